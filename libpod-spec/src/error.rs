@@ -140,7 +140,15 @@ pub type Result<T, E = SpecError> = std::result::Result<T, E>;
 
 impl SpecError {
     /// Shorthand for [`SpecError::InvalidValue`].
-    pub(crate) fn invalid(field: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Self {
-        SpecError::InvalidValue { field, value: value.into(), reason: reason.into() }
+    pub(crate) fn invalid(
+        field: &'static str,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        SpecError::InvalidValue {
+            field,
+            value: value.into(),
+            reason: reason.into(),
+        }
     }
 }

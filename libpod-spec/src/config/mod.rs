@@ -99,8 +99,9 @@ pub struct CreateConfig {
     pub pid: NamespaceMode,
     /// The IPC namespace (`--ipc`).
     pub ipc: NamespaceMode,
-    /// The cgroup namespace (`--cgroupns`); `Private` is dropped on cgroup v1 hosts, as Podman does.
-    pub cgroupns: NamespaceMode,
+    /// The cgroup namespace (`--cgroupns`); `None` takes the engine's default: private on
+    /// cgroup v2 hosts, the host's on cgroup v1, as Podman does.
+    pub cgroupns: Option<NamespaceMode>,
     /// The user namespace (`--userns`); only `Host` (the default) and joining one are supported.
     pub userns: NamespaceMode,
 }

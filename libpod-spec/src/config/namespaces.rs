@@ -89,7 +89,8 @@ impl FromStr for NamespaceMode {
     type Err = SpecError;
 
     fn from_str(s: &str) -> Result<Self, SpecError> {
-        parse_common(s, "namespace").map_err(|reason| SpecError::invalid("namespace mode", s, reason))
+        parse_common(s, "namespace")
+            .map_err(|reason| SpecError::invalid("namespace mode", s, reason))
     }
 }
 
@@ -159,7 +160,10 @@ pub enum NetworkMode {
 impl NetworkMode {
     /// Whether the container gets a network namespace of its own.
     pub fn is_private(&self) -> bool {
-        matches!(self, NetworkMode::None | NetworkMode::Private | NetworkMode::Bridge(_))
+        matches!(
+            self,
+            NetworkMode::None | NetworkMode::Private | NetworkMode::Bridge(_)
+        )
     }
 }
 
@@ -172,7 +176,9 @@ impl FromStr for NetworkMode {
             "bridge" => Ok(NetworkMode::Bridge(Vec::new())),
             _ => {
                 if let Some(nets) = s.strip_prefix("bridge:") {
-                    return Ok(NetworkMode::Bridge(nets.split(',').map(str::to_string).collect()));
+                    return Ok(NetworkMode::Bridge(
+                        nets.split(',').map(str::to_string).collect(),
+                    ));
                 }
                 match parse_common(s, "network") {
                     Ok(NamespaceMode::Private) => Ok(NetworkMode::Private),

@@ -10,4 +10,6 @@ mod resolv;
 
 pub use containerenv::{ContainerEnv, generate_containerenv, generate_hostname};
 pub use hosts::{HostsParams, generate_hosts};
-pub use resolv::{ResolvConf, ResolvParams, generate_resolv_conf, host_resolv_conf_path, parse_resolv_conf};
+pub use resolv::{
+    ResolvConf, ResolvParams, generate_resolv_conf, host_resolv_conf_path, parse_resolv_conf,
+};

@@ -10,4 +10,7 @@ pub use schema::{Hook, When, parse_hook};
 
 /// The directories Podman reads by default, in order (later ones override earlier ones by file
 /// name).
-pub const DEFAULT_HOOKS_DIRS: &[&str] = &["/usr/share/containers/oci/hooks.d", "/etc/containers/oci/hooks.d"];
+pub const DEFAULT_HOOKS_DIRS: &[&str] = &[
+    "/usr/share/containers/oci/hooks.d",
+    "/etc/containers/oci/hooks.d",
+];

@@ -63,7 +63,11 @@ pub fn parse_mount(value: &str) -> Result<VolumeMount> {
 /// Completes mount options as Podman's `ProcessOptions` does: checks for duplicates and
 /// unknown options, then adds `rw`, `rprivate`, the source filesystem's `noexec`/`nosuid`/`nodev`,
 /// `tmpcopyup` for tmpfs and `rbind` for binds where the user did not choose.
-pub fn process_mount_options(options: &[String], is_tmpfs: bool, source: Option<&str>) -> Result<Vec<String>> {
+pub fn process_mount_options(
+    options: &[String],
+    is_tmpfs: bool,
+    source: Option<&str>,
+) -> Result<Vec<String>> {
     let _ = (options, is_tmpfs, source);
     todo!("helper D")
 }
