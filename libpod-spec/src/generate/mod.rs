@@ -189,9 +189,7 @@ impl SpecGenerator {
                 part: "spec",
                 source,
             })?;
-        if let Some(hostname) = hostname.in_spec {
-            spec.set_hostname(Some(hostname));
-        }
+        spec.set_hostname(hostname.in_spec);
         self.hooks.apply(&mut spec, mounts.has_user_binds)?;
         Ok(spec)
     }
@@ -221,3 +219,6 @@ pub(crate) fn built<T>(
 ) -> Result<T> {
     result.map_err(|source| SpecError::Build { part, source })
 }
+
+#[cfg(test)]
+mod tests;
