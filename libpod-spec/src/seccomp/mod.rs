@@ -5,9 +5,33 @@
 //! kernel version. [`SeccompProfile::to_oci`] resolves those for one container, as
 //! containers/common's `setupSeccomp` does, and drops syscall names that libseccomp does not
 //! know on any of the target architectures (with a warning).
+//!
+//! ```
+//! use libpod_spec::seccomp::{SeccompHost, SeccompProfile};
+//!
+//! let profile = SeccompProfile::embedded_default();
+//! let host = SeccompHost { arch: "amd64".into(), kernel: (6, 1) };
+//! let seccomp = profile.to_oci(&["CAP_SYS_CHROOT".to_string()], &host)?;
+//! let chroot_allowed = seccomp.syscalls().as_ref().unwrap().iter().any(|rule| {
+//!     rule.names().contains(&"chroot".to_string())
+//!         && rule.action() == oci_spec::runtime::LinuxSeccompAction::ScmpActAllow
+//! });
+//! assert!(chroot_allowed);
+//! # Ok::<(), libpod_spec::SpecError>(())
+//! ```
 
 mod convert;
 mod profile;
+mod raw;
+mod resolve;
+
+#[cfg(test)]
+#[path = "profile_tests.rs"]
+mod profile_tests;
+
+#[cfg(test)]
+#[path = "convert_tests.rs"]
+mod convert_tests;
 
 pub use convert::SeccompHost;
 pub use profile::SeccompProfile;
