@@ -48,10 +48,24 @@ fn run(name: &str, tweak: impl FnOnce(&mut CreateConfig)) -> HashMap<String, Str
     let mut defaults = SpecDefaults::default();
     defaults.ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
     let generator = SpecGenerator::new(defaults).unwrap();
-    let spec = generator.generate(&config, None, &SpecContext::new(&id, &rootfs)).unwrap();
-    std::fs::write(bundle.join("config.json"), serde_json::to_vec_pretty(&spec).unwrap()).unwrap();
-    let out = runc_run(&bundle, &format!("libpod-rs-spec-{name}-{}", std::process::id()));
-    assert!(out.status.success(), "{name}: runc failed: {}\n{}", out.stderr, out.stdout);
+    let spec = generator
+        .generate(&config, None, &SpecContext::new(&id, &rootfs))
+        .unwrap();
+    std::fs::write(
+        bundle.join("config.json"),
+        serde_json::to_vec_pretty(&spec).unwrap(),
+    )
+    .unwrap();
+    let out = runc_run(
+        &bundle,
+        &format!("libpod-rs-spec-{name}-{}", std::process::id()),
+    );
+    assert!(
+        out.status.success(),
+        "{name}: runc failed: {}\n{}",
+        out.stderr,
+        out.stdout
+    );
     out.stdout
         .lines()
         .filter_map(|l| l.split_once('='))
@@ -62,7 +76,9 @@ fn run(name: &str, tweak: impl FnOnce(&mut CreateConfig)) -> HashMap<String, Str
 /// The capability mask of `CAP_*` names, as /proc/self/status prints it.
 fn mask(names: &[&str]) -> String {
     let bits = names.iter().fold(0u64, |bits, n| {
-        let cap: caps::Capability = n.parse().unwrap_or_else(|_| panic!("unknown capability {n}"));
+        let cap: caps::Capability = n
+            .parse()
+            .unwrap_or_else(|_| panic!("unknown capability {n}"));
         bits | 1 << cap.index()
     });
     format!("{bits:016x}")
@@ -86,13 +102,19 @@ const DEFAULT_CAPS: &[&str] = &[
 fn runc_runs_generated_specs() {
     require_root();
     let _serial = serial();
-    assert!(Path::new("/usr/sbin/runc").exists() || which("runc"), "runc is not installed");
+    assert!(
+        Path::new("/usr/sbin/runc").exists() || which("runc"),
+        "runc is not installed"
+    );
 
     let facts = run("default", |_| {});
     assert_eq!((facts["uid"].as_str(), facts["gid"].as_str()), ("0", "0"));
     assert_eq!(facts["CapEff"], mask(DEFAULT_CAPS));
     assert_eq!(facts["CapBnd"], mask(DEFAULT_CAPS));
-    assert_eq!(facts["Seccomp"], "2", "the default seccomp profile is loaded in filter mode");
+    assert_eq!(
+        facts["Seccomp"], "2",
+        "the default seccomp profile is loaded in filter mode"
+    );
     assert_eq!(facts["NoNewPrivs"], "0");
     assert_eq!(facts["nofile"], "1024");
     assert_eq!(facts["rootfs"], "rw");
@@ -100,11 +122,21 @@ fn runc_runs_generated_specs() {
     assert_eq!(facts["hostname"].len(), 12);
 
     let facts = run("readonly", |c| c.security.read_only_rootfs = true);
-    assert_eq!((facts["rootfs"].as_str(), facts["tmp"].as_str()), ("ro", "rw"));
+    assert_eq!(
+        (facts["rootfs"].as_str(), facts["tmp"].as_str()),
+        ("ro", "rw")
+    );
 
     let facts = run("user", |c| c.user.user = Some("1000:1000".into()));
-    assert_eq!((facts["uid"].as_str(), facts["gid"].as_str()), ("1000", "1000"));
-    assert_eq!(facts["CapEff"], mask(&[]), "a non-root user has no effective capabilities");
+    assert_eq!(
+        (facts["uid"].as_str(), facts["gid"].as_str()),
+        ("1000", "1000")
+    );
+    assert_eq!(
+        facts["CapEff"],
+        mask(&[]),
+        "a non-root user has no effective capabilities"
+    );
     assert_eq!(facts["CapBnd"], mask(DEFAULT_CAPS));
 
     let facts = run("capdrop", |c| c.security.cap_drop = vec!["ALL".into()]);
@@ -123,7 +155,9 @@ fn runc_runs_generated_specs() {
     let facts = run("pids", |c| c.resources.pids_limit = Some(100));
     assert_eq!(facts["pids"], "100");
 
-    let facts = run("ulimit", |c| c.resources.ulimit = vec!["nofile=512:1024".into()]);
+    let facts = run("ulimit", |c| {
+        c.resources.ulimit = vec!["nofile=512:1024".into()]
+    });
     assert_eq!(facts["nofile"], "512");
 
     let facts = run("unconfined", |c| {

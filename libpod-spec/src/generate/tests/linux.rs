@@ -10,7 +10,12 @@ fn namespaces(spec: &Spec) -> Vec<(String, Option<String>)> {
         .clone()
         .unwrap()
         .iter()
-        .map(|n| (n.typ().to_string(), n.path().as_ref().map(|p| p.display().to_string())))
+        .map(|n| {
+            (
+                n.typ().to_string(),
+                n.path().as_ref().map(|p| p.display().to_string()),
+            )
+        })
         .collect()
 }
 
@@ -25,15 +30,27 @@ fn default_linux_section_matches_podman() {
     assert_eq!(ns_names(&spec), ["pid", "network", "ipc", "uts", "mount"]);
     assert_eq!(spec.hostname().as_deref(), Some("0123456789ab"));
     let linux = spec.linux().as_ref().unwrap();
-    assert_eq!(linux.cgroups_path().as_deref().and_then(|p| p.to_str()), Some(format!("/libpod_parent/libpod-{ID}").as_str()));
-    assert_eq!(linux.masked_paths().as_deref().unwrap(), defaults::DEFAULT_MASKED_PATHS);
-    assert_eq!(linux.readonly_paths().as_deref().unwrap(), defaults::DEFAULT_READONLY_PATHS);
+    assert_eq!(
+        linux.cgroups_path().as_deref().and_then(|p| p.to_str()),
+        Some(format!("/libpod_parent/libpod-{ID}").as_str())
+    );
+    assert_eq!(
+        linux.masked_paths().as_deref().unwrap(),
+        defaults::DEFAULT_MASKED_PATHS
+    );
+    assert_eq!(
+        linux.readonly_paths().as_deref().unwrap(),
+        defaults::DEFAULT_READONLY_PATHS
+    );
     let res = linux.resources().as_ref().unwrap();
     assert_eq!(res.pids().as_ref().unwrap().limit(), 2048);
     let rules = res.devices().clone().unwrap();
     assert_eq!(rules.len(), 1);
     assert!(!rules[0].allow() && rules[0].access().as_deref() == Some("rwm"));
-    assert_eq!(linux.sysctl().clone().unwrap()["net.ipv4.ping_group_range"], "0 0");
+    assert_eq!(
+        linux.sysctl().clone().unwrap()["net.ipv4.ping_group_range"],
+        "0 0"
+    );
     let seccomp = linux.seccomp().as_ref().unwrap();
     assert_eq!(seccomp.default_action().to_string(), "SCMP_ACT_ERRNO");
     assert!(!seccomp.syscalls().as_ref().unwrap().is_empty());
@@ -62,11 +79,19 @@ fn host_namespaces_are_left_out() {
     // Default sysctls are skipped where the namespace is the host's...
     assert!(spec.linux().as_ref().unwrap().sysctl().is_none());
     // ...the user's are refused.
-    c.security.sysctl.insert("net.ipv4.ip_forward".into(), "1".into());
+    c.security
+        .sysctl
+        .insert("net.ipv4.ip_forward".into(), "1".into());
     assert!(matches!(f.err(&c), SpecError::SysctlNotAllowed { .. }));
     c.security.sysctl.clear();
     c.uts.hostname = Some("myhost".into());
-    assert!(matches!(f.err(&c), SpecError::Conflict { first: "hostname", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::Conflict {
+            first: "hostname",
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -76,9 +101,16 @@ fn joined_namespaces_need_their_paths() {
     c.ipc = NamespaceMode::Container("other".into());
     c.network.mode = NetworkMode::Container("other".into());
     let err = f.err(&c);
-    assert!(matches!(&err, SpecError::MissingNamespacePath { container, .. } if container == "other"), "{err}");
-    f.ctx.namespace_paths.insert(NamespaceKind::Ipc, "/proc/7/ns/ipc".into());
-    f.ctx.namespace_paths.insert(NamespaceKind::Network, "/proc/7/ns/net".into());
+    assert!(
+        matches!(&err, SpecError::MissingNamespacePath { container, .. } if container == "other"),
+        "{err}"
+    );
+    f.ctx
+        .namespace_paths
+        .insert(NamespaceKind::Ipc, "/proc/7/ns/ipc".into());
+    f.ctx
+        .namespace_paths
+        .insert(NamespaceKind::Network, "/proc/7/ns/net".into());
     let spec = f.spec(&c);
     let ns = namespaces(&spec);
     assert!(ns.contains(&("ipc".into(), Some("/proc/7/ns/ipc".into()))));
@@ -86,7 +118,13 @@ fn joined_namespaces_need_their_paths() {
     c.pid = NamespaceMode::Path("/run/netns/x".into());
     assert!(namespaces(&f.spec(&c)).contains(&("pid".into(), Some("/run/netns/x".into()))));
     c.userns = NamespaceMode::Private;
-    assert!(matches!(f.err(&c), SpecError::InvalidValue { field: "userns", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::InvalidValue {
+            field: "userns",
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -117,10 +155,18 @@ fn hostname_and_joined_uts() {
     assert_eq!(spec.hostname().as_deref(), Some("myhost"));
     assert_eq!(env_var(&spec, "HOSTNAME").as_deref(), Some("myhost"));
     c.uts.hostname = Some("bad host".into());
-    assert!(matches!(f.err(&c), SpecError::InvalidValue { field: "hostname", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::InvalidValue {
+            field: "hostname",
+            ..
+        }
+    ));
     c.uts.hostname = None;
     c.uts.mode = NamespaceMode::Container("web".into());
-    f.ctx.namespace_paths.insert(NamespaceKind::Uts, "/proc/9/ns/uts".into());
+    f.ctx
+        .namespace_paths
+        .insert(NamespaceKind::Uts, "/proc/9/ns/uts".into());
     f.ctx.joined_hostname = Some("webhost".into());
     let spec = f.spec(&c);
     assert_eq!(spec.hostname(), &None);
@@ -142,29 +188,73 @@ fn memory_cpu_and_pids_resources() {
     let spec = f.spec(&c);
     let res = spec.linux().as_ref().unwrap().resources().clone().unwrap();
     let m = res.memory().clone().unwrap();
-    assert_eq!((m.limit(), m.swap(), m.reservation(), m.swappiness()), (Some(64 << 20), Some(128 << 20), Some(32 << 20), Some(10)));
+    assert_eq!(
+        (m.limit(), m.swap(), m.reservation(), m.swappiness()),
+        (Some(64 << 20), Some(128 << 20), Some(32 << 20), Some(10))
+    );
     assert_eq!(m.disable_oom_killer(), Some(true));
     let cpu = res.cpu().clone().unwrap();
-    assert_eq!((cpu.quota(), cpu.period(), cpu.shares()), (Some(150_000), Some(100_000), Some(512)));
+    assert_eq!(
+        (cpu.quota(), cpu.period(), cpu.shares()),
+        (Some(150_000), Some(100_000), Some(512))
+    );
     assert_eq!(cpu.cpus().as_deref(), Some("0"));
     assert_eq!(res.pids().as_ref().unwrap().limit(), 100);
 
     c.resources.memory_swap = Some(256 << 20);
-    let m = f.spec(&c).linux().as_ref().unwrap().resources().clone().unwrap().memory().clone().unwrap();
+    let m = f
+        .spec(&c)
+        .linux()
+        .as_ref()
+        .unwrap()
+        .resources()
+        .clone()
+        .unwrap()
+        .memory()
+        .clone()
+        .unwrap();
     assert_eq!(m.swap(), Some(256 << 20));
     c.resources.memory_swap = Some(1 << 20);
-    assert!(matches!(f.err(&c), SpecError::InvalidValue { field: "memory-swap", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::InvalidValue {
+            field: "memory-swap",
+            ..
+        }
+    ));
     c.resources.memory_swap = None;
     c.resources.memory_swappiness = Some(101);
-    assert!(matches!(f.err(&c), SpecError::InvalidValue { field: "memory-swappiness", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::InvalidValue {
+            field: "memory-swappiness",
+            ..
+        }
+    ));
     c.resources.memory_swappiness = None;
     c.resources.cpu_quota = Some(50_000);
-    assert!(matches!(f.err(&c), SpecError::Conflict { first: "cpus", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::Conflict { first: "cpus", .. }
+    ));
 
     for unlimited in [0, -1] {
         let mut c = config(&["true"]);
         c.resources.pids_limit = Some(unlimited);
-        assert_eq!(f.spec(&c).linux().as_ref().unwrap().resources().as_ref().unwrap().pids().as_ref().unwrap().limit(), 0);
+        assert_eq!(
+            f.spec(&c)
+                .linux()
+                .as_ref()
+                .unwrap()
+                .resources()
+                .as_ref()
+                .unwrap()
+                .pids()
+                .as_ref()
+                .unwrap()
+                .limit(),
+            0
+        );
     }
 }
 
@@ -177,13 +267,38 @@ fn privileged_gets_everything() {
     let linux = spec.linux().as_ref().unwrap();
     assert!(linux.seccomp().is_none());
     assert!(linux.masked_paths().is_none() && linux.readonly_paths().is_none());
-    let rules = linux.resources().as_ref().unwrap().devices().clone().unwrap();
+    let rules = linux
+        .resources()
+        .as_ref()
+        .unwrap()
+        .devices()
+        .clone()
+        .unwrap();
     assert!(rules.len() == 1 && rules[0].allow());
-    assert!(linux.devices().as_ref().is_some_and(|d| d.iter().any(|d| d.path().to_str() == Some("/dev/null"))));
-    let bounding = caps(spec.process().as_ref().unwrap().capabilities().as_ref().unwrap().bounding());
+    assert!(
+        linux
+            .devices()
+            .as_ref()
+            .is_some_and(|d| d.iter().any(|d| d.path().to_str() == Some("/dev/null")))
+    );
+    let bounding = caps(
+        spec.process()
+            .as_ref()
+            .unwrap()
+            .capabilities()
+            .as_ref()
+            .unwrap()
+            .bounding(),
+    );
     assert_eq!(bounding, crate::parse::all_capabilities());
-    assert_eq!(options(&spec, "/sys").last().map(String::as_str), Some("rw"));
-    assert_eq!(annotations(&spec)["io.podman.annotations.privileged"], "TRUE");
+    assert_eq!(
+        options(&spec, "/sys").last().map(String::as_str),
+        Some("rw")
+    );
+    assert_eq!(
+        annotations(&spec)["io.podman.annotations.privileged"],
+        "TRUE"
+    );
 }
 
 #[test]
@@ -193,18 +308,52 @@ fn seccomp_choices() {
     c.security.security_opts = strings(&["seccomp=unconfined"]);
     let spec = f.spec(&c);
     assert!(spec.linux().as_ref().unwrap().seccomp().is_none());
-    assert_eq!(annotations(&spec)["io.podman.annotations.seccomp"], "unconfined");
+    assert_eq!(
+        annotations(&spec)["io.podman.annotations.seccomp"],
+        "unconfined"
+    );
     c.security.security_opts = strings(&["seccomp=relative.json"]);
-    assert!(matches!(f.err(&c), SpecError::InvalidValue { field: "security-opt", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::InvalidValue {
+            field: "security-opt",
+            ..
+        }
+    ));
     c.security.security_opts.clear();
     c.security.seccomp_profile = Some("/nonexistent/profile.json".into());
     assert!(f.generator.generate(&c, None, &f.ctx).is_err());
     // Dropping every capability turns on the rules excluded by capability.
     let mut all = config(&["true"]);
-    let default_rules = f.spec(&all).linux().as_ref().unwrap().seccomp().as_ref().unwrap().syscalls().as_ref().unwrap().len();
+    let default_rules = f
+        .spec(&all)
+        .linux()
+        .as_ref()
+        .unwrap()
+        .seccomp()
+        .as_ref()
+        .unwrap()
+        .syscalls()
+        .as_ref()
+        .unwrap()
+        .len();
     all.security.cap_drop = strings(&["ALL"]);
-    let dropped_rules = f.spec(&all).linux().as_ref().unwrap().seccomp().as_ref().unwrap().syscalls().as_ref().unwrap().len();
-    assert!(dropped_rules > default_rules, "{dropped_rules} <= {default_rules}");
+    let dropped_rules = f
+        .spec(&all)
+        .linux()
+        .as_ref()
+        .unwrap()
+        .seccomp()
+        .as_ref()
+        .unwrap()
+        .syscalls()
+        .as_ref()
+        .unwrap()
+        .len();
+    assert!(
+        dropped_rules > default_rules,
+        "{dropped_rules} <= {default_rules}"
+    );
 }
 
 #[test]
@@ -215,8 +364,16 @@ fn masked_paths_follow_security_opts() {
     let spec = f.spec(&c);
     let linux = spec.linux().as_ref().unwrap();
     let masked = linux.masked_paths().clone().unwrap();
-    assert!(masked.contains(&"/proc/extra".to_string()) && !masked.contains(&"/proc/kcore".to_string()));
-    assert!(!linux.readonly_paths().clone().unwrap().contains(&"/proc/sys".to_string()));
+    assert!(
+        masked.contains(&"/proc/extra".to_string()) && !masked.contains(&"/proc/kcore".to_string())
+    );
+    assert!(
+        !linux
+            .readonly_paths()
+            .clone()
+            .unwrap()
+            .contains(&"/proc/sys".to_string())
+    );
     c.security.security_opts = strings(&["unmask=ALL"]);
     let spec = f.spec(&c);
     assert!(spec.linux().as_ref().unwrap().masked_paths().is_none());
@@ -226,12 +383,21 @@ fn masked_paths_follow_security_opts() {
 fn stop_signal_annotation_from_user_or_image() {
     let f = fixture();
     let img = image(|b| b.stop_signal("SIGQUIT").cmd(strings(&["true"])));
-    assert_eq!(annotations(&f.spec_img(&CreateConfig::default(), &img))["org.opencontainers.image.stopSignal"], "3");
+    assert_eq!(
+        annotations(&f.spec_img(&CreateConfig::default(), &img))["org.opencontainers.image.stopSignal"],
+        "3"
+    );
     let mut c = CreateConfig::default();
     c.stop_signal = Some("SIGINT".into());
     c.annotations.insert("an".into(), "v".into());
     let a = annotations(&f.spec_img(&c, &img));
-    assert_eq!((a["org.opencontainers.image.stopSignal"].as_str(), a["an"].as_str()), ("2", "v"));
+    assert_eq!(
+        (
+            a["org.opencontainers.image.stopSignal"].as_str(),
+            a["an"].as_str()
+        ),
+        ("2", "v")
+    );
     c.stop_signal = Some("SIGNOPE".into());
     assert!(f.generator.generate(&c, Some(&img), &f.ctx).is_err());
 }
@@ -241,14 +407,25 @@ fn systemd_cgroup_manager_path_and_parent() {
     let f = fixture_with(|d| d.cgroup_manager = CgroupManager::Systemd);
     let spec = f.spec(&config(&["true"]));
     assert_eq!(
-        spec.linux().as_ref().unwrap().cgroups_path().as_deref().and_then(|p| p.to_str()),
+        spec.linux()
+            .as_ref()
+            .unwrap()
+            .cgroups_path()
+            .as_deref()
+            .and_then(|p| p.to_str()),
         Some(format!("machine.slice:libpod:{ID}").as_str())
     );
     let f = fixture();
     let mut c = config(&["true"]);
     c.cgroup_parent = Some("/mine/".into());
     assert_eq!(
-        f.spec(&c).linux().as_ref().unwrap().cgroups_path().as_deref().and_then(|p| p.to_str()),
+        f.spec(&c)
+            .linux()
+            .as_ref()
+            .unwrap()
+            .cgroups_path()
+            .as_deref()
+            .and_then(|p| p.to_str()),
         Some(format!("/mine/libpod-{ID}").as_str())
     );
 }

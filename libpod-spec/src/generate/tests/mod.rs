@@ -46,7 +46,11 @@ fn fixture_with(tweak: impl FnOnce(&mut SpecDefaults)) -> Fixture {
     tweak(&mut defaults);
     let generator = SpecGenerator::new(defaults).unwrap();
     let ctx = SpecContext::new(ID, &rootfs);
-    Fixture { _dir: dir, generator, ctx }
+    Fixture {
+        _dir: dir,
+        generator,
+        ctx,
+    }
 }
 
 fn config(cmd: &[&str]) -> CreateConfig {
@@ -60,10 +64,14 @@ impl Fixture {
         self.generator.generate(config, None, &self.ctx).unwrap()
     }
     fn spec_img(&self, config: &CreateConfig, image: &ImageConfig) -> Spec {
-        self.generator.generate(config, Some(image), &self.ctx).unwrap()
+        self.generator
+            .generate(config, Some(image), &self.ctx)
+            .unwrap()
     }
     fn err(&self, config: &CreateConfig) -> SpecError {
-        self.generator.generate(config, None, &self.ctx).unwrap_err()
+        self.generator
+            .generate(config, None, &self.ctx)
+            .unwrap_err()
     }
 }
 
@@ -76,15 +84,25 @@ fn env(spec: &Spec) -> Vec<String> {
 }
 
 fn env_var(spec: &Spec, key: &str) -> Option<String> {
-    env(spec).iter().find_map(|e| e.strip_prefix(&format!("{key}=")).map(str::to_string))
+    env(spec)
+        .iter()
+        .find_map(|e| e.strip_prefix(&format!("{key}=")).map(str::to_string))
 }
 
 fn mount<'a>(spec: &'a Spec, dest: &str) -> Option<&'a Mount> {
-    spec.mounts().as_ref().unwrap().iter().find(|m| m.destination().to_str() == Some(dest))
+    spec.mounts()
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|m| m.destination().to_str() == Some(dest))
 }
 
 fn options(spec: &Spec, dest: &str) -> Vec<String> {
-    mount(spec, dest).unwrap().options().clone().unwrap_or_default()
+    mount(spec, dest)
+        .unwrap()
+        .options()
+        .clone()
+        .unwrap_or_default()
 }
 
 fn caps(set: &Option<oci_spec::runtime::Capabilities>) -> Vec<String> {

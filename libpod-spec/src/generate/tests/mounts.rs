@@ -3,7 +3,12 @@
 use super::*;
 
 fn destinations(spec: &Spec) -> Vec<String> {
-    spec.mounts().as_ref().unwrap().iter().map(|m| m.destination().display().to_string()).collect()
+    spec.mounts()
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|m| m.destination().display().to_string())
+        .collect()
 }
 
 #[test]
@@ -12,10 +17,21 @@ fn default_mounts_and_shm_tmpfs() {
     let spec = f.spec(&config(&["true"]));
     assert_eq!(
         destinations(&spec),
-        ["/proc", "/dev", "/sys", "/dev/pts", "/dev/mqueue", "/sys/fs/cgroup", "/dev/shm"]
+        [
+            "/proc",
+            "/dev",
+            "/sys",
+            "/dev/pts",
+            "/dev/mqueue",
+            "/sys/fs/cgroup",
+            "/dev/shm"
+        ]
     );
     assert_eq!(options(&spec, "/sys"), ["nosuid", "noexec", "nodev", "ro"]);
-    assert_eq!(options(&spec, "/dev/shm"), ["nosuid", "noexec", "nodev", "mode=1777", "size=67108864"]);
+    assert_eq!(
+        options(&spec, "/dev/shm"),
+        ["nosuid", "noexec", "nodev", "mode=1777", "size=67108864"]
+    );
     let mut c = config(&["true"]);
     c.resources.shm_size = Some(1 << 20);
     assert!(options(&f.spec(&c), "/dev/shm").contains(&"size=1048576".to_string()));
@@ -34,39 +50,82 @@ fn runtime_files_are_bind_mounted_unless_the_user_mounts_there() {
     }
     let spec = f.spec(&config(&["true"]));
     assert_eq!(options(&spec, "/etc/hosts"), ["bind", "rprivate"]);
-    assert_eq!(mount(&spec, "/dev/shm").unwrap().source().as_deref().and_then(|p| p.to_str()), Some("/var/c/shm"));
-    assert_eq!(options(&spec, "/dev/shm"), ["bind", "rprivate", "nosuid", "noexec", "nodev"]);
+    assert_eq!(
+        mount(&spec, "/dev/shm")
+            .unwrap()
+            .source()
+            .as_deref()
+            .and_then(|p| p.to_str()),
+        Some("/var/c/shm")
+    );
+    assert_eq!(
+        options(&spec, "/dev/shm"),
+        ["bind", "rprivate", "nosuid", "noexec", "nodev"]
+    );
 
     let mut c = config(&["true"]);
     c.volumes = strings(&["/srv:/etc/hosts:ro"]);
     let spec = f.spec(&c);
-    assert_eq!(mount(&spec, "/etc/hosts").unwrap().source().as_deref().and_then(|p| p.to_str()), Some("/srv"));
-    assert_eq!(destinations(&spec).iter().filter(|d| *d == "/etc/hosts").count(), 1);
+    assert_eq!(
+        mount(&spec, "/etc/hosts")
+            .unwrap()
+            .source()
+            .as_deref()
+            .and_then(|p| p.to_str()),
+        Some("/srv")
+    );
+    assert_eq!(
+        destinations(&spec)
+            .iter()
+            .filter(|d| *d == "/etc/hosts")
+            .count(),
+        1
+    );
 
     c.volumes.clear();
     c.ipc = NamespaceMode::Host;
-    assert_eq!(mount(&f.spec(&c), "/dev/shm").unwrap().source().as_deref().and_then(|p| p.to_str()), Some("/dev/shm"));
+    assert_eq!(
+        mount(&f.spec(&c), "/dev/shm")
+            .unwrap()
+            .source()
+            .as_deref()
+            .and_then(|p| p.to_str()),
+        Some("/dev/shm")
+    );
 }
 
 #[test]
 fn read_only_rootfs_with_and_without_tmpfs() {
     let mut f = fixture();
-    f.ctx.bind_mounts.insert("/etc/hosts".into(), "/run/c/hosts".into());
-    f.ctx.bind_mounts.insert("/run/.containerenv".into(), "/run/c/.containerenv".into());
+    f.ctx
+        .bind_mounts
+        .insert("/etc/hosts".into(), "/run/c/hosts".into());
+    f.ctx
+        .bind_mounts
+        .insert("/run/.containerenv".into(), "/run/c/.containerenv".into());
     let mut c = config(&["true"]);
     c.security.read_only_rootfs = true;
     let spec = f.spec(&c);
     assert_eq!(spec.root().as_ref().unwrap().readonly(), Some(true));
     for dest in ["/run", "/tmp", "/var/tmp"] {
-        assert_eq!(options(&spec, dest), ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"]);
+        assert_eq!(
+            options(&spec, dest),
+            ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"]
+        );
     }
-    assert_eq!(options(&spec, "/etc/hosts"), ["bind", "rprivate", "ro", "nosuid", "noexec", "nodev"]);
+    assert_eq!(
+        options(&spec, "/etc/hosts"),
+        ["bind", "rprivate", "ro", "nosuid", "noexec", "nodev"]
+    );
     assert!(mount(&spec, "/run/.containerenv").is_none());
 
     c.security.read_only_tmpfs = false;
     let spec = f.spec(&c);
     assert!(mount(&spec, "/tmp").is_none());
-    assert_eq!(options(&spec, "/run/.containerenv"), ["bind", "rprivate", "ro", "nosuid", "noexec", "nodev"]);
+    assert_eq!(
+        options(&spec, "/run/.containerenv"),
+        ["bind", "rprivate", "ro", "nosuid", "noexec", "nodev"]
+    );
 }
 
 #[test]
@@ -74,38 +133,86 @@ fn user_volumes_tmpfs_and_mounts() {
     let mut f = fixture();
     let src = f._dir.path().to_str().unwrap().to_string();
     let mut c = config(&["true"]);
-    c.volumes = vec![format!("{src}:/data:ro"), format!("{src}:/data/inner"), "named:/named".into()];
+    c.volumes = vec![
+        format!("{src}:/data:ro"),
+        format!("{src}:/data/inner"),
+        "named:/named".into(),
+    ];
     c.tmpfs = strings(&["/scratch:rw,size=64m"]);
     c.mounts = vec![format!("type=bind,src={src},dst=/m1,ro")];
     let err = f.err(&c);
-    assert!(matches!(err, SpecError::InvalidValue { field: "volume", .. }), "{err}");
-    f.ctx.volume_paths.insert("/named".into(), "/var/lib/volumes/named/_data".into());
+    assert!(
+        matches!(
+            err,
+            SpecError::InvalidValue {
+                field: "volume",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    f.ctx
+        .volume_paths
+        .insert("/named".into(), "/var/lib/volumes/named/_data".into());
     let spec = f.spec(&c);
     assert_eq!(options(&spec, "/data"), ["ro", "rprivate", "rbind"]);
-    assert_eq!(options(&spec, "/scratch"), ["rw", "size=64m", "rprivate", "nosuid", "nodev", "tmpcopyup"]);
-    assert_eq!(mount(&spec, "/named").unwrap().source().as_deref().and_then(|p| p.to_str()), Some("/var/lib/volumes/named/_data"));
+    assert_eq!(
+        options(&spec, "/scratch"),
+        ["rw", "size=64m", "rprivate", "nosuid", "nodev", "tmpcopyup"]
+    );
+    assert_eq!(
+        mount(&spec, "/named")
+            .unwrap()
+            .source()
+            .as_deref()
+            .and_then(|p| p.to_str()),
+        Some("/var/lib/volumes/named/_data")
+    );
     let d = destinations(&spec);
     let pos = |x: &str| d.iter().position(|m| m == x).unwrap();
     assert!(pos("/data") < pos("/data/inner"));
     assert!(pos("/dev") < pos("/dev/shm"));
 
     c.tmpfs = strings(&["/data"]);
-    assert!(matches!(f.err(&c), SpecError::InvalidValue { field: "volume", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::InvalidValue {
+            field: "volume",
+            ..
+        }
+    ));
 }
 
 #[test]
 fn image_volumes_follow_the_mode() {
     let mut f = fixture();
-    let img = image(|b| b.volumes(strings(&["/vol", "/covered/"])).cmd(strings(&["true"])));
+    let img = image(|b| {
+        b.volumes(strings(&["/vol", "/covered/"]))
+            .cmd(strings(&["true"]))
+    });
     let mut c = CreateConfig::default();
     c.tmpfs = strings(&["/covered"]);
     assert!(f.generator.generate(&c, Some(&img), &f.ctx).is_err());
-    f.ctx.volume_paths.insert("/vol".into(), "/var/lib/volumes/anon/_data".into());
+    f.ctx
+        .volume_paths
+        .insert("/vol".into(), "/var/lib/volumes/anon/_data".into());
     let spec = f.spec_img(&c, &img);
-    assert_eq!(options(&spec, "/vol"), ["rprivate", "rw", "nodev", "exec", "nosuid", "rbind"]);
-    assert_eq!(mount(&spec, "/covered").unwrap().typ().as_deref(), Some("tmpfs"));
+    assert_eq!(
+        options(&spec, "/vol"),
+        ["rprivate", "rw", "nodev", "exec", "nosuid", "rbind"]
+    );
+    assert_eq!(
+        mount(&spec, "/covered").unwrap().typ().as_deref(),
+        Some("tmpfs")
+    );
     c.image_volume_mode = ImageVolumeMode::Tmpfs;
-    assert_eq!(mount(&f.spec_img(&c, &img), "/vol").unwrap().typ().as_deref(), Some("tmpfs"));
+    assert_eq!(
+        mount(&f.spec_img(&c, &img), "/vol")
+            .unwrap()
+            .typ()
+            .as_deref(),
+        Some("tmpfs")
+    );
     c.image_volume_mode = ImageVolumeMode::Ignore;
     assert!(mount(&f.spec_img(&c, &img), "/vol").is_none());
 }

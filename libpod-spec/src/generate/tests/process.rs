@@ -26,7 +26,10 @@ fn default_process_matches_podman() {
     // root is a member of wheel (10) in the rootfs's /etc/group.
     assert_eq!(user.additional_gids().as_deref(), Some(&[10][..]));
     let c = p.capabilities().as_ref().unwrap();
-    let expected: Vec<String> = defaults::DEFAULT_CAPABILITIES.iter().map(|c| c.to_string()).collect();
+    let expected: Vec<String> = defaults::DEFAULT_CAPABILITIES
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     assert_eq!(caps(c.bounding()), expected);
     assert_eq!(caps(c.effective()), expected);
     assert_eq!(caps(c.permitted()), expected);
@@ -46,11 +49,20 @@ fn tty_sets_terminal_and_annotation() {
 #[test]
 fn command_resolution_follows_make_command() {
     let f = fixture();
-    let img = image(|b| b.entrypoint(strings(&["/bin/sh", "-c"])).cmd(strings(&["echo hi"])));
+    let img = image(|b| {
+        b.entrypoint(strings(&["/bin/sh", "-c"]))
+            .cmd(strings(&["echo hi"]))
+    });
     // Image entrypoint + image cmd.
-    assert_eq!(args(&f.spec_img(&CreateConfig::default(), &img)), ["/bin/sh", "-c", "echo hi"]);
+    assert_eq!(
+        args(&f.spec_img(&CreateConfig::default(), &img)),
+        ["/bin/sh", "-c", "echo hi"]
+    );
     // A user command replaces the image's cmd, keeping the entrypoint.
-    assert_eq!(args(&f.spec_img(&config(&["ls"]), &img)), ["/bin/sh", "-c", "ls"]);
+    assert_eq!(
+        args(&f.spec_img(&config(&["ls"]), &img)),
+        ["/bin/sh", "-c", "ls"]
+    );
     // A user entrypoint drops the image's cmd.
     let mut c = CreateConfig::default();
     c.entrypoint = Some(strings(&["/bin/date"]));
@@ -61,7 +73,16 @@ fn command_resolution_follows_make_command() {
     assert_eq!(args(&f.spec_img(&c, &img)), ["ls"]);
     // Nothing at all is an error naming the command.
     let err = f.err(&CreateConfig::default());
-    assert!(matches!(err, SpecError::InvalidValue { field: "command", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            SpecError::InvalidValue {
+                field: "command",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -72,15 +93,24 @@ fn init_prefixes_the_command_and_mounts_the_binary() {
     let spec = f.spec(&c);
     assert_eq!(args(&spec), ["/run/podman-init", "--", "sleep", "1"]);
     let m = mount(&spec, "/run/podman-init").unwrap();
-    assert_eq!(m.source().as_deref().and_then(|p| p.to_str()), Some("/usr/libexec/podman/catatonit"));
-    assert_eq!(options(&spec, "/run/podman-init"), ["bind", "ro", "rprivate"]);
+    assert_eq!(
+        m.source().as_deref().and_then(|p| p.to_str()),
+        Some("/usr/libexec/podman/catatonit")
+    );
+    assert_eq!(
+        options(&spec, "/run/podman-init"),
+        ["bind", "ro", "rprivate"]
+    );
     assert_eq!(annotations(&spec)["io.podman.annotations.init"], "TRUE");
 }
 
 #[test]
 fn environment_merges_defaults_image_then_user() {
     let f = fixture();
-    let img = image(|b| b.env(strings(&["FOO=img", "BAR=img", "PATH=/img/bin"])).cmd(strings(&["true"])));
+    let img = image(|b| {
+        b.env(strings(&["FOO=img", "BAR=img", "PATH=/img/bin"]))
+            .cmd(strings(&["true"]))
+    });
     let mut c = CreateConfig::default();
     c.env.insert("FOO".into(), "user".into());
     c.env.insert("HOME".into(), "/custom".into());
@@ -91,7 +121,10 @@ fn environment_merges_defaults_image_then_user() {
     assert_eq!(env_var(&spec, "PATH").as_deref(), Some("/img/bin"));
     assert_eq!(env_var(&spec, "HOME").as_deref(), Some("/custom"));
     assert_eq!(env_var(&spec, "HOSTNAME").as_deref(), Some("mine"));
-    assert_eq!(env(&spec).iter().filter(|e| e.starts_with("PATH=")).count(), 1);
+    assert_eq!(
+        env(&spec).iter().filter(|e| e.starts_with("PATH=")).count(),
+        1
+    );
     assert_eq!(env_var(&spec, "container").as_deref(), Some("podman"));
 }
 
@@ -99,10 +132,26 @@ fn environment_merges_defaults_image_then_user() {
 fn workdir_prefers_user_then_image() {
     let f = fixture();
     let img = image(|b| b.working_dir("/img").cmd(strings(&["true"])));
-    assert_eq!(f.spec_img(&CreateConfig::default(), &img).process().as_ref().unwrap().cwd().to_str(), Some("/img"));
+    assert_eq!(
+        f.spec_img(&CreateConfig::default(), &img)
+            .process()
+            .as_ref()
+            .unwrap()
+            .cwd()
+            .to_str(),
+        Some("/img")
+    );
     let mut c = CreateConfig::default();
     c.workdir = Some("/tmp".into());
-    assert_eq!(f.spec_img(&c, &img).process().as_ref().unwrap().cwd().to_str(), Some("/tmp"));
+    assert_eq!(
+        f.spec_img(&c, &img)
+            .process()
+            .as_ref()
+            .unwrap()
+            .cwd()
+            .to_str(),
+        Some("/tmp")
+    );
 }
 
 #[test]
@@ -115,14 +164,34 @@ fn users_and_groups_as_podman_assembles_them() {
         let spec = f.spec(&c);
         let p = spec.process().as_ref().unwrap();
         let home = env_var(&spec, "HOME");
-        (p.user().uid(), p.user().gid(), p.user().additional_gids().clone().unwrap_or_default(), home)
+        (
+            p.user().uid(),
+            p.user().gid(),
+            p.user().additional_gids().clone().unwrap_or_default(),
+            home,
+        )
     };
-    assert_eq!(user_of(Some("user"), &[]), (1000, 1000, vec![1000, 10, 29], Some("/home/user".into())));
-    assert_eq!(user_of(Some("1000:1000"), &[]), (1000, 1000, vec![1000], Some("/home/user".into())));
-    assert_eq!(user_of(Some("user:audio"), &[]), (1000, 29, vec![29], Some("/home/user".into())));
-    assert_eq!(user_of(Some("0"), &[]), (0, 0, vec![0, 10], Some("/root".into())));
+    assert_eq!(
+        user_of(Some("user"), &[]),
+        (1000, 1000, vec![1000, 10, 29], Some("/home/user".into()))
+    );
+    assert_eq!(
+        user_of(Some("1000:1000"), &[]),
+        (1000, 1000, vec![1000], Some("/home/user".into()))
+    );
+    assert_eq!(
+        user_of(Some("user:audio"), &[]),
+        (1000, 29, vec![29], Some("/home/user".into()))
+    );
+    assert_eq!(
+        user_of(Some("0"), &[]),
+        (0, 0, vec![0, 10], Some("/root".into()))
+    );
     assert_eq!(user_of(Some("5000"), &[]), (5000, 0, vec![0], None));
-    assert_eq!(user_of(None, &["audio", "1234"]), (0, 0, vec![29, 1234, 10], Some("/root".into())));
+    assert_eq!(
+        user_of(None, &["audio", "1234"]),
+        (0, 0, vec![29, 1234, 10], Some("/root".into()))
+    );
     let mut c = config(&["true"]);
     c.user.user = Some("nosuchuser".into());
     assert!(matches!(f.err(&c), SpecError::UnknownUser { .. }));
@@ -136,7 +205,15 @@ fn image_user_applies_unless_overridden() {
     assert_eq!(spec.process().as_ref().unwrap().user().uid(), 1000);
     let mut c = CreateConfig::default();
     c.user.user = Some("0".into());
-    assert_eq!(f.spec_img(&c, &img).process().as_ref().unwrap().user().uid(), 0);
+    assert_eq!(
+        f.spec_img(&c, &img)
+            .process()
+            .as_ref()
+            .unwrap()
+            .user()
+            .uid(),
+        0
+    );
 }
 
 #[test]
@@ -145,14 +222,34 @@ fn non_root_users_get_only_added_capabilities() {
     let mut c = config(&["true"]);
     c.user.user = Some("1000".into());
     let spec = f.spec(&c);
-    let p = spec.process().as_ref().unwrap().capabilities().clone().unwrap();
-    assert_eq!(caps(p.bounding()).len(), defaults::DEFAULT_CAPABILITIES.len());
+    let p = spec
+        .process()
+        .as_ref()
+        .unwrap()
+        .capabilities()
+        .clone()
+        .unwrap();
+    assert_eq!(
+        caps(p.bounding()).len(),
+        defaults::DEFAULT_CAPABILITIES.len()
+    );
     assert!(p.effective().is_none() && p.permitted().is_none());
 
     c.security.cap_add = vec!["net_admin".into()];
     let spec = f.spec(&c);
-    let p = spec.process().as_ref().unwrap().capabilities().clone().unwrap();
-    assert!(p.bounding().as_ref().unwrap().contains(&Capability::NetAdmin));
+    let p = spec
+        .process()
+        .as_ref()
+        .unwrap()
+        .capabilities()
+        .clone()
+        .unwrap();
+    assert!(
+        p.bounding()
+            .as_ref()
+            .unwrap()
+            .contains(&Capability::NetAdmin)
+    );
     for set in [p.effective(), p.permitted(), p.inheritable(), p.ambient()] {
         assert_eq!(caps(set), ["CAP_NET_ADMIN"]);
     }
@@ -164,10 +261,30 @@ fn cap_add_and_drop_apply_to_root() {
     let mut c = config(&["true"]);
     c.security.cap_drop = vec!["ALL".into()];
     let spec = f.spec(&c);
-    assert!(spec.process().as_ref().unwrap().capabilities().as_ref().unwrap().bounding().is_none());
+    assert!(
+        spec.process()
+            .as_ref()
+            .unwrap()
+            .capabilities()
+            .as_ref()
+            .unwrap()
+            .bounding()
+            .is_none()
+    );
     c.security.cap_add = vec!["CAP_CHOWN".into()];
     let spec = f.spec(&c);
-    assert_eq!(caps(spec.process().as_ref().unwrap().capabilities().as_ref().unwrap().effective()), ["CAP_CHOWN"]);
+    assert_eq!(
+        caps(
+            spec.process()
+                .as_ref()
+                .unwrap()
+                .capabilities()
+                .as_ref()
+                .unwrap()
+                .effective()
+        ),
+        ["CAP_CHOWN"]
+    );
     c.security.cap_add = vec!["NOT_A_CAP".into()];
     assert!(matches!(f.err(&c), SpecError::UnknownCapability { .. }));
 }
@@ -198,11 +315,28 @@ fn rlimits_merge_defaults_with_the_users_and_cap_implicit_ones() {
     );
     // Without any, nofile and nproc never exceed what this process may set.
     let spec = fixture().spec(&config(&["true"]));
-    let hard = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE).unwrap().1;
-    let nofile = spec.process().as_ref().unwrap().rlimits().clone().unwrap().into_iter().find(|r| r.typ().to_string() == "RLIMIT_NOFILE").unwrap();
+    let hard = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        .unwrap()
+        .1;
+    let nofile = spec
+        .process()
+        .as_ref()
+        .unwrap()
+        .rlimits()
+        .clone()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.typ().to_string() == "RLIMIT_NOFILE")
+        .unwrap();
     assert_eq!(nofile.hard(), hard.min(defaults::RLIMIT_DEFAULT_VALUE));
     c.resources.ulimit = strings(&["nofile=2048:1024"]);
-    assert!(matches!(f.err(&c), SpecError::InvalidValue { field: "ulimit", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::InvalidValue {
+            field: "ulimit",
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -213,10 +347,25 @@ fn no_new_privileges_and_oom_score() {
     c.resources.oom_score_adj = Some(100);
     let spec = f.spec(&c);
     let p = spec.process().as_ref().unwrap();
-    assert_eq!((p.no_new_privileges(), p.oom_score_adj()), (Some(true), Some(100)));
+    assert_eq!(
+        (p.no_new_privileges(), p.oom_score_adj()),
+        (Some(true), Some(100))
+    );
     c.resources.oom_score_adj = Some(1001);
-    assert!(matches!(f.err(&c), SpecError::InvalidValue { field: "oom-score-adj", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::InvalidValue {
+            field: "oom-score-adj",
+            ..
+        }
+    ));
     c.resources.oom_score_adj = None;
     c.security.security_opts = strings(&["bogus=1"]);
-    assert!(matches!(f.err(&c), SpecError::InvalidValue { field: "security-opt", .. }));
+    assert!(matches!(
+        f.err(&c),
+        SpecError::InvalidValue {
+            field: "security-opt",
+            ..
+        }
+    ));
 }
