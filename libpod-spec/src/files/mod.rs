@@ -13,3 +13,17 @@ pub use hosts::{HostsParams, generate_hosts};
 pub use resolv::{
     ResolvConf, ResolvParams, generate_resolv_conf, host_resolv_conf_path, parse_resolv_conf,
 };
+
+use std::net::IpAddr;
+
+/// An IP address as Go's `net.IP.String` writes it, IPv4-mapped IPv6 addresses in dotted
+/// IPv4 form (`::ffff:1.2.3.4` is `1.2.3.4`), so our files read like Podman's.
+fn go_ip_string(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => v6.to_string(),
+        },
+        IpAddr::V4(v4) => v4.to_string(),
+    }
+}
