@@ -6,7 +6,7 @@ use crate::{Result, cargo, show};
 /// ensuring host packages; says so and succeeds when it has none yet.
 pub fn run(extra: &[String]) -> Result {
     if !has_bench_targets()? {
-        println!("xtask: no benchmarks yet; they land with the container lifecycle work");
+        println!("xtask: no benchmarks found");
         return Ok(());
     }
     crate::host::ensure()?;
