@@ -16,6 +16,7 @@ mod blkio;
 mod caps;
 mod device;
 mod mount;
+mod paths;
 mod restart;
 mod signal;
 mod sysctl;
@@ -28,6 +29,6 @@ pub use device::{DeviceRequest, host_device, parse_device, privileged_host_devic
 pub use mount::{VolumeMount, parse_mount, parse_tmpfs, parse_volume, process_mount_options};
 pub use restart::{RestartPolicy, parse_restart_policy};
 pub use signal::parse_signal;
-pub use sysctl::{SysctlNamespaces, validate_sysctl};
+pub use sysctl::{SysctlNamespaces, parse_sysctl, validate_sysctl};
 pub use ulimit::{Ulimit, parse_ulimit};
 pub use units::parse_size;
