@@ -8,10 +8,9 @@
 //! has the same /etc/passwd and /etc/group as the image Podman runs.
 //!
 //! Normalised before comparing (order that Podman takes from Go map iteration, or that does not
-//! matter): the environment, capability sets, mounts (by destination), devices (by path) and
-//! rlimits (by type). The root path differs (Podman's overlay mount, our rootfs directory) and is
-//! not compared. Seccomp is compared by default action, errno, architectures and the sequence of
-//! rule actions (the rule count with it).
+//! matter): the environment, capability sets, additional groups, mounts (by destination),
+//! devices (by path) and rlimits (by type). The root path differs (Podman's overlay mount, our
+//! rootfs directory) and is not compared. Seccomp is compared whole: every rule, in order.
 //!
 //! Deliberate differences, per case in `Case::skip` with the reason:
 //! - `--ulimit`: Podman drops every default ulimit when one is given and sets nofile/nproc it was
@@ -507,12 +506,20 @@ fn context_from(podman_spec: &Value, rootfs: &Path) -> SpecContext {
     ctx
 }
 
-/// Puts order-free lists in a canonical order and summarises seccomp.
+/// Puts order-free lists in a canonical order.
 fn normalize(mut spec: Value) -> Value {
     spec["root"].as_object_mut().unwrap().remove("path");
     let process = spec["process"].as_object_mut().unwrap();
     if let Some(env) = process.get_mut("env") {
         sort_strings(env);
+    }
+    if let Some(gids) = process
+        .get_mut("user")
+        .and_then(|u| u.get_mut("additionalGids"))
+    {
+        if let Some(list) = gids.as_array_mut() {
+            list.sort_by_key(Value::as_u64);
+        }
     }
     if let Some(caps) = process
         .get_mut("capabilities")
@@ -552,24 +559,6 @@ fn normalize(mut spec: Value) -> Value {
             .map(|d| (d["path"].as_str().unwrap().to_string(), d.clone()))
             .collect();
         linux.insert("devices".into(), Value::Object(by_path));
-    }
-    if let Some(seccomp) = linux.remove("seccomp") {
-        let actions: Vec<Value> = seccomp["syscalls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["action"].clone())
-            .collect();
-        linux.insert(
-            "seccomp".into(),
-            json!({
-                "defaultAction": seccomp["defaultAction"],
-                "defaultErrnoRet": seccomp["defaultErrnoRet"],
-                "architectures": seccomp["architectures"],
-                "ruleCount": actions.len(),
-                "ruleActions": actions,
-            }),
-        );
     }
     spec
 }

@@ -102,8 +102,9 @@ pub struct CreateConfig {
     /// The cgroup namespace (`--cgroupns`); `None` takes the engine's default: private on
     /// cgroup v2 hosts, the host's on cgroup v1, as Podman does.
     pub cgroupns: Option<NamespaceMode>,
-    /// The user namespace (`--userns`); only `Host` (the default) and joining one are supported.
-    pub userns: NamespaceMode,
+    /// The user namespace (`--userns`); `None` runs in the host's. Joining another's
+    /// (`container:ID`, `ns:PATH`) is supported; a private one with ID mappings is not yet.
+    pub userns: Option<NamespaceMode>,
 }
 
 /// Security settings (`--cap-add`, `--security-opt`, `--privileged`, ...).

@@ -50,7 +50,8 @@ pub(super) fn namespaces(
         NetworkMode::Container(id) => Some(joined(NamespaceKind::Network, id)?),
         NetworkMode::Path(p) => Some(Some(p.clone())),
     };
-    if config.userns == NamespaceMode::Private {
+    let userns = config.userns.clone().unwrap_or(NamespaceMode::Host);
+    if userns == NamespaceMode::Private {
         return Err(SpecError::invalid(
             "userns",
             "private",
@@ -76,10 +77,7 @@ pub(super) fn namespaces(
         mode(NamespaceKind::Uts, &config.uts.mode)?,
     );
     push(NamespaceKind::Mount, Some(None));
-    push(
-        NamespaceKind::User,
-        mode(NamespaceKind::User, &config.userns)?,
-    );
+    push(NamespaceKind::User, mode(NamespaceKind::User, &userns)?);
     push(
         NamespaceKind::Cgroup,
         mode(NamespaceKind::Cgroup, &cgroupns)?,

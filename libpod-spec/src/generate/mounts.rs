@@ -109,7 +109,7 @@ fn user_mounts(config: &CreateConfig, ctx: &SpecContext) -> Result<Vec<Mount>> {
     }
     let mut mounts: Vec<Mount> = Vec::with_capacity(requests.len());
     for request in requests {
-        let mount = match request {
+        let mut mount = match request {
             VolumeMount::Mount(m) => m,
             VolumeMount::Named {
                 destination,
@@ -128,9 +128,29 @@ fn user_mounts(config: &CreateConfig, ctx: &SpecContext) -> Result<Vec<Mount>> {
                 "duplicate mount destination",
             ));
         }
+        let options = engine_options_removed(&mount)?;
+        mount.set_options(Some(options));
         mounts.push(mount);
     }
     Ok(mounts)
+}
+
+/// Drops the options the engine acts on rather than the OCI runtime: `z`/`Z` (SELinux
+/// relabelling, a no-op on hosts without SELinux, as in Podman). `U` (chown the source to the
+/// container's user) needs the runtime's storage and is refused until it exists.
+fn engine_options_removed(mount: &Mount) -> Result<Vec<String>> {
+    let options = mount.options().clone().unwrap_or_default();
+    if options.iter().any(|o| o == "U") {
+        return Err(SpecError::invalid(
+            "volume",
+            format!("{}:U", mount.destination().display()),
+            "the U option (chown to the container user) is not supported yet",
+        ));
+    }
+    Ok(options
+        .into_iter()
+        .filter(|o| o != "z" && o != "Z")
+        .collect())
 }
 
 fn volume_bind(ctx: &SpecContext, destination: &str, options: &[String]) -> Result<Mount> {

@@ -198,10 +198,10 @@ fn environment(
     for (key, value) in &config.env {
         set(key, value);
     }
-    if !env.iter().any(|(k, _)| k == "HOME") {
-        if let Some(home) = &user.exec.home {
-            env.push(("HOME".into(), home.clone()));
-        }
+    if let Some(home) = &user.exec.home
+        && !env.iter().any(|(k, _)| k == "HOME")
+    {
+        env.push(("HOME".into(), home.clone()));
     }
     if !env.iter().any(|(k, _)| k == "HOSTNAME") {
         env.push(("HOSTNAME".into(), hostname.for_env.clone()));

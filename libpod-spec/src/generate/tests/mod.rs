@@ -54,9 +54,10 @@ fn fixture_with(tweak: impl FnOnce(&mut SpecDefaults)) -> Fixture {
 }
 
 fn config(cmd: &[&str]) -> CreateConfig {
-    let mut c = CreateConfig::default();
-    c.command = Some(cmd.iter().map(|s| s.to_string()).collect());
-    c
+    CreateConfig {
+        command: Some(cmd.iter().map(|s| s.to_string()).collect()),
+        ..CreateConfig::default()
+    }
 }
 
 impl Fixture {

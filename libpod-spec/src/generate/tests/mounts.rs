@@ -153,7 +153,7 @@ fn user_volumes_tmpfs_and_mounts() {
     );
     f.ctx
         .volume_paths
-        .insert("/named".into(), "/var/lib/volumes/named/_data".into());
+        .insert("/named".into(), f._dir.path().join("rootfs"));
     let spec = f.spec(&c);
     assert_eq!(options(&spec, "/data"), ["ro", "rprivate", "rbind"]);
     assert_eq!(
@@ -166,7 +166,7 @@ fn user_volumes_tmpfs_and_mounts() {
             .source()
             .as_deref()
             .and_then(|p| p.to_str()),
-        Some("/var/lib/volumes/named/_data")
+        f._dir.path().join("rootfs").to_str()
     );
     let d = destinations(&spec);
     let pos = |x: &str| d.iter().position(|m| m == x).unwrap();
@@ -190,12 +190,14 @@ fn image_volumes_follow_the_mode() {
         b.volumes(strings(&["/vol", "/covered/"]))
             .cmd(strings(&["true"]))
     });
-    let mut c = CreateConfig::default();
-    c.tmpfs = strings(&["/covered"]);
+    let mut c = CreateConfig {
+        tmpfs: strings(&["/covered"]),
+        ..CreateConfig::default()
+    };
     assert!(f.generator.generate(&c, Some(&img), &f.ctx).is_err());
     f.ctx
         .volume_paths
-        .insert("/vol".into(), "/var/lib/volumes/anon/_data".into());
+        .insert("/vol".into(), f._dir.path().join("rootfs/etc"));
     let spec = f.spec_img(&c, &img);
     assert_eq!(
         options(&spec, "/vol"),
@@ -215,4 +217,18 @@ fn image_volumes_follow_the_mode() {
     );
     c.image_volume_mode = ImageVolumeMode::Ignore;
     assert!(mount(&f.spec_img(&c, &img), "/vol").is_none());
+}
+
+#[test]
+fn selinux_relabel_options_are_dropped_and_chown_is_refused() {
+    let f = fixture();
+    let src = f._dir.path().to_str().unwrap().to_string();
+    let mut c = config(&["true"]);
+    c.volumes = vec![format!("{src}:/data:ro,z"), format!("{src}:/data2:Z")];
+    let spec = f.spec(&c);
+    assert_eq!(options(&spec, "/data"), ["ro", "rprivate", "rbind"]);
+    assert_eq!(options(&spec, "/data2"), ["rw", "rprivate", "rbind"]);
+    c.volumes = vec![format!("{src}:/data:U")];
+    let err = f.err(&c);
+    assert!(err.to_string().contains("U option"), "{err}");
 }
