@@ -1,5 +1,20 @@
 //! Images, layers and container root filesystems for libpod-rs.
 //!
-//! Not built yet: this crate will hold the content-addressed blob store, the layer store (layers
-//! unpacked once in overlay format), the image store, per-container overlay root filesystems and
-//! the registry client. See the workspace's ARCHITECTURE.md for the plan.
+//! The store keeps content-addressed blobs, layers unpacked once in overlay format, images with
+//! names, and per-container root filesystems mounted with overlayfs (or copied, with the vfs
+//! driver). Layer tarballs are treated as hostile: no entry can write outside its layer.
+#![deny(unsafe_code)]
+
+pub mod config_changes;
+pub mod digest;
+mod error;
+pub mod layer;
+pub mod manifest;
+pub mod reference;
+pub mod registries;
+pub mod transport;
+
+pub use digest::Digest;
+pub use error::{Result, StorageError};
+pub use reference::ImageReference;
+pub use registries::RegistriesConfig;

@@ -232,3 +232,51 @@ fn selinux_relabel_options_are_dropped_and_chown_is_refused() {
     let err = f.err(&c);
     assert!(err.to_string().contains("U option"), "{err}");
 }
+
+#[test]
+fn hooks_from_the_hooks_dirs_are_injected_when_they_match() {
+    let dir = TempDir::new().unwrap();
+    let hooks = dir.path().join("hooks.d");
+    fs::create_dir(&hooks).unwrap();
+    fs::write(
+        hooks.join("10-always.json"),
+        r#"{"version": "1.0.0", "hook": {"path": "/bin/sh", "args": ["sh", "-c", "true"]},
+            "when": {"always": true}, "stages": ["prestart", "poststop"]}"#,
+    )
+    .unwrap();
+    fs::write(
+        hooks.join("20-binds.json"),
+        r#"{"version": "1.0.0", "hook": {"path": "/bin/true"},
+            "when": {"hasBindMounts": true}, "stages": ["createRuntime"]}"#,
+    )
+    .unwrap();
+    let f = fixture_with(|d| {
+        d.hooks_dirs = vec![hooks.clone()];
+        d.hooks_dirs_explicit = true;
+    });
+    let spec = f.spec(&config(&["true"]));
+    let h = spec.hooks().clone().expect("hooks injected");
+    assert_eq!(h.prestart().as_ref().map(Vec::len), Some(1));
+    assert_eq!(h.poststop().as_ref().map(Vec::len), Some(1));
+    assert!(
+        h.create_runtime().is_none(),
+        "no bind mounts, no createRuntime hook"
+    );
+
+    let mut c = config(&["true"]);
+    c.volumes = vec![format!("{}:/data", dir.path().display())];
+    let h = f.spec(&c).hooks().clone().unwrap();
+    assert_eq!(h.create_runtime().as_ref().map(Vec::len), Some(1));
+}
+
+#[test]
+fn a_missing_hooks_dir_is_an_error_only_when_configured() {
+    let missing = std::path::PathBuf::from("/nonexistent/hooks.d");
+    let mut defaults = SpecDefaults {
+        hooks_dirs: vec![missing.clone()],
+        ..SpecDefaults::default()
+    };
+    assert!(SpecGenerator::new(defaults.clone()).is_ok());
+    defaults.hooks_dirs_explicit = true;
+    assert!(SpecGenerator::new(defaults).is_err());
+}

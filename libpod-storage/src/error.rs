@@ -1,0 +1,169 @@
+//! The crate's one error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the store, naming the object (image, layer, container, blob,
+/// reference) and the path or entry involved.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    // -- shared --
+    /// A filesystem operation failed.
+    #[error("{op} {path}")]
+    Io {
+        /// What was being done (`create`, `read`, `rename`, `mount`, ...).
+        op: &'static str,
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A user-supplied value could not be used.
+    #[error("invalid {field} {value:?}: {reason}")]
+    InvalidValue {
+        /// What the value is (`reference`, `digest`, `change`, `tag`, ...).
+        field: &'static str,
+        /// The value as given.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// JSON metadata (a manifest, a config, the store's records) is malformed.
+    #[error("malformed {what} in {path}")]
+    Json {
+        /// What the document is (`manifest`, `image config`, `index`, `store metadata`).
+        what: &'static str,
+        /// Where it came from.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Content did not match its digest.
+    #[error("digest mismatch for {what}: expected {expected}, got {actual}")]
+    DigestMismatch {
+        /// What was verified (`blob`, `layer diff`, `manifest`, `config`).
+        what: &'static str,
+        /// The digest it should have.
+        expected: String,
+        /// The digest it has.
+        actual: String,
+    },
+
+    // -- digest, reference, registries --
+    /// An image reference is not valid.
+    #[error("invalid image reference {reference:?}: {reason}")]
+    InvalidReference {
+        /// The reference as given.
+        reference: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A registries.conf file is not valid.
+    #[error("invalid registries configuration {path}: {reason}")]
+    RegistriesConf {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A short name matched no alias and there is no search registry to qualify it.
+    #[error("short name {name:?} did not resolve: no alias and no unqualified-search registries")]
+    ShortNameUnresolved {
+        /// The short name.
+        name: String,
+    },
+
+    // -- layer --
+    /// A layer tarball tried something not allowed: writing outside its root, an unsafe
+    /// whiteout, a forbidden xattr...
+    #[error("refused layer entry {entry:?}: {reason}")]
+    HostileLayer {
+        /// The tar entry's path as written in the archive.
+        entry: String,
+        /// What it tried.
+        reason: String,
+    },
+    /// A layer tarball is not a readable tar (or compressed tar) stream.
+    #[error("malformed layer archive: {reason}")]
+    MalformedLayer {
+        /// What is wrong.
+        reason: String,
+    },
+
+    // -- image formats and transports --
+    /// An image (manifest, index, config, layout) uses something we do not support.
+    #[error("unsupported {what}: {reason}")]
+    Unsupported {
+        /// What (`media type`, `manifest schema`, `platform`, ...).
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// An image layout or archive is malformed.
+    #[error("invalid image layout {path}: {reason}")]
+    InvalidLayout {
+        /// The layout directory or archive.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    // -- store --
+    /// No image has this name or ID.
+    #[error("image not known: {0}")]
+    ImageNotKnown(String),
+    /// No layer has this ID.
+    #[error("layer not known: {0}")]
+    LayerNotKnown(String),
+    /// No container storage has this ID.
+    #[error("container storage not known: {0}")]
+    ContainerNotKnown(String),
+    /// An ID prefix matches several objects.
+    #[error("{kind} ID prefix {prefix:?} is ambiguous")]
+    Ambiguous {
+        /// `image` or `container`.
+        kind: &'static str,
+        /// The prefix given.
+        prefix: String,
+    },
+    /// The image is used by containers and removal was not forced.
+    #[error("image {image} is in use by containers {containers:?}")]
+    ImageInUse {
+        /// The image ID.
+        image: String,
+        /// The containers using it.
+        containers: Vec<String>,
+    },
+    /// A container's storage is still mounted.
+    #[error("container storage {0} is mounted")]
+    ContainerMounted(String),
+}
+
+/// The crate's result type.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+impl StorageError {
+    /// Shorthand for [`StorageError::Io`].
+    pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StorageError::Io {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Shorthand for [`StorageError::InvalidValue`].
+    pub(crate) fn invalid(
+        field: &'static str,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        StorageError::InvalidValue {
+            field,
+            value: value.into(),
+            reason: reason.into(),
+        }
+    }
+}

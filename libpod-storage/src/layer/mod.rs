@@ -1,0 +1,18 @@
+//! Layers: applying (hostile) layer tarballs into directories in overlay format, writing
+//! directories back out as tarballs, and computing a container's changes.
+//!
+//! A layer directory holds the layer's own files; deletions are overlay whiteouts (0:0
+//! character devices) and opaque directories carry `trusted.overlay.opaque=y`, so that the
+//! directories can be stacked directly as overlay lower layers.
+
+mod apply;
+mod changes;
+mod compress;
+mod merge;
+mod tar_writer;
+
+pub use apply::{AppliedLayer, apply_layer};
+pub use changes::{Change, ChangeKind, changes_between, overlay_changes};
+pub use compress::{Compression, decompressing_reader, detect_compression};
+pub use merge::merge_layer_into;
+pub use tar_writer::{TarOptions, write_tar};

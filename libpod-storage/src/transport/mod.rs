@@ -1,0 +1,38 @@
+//! Where images come from and go to besides registries: OCI image layout directories
+//! (`oci:DIR[:TAG]`) and OCI archives (`oci-archive:FILE[:TAG]`).
+
+mod archive;
+mod oci_layout;
+
+pub use archive::{OciArchive, write_oci_archive};
+pub use oci_layout::{OciLayout, OciLayoutWriter};
+
+use crate::digest::Digest;
+use crate::error::Result;
+use oci_spec::image::Descriptor;
+use std::io::Read;
+
+/// An image manifest resolved to one platform, with its raw bytes (kept so that saving the
+/// image again gives identical digests).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResolvedManifest {
+    /// The manifest's digest.
+    pub digest: Digest,
+    /// Its media type.
+    pub media_type: String,
+    /// Its bytes as stored.
+    pub bytes: Vec<u8>,
+    /// The config descriptor.
+    pub config: Descriptor,
+    /// The layer descriptors, bottom first.
+    pub layers: Vec<Descriptor>,
+}
+
+/// A source of one image's manifest and blobs. Blob readers may be opened from several threads
+/// at once; the caller verifies digests.
+pub trait ImageSource: Send + Sync {
+    /// The image's manifest, resolved to one platform.
+    fn manifest(&self) -> Result<ResolvedManifest>;
+    /// A blob's content.
+    fn blob(&self, digest: &Digest) -> Result<Box<dyn Read + Send>>;
+}
