@@ -5,16 +5,21 @@
 //! driver). Layer tarballs are treated as hostile: no entry can write outside its layer.
 #![deny(unsafe_code)]
 
+pub mod blob;
 pub mod config_changes;
 pub mod digest;
+pub mod driver;
 mod error;
+mod fsutil;
 pub mod layer;
 pub mod manifest;
 pub mod reference;
 pub mod registries;
+pub mod store;
 pub mod transport;
 
 pub use digest::Digest;
 pub use error::{Result, StorageError};
 pub use reference::ImageReference;
 pub use registries::RegistriesConfig;
+pub use store::{ContainerRecord, ImageRecord, LayerRecord, Store, StoreOptions};

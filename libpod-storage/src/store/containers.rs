@@ -1,0 +1,254 @@
+//! Container storage: a read-write layer over an image, mounted with a mount count.
+
+use super::Store;
+use super::metadata::{ContainerRecord, ImageRecord};
+use crate::driver::DriverKind;
+use crate::error::{Result, StorageError};
+use crate::fsutil::{atomic_write, now_rfc3339, remove_dir_all, tree_size};
+use crate::layer::{Change, TarOptions, changes_between, overlay_changes, write_tar};
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// A container's storage as the store keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ContainerStorage {
+    /// The container's record.
+    pub record: ContainerRecord,
+    /// The container's directory (upper, work, merged or rootfs).
+    pub dir: PathBuf,
+}
+
+fn valid_id(id: &str) -> Result<()> {
+    if id.is_empty()
+        || id.len() > 128
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(StorageError::invalid(
+            "container ID",
+            id,
+            "expected letters, digits, - or _",
+        ));
+    }
+    Ok(())
+}
+
+impl Store {
+    fn container_dir(&self, id: &str) -> PathBuf {
+        self.root().join("containers").join(id)
+    }
+
+    fn mount_count_path(&self, key: &str) -> PathBuf {
+        self.run_root().join("mounts").join(key)
+    }
+
+    pub(crate) fn mount_count(&self, key: &str) -> u32 {
+        fs::read_to_string(self.mount_count_path(key))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    pub(crate) fn set_mount_count(&self, key: &str, count: u32) -> Result<()> {
+        let path = self.mount_count_path(key);
+        if count == 0 {
+            return match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(StorageError::io("remove", path, e))
+                }
+                _ => Ok(()),
+            };
+        }
+        atomic_write(&path, count.to_string().as_bytes())
+    }
+
+    /// Creates storage for container `id` on `image` (or on no layers at all).
+    pub fn create_container(&self, id: &str, image: Option<&str>) -> Result<ContainerStorage> {
+        valid_id(id)?;
+        let staging = self.staging()?;
+        let meta = self.read()?;
+        if meta.containers.contains_key(id) {
+            return Err(StorageError::invalid(
+                "container ID",
+                id,
+                "container storage already exists",
+            ));
+        }
+        let image: Option<ImageRecord> = image
+            .map(|name| self.find_image(&meta, name).cloned())
+            .transpose()?;
+        let layers = image.as_ref().map(|i| i.layers.clone()).unwrap_or_default();
+        let staged_dir = staging.path().join("container");
+        fs::create_dir(&staged_dir)
+            .map_err(|e| StorageError::io("create directory", &staged_dir, e))?;
+        self.inner
+            .driver
+            .create(&staged_dir, &self.layer_dirs(&meta, &layers)?)?;
+        let record = ContainerRecord {
+            id: id.to_string(),
+            image: image.map(|i| i.id),
+            layers,
+            created: now_rfc3339(),
+        };
+        let dir = self.container_dir(id);
+        self.update(|meta, _| {
+            if meta.containers.contains_key(id) {
+                return Err(StorageError::invalid(
+                    "container ID",
+                    id,
+                    "container storage already exists",
+                ));
+            }
+            for layer in &record.layers {
+                if !meta.layers.contains_key(layer) {
+                    return Err(StorageError::LayerNotKnown(layer.to_string()));
+                }
+            }
+            remove_dir_all(&dir)?;
+            fs::rename(&staged_dir, &dir).map_err(|e| StorageError::io("rename", &dir, e))?;
+            meta.containers.insert(id.to_string(), record.clone());
+            Ok(())
+        })?;
+        Ok(ContainerStorage { record, dir })
+    }
+
+    /// A container's storage.
+    pub fn container(&self, id: &str) -> Result<ContainerStorage> {
+        let meta = self.read()?;
+        let record = meta
+            .containers
+            .get(id)
+            .ok_or_else(|| StorageError::ContainerNotKnown(id.to_string()))?;
+        Ok(ContainerStorage {
+            record: record.clone(),
+            dir: self.container_dir(id),
+        })
+    }
+
+    /// Every container's storage.
+    pub fn containers(&self) -> Result<Vec<ContainerRecord>> {
+        Ok(self.read()?.containers.values().cloned().collect())
+    }
+
+    /// Mounts the container's root filesystem (if this is the first mount) and returns its path.
+    pub fn mount_container(&self, id: &str) -> Result<PathBuf> {
+        let _guard = self.inner.lock.lock()?;
+        let meta = self.read()?;
+        let record = meta
+            .containers
+            .get(id)
+            .ok_or_else(|| StorageError::ContainerNotKnown(id.to_string()))?;
+        let dir = self.container_dir(id);
+        let count = self.mount_count(id);
+        let path = if count == 0 {
+            self.inner
+                .driver
+                .mount(&dir, &self.layer_dirs(&meta, &record.layers)?)?
+        } else {
+            self.rootfs_path(&dir)
+        };
+        if let Err(e) = self.set_mount_count(id, count + 1) {
+            if count == 0 {
+                let _ = self.inner.driver.unmount(&dir);
+            }
+            return Err(e);
+        }
+        Ok(path)
+    }
+
+    /// Drops one mount of the container (all of them with `force`), unmounting at zero.
+    /// Returns how many mounts remain.
+    pub fn unmount_container(&self, id: &str, force: bool) -> Result<u32> {
+        let _guard = self.inner.lock.lock()?;
+        let meta = self.read()?;
+        if !meta.containers.contains_key(id) {
+            return Err(StorageError::ContainerNotKnown(id.to_string()));
+        }
+        let count = self.mount_count(id);
+        let remaining = if force { 0 } else { count.saturating_sub(1) };
+        if remaining == 0 {
+            self.inner.driver.unmount(&self.container_dir(id))?;
+        }
+        self.set_mount_count(id, remaining)?;
+        Ok(remaining)
+    }
+
+    /// Whether the container's storage is mounted, and how many times.
+    pub fn container_mount_count(&self, id: &str) -> u32 {
+        self.mount_count(id)
+    }
+
+    fn rootfs_path(&self, dir: &std::path::Path) -> PathBuf {
+        match self.driver() {
+            DriverKind::Vfs => dir.join("rootfs"),
+            _ => dir.join("merged"),
+        }
+    }
+
+    /// Unmounts and deletes a container's storage.
+    pub fn remove_container(&self, id: &str) -> Result<()> {
+        self.unmount_container(id, true)?;
+        let dir = self.container_dir(id);
+        self.update(|meta, _| {
+            meta.containers
+                .remove(id)
+                .ok_or_else(|| StorageError::ContainerNotKnown(id.to_string()))?;
+            remove_dir_all(&dir)
+        })
+    }
+
+    /// The size of the container's image layers (the seed's `rootFsSize`).
+    pub fn container_rootfs_size(&self, id: &str) -> Result<u64> {
+        let meta = self.read()?;
+        let record = meta
+            .containers
+            .get(id)
+            .ok_or_else(|| StorageError::ContainerNotKnown(id.to_string()))?;
+        Ok(record
+            .layers
+            .iter()
+            .filter_map(|l| meta.layers.get(l))
+            .map(|l| l.size)
+            .sum())
+    }
+
+    /// The size of the container's own changes (the seed's `rwSize`).
+    pub fn container_rw_size(&self, id: &str) -> Result<u64> {
+        self.container(id)?;
+        tree_size(&self.inner.driver.rw_dir(&self.container_dir(id)))
+    }
+
+    /// The container's changes against its image, as `podman diff` lists them.
+    pub fn container_changes(&self, id: &str) -> Result<Vec<Change>> {
+        let meta = self.read()?;
+        let record = meta
+            .containers
+            .get(id)
+            .ok_or_else(|| StorageError::ContainerNotKnown(id.to_string()))?;
+        let dir = self.container_dir(id);
+        let layers = self.layer_dirs(&meta, &record.layers)?;
+        match self.driver() {
+            DriverKind::Vfs => {
+                let staging = self.staging()?;
+                let image_root = self.inner.driver.mount_read_only(staging.path(), &layers)?;
+                changes_between(&image_root, &dir.join("rootfs"))
+            }
+            _ => {
+                let lowers: Vec<&std::path::Path> =
+                    layers.iter().rev().map(|l| l.dir.as_path()).collect();
+                overlay_changes(&dir.join("upper"), &lowers)
+            }
+        }
+    }
+
+    /// Writes the container's whole root filesystem as a tar stream (`podman export`).
+    pub fn export_container(&self, id: &str, writer: impl Write) -> Result<()> {
+        let root = self.mount_container(id)?;
+        let result = write_tar(&root, writer, &TarOptions::default());
+        let unmounted = self.unmount_container(id, false);
+        result.and(unmounted.map(|_| ()))
+    }
+}

@@ -1,0 +1,262 @@
+//! Images in the store: lookup, listing, names, removal, pruning and garbage collection.
+
+use super::Store;
+use super::metadata::{ImageRecord, Metadata};
+use crate::digest::Digest;
+use crate::error::{Result, StorageError};
+use crate::reference::ImageReference;
+use std::collections::BTreeSet;
+
+/// What removing an image did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RemovedImage {
+    /// The image's ID.
+    pub id: Digest,
+    /// The names taken off it.
+    pub untagged: Vec<String>,
+    /// Whether the image itself was deleted (false when only a name was removed).
+    pub deleted: bool,
+}
+
+/// Normalises a name for an image made here (import, commit, tag): short names go under
+/// `localhost/`, as Podman does.
+///
+/// ```
+/// use libpod_storage::store::local_name;
+/// assert_eq!(local_name("app").unwrap().to_string(), "localhost/app:latest");
+/// assert_eq!(local_name("quay.io/x/y:1").unwrap().to_string(), "quay.io/x/y:1");
+/// ```
+pub fn local_name(name: &str) -> Result<ImageReference> {
+    if ImageReference::is_short_name(name) {
+        ImageReference::parse(&format!("localhost/{name}"))
+    } else {
+        ImageReference::parse(name)
+    }
+}
+
+impl Store {
+    /// Every image, by ID.
+    pub fn images(&self) -> Result<Vec<ImageRecord>> {
+        Ok(self.read()?.images.values().cloned().collect())
+    }
+
+    /// Looks an image up as Podman does: by full ID, by name (a short name tries
+    /// `localhost/NAME` and then the unqualified-search registries), by `name@digest`, or by a
+    /// unique ID prefix.
+    pub fn image(&self, name_or_id: &str) -> Result<ImageRecord> {
+        let meta = self.read()?;
+        self.find_image(&meta, name_or_id).cloned()
+    }
+
+    pub(crate) fn find_image<'m>(
+        &self,
+        meta: &'m Metadata,
+        name_or_id: &str,
+    ) -> Result<&'m ImageRecord> {
+        let not_known = || StorageError::ImageNotKnown(name_or_id.to_string());
+        let bare = name_or_id.strip_prefix("sha256:").unwrap_or(name_or_id);
+        let is_hex =
+            !bare.is_empty() && bare.len() <= 64 && bare.bytes().all(|b| b.is_ascii_hexdigit());
+        if is_hex && bare.len() == 64 {
+            if let Some(image) = meta.images.values().find(|i| i.id.hex() == bare) {
+                return Ok(image);
+            }
+        }
+        for candidate in self.name_candidates(name_or_id) {
+            let name = candidate.to_string();
+            if let Some(image) = meta.image_with_name(&name) {
+                return Ok(image);
+            }
+            if let Some(digest) = candidate.digest()
+                && let Some(image) = meta.images.values().find(|i| {
+                    (i.manifest_digest == *digest || i.digests.contains(digest))
+                        && i.names
+                            .iter()
+                            .any(|n| n.starts_with(&format!("{}:", candidate.name())))
+                })
+            {
+                return Ok(image);
+            }
+        }
+        if is_hex {
+            let matches: Vec<&ImageRecord> = meta
+                .images
+                .values()
+                .filter(|i| i.id.hex().starts_with(bare))
+                .collect();
+            match matches.len() {
+                1 => return Ok(matches[0]),
+                0 => {}
+                _ => {
+                    return Err(StorageError::Ambiguous {
+                        kind: "image",
+                        prefix: name_or_id.to_string(),
+                    });
+                }
+            }
+        }
+        Err(not_known())
+    }
+
+    /// The references a name may stand for, most specific first.
+    fn name_candidates(&self, name: &str) -> Vec<ImageReference> {
+        if !ImageReference::is_short_name(name) {
+            return ImageReference::parse(name).into_iter().collect();
+        }
+        let mut out: Vec<ImageReference> = local_name(name).into_iter().collect();
+        if let Ok(resolved) = self.registries().resolve_short_name(name) {
+            out.extend(resolved);
+        }
+        out
+    }
+
+    /// Gives `name` (normalised with [`local_name`]) to the image, taking it from any other.
+    pub fn tag(&self, image: &str, name: &str) -> Result<ImageRecord> {
+        let name = local_name(name)?.to_string();
+        self.update(|meta, _| {
+            let id = self.find_image(meta, image)?.id;
+            meta.set_name(&id, &name);
+            Ok(meta.images[&id].clone())
+        })
+    }
+
+    /// Takes `name` off the image.
+    pub fn untag(&self, image: &str, name: &str) -> Result<ImageRecord> {
+        let name = local_name(name)?.to_string();
+        self.update(|meta, _| {
+            let id = self.find_image(meta, image)?.id;
+            let record = meta.images.get_mut(&id).expect("found above");
+            if !record.names.iter().any(|n| n == &name) {
+                return Err(StorageError::invalid(
+                    "tag",
+                    name.clone(),
+                    format!("image {id} does not have this name"),
+                ));
+            }
+            record.names.retain(|n| n != &name);
+            Ok(record.clone())
+        })
+    }
+
+    /// Removes an image as `podman rmi` does: named by one of several names, only that name
+    /// goes; otherwise the image goes, refused while containers use it unless `force`.
+    /// Layers and blobs no longer used are deleted.
+    pub fn remove_image(&self, image: &str, force: bool) -> Result<RemovedImage> {
+        let removed = self.update(|meta, _| {
+            let record = self.find_image(meta, image)?.clone();
+            let by_name = record.names.iter().find(|n| {
+                self.name_candidates(image)
+                    .iter()
+                    .any(|c| &c.to_string() == *n)
+            });
+            if let Some(name) = by_name
+                && record.names.len() > 1
+            {
+                let name = name.clone();
+                meta.images
+                    .get_mut(&record.id)
+                    .expect("found above")
+                    .names
+                    .retain(|n| n != &name);
+                return Ok(RemovedImage {
+                    id: record.id,
+                    untagged: vec![name],
+                    deleted: false,
+                });
+            }
+            let users = meta.containers_of(&record.id);
+            if !users.is_empty() && !force {
+                return Err(StorageError::ImageInUse {
+                    image: record.id.to_string(),
+                    containers: users,
+                });
+            }
+            meta.images.remove(&record.id);
+            Ok(RemovedImage {
+                id: record.id,
+                untagged: record.names.clone(),
+                deleted: true,
+            })
+        })?;
+        if removed.deleted {
+            self.garbage_collect()?;
+        }
+        Ok(removed)
+    }
+
+    /// Removes dangling images (no names, no containers), then garbage-collects. Returns the
+    /// removed images' IDs.
+    pub fn prune_images(&self) -> Result<Vec<Digest>> {
+        let pruned = self.update(|meta, _| {
+            let dangling: Vec<Digest> = meta
+                .images
+                .values()
+                .filter(|i| i.names.is_empty() && meta.containers_of(&i.id).is_empty())
+                .map(|i| i.id)
+                .collect();
+            for id in &dangling {
+                meta.images.remove(id);
+            }
+            Ok(dangling)
+        })?;
+        self.garbage_collect()?;
+        Ok(pruned)
+    }
+
+    /// Deletes layers that no image or container uses, and blobs that no image needs.
+    /// Returns how many layers and blobs were deleted.
+    pub fn garbage_collect(&self) -> Result<(usize, usize)> {
+        self.update(|meta, _| {
+            let used_layers: BTreeSet<Digest> = meta
+                .images
+                .values()
+                .flat_map(|i| i.layers.iter())
+                .chain(meta.containers.values().flat_map(|c| c.layers.iter()))
+                .copied()
+                .collect();
+            let unused: Vec<Digest> = meta
+                .layers
+                .keys()
+                .filter(|id| !used_layers.contains(id))
+                .copied()
+                .collect();
+            for id in &unused {
+                let record = meta.layers.remove(id).expect("listed above");
+                self.delete_layer_files(&record)?;
+            }
+            let used_blobs: BTreeSet<Digest> = meta
+                .images
+                .values()
+                .flat_map(|i| i.blobs())
+                .copied()
+                .collect();
+            let mut blobs_deleted = 0;
+            for blob in self.blobs().list()? {
+                if !used_blobs.contains(&blob) {
+                    self.blobs().remove(&blob)?;
+                    blobs_deleted += 1;
+                }
+            }
+            Ok((unused.len(), blobs_deleted))
+        })
+    }
+
+    /// The image's config, read from its blob.
+    pub fn image_config(&self, image: &ImageRecord) -> Result<oci_spec::image::ImageConfiguration> {
+        let bytes = self.blobs().read(&image.id, 16 << 20)?;
+        serde_json::from_slice(&bytes).map_err(|source| StorageError::Json {
+            what: "image config",
+            path: self.blobs().path(&image.id),
+            source,
+        })
+    }
+
+    /// The image's manifest bytes, as pulled or written.
+    pub fn image_manifest(&self, image: &ImageRecord) -> Result<Vec<u8>> {
+        self.blobs().read(
+            &image.manifest_digest,
+            crate::manifest::MAX_MANIFEST_SIZE as u64,
+        )
+    }
+}

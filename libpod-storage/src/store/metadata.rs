@@ -1,0 +1,164 @@
+//! The store's records, kept in one JSON document (`store.json`) that is replaced atomically:
+//! an operation becomes visible with a single rename, or not at all.
+
+use crate::digest::Digest;
+use crate::error::{Result, StorageError};
+use crate::fsutil::atomic_write;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The version of the metadata format written by this code.
+pub(crate) const METADATA_VERSION: u32 = 1;
+
+/// A layer: one directory of files in overlay format, identified by its chain ID.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct LayerRecord {
+    /// The chain ID: the digest of the layer stacked on its parents.
+    pub chain_id: Digest,
+    /// The digest of the layer's uncompressed tar stream.
+    pub diff_id: Digest,
+    /// The chain ID of the layer below, if any.
+    pub parent: Option<Digest>,
+    /// Total size of the layer's regular files.
+    pub size: u64,
+    /// The short name under `l/` that links to the layer's directory, keeping long overlay
+    /// lowerdir lists within one mount option page.
+    pub link: String,
+    /// When the layer was created (RFC 3339).
+    pub created: String,
+}
+
+/// An image: a manifest, its config, its layers, and the names that point at it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ImageRecord {
+    /// The image ID: the digest of its config.
+    pub id: Digest,
+    /// Fully qualified names (`docker.io/library/busybox:latest`); unique across images.
+    pub names: Vec<String>,
+    /// The digest of the manifest, as pulled or written.
+    pub manifest_digest: Digest,
+    /// The manifest's media type.
+    pub manifest_media_type: String,
+    /// Digests the image was also known by (manifest lists it was pulled through).
+    #[serde(default)]
+    pub digests: Vec<Digest>,
+    /// Layer chain IDs, bottom first.
+    pub layers: Vec<Digest>,
+    /// The digests of the layer blobs the manifest lists, bottom first.
+    pub layer_blobs: Vec<Digest>,
+    /// The config's creation time, or the time of import.
+    pub created: String,
+    /// Sum of the layers' sizes.
+    pub size: u64,
+}
+
+impl ImageRecord {
+    /// The top layer's chain ID, if the image has layers.
+    pub fn top_layer(&self) -> Option<&Digest> {
+        self.layers.last()
+    }
+
+    /// Every blob the image needs: its manifest, its config and its layer blobs.
+    pub fn blobs(&self) -> impl Iterator<Item = &Digest> {
+        [&self.manifest_digest, &self.id]
+            .into_iter()
+            .chain(&self.layer_blobs)
+    }
+}
+
+/// A container's storage: its image's layers and a read-write layer of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ContainerRecord {
+    /// The container's ID.
+    pub id: String,
+    /// The image it was created from, if any.
+    pub image: Option<Digest>,
+    /// The image's layer chain IDs, bottom first (kept so that removing the image with force
+    /// does not pull layers from under the container).
+    pub layers: Vec<Digest>,
+    /// When it was created (RFC 3339).
+    pub created: String,
+}
+
+/// Everything the store knows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Metadata {
+    pub version: u32,
+    pub layers: BTreeMap<Digest, LayerRecord>,
+    pub images: BTreeMap<Digest, ImageRecord>,
+    pub containers: BTreeMap<String, ContainerRecord>,
+}
+
+impl Metadata {
+    pub fn load(path: &Path) -> Result<Metadata> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Metadata {
+                    version: METADATA_VERSION,
+                    ..Metadata::default()
+                });
+            }
+            Err(e) => return Err(StorageError::io("read", path, e)),
+        };
+        let meta: Metadata =
+            serde_json::from_slice(&bytes).map_err(|source| StorageError::Json {
+                what: "store metadata",
+                path: path.to_path_buf(),
+                source,
+            })?;
+        if meta.version > METADATA_VERSION {
+            return Err(StorageError::Unsupported {
+                what: "store metadata version",
+                reason: format!(
+                    "{} is newer than this library's {METADATA_VERSION}",
+                    meta.version
+                ),
+            });
+        }
+        Ok(meta)
+    }
+
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let bytes = serde_json::to_vec(self).map_err(|source| StorageError::Json {
+            what: "store metadata",
+            path: path.to_path_buf(),
+            source,
+        })?;
+        atomic_write(path, &bytes)
+    }
+
+    /// The image holding `name`, if any.
+    pub fn image_with_name(&self, name: &str) -> Option<&ImageRecord> {
+        self.images
+            .values()
+            .find(|i| i.names.iter().any(|n| n == name))
+    }
+
+    /// Gives `name` to image `id`, taking it from any other image.
+    pub fn set_name(&mut self, id: &Digest, name: &str) {
+        for image in self.images.values_mut() {
+            if &image.id != id {
+                image.names.retain(|n| n != name);
+            }
+        }
+        if let Some(image) = self.images.get_mut(id)
+            && !image.names.iter().any(|n| n == name)
+        {
+            image.names.push(name.to_string());
+        }
+    }
+
+    /// The containers created from image `id`.
+    pub fn containers_of(&self, id: &Digest) -> Vec<String> {
+        self.containers
+            .values()
+            .filter(|c| c.image.as_ref() == Some(id))
+            .map(|c| c.id.clone())
+            .collect()
+    }
+}

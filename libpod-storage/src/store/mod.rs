@@ -1,0 +1,226 @@
+//! The store: blobs, layers, images and container storage under one root.
+//!
+//! ```text
+//! ROOT/storage.lock          writer lock (flock)
+//! ROOT/store.json            every record, replaced atomically at each commit
+//! ROOT/blobs/sha256/HEX      manifests, configs, layer blobs
+//! ROOT/layers/HEX/diff       a layer's files in overlay format (HEX: its chain ID)
+//! ROOT/l/LINK -> ../layers/HEX/diff   short names for overlay lowerdir lists
+//! ROOT/containers/ID/        upper, work and merged (overlay) or rootfs (vfs)
+//! ROOT/tmp/                  staging directories of operations in progress
+//! RUNROOT/mounts/            mount counts (volatile: a reboot unmounts everything)
+//! ```
+//!
+//! Every operation does its long work in a staging directory, then commits under the writer
+//! lock by renaming its layer directories and blobs into place and replacing `store.json`. A
+//! crash at any point leaves nothing visible; [`Store::open`] removes the leftovers.
+
+mod commit;
+mod containers;
+mod image_mount;
+mod images;
+mod ingest;
+pub(crate) mod layers;
+mod lock;
+mod metadata;
+mod repair;
+mod save;
+
+pub use containers::ContainerStorage;
+pub use images::RemovedImage;
+pub use layers::chain_ids;
+pub use metadata::{ContainerRecord, ImageRecord, LayerRecord};
+
+use crate::blob::BlobStore;
+use crate::driver::{Driver, DriverKind, select_driver};
+use crate::error::{Result, StorageError};
+use crate::fsutil::create_dir_all;
+use crate::registries::RegistriesConfig;
+use lock::{StagingDir, StoreLock, StoreLockGuard};
+use metadata::Metadata;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Where a store lives and how it mounts.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct StoreOptions {
+    /// Persistent root: blobs, layers, images, container layers.
+    pub root: PathBuf,
+    /// Volatile root (a tmpfs such as /run): mount counts.
+    pub run_root: PathBuf,
+    /// The storage driver; `None` picks overlay when the kernel supports it, else vfs.
+    pub driver: Option<DriverKind>,
+    /// Registries configuration for short-name lookups; `None` reads the standard files.
+    pub registries: Option<RegistriesConfig>,
+}
+
+impl StoreOptions {
+    /// Options for a store at `root` with mount state under `run_root`.
+    pub fn new(root: impl Into<PathBuf>, run_root: impl Into<PathBuf>) -> Self {
+        StoreOptions {
+            root: root.into(),
+            run_root: run_root.into(),
+            driver: None,
+            registries: None,
+        }
+    }
+}
+
+/// A handle on a store; cheap to clone, safe to share between threads.
+///
+/// ```no_run
+/// use libpod_storage::{Store, StoreOptions};
+/// let store = Store::open(StoreOptions::new("/var/lib/libpod-rs/storage", "/run/libpod-rs/storage"))?;
+/// for image in store.images()? {
+///     println!("{} {:?}", image.id, image.names);
+/// }
+/// # Ok::<(), libpod_storage::StorageError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    root: PathBuf,
+    run_root: PathBuf,
+    lock: StoreLock,
+    blobs: BlobStore,
+    driver: Box<dyn Driver>,
+    registries: RegistriesConfig,
+    cache: Mutex<Cached>,
+}
+
+/// The metadata as last read, and the identity of the file it was read from.
+#[derive(Debug, Default)]
+struct Cached {
+    identity: Option<(u64, u64, i64, i64)>,
+    meta: Arc<Metadata>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store, and repairs what a crash may have left: staging
+    /// directories of dead operations, layer directories and blobs no record points to, missing
+    /// or dangling layer links.
+    pub fn open(options: StoreOptions) -> Result<Store> {
+        let root = options.root;
+        for dir in [
+            "blobs/sha256",
+            "layers",
+            "l",
+            "containers",
+            "tmp",
+            "image-mounts",
+            "empty",
+        ] {
+            create_dir_all(&root.join(dir))?;
+        }
+        create_dir_all(&options.run_root.join("mounts"))?;
+        let registries = match options.registries {
+            Some(r) => r,
+            None => RegistriesConfig::load_default()?,
+        };
+        let inner = Inner {
+            lock: StoreLock::open(&root.join("storage.lock"))?,
+            blobs: BlobStore::new(root.join("blobs")),
+            driver: select_driver(options.driver, &root)?,
+            registries,
+            cache: Mutex::new(Cached::default()),
+            run_root: options.run_root,
+            root,
+        };
+        let store = Store {
+            inner: Arc::new(inner),
+        };
+        {
+            let guard = store.inner.lock.lock()?;
+            let meta = store.load_locked(&guard)?;
+            repair::repair(&store, &meta, &guard)?;
+        }
+        Ok(store)
+    }
+
+    /// The persistent root.
+    pub fn root(&self) -> &Path {
+        &self.inner.root
+    }
+
+    /// The volatile root.
+    pub fn run_root(&self) -> &Path {
+        &self.inner.run_root
+    }
+
+    /// The storage driver in use.
+    pub fn driver(&self) -> DriverKind {
+        self.inner.driver.kind()
+    }
+
+    /// The blob store.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
+    }
+
+    /// The registries configuration used for short names.
+    pub fn registries(&self) -> &RegistriesConfig {
+        &self.inner.registries
+    }
+
+    fn metadata_path(&self) -> PathBuf {
+        self.inner.root.join("store.json")
+    }
+
+    fn layer_dir(&self, chain_id: &crate::Digest) -> PathBuf {
+        self.inner.root.join("layers").join(chain_id.hex())
+    }
+
+    fn staging(&self) -> Result<StagingDir> {
+        StagingDir::new(&self.inner.root.join("tmp"))
+    }
+
+    /// The current metadata: re-read only when `store.json` was replaced since the last read.
+    fn read(&self) -> Result<Arc<Metadata>> {
+        let path = self.metadata_path();
+        let identity = file_identity(&path)?;
+        let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.identity.is_none() || cache.identity != identity {
+            cache.meta = Arc::new(Metadata::load(&path)?);
+            cache.identity = identity;
+        }
+        Ok(cache.meta.clone())
+    }
+
+    /// Reads the metadata while holding the writer lock (always fresh).
+    fn load_locked(&self, _guard: &StoreLockGuard<'_>) -> Result<Metadata> {
+        Ok((*self.read()?).clone())
+    }
+
+    /// Applies `change` to the metadata under the writer lock and commits it. `change` may also
+    /// move files into place (it runs under the lock); if it fails, nothing is committed.
+    fn update<T>(
+        &self,
+        change: impl FnOnce(&mut Metadata, &StoreLockGuard<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let guard = self.inner.lock.lock()?;
+        let mut meta = self.load_locked(&guard)?;
+        let result = change(&mut meta, &guard)?;
+        meta.version = metadata::METADATA_VERSION;
+        let path = self.metadata_path();
+        meta.save(&path)?;
+        let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.identity = file_identity(&path)?;
+        cache.meta = Arc::new(meta);
+        Ok(result)
+    }
+}
+
+/// (device, inode, mtime seconds, mtime nanoseconds) of a file, or `None` when it is missing.
+fn file_identity(path: &Path) -> Result<Option<(u64, u64, i64, i64)>> {
+    match std::fs::metadata(path) {
+        Ok(m) => Ok(Some((m.dev(), m.ino(), m.mtime(), m.mtime_nsec()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StorageError::io("stat", path, e)),
+    }
+}
