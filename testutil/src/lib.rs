@@ -32,7 +32,7 @@ mod temp;
 
 pub use mounts::{mount_points_beneath, unmount_beneath};
 pub use podman::{InitOutcome, Podman};
-pub use rootfs::{BUSYBOX, GROUP, PASSWD, busybox_rootfs};
+pub use rootfs::{BUSYBOX, GROUP, PASSWD, busybox_rootfs, tar_directory};
 pub use runc::{RuncOutput, runc_run};
 pub use temp::TempRoot;
 

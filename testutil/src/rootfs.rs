@@ -105,3 +105,27 @@ fn busybox_applets() -> io::Result<Vec<String>> {
         .map(String::from)
         .collect())
 }
+
+/// Writes `dir` as a tar stream to `out` with the host's `tar` (numeric owners, sorted names),
+/// as a layer or an image import would take it.
+///
+/// ```no_run
+/// let tmp = libpod_testutil::TempRoot::new()?;
+/// libpod_testutil::busybox_rootfs(&tmp.path().join("rootfs"))?;
+/// libpod_testutil::tar_directory(&tmp.path().join("rootfs"), &tmp.path().join("rootfs.tar"))?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn tar_directory(dir: &Path, out: &Path) -> io::Result<()> {
+    let status = std::process::Command::new("tar")
+        .args(["--numeric-owner", "--sort=name", "--xattrs", "-C"])
+        .arg(dir)
+        .arg("-cf")
+        .arg(out)
+        .arg(".")
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!("tar -C {} failed: {status}", dir.display())))
+    }
+}

@@ -27,7 +27,7 @@ mod repair;
 mod save;
 
 pub use containers::ContainerStorage;
-pub use images::RemovedImage;
+pub use images::{RemovedImage, local_name};
 pub use layers::chain_ids;
 pub use metadata::{ContainerRecord, ImageRecord, LayerRecord};
 

@@ -1,0 +1,293 @@
+//! podctl's image commands.
+
+use clap::Args;
+use libpod_storage::manifest::Platform;
+use libpod_storage::store::local_name;
+use libpod_storage::transport::{OciArchive, OciLayout};
+use libpod_storage::{ImageRecord, ImageReference, Store};
+use serde_json::json;
+use std::error::Error;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+type Result<T = ()> = std::result::Result<T, Box<dyn Error>>;
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// Apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE,
+    /// VOLUME, STOPSIGNAL) to the image config.
+    #[arg(short, long)]
+    change: Vec<String>,
+    /// Suppress output.
+    #[arg(short, long)]
+    quiet: bool,
+    /// The tarball (plain, gzip or zstd), or - for standard input.
+    source: String,
+    /// The image's name.
+    reference: Option<String>,
+}
+
+pub fn import(store: &Store, args: ImportArgs) -> Result {
+    let name = args.reference.as_deref().map(local_name).transpose()?;
+    let reader: Box<dyn Read + Send> = if args.source == "-" {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(&args.source).map_err(|e| format!("open {}: {e}", args.source))?)
+    };
+    let image = store.import_tarball(reader, name.as_ref(), &args.change)?;
+    println!("{}", image.id);
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct PullArgs {
+    /// Suppress progress output.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Choose the platform (os/arch[/variant]) of multi-platform images.
+    #[arg(long)]
+    platform: Option<String>,
+    /// oci:DIR[:TAG] or oci-archive:FILE[:TAG].
+    source: String,
+}
+
+pub fn pull(store: &Store, args: PullArgs) -> Result {
+    let platform = match &args.platform {
+        Some(p) => Platform::parse(p)?,
+        None => Platform::host(),
+    };
+    let (transport, rest) = args
+        .source
+        .split_once(':')
+        .ok_or_else(|| format!("{:?}: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]", args.source))?;
+    let (path, tag) = match rest.split_once(':') {
+        Some((path, tag)) => (PathBuf::from(path), Some(tag.to_string())),
+        None => (PathBuf::from(rest), None),
+    };
+    let name = pulled_name(&path, tag.as_deref())?;
+    let image = match transport {
+        "oci" => store.pull_from(&OciLayout::open(&path, tag.as_deref(), &platform)?, Some(&name))?,
+        "oci-archive" => {
+            let archive = OciArchive::open(&path, &store.root().join("tmp"), tag.as_deref(), &platform)?;
+            store.pull_from(&archive, Some(&name))?
+        }
+        other => return Err(format!("unsupported transport {other:?}: use oci: or oci-archive:").into()),
+    };
+    println!("{}", image.id.hex());
+    Ok(())
+}
+
+/// The name an image pulled from a layout gets: its tag when that is a fully qualified
+/// reference, else `localhost/PATH:TAG` as Podman names it.
+fn pulled_name(path: &Path, tag: Option<&str>) -> Result<ImageReference> {
+    if let Some(tag) = tag
+        && !ImageReference::is_short_name(tag)
+        && let Ok(reference) = ImageReference::parse(tag)
+    {
+        return Ok(reference);
+    }
+    let repo = path.to_string_lossy().trim_matches('/').to_lowercase();
+    let tag = tag.filter(|t| !t.contains('/') && !t.contains(':')).unwrap_or("latest");
+    Ok(local_name(&format!("{repo}:{tag}"))?)
+}
+
+#[derive(Args)]
+pub struct ImagesArgs {
+    /// Show only IDs.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Output format: json, or a table.
+    #[arg(long)]
+    format: Option<String>,
+}
+
+pub fn list(store: &Store, args: ImagesArgs) -> Result {
+    let images = store.images()?;
+    if args.quiet {
+        for image in &images {
+            println!("{}", &image.id.hex()[..12]);
+        }
+        return Ok(());
+    }
+    if args.format.as_deref() == Some("json") {
+        let list: Vec<_> = images
+            .iter()
+            .map(|i| json!({"Id": i.id.hex(), "Names": i.names, "Digest": i.manifest_digest.to_string(), "Created": i.created, "Size": i.size}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    println!("{:<40} {:<12} {:<14} {:<32} {:>10}", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+    for image in &images {
+        let names: Vec<(String, String)> = if image.names.is_empty() {
+            vec![("<none>".into(), "<none>".into())]
+        } else {
+            image
+                .names
+                .iter()
+                .map(|n| match n.rsplit_once(':') {
+                    Some((repo, tag)) if !tag.contains('/') => (repo.to_string(), tag.to_string()),
+                    _ => (n.clone(), "<none>".into()),
+                })
+                .collect()
+        };
+        for (repo, tag) in names {
+            println!("{repo:<40} {tag:<12} {:<14} {:<32} {:>10}", &image.id.hex()[..12], image.created, image.size);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// Images to inspect.
+    #[arg(required = true)]
+    images: Vec<String>,
+}
+
+pub fn inspect(store: &Store, args: InspectArgs) -> Result {
+    let mut out = Vec::new();
+    for name in &args.images {
+        let image = store.image(name)?;
+        out.push(inspect_json(store, &image)?);
+    }
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+/// An image as `podman image inspect` shows it, for the fields we have.
+fn inspect_json(store: &Store, image: &ImageRecord) -> Result<serde_json::Value> {
+    let config = store.image_config(image)?;
+    let repo_digests: Vec<String> = image
+        .names
+        .iter()
+        .filter_map(|n| ImageReference::parse(n).ok())
+        .map(|r| format!("{}@{}", r.name(), image.manifest_digest))
+        .collect();
+    Ok(json!({
+        "Id": image.id.hex(),
+        "Digest": image.manifest_digest.to_string(),
+        "RepoTags": image.names,
+        "RepoDigests": repo_digests,
+        "Created": image.created,
+        "Config": config.config(),
+        "Architecture": config.architecture().to_string(),
+        "Os": config.os().to_string(),
+        "Size": image.size,
+        "VirtualSize": image.size,
+        "RootFS": {"Type": "layers", "Layers": config.rootfs().diff_ids()},
+        "History": config.history(),
+        "ManifestType": image.manifest_media_type,
+    }))
+}
+
+#[derive(Args)]
+pub struct TagArgs {
+    /// The image.
+    image: String,
+    /// New names.
+    #[arg(required = true)]
+    names: Vec<String>,
+}
+
+pub fn tag(store: &Store, args: TagArgs) -> Result {
+    for name in &args.names {
+        store.tag(&args.image, name)?;
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct UntagArgs {
+    /// The image.
+    image: String,
+    /// Names to remove (all when none are given).
+    names: Vec<String>,
+}
+
+pub fn untag(store: &Store, args: UntagArgs) -> Result {
+    let names = if args.names.is_empty() { store.image(&args.image)?.names } else { args.names };
+    for name in &names {
+        store.untag(&args.image, name)?;
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct RmiArgs {
+    /// Remove images even if containers use them.
+    #[arg(short, long)]
+    force: bool,
+    /// Images to remove.
+    #[arg(required = true)]
+    images: Vec<String>,
+}
+
+pub fn rmi(store: &Store, args: RmiArgs) -> Result {
+    for image in &args.images {
+        let removed = store.remove_image(image, args.force)?;
+        for name in &removed.untagged {
+            println!("Untagged: {name}");
+        }
+        if removed.deleted {
+            println!("Deleted: {}", removed.id.hex());
+        }
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct SaveArgs {
+    /// Write to this file (oci-archive) or directory (oci-dir).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// oci-archive or oci-dir.
+    #[arg(long, default_value = "oci-archive")]
+    format: String,
+    /// The image.
+    image: String,
+}
+
+pub fn save(store: &Store, args: SaveArgs) -> Result {
+    let image = store.image(&args.image)?;
+    let tag = image.names.first().cloned();
+    match args.format.as_str() {
+        "oci-archive" => store.save_to_archive(&args.image, &args.output, tag.as_deref())?,
+        "oci-dir" => store.save_to_layout(&args.image, &args.output, tag.as_deref())?,
+        other => return Err(format!("unsupported format {other:?}: use oci-archive or oci-dir").into()),
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct MountArgs {
+    /// The image.
+    image: String,
+}
+
+pub fn mount(store: &Store, args: MountArgs) -> Result {
+    println!("{}", store.mount_image(&args.image)?.display());
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct UnmountArgs {
+    /// Unmount even if mounted several times.
+    #[arg(short, long)]
+    force: bool,
+    /// The image.
+    image: String,
+}
+
+pub fn unmount(store: &Store, args: UnmountArgs) -> Result {
+    store.unmount_image(&args.image, args.force)?;
+    Ok(())
+}
+
+pub fn prune(store: &Store) -> Result {
+    for id in store.prune_images()? {
+        println!("{}", id.hex());
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! Container storage on overlay and vfs: create, mount counts, changes, sizes, export, commit,
+//! image mounts.
+
+mod common;
+
+use common::store;
+use libpod_storage::layer::ChangeKind;
+use libpod_storage::{ImageReference, Store, driver::DriverKind};
+use libpod_testutil::{TempRoot, busybox_rootfs, require_root, serial, tar_directory};
+use std::fs::{self, File};
+use std::path::Path;
+
+fn with_busybox(tmp: &TempRoot, driver: DriverKind) -> Store {
+    let store = store(tmp, Some(driver));
+    let rootfs = tmp.path().join("busybox");
+    busybox_rootfs(&rootfs).unwrap();
+    let tar = tmp.path().join("busybox.tar");
+    tar_directory(&rootfs, &tar).unwrap();
+    store
+        .import_tarball(File::open(&tar).unwrap(), Some(&ImageReference::parse("localhost/busybox").unwrap()), &[])
+        .unwrap();
+    store
+}
+
+fn is_mount_point(path: &Path) -> bool {
+    let mounts = fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let path = path.to_string_lossy();
+    mounts.lines().any(|l| l.split(' ').nth(4) == Some(&path))
+}
+
+fn lifecycle(driver: DriverKind) {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let store = with_busybox(&tmp, driver);
+    let ctr = store.create_container("c1", Some("busybox")).unwrap();
+    assert_eq!(ctr.record.layers, store.image("busybox").unwrap().layers);
+
+    // Mount counts: the second mount does not mount again; the filesystem stays until the last unmount.
+    let root = store.mount_container("c1").unwrap();
+    assert_eq!(store.mount_container("c1").unwrap(), root);
+    assert_eq!(store.container_mount_count("c1"), 2);
+    assert!(root.join("bin/busybox").is_file());
+    if driver == DriverKind::Overlay {
+        assert!(is_mount_point(&root));
+    }
+
+    // Changes: add, change, delete.
+    fs::write(root.join("etc/new-file"), "new").unwrap();
+    fs::write(root.join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
+    fs::remove_file(root.join("etc/group")).unwrap();
+    let changes = store.container_changes("c1").unwrap();
+    let kind_of = |p: &str| changes.iter().find(|c| c.path == Path::new(p)).map(|c| c.kind);
+    assert_eq!(kind_of("/etc/new-file"), Some(ChangeKind::Added), "{changes:?}");
+    assert_eq!(kind_of("/etc/passwd"), Some(ChangeKind::Changed), "{changes:?}");
+    assert_eq!(kind_of("/etc/group"), Some(ChangeKind::Deleted), "{changes:?}");
+
+    // Sizes, as the seed's rootFsSize and rwSize.
+    assert_eq!(store.container_rootfs_size("c1").unwrap(), store.image("busybox").unwrap().size);
+    assert!(store.container_rw_size("c1").unwrap() >= 3);
+
+    // Export: the whole merged tree.
+    let mut exported = Vec::new();
+    store.export_container("c1", &mut exported).unwrap();
+    let names: Vec<String> = tar::Archive::new(&exported[..])
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().any(|n| n.ends_with("etc/new-file")), "{names:?}");
+    assert!(names.iter().any(|n| n.ends_with("bin/busybox")));
+    assert!(!names.iter().any(|n| n.ends_with("etc/group")), "deleted files are not exported");
+
+    // Commit: a new image whose root filesystem has the changes.
+    let committed = store
+        .commit_container("c1", Some(&ImageReference::parse("localhost/committed").unwrap()), &["CMD [\"/bin/true\"]".into()])
+        .unwrap();
+    let image_root = store.mount_image("localhost/committed").unwrap();
+    assert_eq!(fs::read_to_string(image_root.join("etc/new-file")).unwrap(), "new");
+    assert!(!image_root.join("etc/group").exists());
+    assert!(image_root.join("bin/busybox").is_file());
+    store.unmount_image("localhost/committed", false).unwrap();
+    if driver == DriverKind::Overlay {
+        assert_eq!(committed.layers.len(), 2);
+        assert!(!is_mount_point(&image_root));
+    }
+
+    store.unmount_container("c1", false).unwrap();
+    assert_eq!(store.container_mount_count("c1"), 1);
+    assert_eq!(store.unmount_container("c1", false).unwrap(), 0);
+    if driver == DriverKind::Overlay {
+        assert!(!is_mount_point(&root));
+    }
+    store.remove_container("c1").unwrap();
+    assert!(!store.root().join("containers/c1").exists());
+    assert!(store.container("c1").is_err());
+}
+
+#[test]
+fn container_storage_on_overlay() {
+    lifecycle(DriverKind::Overlay);
+}
+
+#[test]
+fn container_storage_on_vfs() {
+    lifecycle(DriverKind::Vfs);
+}
+
+#[test]
+fn removing_a_mounted_container_unmounts_it() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let store = with_busybox(&tmp, DriverKind::Overlay);
+    store.create_container("c2", Some("busybox")).unwrap();
+    let root = store.mount_container("c2").unwrap();
+    store.remove_container("c2").unwrap();
+    assert!(!is_mount_point(&root));
+    assert!(store.create_container("bad/id", Some("busybox")).is_err());
+}
