@@ -2,10 +2,12 @@
 //! (`oci:DIR[:TAG]`) and OCI archives (`oci-archive:FILE[:TAG]`).
 
 mod archive;
+mod layout_writer;
 mod oci_layout;
+mod safe_fs;
 
 pub use archive::{OciArchive, write_oci_archive};
-pub use oci_layout::{OciLayout, OciLayoutWriter};
+pub use oci_layout::{IMAGE_LAYOUT_VERSION, MAX_INDEX_DEPTH, OciLayout, OciLayoutWriter};
 
 use crate::digest::Digest;
 use crate::error::Result;
@@ -36,3 +38,14 @@ pub trait ImageSource: Send + Sync {
     /// A blob's content.
     fn blob(&self, digest: &Digest) -> Result<Box<dyn Read + Send>>;
 }
+
+#[cfg(test)]
+mod archive_tests;
+#[cfg(test)]
+mod layout_writer_tests;
+#[cfg(test)]
+mod oci_layout_tests;
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tools_tests;

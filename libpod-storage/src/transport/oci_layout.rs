@@ -1,17 +1,40 @@
-//! OCI image layout directories: `oci-layout`, `index.json`, `blobs/sha256/...`.
+//! OCI image layouts opened for reading: `oci-layout`, `index.json`, `blobs/sha256/...`.
+//!
+//! The layout is untrusted: `index.json` and manifests are size-limited and parsed as
+//! [`parse_manifest`] does, every blob path is opened without following symbolic links and
+//! must be a regular file, manifests are checked against their descriptors' digests and sizes,
+//! and nested indexes are followed only [`MAX_INDEX_DEPTH`] deep.
 
+use super::safe_fs::{open_dir, open_file_at, read_limited};
 use super::{ImageSource, ResolvedManifest};
 use crate::digest::Digest;
-use crate::error::Result;
-use crate::manifest::Platform;
+use crate::error::{Result, StorageError};
+use crate::manifest::{
+    ANNOTATION_REF_NAME, MAX_MANIFEST_SIZE, Manifest, OCI_INDEX, Platform, descriptor_digest,
+    is_image_manifest_type, is_index_type, parse_manifest, select_platform,
+};
 use oci_spec::image::Descriptor;
+use serde::Deserialize;
 use std::io::Read;
-use std::path::Path;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+pub use super::layout_writer::OciLayoutWriter;
+
+/// The `imageLayoutVersion` we read and write.
+pub const IMAGE_LAYOUT_VERSION: &str = "1.0.0";
+/// How many indexes below `index.json` are followed to reach an image manifest.
+pub const MAX_INDEX_DEPTH: usize = 4;
+/// The largest `oci-layout` file read.
+const MAX_LAYOUT_FILE_SIZE: usize = 64 << 10;
 
 /// An OCI image layout opened for reading one image.
 #[derive(Debug)]
 pub struct OciLayout {
-    // helper S3: fields
+    dir: PathBuf,
+    /// The layout directory, kept open: blobs are opened relative to it from any thread.
+    dir_fd: OwnedFd,
+    resolved: ResolvedManifest,
 }
 
 impl OciLayout {
@@ -19,45 +42,236 @@ impl OciLayout {
     /// annotation), or the only image when `tag` is `None`; an index entry is resolved to
     /// `platform`.
     pub fn open(dir: &Path, tag: Option<&str>, platform: &Platform) -> Result<Self> {
-        let _ = (dir, tag, platform);
-        todo!("helper S3")
+        let dir_fd = open_dir(dir)?;
+        check_layout_version(&dir_fd, dir)?;
+        let entries = read_index_json(&dir_fd, dir)?;
+        let chosen = choose_entry(&entries, tag, dir)?;
+        let resolved = resolve(&dir_fd, dir, chosen, platform, 0)?;
+        tracing::debug!(layout = %dir.display(), manifest = %resolved.digest, "opened OCI layout");
+        Ok(OciLayout {
+            dir: dir.to_path_buf(),
+            dir_fd,
+            resolved,
+        })
+    }
+
+    /// The layout directory.
+    pub fn path(&self) -> &Path {
+        &self.dir
     }
 }
 
 impl ImageSource for OciLayout {
     fn manifest(&self) -> Result<ResolvedManifest> {
-        todo!("helper S3")
+        Ok(self.resolved.clone())
     }
 
     fn blob(&self, digest: &Digest) -> Result<Box<dyn Read + Send>> {
-        let _ = digest;
-        todo!("helper S3")
+        Ok(Box::new(open_blob(&self.dir_fd, &self.dir, digest)?))
     }
 }
 
-/// Writes images into an OCI image layout directory (creating it, or adding to it).
-#[derive(Debug)]
-pub struct OciLayoutWriter {
-    // helper S3: fields
+/// The path of a blob inside a layout (the digest's hex part is always safe in a path).
+pub(super) fn blob_path(digest: &Digest) -> String {
+    format!("blobs/sha256/{}", digest.hex())
 }
 
-impl OciLayoutWriter {
-    /// Creates `dir` as a layout, or opens an existing one to add images to it.
-    pub fn create(dir: &Path) -> Result<Self> {
-        let _ = dir;
-        todo!("helper S3")
-    }
+pub(super) fn open_blob(dir_fd: impl AsFd, dir: &Path, digest: &Digest) -> Result<std::fs::File> {
+    open_file_at(dir_fd, dir, &blob_path(digest))
+}
 
-    /// Stores a blob, verifying that its content has `digest`; a blob already present is kept.
-    pub fn put_blob(&mut self, digest: &Digest, content: impl Read) -> Result<()> {
-        let _ = (digest, content);
-        todo!("helper S3")
-    }
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LayoutFile {
+    image_layout_version: String,
+}
 
-    /// Adds a manifest (already stored as a blob) to index.json under `tag`, replacing an entry
-    /// with the same tag, and writes index.json atomically.
-    pub fn add_manifest(&mut self, manifest: Descriptor, tag: Option<&str>) -> Result<()> {
-        let _ = (manifest, tag);
-        todo!("helper S3")
+pub(super) fn check_layout_version(dir_fd: impl AsFd, dir: &Path) -> Result<()> {
+    let file = open_file_at(dir_fd, dir, "oci-layout")?;
+    let bytes = read_limited(file, MAX_LAYOUT_FILE_SIZE, dir, "oci-layout")?;
+    let layout: LayoutFile = serde_json::from_slice(&bytes).map_err(|err| StorageError::Json {
+        what: "oci-layout file",
+        path: dir.join("oci-layout"),
+        source: err,
+    })?;
+    if layout.image_layout_version != IMAGE_LAYOUT_VERSION {
+        return Err(StorageError::InvalidLayout {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "imageLayoutVersion {:?} is not supported (only {IMAGE_LAYOUT_VERSION})",
+                layout.image_layout_version
+            ),
+        });
     }
+    Ok(())
+}
+
+/// The entries of `index.json`, read as an OCI index.
+pub(super) fn read_index_json(dir_fd: impl AsFd, dir: &Path) -> Result<Vec<Descriptor>> {
+    let file = open_file_at(dir_fd, dir, "index.json")?;
+    let bytes = read_limited(file, MAX_MANIFEST_SIZE, dir, "index.json")?;
+    match parse_manifest(&bytes, Some(OCI_INDEX)).map_err(|err| in_file(dir, "index.json", err))? {
+        Manifest::Index { manifests } => Ok(manifests),
+        _ => Err(StorageError::InvalidLayout {
+            path: dir.to_path_buf(),
+            reason: "index.json is not an image index".into(),
+        }),
+    }
+}
+
+/// Names the file a document came from in a format error; unsupported features stay as they are.
+fn in_file(dir: &Path, file: &str, err: StorageError) -> StorageError {
+    match err {
+        err @ StorageError::Unsupported { .. } => err,
+        err => StorageError::InvalidLayout {
+            path: dir.to_path_buf(),
+            reason: format!("{file}: {err}"),
+        },
+    }
+}
+
+fn ref_name(descriptor: &Descriptor) -> Option<&str> {
+    descriptor
+        .annotations()
+        .as_ref()
+        .and_then(|a| a.get(ANNOTATION_REF_NAME))
+        .map(String::as_str)
+}
+
+/// The entry named `tag`, or the only entry when there is no tag.
+fn choose_entry<'a>(
+    entries: &'a [Descriptor],
+    tag: Option<&str>,
+    dir: &Path,
+) -> Result<&'a Descriptor> {
+    let Some(tag) = tag else {
+        return match entries {
+            [only] => Ok(only),
+            [] => Err(StorageError::InvalidLayout {
+                path: dir.to_path_buf(),
+                reason: "index.json lists no image".into(),
+            }),
+            several => {
+                let names: Vec<String> = several
+                    .iter()
+                    .map(|d| {
+                        ref_name(d)
+                            .map_or_else(|| format!("(untagged {})", d.digest()), str::to_string)
+                    })
+                    .collect();
+                Err(StorageError::InvalidLayout {
+                    path: dir.to_path_buf(),
+                    reason: format!(
+                        "{} images and no tag given: choose one of {}",
+                        several.len(),
+                        names.join(", ")
+                    ),
+                })
+            }
+        };
+    };
+    let named: Vec<&Descriptor> = entries
+        .iter()
+        .filter(|d| ref_name(d) == Some(tag))
+        .collect();
+    let supported = |d: &&&Descriptor| {
+        let media_type = d.media_type().to_string();
+        is_image_manifest_type(&media_type) || is_index_type(&media_type)
+    };
+    if let Some(chosen) = named.iter().find(supported) {
+        return Ok(chosen);
+    }
+    if let Some(other) = named.first() {
+        return Err(StorageError::Unsupported {
+            what: "media type",
+            reason: format!(
+                "image {tag:?} in {} has media type {:?}, not an image manifest or index",
+                dir.display(),
+                other.media_type().to_string()
+            ),
+        });
+    }
+    Err(StorageError::ImageNotKnown(format!(
+        "{tag} in OCI layout {}",
+        dir.display()
+    )))
+}
+
+/// Reads the manifest or index `descriptor` points at, descending through indexes by platform.
+fn resolve(
+    dir_fd: &OwnedFd,
+    dir: &Path,
+    descriptor: &Descriptor,
+    platform: &Platform,
+    depth: usize,
+) -> Result<ResolvedManifest> {
+    let media_type = descriptor.media_type().to_string();
+    let bytes = read_manifest_blob(dir_fd, dir, descriptor)?;
+    let digest = descriptor_digest(descriptor)?;
+    match parse_manifest(&bytes, Some(&media_type))
+        .map_err(|err| in_file(dir, &blob_path(&digest), err))?
+    {
+        Manifest::Image { config, layers } => Ok(ResolvedManifest {
+            digest,
+            media_type,
+            bytes,
+            config,
+            layers,
+        }),
+        Manifest::Index { manifests } => {
+            if depth >= MAX_INDEX_DEPTH {
+                return Err(StorageError::InvalidLayout {
+                    path: dir.to_path_buf(),
+                    reason: format!(
+                        "index {digest} is nested more than {MAX_INDEX_DEPTH} indexes deep"
+                    ),
+                });
+            }
+            let chosen = select_platform(&manifests, platform)?;
+            resolve(dir_fd, dir, chosen, platform, depth + 1)
+        }
+    }
+}
+
+/// A manifest blob, checked against its descriptor's size (before reading) and digest.
+fn read_manifest_blob(dir_fd: &OwnedFd, dir: &Path, descriptor: &Descriptor) -> Result<Vec<u8>> {
+    let digest = descriptor_digest(descriptor)?;
+    let media_type = descriptor.media_type().to_string();
+    if !is_image_manifest_type(&media_type) && !is_index_type(&media_type) {
+        return Err(StorageError::Unsupported {
+            what: "media type",
+            reason: format!(
+                "{digest} has media type {media_type:?}, not an image manifest or index"
+            ),
+        });
+    }
+    let rel = blob_path(&digest);
+    let size = usize::try_from(descriptor.size()).unwrap_or(usize::MAX);
+    if size > MAX_MANIFEST_SIZE {
+        return Err(StorageError::InvalidLayout {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "manifest {digest} claims {size} bytes, over the {MAX_MANIFEST_SIZE} byte limit"
+            ),
+        });
+    }
+    let bytes = read_limited(open_blob(dir_fd, dir, &digest)?, size, dir, &rel)?;
+    if bytes.len() != size {
+        return Err(StorageError::InvalidLayout {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "{rel} has {} bytes, its descriptor says {size}",
+                bytes.len()
+            ),
+        });
+    }
+    let actual = Digest::of(&bytes);
+    if actual != digest {
+        return Err(StorageError::DigestMismatch {
+            what: "manifest",
+            expected: digest.to_string(),
+            actual: actual.to_string(),
+        });
+    }
+    Ok(bytes)
 }
