@@ -146,7 +146,7 @@ impl BlobWriter {
     /// Flushes and fsyncs, and checks the digest against `expected` when given.
     pub fn finish(self, expected: Option<&Digest>) -> Result<StagedBlob> {
         let digest = self.inner.digest();
-        let size = self.inner.bytes();
+        let size = self.inner.byte_count();
         let file = self.inner.into_inner();
         file.sync_all()
             .map_err(|e| StorageError::io("fsync", &self.path, e))?;

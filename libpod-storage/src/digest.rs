@@ -131,7 +131,7 @@ impl Hasher {
 /// let mut out = Vec::new();
 /// r.read_to_end(&mut out).unwrap();
 /// assert_eq!(r.digest(), Digest::of(b"hello"));
-/// assert_eq!(r.bytes(), 5);
+/// assert_eq!(r.byte_count(), 5);
 /// ```
 pub struct HashingReader<R> {
     inner: R,
@@ -155,7 +155,7 @@ impl<R: Read> HashingReader<R> {
     }
 
     /// How many bytes have been read.
-    pub fn bytes(&self) -> u64 {
+    pub fn byte_count(&self) -> u64 {
         self.bytes
     }
 
@@ -197,7 +197,7 @@ impl<W: Write> HashingWriter<W> {
     }
 
     /// How many bytes have been written.
-    pub fn bytes(&self) -> u64 {
+    pub fn byte_count(&self) -> u64 {
         self.bytes
     }
 
