@@ -74,6 +74,15 @@ pub enum StorageError {
         /// The short name.
         name: String,
     },
+    /// registries.conf forbids pulling from the registry a reference is in (`blocked = true`)
+    /// and no unblocked mirror can serve it.
+    #[error("registry {prefix} is blocked in {}", origin.display())]
+    RegistryBlocked {
+        /// The `prefix` of the blocking `[[registry]]` entry.
+        prefix: String,
+        /// The file that blocks it.
+        origin: PathBuf,
+    },
 
     // -- layer --
     /// A layer tarball tried something not allowed: writing outside its root, an unsafe
