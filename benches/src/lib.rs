@@ -1,5 +1,122 @@
-//! Benchmarks of libpod-rs's hot paths (`cargo xtask bench`).
+//! Benchmarks of libpod-rs's hot paths (`cargo xtask bench`), and the fixtures they share.
 //!
-//! The benches live in `benches/`: `spec_generate` measures in-process OCI spec generation, the
-//! part of container init that is pure CPU. Whole-operation comparisons against Podman come with
-//! the container lifecycle.
+//! The benches live in `benches/`:
+//! - `spec_generate`: in-process OCI spec generation, the CPU part of container init;
+//! - `unpack`: pulling a ~200 MB, 5-layer image from an OCI layout into an empty store, side by
+//!   side with `umoci raw unpack` of the same layout, reported as a ratio.
+
+use libpod_storage::Digest;
+use libpod_storage::transport::OciLayoutWriter;
+use serde_json::json;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The host directories that make the big image's layers, as in the measurements of Podman
+/// (busybox, then /usr/share/doc, Python's library and Perl's as three layers, then a small
+/// layer with deletions).
+const BIG_LAYER_SOURCES: &[&str] = &["/usr/share/doc", "/usr/lib/python3.11", "/usr/share/perl"];
+
+/// Builds (once; reused from `cache`) an OCI layout holding the ~200 MB, 5-layer image
+/// `big`, with gzip layers. Returns the layout's directory.
+pub fn big_image_layout(cache: &Path) -> io::Result<PathBuf> {
+    let layout = cache.join("big-layout");
+    if layout.join("index.json").exists() {
+        return Ok(layout);
+    }
+    let staging = cache.join("big-layout.tmp");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging)?;
+    let busybox = staging.join("busybox-rootfs");
+    libpod_testutil::busybox_rootfs(&busybox)?;
+    let mut layers: Vec<(PathBuf, Digest)> = Vec::new();
+    layers.push(gzip_tar(
+        &staging,
+        "busybox",
+        &[(busybox.as_path(), Path::new("."))],
+    )?);
+    for (i, source) in BIG_LAYER_SOURCES.iter().enumerate() {
+        let inside = Path::new(source.trim_start_matches('/'));
+        layers.push(gzip_tar(
+            &staging,
+            &format!("layer{i}"),
+            &[(Path::new(source), inside)],
+        )?);
+    }
+    // A last layer that deletes a file and makes a directory opaque.
+    let last = staging.join("last");
+    std::fs::create_dir_all(last.join("usr/share/perl"))?;
+    File::create(last.join("usr/share/perl/.wh..wh..opq"))?;
+    std::fs::create_dir_all(last.join("etc"))?;
+    File::create(last.join("etc/.wh.group"))?;
+    layers.push(gzip_tar(
+        &staging,
+        "last",
+        &[(last.as_path(), Path::new("."))],
+    )?);
+
+    let mut writer = OciLayoutWriter::create(&layout).map_err(io::Error::other)?;
+    let mut descriptors = Vec::new();
+    let mut diff_ids = Vec::new();
+    for (path, diff_id) in &layers {
+        let bytes = std::fs::read(path)?;
+        let digest = Digest::of(&bytes);
+        writer
+            .put_blob(&digest, &bytes[..])
+            .map_err(io::Error::other)?;
+        descriptors.push(json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest.to_string(), "size": bytes.len()}));
+        diff_ids.push(diff_id.to_string());
+    }
+    let config = serde_json::to_vec(&json!({
+        "architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"]},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+    }))?;
+    let config_digest = Digest::of(&config);
+    writer
+        .put_blob(&config_digest, &config[..])
+        .map_err(io::Error::other)?;
+    let manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest.to_string(), "size": config.len()},
+        "layers": descriptors,
+    }))?;
+    let manifest_digest = Digest::of(&manifest);
+    writer
+        .put_blob(&manifest_digest, &manifest[..])
+        .map_err(io::Error::other)?;
+    let descriptor: oci_spec::image::Descriptor = serde_json::from_value(json!({
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest.to_string(), "size": manifest.len(),
+    }))?;
+    writer
+        .add_manifest(descriptor, Some("big"))
+        .map_err(io::Error::other)?;
+    std::fs::remove_dir_all(&staging)?;
+    Ok(layout)
+}
+
+/// Writes a gzip'ed tar of the given (source directory, path inside the layer) pairs; returns
+/// its path and the digest of the uncompressed tar (the layer's diff ID).
+fn gzip_tar(dir: &Path, name: &str, trees: &[(&Path, &Path)]) -> io::Result<(PathBuf, Digest)> {
+    let path = dir.join(format!("{name}.tar.gz"));
+    let file = File::create(&path)?;
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    let mut hashing = libpod_storage::digest::HashingWriter::new(gz);
+    {
+        let mut builder = tar::Builder::new(&mut hashing);
+        builder.follow_symlinks(false);
+        for (source, inside) in trees {
+            // Parent directories first, so the layer is complete on its own.
+            let mut parent = PathBuf::new();
+            for component in inside.parent().into_iter().flat_map(|p| p.components()) {
+                parent.push(component);
+                builder.append_dir(&parent, "/")?;
+            }
+            builder.append_dir_all(inside, source)?;
+        }
+        builder.finish()?;
+    }
+    let diff_id = hashing.digest();
+    hashing.flush()?;
+    hashing.into_inner().finish()?;
+    Ok((path, diff_id))
+}

@@ -17,7 +17,11 @@ fn with_busybox(tmp: &TempRoot, driver: DriverKind) -> Store {
     let tar = tmp.path().join("busybox.tar");
     tar_directory(&rootfs, &tar).unwrap();
     store
-        .import_tarball(File::open(&tar).unwrap(), Some(&ImageReference::parse("localhost/busybox").unwrap()), &[])
+        .import_tarball(
+            File::open(&tar).unwrap(),
+            Some(&ImageReference::parse("localhost/busybox").unwrap()),
+            &[],
+        )
         .unwrap();
     store
 }
@@ -50,13 +54,33 @@ fn lifecycle(driver: DriverKind) {
     fs::write(root.join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
     fs::remove_file(root.join("etc/group")).unwrap();
     let changes = store.container_changes("c1").unwrap();
-    let kind_of = |p: &str| changes.iter().find(|c| c.path == Path::new(p)).map(|c| c.kind);
-    assert_eq!(kind_of("/etc/new-file"), Some(ChangeKind::Added), "{changes:?}");
-    assert_eq!(kind_of("/etc/passwd"), Some(ChangeKind::Changed), "{changes:?}");
-    assert_eq!(kind_of("/etc/group"), Some(ChangeKind::Deleted), "{changes:?}");
+    let kind_of = |p: &str| {
+        changes
+            .iter()
+            .find(|c| c.path == Path::new(p))
+            .map(|c| c.kind)
+    };
+    assert_eq!(
+        kind_of("/etc/new-file"),
+        Some(ChangeKind::Added),
+        "{changes:?}"
+    );
+    assert_eq!(
+        kind_of("/etc/passwd"),
+        Some(ChangeKind::Changed),
+        "{changes:?}"
+    );
+    assert_eq!(
+        kind_of("/etc/group"),
+        Some(ChangeKind::Deleted),
+        "{changes:?}"
+    );
 
     // Sizes, as the seed's rootFsSize and rwSize.
-    assert_eq!(store.container_rootfs_size("c1").unwrap(), store.image("busybox").unwrap().size);
+    assert_eq!(
+        store.container_rootfs_size("c1").unwrap(),
+        store.image("busybox").unwrap().size
+    );
     assert!(store.container_rw_size("c1").unwrap() >= 3);
 
     // Export: the whole merged tree.
@@ -67,16 +91,29 @@ fn lifecycle(driver: DriverKind) {
         .unwrap()
         .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert!(names.iter().any(|n| n.ends_with("etc/new-file")), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.ends_with("etc/new-file")),
+        "{names:?}"
+    );
     assert!(names.iter().any(|n| n.ends_with("bin/busybox")));
-    assert!(!names.iter().any(|n| n.ends_with("etc/group")), "deleted files are not exported");
+    assert!(
+        !names.iter().any(|n| n.ends_with("etc/group")),
+        "deleted files are not exported"
+    );
 
     // Commit: a new image whose root filesystem has the changes.
     let committed = store
-        .commit_container("c1", Some(&ImageReference::parse("localhost/committed").unwrap()), &["CMD [\"/bin/true\"]".into()])
+        .commit_container(
+            "c1",
+            Some(&ImageReference::parse("localhost/committed").unwrap()),
+            &["CMD [\"/bin/true\"]".into()],
+        )
         .unwrap();
     let image_root = store.mount_image("localhost/committed").unwrap();
-    assert_eq!(fs::read_to_string(image_root.join("etc/new-file")).unwrap(), "new");
+    assert_eq!(
+        fs::read_to_string(image_root.join("etc/new-file")).unwrap(),
+        "new"
+    );
     assert!(!image_root.join("etc/group").exists());
     assert!(image_root.join("bin/busybox").is_file());
     store.unmount_image("localhost/committed", false).unwrap();

@@ -83,6 +83,21 @@ impl Podman {
         &self.root
     }
 
+    /// The store's run root (`--runroot`).
+    pub fn runroot(&self) -> &Path {
+        &self.runroot
+    }
+
+    /// The skopeo/containers-image reference of image `name` in this store:
+    /// `containers-storage:[overlay@ROOT+RUNROOT]name`.
+    pub fn storage_reference(&self, name: &str) -> String {
+        format!(
+            "containers-storage:[overlay@{}+{}]{name}",
+            self.root.display(),
+            self.runroot.display()
+        )
+    }
+
     /// A `podman` command with the private store's options, for any other subcommand.
     pub fn command(&self) -> Command {
         let mut command = Command::new("podman");

@@ -126,6 +126,9 @@ pub fn tar_directory(dir: &Path, out: &Path) -> io::Result<()> {
     if status.success() {
         Ok(())
     } else {
-        Err(io::Error::other(format!("tar -C {} failed: {status}", dir.display())))
+        Err(io::Error::other(format!(
+            "tar -C {} failed: {status}",
+            dir.display()
+        )))
     }
 }

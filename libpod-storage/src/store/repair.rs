@@ -99,3 +99,84 @@ fn list(dir: &Path) -> Result<Vec<String>> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect())
 }
+
+impl Store {
+    /// Checks the store's consistency, as `podman system check` does, and returns the problems
+    /// found (empty when the store is sound): records without their files, layer links that do
+    /// not point at their layer, blobs whose content does not match their digest, leftovers
+    /// that no record owns.
+    pub fn check(&self) -> Result<Vec<String>> {
+        let meta = self.read()?;
+        let root = self.root();
+        let mut problems = Vec::new();
+        for image in meta.images.values() {
+            for blob in image.blobs() {
+                if let Err(e) = self.blobs().open(blob).and_then(|f| verify_blob(f, blob)) {
+                    problems.push(format!("image {}: blob {blob}: {e}", image.id));
+                }
+            }
+            for layer in &image.layers {
+                if !meta.layers.contains_key(layer) {
+                    problems.push(format!("image {}: layer {layer} has no record", image.id));
+                }
+            }
+        }
+        for layer in meta.layers.values() {
+            let diff = self.layer_dir(&layer.chain_id).join("diff");
+            if !diff.is_dir() {
+                problems.push(format!(
+                    "layer {}: {} is missing",
+                    layer.chain_id,
+                    diff.display()
+                ));
+            }
+            let linked = fs::canonicalize(root.join("l").join(&layer.link)).ok();
+            if linked.is_none() || linked != fs::canonicalize(&diff).ok() {
+                problems.push(format!(
+                    "layer {}: link l/{} does not point at it",
+                    layer.chain_id, layer.link
+                ));
+            }
+        }
+        for container in meta.containers.values() {
+            if !root.join("containers").join(&container.id).is_dir() {
+                problems.push(format!(
+                    "container {}: its directory is missing",
+                    container.id
+                ));
+            }
+        }
+        let known: BTreeSet<String> = meta.layers.keys().map(|d| d.hex()).collect();
+        for name in list(&root.join("layers"))? {
+            if !known.contains(&name) {
+                problems.push(format!("layers/{name} has no record"));
+            }
+        }
+        let needed: BTreeSet<_> = meta
+            .images
+            .values()
+            .flat_map(|i| i.blobs())
+            .copied()
+            .collect();
+        for blob in self.blobs().list()? {
+            if !needed.contains(&blob) {
+                problems.push(format!("blob {blob} is not used by any image"));
+            }
+        }
+        Ok(problems)
+    }
+}
+
+fn verify_blob(file: fs::File, digest: &crate::Digest) -> Result<()> {
+    let mut reader = crate::digest::HashingReader::new(std::io::BufReader::new(file));
+    std::io::copy(&mut reader, &mut std::io::sink())
+        .map_err(|e| StorageError::io("read blob", digest.to_string(), e))?;
+    if &reader.digest() != digest {
+        return Err(StorageError::DigestMismatch {
+            what: "stored blob",
+            expected: digest.to_string(),
+            actual: reader.digest().to_string(),
+        });
+    }
+    Ok(())
+}

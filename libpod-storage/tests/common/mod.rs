@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use libpod_storage::transport::{ImageSource, ResolvedManifest};
-use libpod_storage::{Digest, Result, Store, StoreOptions, StorageError, driver::DriverKind};
+use libpod_storage::{Digest, Result, StorageError, Store, StoreOptions, driver::DriverKind};
 use libpod_testutil::TempRoot;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -73,7 +73,10 @@ impl MemorySource {
         for l in layers {
             blobs.insert(Digest::of(&l), l);
         }
-        MemorySource { manifest: resolved, blobs }
+        MemorySource {
+            manifest: resolved,
+            blobs,
+        }
     }
 }
 
@@ -85,7 +88,11 @@ impl ImageSource for MemorySource {
     fn blob(&self, digest: &Digest) -> Result<Box<dyn Read + Send>> {
         match self.blobs.get(digest) {
             Some(b) => Ok(Box::new(std::io::Cursor::new(b.clone()))),
-            None => Err(StorageError::InvalidValue { field: "blob", value: digest.to_string(), reason: "not here".into() }),
+            None => Err(StorageError::InvalidValue {
+                field: "blob",
+                value: digest.to_string(),
+                reason: "not here".into(),
+            }),
         }
     }
 }

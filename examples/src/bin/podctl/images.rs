@@ -57,22 +57,30 @@ pub fn pull(store: &Store, args: PullArgs) -> Result {
         Some(p) => Platform::parse(p)?,
         None => Platform::host(),
     };
-    let (transport, rest) = args
-        .source
-        .split_once(':')
-        .ok_or_else(|| format!("{:?}: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]", args.source))?;
+    let (transport, rest) = args.source.split_once(':').ok_or_else(|| {
+        format!(
+            "{:?}: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]",
+            args.source
+        )
+    })?;
     let (path, tag) = match rest.split_once(':') {
         Some((path, tag)) => (PathBuf::from(path), Some(tag.to_string())),
         None => (PathBuf::from(rest), None),
     };
     let name = pulled_name(&path, tag.as_deref())?;
     let image = match transport {
-        "oci" => store.pull_from(&OciLayout::open(&path, tag.as_deref(), &platform)?, Some(&name))?,
+        "oci" => store.pull_from(
+            &OciLayout::open(&path, tag.as_deref(), &platform)?,
+            Some(&name),
+        )?,
         "oci-archive" => {
-            let archive = OciArchive::open(&path, &store.root().join("tmp"), tag.as_deref(), &platform)?;
+            let archive =
+                OciArchive::open(&path, &store.root().join("tmp"), tag.as_deref(), &platform)?;
             store.pull_from(&archive, Some(&name))?
         }
-        other => return Err(format!("unsupported transport {other:?}: use oci: or oci-archive:").into()),
+        other => {
+            return Err(format!("unsupported transport {other:?}: use oci: or oci-archive:").into());
+        }
     };
     println!("{}", image.id.hex());
     Ok(())
@@ -88,7 +96,9 @@ fn pulled_name(path: &Path, tag: Option<&str>) -> Result<ImageReference> {
         return Ok(reference);
     }
     let repo = path.to_string_lossy().trim_matches('/').to_lowercase();
-    let tag = tag.filter(|t| !t.contains('/') && !t.contains(':')).unwrap_or("latest");
+    let tag = tag
+        .filter(|t| !t.contains('/') && !t.contains(':'))
+        .unwrap_or("latest");
     Ok(local_name(&format!("{repo}:{tag}"))?)
 }
 
@@ -118,7 +128,10 @@ pub fn list(store: &Store, args: ImagesArgs) -> Result {
         println!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
     }
-    println!("{:<40} {:<12} {:<14} {:<32} {:>10}", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+    println!(
+        "{:<40} {:<12} {:<14} {:<32} {:>10}",
+        "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"
+    );
     for image in &images {
         let names: Vec<(String, String)> = if image.names.is_empty() {
             vec![("<none>".into(), "<none>".into())]
@@ -133,7 +146,12 @@ pub fn list(store: &Store, args: ImagesArgs) -> Result {
                 .collect()
         };
         for (repo, tag) in names {
-            println!("{repo:<40} {tag:<12} {:<14} {:<32} {:>10}", &image.id.hex()[..12], image.created, image.size);
+            println!(
+                "{repo:<40} {tag:<12} {:<14} {:<32} {:>10}",
+                &image.id.hex()[..12],
+                image.created,
+                image.size
+            );
         }
     }
     Ok(())
@@ -207,7 +225,11 @@ pub struct UntagArgs {
 }
 
 pub fn untag(store: &Store, args: UntagArgs) -> Result {
-    let names = if args.names.is_empty() { store.image(&args.image)?.names } else { args.names };
+    let names = if args.names.is_empty() {
+        store.image(&args.image)?.names
+    } else {
+        args.names
+    };
     for name in &names {
         store.untag(&args.image, name)?;
     }
@@ -255,7 +277,9 @@ pub fn save(store: &Store, args: SaveArgs) -> Result {
     match args.format.as_str() {
         "oci-archive" => store.save_to_archive(&args.image, &args.output, tag.as_deref())?,
         "oci-dir" => store.save_to_layout(&args.image, &args.output, tag.as_deref())?,
-        other => return Err(format!("unsupported format {other:?}: use oci-archive or oci-dir").into()),
+        other => {
+            return Err(format!("unsupported format {other:?}: use oci-archive or oci-dir").into());
+        }
     }
     Ok(())
 }

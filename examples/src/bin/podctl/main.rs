@@ -87,7 +87,11 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let mut options = StoreOptions::new(cli.root.join("storage"), cli.runroot.join("storage"));
-    options.driver = cli.storage_driver.as_deref().map(str::parse::<DriverKind>).transpose()?;
+    options.driver = cli
+        .storage_driver
+        .as_deref()
+        .map(str::parse::<DriverKind>)
+        .transpose()?;
     let store = Store::open(options)?;
     match cli.command {
         Command::Import(args) => images::import(&store, args),

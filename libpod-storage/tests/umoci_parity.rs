@@ -1,0 +1,184 @@
+//! What we unpack equals what a tool we did not write unpacks: for the busybox image and for a
+//! multi-layer image with deletions, an opaque directory, hardlinks, a symlink, a setuid file,
+//! a FIFO and a device node (built with `podman build`, exported with `skopeo copy`), the root
+//! filesystem our store mounts equals `umoci raw unpack` of the same OCI layout: same paths,
+//! types, modes, owners, symlink targets and file contents.
+
+mod common;
+
+use libpod_storage::driver::DriverKind;
+use libpod_storage::manifest::Platform;
+use libpod_storage::transport::OciLayout;
+use libpod_testutil::{Podman, TempRoot, busybox_rootfs, require_root, serial};
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
+use std::process::Command;
+
+const CONTAINERFILE: &str = r#"FROM localhost/busybox
+RUN mkdir -p /opq/sub && echo a > /opq/a && echo b > /opq/sub/b && echo keep > /keep && echo gone > /gone && ln -s /keep /link && ln /keep /hardlink && chmod 4755 /keep
+RUN rm /gone && rm -rf /opq && mkdir /opq && echo new > /opq/new && rm /etc/group && mkfifo /fifo && mknod /chardev c 1 3 && chown 1000:1000 /opq/new
+"#;
+
+/// What we compare about one path.
+#[derive(Debug, PartialEq, Eq)]
+struct Entry {
+    kind: &'static str,
+    mode: u32,
+    uid: u32,
+    gid: u32,
+    content: String,
+}
+
+fn tree(root: &Path) -> BTreeMap<String, Entry> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            let ft = meta.file_type();
+            let (kind, content) = if ft.is_dir() {
+                stack.push(path.clone());
+                ("dir", String::new())
+            } else if ft.is_symlink() {
+                (
+                    "symlink",
+                    fs::read_link(&path).unwrap().display().to_string(),
+                )
+            } else if ft.is_file() {
+                (
+                    "file",
+                    format!(
+                        "{:?}",
+                        libpod_storage::Digest::of(&fs::read(&path).unwrap())
+                    ),
+                )
+            } else if ft.is_char_device() {
+                ("char", format!("{}", meta.rdev()))
+            } else if ft.is_block_device() {
+                ("block", format!("{}", meta.rdev()))
+            } else if ft.is_fifo() {
+                ("fifo", String::new())
+            } else {
+                ("other", String::new())
+            };
+            let rel = path.strip_prefix(root).unwrap().display().to_string();
+            out.insert(
+                rel,
+                Entry {
+                    kind,
+                    mode: meta.mode() & 0o7777,
+                    uid: meta.uid(),
+                    gid: meta.gid(),
+                    content,
+                },
+            );
+        }
+    }
+    out
+}
+
+fn compare(ours: &Path, theirs: &Path, what: &str) {
+    let (a, b) = (tree(ours), tree(theirs));
+    let mut diffs = Vec::new();
+    for (path, entry) in &a {
+        match b.get(path) {
+            Some(other) if other == entry => {}
+            Some(other) => diffs.push(format!("{path}: ours {entry:?} / umoci's {other:?}")),
+            None => diffs.push(format!("{path}: only ours")),
+        }
+    }
+    for path in b.keys().filter(|p| !a.contains_key(*p)) {
+        diffs.push(format!("{path}: only umoci's"));
+    }
+    assert!(
+        diffs.is_empty(),
+        "{what}: {} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+    assert!(a.len() > 300, "{what}: the tree has {} entries", a.len());
+}
+
+fn umoci_unpack(layout: &Path, tag: &str, out: &Path) {
+    let status = Command::new("umoci")
+        .args(["raw", "unpack", "--image"])
+        .arg(format!("{}:{tag}", layout.display()))
+        .arg(out)
+        .status()
+        .expect("umoci runs");
+    assert!(status.success(), "umoci raw unpack failed");
+}
+
+fn skopeo_copy(from: &str, to: &str) {
+    let status = Command::new("skopeo")
+        .args(["copy", "--quiet", from, to])
+        .status()
+        .expect("skopeo runs");
+    assert!(status.success(), "skopeo copy {from} {to} failed");
+}
+
+fn check_image(tmp: &TempRoot, layout: &Path, tag: &str, driver: DriverKind) {
+    let store = common::store_at(
+        &tmp.path().join(format!("store-{tag}-{}", driver.name())),
+        Some(driver),
+    );
+    let source = OciLayout::open(layout, Some(tag), &Platform::host()).unwrap();
+    let image = store.pull_from(&source, None).unwrap();
+    let ours = store.mount_image(&image.id.hex()).unwrap();
+    let theirs = tmp.path().join(format!("umoci-{tag}"));
+    if !theirs.exists() {
+        umoci_unpack(layout, tag, &theirs);
+    }
+    compare(&ours, &theirs, &format!("{tag} on {}", driver.name()));
+    store.unmount_image(&image.id.hex(), true).unwrap();
+}
+
+#[test]
+fn mounted_images_equal_umoci_raw_unpack() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let rootfs = tmp.path().join("rootfs");
+    busybox_rootfs(&rootfs).unwrap();
+    let podman = Podman::new(tmp.path(), "[engine]\nruntime = \"runc\"\n");
+    podman.import_rootfs(&rootfs, "busybox", &[]).unwrap();
+    let build = tmp.path().join("build");
+    fs::create_dir(&build).unwrap();
+    fs::write(build.join("Containerfile"), CONTAINERFILE).unwrap();
+    let output = podman
+        .command()
+        .args([
+            "build",
+            "--quiet",
+            "--isolation",
+            "chroot",
+            "-t",
+            "localhost/multi",
+        ])
+        .arg(&build)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "podman build: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let layout = tmp.path().join("layout");
+    skopeo_copy(
+        &podman.storage_reference("localhost/busybox"),
+        &format!("oci:{}:busybox", layout.display()),
+    );
+    skopeo_copy(
+        &podman.storage_reference("localhost/multi"),
+        &format!("oci:{}:multi", layout.display()),
+    );
+
+    for driver in [DriverKind::Overlay, DriverKind::Vfs] {
+        check_image(&tmp, &layout, "busybox", driver);
+        check_image(&tmp, &layout, "multi", driver);
+    }
+}
