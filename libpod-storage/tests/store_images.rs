@@ -270,3 +270,31 @@ fn save_and_pull_back_keep_every_digest() {
         (image.id, image.manifest_digest)
     );
 }
+
+#[test]
+fn concurrent_pulls_from_threads_and_handles() {
+    require_root();
+    let tmp = TempRoot::new().unwrap();
+    let first = store(&tmp, None);
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            // Two threads per handle, two handles: the flock and the in-process lock both count.
+            let store = if t % 2 == 0 { first.clone() } else { common::store_at(tmp.path(), None) };
+            s.spawn(move || {
+                for i in 0..5 {
+                    let shared = tar_of(&[("shared", b"same in every image")]);
+                    let own = tar_of(&[(&format!("t{t}-{i}"), format!("{t}/{i}").as_bytes())]);
+                    let name = ImageReference::parse(&format!("localhost/t{t}:{i}")).unwrap();
+                    store.pull_from(&MemorySource::new(vec![shared, own]), Some(&name)).unwrap();
+                    // Readers always see whole images.
+                    for image in store.images().unwrap() {
+                        assert_eq!(image.layers.len(), 2);
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(first.images().unwrap().len(), 20);
+    assert_eq!(std::fs::read_dir(first.root().join("layers")).unwrap().count(), 21);
+    assert_eq!(first.check().unwrap(), Vec::<String>::new());
+}
