@@ -8,8 +8,16 @@
 mod apply;
 mod changes;
 mod compress;
+mod fsutil;
 mod merge;
+mod pax;
+mod tar_format;
+mod tar_header;
+mod tar_reader;
 mod tar_writer;
+#[cfg(test)]
+mod test_support;
+mod xattr;
 
 pub use apply::{AppliedLayer, apply_layer};
 pub use changes::{Change, ChangeKind, changes_between, overlay_changes};
