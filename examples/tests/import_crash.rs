@@ -138,6 +138,7 @@ fn killed_imports_leave_nothing_behind() {
             Ok(image) => {
                 // The kill came after the commit: the image is whole.
                 completed += 1;
+                eprintln!("kill at {point:?}: the import had committed");
                 let root_dir = store.mount_image("localhost/crash").unwrap();
                 assert_eq!(
                     std::fs::read_dir(root_dir.join("data")).unwrap().count(),
@@ -147,6 +148,7 @@ fn killed_imports_leave_nothing_behind() {
                 store.remove_image(&image.id.hex(), false).unwrap();
             }
             Err(libpod_storage::StorageError::ImageNotKnown(_)) => {
+                eprintln!("kill at {point:?}: no image, nothing left");
                 assert_eq!(
                     store.images().unwrap().len(),
                     1,

@@ -513,13 +513,12 @@ fn normalize(mut spec: Value) -> Value {
     if let Some(env) = process.get_mut("env") {
         sort_strings(env);
     }
-    if let Some(gids) = process
+    if let Some(list) = process
         .get_mut("user")
         .and_then(|u| u.get_mut("additionalGids"))
+        .and_then(Value::as_array_mut)
     {
-        if let Some(list) = gids.as_array_mut() {
-            list.sort_by_key(Value::as_u64);
-        }
+        list.sort_by_key(Value::as_u64);
     }
     if let Some(caps) = process
         .get_mut("capabilities")

@@ -197,8 +197,10 @@ fn pulling_twice_reuses_layers_and_a_bad_blob_commits_nothing() {
 
     // A layer whose bytes do not match the manifest's digest: nothing is committed.
     let mut bad = MemorySource::new(vec![tar_of(&[("c", b"c")])]);
-    let digest = *bad.blobs.keys().find(|d| bad.blobs[d].len() > 100).unwrap();
-    bad.blobs.get_mut(&digest).unwrap()[600] ^= 0xff;
+    let digest: libpod_storage::Digest =
+        bad.manifest.layers[0].digest().to_string().parse().unwrap();
+    // Byte 512 is the file's content, right after its header.
+    bad.blobs.get_mut(&digest).unwrap()[512] ^= 0xff;
     let before = store.images().unwrap().len();
     let err = store.pull_from(&bad, None).unwrap_err();
     assert!(matches!(err, StorageError::DigestMismatch { .. }), "{err}");
@@ -279,13 +281,19 @@ fn concurrent_pulls_from_threads_and_handles() {
     std::thread::scope(|s| {
         for t in 0..4 {
             // Two threads per handle, two handles: the flock and the in-process lock both count.
-            let store = if t % 2 == 0 { first.clone() } else { common::store_at(tmp.path(), None) };
+            let store = if t % 2 == 0 {
+                first.clone()
+            } else {
+                common::store_at(tmp.path(), None)
+            };
             s.spawn(move || {
                 for i in 0..5 {
                     let shared = tar_of(&[("shared", b"same in every image")]);
                     let own = tar_of(&[(&format!("t{t}-{i}"), format!("{t}/{i}").as_bytes())]);
                     let name = ImageReference::parse(&format!("localhost/t{t}:{i}")).unwrap();
-                    store.pull_from(&MemorySource::new(vec![shared, own]), Some(&name)).unwrap();
+                    store
+                        .pull_from(&MemorySource::new(vec![shared, own]), Some(&name))
+                        .unwrap();
                     // Readers always see whole images.
                     for image in store.images().unwrap() {
                         assert_eq!(image.layers.len(), 2);
@@ -295,6 +303,11 @@ fn concurrent_pulls_from_threads_and_handles() {
         }
     });
     assert_eq!(first.images().unwrap().len(), 20);
-    assert_eq!(std::fs::read_dir(first.root().join("layers")).unwrap().count(), 21);
+    assert_eq!(
+        std::fs::read_dir(first.root().join("layers"))
+            .unwrap()
+            .count(),
+        21
+    );
     assert_eq!(first.check().unwrap(), Vec::<String>::new());
 }

@@ -76,7 +76,7 @@ pub fn apply_layer(reader: impl Read, root: &Path) -> Result<AppliedLayer> {
     Ok(AppliedLayer {
         diff_id,
         compressed_digest: compressed.digest(),
-        compressed_size: HashingReader::bytes(&compressed),
+        compressed_size: compressed.byte_count(),
         size,
     })
 }

@@ -58,10 +58,11 @@ impl Store {
         let bare = name_or_id.strip_prefix("sha256:").unwrap_or(name_or_id);
         let is_hex =
             !bare.is_empty() && bare.len() <= 64 && bare.bytes().all(|b| b.is_ascii_hexdigit());
-        if is_hex && bare.len() == 64 {
-            if let Some(image) = meta.images.values().find(|i| i.id.hex() == bare) {
-                return Ok(image);
-            }
+        if is_hex
+            && bare.len() == 64
+            && let Some(image) = meta.images.values().find(|i| i.id.hex() == bare)
+        {
+            return Ok(image);
         }
         for candidate in self.name_candidates(name_or_id) {
             let name = candidate.to_string();

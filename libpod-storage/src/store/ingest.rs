@@ -25,6 +25,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The largest image config we read.
 const MAX_CONFIG_SIZE: u64 = 16 << 20;
 
+/// What fetching one layer produced: its index, the layer if it had to be unpacked, the blob
+/// if only the blob was missing.
+type Fetched = (usize, Option<StagedLayer>, Option<StagedBlob>);
+
 /// Everything an ingest stages before its commit.
 pub(crate) struct Staged {
     pub layers: Vec<(usize, StagedLayer)>,
@@ -244,8 +248,7 @@ fn fetch_layers(
 ) -> Result<Staged> {
     let jobs: Vec<usize> = (0..chain.len()).collect();
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Result<(usize, Option<StagedLayer>, Option<StagedBlob>)>>> =
-        Mutex::new(Vec::new());
+    let results: Mutex<Vec<Result<Fetched>>> = Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(jobs.len().max(1));
@@ -296,7 +299,7 @@ fn fetch_one(
     diff_ids: &[Digest],
     staging: &Path,
     index: usize,
-) -> Result<(usize, Option<StagedLayer>, Option<StagedBlob>)> {
+) -> Result<Fetched> {
     let descriptor = &manifest.layers[index];
     let blob_digest = descriptor_digest(descriptor)?;
     check_layer_media_type(descriptor.media_type())?;

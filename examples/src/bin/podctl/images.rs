@@ -79,7 +79,9 @@ pub fn pull(store: &Store, args: PullArgs) -> Result {
             store.pull_from(&archive, Some(&name))?
         }
         other => {
-            return Err(format!("unsupported transport {other:?}: use oci: or oci-archive:").into());
+            return Err(
+                format!("unsupported transport {other:?}: use oci: or oci-archive:").into(),
+            );
         }
     };
     println!("{}", image.id.hex());
