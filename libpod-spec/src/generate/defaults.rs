@@ -58,14 +58,25 @@ pub const CONTAINER_INIT_PATH: &str = "/run/podman-init";
 /// The value Podman gives `RLIMIT_NOFILE` and `RLIMIT_NPROC` when nothing sets them.
 pub const RLIMIT_DEFAULT_VALUE: u64 = 1_048_576;
 
-fn mount(destination: &str, typ: &str, source: &str, options: &[&str]) -> Result<Mount> {
+/// A mount of `typ` from `source` at `destination` with `options`.
+pub(super) fn mount(
+    destination: &str,
+    typ: &str,
+    source: &str,
+    options: &[impl AsRef<str>],
+) -> Result<Mount> {
     built(
         "mounts",
         MountBuilder::default()
             .destination(destination)
             .typ(typ)
             .source(source)
-            .options(options.iter().map(|o| o.to_string()).collect::<Vec<_>>())
+            .options(
+                options
+                    .iter()
+                    .map(|o| o.as_ref().to_string())
+                    .collect::<Vec<_>>(),
+            )
             .build(),
     )
 }

@@ -1,13 +1,13 @@
 //! The container's mounts: defaults, the user's volumes and mounts, image volumes, and the
 //! files the runtime generated.
 
-use super::defaults::{self, CONTAINER_INIT_PATH};
-use super::{SpecContext, SpecDefaults, built};
+use super::defaults::{self, CONTAINER_INIT_PATH, mount};
+use super::{SpecContext, SpecDefaults};
 use crate::ImageConfig;
 use crate::config::{CreateConfig, ImageVolumeMode, NamespaceMode};
 use crate::error::{Result, SpecError};
 use crate::parse::{VolumeMount, parse_mount, parse_tmpfs, parse_volume, process_mount_options};
-use oci_spec::runtime::{Mount, MountBuilder};
+use oci_spec::runtime::Mount;
 use std::path::{Component, Path, PathBuf};
 
 /// The mounts, and whether the user asked for bind mounts (a condition of OCI hooks).
@@ -163,7 +163,7 @@ fn volume_bind(ctx: &SpecContext, destination: &str, options: &[String]) -> Resu
     })?;
     let source = source.to_string_lossy();
     let options = process_mount_options(options, false, Some(&source))?;
-    mount(destination, "bind", &source, options)
+    mount(destination, "bind", &source, &options)
 }
 
 /// The image's `Volumes` that no user mount covers, as `--image-volume` says.
@@ -189,7 +189,7 @@ fn image_volumes(
                 &dest,
                 "tmpfs",
                 "tmpfs",
-                process_mount_options(&options, true, None)?,
+                &process_mount_options(&options, true, None)?,
             )?),
             ImageVolumeMode::Bind => mounts.push(volume_bind(ctx, &dest, &options)?),
         }
@@ -211,16 +211,4 @@ fn clean(path: &str) -> String {
         }
     }
     out.to_string_lossy().into_owned()
-}
-
-fn mount(destination: &str, typ: &str, source: &str, options: Vec<String>) -> Result<Mount> {
-    built(
-        "mounts",
-        MountBuilder::default()
-            .destination(destination)
-            .typ(typ)
-            .source(source)
-            .options(options)
-            .build(),
-    )
 }

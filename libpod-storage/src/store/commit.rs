@@ -1,7 +1,7 @@
 //! `commit`: a container's changes as a new image layer on its image.
 
 use super::Store;
-use super::ingest::Staged;
+use super::ingest::{Staged, oci_manifest};
 use super::layers::{chain_ids, stage_layer};
 use super::metadata::ImageRecord;
 use crate::blob::BlobStore;
@@ -50,14 +50,7 @@ impl Store {
 
         let (mut config, mut layer_descriptors, mut diff_ids) = match (&base, squash) {
             (Some(image), false) => {
-                let config: Value = serde_json::from_slice(
-                    &self.blobs().read(&image.id, 16 << 20)?,
-                )
-                .map_err(|source| StorageError::Json {
-                    what: "image config",
-                    path: image.id.to_string().into(),
-                    source,
-                })?;
+                let config = self.image_config_json(image)?;
                 let Manifest::Image { layers, .. } = parse_manifest(
                     &self.image_manifest(image)?,
                     Some(&image.manifest_media_type),
@@ -81,14 +74,7 @@ impl Store {
                 let mut config =
                     json!({"architecture": platform.architecture, "os": platform.os, "config": {}});
                 if let Some(image) = base {
-                    let base_config: Value = serde_json::from_slice(
-                        &self.blobs().read(&image.id, 16 << 20)?,
-                    )
-                    .map_err(|source| StorageError::Json {
-                        what: "image config",
-                        path: image.id.to_string().into(),
-                        source,
-                    })?;
+                    let base_config = self.image_config_json(image)?;
                     config["config"] = base_config["config"].clone();
                 }
                 (config, Vec::new(), Vec::new())
@@ -108,14 +94,7 @@ impl Store {
         let config_bytes = serde_json::to_vec(&config).expect("a JSON value serializes");
         let config_digest = Digest::of(&config_bytes);
         layer_descriptors.push(json!({"mediaType": manifest::OCI_LAYER_TAR, "digest": layer.blob.digest.to_string(), "size": layer.blob.size}));
-        let manifest_json = json!({
-            "schemaVersion": 2,
-            "mediaType": manifest::OCI_MANIFEST,
-            "config": {"mediaType": manifest::OCI_CONFIG, "digest": config_digest.to_string(), "size": config_bytes.len()},
-            "layers": layer_descriptors,
-        });
-        let manifest_bytes = serde_json::to_vec(&manifest_json).expect("a JSON value serializes");
-        let manifest_digest = Digest::of(&manifest_bytes);
+        let (manifest_bytes, manifest_digest) = oci_manifest(&config_bytes, layer_descriptors);
         let chain = chain_ids(&diff_ids);
         let mut layer_blobs: Vec<Digest> = base
             .filter(|_| !squash)

@@ -253,6 +253,16 @@ impl Store {
         })
     }
 
+    /// The image's config as plain JSON, for building a derived image's config.
+    pub(crate) fn image_config_json(&self, image: &ImageRecord) -> Result<serde_json::Value> {
+        let bytes = self.blobs().read(&image.id, 16 << 20)?;
+        serde_json::from_slice(&bytes).map_err(|source| StorageError::Json {
+            what: "image config",
+            path: self.blobs().path(&image.id),
+            source,
+        })
+    }
+
     /// The image's manifest bytes, as pulled or written.
     pub fn image_manifest(&self, image: &ImageRecord) -> Result<Vec<u8>> {
         self.blobs().read(

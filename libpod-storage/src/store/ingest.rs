@@ -162,14 +162,8 @@ impl Store {
             Compression::Zstd => manifest::OCI_LAYER_ZSTD,
             _ => manifest::OCI_LAYER_TAR,
         };
-        let manifest_json = serde_json::json!({
-            "schemaVersion": 2,
-            "mediaType": manifest::OCI_MANIFEST,
-            "config": {"mediaType": manifest::OCI_CONFIG, "digest": config_digest.to_string(), "size": config_bytes.len()},
-            "layers": [{"mediaType": layer_media_type, "digest": layer.blob.digest.to_string(), "size": layer.blob.size}],
-        });
-        let manifest_bytes = serde_json::to_vec(&manifest_json).expect("a JSON value serializes");
-        let manifest_digest = Digest::of(&manifest_bytes);
+        let layer_descriptor = serde_json::json!({"mediaType": layer_media_type, "digest": layer.blob.digest.to_string(), "size": layer.blob.size});
+        let (manifest_bytes, manifest_digest) = oci_manifest(&config_bytes, vec![layer_descriptor]);
         let chain = vec![layer.applied.diff_id];
         let staged = Staged {
             blobs: vec![
@@ -233,6 +227,19 @@ impl Store {
             Ok(meta.images[&id].clone())
         })
     }
+}
+
+/// An OCI image manifest for a config and layer descriptors; its bytes and digest.
+pub(crate) fn oci_manifest(config: &[u8], layers: Vec<serde_json::Value>) -> (Vec<u8>, Digest) {
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": manifest::OCI_MANIFEST,
+        "config": {"mediaType": manifest::OCI_CONFIG, "digest": Digest::of(config).to_string(), "size": config.len()},
+        "layers": layers,
+    });
+    let bytes = serde_json::to_vec(&manifest).expect("a JSON value serializes");
+    let digest = Digest::of(&bytes);
+    (bytes, digest)
 }
 
 /// Fetches and unpacks the layers the store lacks, in parallel; for layers it has, fetches
