@@ -185,4 +185,48 @@ fn mounted_images_equal_umoci_raw_unpack() {
         check_image(&tmp, &layout, "busybox", driver);
         check_image(&tmp, &layout, "multi", driver);
     }
+
+    // Saved back out, the image is what skopeo and umoci read, with the same digests.
+    let store = common::store_at(&tmp.path().join("store-save"), None);
+    let source = OciLayout::open(&layout, Some("multi"), &Platform::host()).unwrap();
+    let image = store.pull_from(&source, None).unwrap();
+    let saved = tmp.path().join("saved");
+    store
+        .save_to_layout(&image.id.hex(), &saved, Some("multi"))
+        .unwrap();
+    let copied = tmp.path().join("copied");
+    skopeo_copy(
+        &format!("oci:{}:multi", saved.display()),
+        &format!("oci:{}:multi", copied.display()),
+    );
+    let manifest_digest = |dir: &Path| -> String {
+        let index: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.join("index.json")).unwrap()).unwrap();
+        let entry = index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == "multi")
+            .expect("an entry tagged multi")
+            .clone();
+        entry["digest"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        manifest_digest(&layout),
+        image.manifest_digest.to_string(),
+        "pulled as it was"
+    );
+    assert_eq!(
+        manifest_digest(&saved),
+        image.manifest_digest.to_string(),
+        "saved as it was pulled"
+    );
+    assert_eq!(
+        manifest_digest(&copied),
+        image.manifest_digest.to_string(),
+        "skopeo copies it unchanged"
+    );
+    let unpacked = tmp.path().join("umoci-saved");
+    umoci_unpack(&saved, "multi", &unpacked);
+    compare(&unpacked, &tmp.path().join("umoci-multi"), "saved multi");
 }
