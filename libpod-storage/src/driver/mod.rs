@@ -72,16 +72,34 @@ pub(crate) trait Driver: Send + Sync + Debug {
 }
 
 /// The driver asked for, or overlay when this kernel and filesystem can mount it, else vfs.
-pub(crate) fn select_driver(choice: Option<DriverKind>, root: &Path) -> Result<Box<dyn Driver>> {
+/// The probe's verdict is remembered in the run root (so until the next reboot), because a
+/// probe costs a mount and an unmount.
+pub(crate) fn select_driver(
+    choice: Option<DriverKind>,
+    root: &Path,
+    run_root: &Path,
+) -> Result<Box<dyn Driver>> {
     match choice {
         Some(DriverKind::Overlay) => Ok(Box::new(OverlayDriver::new(root)?)),
         Some(DriverKind::Vfs) => Ok(Box::new(VfsDriver)),
-        None => match OverlayDriver::new(root).and_then(|d| d.probe().map(|()| d)) {
-            Ok(d) => Ok(Box::new(d)),
-            Err(e) => {
-                tracing::info!(error = %e, "overlay is not usable here; using vfs");
-                Ok(Box::new(VfsDriver))
+        None => {
+            let verdict_path = run_root.join("driver");
+            let remembered = std::fs::read_to_string(&verdict_path).ok();
+            if let Some(kind) = remembered.and_then(|v| v.trim().parse::<DriverKind>().ok()) {
+                return select_driver(Some(kind), root, run_root);
             }
-        },
+            let driver: Box<dyn Driver> =
+                match OverlayDriver::new(root).and_then(|d| d.probe().map(|()| d)) {
+                    Ok(d) => Box::new(d),
+                    Err(e) => {
+                        tracing::info!(error = %e, "overlay is not usable here; using vfs");
+                        Box::new(VfsDriver)
+                    }
+                };
+            if let Err(e) = std::fs::write(&verdict_path, driver.kind().name()) {
+                tracing::debug!(error = %e, "cannot remember the storage driver");
+            }
+            Ok(driver)
+        }
     }
 }

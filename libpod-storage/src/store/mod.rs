@@ -126,7 +126,7 @@ impl Store {
         let inner = Inner {
             lock: StoreLock::open(&root.join("storage.lock"))?,
             blobs: BlobStore::new(root.join("blobs")),
-            driver: select_driver(options.driver, &root)?,
+            driver: select_driver(options.driver, &root, &options.run_root)?,
             registries,
             cache: Mutex::new(Cached::default()),
             run_root: options.run_root,
