@@ -1,5 +1,15 @@
-//! The libpod-rs engine: `Runtime`, containers, pods, volumes and the state database.
+//! The libpod-rs engine: `Runtime`, containers, the state database, per-object locks and the
+//! conmon + runc lifecycle.
 //!
-//! Not built yet: this crate will hold the `Runtime` builder, `CtrCreateOption`, the SQLite
-//! state store, per-object locks and the conmon + runc `OciRuntime`. See the workspace's
-//! ARCHITECTURE.md for the plan.
+//! Work in progress: this crate is being built (issue "libpod-core"). Today it holds the types
+//! of containers' configuration and state, the [`StateStore`](state::StateStore) trait and the
+//! [`OciRuntime`](oci::OciRuntime) trait with their implementations.
+
+pub mod container;
+mod error;
+pub mod logs;
+pub mod oci;
+pub mod runtime;
+pub mod state;
+
+pub use error::{CoreError, Result};

@@ -20,7 +20,11 @@ use std::process::ExitCode;
 
 /// podctl: containers and images with libpod-rs.
 #[derive(Parser)]
-#[command(name = "podctl", version, about = "A small Podman-compatible command line built on the libpod-rs crates")]
+#[command(
+    name = "podctl",
+    version,
+    about = "A small Podman-compatible command line built on the libpod-rs crates"
+)]
 struct Cli {
     /// Persistent storage root.
     #[arg(long, global = true, default_value = "/var/lib/libpod-rs")]

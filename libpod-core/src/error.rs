@@ -1,0 +1,167 @@
+//! The crate's one error type.
+
+use crate::container::ContainerStatus;
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the engine. Variants name the container (or pod) and the
+/// path, command or option involved.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    // -- shared --
+    /// A filesystem or process operation failed.
+    #[error("{op} {path}")]
+    Io {
+        /// What was being done.
+        op: &'static str,
+        /// The path (or program) involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An option was refused.
+    #[error("invalid {option}: {reason}")]
+    InvalidOption {
+        /// The option (`name`, `restart policy`, `stop timeout`, ...).
+        option: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The spec could not be generated.
+    #[error("container {id}: cannot generate its OCI spec")]
+    Spec {
+        /// The container.
+        id: String,
+        /// The cause.
+        #[source]
+        source: libpod_spec::SpecError,
+    },
+    /// A configuration option from libpod-spec was refused before the container existed.
+    #[error(transparent)]
+    InvalidSpec(#[from] libpod_spec::SpecError),
+    /// The store failed.
+    #[error(transparent)]
+    Storage(#[from] libpod_storage::StorageError),
+
+    // -- containers --
+    /// No container has this name, ID or ID prefix.
+    #[error("no container with name or ID {0:?} found")]
+    ContainerNotFound(String),
+    /// An ID prefix matches several containers.
+    #[error("more than one container matches {0:?}")]
+    AmbiguousContainer(String),
+    /// The name is taken.
+    #[error("the container name {0:?} is already in use")]
+    NameInUse(String),
+    /// The operation is not allowed in the container's state.
+    #[error("container {id} is {status}: cannot {operation}")]
+    InvalidState {
+        /// The container.
+        id: String,
+        /// Its state.
+        status: ContainerStatus,
+        /// What was attempted (`start`, `pause`, ...).
+        operation: &'static str,
+    },
+    /// A dependency is not running.
+    #[error("container {id} depends on container {dependency}, which is not running")]
+    DependencyNotRunning {
+        /// The container.
+        id: String,
+        /// The dependency.
+        dependency: String,
+    },
+    /// Other containers depend on this one.
+    #[error("container {id} has dependent containers {dependents:?}")]
+    HasDependents {
+        /// The container.
+        id: String,
+        /// Its dependents.
+        dependents: Vec<String>,
+    },
+    /// Waiting took longer than allowed.
+    #[error("container {id}: timed out waiting for {what}")]
+    Timeout {
+        /// The container.
+        id: String,
+        /// What was awaited.
+        what: &'static str,
+    },
+    /// Cleanup after a failure failed too; both are reported.
+    #[error("{primary} (and cleanup failed: {cleanup})")]
+    WithCleanupFailure {
+        /// The first failure.
+        primary: Box<CoreError>,
+        /// What cleanup said.
+        cleanup: String,
+    },
+
+    // -- state --
+    /// The state database failed.
+    #[error("state database: {op}")]
+    Database {
+        /// What was being done.
+        op: &'static str,
+        /// The cause.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A stored record could not be decoded.
+    #[error("state database: malformed {what} of {id}")]
+    Corrupt {
+        /// What (`config`, `state`).
+        what: &'static str,
+        /// The object's ID.
+        id: String,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    // -- oci --
+    /// The OCI runtime (runc, crun) reported an error.
+    #[error("container {id}: {runtime} {op} failed: {message}")]
+    OciRuntime {
+        /// The container.
+        id: String,
+        /// The runtime's name.
+        runtime: String,
+        /// The operation (`create`, `start`, `kill`, ...).
+        op: &'static str,
+        /// The runtime's own message (its JSON log's `msg`, or stderr).
+        message: String,
+    },
+    /// conmon failed or broke its protocol.
+    #[error("container {id}: conmon: {reason}")]
+    Conmon {
+        /// The container.
+        id: String,
+        /// What went wrong.
+        reason: String,
+    },
+
+    // -- runtime --
+    /// A configuration file (containers.conf) is malformed.
+    #[error("invalid configuration {path}: {reason}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The crate's result type.
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+impl CoreError {
+    /// Shorthand for [`CoreError::Io`].
+    pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        CoreError::Io {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+}

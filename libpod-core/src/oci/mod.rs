@@ -1,0 +1,124 @@
+//! OCI runtimes: a small trait, and its conmon + runc (or crun) implementation.
+//!
+//! The trait works on container IDs and small argument structs, never on whole containers: the
+//! lifecycle code decides, the runtime executes.
+
+mod conmon;
+mod exitfile;
+pub mod fake;
+
+pub use conmon::{ConmonRuntime, ConmonRuntimeConfig};
+pub use exitfile::ExitInfo;
+
+use crate::error::Result;
+use oci_spec::runtime::LinuxResources;
+use std::fmt::Debug;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where a container's output goes, as conmon's `-l` takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LogTarget {
+    /// A k8s-file log at this path.
+    K8sFile(PathBuf),
+    /// The journal.
+    Journald,
+    /// Dropped.
+    None,
+}
+
+/// What creating a container in the runtime needs.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateArgs<'a> {
+    /// The container's ID.
+    pub id: &'a str,
+    /// The container's name (conmon's `-n`).
+    pub name: &'a str,
+    /// The OCI bundle: the directory holding config.json.
+    pub bundle: &'a Path,
+    /// The container's run directory: pidfile, conmon.pid, oci-log.
+    pub run_dir: &'a Path,
+    /// Where the output goes.
+    pub log: LogTarget,
+    /// conmon's `--log-tag`.
+    pub log_tag: Option<&'a str>,
+    /// conmon's `--log-size-max`.
+    pub log_size_max: Option<u64>,
+    /// Allocate a terminal.
+    pub terminal: bool,
+    /// Keep stdin open.
+    pub stdin: bool,
+    /// The program (and arguments) conmon runs when the container exits.
+    pub exit_command: &'a [String],
+    /// An extra pidfile for conmon's PID.
+    pub conmon_pidfile: Option<&'a Path>,
+}
+
+impl<'a> CreateArgs<'a> {
+    /// The arguments with no log, terminal, stdin or exit command.
+    pub fn new(id: &'a str, name: &'a str, bundle: &'a Path, run_dir: &'a Path) -> Self {
+        CreateArgs {
+            id,
+            name,
+            bundle,
+            run_dir,
+            log: LogTarget::None,
+            log_tag: None,
+            log_size_max: None,
+            terminal: false,
+            stdin: false,
+            exit_command: &[],
+            conmon_pidfile: None,
+        }
+    }
+}
+
+/// What `create` started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Created {
+    /// The container's PID 1 on the host.
+    pub pid: i32,
+    /// conmon's PID.
+    pub conmon_pid: i32,
+}
+
+/// The runtime's view of a container (`runc state`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuntimeState {
+    /// `creating`, `created`, `running`, `paused` or `stopped`.
+    pub status: String,
+    /// Its PID 1, when it has one.
+    pub pid: Option<i32>,
+}
+
+/// An OCI runtime driven for containers.
+pub trait OciRuntime: Send + Sync + Debug {
+    /// The runtime's name (`runc`, `crun`, `fake`).
+    fn name(&self) -> &str;
+    /// Creates the container from its bundle under a monitor; returns once the runtime has
+    /// created it (its process waits for `start`).
+    fn create(&self, args: &CreateArgs<'_>) -> Result<Created>;
+    /// Starts a created container's process.
+    fn start(&self, id: &str) -> Result<()>;
+    /// Sends `signal` to the container's PID 1 (to every process with `all`).
+    fn kill(&self, id: &str, signal: i32, all: bool) -> Result<()>;
+    /// Deletes the container from the runtime; `force` kills it first.
+    fn delete(&self, id: &str, force: bool) -> Result<()>;
+    /// The runtime's state of the container; `None` when it does not know it.
+    fn state(&self, id: &str) -> Result<Option<RuntimeState>>;
+    /// Freezes the container.
+    fn pause(&self, id: &str) -> Result<()>;
+    /// Thaws the container.
+    fn resume(&self, id: &str) -> Result<()>;
+    /// Changes the container's cgroup resources.
+    fn update(&self, id: &str, resources: &LinuxResources) -> Result<()>;
+    /// How the container's last process exited, once the monitor recorded it.
+    fn exit_info(&self, id: &str) -> Result<Option<ExitInfo>>;
+    /// Waits up to `timeout` (forever with `None`) for the monitor to record the exit.
+    fn wait_exit(&self, id: &str, timeout: Option<Duration>) -> Result<Option<ExitInfo>>;
+    /// Forgets a recorded exit (before the container runs again).
+    fn clear_exit(&self, id: &str) -> Result<()>;
+}
