@@ -7,6 +7,7 @@
 
 pub mod container;
 mod error;
+mod lock;
 pub mod logs;
 pub mod oci;
 pub mod runtime;

@@ -1,7 +1,145 @@
-//! Containers: their configuration, their state, and the lifecycle.
+//! Containers: their configuration, their state, and the lifecycle, one file per verb.
+//!
+//! Every change of state happens on a [`Locked`] container: the object's lock is held and its
+//! state was just read from the database and synced with the OCI runtime (a recorded exit
+//! becomes `Stopped`). There is no way to change state without that, so "lock, then sync" cannot
+//! be forgotten.
 
+mod cleanup;
 mod config;
+mod create;
+mod files;
+mod init;
+mod kill;
+mod options;
+mod pause;
+mod remove;
+mod start;
 mod state;
+mod stop;
+mod storage;
+mod sync;
+mod wait;
 
 pub use config::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
+pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};
+pub use options::{
+    with_auto_remove, with_command, with_conmon_pidfile, with_create_config, with_dependencies,
+    with_entrypoint, with_env, with_exit_command, with_group_add, with_healthcheck,
+    with_ipc_ns_from, with_labels, with_log_driver, with_log_path, with_log_size_max, with_log_tag,
+    with_name, with_named_volumes, with_net_ns_from, with_network_mode, with_pid_ns_from, with_pod,
+    with_restart_policy, with_restart_retries, with_rootfs_from_image, with_rootfs_path,
+    with_shm_size, with_stdin, with_stop_signal, with_stop_timeout, with_systemd, with_tty,
+    with_user, with_user_volumes, with_uts_ns_from, with_workdir,
+};
+pub use remove::RemoveOptions;
 pub use state::{ContainerState, ContainerStatus};
+
+use crate::error::Result;
+use crate::lock::LockGuard;
+use crate::runtime::Runtime;
+use std::sync::Arc;
+
+/// A handle on a container. Cheap to clone; it reads the container's state from the database
+/// each time it is asked, so several handles (and processes) agree.
+#[derive(Clone, Debug)]
+pub struct Container {
+    runtime: Runtime,
+    config: Arc<ContainerConfig>,
+}
+
+impl Container {
+    pub(crate) fn load(runtime: &Runtime, id: &str) -> Result<Container> {
+        let config = runtime.inner.state.container_config(id)?;
+        Ok(Container {
+            runtime: runtime.clone(),
+            config: Arc::new(config),
+        })
+    }
+
+    /// The container's ID.
+    pub fn id(&self) -> &str {
+        &self.config.id
+    }
+
+    /// The container's name.
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    /// What the container was created with.
+    pub fn config(&self) -> &ContainerConfig {
+        &self.config
+    }
+
+    /// The runtime the container belongs to.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// The container's current state, synced with the OCI runtime (an exit that happened since
+    /// the last look is recorded, and the container cleaned up, first).
+    pub fn state(&self) -> Result<ContainerState> {
+        Ok(self.lock()?.state.clone())
+    }
+
+    /// The container's status.
+    pub fn status(&self) -> Result<ContainerStatus> {
+        Ok(self.state()?.status)
+    }
+
+    /// Locks the container and syncs its state.
+    pub(crate) fn lock(&self) -> Result<Locked<'_>> {
+        let guard = self.runtime.inner.locks.lock(self.id())?;
+        let state = self.runtime.inner.state.container_state(self.id())?;
+        let mut locked = Locked {
+            ctr: self,
+            state,
+            _guard: guard,
+        };
+        locked.sync()?;
+        Ok(locked)
+    }
+}
+
+/// A container whose lock is held and whose state is fresh.
+pub(crate) struct Locked<'c> {
+    pub ctr: &'c Container,
+    pub state: ContainerState,
+    _guard: LockGuard,
+}
+
+impl Locked<'_> {
+    pub fn id(&self) -> &str {
+        self.ctr.id()
+    }
+
+    pub fn config(&self) -> &ContainerConfig {
+        &self.ctr.config
+    }
+
+    pub fn runtime(&self) -> &Runtime {
+        &self.ctr.runtime
+    }
+
+    /// Persists the state.
+    pub fn save(&self) -> Result<()> {
+        self.runtime()
+            .inner
+            .state
+            .save_container_state(self.id(), &self.state)
+    }
+
+    /// Fails unless the status is one of `allowed`.
+    pub fn require(&self, operation: &'static str, allowed: &[ContainerStatus]) -> Result<()> {
+        if allowed.contains(&self.state.status) {
+            Ok(())
+        } else {
+            Err(crate::CoreError::InvalidState {
+                id: self.id().to_string(),
+                status: self.state.status,
+                operation,
+            })
+        }
+    }
+}

@@ -1,3 +1,237 @@
-//! The runtime: the engine's configuration and its open state.
+//! The runtime: the engine opened on a storage root, as libpod's `Runtime`.
+//!
+//! ```no_run
+//! use libpod_core::runtime::Runtime;
+//! let rt = Runtime::builder()
+//!     .root("/var/lib/libpod-rs")
+//!     .run_root("/run/libpod-rs")
+//!     .oci_runtime("runc")
+//!     .open()?;
+//! for ctr in rt.containers()? {
+//!     println!("{} {}", ctr.id(), ctr.name());
+//! }
+//! # Ok::<(), libpod_core::CoreError>(())
+//! ```
 
 pub mod config;
+mod open;
+
+pub use config::EngineConfig;
+
+use crate::container::Container;
+use crate::error::{CoreError, Result};
+use crate::lock::LockManager;
+use crate::oci::OciRuntime;
+use crate::state::StateStore;
+use libpod_spec::SpecGenerator;
+use libpod_storage::Store;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Opens a [`Runtime`], in the style of libpod's `RuntimeOption`s: every setting has a default
+/// from containers.conf, and each call here overrides one.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct RuntimeBuilder {
+    root: Option<PathBuf>,
+    run_root: Option<PathBuf>,
+    oci_runtime: Option<String>,
+    conmon_path: Option<PathBuf>,
+    hooks_dirs: Option<Vec<PathBuf>>,
+    default_ulimits: Option<Vec<String>>,
+    log_level: Option<String>,
+    storage_driver: Option<String>,
+    engine: Option<EngineConfig>,
+    state: Option<Box<dyn StateStore>>,
+    oci: Option<Arc<dyn OciRuntime>>,
+}
+
+impl RuntimeBuilder {
+    /// The persistent root (default `/var/lib/libpod-rs`): images, layers, the state database.
+    pub fn root(mut self, path: impl Into<PathBuf>) -> Self {
+        self.root = Some(path.into());
+        self
+    }
+
+    /// The volatile root (default `/run/libpod-rs`): bundles, exit files, locks.
+    pub fn run_root(mut self, path: impl Into<PathBuf>) -> Self {
+        self.run_root = Some(path.into());
+        self
+    }
+
+    /// The OCI runtime, by name (`runc`, `crun`: looked up as containers.conf says) or path.
+    pub fn oci_runtime(mut self, name_or_path: impl Into<String>) -> Self {
+        self.oci_runtime = Some(name_or_path.into());
+        self
+    }
+
+    /// The conmon binary.
+    pub fn conmon_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.conmon_path = Some(path.into());
+        self
+    }
+
+    /// OCI hooks directories (a missing one is then an error).
+    pub fn hooks_dirs(mut self, dirs: Vec<PathBuf>) -> Self {
+        self.hooks_dirs = Some(dirs);
+        self
+    }
+
+    /// Default ulimits of every container (`nofile=1024:1024`, ...).
+    pub fn default_ulimits(mut self, ulimits: Vec<String>) -> Self {
+        self.default_ulimits = Some(ulimits);
+        self
+    }
+
+    /// conmon's log level (`info`, `debug`, ...).
+    pub fn log_level(mut self, level: impl Into<String>) -> Self {
+        self.log_level = Some(level.into());
+        self
+    }
+
+    /// The storage driver (`overlay` or `vfs`).
+    pub fn storage_driver(mut self, driver: impl Into<String>) -> Self {
+        self.storage_driver = Some(driver.into());
+        self
+    }
+
+    /// Uses this configuration instead of reading containers.conf.
+    pub fn engine_config(mut self, config: EngineConfig) -> Self {
+        self.engine = Some(config);
+        self
+    }
+
+    /// Uses this state store instead of the SQLite database under the root (for tests).
+    pub fn state_store(mut self, store: Box<dyn StateStore>) -> Self {
+        self.state = Some(store);
+        self
+    }
+
+    /// Uses this OCI runtime instead of conmon + runc (for unit tests with the fake runtime).
+    pub fn with_oci(mut self, oci: Arc<dyn OciRuntime>) -> Self {
+        self.oci = Some(oci);
+        self
+    }
+
+    /// Opens the runtime (see [`Runtime`]).
+    pub fn open(self) -> Result<Runtime> {
+        open::open(self)
+    }
+}
+
+/// The engine, opened on a root: containers, their state and storage. Cheap to clone and
+/// safe to share between threads.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    pub(crate) inner: Arc<RuntimeInner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RuntimeInner {
+    pub root: PathBuf,
+    pub run_root: PathBuf,
+    pub engine: EngineConfig,
+    pub state: Box<dyn StateStore>,
+    pub storage: Store,
+    pub oci: Arc<dyn OciRuntime>,
+    pub locks: LockManager,
+    pub spec: SpecGenerator,
+    pub boot_id: String,
+}
+
+impl Runtime {
+    /// A builder with every setting at its default.
+    pub fn builder() -> RuntimeBuilder {
+        RuntimeBuilder::default()
+    }
+
+    /// The persistent root.
+    pub fn root(&self) -> &Path {
+        &self.inner.root
+    }
+
+    /// The volatile root.
+    pub fn run_root(&self) -> &Path {
+        &self.inner.run_root
+    }
+
+    /// The image and container store.
+    pub fn storage(&self) -> &Store {
+        &self.inner.storage
+    }
+
+    /// The engine configuration in effect.
+    pub fn engine_config(&self) -> &EngineConfig {
+        &self.inner.engine
+    }
+
+    /// The OCI runtime's name.
+    pub fn oci_runtime_name(&self) -> &str {
+        self.inner.oci.name()
+    }
+
+    /// The container with this name, ID or unique ID prefix.
+    pub fn container(&self, name_or_id: &str) -> Result<Container> {
+        let id = self.inner.state.lookup_container(name_or_id)?;
+        Container::load(self, &id)
+    }
+
+    /// Every container.
+    pub fn containers(&self) -> Result<Vec<Container>> {
+        let mut out = Vec::new();
+        for id in self.inner.state.all_containers()? {
+            match Container::load(self, &id) {
+                Ok(c) => out.push(c),
+                // Removed by another process since the listing.
+                Err(CoreError::ContainerNotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Releases the runtime. Containers keep running: conmon watches them.
+    pub fn shutdown(self) -> Result<()> {
+        Ok(())
+    }
+
+    /// The directory of a container's generated files and OCI bundle.
+    pub(crate) fn container_run_dir(&self, id: &str) -> PathBuf {
+        self.inner.run_root.join("containers").join(id)
+    }
+
+    /// The directory of a container's files that outlive a reboot (its log).
+    pub(crate) fn container_static_dir(&self, id: &str) -> PathBuf {
+        self.inner.root.join("containers").join(id)
+    }
+}
+
+impl Runtime {
+    /// The data directory of named volume `name` (`ROOT/volumes/NAME/_data`, as Podman's local
+    /// driver), created on first use.
+    pub fn volume_path(&self, name: &str) -> Result<PathBuf> {
+        let valid = !name.is_empty()
+            && name.len() <= 253
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if !valid {
+            return Err(CoreError::InvalidOption {
+                option: "volume name",
+                reason: format!("{name:?} is not [a-zA-Z0-9][a-zA-Z0-9_.-]*"),
+            });
+        }
+        let path = self.inner.root.join("volumes").join(name).join("_data");
+        std::fs::create_dir_all(&path).map_err(|e| CoreError::io("create volume", &path, e))?;
+        Ok(path)
+    }
+}
+
+/// The current time as RFC 3339 with nanoseconds (UTC), as Podman records times.
+pub(crate) fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}

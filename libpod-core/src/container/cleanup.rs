@@ -1,0 +1,64 @@
+//! `cleanup`: after a container stops, delete it from the OCI runtime and release its storage
+//! (Stopped -> Exited, Created -> Configured).
+
+use super::{Container, ContainerStatus, Locked};
+use crate::error::{CoreError, Result};
+
+impl Container {
+    /// Cleans up a stopped or created container: deletes it from the OCI runtime, unmounts its
+    /// root filesystem and shm. Every step is attempted; all failures are reported.
+    pub fn cleanup(&self) -> Result<()> {
+        let mut locked = self.lock()?;
+        locked.require(
+            "clean up",
+            &[
+                ContainerStatus::Stopped,
+                ContainerStatus::Created,
+                ContainerStatus::Exited,
+                ContainerStatus::Configured,
+            ],
+        )?;
+        locked.cleanup_locked()
+    }
+}
+
+impl Locked<'_> {
+    pub(crate) fn cleanup_locked(&mut self) -> Result<()> {
+        let mut failures: Vec<CoreError> = Vec::new();
+        let in_runtime = matches!(
+            self.state.status,
+            ContainerStatus::Stopped | ContainerStatus::Created
+        );
+        if in_runtime && let Err(e) = self.runtime().inner.oci.delete(self.id(), true) {
+            failures.push(e);
+        }
+        if let Err(e) = self.release_storage() {
+            failures.push(e);
+        }
+        self.state.status = match self.state.status {
+            ContainerStatus::Created => ContainerStatus::Configured,
+            ContainerStatus::Stopped => ContainerStatus::Exited,
+            other => other,
+        };
+        self.state.pid = None;
+        self.state.conmon_pid = None;
+        self.save()?;
+        combine(failures)
+    }
+}
+
+/// The first failure, with the others attached.
+pub(crate) fn combine(mut failures: Vec<CoreError>) -> Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let first = failures.remove(0);
+    if failures.is_empty() {
+        return Err(first);
+    }
+    let rest: Vec<String> = failures.iter().map(ToString::to_string).collect();
+    Err(CoreError::WithCleanupFailure {
+        primary: Box::new(first),
+        cleanup: rest.join("; "),
+    })
+}

@@ -1,0 +1,110 @@
+//! `create`: a new container, Configured: its config validated and stored, its storage made.
+//! A failure at any step leaves nothing behind.
+
+use super::options::{ContainerBuilder, CtrCreateOption, Draft, validate_name};
+use super::{Container, ContainerConfig, ContainerState, ContainerStatus, RootfsSource};
+use crate::error::{CoreError, Result};
+use crate::runtime::{Runtime, now_rfc3339};
+use std::io::Read;
+
+impl Runtime {
+    /// Creates a container from options, applied in order (libpod's `NewContainer`).
+    ///
+    /// ```no_run
+    /// use libpod_core::container::{with_command, with_name, with_rootfs_from_image};
+    /// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+    /// let ctr = rt.new_container([
+    ///     with_name("web"),
+    ///     with_rootfs_from_image("localhost/busybox"),
+    ///     with_command(["sleep", "60"]),
+    /// ])?;
+    /// ctr.start()?;
+    /// # Ok::<(), libpod_core::CoreError>(())
+    /// ```
+    pub fn new_container(
+        &self,
+        options: impl IntoIterator<Item = CtrCreateOption>,
+    ) -> Result<Container> {
+        let id = new_id()?;
+        let config = ContainerConfig {
+            name: generated_name(&id),
+            created: now_rfc3339(),
+            ..ContainerConfig::default()
+        };
+        let mut draft = Draft {
+            config,
+            runtime: self,
+        };
+        for option in options {
+            option.apply(&mut draft)?;
+        }
+        let mut config = draft.config;
+        config.id = id;
+        validate_name(&config.name)?;
+        if config.auto_remove && config.restart_policy != libpod_spec::RestartPolicy::No {
+            return Err(CoreError::InvalidOption {
+                option: "restart policy",
+                reason: "auto-remove conflicts with a restart policy".into(),
+            });
+        }
+        if config.rootfs.is_none() {
+            return Err(CoreError::InvalidOption {
+                option: "rootfs",
+                reason: "a container needs an image or a root filesystem path".into(),
+            });
+        }
+        let state = ContainerState {
+            status: ContainerStatus::Configured,
+            ..ContainerState::default()
+        };
+        if let Some(RootfsSource::Image { id: image, .. }) = &config.rootfs {
+            self.storage().create_container(&config.id, Some(image))?;
+        }
+        if let Err(e) = self.inner.state.add_container(&config, &state) {
+            if let Some(RootfsSource::Image { .. }) = &config.rootfs
+                && let Err(cleanup) = self.storage().remove_container(&config.id)
+            {
+                return Err(CoreError::WithCleanupFailure {
+                    primary: Box::new(e),
+                    cleanup: cleanup.to_string(),
+                });
+            }
+            return Err(e);
+        }
+        tracing::debug!(container = %config.id, name = %config.name, "created");
+        Container::load(self, &config.id)
+    }
+
+    /// A fluent builder for a new container.
+    pub fn build_container(&self) -> ContainerBuilder {
+        ContainerBuilder::new(self.clone())
+    }
+}
+
+/// A new container ID: 64 random hex digits.
+fn new_id() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| CoreError::io("read", "/dev/urandom", e))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A name for a container created without one, from its ID, in Podman's `adjective_name` style.
+fn generated_name(id: &str) -> String {
+    const ADJECTIVES: [&str; 16] = [
+        "brave", "calm", "eager", "fond", "gentle", "happy", "jolly", "keen", "lucid", "merry",
+        "nifty", "proud", "quirky", "sharp", "vivid", "witty",
+    ];
+    const NAMES: [&str; 16] = [
+        "babbage", "curie", "darwin", "euler", "fermat", "gauss", "hopper", "hypatia", "kepler",
+        "lovelace", "noether", "pascal", "ritchie", "shannon", "turing", "wozniak",
+    ];
+    let byte = |i: usize| u8::from_str_radix(&id[i..i + 2], 16).unwrap_or(0) as usize;
+    format!(
+        "{}_{}_{}",
+        ADJECTIVES[byte(0) % 16],
+        NAMES[byte(2) % 16],
+        &id[4..8]
+    )
+}

@@ -1,0 +1,254 @@
+//! `init`: Configured|Stopped|Exited -> Created. Mounts storage, writes the generated files,
+//! generates and saves config.json, and creates the container under conmon.
+
+use super::{Container, ContainerStatus, Locked};
+use crate::container::LogDriver;
+use crate::error::{CoreError, Result};
+use crate::oci::{CreateArgs, LogTarget};
+use libpod_spec::{NamespaceKind, NamespaceMode, SpecContext};
+
+impl Container {
+    /// Prepares the container to start: storage mounted, spec generated, created (not started)
+    /// in the OCI runtime.
+    pub fn init(&self) -> Result<()> {
+        let mut locked = self.lock()?;
+        locked.require(
+            "init",
+            &[
+                ContainerStatus::Configured,
+                ContainerStatus::Stopped,
+                ContainerStatus::Exited,
+            ],
+        )?;
+        locked.init_locked()
+    }
+}
+
+/// The namespace kinds a container can join from another.
+const JOINABLE: [NamespaceKind; 6] = [
+    NamespaceKind::Ipc,
+    NamespaceKind::Network,
+    NamespaceKind::Pid,
+    NamespaceKind::Uts,
+    NamespaceKind::User,
+    NamespaceKind::Cgroup,
+];
+
+impl Locked<'_> {
+    pub(crate) fn init_locked(&mut self) -> Result<()> {
+        if self.state.status == ContainerStatus::Stopped {
+            // Still known to the runtime: delete it before creating it again.
+            self.runtime().inner.oci.delete(self.id(), true)?;
+        }
+        self.check_dependencies()?;
+        let result = self.prepare_and_create();
+        if let Err(e) = result {
+            let cleanup = self.release_storage();
+            self.state.status = ContainerStatus::Configured;
+            self.state.pid = None;
+            self.state.conmon_pid = None;
+            let saved = self.save();
+            return Err(match (cleanup, saved) {
+                (Ok(()), Ok(())) => e,
+                (Err(c), _) | (_, Err(c)) => CoreError::WithCleanupFailure {
+                    primary: Box::new(e),
+                    cleanup: c.to_string(),
+                },
+            });
+        }
+        Ok(())
+    }
+
+    /// Fails unless every container this one depends on is running.
+    pub(crate) fn check_dependencies(&self) -> Result<()> {
+        let config = self.config();
+        for dep in config
+            .dependencies
+            .iter()
+            .chain(config.namespaces_from.values())
+        {
+            let status = self.runtime().inner.state.container_state(dep)?.status;
+            if status != ContainerStatus::Running {
+                return Err(CoreError::DependencyNotRunning {
+                    id: self.id().to_string(),
+                    dependency: dep.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn prepare_and_create(&mut self) -> Result<()> {
+        let rt = self.runtime().clone();
+        let id = self.id().to_string();
+        let run_dir = rt.container_run_dir(&id);
+        std::fs::create_dir_all(&run_dir)
+            .map_err(|e| CoreError::io("create directory", &run_dir, e))?;
+        let rootfs = self.mount_rootfs()?;
+        let mut bind_mounts = self.write_files(&run_dir)?;
+        let spec_config = &self.config().spec;
+        match (
+            &spec_config.ipc,
+            self.config().namespace_from(NamespaceKind::Ipc),
+        ) {
+            (NamespaceMode::Host, _) => {}
+            (_, Some(other)) => {
+                if let Some(shm) = rt
+                    .inner
+                    .state
+                    .container_state(other)?
+                    .bind_mounts
+                    .get("/dev/shm")
+                {
+                    bind_mounts.insert("/dev/shm".into(), shm.clone());
+                }
+            }
+            _ => {
+                let shm = self.mount_shm(&run_dir)?;
+                bind_mounts.insert("/dev/shm".into(), shm);
+            }
+        }
+        self.state.bind_mounts = bind_mounts.clone();
+
+        let mut ctx = SpecContext::new(&id, &rootfs);
+        ctx.created = Some(self.config().created.clone());
+        ctx.bind_mounts = bind_mounts;
+        for kind in JOINABLE {
+            if let Some(other) = self.config().namespace_from(kind) {
+                let other_state = rt.inner.state.container_state(other)?;
+                let pid = other_state
+                    .pid
+                    .ok_or_else(|| CoreError::DependencyNotRunning {
+                        id: id.clone(),
+                        dependency: other.to_string(),
+                    })?;
+                ctx.namespace_paths
+                    .insert(kind, format!("/proc/{pid}/ns/{}", kind.proc_name()).into());
+                if kind == NamespaceKind::Uts {
+                    let other_config = rt.inner.state.container_config(other)?;
+                    ctx.joined_hostname = Some(
+                        other_config
+                            .spec
+                            .uts
+                            .hostname
+                            .unwrap_or_else(|| other[..12].to_string()),
+                    );
+                }
+            }
+        }
+        for (destination, name) in named_volumes(self.config()) {
+            let path = rt.volume_path(&name)?;
+            ctx.volume_paths.insert(destination, path);
+        }
+        let spec = rt
+            .inner
+            .spec
+            .generate(
+                &self.config().spec,
+                self.config().image_config.as_ref(),
+                &ctx,
+            )
+            .map_err(|source| CoreError::Spec {
+                id: id.clone(),
+                source,
+            })?;
+        let config_path = run_dir.join("config.json");
+        let json = serde_json::to_vec(&spec).expect("an OCI spec serializes");
+        std::fs::write(&config_path, json).map_err(|e| CoreError::io("write", &config_path, e))?;
+        self.state.config_path = Some(config_path);
+        self.state.run_dir = Some(run_dir.clone());
+
+        rt.inner.oci.clear_exit(&id)?;
+        let log = match self.config().log_driver {
+            LogDriver::K8sFile => LogTarget::K8sFile(self.log_path()),
+            LogDriver::Journald => LogTarget::Journald,
+            _ => LogTarget::None,
+        };
+        if let LogTarget::K8sFile(path) = &log
+            && let Some(dir) = path.parent()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| CoreError::io("create directory", dir, e))?;
+        }
+        let mut args = CreateArgs::new(&id, &self.config().name, &run_dir, &run_dir);
+        args.log = log;
+        args.log_tag = self.config().log_tag.as_deref();
+        args.log_size_max = self.config().log_size_max;
+        args.terminal = self.config().spec.tty;
+        args.stdin = self.config().stdin;
+        args.exit_command = &self.config().exit_command;
+        args.conmon_pidfile = self.config().conmon_pidfile.as_deref();
+        let created = rt.inner.oci.create(&args)?;
+        self.state.status = ContainerStatus::Created;
+        self.state.pid = Some(created.pid);
+        self.state.conmon_pid = Some(created.conmon_pid);
+        self.state.boot_id = Some(rt.inner.boot_id.clone());
+        self.save()
+    }
+
+    /// The container's k8s-file log.
+    pub(crate) fn log_path(&self) -> std::path::PathBuf {
+        self.ctr.log_path()
+    }
+}
+
+/// (destination, volume name) of the container's named and anonymous volumes: the ones in
+/// `-v`, `--mount type=volume` and the image's `Volumes`.
+fn named_volumes(config: &super::ContainerConfig) -> Vec<(String, String)> {
+    use libpod_spec::parse::{VolumeMount, parse_mount, parse_volume};
+    let mut out = Vec::new();
+    let requests = config
+        .spec
+        .volumes
+        .iter()
+        .filter_map(|v| parse_volume(v).ok())
+        .chain(
+            config
+                .spec
+                .mounts
+                .iter()
+                .filter_map(|m| parse_mount(m).ok()),
+        );
+    for request in requests {
+        match request {
+            VolumeMount::Named {
+                name, destination, ..
+            } => out.push((destination, name)),
+            VolumeMount::Anonymous { destination, .. } => out.push((
+                destination.clone(),
+                anonymous_volume_name(&config.id, &destination),
+            )),
+            _ => {}
+        }
+    }
+    if config.spec.image_volume_mode == libpod_spec::ImageVolumeMode::Bind {
+        for dest in config
+            .image_config
+            .as_ref()
+            .and_then(|c| c.volumes().clone())
+            .unwrap_or_default()
+        {
+            if !out.iter().any(|(d, _)| d == &dest) {
+                let name = anonymous_volume_name(&config.id, &dest);
+                out.push((dest, name));
+            }
+        }
+    }
+    out
+}
+
+/// A stable name for a container's anonymous volume at `destination`.
+fn anonymous_volume_name(id: &str, destination: &str) -> String {
+    let digest = libpod_storage::Digest::of(format!("{id}:{destination}").as_bytes());
+    digest.hex()
+}
+
+impl Container {
+    /// The container's k8s-file log path.
+    pub fn log_path(&self) -> std::path::PathBuf {
+        self.config().log_path.clone().unwrap_or_else(|| {
+            self.runtime()
+                .container_static_dir(self.id())
+                .join("ctr.log")
+        })
+    }
+}

@@ -1,0 +1,24 @@
+//! `pause` and `unpause`: Running <-> Paused (the cgroup freezer).
+
+use super::{Container, ContainerStatus};
+use crate::error::Result;
+
+impl Container {
+    /// Freezes the container's processes.
+    pub fn pause(&self) -> Result<()> {
+        let mut locked = self.lock()?;
+        locked.require("pause", &[ContainerStatus::Running])?;
+        locked.runtime().inner.oci.pause(self.id())?;
+        locked.state.status = ContainerStatus::Paused;
+        locked.save()
+    }
+
+    /// Thaws them.
+    pub fn unpause(&self) -> Result<()> {
+        let mut locked = self.lock()?;
+        locked.require("unpause", &[ContainerStatus::Paused])?;
+        locked.runtime().inner.oci.resume(self.id())?;
+        locked.state.status = ContainerStatus::Running;
+        locked.save()
+    }
+}

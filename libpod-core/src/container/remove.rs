@@ -1,0 +1,88 @@
+//! `remove`: a container and everything it owns (runtime entry, storage, run and static
+//! directories, database row, lock); `force` stops it first.
+
+use super::{Container, ContainerStatus};
+use crate::error::{CoreError, Result};
+use crate::runtime::Runtime;
+
+/// How to remove a container.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use]
+pub struct RemoveOptions {
+    /// Stop (and kill) a running container first.
+    pub force: bool,
+    /// Seconds to wait for the stop signal before SIGKILL (the container's own when `None`).
+    pub timeout: Option<u32>,
+}
+
+impl RemoveOptions {
+    /// Sets `force`.
+    pub fn force(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+
+    /// Sets the stop timeout.
+    pub fn timeout(mut self, seconds: u32) -> Self {
+        self.timeout = Some(seconds);
+        self
+    }
+}
+
+impl Runtime {
+    /// Removes a container (Podman's `RemoveContainer`). A running one is refused unless
+    /// `force`; one that others depend on is refused. Every step is attempted once the
+    /// container is stopped; failures are reported together.
+    pub fn remove_container(&self, ctr: &Container, options: RemoveOptions) -> Result<()> {
+        let mut locked = ctr.lock()?;
+        let dependents = self.inner.state.dependents(ctr.id())?;
+        if !dependents.is_empty() {
+            return Err(CoreError::HasDependents {
+                id: ctr.id().to_string(),
+                dependents,
+            });
+        }
+        if matches!(
+            locked.state.status,
+            ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping
+        ) {
+            if !options.force {
+                return locked.require("remove without force", &[]);
+            }
+            let timeout = options.timeout.unwrap_or(locked.config().stop_timeout);
+            locked.stop_locked(timeout)?;
+        }
+        let mut failures = Vec::new();
+        if matches!(
+            locked.state.status,
+            ContainerStatus::Stopped | ContainerStatus::Created
+        ) && let Err(e) = locked.cleanup_locked()
+        {
+            failures.push(e);
+        }
+        locked.state.status = ContainerStatus::Removing;
+        locked.save()?;
+        if let Some(super::RootfsSource::Image { .. }) = &locked.config().rootfs {
+            match self.storage().remove_container(ctr.id()) {
+                Ok(()) | Err(libpod_storage::StorageError::ContainerNotKnown(_)) => {}
+                Err(e) => failures.push(e.into()),
+            }
+        }
+        for dir in [
+            self.container_run_dir(ctr.id()),
+            self.container_static_dir(ctr.id()),
+        ] {
+            match std::fs::remove_dir_all(&dir) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    failures.push(CoreError::io("remove", &dir, e))
+                }
+                _ => {}
+            }
+        }
+        self.inner.state.remove_container(ctr.id())?;
+        self.inner.locks.remove(ctr.id());
+        drop(locked);
+        super::cleanup::combine(failures)
+    }
+}

@@ -1,0 +1,67 @@
+//! `start`: Configured|Created|Stopped|Exited -> Running (initialising on the way), and
+//! `restart`.
+
+use super::{Container, ContainerStatus, Locked};
+use crate::error::Result;
+
+impl Container {
+    /// Starts the container, initialising it first if needed. Starting a running container is
+    /// an error, as in Podman.
+    pub fn start(&self) -> Result<()> {
+        let mut locked = self.lock()?;
+        locked.require(
+            "start",
+            &[
+                ContainerStatus::Configured,
+                ContainerStatus::Created,
+                ContainerStatus::Stopped,
+                ContainerStatus::Exited,
+            ],
+        )?;
+        locked.start_locked(true)
+    }
+
+    /// Stops the container if it runs (with its stop timeout) and starts it again.
+    pub fn restart(&self) -> Result<()> {
+        let mut locked = self.lock()?;
+        if matches!(
+            locked.state.status,
+            ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping
+        ) {
+            let timeout = locked.config().stop_timeout;
+            locked.stop_locked(timeout)?;
+        }
+        locked.start_locked(true)
+    }
+}
+
+impl Locked<'_> {
+    /// Starts the container. `by_user` resets the restart count and the stopped-by-user mark, as
+    /// a start by the user does (a start by the restart policy keeps them).
+    pub(crate) fn start_locked(&mut self, by_user: bool) -> Result<()> {
+        if self.state.status != ContainerStatus::Created {
+            self.init_locked()?;
+        }
+        self.check_dependencies()?;
+        if let Err(e) = self.runtime().inner.oci.start(self.id()) {
+            let cleanup = self.cleanup_locked();
+            return match cleanup {
+                Ok(()) => Err(e),
+                Err(c) => Err(crate::CoreError::WithCleanupFailure {
+                    primary: Box::new(e),
+                    cleanup: c.to_string(),
+                }),
+            };
+        }
+        self.state.status = ContainerStatus::Running;
+        self.state.started_at = Some(crate::runtime::now_rfc3339());
+        self.state.finished_at = None;
+        self.state.exit_code = None;
+        self.state.oom_killed = false;
+        if by_user {
+            self.state.restart_count = 0;
+            self.state.stopped_by_user = false;
+        }
+        self.save()
+    }
+}

@@ -1,0 +1,26 @@
+//! `wait`: blocks until the container's process exits and returns its exit code.
+
+use super::{Container, ContainerStatus};
+use crate::error::Result;
+
+impl Container {
+    /// Waits for the container to exit and returns the exit code. A container that already
+    /// exited returns at once.
+    pub fn wait(&self) -> Result<i32> {
+        loop {
+            {
+                let locked = self.lock()?;
+                let exited = matches!(
+                    locked.state.status,
+                    ContainerStatus::Stopped | ContainerStatus::Exited
+                ) || (locked.state.status == ContainerStatus::Configured
+                    && locked.state.exit_code.is_some());
+                if exited {
+                    return Ok(locked.state.exit_code.unwrap_or(-1));
+                }
+            }
+            // Without the lock: others may stop or inspect it meanwhile.
+            self.runtime().inner.oci.wait_exit(self.id(), None)?;
+        }
+    }
+}

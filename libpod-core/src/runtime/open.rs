@@ -1,0 +1,160 @@
+//! Opening a runtime: configuration, state database, storage, OCI runtime, and the refresh
+//! after a reboot.
+
+use super::{EngineConfig, Runtime, RuntimeBuilder, RuntimeInner};
+use crate::container::ContainerStatus;
+use crate::error::{CoreError, Result};
+use crate::lock::LockManager;
+use crate::oci::{ConmonRuntime, ConmonRuntimeConfig, OciRuntime};
+use crate::state::{SqliteState, StateStore};
+use libpod_spec::SpecGenerator;
+use libpod_storage::{Store, StoreOptions};
+use std::fs::{self, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The marker in the run root that says this boot's state is current. A reboot wipes the run
+/// root (a tmpfs), and with it the marker.
+const ALIVE: &str = "alive";
+
+pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
+    let mut engine = match builder.engine {
+        Some(e) => e,
+        None => EngineConfig::load_default()?,
+    };
+    if let Some(ulimits) = builder.default_ulimits {
+        engine.default_ulimits = ulimits;
+    }
+    let root = builder
+        .root
+        .unwrap_or_else(|| PathBuf::from("/var/lib/libpod-rs"));
+    let run_root = builder
+        .run_root
+        .unwrap_or_else(|| PathBuf::from("/run/libpod-rs"));
+    for dir in [&root, &run_root] {
+        fs::create_dir_all(dir).map_err(|e| CoreError::io("create directory", dir, e))?;
+    }
+    let state: Box<dyn StateStore> = match builder.state {
+        Some(s) => s,
+        None => Box::new(SqliteState::open(&root.join("db.sql"))?),
+    };
+    let mut storage_options = StoreOptions::new(root.join("storage"), run_root.join("storage"));
+    storage_options.driver = builder
+        .storage_driver
+        .as_deref()
+        .map(str::parse)
+        .transpose()?;
+    let storage = Store::open(storage_options)?;
+    let oci: Arc<dyn OciRuntime> = match builder.oci {
+        Some(o) => o,
+        None => {
+            let name_or_path = builder
+                .oci_runtime
+                .unwrap_or_else(|| engine.runtime.clone());
+            let (name, path) = if name_or_path.contains('/') {
+                let path = PathBuf::from(&name_or_path);
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                (name, path)
+            } else {
+                let path = engine.find_runtime(&name_or_path)?;
+                (name_or_path, path)
+            };
+            let conmon = match builder.conmon_path {
+                Some(p) => p,
+                None => engine.find_conmon()?,
+            };
+            Arc::new(ConmonRuntime::new(ConmonRuntimeConfig {
+                runtime_root: run_root.join("runtime").join(&name),
+                runtime_name: name,
+                runtime_path: path,
+                conmon_path: conmon,
+                exit_dir: run_root.join("exits"),
+                persist_dir: run_root.join("persist"),
+                log_level: builder.log_level.unwrap_or_else(|| "error".to_string()),
+            })?)
+        }
+    };
+    let mut spec_defaults = engine.spec_defaults();
+    if let Some(dirs) = builder.hooks_dirs {
+        spec_defaults.hooks_dirs = dirs;
+        spec_defaults.hooks_dirs_explicit = true;
+    }
+    let spec = SpecGenerator::new(spec_defaults)?;
+    let inner = RuntimeInner {
+        locks: LockManager::new(&run_root.join("locks"))?,
+        boot_id: boot_id(),
+        root,
+        run_root,
+        engine,
+        state,
+        storage,
+        oci,
+        spec,
+    };
+    let runtime = Runtime {
+        inner: Arc::new(inner),
+    };
+    refresh_after_reboot(&runtime)?;
+    Ok(runtime)
+}
+
+/// This boot's ID, as the kernel gives it.
+fn boot_id() -> String {
+    fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// After a reboot nothing runs and nothing is mounted: containers that were running, paused,
+/// stopping or stopped are exited, created ones are configured again (Podman's refresh).
+/// Runs once per boot, under a lock so that concurrent opens do it once.
+fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
+    let run_root = runtime.run_root();
+    let marker = run_root.join(ALIVE);
+    if marker.exists() {
+        return Ok(());
+    }
+    let lock_path = run_root.join("alive.lock");
+    let lock = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(|e| CoreError::io("open lock", &lock_path, e))?;
+    lock.lock()
+        .map_err(|e| CoreError::io("lock", &lock_path, e))?;
+    if marker.exists() {
+        return Ok(());
+    }
+    let state = &runtime.inner.state;
+    for id in state.all_containers()? {
+        let _guard = runtime.inner.locks.lock(&id)?;
+        let mut s = state.container_state(&id)?;
+        let refreshed = match s.status {
+            ContainerStatus::Running
+            | ContainerStatus::Stopped
+            | ContainerStatus::Paused
+            | ContainerStatus::Stopping => ContainerStatus::Exited,
+            ContainerStatus::Created => ContainerStatus::Configured,
+            other => other,
+        };
+        if refreshed != s.status || s.pid.is_some() || s.mountpoint.is_some() {
+            tracing::info!(container = %id, from = %s.status, to = %refreshed, "refreshing after a reboot");
+            s.status = refreshed;
+            s.pid = None;
+            s.conmon_pid = None;
+            s.mountpoint = None;
+            s.netns_path = None;
+            s.boot_id = Some(runtime.inner.boot_id.clone());
+            state.save_container_state(&id, &s)?;
+        }
+    }
+    write_marker(&marker)
+}
+
+fn write_marker(marker: &Path) -> Result<()> {
+    fs::write(marker, b"").map_err(|e| CoreError::io("create", marker, e))
+}
