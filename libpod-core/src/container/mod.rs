@@ -10,6 +10,7 @@ mod config;
 mod create;
 mod files;
 mod init;
+mod inspect;
 mod kill;
 mod options;
 mod pause;

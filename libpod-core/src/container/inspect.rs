@@ -1,0 +1,140 @@
+//! `inspect` (JSON with Podman's field names, for what we have) and `logs`.
+
+use super::{Container, ContainerStatus, LogDriver, RootfsSource};
+use crate::error::{CoreError, Result};
+use crate::logs::{LogLine, LogOptions, read_log};
+use serde_json::{Value, json};
+
+impl Container {
+    /// The container as `podman inspect` shows it: `Id`, `Name`, `Created`, `Path`, `Args`,
+    /// `State` (`Status`, `Running`, `Paused`, `OOMKilled`, `Pid`, `ConmonPid`, `ExitCode`,
+    /// `StartedAt`, `FinishedAt`), `Image`, `ImageName`, `Rootfs`, `OCIConfigPath`,
+    /// `LogPath`, `RestartCount`, `Config`, `HostConfig`.
+    pub fn inspect(&self) -> Result<Value> {
+        let state = self.state()?;
+        let config = self.config();
+        let spec = state
+            .config_path
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+        let args: Vec<Value> = spec
+            .as_ref()
+            .and_then(|s| s["process"]["args"].as_array().cloned())
+            .unwrap_or_default();
+        let (image, image_name, rootfs) = match &config.rootfs {
+            Some(RootfsSource::Image { id, name }) => (id.clone(), name.clone(), String::new()),
+            Some(RootfsSource::Path(p)) => (String::new(), String::new(), p.display().to_string()),
+            None => Default::default(),
+        };
+        // Podman shows a container between its exit and its cleanup as exited too.
+        let status = match state.status {
+            ContainerStatus::Stopped => ContainerStatus::Exited,
+            other => other,
+        };
+        Ok(json!({
+            "Id": config.id,
+            "Created": config.created,
+            "Path": args.first().cloned().unwrap_or(Value::Null),
+            "Args": args.iter().skip(1).cloned().collect::<Vec<_>>(),
+            "State": {
+                "OciVersion": "1.0.2-dev",
+                "Status": status.as_str(),
+                "Running": status == ContainerStatus::Running,
+                "Paused": status == ContainerStatus::Paused,
+                "Restarting": false,
+                "OOMKilled": state.oom_killed,
+                "Dead": false,
+                "Pid": state.pid.unwrap_or(0),
+                "ConmonPid": state.conmon_pid.unwrap_or(0),
+                "ExitCode": state.exit_code.unwrap_or(0),
+                "StartedAt": state.started_at.clone().unwrap_or_default(),
+                "FinishedAt": state.finished_at.clone().unwrap_or_default(),
+            },
+            "Image": image,
+            "ImageName": image_name,
+            "Rootfs": rootfs,
+            "Name": config.name,
+            "RestartCount": state.restart_count,
+            "Driver": self.runtime().storage().driver().name(),
+            "OCIRuntime": self.runtime().oci_runtime_name(),
+            "OCIConfigPath": state.config_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+            "LogPath": self.log_path().display().to_string(),
+            "Mounts": [],
+            "Dependencies": config.dependencies,
+            "Config": {
+                "Hostname": config.spec.uts.hostname.clone().unwrap_or_else(|| config.id[..12].to_string()),
+                "User": config.spec.user.user.clone().unwrap_or_default(),
+                "Env": spec.as_ref().map(|s| s["process"]["env"].clone()).unwrap_or(Value::Null),
+                "Cmd": config.spec.command,
+                "Entrypoint": config.spec.entrypoint,
+                "Image": image_name,
+                "WorkingDir": spec.as_ref().map(|s| s["process"]["cwd"].clone()).unwrap_or(Value::Null),
+                "Labels": config.labels,
+                "StopSignal": config.stop_signal,
+                "StopTimeout": config.stop_timeout,
+                "Tty": config.spec.tty,
+                "OpenStdin": config.stdin,
+            },
+            "HostConfig": {
+                "RestartPolicy": {
+                    "Name": restart_name(&config.restart_policy),
+                    "MaximumRetryCount": match config.restart_policy {
+                        libpod_spec::RestartPolicy::OnFailure { max_retries } => max_retries,
+                        _ => 0,
+                    },
+                },
+                "AutoRemove": config.auto_remove,
+                "NetworkMode": config.spec.network.mode.to_string(),
+                "LogConfig": {"Type": log_driver_name(&config.log_driver), "Path": self.log_path().display().to_string()},
+            },
+        }))
+    }
+
+    /// Reads the container's log (k8s-file), calling `emit` for each line; with
+    /// `options.follow`, until the container stops.
+    pub fn logs(&self, options: &LogOptions, emit: &mut dyn FnMut(&LogLine) -> bool) -> Result<()> {
+        if self.config().log_driver != LogDriver::K8sFile {
+            return Err(CoreError::InvalidOption {
+                option: "log driver",
+                reason: format!(
+                    "container {} logs with {}: only k8s-file logs can be read",
+                    self.id(),
+                    log_driver_name(&self.config().log_driver)
+                ),
+            });
+        }
+        let path = self.log_path();
+        if !path.exists() {
+            return Ok(());
+        }
+        let running = || {
+            matches!(
+                self.status(),
+                Ok(ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping)
+            )
+        };
+        read_log(&path, options, &running, emit)
+    }
+}
+
+fn restart_name(policy: &libpod_spec::RestartPolicy) -> String {
+    match policy {
+        libpod_spec::RestartPolicy::No => String::new(),
+        other => other
+            .to_string()
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    }
+}
+
+fn log_driver_name(driver: &LogDriver) -> &'static str {
+    match driver {
+        LogDriver::K8sFile => "k8s-file",
+        LogDriver::None => "none",
+        LogDriver::Journald => "journald",
+        LogDriver::Passthrough => "passthrough",
+    }
+}
