@@ -7,20 +7,30 @@
 //! symlinks themselves are just data and may point anywhere.
 
 use super::compress::Decoder;
-use super::fsutil::{self, Kind, c_name, is_whiteout, lstat_at, open_dir_in_root};
+use super::fsutil::{self, Kind, c_name, is_whiteout, lstat_at};
 use super::tar_reader::{Entry, EntryType, TarReader, Timestamp};
 use super::xattr::{Node, OVERLAY_OPAQUE};
 use crate::digest::{Digest, HashingReader};
 use crate::error::{Result, StorageError};
 use nix::errno::Errno;
-use nix::sys::stat::{Mode, SFlag, mknodat};
-use nix::unistd::fchownat;
+use std::ffi::CStr;
 use std::io::{self, BufReader, Read};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+#[path = "apply_dirs.rs"]
+mod dirs;
 #[path = "apply_entry.rs"]
 mod entry;
+#[path = "apply_files.rs"]
+mod files;
+#[path = "apply_pool.rs"]
+mod pool;
+#[path = "apply_whiteout.rs"]
+mod whiteout;
+
+use pool::{DirId, ParentDir, Pool, PoolOptions, Shared};
 
 /// What applying a layer produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +58,10 @@ const BUFFER: usize = 128 * 1024;
 /// be stacked directly as an overlay lower layer. The whole stream is read to its end: the
 /// diff ID covers any bytes after the end-of-archive blocks, as containers/image digests them.
 ///
+/// Regular files are created by a pool of worker threads (one per CPU) while the stream is
+/// read on, so that one big layer uses every core; the result, and the error of a layer that
+/// fails, are those of creating the entries one by one in archive order.
+///
 /// ```no_run
 /// let blob = std::fs::File::open("/tmp/layer.tar.gz")?;
 /// let applied = libpod_storage::layer::apply_layer(blob, std::path::Path::new("/tmp/layer"))?;
@@ -55,23 +69,32 @@ const BUFFER: usize = 128 * 1024;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn apply_layer(reader: impl Read, root: &Path) -> Result<AppliedLayer> {
+    apply_with(reader, root, &Shared::new(PoolOptions::host()))
+}
+
+/// [`apply_layer`] with the worker pool's shared state given (tests choose its options).
+fn apply_with(reader: impl Read, root: &Path, shared: &Shared) -> Result<AppliedLayer> {
     let mut compressed = HashingReader::new(reader);
     let (diff_id, size) = {
         let (_, decoder) = Decoder::new(BufReader::with_capacity(BUFFER, &mut compressed))?;
         let mut plain = HashingReader::new(decoder);
-        let mut unpacker = Unpacker::new(root)?;
-        {
+        let size = std::thread::scope(|scope| {
+            let mut unpacker = Unpacker::new(root, Pool::new(scope, shared))?;
             let mut tar = TarReader::new(&mut plain);
-            while let Some(entry) = tar.next_entry()? {
-                unpacker.apply(&entry, &mut tar)?;
-            }
-        }
-        unpacker.set_directory_times()?;
+            let mut read_all = || -> Result<()> {
+                while let Some(entry) = tar.next_entry()? {
+                    unpacker.apply(&entry, &mut tar)?;
+                }
+                Ok(())
+            };
+            let result = read_all();
+            unpacker.finish(result)
+        })?;
         io::copy(&mut plain, &mut io::sink()).map_err(stream_error)?;
         let diff_id = plain.digest();
         // Whatever the decompressor left unread still belongs to the blob's digest.
         io::copy(&mut plain.into_inner().into_inner(), &mut io::sink()).map_err(stream_error)?;
-        (diff_id, unpacker.size)
+        (diff_id, size)
     };
     Ok(AppliedLayer {
         diff_id,
@@ -95,6 +118,7 @@ const WHITEOUT_META_PREFIX: &[u8] = b".wh..wh.";
 const WHITEOUT_OPAQUE: &[u8] = b".wh..wh..opq";
 
 /// Names one entry in errors: as written in the archive, and where it lands.
+#[derive(Clone)]
 struct EntryName<'a> {
     shown: String,
     root: &'a Path,
@@ -134,27 +158,52 @@ impl Times {
 }
 
 /// The state of one extraction.
-struct Unpacker<'a> {
-    root_path: &'a Path,
+struct Unpacker<'scope, 'env> {
+    root_path: &'env Path,
     root: OwnedFd,
+    root_id: DirId,
+    /// The workers creating regular files.
+    pool: Pool<'scope, 'env>,
+    /// The entry being applied, counted from 1 in archive order.
+    seq: u64,
+    /// The last parent directory resolved, reused while entries stay in it. Dropped whenever
+    /// an entry removes something: only that changes what a path resolves to (entries add
+    /// names that did not exist, and as root, modes do not stop the resolution).
+    last_parent: Option<(Vec<Vec<u8>>, Arc<ParentDir>)>,
     /// Directories whose times are set last, once nothing is created in them any more.
     directory_times: Vec<(Vec<Vec<u8>>, Times)>,
     size: u64,
 }
 
-impl<'a> Unpacker<'a> {
-    fn new(root_path: &'a Path) -> Result<Self> {
-        let root = fsutil::open_dir(root_path)
-            .map_err(|errno| StorageError::io("open", root_path, errno.into()))?;
+impl<'scope, 'env> Unpacker<'scope, 'env> {
+    fn new(root_path: &'env Path, pool: Pool<'scope, 'env>) -> Result<Self> {
+        let open = |errno: Errno| StorageError::io("open", root_path, errno.into());
+        let root = fsutil::open_dir(root_path).map_err(open)?;
+        let root_id = DirId::of(&nix::sys::stat::fstat(&root).map_err(open)?);
         Ok(Unpacker {
             root_path,
             root,
+            root_id,
+            pool,
+            seq: 0,
+            last_parent: None,
             directory_times: Vec::new(),
             size: 0,
         })
     }
 
+    /// Waits for the workers, then returns the earliest failure (theirs come before the
+    /// reading thread's, as their entries do) or sets the directories' times; returns the
+    /// size of the layer's files.
+    fn finish(mut self, result: Result<()>) -> Result<u64> {
+        self.pool.drain().and(result)?;
+        self.set_directory_times()?;
+        Ok(self.size)
+    }
+
     fn apply<R: Read>(&mut self, entry: &Entry, tar: &mut TarReader<R>) -> Result<()> {
+        self.seq += 1;
+        self.pool.check()?;
         let shown = String::from_utf8_lossy(&entry.path).into_owned();
         let components = match clean_path(&entry.path) {
             Some(components) => components,
@@ -191,7 +240,7 @@ impl<'a> Unpacker<'a> {
         let dir = self.parent_dir(parent, &name)?;
         let file_name =
             c_name(last).map_err(|_| name.hostile("its name is not a valid file name"))?;
-        self.create(dir.as_fd(), &file_name, &components, entry, &name, tar)
+        self.create(&dir, &file_name, &components, entry, &name, tar)
     }
 
     /// An entry for the root itself (`.`, `/`): a directory sets the root's metadata;
@@ -200,89 +249,45 @@ impl<'a> Unpacker<'a> {
         if entry.kind != EntryType::Directory {
             return Err(name.hostile("only a directory may stand for the layer root"));
         }
+        self.pool.settle_dir(self.root_id)?;
         entry::set_metadata(entry::Target::Fd(self.root.as_fd()), entry, false, name)?;
         self.directory_times.push((Vec::new(), Times::of(entry)));
         Ok(())
-    }
-
-    /// `.wh.NAME` becomes a 0:0 character device `NAME`, `.wh..wh..opq` the opaque xattr on
-    /// its directory; other AUFS metadata (`.wh..wh.*`) is ignored, as containers/storage does.
-    fn apply_whiteout(
-        &mut self,
-        parent: &[Vec<u8>],
-        last: &[u8],
-        entry: &Entry,
-        name: &EntryName<'_>,
-    ) -> Result<()> {
-        if last == WHITEOUT_OPAQUE {
-            let dir = self.parent_dir(parent, name)?;
-            return Node::Fd(dir.as_fd())
-                .set(OVERLAY_OPAQUE, b"y")
-                .map_err(|errno| name.io("set the opaque xattr on the parent of", errno));
-        }
-        if last.starts_with(WHITEOUT_META_PREFIX) {
-            tracing::debug!(entry = %name.shown, "ignoring AUFS metadata entry");
-            return Ok(());
-        }
-        let target = &last[WHITEOUT_PREFIX.len()..];
-        if target.is_empty() || target == b"." || target == b".." {
-            return Err(name.hostile("it whites out no name, `.` or `..`"));
-        }
-        let dir = self.parent_dir(parent, name)?;
-        let target = c_name(target).map_err(|_| name.hostile("it whites out an invalid name"))?;
-        match lstat_at(dir.as_fd(), &target).map_err(|errno| name.io("stat", errno))? {
-            None => {
-                mknodat(&dir, target.as_c_str(), SFlag::S_IFCHR, Mode::empty(), 0)
-                    .map_err(|errno| name.io("create the whiteout", errno))?;
-                let (uid, gid) = entry::owner(entry, name)?;
-                fchownat(
-                    &dir,
-                    target.as_c_str(),
-                    Some(uid),
-                    Some(gid),
-                    nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
-                )
-                .map_err(|errno| name.io("chown the whiteout", errno))
-            }
-            // The same layer made a directory of that name: what it hides below is gone.
-            Some(stat) if Kind::of(&stat) == Kind::Directory => {
-                let made = fsutil::open_subdir(dir.as_fd(), &target)
-                    .map_err(|errno| name.io("open", errno))?;
-                Node::Fd(made.as_fd())
-                    .set(OVERLAY_OPAQUE, b"y")
-                    .map_err(|errno| name.io("set the opaque xattr on", errno))
-            }
-            // Anything else of that name in this layer already hides the lower one.
-            Some(_) => Ok(()),
-        }
     }
 
     /// Creates the entry `file_name` in `dir`, replacing what an earlier entry put there
     /// (except that a directory over a directory only updates its metadata).
     fn create<R: Read>(
         &mut self,
-        dir: BorrowedFd<'_>,
-        file_name: &std::ffi::CStr,
+        dir: &Arc<ParentDir>,
+        file_name: &CStr,
         components: &[Vec<u8>],
         entry: &Entry,
-        name: &EntryName<'_>,
+        name: &EntryName<'env>,
         tar: &mut TarReader<R>,
     ) -> Result<()> {
-        let existing = lstat_at(dir, file_name).map_err(|errno| name.io("stat", errno))?;
+        // An earlier file of that name must be there before it is looked at.
+        self.pool.settle_file(dir.id, file_name.to_bytes())?;
+        let fd = dir.fd.as_fd();
+        let existing = lstat_at(fd, file_name).map_err(|errno| name.io("stat", errno))?;
         let replaced_whiteout = existing.as_ref().is_some_and(is_whiteout);
-        match existing.map(|stat| Kind::of(&stat)) {
-            Some(Kind::Directory) if entry.kind == EntryType::Directory => {}
-            Some(_) => fsutil::remove_all_at(dir, file_name)
-                .map_err(|errno| name.io("remove the earlier entry at", errno))?,
+        match existing {
+            Some(stat) if Kind::of(&stat) == Kind::Directory => {
+                if entry.kind == EntryType::Directory {
+                    self.pool.settle_dir(DirId::of(&stat))?;
+                } else {
+                    // Files in flight may be anywhere beneath it.
+                    self.pool.drain()?;
+                    self.remove(fd, file_name, name)?;
+                }
+            }
+            Some(_) => self.remove(fd, file_name, name)?,
             None => {}
         }
         match entry.kind {
-            EntryType::Regular => {
-                let written = entry::create_file(dir, file_name, entry, name, tar)?;
-                self.size = self.size.saturating_add(written);
-            }
+            EntryType::Regular => self.create_file(dir, file_name, entry, name, tar)?,
             EntryType::Directory => {
-                let made = entry::create_directory(dir, file_name, name)?;
+                let made = entry::create_directory(fd, file_name, name)?;
                 entry::set_metadata(entry::Target::Fd(made.as_fd()), entry, false, name)?;
                 // A whiteout then a directory in one layer: the lower directory is gone.
                 if replaced_whiteout {
@@ -297,76 +302,28 @@ impl<'a> Unpacker<'a> {
                 let target = clean_path(&entry.link).ok_or_else(|| {
                     name.hostile("its hardlink target climbs above the layer root")
                 })?;
-                entry::create_hardlink(self.root.as_fd(), &target, dir, file_name, entry, name)?;
+                self.settle_hardlink_target(&target)?;
+                entry::create_hardlink(self.root.as_fd(), &target, fd, file_name, entry, name)?;
             }
-            EntryType::Symlink => entry::create_symlink(dir, file_name, entry, name)?,
+            EntryType::Symlink => entry::create_symlink(fd, file_name, entry, name)?,
             EntryType::Char | EntryType::Block | EntryType::Fifo => {
-                entry::create_node(dir, file_name, entry, name)?;
+                entry::create_node(fd, file_name, entry, name)?;
             }
             EntryType::Other(_) => unreachable!("refused before"),
         }
         Ok(())
     }
 
-    /// The directory that will hold an entry, with any missing directories on the way
-    /// created (0755, root-owned, as containers/storage creates them).
-    fn parent_dir(&self, parent: &[Vec<u8>], name: &EntryName<'_>) -> Result<OwnedFd> {
-        let refuse = |errno: Errno| match errno {
-            Errno::ENOTDIR => name.hostile("one of its parents is not a directory"),
-            Errno::ELOOP => name.hostile("its parent path is a symlink loop"),
-            errno => name.io("open the parent of", errno),
-        };
-        match open_dir_in_root(self.root.as_fd(), parent) {
-            Ok(dir) => return Ok(dir),
-            Err(Errno::ENOENT) => {}
-            Err(errno) => return Err(refuse(errno)),
-        }
-        let mut dir = open_dir_in_root(self.root.as_fd(), &[] as &[&[u8]]).map_err(refuse)?;
-        for depth in 1..=parent.len() {
-            match open_dir_in_root(self.root.as_fd(), &parent[..depth]) {
-                Ok(next) => dir = next,
-                Err(Errno::ENOENT) => {
-                    let missing = c_name(&parent[depth - 1])
-                        .map_err(|_| name.hostile("its parent path is not valid"))?;
-                    if lstat_at(dir.as_fd(), &missing).map_err(refuse)?.is_some() {
-                        return Err(name.hostile("one of its parents is a symlink to nothing"));
-                    }
-                    dir = fsutil::make_dir(dir.as_fd(), &missing, 0o755)
-                        .map_err(|errno| name.io("create a parent of", errno))?;
-                }
-                Err(errno) => return Err(refuse(errno)),
-            }
-        }
-        Ok(dir)
-    }
-
-    /// Sets the directories' times, after everything was created in them. A directory that
-    /// a later entry replaced is left alone.
-    fn set_directory_times(&self) -> Result<()> {
-        for (components, times) in &self.directory_times {
-            let name = EntryName {
-                shown: fsutil::join(components).display().to_string(),
-                root: self.root_path,
-                relative: fsutil::join(components),
-            };
-            let Some((last, parent)) = components.split_last() else {
-                entry::set_times(entry::Target::Fd(self.root.as_fd()), *times, &name)?;
-                continue;
-            };
-            let dir = match open_dir_in_root(self.root.as_fd(), parent) {
-                Ok(dir) => dir,
-                Err(Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP) => continue,
-                Err(errno) => return Err(name.io("open the parent of", errno)),
-            };
-            let Ok(last) = c_name(last) else { continue };
-            match lstat_at(dir.as_fd(), &last).map_err(|errno| name.io("stat", errno))? {
-                Some(stat) if Kind::of(&stat) == Kind::Directory => {
-                    entry::set_times(entry::Target::At(dir.as_fd(), &last), *times, &name)?;
-                }
-                _ => {}
-            }
-        }
-        Ok(())
+    /// Removes what an earlier entry put at `file_name`.
+    fn remove(
+        &mut self,
+        dir: BorrowedFd<'_>,
+        file_name: &CStr,
+        name: &EntryName<'_>,
+    ) -> Result<()> {
+        self.last_parent = None;
+        fsutil::remove_all_at(dir, file_name)
+            .map_err(|errno| name.io("remove the earlier entry at", errno))
     }
 }
 
@@ -401,3 +358,11 @@ mod stream_tests;
 #[cfg(test)]
 #[path = "apply_link_tests.rs"]
 mod link_tests;
+
+#[cfg(test)]
+#[path = "apply_parallel_tests.rs"]
+mod parallel_tests;
+
+#[cfg(test)]
+#[path = "apply_parallel_error_tests.rs"]
+mod parallel_error_tests;

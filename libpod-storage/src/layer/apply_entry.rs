@@ -54,11 +54,7 @@ pub(super) fn create_file<R: Read>(
     name: &EntryName<'_>,
     tar: &mut TarReader<R>,
 ) -> Result<u64> {
-    let flags =
-        OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_WRONLY | OFlag::O_CLOEXEC;
-    let fd = openat(dir, file_name, flags, Mode::from_bits_truncate(0o600))
-        .map_err(|errno| name.io("create", errno))?;
-    let mut file = File::from(fd);
+    let mut file = create_empty(dir, file_name, name)?;
     let mut buffer = vec![0u8; COPY_BUFFER];
     let mut data = tar.data();
     match &entry.sparse {
@@ -85,9 +81,41 @@ pub(super) fn create_file<R: Read>(
                 .map_err(|err| write_error(name, err))?;
         }
     }
-    set_metadata(Target::Fd(file.as_fd()), entry, false, name)?;
-    set_times(Target::Fd(file.as_fd()), Times::of(entry), name)?;
+    finish_file(&file, entry, name)?;
     Ok(entry.size)
+}
+
+/// Creates an empty regular file `file_name` in `dir` (mode 0600 until [`finish_file`]), never
+/// following or reusing anything of that name, and opens it for writing.
+pub(super) fn create_empty(
+    dir: BorrowedFd<'_>,
+    file_name: &CStr,
+    name: &EntryName<'_>,
+) -> Result<File> {
+    let flags =
+        OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_WRONLY | OFlag::O_CLOEXEC;
+    let fd = openat(dir, file_name, flags, Mode::from_bits_truncate(0o600))
+        .map_err(|errno| name.io("create", errno))?;
+    Ok(File::from(fd))
+}
+
+/// Sets a written file's owner, mode, xattrs and times.
+pub(super) fn finish_file(file: &File, entry: &Entry, name: &EntryName<'_>) -> Result<()> {
+    set_metadata(Target::Fd(file.as_fd()), entry, false, name)?;
+    set_times(Target::Fd(file.as_fd()), Times::of(entry), name)
+}
+
+/// Reads the whole data of a (non-sparse) regular file entry of `size` bytes.
+pub(super) fn read_content<R: Read>(
+    tar: &mut TarReader<R>,
+    size: usize,
+    name: &EntryName<'_>,
+) -> Result<Vec<u8>> {
+    let mut content = vec![0u8; size];
+    tar.data()
+        .read_exact(&mut content)
+        .map_err(|err| data_error(name, err))?;
+    Ok(content)
 }
 
 /// Reads at most `limit` bytes of entry data into `buffer`; `None` at the end of the data.
@@ -105,12 +133,14 @@ fn read_chunk<'b, R: Read>(
             Ok(0) => return Ok(None),
             Ok(n) => return Ok(Some(&buffer[..n])),
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) => {
-                return Err(StorageError::MalformedLayer {
-                    reason: format!("reading the data of {:?}: {err}", name.shown),
-                });
-            }
+            Err(err) => return Err(data_error(name, err)),
         }
+    }
+}
+
+fn data_error(name: &EntryName<'_>, err: std::io::Error) -> StorageError {
+    StorageError::MalformedLayer {
+        reason: format!("reading the data of {:?}: {err}", name.shown),
     }
 }
 
@@ -120,7 +150,7 @@ fn truncated() -> StorageError {
     }
 }
 
-fn write_error(name: &EntryName<'_>, err: std::io::Error) -> StorageError {
+pub(super) fn write_error(name: &EntryName<'_>, err: std::io::Error) -> StorageError {
     StorageError::io("write", name.root.join(&name.relative), err)
 }
 
