@@ -1,9 +1,10 @@
 //! podctl: a small Podman-compatible command line built on the libpod-rs crates.
 //!
 //! It exists to show how the library is used and to drive it from tests; its flags are named
-//! as Podman's. So far it covers images: `import`, `pull oci:DIR[:TAG]`,
-//! `pull oci-archive:FILE[:TAG]`, `images`, `image inspect`, `tag`, `untag`, `rmi`, `save`,
-//! `image mount`, `image unmount`, `image prune`.
+//! as Podman's. Images: `import`, `pull oci:DIR[:TAG]`, `pull oci-archive:FILE[:TAG]`,
+//! `images`, `image inspect`, `tag`, `untag`, `rmi`, `save`, `image mount|unmount|prune`.
+//! Containers: `create`, `init`, `start [-a]`, `run [--rm] [-d] ...`, `ps [-a]`, `inspect`,
+//! `logs`, `stop`, `kill`, `wait`, `pause`, `unpause`, `restart`, `rm [-f]`, `mount`, `export`.
 //!
 //! ```text
 //! podctl --root /var/lib/libpod-rs import --change 'CMD ["/bin/sh"]' rootfs.tar busybox
@@ -11,10 +12,11 @@
 //! podctl save --format oci-archive -o busybox.tar busybox
 //! ```
 
+mod containers;
 mod images;
 
 use clap::{Parser, Subcommand};
-use libpod_storage::{Store, StoreOptions, driver::DriverKind};
+use libpod_core::runtime::Runtime;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -58,6 +60,38 @@ enum Command {
     /// Image subcommands.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Create a container.
+    Create(containers::CreateArgs),
+    /// Create and start a container, and show its output.
+    Run(containers::RunArgs),
+    /// Initialise containers (create them in the OCI runtime).
+    Init(containers::IdsArgs),
+    /// Start containers.
+    Start(containers::StartArgs),
+    /// List containers.
+    Ps(containers::PsArgs),
+    /// Show containers' details as JSON.
+    Inspect(containers::IdsArgs),
+    /// Show a container's output.
+    Logs(containers::LogsArgs),
+    /// Stop containers.
+    Stop(containers::StopArgs),
+    /// Send a signal to containers.
+    Kill(containers::KillArgs),
+    /// Wait for containers to exit and print their exit codes.
+    Wait(containers::IdsArgs),
+    /// Freeze containers.
+    Pause(containers::IdsArgs),
+    /// Thaw containers.
+    Unpause(containers::IdsArgs),
+    /// Restart containers.
+    Restart(containers::IdsArgs),
+    /// Remove containers.
+    Rm(containers::RmArgs),
+    /// Mount containers' root filesystems and print where.
+    Mount(containers::IdsArgs),
+    /// Write a container's root filesystem as a tar stream.
+    Export(containers::ExportArgs),
 }
 
 #[derive(Subcommand)]
@@ -75,7 +109,7 @@ enum ImageCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
             let mut message = format!("Error: {e}");
             let mut source = e.source();
@@ -89,25 +123,41 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let mut options = StoreOptions::new(cli.root.join("storage"), cli.runroot.join("storage"));
-    options.driver = cli
-        .storage_driver
-        .as_deref()
-        .map(str::parse::<DriverKind>)
-        .transpose()?;
-    let store = Store::open(options)?;
-    match cli.command {
-        Command::Import(args) => images::import(&store, args),
-        Command::Pull(args) => images::pull(&store, args),
-        Command::Images(args) => images::list(&store, args),
-        Command::Tag(args) => images::tag(&store, args),
-        Command::Untag(args) => images::untag(&store, args),
-        Command::Rmi(args) => images::rmi(&store, args),
-        Command::Save(args) => images::save(&store, args),
-        Command::Image(ImageCommand::Inspect(args)) => images::inspect(&store, args),
-        Command::Image(ImageCommand::Mount(args)) => images::mount(&store, args),
-        Command::Image(ImageCommand::Unmount(args)) => images::unmount(&store, args),
-        Command::Image(ImageCommand::Prune) => images::prune(&store),
+fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
+    let mut builder = Runtime::builder().root(&cli.root).run_root(&cli.runroot);
+    if let Some(driver) = &cli.storage_driver {
+        builder = builder.storage_driver(driver.clone());
     }
+    let rt = builder.open()?;
+    let store = rt.storage();
+    match cli.command {
+        Command::Import(args) => images::import(store, args)?,
+        Command::Pull(args) => images::pull(store, args)?,
+        Command::Images(args) => images::list(store, args)?,
+        Command::Tag(args) => images::tag(store, args)?,
+        Command::Untag(args) => images::untag(store, args)?,
+        Command::Rmi(args) => images::rmi(store, args)?,
+        Command::Save(args) => images::save(store, args)?,
+        Command::Image(ImageCommand::Inspect(args)) => images::inspect(store, args)?,
+        Command::Image(ImageCommand::Mount(args)) => images::mount(store, args)?,
+        Command::Image(ImageCommand::Unmount(args)) => images::unmount(store, args)?,
+        Command::Image(ImageCommand::Prune) => images::prune(store)?,
+        Command::Create(args) => containers::create(&rt, args)?,
+        Command::Run(args) => return containers::run(&rt, args),
+        Command::Init(args) => containers::init(&rt, args)?,
+        Command::Start(args) => return containers::start(&rt, args),
+        Command::Ps(args) => containers::ps(&rt, args)?,
+        Command::Inspect(args) => containers::inspect(&rt, args)?,
+        Command::Logs(args) => containers::logs(&rt, args)?,
+        Command::Stop(args) => containers::stop(&rt, args)?,
+        Command::Kill(args) => containers::kill(&rt, args)?,
+        Command::Wait(args) => containers::wait(&rt, args)?,
+        Command::Pause(args) => containers::pause(&rt, args)?,
+        Command::Unpause(args) => containers::unpause(&rt, args)?,
+        Command::Restart(args) => containers::restart(&rt, args)?,
+        Command::Rm(args) => containers::rm(&rt, args)?,
+        Command::Mount(args) => containers::mount(&rt, args)?,
+        Command::Export(args) => containers::export(&rt, args)?,
+    }
+    Ok(0)
 }
