@@ -441,6 +441,15 @@ pub fn with_uts_ns_from(other: &Container) -> CtrCreateOption {
     ns_from(libpod_spec::NamespaceKind::Uts, other)
 }
 
+/// The cgroup parent (`--cgroup-parent`).
+pub fn with_cgroup_parent(parent: impl Into<String>) -> CtrCreateOption {
+    let parent = parent.into();
+    CtrCreateOption::new(move |d| {
+        d.config.spec.cgroup_parent = Some(parent);
+        Ok(())
+    })
+}
+
 /// A healthcheck.
 pub fn with_healthcheck(check: HealthCheck) -> CtrCreateOption {
     CtrCreateOption::new(move |d| {

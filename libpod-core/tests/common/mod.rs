@@ -1,0 +1,101 @@
+//! Shared helpers of libpod-core's integration tests: a runtime on a private root with a
+//! busybox image, containers in a private cgroup parent removed afterwards.
+#![allow(dead_code)]
+
+use libpod_core::container::{
+    Container, CtrCreateOption, with_cgroup_parent, with_command, with_rootfs_from_image,
+};
+use libpod_core::runtime::{EngineConfig, Runtime};
+use libpod_storage::ImageReference;
+use libpod_testutil::{TempRoot, busybox_rootfs, tar_directory};
+use std::fs::File;
+use std::path::Path;
+
+pub const IMAGE: &str = "localhost/busybox";
+
+/// A runtime on `tmp` with the busybox image imported.
+pub fn runtime(tmp: &TempRoot) -> Runtime {
+    let rt = open(tmp.path());
+    if rt.storage().image(IMAGE).is_err() {
+        let rootfs = tmp.path().join("busybox-rootfs");
+        busybox_rootfs(&rootfs).unwrap();
+        let tar = tmp.path().join("busybox.tar");
+        tar_directory(&rootfs, &tar).unwrap();
+        rt.storage()
+            .import_tarball(
+                File::open(&tar).unwrap(),
+                Some(&ImageReference::parse(IMAGE).unwrap()),
+                &[],
+            )
+            .unwrap();
+    }
+    rt
+}
+
+/// Opens (again) the runtime on `dir`.
+pub fn open(dir: &Path) -> Runtime {
+    let mut engine = EngineConfig::builtin();
+    // This host's hard limits are below Podman's implicit 1048576.
+    engine.default_ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
+    Runtime::builder()
+        .root(dir.join("root"))
+        .run_root(dir.join("run"))
+        .engine_config(engine)
+        .open()
+        .unwrap()
+}
+
+/// The cgroup parent of this test process's containers, removed by [`CgroupParent`]'s drop.
+pub struct CgroupParent(pub String);
+
+impl CgroupParent {
+    pub fn new() -> Self {
+        CgroupParent(format!("/libpod-rs-core-test-{}", std::process::id()))
+    }
+}
+
+impl Drop for CgroupParent {
+    fn drop(&mut self) {
+        if let Ok(entries) = std::fs::read_dir("/sys/fs/cgroup") {
+            for e in entries.flatten() {
+                let dir = e.path().join(self.0.trim_start_matches('/'));
+                if let Ok(children) = std::fs::read_dir(&dir) {
+                    for c in children.flatten() {
+                        if c.path().is_dir() {
+                            let _ = std::fs::remove_dir(c.path());
+                        }
+                    }
+                }
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+    }
+}
+
+/// A busybox container running `sh -c SCRIPT`, plus `extra` options.
+pub fn shell(
+    rt: &Runtime,
+    cgroup: &CgroupParent,
+    script: &str,
+    extra: Vec<CtrCreateOption>,
+) -> Container {
+    let mut options = vec![
+        with_rootfs_from_image(IMAGE),
+        with_command(["/bin/sh", "-c", script]),
+        with_cgroup_parent(cgroup.0.clone()),
+    ];
+    options.extend(extra);
+    rt.new_container(options).unwrap()
+}
+
+/// Whether `path` is a mount point now.
+pub fn is_mount_point(path: &Path) -> bool {
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let path = path.to_string_lossy();
+    mounts.lines().any(|l| l.split(' ').nth(4) == Some(&*path))
+}
+
+/// Whether a process with this PID exists.
+pub fn process_exists(pid: i32) -> bool {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+}

@@ -1,0 +1,303 @@
+//! The container lifecycle with the real conmon and runc: output, exit codes, stop (by the stop
+//! signal and by SIGKILL after the timeout), kill, pause/unpause, force removal, restart
+//! policies, a second process's view, and concurrency.
+
+mod common;
+
+use common::{CgroupParent, IMAGE, is_mount_point, process_exists, runtime, shell};
+use libpod_core::CoreError;
+use libpod_core::container::{
+    ContainerStatus, RemoveOptions, with_name, with_restart_policy, with_stop_timeout,
+};
+use libpod_core::logs::{LogOptions, Stream};
+use libpod_spec::RestartPolicy;
+use libpod_testutil::{TempRoot, require_root, serial};
+use std::time::{Duration, Instant};
+
+fn logs(ctr: &libpod_core::container::Container) -> Vec<(Stream, String)> {
+    let mut out = Vec::new();
+    ctr.logs(&LogOptions::default(), &mut |l| {
+        out.push((l.stream, l.message.clone()));
+        true
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn output_reaches_the_log_and_exit_codes_come_back() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = shell(
+        &rt,
+        &cg,
+        "echo out-line; echo err-line >&2; exit 3",
+        vec![with_name("exit3")],
+    );
+    assert_eq!(ctr.status().unwrap(), ContainerStatus::Configured);
+    ctr.start().unwrap();
+    assert_eq!(ctr.wait().unwrap(), 3);
+    let state = ctr.state().unwrap();
+    assert_eq!(
+        (state.status, state.exit_code),
+        (ContainerStatus::Exited, Some(3))
+    );
+    assert!(state.finished_at.is_some() && state.started_at.is_some());
+    let lines = logs(&ctr);
+    assert!(
+        lines.contains(&(Stream::Stdout, "out-line".into())),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&(Stream::Stderr, "err-line".into())),
+        "{lines:?}"
+    );
+    let inspect = ctr.inspect().unwrap();
+    assert_eq!(inspect["State"]["Status"], "exited");
+    assert_eq!(inspect["State"]["ExitCode"], 3);
+    assert_eq!(inspect["Name"], "exit3");
+    assert!(std::path::Path::new(inspect["OCIConfigPath"].as_str().unwrap()).is_file());
+    // Started again, it runs again.
+    ctr.start().unwrap();
+    assert_eq!(ctr.wait().unwrap(), 3);
+    rt.remove_container(&ctr, RemoveOptions::default()).unwrap();
+    assert!(matches!(
+        rt.container("exit3"),
+        Err(CoreError::ContainerNotFound(_))
+    ));
+}
+
+#[test]
+fn stop_uses_the_stop_signal_then_sigkill_after_the_timeout() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    // A process that handles SIGTERM by exiting 0.
+    let polite = shell(
+        &rt,
+        &cg,
+        "trap 'exit 0' TERM; while :; do sleep 0.1; done",
+        vec![],
+    );
+    polite.start().unwrap();
+    let start = Instant::now();
+    polite.stop(Some(10)).unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "stopped by its signal, not the timeout"
+    );
+    let state = polite.state().unwrap();
+    assert_eq!(
+        (state.status, state.exit_code),
+        (ContainerStatus::Exited, Some(0))
+    );
+    assert!(state.stopped_by_user);
+
+    // PID 1 without a handler ignores SIGTERM: SIGKILL after the 1 s timeout.
+    let stubborn = shell(&rt, &cg, "exec sleep 1000", vec![with_stop_timeout(1)]);
+    stubborn.start().unwrap();
+    let start = Instant::now();
+    stubborn.stop(None).unwrap();
+    assert!(start.elapsed() >= Duration::from_secs(1));
+    assert_eq!(stubborn.state().unwrap().exit_code, Some(137));
+    // Stopping a stopped container does nothing.
+    stubborn.stop(None).unwrap();
+}
+
+#[test]
+fn kill_pause_and_unpause() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let counter = shell(
+        &rt,
+        &cg,
+        "i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done",
+        vec![],
+    );
+    counter.start().unwrap();
+    let root = counter.state().unwrap().mountpoint.unwrap();
+    let read = || {
+        std::fs::read_to_string(root.join("tmp/count"))
+            .unwrap_or_default()
+            .trim()
+            .parse::<u64>()
+            .unwrap_or(0)
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    counter.pause().unwrap();
+    assert_eq!(counter.status().unwrap(), ContainerStatus::Paused);
+    let frozen = read();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(read(), frozen, "the counter does not move while paused");
+    assert!(matches!(
+        counter.start(),
+        Err(CoreError::InvalidState { .. })
+    ));
+    counter.unpause().unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(read() > frozen, "the counter moves again");
+    counter.kill(9).unwrap();
+    assert_eq!(counter.wait().unwrap(), 137);
+    assert!(matches!(
+        counter.pause(),
+        Err(CoreError::InvalidState { .. })
+    ));
+}
+
+#[test]
+fn force_removing_a_running_container_leaves_nothing() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = shell(&rt, &cg, "exec sleep 1000", vec![with_stop_timeout(1)]);
+    ctr.start().unwrap();
+    let state = ctr.state().unwrap();
+    let (pid, conmon, mountpoint, run_dir) = (
+        state.pid.unwrap(),
+        state.conmon_pid.unwrap(),
+        state.mountpoint.unwrap(),
+        state.run_dir.unwrap(),
+    );
+    assert!(
+        process_exists(pid) && is_mount_point(&mountpoint) && run_dir.join("config.json").is_file()
+    );
+    let err = rt
+        .remove_container(&ctr, RemoveOptions::default())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::InvalidState {
+                status: ContainerStatus::Running,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    rt.remove_container(&ctr, RemoveOptions::default().force(true))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!process_exists(pid), "the container's process is gone");
+    assert!(!process_exists(conmon), "conmon is gone");
+    assert!(
+        !is_mount_point(&mountpoint),
+        "the root filesystem is unmounted"
+    );
+    assert!(!run_dir.exists(), "the bundle is gone");
+    assert!(
+        rt.storage().container(ctr.id()).is_err(),
+        "the storage is gone"
+    );
+    assert!(rt.containers().unwrap().is_empty());
+}
+
+#[test]
+fn on_failure_restarts_up_to_its_retries() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = shell(
+        &rt,
+        &cg,
+        "echo run; exit 1",
+        vec![with_restart_policy(RestartPolicy::OnFailure {
+            max_retries: 2,
+        })],
+    );
+    ctr.start().unwrap();
+    assert_eq!(ctr.wait().unwrap(), 1);
+    let state = ctr.state().unwrap();
+    assert_eq!(state.restart_count, 2);
+    assert_eq!(state.status, ContainerStatus::Exited);
+    assert_eq!(logs(&ctr).iter().filter(|(_, l)| l == "run").count(), 3);
+}
+
+#[test]
+fn a_second_process_sees_the_container_run_and_exit() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = shell(&rt, &cg, "sleep 1; exit 7", vec![with_name("observed")]);
+    ctr.start().unwrap();
+    drop(ctr);
+    drop(rt);
+    // A child process (this test binary, running the probe below) opens the same root.
+    let probe = |expect: &str| {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "probe_container_state",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("LIBPOD_RS_PROBE_ROOT", tmp.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            stdout.contains(expect),
+            "expected {expect:?} from the other process, got:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    probe("PROBE running -");
+    std::thread::sleep(Duration::from_millis(1500));
+    probe("PROBE exited 7");
+}
+
+/// Run by `a_second_process_sees_the_container_run_and_exit` in a child process.
+#[test]
+fn probe_container_state() {
+    let Ok(root) = std::env::var("LIBPOD_RS_PROBE_ROOT") else {
+        return;
+    };
+    let rt = common::open(std::path::Path::new(&root));
+    let state = rt.container("observed").unwrap().state().unwrap();
+    let code = state.exit_code.map_or("-".to_string(), |c| c.to_string());
+    println!("PROBE {} {code}", state.status);
+}
+
+#[test]
+fn twenty_containers_from_four_threads() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let (rt, cg) = (&rt, &cg);
+            s.spawn(move || {
+                for i in 0..5 {
+                    let ctr = shell(
+                        rt,
+                        cg,
+                        "exec sleep 1000",
+                        vec![with_name(format!("t{t}-c{i}")), with_stop_timeout(0)],
+                    );
+                    ctr.start().unwrap();
+                    assert_eq!(ctr.status().unwrap(), ContainerStatus::Running);
+                    ctr.stop(Some(0)).unwrap();
+                    rt.remove_container(&ctr, RemoveOptions::default()).unwrap();
+                }
+            });
+        }
+    });
+    assert!(rt.containers().unwrap().is_empty());
+    assert!(rt.storage().containers().unwrap().is_empty());
+    let _ = IMAGE;
+}
