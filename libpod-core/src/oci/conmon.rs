@@ -1,10 +1,32 @@
 //! The default OCI runtime: runc (or crun) under conmon, as Podman drives them.
+//!
+//! `create` launches conmon with Podman's arguments (see `conmon_create.rs`) and
+//! its pipe protocol (see the `sync` module); conmon runs `runtime create`, then stays as the
+//! container's monitor: it writes the output to the log, the exit code to `EXIT_DIR/ID` and
+//! the OOM marker to `PERSIST_DIR/ID/oom`, and runs the exit command. conmon is not our child
+//! (it double-forks into a session of its own), so containers outlive the `ConmonRuntime` and
+//! the process that created them. Every other operation calls the runtime binary directly
+//! (see the `runc` module), with the engine's private state root.
 
+use super::exitfile::{ExitFiles, check_id};
+use super::runc::RuntimeCli;
 use super::{CreateArgs, Created, ExitInfo, OciRuntime, RuntimeState};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use oci_spec::runtime::LinuxResources;
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+#[path = "conmon_create.rs"]
+mod create;
+
+#[cfg(test)]
+use create::CreatePaths;
+
+/// How long conmon may take to report the container's PID (Podman's
+/// `define.ContainerCreateTimeout`).
+pub const CREATE_TIMEOUT: Duration = Duration::from_secs(240);
 
 /// Where conmon and the runtime are and where they keep their files.
 #[derive(Clone, Debug)]
@@ -26,17 +48,125 @@ pub struct ConmonRuntimeConfig {
     pub log_level: String,
 }
 
+impl ConmonRuntimeConfig {
+    /// runc at `/usr/sbin/runc` under conmon at `/usr/bin/conmon`, with everything kept under
+    /// `run_root`: the runtime's state in `runc/`, exit files in `exits/`, persist directories
+    /// in `persist/`; conmon logs warnings and errors.
+    ///
+    /// ```
+    /// let config = libpod_core::oci::ConmonRuntimeConfig::runc("/run/libpod-rs");
+    /// assert_eq!(config.exit_dir, std::path::Path::new("/run/libpod-rs/exits"));
+    /// ```
+    pub fn runc(run_root: impl AsRef<Path>) -> Self {
+        let run_root = run_root.as_ref();
+        ConmonRuntimeConfig {
+            runtime_name: "runc".into(),
+            runtime_path: "/usr/sbin/runc".into(),
+            conmon_path: "/usr/bin/conmon".into(),
+            runtime_root: run_root.join("runc"),
+            exit_dir: run_root.join("exits"),
+            persist_dir: run_root.join("persist"),
+            log_level: "warning".into(),
+        }
+    }
+}
+
 /// runc or crun under conmon.
 #[derive(Debug)]
 pub struct ConmonRuntime {
     config: ConmonRuntimeConfig,
+    cli: RuntimeCli,
+    exits: ExitFiles,
+    systemd_cgroup: bool,
+    runtime_flags: Vec<OsString>,
+    create_timeout: Duration,
 }
 
 impl ConmonRuntime {
-    /// A runtime with this configuration; checks that the binaries exist.
+    /// A runtime with this configuration; checks that the binaries exist and creates the state
+    /// root, exits and persist directories (mode 0700 when new). Relative paths are taken
+    /// from the current directory now (conmon runs elsewhere).
     pub fn new(config: ConmonRuntimeConfig) -> Result<Self> {
-        let _ = &config;
-        todo!("helper B")
+        let mut config = config;
+        for path in [
+            &mut config.runtime_path,
+            &mut config.conmon_path,
+            &mut config.runtime_root,
+            &mut config.exit_dir,
+            &mut config.persist_dir,
+        ] {
+            *path = absolute(path)?;
+        }
+        check_executable(&config.runtime_path, "oci runtime")?;
+        check_executable(&config.conmon_path, "conmon")?;
+        for dir in [&config.runtime_root, &config.exit_dir, &config.persist_dir] {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|err| CoreError::io("creating", dir, err))?;
+        }
+        let exits = ExitFiles::new(&config.exit_dir, &config.persist_dir);
+        let mut runtime = ConmonRuntime {
+            cli: RuntimeCli {
+                name: config.runtime_name.clone(),
+                path: config.runtime_path.clone(),
+                global_flags: Vec::new(),
+            },
+            config,
+            exits,
+            systemd_cgroup: false,
+            runtime_flags: Vec::new(),
+            create_timeout: CREATE_TIMEOUT,
+        };
+        runtime.cli.global_flags = runtime.global_flags();
+        Ok(runtime)
+    }
+
+    /// Uses systemd to manage cgroups (conmon's `-s`, the runtime's `--systemd-cgroup`), for
+    /// specs whose `cgroupsPath` is `slice:prefix:name`.
+    pub fn with_systemd_cgroup(mut self, systemd: bool) -> Self {
+        self.systemd_cgroup = systemd;
+        self.cli.global_flags = self.global_flags();
+        self
+    }
+
+    /// Extra global flags for every runtime call (containers.conf `runtime_flags`, each given
+    /// with its leading dashes, e.g. `--debug`).
+    pub fn with_runtime_flags(
+        mut self,
+        flags: impl IntoIterator<Item = impl Into<OsString>>,
+    ) -> Self {
+        self.runtime_flags = flags.into_iter().map(Into::into).collect();
+        self.cli.global_flags = self.global_flags();
+        self
+    }
+
+    /// How long `create` waits for conmon to report (default [`CREATE_TIMEOUT`]).
+    pub fn with_create_timeout(mut self, timeout: Duration) -> Self {
+        self.create_timeout = timeout;
+        self
+    }
+
+    /// The configuration, with absolute paths.
+    pub fn config(&self) -> &ConmonRuntimeConfig {
+        &self.config
+    }
+
+    /// Where the exits are recorded.
+    pub fn exit_files(&self) -> &ExitFiles {
+        &self.exits
+    }
+
+    /// The runtime's global flags: `--root ROOT`, `--systemd-cgroup`, the extra flags.
+    fn global_flags(&self) -> Vec<OsString> {
+        let mut flags: Vec<OsString> =
+            vec!["--root".into(), self.config.runtime_root.clone().into()];
+        if self.systemd_cgroup {
+            flags.push("--systemd-cgroup".into());
+        }
+        flags.extend(self.runtime_flags.iter().cloned());
+        flags
     }
 }
 
@@ -45,47 +175,92 @@ impl OciRuntime for ConmonRuntime {
         &self.config.runtime_name
     }
     fn create(&self, args: &CreateArgs<'_>) -> Result<Created> {
-        let _ = args;
-        todo!("helper B")
+        self.create_container(args)
     }
     fn start(&self, id: &str) -> Result<()> {
-        let _ = id;
-        todo!("helper B")
+        check_id(id)?;
+        self.cli.start(id)
     }
     fn kill(&self, id: &str, signal: i32, all: bool) -> Result<()> {
-        let _ = (id, signal, all);
-        todo!("helper B")
+        check_id(id)?;
+        self.cli.kill(id, signal, all)
     }
     fn delete(&self, id: &str, force: bool) -> Result<()> {
-        let _ = (id, force);
-        todo!("helper B")
+        check_id(id)?;
+        self.delete_container(id, force)
     }
     fn state(&self, id: &str) -> Result<Option<RuntimeState>> {
-        let _ = id;
-        todo!("helper B")
+        check_id(id)?;
+        self.cli.state(id)
     }
     fn pause(&self, id: &str) -> Result<()> {
-        let _ = id;
-        todo!("helper B")
+        check_id(id)?;
+        self.cli.pause(id)
     }
     fn resume(&self, id: &str) -> Result<()> {
-        let _ = id;
-        todo!("helper B")
+        check_id(id)?;
+        self.cli.resume(id)
     }
     fn update(&self, id: &str, resources: &LinuxResources) -> Result<()> {
-        let _ = (id, resources);
-        todo!("helper B")
+        check_id(id)?;
+        self.cli.update(id, resources)
     }
     fn exit_info(&self, id: &str) -> Result<Option<ExitInfo>> {
-        let _ = id;
-        todo!("helper B")
+        self.exits.read(id)
     }
     fn wait_exit(&self, id: &str, timeout: Option<Duration>) -> Result<Option<ExitInfo>> {
-        let _ = (id, timeout);
-        todo!("helper B")
+        self.exits.wait(id, timeout)
     }
     fn clear_exit(&self, id: &str) -> Result<()> {
-        let _ = id;
-        todo!("helper B")
+        self.exits.clear(id)
     }
 }
+
+impl ConmonRuntime {
+    /// `runtime delete`. Before a forced delete of a paused container, kills its processes
+    /// and thaws it: under cgroup v1 before Linux 6.1 a frozen process does not die of
+    /// SIGKILL, and runc's forced delete would wait for it in vain (10 s) and fail. Podman
+    /// does the same when it removes a paused container on cgroup v1.
+    fn delete_container(&self, id: &str, force: bool) -> Result<()> {
+        if force
+            && let Some(state) = self.cli.state(id)?
+            && state.status == "paused"
+        {
+            // Either may fail because the process died meanwhile; the delete tells.
+            if let Err(err) = self.cli.kill(id, nix::libc::SIGKILL, true) {
+                tracing::debug!(%err, id, "killing a paused container to delete it");
+            }
+            if let Err(err) = self.cli.resume(id) {
+                tracing::debug!(%err, id, "thawing a paused container to delete it");
+            }
+        }
+        self.cli.delete(id, force)
+    }
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|err| CoreError::io("resolving", path, err))
+}
+
+fn check_executable(path: &Path, what: &'static str) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|err| CoreError::io("finding", path, err))?;
+    if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+        return Err(CoreError::InvalidOption {
+            option: what,
+            reason: format!("{} is not an executable file", path.display()),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "conmon_args_tests.rs"]
+mod args_tests;
+
+#[cfg(test)]
+#[path = "conmon_tests.rs"]
+mod tests;
+
+#[cfg(test)]
+#[path = "conmon_protocol_tests.rs"]
+mod protocol_tests;

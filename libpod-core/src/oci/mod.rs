@@ -2,13 +2,25 @@
 //!
 //! The trait works on container IDs and small argument structs, never on whole containers: the
 //! lifecycle code decides, the runtime executes.
+//!
+//! - [`ConmonRuntime`] (`conmon.rs`, `conmon_create.rs`): conmon + runc as Podman drives
+//!   them; `sync.rs` holds conmon's pipe protocol, `runc.rs` the runtime's command line and
+//!   its JSON errors, `exitfile.rs` the exit files and OOM markers ([`ExitFiles`]).
+//! - [`FakeRuntime`] (`fake.rs`): an in-memory state machine with runc's rules, for unit tests.
+//! - `suite.rs` (tests only): the conformance cases both pass, so the fake stays true to runc.
 
 mod conmon;
 mod exitfile;
 pub mod fake;
+mod runc;
+mod sync;
 
-pub use conmon::{ConmonRuntime, ConmonRuntimeConfig};
-pub use exitfile::ExitInfo;
+#[cfg(test)]
+mod suite;
+
+pub use conmon::{CREATE_TIMEOUT, ConmonRuntime, ConmonRuntimeConfig};
+pub use exitfile::{ExitFiles, ExitInfo};
+pub use fake::FakeRuntime;
 
 use crate::error::Result;
 use oci_spec::runtime::LinuxResources;

@@ -1,0 +1,249 @@
+//! conmon's two pipes and its launch.
+//!
+//! conmon gets two `SOCK_SEQPACKET` socket pairs, their child ends inherited at fds 3
+//! (`_OCI_SYNCPIPE`) and 4 (`_OCI_STARTPIPE`). It blocks on the start pipe until the caller
+//! writes a byte, then forks: its first process exits (the caller reaps it) and the second
+//! runs `runtime create`, then reports on the sync pipe one JSON line: `{"data": PID}` when
+//! the container was created, a negative `data` with a `"message"` when not.
+//!
+//! How the fds get to 3 and 4: the child ends are created close-on-exec like every fd of the
+//! process, copied to numbers above 4 (still close-on-exec), and `dup2`ed onto 3 and 4 in the
+//! forked child just before exec (`Command::pre_exec`). `dup2` clears close-on-exec on the
+//! copy only, in the child only. The alternative, clearing close-on-exec in the parent for the
+//! duration of the spawn, would leak the ends into any process another thread spawns
+//! meanwhile, and a leaked sync end means a conmon that dies unnoticed (no EOF) until the
+//! timeout.
+
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::socket::{AddressFamily, MsgFlags, SockFlag, SockType, recv, send, socketpair};
+use serde::Deserialize;
+use std::io::{self, Read};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The fd conmon finds its sync pipe on.
+pub(crate) const SYNC_FD: RawFd = 3;
+/// The fd conmon finds its start pipe on.
+pub(crate) const START_FD: RawFd = 4;
+/// Largest sync message read: conmon sends the runtime's stderr (up to 8 KiB, JSON-escaped).
+const SYNC_MESSAGE_MAX: usize = 64 * 1024;
+/// Most of conmon's own output kept for error messages.
+const OUTPUT_MAX: usize = 16 * 1024;
+
+/// What conmon reported on the sync pipe.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub(crate) struct SyncMessage {
+    /// The container's PID, or a negative value on failure.
+    pub data: i64,
+    /// The runtime's error output on failure.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// What reading the sync pipe gave.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum SyncRead {
+    /// A message.
+    Message(SyncMessage),
+    /// Bytes that are not a sync message.
+    Malformed(String),
+    /// conmon closed the pipe without a word.
+    Eof,
+    /// Nothing came in time.
+    TimedOut,
+}
+
+/// A launched conmon: its first process and our ends of the pipes.
+#[derive(Debug)]
+pub(crate) struct Launched {
+    child: Child,
+    sync: OwnedFd,
+    start: OwnedFd,
+    output: io::PipeReader,
+}
+
+/// Spawns `command` (conmon) with the sync and start pipes at fds 3 and 4 (named in its
+/// environment), stdin from /dev/null, stdout and stderr into a pipe read by
+/// [`Launched::output`], and in a process group of its own.
+pub(crate) fn launch(mut command: Command) -> io::Result<Launched> {
+    let (sync, sync_child) = seqpacket_pair()?;
+    let (start, start_child) = seqpacket_pair()?;
+    // Above 4, so that neither dup2 below overwrites the other's source.
+    let sync_src = above_start_fd(&sync_child)?;
+    let start_src = above_start_fd(&start_child)?;
+    drop((sync_child, start_child));
+    let (output, writer) = io::pipe()?;
+    command
+        .env("_OCI_SYNCPIPE", SYNC_FD.to_string())
+        .env("_OCI_STARTPIPE", START_FD.to_string())
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone()?)
+        .stderr(writer);
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    inherit_at(
+        &mut command,
+        [
+            (sync_src.as_raw_fd(), SYNC_FD),
+            (start_src.as_raw_fd(), START_FD),
+        ],
+    );
+    let child = command.spawn()?;
+    // The command holds the pipe's write ends: drop it, and our copies of the child ends, so
+    // that conmon holds the only ones (EOF on the sync pipe then means conmon is gone).
+    drop(command);
+    drop((sync_src, start_src));
+    Ok(Launched {
+        child,
+        sync,
+        start,
+        output,
+    })
+}
+
+impl Launched {
+    /// The PID of conmon's first process.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Writes the byte that lets conmon go on. An error (`EPIPE`: conmon is gone already) is
+    /// for the caller to log; reaping tells what happened.
+    pub fn signal_start(&self) -> io::Result<()> {
+        send(self.start.as_raw_fd(), &[0], MsgFlags::MSG_NOSIGNAL)?;
+        Ok(())
+    }
+
+    /// Waits for conmon's first process, which exits once it has forked the monitor.
+    pub fn reap(&mut self) -> io::Result<ExitStatus> {
+        self.child.wait()
+    }
+
+    /// Reads one line from the sync pipe, waiting up to `timeout`.
+    pub fn read_sync(&self, timeout: Duration) -> io::Result<SyncRead> {
+        read_sync(&self.sync, timeout)
+    }
+
+    /// What conmon printed on stdout and stderr so far (without waiting for more).
+    pub fn output(&mut self) -> String {
+        read_available(&mut self.output)
+    }
+}
+
+/// Reads one newline-terminated message from `sync` within `timeout`.
+pub(crate) fn read_sync(sync: &OwnedFd, timeout: Duration) -> io::Result<SyncRead> {
+    let deadline = Instant::now() + timeout;
+    let mut received = Vec::new();
+    let mut buf = vec![0u8; SYNC_MESSAGE_MAX];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let millis = i32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX);
+        let mut fds = [PollFd::new(sync.as_fd(), PollFlags::POLLIN)];
+        match poll(
+            &mut fds,
+            PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX),
+        ) {
+            Ok(0) => return Ok(SyncRead::TimedOut),
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(errno) => return Err(errno.into()),
+        }
+        let n = match recv(sync.as_raw_fd(), &mut buf, MsgFlags::MSG_DONTWAIT) {
+            Ok(n) => n,
+            Err(nix::errno::Errno::EINTR | nix::errno::Errno::EAGAIN) => continue,
+            Err(errno) => return Err(errno.into()),
+        };
+        if n == 0 {
+            return Ok(if received.is_empty() {
+                SyncRead::Eof
+            } else {
+                parse_sync(&received)
+            });
+        }
+        received.extend_from_slice(&buf[..n]);
+        if received.contains(&b'\n') || received.len() >= SYNC_MESSAGE_MAX {
+            return Ok(parse_sync(&received));
+        }
+    }
+}
+
+/// Parses the first line of what came on the sync pipe.
+pub(crate) fn parse_sync(bytes: &[u8]) -> SyncRead {
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    match serde_json::from_slice::<SyncMessage>(line) {
+        Ok(message) => SyncRead::Message(message),
+        Err(_) => SyncRead::Malformed(String::from_utf8_lossy(bytes).trim().to_string()),
+    }
+}
+
+fn seqpacket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
+    Ok(socketpair(
+        AddressFamily::Unix,
+        SockType::SeqPacket,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )?)
+}
+
+/// A close-on-exec copy of `fd` numbered above [`START_FD`].
+#[allow(unsafe_code)]
+fn above_start_fd(fd: &OwnedFd) -> io::Result<OwnedFd> {
+    let raw = fcntl(fd, FcntlArg::F_DUPFD_CLOEXEC(START_FD + 1))?;
+    // SAFETY: fcntl(F_DUPFD_CLOEXEC) succeeded, so `raw` is a new open fd that nothing else
+    // owns; the OwnedFd becomes its only owner and closes it.
+    Ok(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) })
+}
+
+/// Makes the child inherit each `(source, target)` fd at `target`.
+///
+/// Every source must be above every target, so that no `dup2` overwrites a later source.
+#[allow(unsafe_code)]
+fn inherit_at(command: &mut Command, pairs: [(RawFd, RawFd); 2]) {
+    debug_assert!(pairs.iter().all(|&(src, _)| src > START_FD));
+    // SAFETY: the hook runs in the forked child before exec, where only async-signal-safe
+    // calls are allowed. `place_fds` only calls dup2(2), which is async-signal-safe, and on
+    // failure builds an io::Error from errno, which does not allocate. The closure owns
+    // plain integers: nothing it touches can be locked or freed by another thread.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(command, move || place_fds(&pairs));
+    }
+}
+
+/// `dup2`s each source onto its target (in the forked child).
+#[allow(unsafe_code)]
+fn place_fds(pairs: &[(RawFd, RawFd); 2]) -> io::Result<()> {
+    for &(src, dst) in pairs {
+        // SAFETY: dup2 takes two integers and has no memory-safety preconditions; both fds
+        // are ours in this child (the source is open, the target is free to replace).
+        if unsafe { nix::libc::dup2(src, dst) } == -1 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Reads what is available in `pipe` without blocking, up to [`OUTPUT_MAX`] bytes.
+fn read_available(pipe: &mut io::PipeReader) -> String {
+    let nonblocking = fcntl(&*pipe, FcntlArg::F_GETFL)
+        .map(OFlag::from_bits_truncate)
+        .and_then(|flags| fcntl(&*pipe, FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)));
+    if nonblocking.is_err() {
+        return String::new();
+    }
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while out.len() < OUTPUT_MAX {
+        match pipe.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).trim().to_string()
+}
+
+#[cfg(test)]
+#[path = "sync_tests.rs"]
+mod tests;
