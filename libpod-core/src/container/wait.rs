@@ -2,6 +2,10 @@
 
 use super::{Container, ContainerStatus};
 use crate::error::Result;
+use std::time::Duration;
+
+/// How often `wait` checks that the container's monitor is still alive.
+const MONITOR_CHECK: Duration = Duration::from_secs(1);
 
 impl Container {
     /// Waits for the container to exit and returns the exit code. A container that already
@@ -19,8 +23,9 @@ impl Container {
                     return Ok(locked.state.exit_code.unwrap_or(-1));
                 }
             }
-            // Without the lock: others may stop or inspect it meanwhile.
-            self.runtime().inner.oci.wait_exit(self.id(), None)?;
+            // Without the lock: others may stop or inspect it meanwhile. Bounded, so that a
+            // monitor that died without an exit file is noticed by the next sync.
+            self.runtime().inner.oci.wait_exit(self.id(), Some(MONITOR_CHECK))?;
         }
     }
 }
