@@ -1,59 +1,54 @@
-//! Quickstart: generate a container's OCI spec as Podman would, and run it with runc.
+//! Quickstart: open a runtime, import a busybox image made from the host's busybox-static,
+//! run a container under conmon + runc, print its output and exit code.
 //!
-//! Run it as root with `cargo xtask demo`, which first installs what it needs (runc and
-//! busybox-static on Debian 12). It prints the generated `config.json`, then the
-//! container's output, and exits with the container's exit code.
+//! Run it as root with `cargo xtask demo`, which first installs what it needs on Debian 12
+//! (runc, conmon, busybox-static). Everything lives under a temporary root that is removed at
+//! the end.
 
-use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
-use libpod_testutil::{TempRoot, busybox_rootfs, runc_run};
+use libpod_core::container::{RemoveOptions, with_command, with_name, with_rootfs_from_image};
+use libpod_core::logs::LogOptions;
+use libpod_core::runtime::{EngineConfig, Runtime};
+use libpod_storage::ImageReference;
+use libpod_testutil::{TempRoot, busybox_rootfs, tar_directory};
 use std::error::Error;
-use std::hash::{BuildHasher, RandomState};
+use std::fs::File;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 fn main() -> Result<ExitCode, Box<dyn Error>> {
-    // A scratch directory, unmounted and removed when main returns.
     let tmp = TempRoot::new()?;
-    let bundle = tmp.path().join("bundle");
-    let rootfs = bundle.join("rootfs");
+
+    // The engine: storage, state database and OCI runtime under a root of our own.
+    let mut engine = EngineConfig::load_default()?;
+    // Podman's implicit 1048576 open files are more than many hosts allow.
+    engine.default_ulimits = vec!["nofile=1024:1024".into()];
+    let rt = Runtime::builder()
+        .root(tmp.path().join("root"))
+        .run_root(tmp.path().join("run"))
+        .engine_config(engine)
+        .open()?;
+
+    // An image: a busybox root filesystem, imported like `podman import`.
+    let rootfs = tmp.path().join("busybox");
     busybox_rootfs(&rootfs)?;
+    let tarball = tmp.path().join("busybox.tar");
+    tar_directory(&rootfs, &tarball)?;
+    let name = ImageReference::parse("localhost/busybox")?;
+    let image = rt.storage().import_tarball(File::open(&tarball)?, Some(&name), &[])?;
+    println!("imported localhost/busybox as {}", &image.id.hex()[..12]);
 
-    // Podman's defaults, plus what the user asked for: here, only the command.
-    let generator = SpecGenerator::new(SpecDefaults::default())?;
-    let mut config = CreateConfig::default();
-    config.command = Some(vec![
-        "/bin/sh".into(),
-        "-c".into(),
-        "echo hello from libpod-rs; id".into(),
-    ]);
-    let id = container_id();
-    let ctx = SpecContext::new(&id, &rootfs);
-    let spec = generator.generate(&config, None, &ctx)?;
-
-    // An OCI bundle is a directory holding config.json (and here, the rootfs).
-    let json = serde_json::to_string_pretty(&spec)?;
-    std::fs::write(bundle.join("config.json"), &json)?;
-    println!("{json}");
-
-    let output = runc_run(&bundle, &id);
-    print!("{}", output.stdout);
-    eprint!("{}", output.stderr);
-    println!("container {} exited with code {}", &id[..12], output.code());
-    Ok(ExitCode::from(u8::try_from(output.code()).unwrap_or(1)))
-}
-
-/// A new container ID in Podman's form, 64 hex digits (here hashed from the time and PID).
-fn container_id() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_nanos());
-    let hasher = RandomState::new();
-    (0..4u8)
-        .map(|part| {
-            format!(
-                "{:016x}",
-                hasher.hash_one((nanos, std::process::id(), part))
-            )
-        })
-        .collect()
+    // A container, from functional options, as libpod's NewContainer takes them.
+    let ctr = rt.new_container([
+        with_name("quickstart"),
+        with_rootfs_from_image("localhost/busybox"),
+        with_command(["/bin/sh", "-c", "echo hello from libpod-rs; id"]),
+    ])?;
+    ctr.start()?;
+    let code = ctr.wait()?;
+    ctr.logs(&LogOptions::default(), &mut |line| {
+        println!("{}", line.message);
+        true
+    })?;
+    println!("container {} ({}) exited with code {code}", ctr.name(), &ctr.id()[..12]);
+    rt.remove_container(&ctr, RemoveOptions::default())?;
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
