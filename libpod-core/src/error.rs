@@ -118,6 +118,19 @@ pub enum CoreError {
         #[source]
         source: serde_json::Error,
     },
+    /// The database was written by a newer libpod-rs: its schema version is past the
+    /// migrations this code knows, so it is left untouched.
+    #[error(
+        "state database {path}: schema version {found} is newer than this libpod-rs supports ({supported})"
+    )]
+    SchemaTooNew {
+        /// The database file.
+        path: PathBuf,
+        /// The version found in the file.
+        found: i64,
+        /// The newest version this code knows.
+        supported: i64,
+    },
 
     // -- oci --
     /// The OCI runtime (runc, crun) reported an error.

@@ -1,1 +1,146 @@
 //! The database schema and its migrations.
+//!
+//! The schema version is SQLite's `PRAGMA user_version` (0 in a new file). Migration `n`
+//! (1-based, the `n`th entry of [`MIGRATIONS`]) takes version `n - 1` to `n`; each runs in its
+//! own `BEGIN IMMEDIATE` transaction that also sets the new version, so a crash or a failing
+//! step leaves the previous version whole, and two processes opening a new file at once apply
+//! each step once (the second re-reads the version under the write lock and skips it). A file
+//! whose version is past the last migration was written by a newer libpod-rs and is refused
+//! untouched ([`CoreError::SchemaTooNew`]).
+//!
+//! Steps are only ever appended: a released step never changes.
+//!
+//! # Version 1
+//!
+//! Configs and states are the JSON of [`ContainerConfig`](crate::container::ContainerConfig)
+//! and [`ContainerState`](crate::container::ContainerState); the columns beside them are only
+//! what lookups and constraints need.
+//!
+//! - `containers`: `id` (primary key), `name` (unique), `pod_id` (nullable, a pod of `pods`),
+//!   `config`, `state`.
+//! - `dependencies`: (`container_id`, `depends_on`): the containers a container needs, from
+//!   its config's `dependencies` and `namespaces_from`. Deleting the container deletes its rows
+//!   (cascade); deleting a container something depends on is refused by the foreign key (the
+//!   store checks first, to name the dependents).
+//! - `exit_codes`: `id`, `code` (-1 to 255), `timestamp` (seconds since the epoch). No foreign
+//!   key on purpose: codes outlive their containers, for `wait` racing an auto-removal.
+//! - `metadata`: `key`, `value`: runtime-wide values.
+//! - `pods`: `id`, `name` (unique; the store also keeps names unique across containers and
+//!   pods), `config`, `state`. Created empty, for the pod work.
+//! - `volumes`: `name` (primary key), `config`, `state`. Created empty, for the volume work.
+//! - `exec_sessions`: `id`, `container_id` (cascade from the container), `config`, `state`.
+//!   Created empty, for the exec work.
+
+use crate::error::{CoreError, Result};
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+
+/// The migration steps, in order: step `n` (1-based) takes the schema from version `n - 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this code writes: the number of migration steps.
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const V1: &str = "
+CREATE TABLE containers (
+    id      TEXT PRIMARY KEY NOT NULL,
+    name    TEXT NOT NULL UNIQUE,
+    pod_id  TEXT REFERENCES pods(id),
+    config  TEXT NOT NULL,
+    state   TEXT NOT NULL
+);
+CREATE INDEX containers_pod ON containers(pod_id);
+
+CREATE TABLE dependencies (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    depends_on   TEXT NOT NULL REFERENCES containers(id),
+    PRIMARY KEY (container_id, depends_on)
+);
+CREATE INDEX dependencies_depends_on ON dependencies(depends_on);
+
+CREATE TABLE exit_codes (
+    id        TEXT PRIMARY KEY NOT NULL,
+    code      INTEGER NOT NULL CHECK (code BETWEEN -1 AND 255),
+    timestamp INTEGER NOT NULL
+);
+CREATE INDEX exit_codes_timestamp ON exit_codes(timestamp);
+
+CREATE TABLE metadata (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE pods (
+    id     TEXT PRIMARY KEY NOT NULL,
+    name   TEXT NOT NULL UNIQUE,
+    config TEXT NOT NULL,
+    state  TEXT NOT NULL
+);
+
+CREATE TABLE volumes (
+    name   TEXT PRIMARY KEY NOT NULL,
+    config TEXT NOT NULL,
+    state  TEXT NOT NULL
+);
+
+CREATE TABLE exec_sessions (
+    id           TEXT PRIMARY KEY NOT NULL,
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    config       TEXT NOT NULL,
+    state        TEXT NOT NULL
+);
+CREATE INDEX exec_sessions_container ON exec_sessions(container_id);
+";
+
+fn db_err(op: &'static str) -> impl FnOnce(rusqlite::Error) -> CoreError {
+    move |source| CoreError::Database { op, source }
+}
+
+/// The schema version of the open database.
+pub(crate) fn version(conn: &Connection) -> Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(db_err("read schema version"))
+}
+
+/// Brings the database at `path` up to [`SCHEMA_VERSION`].
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    migrate_with(conn, path, MIGRATIONS)
+}
+
+/// Applies the steps of `migrations` that the database lacks (the code's own list, or a longer
+/// one in tests).
+pub(crate) fn migrate_with(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<()> {
+    let supported = migrations.len() as i64;
+    let too_new = |found| CoreError::SchemaTooNew {
+        path: path.to_path_buf(),
+        found,
+        supported,
+    };
+    let current = version(conn)?;
+    if current > supported {
+        return Err(too_new(current));
+    }
+    for (target, step) in (1..).zip(migrations) {
+        if current >= target {
+            continue;
+        }
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("begin schema migration"))?;
+        // Another process may have migrated while we waited for the write lock.
+        let now = version(&tx)?;
+        if now > supported {
+            return Err(too_new(now));
+        }
+        if now >= target {
+            continue;
+        }
+        tx.execute_batch(step)
+            .map_err(db_err("apply schema migration"))?;
+        tx.pragma_update(None, "user_version", target)
+            .map_err(db_err("set schema version"))?;
+        tx.commit().map_err(db_err("commit schema migration"))?;
+        tracing::info!(path = %path.display(), version = target, "state database migrated");
+    }
+    Ok(())
+}

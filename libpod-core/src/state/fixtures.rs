@@ -1,0 +1,138 @@
+//! Records for the state stores' tests: IDs, minimal configs, and a config and a state with
+//! every field set.
+
+use crate::container::{
+    ContainerConfig, ContainerState, ContainerStatus, HealthCheck, LogDriver, RootfsSource,
+};
+use libpod_spec::{CreateConfig, ImageVolumeMode, NamespaceMode, NetworkMode, RestartPolicy};
+use std::collections::BTreeMap;
+
+/// A 64-hex-digit ID starting with `prefix` (hex) and padded with `fill`.
+pub(crate) fn id(prefix: &str, fill: char) -> String {
+    let mut id = prefix.to_string();
+    while id.len() < 64 {
+        id.push(fill);
+    }
+    id
+}
+
+/// A minimal config.
+pub(crate) fn config(id: &str, name: &str) -> ContainerConfig {
+    ContainerConfig {
+        id: id.into(),
+        name: name.into(),
+        created: "2024-05-01T10:00:00.123456789Z".into(),
+        ..ContainerConfig::default()
+    }
+}
+
+/// A config with every field set to something other than its default.
+pub(crate) fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
+    let mut spec = CreateConfig::default();
+    spec.name = Some(name.into());
+    spec.image = Some("docker.io/library/busybox:latest".into());
+    spec.command = Some(vec!["sh".into(), "-c".into(), "echo 'hé' \"x\"\n".into()]);
+    spec.entrypoint = Some(vec![]);
+    spec.env = BTreeMap::from([("A".into(), "1".into()), ("EMPTY".into(), String::new())]);
+    spec.workdir = Some("/srv".into());
+    spec.annotations = BTreeMap::from([("io.example/a".into(), "b".into())]);
+    spec.tty = true;
+    spec.interactive = true;
+    spec.init = true;
+    spec.init_path = Some("/usr/libexec/catatonit".into());
+    spec.stop_signal = Some("SIGINT".into());
+    spec.stop_timeout = Some(3);
+    spec.restart_policy = Some("on-failure:4".into());
+    spec.devices = vec!["/dev/fuse".into()];
+    spec.tmpfs = vec!["/run:size=64k".into()];
+    spec.volumes = vec!["/host:/ctr:ro,z".into()];
+    spec.mounts = vec!["type=bind,src=/a,dst=/b".into()];
+    spec.image_volume_mode = ImageVolumeMode::Tmpfs;
+    spec.cgroup_parent = Some("machine.slice".into());
+    spec.resources.memory = Some(64 << 20);
+    spec.resources.cpus = Some(1.5);
+    spec.resources.pids_limit = Some(100);
+    spec.resources.ulimit = vec!["nofile=1024:2048".into()];
+    spec.security.cap_add = vec!["NET_ADMIN".into()];
+    spec.security.cap_drop = vec!["ALL".into()];
+    spec.security.no_new_privileges = true;
+    spec.security.sysctl = BTreeMap::from([("net.ipv4.ip_forward".into(), "1".into())]);
+    spec.user.user = Some("1000:1000".into());
+    spec.user.group_add = vec!["wheel".into()];
+    spec.uts.hostname = Some("box".into());
+    spec.uts.add_hosts = vec!["db:10.0.0.2".into()];
+    spec.network.mode = NetworkMode::Bridge(vec!["podman".into()]);
+    spec.network.dns_servers = vec!["10.0.0.1".into()];
+    spec.pid = NamespaceMode::Host;
+    spec.ipc = NamespaceMode::Container(dep.into());
+    spec.cgroupns = Some(NamespaceMode::Path("/proc/1/ns/cgroup".into()));
+    spec.userns = Some(NamespaceMode::Private);
+    let image_config = serde_json::from_value(serde_json::json!({
+        "User": "1000",
+        "ExposedPorts": {"80/tcp": {}},
+        "Env": ["PATH=/usr/bin:/bin"],
+        "Entrypoint": ["/init"],
+        "Cmd": ["sh"],
+        "Volumes": {"/data": {}},
+        "WorkingDir": "/srv",
+        "Labels": {"org.opencontainers.image.title": "t"},
+        "StopSignal": "SIGTERM"
+    }))
+    .expect("image config");
+    // A struct literal, so that a new field fails to compile here until the suite sets it.
+    ContainerConfig {
+        id: id.into(),
+        name: name.into(),
+        created: "2024-05-01T10:00:00.123456789+02:00".into(),
+        rootfs: Some(RootfsSource::Image {
+            id: "sha256:".to_string() + &"c".repeat(64),
+            name: "busybox".into(),
+        }),
+        spec,
+        image_config: Some(image_config),
+        restart_policy: RestartPolicy::OnFailure { max_retries: 4 },
+        stop_signal: 2,
+        stop_timeout: 3,
+        log_driver: LogDriver::Journald,
+        log_path: Some("/var/log/ctr.log".into()),
+        log_tag: Some("{{.Name}}".into()),
+        log_size_max: Some(1 << 20),
+        labels: BTreeMap::from([("app".into(), "web".into())]),
+        pod: None,
+        dependencies: vec![dep.into()],
+        namespaces_from: BTreeMap::from([("ipc".into(), dep.into())]),
+        stdin: true,
+        systemd: true,
+        exit_command: vec!["/usr/bin/podctl".into(), "cleanup".into(), id.into()],
+        conmon_pidfile: Some("/run/ctr/conmon.pid".into()),
+        auto_remove: true,
+        healthcheck: Some(HealthCheck {
+            test: vec!["CMD-SHELL".into(), "true".into()],
+            interval_seconds: 30,
+            timeout_seconds: 5,
+            start_period_seconds: 2,
+            retries: 3,
+        }),
+    }
+}
+
+/// A state with every field set to something other than its default.
+pub(crate) fn full_state() -> ContainerState {
+    ContainerState {
+        status: ContainerStatus::Running,
+        pid: Some(4242),
+        conmon_pid: Some(4240),
+        exit_code: Some(-1),
+        oom_killed: true,
+        started_at: Some("2024-05-01T10:00:01.5Z".into()),
+        finished_at: Some("2024-05-01T10:00:02Z".into()),
+        restart_count: 7,
+        stopped_by_user: true,
+        mountpoint: Some("/var/lib/x/merged".into()),
+        config_path: Some("/run/x/config.json".into()),
+        run_dir: Some("/run/x".into()),
+        bind_mounts: BTreeMap::from([("/etc/hosts".into(), "/run/x/hosts".into())]),
+        netns_path: Some("/run/netns/x".into()),
+        boot_id: Some("b00t".into()),
+    }
+}
