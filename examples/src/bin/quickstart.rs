@@ -33,7 +33,9 @@ fn main() -> Result<ExitCode, Box<dyn Error>> {
     let tarball = tmp.path().join("busybox.tar");
     tar_directory(&rootfs, &tarball)?;
     let name = ImageReference::parse("localhost/busybox")?;
-    let image = rt.storage().import_tarball(File::open(&tarball)?, Some(&name), &[])?;
+    let image = rt
+        .storage()
+        .import_tarball(File::open(&tarball)?, Some(&name), &[])?;
     println!("imported localhost/busybox as {}", &image.id.hex()[..12]);
 
     // A container, from functional options, as libpod's NewContainer takes them.
@@ -48,7 +50,11 @@ fn main() -> Result<ExitCode, Box<dyn Error>> {
         println!("{}", line.message);
         true
     })?;
-    println!("container {} ({}) exited with code {code}", ctr.name(), &ctr.id()[..12]);
+    println!(
+        "container {} ({}) exited with code {code}",
+        ctr.name(),
+        &ctr.id()[..12]
+    );
     rt.remove_container(&ctr, RemoveOptions::default())?;
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }

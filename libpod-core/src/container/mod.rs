@@ -145,3 +145,6 @@ impl Locked<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

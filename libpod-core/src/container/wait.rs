@@ -25,7 +25,10 @@ impl Container {
             }
             // Without the lock: others may stop or inspect it meanwhile. Bounded, so that a
             // monitor that died without an exit file is noticed by the next sync.
-            self.runtime().inner.oci.wait_exit(self.id(), Some(MONITOR_CHECK))?;
+            self.runtime()
+                .inner
+                .oci
+                .wait_exit(self.id(), Some(MONITOR_CHECK))?;
         }
     }
 }

@@ -1,0 +1,314 @@
+//! Unit tests of the lifecycle's state machine with the in-memory state store and the fake OCI
+//! runtime. Storage is a real store in a temp dir (vfs), with a root filesystem directory.
+
+use super::*;
+use crate::CoreError;
+use crate::oci::FakeRuntime;
+use crate::runtime::{EngineConfig, Runtime};
+use crate::state::MemoryState;
+use libpod_spec::{NamespaceMode, RestartPolicy};
+use std::sync::Arc;
+use tempfile::TempDir;
+
+struct Fixture {
+    _dir: TempDir,
+    rt: Runtime,
+    fake: Arc<FakeRuntime>,
+    rootfs: std::path::PathBuf,
+}
+
+fn fixture() -> Fixture {
+    let dir = TempDir::new().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+    std::fs::write(rootfs.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    let fake = Arc::new(FakeRuntime::new());
+    let rt = Runtime::builder()
+        .root(dir.path().join("root"))
+        .run_root(dir.path().join("run"))
+        .engine_config(EngineConfig::builtin())
+        .storage_driver("vfs")
+        .state_store(Box::new(MemoryState::new()))
+        .with_oci(fake.clone())
+        .open()
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        rt,
+        fake,
+        rootfs,
+    }
+}
+
+impl Fixture {
+    /// A container on the rootfs directory, sharing the host's IPC namespace so that no shm is
+    /// mounted.
+    fn ctr(&self, extra: Vec<CtrCreateOption>) -> Container {
+        let mut spec = libpod_spec::CreateConfig::default();
+        spec.ipc = NamespaceMode::Host;
+        spec.command = Some(vec!["/bin/true".into()]);
+        let mut options = vec![
+            with_create_config(spec),
+            with_rootfs_path(self.rootfs.clone()),
+        ];
+        options.extend(extra);
+        self.rt.new_container(options).unwrap()
+    }
+}
+
+fn invalid_state(result: Result<()>, expected: ContainerStatus) {
+    match result {
+        Err(CoreError::InvalidState { status, .. }) => assert_eq!(status, expected),
+        other => panic!("expected an invalid-state error in {expected}, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_happy_path_through_every_state() {
+    let f = fixture();
+    let c = f.ctr(vec![with_name("web")]);
+    assert_eq!(c.status().unwrap(), ContainerStatus::Configured);
+    c.init().unwrap();
+    assert_eq!(c.status().unwrap(), ContainerStatus::Created);
+    assert!(
+        c.state().unwrap().config_path.unwrap().is_file(),
+        "config.json is saved in the bundle"
+    );
+    c.start().unwrap();
+    assert_eq!(c.status().unwrap(), ContainerStatus::Running);
+    c.pause().unwrap();
+    assert_eq!(c.status().unwrap(), ContainerStatus::Paused);
+    c.unpause().unwrap();
+    c.stop(Some(1)).unwrap();
+    let state = c.state().unwrap();
+    assert_eq!(
+        (state.status, state.exit_code),
+        (ContainerStatus::Exited, Some(143))
+    );
+    assert!(state.stopped_by_user);
+    // Re-init of an exited container, and start.
+    c.start().unwrap();
+    assert_eq!(c.status().unwrap(), ContainerStatus::Running);
+    assert!(!c.state().unwrap().stopped_by_user);
+}
+
+#[test]
+fn illegal_transitions_are_typed_errors() {
+    let f = fixture();
+    let c = f.ctr(vec![]);
+    invalid_state(c.pause(), ContainerStatus::Configured);
+    invalid_state(c.unpause(), ContainerStatus::Configured);
+    invalid_state(c.kill(15), ContainerStatus::Configured);
+    c.start().unwrap();
+    invalid_state(c.start(), ContainerStatus::Running);
+    invalid_state(c.init(), ContainerStatus::Running);
+    invalid_state(c.unpause(), ContainerStatus::Running);
+    invalid_state(c.cleanup(), ContainerStatus::Running);
+    invalid_state(
+        f.rt.remove_container(&c, RemoveOptions::default()),
+        ContainerStatus::Running,
+    );
+    c.pause().unwrap();
+    invalid_state(c.pause(), ContainerStatus::Paused);
+    invalid_state(c.start(), ContainerStatus::Paused);
+    let err = c.start().unwrap_err().to_string();
+    assert!(err.contains(c.id()) && err.contains("paused"), "{err}");
+}
+
+#[test]
+fn an_exit_is_seen_at_the_next_look_and_cleaned_up() {
+    let f = fixture();
+    let c = f.ctr(vec![]);
+    c.start().unwrap();
+    f.fake.exit(c.id(), 3);
+    let state = c.state().unwrap();
+    assert_eq!(
+        (state.status, state.exit_code),
+        (ContainerStatus::Exited, Some(3))
+    );
+    assert_eq!(c.wait().unwrap(), 3);
+    assert!(state.mountpoint.is_none(), "storage released at cleanup");
+    assert!(
+        f.fake.ids().is_empty() || f.fake.ids().iter().all(|i| i != c.id()),
+        "deleted from the runtime"
+    );
+}
+
+#[test]
+fn restart_policies_follow_podman() {
+    let f = fixture();
+    let on_failure = f.ctr(vec![
+        with_restart_policy(RestartPolicy::OnFailure { max_retries: 0 }),
+        with_restart_retries(2),
+    ]);
+    on_failure.start().unwrap();
+    for expected in 1..=2 {
+        f.fake.exit(on_failure.id(), 1);
+        let s = on_failure.state().unwrap();
+        assert_eq!(
+            (s.status, s.restart_count),
+            (ContainerStatus::Running, expected)
+        );
+    }
+    f.fake.exit(on_failure.id(), 1);
+    assert_eq!(
+        on_failure.status().unwrap(),
+        ContainerStatus::Exited,
+        "retries used up"
+    );
+
+    let success = f.ctr(vec![with_restart_policy(RestartPolicy::OnFailure {
+        max_retries: 0,
+    })]);
+    success.start().unwrap();
+    f.fake.exit(success.id(), 0);
+    assert_eq!(
+        success.status().unwrap(),
+        ContainerStatus::Exited,
+        "on-failure does not restart a success"
+    );
+
+    let always = f.ctr(vec![with_restart_policy(RestartPolicy::Always)]);
+    always.start().unwrap();
+    f.fake.exit(always.id(), 0);
+    assert_eq!(always.status().unwrap(), ContainerStatus::Running);
+    always.stop(Some(1)).unwrap();
+    assert_eq!(
+        always.status().unwrap(),
+        ContainerStatus::Exited,
+        "never after the user stopped it"
+    );
+}
+
+#[test]
+fn options_are_validated_as_they_are_applied() {
+    let f = fixture();
+    let opts = |extra: Vec<CtrCreateOption>| {
+        let mut o = vec![with_rootfs_path(f.rootfs.clone())];
+        o.extend(extra);
+        o
+    };
+    let err =
+        f.rt.new_container(opts(vec![with_restart_retries(3)]))
+            .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::InvalidOption {
+                option: "restart retries",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    for bad in ["-x", "a b", "", "a/b"] {
+        assert!(matches!(
+            f.rt.new_container(opts(vec![with_name(bad)])),
+            Err(CoreError::InvalidOption { option: "name", .. })
+        ));
+    }
+    assert!(f.rt.new_container(opts(vec![with_pod("p")])).is_err());
+    assert!(
+        f.rt.new_container(vec![with_name("nofs")]).is_err(),
+        "a container needs a root filesystem"
+    );
+    assert!(
+        f.rt.new_container(opts(vec![with_stop_signal("SIGNOPE")]))
+            .is_err()
+    );
+    assert!(
+        f.rt.new_container(opts(vec![with_network_mode(
+            libpod_spec::NetworkMode::Bridge(vec![])
+        )]))
+        .is_err()
+    );
+    assert!(
+        f.rt.new_container(opts(vec![
+            with_auto_remove(),
+            with_restart_policy(RestartPolicy::Always)
+        ]))
+        .is_err()
+    );
+    f.ctr(vec![with_name("taken")]);
+    assert!(matches!(
+        f.rt.new_container(opts(vec![with_name("taken")])),
+        Err(CoreError::NameInUse(_))
+    ));
+    assert_eq!(
+        f.rt.containers().unwrap().len(),
+        1,
+        "failed creates leave nothing"
+    );
+}
+
+#[test]
+fn lookups_by_name_id_and_prefix() {
+    let f = fixture();
+    let c = f.ctr(vec![with_name("findme")]);
+    for key in ["findme", c.id(), &c.id()[..12]] {
+        assert_eq!(f.rt.container(key).unwrap().id(), c.id(), "lookup by {key}");
+    }
+    assert!(matches!(
+        f.rt.container("nope"),
+        Err(CoreError::ContainerNotFound(_))
+    ));
+    assert_eq!(c.id().len(), 64);
+    assert!(c.id().bytes().all(|b| b.is_ascii_hexdigit()));
+}
+
+#[test]
+fn dependencies_must_run_and_cannot_be_removed() {
+    let f = fixture();
+    let base = f.ctr(vec![with_name("base")]);
+    let dependent = f.ctr(vec![with_dependencies(&[&base])]);
+    assert!(matches!(
+        dependent.start(),
+        Err(CoreError::DependencyNotRunning { .. })
+    ));
+    base.start().unwrap();
+    dependent.start().unwrap();
+    assert!(matches!(
+        f.rt.remove_container(&base, RemoveOptions::default().force(true)),
+        Err(CoreError::HasDependents { .. })
+    ));
+    f.rt.remove_container(&dependent, RemoveOptions::default().force(true))
+        .unwrap();
+    f.rt.remove_container(&base, RemoveOptions::default().force(true))
+        .unwrap();
+    assert!(f.rt.containers().unwrap().is_empty());
+}
+
+#[test]
+fn stop_escalates_to_sigkill_when_the_signal_is_ignored() {
+    let f = fixture();
+    let c = f.ctr(vec![]);
+    c.start().unwrap();
+    f.fake.ignore_signals(c.id(), &[15]);
+    c.stop(Some(1)).unwrap();
+    assert_eq!(c.state().unwrap().exit_code, Some(137));
+}
+
+#[test]
+fn create_options_from_a_create_config() {
+    let f = fixture();
+    let mut config = libpod_spec::CreateConfig::default();
+    config.name = Some("fromconfig".into());
+    config.restart_policy = Some("on-failure:-1".into());
+    assert!(
+        options_from_create_config(&config).is_err(),
+        "negative retries"
+    );
+    config.restart_policy = Some("on-failure:4".into());
+    config.stop_timeout = Some(3);
+    config.command = Some(vec!["/bin/true".into()]);
+    config.ipc = NamespaceMode::Host;
+    let mut options = options_from_create_config(&config).unwrap();
+    options.push(with_rootfs_path(f.rootfs.clone()));
+    let c = f.rt.new_container(options).unwrap();
+    assert_eq!(c.name(), "fromconfig");
+    assert_eq!(
+        c.config().restart_policy,
+        RestartPolicy::OnFailure { max_retries: 4 }
+    );
+    assert_eq!(c.config().stop_timeout, 3);
+}
