@@ -163,6 +163,26 @@ pub enum CoreError {
         /// What is wrong.
         reason: String,
     },
+    /// A program the configuration names (the OCI runtime, conmon) is in none of the places
+    /// it may be.
+    #[error("cannot find {program}: tried {}", tried.join(", "))]
+    ProgramNotFound {
+        /// The program (`runc`, `conmon`).
+        program: String,
+        /// Where it was looked for, in order (paths, then `$PATH`), with why each was
+        /// passed over when it exists.
+        tried: Vec<String>,
+    },
+
+    // -- logs --
+    /// A line of a k8s-file container log is not a `TIME STREAM TAG MESSAGE` record.
+    #[error("malformed log record {line:?}: {reason}")]
+    LogRecord {
+        /// The line (its first 200 bytes, decoded lossily).
+        line: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }
 
 /// The crate's result type.

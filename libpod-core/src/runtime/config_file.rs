@@ -1,0 +1,324 @@
+//! One containers.conf file applied over a configuration, key by key.
+
+use super::EngineConfig;
+use crate::error::{CoreError, Result};
+use libpod_spec::parse::{parse_size, parse_ulimit};
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+use toml::{Table, Value};
+
+/// containers/common's `OCIBufSize`: a positive `log_size_max` must be at least conmon's
+/// read buffer.
+const OCI_BUF_SIZE: i64 = 8192;
+
+/// The `*.conf` files directly in `dir`, sorted by name; none when it does not exist (or is
+/// not a directory).
+pub(super) fn drop_ins(dir: &Path) -> Result<Vec<PathBuf>> {
+    use std::io::ErrorKind;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+            return Ok(Vec::new());
+        }
+        Err(err) => return Err(CoreError::io("read configuration directory", dir, err)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|err| CoreError::io("read configuration directory", dir, err))?;
+        let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if !is_dir && entry.file_name().as_encoded_bytes().ends_with(b".conf") {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Applies the text of `origin` to `config`.
+pub(super) fn apply(config: &mut EngineConfig, origin: &Path, text: &str) -> Result<()> {
+    let table: Table = text
+        .parse()
+        .map_err(|err: toml::de::Error| CoreError::Config {
+            path: origin.to_path_buf(),
+            reason: syntax_reason(text, &err),
+        })?;
+    for (key, value) in &table {
+        match key.as_str() {
+            "containers" => containers(config, &Section::new(origin, "containers", value)?)?,
+            "engine" => engine(config, &Section::new(origin, "engine", value)?)?,
+            _ => tracing::debug!("{origin:?}: ignoring [{key}]"),
+        }
+    }
+    Ok(())
+}
+
+fn containers(config: &mut EngineConfig, section: &Section<'_>) -> Result<()> {
+    if let Some(caps) = section.strings("default_capabilities")? {
+        config.default_capabilities = caps.iter().map(|cap| normalize_capability(cap)).collect();
+    }
+    if let Some(ulimits) = section.strings("default_ulimits")? {
+        for ulimit in &ulimits {
+            parse_ulimit(ulimit).map_err(|err| section.error("default_ulimits", err))?;
+        }
+        config.default_ulimits = ulimits;
+    }
+    section.set_strings("default_sysctls", &mut config.default_sysctls)?;
+    section.set_strings("env", &mut config.env)?;
+    section.set_strings("dns_servers", &mut config.dns_servers)?;
+    section.set_strings("dns_searches", &mut config.dns_searches)?;
+    section.set_strings("dns_options", &mut config.dns_options)?;
+    if let Some(size) = section.string("shm_size")? {
+        config.shm_size =
+            parse_size("shm_size", size).map_err(|err| section.error("shm_size", err))?;
+    }
+    if let Some(limit) = section.integer("pids_limit")? {
+        config.pids_limit = limit;
+    }
+    if let Some(umask) = section.string("umask")? {
+        let valid =
+            (1..=4).contains(&umask.len()) && umask.bytes().all(|b| matches!(b, b'0'..=b'7'));
+        config.umask = u32::from_str_radix(umask, 8)
+            .ok()
+            .filter(|_| valid)
+            .ok_or_else(|| section.error("umask", format!("invalid umask {umask:?}")))?;
+    }
+    if let Some(flag) = section.boolean("no_new_privileges")? {
+        config.no_new_privileges = flag;
+    }
+    if let Some(profile) = section.string("seccomp_profile")? {
+        config.seccomp_profile = (!profile.is_empty()).then(|| PathBuf::from(profile));
+    }
+    if let Some(flag) = section.boolean("init")? {
+        config.init = flag;
+    }
+    if let Some(path) = section.string("init_path")? {
+        config.init_path = (!path.is_empty()).then(|| PathBuf::from(path));
+        config.init_path_from_containers = config.init_path.is_some();
+    }
+    if let Some(driver) = section.string("log_driver")? {
+        config.log_driver = driver.to_string();
+    }
+    if let Some(max) = section.integer("log_size_max")? {
+        if (0..OCI_BUF_SIZE).contains(&max) {
+            let reason = format!("log size max should be negative or >= {OCI_BUF_SIZE}");
+            return Err(section.error("log_size_max", reason));
+        }
+        config.log_size_max = max;
+    }
+    if let Some(tag) = section.string("log_tag")? {
+        config.log_tag = tag.to_string();
+    }
+    section.ignore_others(&[
+        "default_capabilities",
+        "default_ulimits",
+        "default_sysctls",
+        "env",
+        "dns_servers",
+        "dns_searches",
+        "dns_options",
+        "shm_size",
+        "pids_limit",
+        "umask",
+        "no_new_privileges",
+        "seccomp_profile",
+        "init",
+        "init_path",
+        "log_driver",
+        "log_size_max",
+        "log_tag",
+    ]);
+    Ok(())
+}
+
+fn engine(config: &mut EngineConfig, section: &Section<'_>) -> Result<()> {
+    if let Some(runtime) = section.string("runtime")? {
+        config.runtime = runtime.to_string();
+    }
+    if let Some(runtimes) = section.table("runtimes")? {
+        for (name, paths) in runtimes {
+            let key = format!("runtimes.{name}");
+            let paths = section.strings_of(&key, paths)?;
+            let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+            match config.runtimes.iter_mut().find(|(n, _)| n == name) {
+                Some((_, existing)) => *existing = paths,
+                None => config.runtimes.push((name.clone(), paths)),
+            }
+        }
+    }
+    section.set_strings("runtime_supports_json", &mut config.runtime_supports_json)?;
+    if let Some(paths) = section.strings("conmon_path")? {
+        config.conmon_path = paths.into_iter().map(PathBuf::from).collect();
+    }
+    section.set_strings("conmon_env_vars", &mut config.conmon_env_vars)?;
+    if let Some(dirs) = section.strings("hooks_dir")? {
+        config.hooks_dir = dirs.into_iter().map(PathBuf::from).collect();
+        config.hooks_dir_explicit = true;
+    }
+    if let Some(manager) = section.string("cgroup_manager")? {
+        if !matches!(manager, "cgroupfs" | "systemd") {
+            let reason = format!("invalid cgroup manager {manager:?}: cgroupfs or systemd");
+            return Err(section.error("cgroup_manager", reason));
+        }
+        config.cgroup_manager = manager.to_string();
+    }
+    if let Some(timeout) = section.integer("stop_timeout")? {
+        config.stop_timeout = u64::try_from(timeout)
+            .map_err(|_| section.error("stop_timeout", format!("{timeout} is negative")))?;
+    }
+    if let Some(dir) = section.string("tmp_dir")? {
+        config.tmp_dir = PathBuf::from(dir);
+    }
+    if let Some(path) = section.string("init_path")?
+        && !config.init_path_from_containers
+    {
+        config.init_path = (!path.is_empty()).then(|| PathBuf::from(path));
+    }
+    section.ignore_others(&[
+        "runtime",
+        "runtimes",
+        "runtime_supports_json",
+        "conmon_path",
+        "conmon_env_vars",
+        "hooks_dir",
+        "cgroup_manager",
+        "stop_timeout",
+        "tmp_dir",
+        "init_path",
+    ]);
+    Ok(())
+}
+
+/// `chown`, `cap_chown` and `CAP_CHOWN` all become `CAP_CHOWN`.
+fn normalize_capability(cap: &str) -> String {
+    let upper = cap.to_ascii_uppercase();
+    if upper.starts_with("CAP_") {
+        upper
+    } else {
+        format!("CAP_{upper}")
+    }
+}
+
+/// `line L, column C: MESSAGE` for a TOML syntax error.
+fn syntax_reason(text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim();
+    let Some(span) = err.span() else {
+        return message.to_string();
+    };
+    let before = text.get(..span.start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!("line {line}, column {column}: {message}")
+}
+
+/// A table of the file, read with type checks.
+struct Section<'a> {
+    origin: &'a Path,
+    name: &'static str,
+    table: &'a Table,
+}
+
+impl<'a> Section<'a> {
+    fn new(origin: &'a Path, name: &'static str, value: &'a Value) -> Result<Section<'a>> {
+        match value {
+            Value::Table(table) => Ok(Section {
+                origin,
+                name,
+                table,
+            }),
+            other => Err(CoreError::Config {
+                path: origin.to_path_buf(),
+                reason: format!("{name}: expected a table, found {}", other.type_str()),
+            }),
+        }
+    }
+
+    fn error(&self, key: &str, reason: impl Display) -> CoreError {
+        CoreError::Config {
+            path: self.origin.to_path_buf(),
+            reason: format!("{}.{key}: {reason}", self.name),
+        }
+    }
+
+    fn mismatch(&self, key: &str, expected: &str, found: &Value) -> CoreError {
+        self.error(
+            key,
+            format!("expected {expected}, found {}", found.type_str()),
+        )
+    }
+
+    fn string(&self, key: &str) -> Result<Option<&'a str>> {
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text)),
+            Some(other) => Err(self.mismatch(key, "a string", other)),
+        }
+    }
+
+    fn integer(&self, key: &str) -> Result<Option<i64>> {
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(Value::Integer(number)) => Ok(Some(*number)),
+            Some(other) => Err(self.mismatch(key, "an integer", other)),
+        }
+    }
+
+    fn boolean(&self, key: &str) -> Result<Option<bool>> {
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(Value::Boolean(flag)) => Ok(Some(*flag)),
+            Some(other) => Err(self.mismatch(key, "a boolean", other)),
+        }
+    }
+
+    fn table(&self, key: &str) -> Result<Option<&'a Table>> {
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(Value::Table(table)) => Ok(Some(table)),
+            Some(other) => Err(self.mismatch(key, "a table", other)),
+        }
+    }
+
+    fn strings(&self, key: &str) -> Result<Option<Vec<String>>> {
+        self.table
+            .get(key)
+            .map(|value| self.strings_of(key, value))
+            .transpose()
+    }
+
+    /// Replaces `target` when the file sets `key`.
+    fn set_strings(&self, key: &str, target: &mut Vec<String>) -> Result<()> {
+        if let Some(values) = self.strings(key)? {
+            *target = values;
+        }
+        Ok(())
+    }
+
+    fn strings_of(&self, key: &str, value: &Value) -> Result<Vec<String>> {
+        let Value::Array(items) = value else {
+            return Err(self.mismatch(key, "an array of strings", value));
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| match item {
+                Value::String(text) => Ok(text.clone()),
+                other => Err(self.mismatch(&format!("{key}[{index}]"), "a string", other)),
+            })
+            .collect()
+    }
+
+    /// Logs the keys this crate does not read.
+    fn ignore_others(&self, known: &[&str]) {
+        for key in self
+            .table
+            .keys()
+            .filter(|key| !known.contains(&key.as_str()))
+        {
+            tracing::debug!("{:?}: ignoring {}.{key}", self.origin, self.name);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "config_file_tests.rs"]
+mod tests;
