@@ -71,8 +71,8 @@ pub struct EngineConfig {
     /// `[containers] init_path` (or, when that is unset, the older `[engine] init_path`);
     /// `None` when no file sets it.
     pub init_path: Option<PathBuf>,
-    /// `[engine] runtime`: the OCI runtime's name (or a path). Podman's default is the first
-    /// of crun, runc, kata, runsc found on the host.
+    /// `[engine] runtime`: the OCI runtime's name (or a path). Our default is the first of
+    /// runc, crun, kata, runsc found on the host (Podman tries crun first).
     pub runtime: String,
     /// `[engine.runtimes]`: candidate paths per runtime name.
     pub runtimes: Vec<(String, Vec<PathBuf>)>,

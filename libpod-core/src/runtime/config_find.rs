@@ -78,10 +78,11 @@ pub(super) fn builtin_runtimes() -> &'static [(&'static str, &'static [&'static 
     ]
 }
 
-/// Podman's choice of a default runtime: the first of crun, runc, kata, runsc with an
-/// existing candidate or on `$PATH`.
+/// The default runtime when no file names one: the first of runc, crun, kata, runsc with an
+/// existing candidate or on `$PATH`. Podman 4.3 tries crun first; we prefer runc, which works
+/// on every cgroup layout (crun 1.8 refuses hybrid v1/v2 hosts such as ours).
 pub(super) fn default_runtime(path_env: Option<&OsStr>) -> Option<String> {
-    ["crun", "runc", "kata", "runsc"]
+    ["runc", "crun", "kata", "runsc"]
         .into_iter()
         .find_map(|name| {
             let (_, candidates) = builtin_runtimes().iter().find(|(n, _)| *n == name)?;

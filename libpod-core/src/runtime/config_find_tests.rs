@@ -198,6 +198,6 @@ fn this_host_s_runc_and_conmon_are_found() {
     );
     assert_eq!(
         default_runtime(path_env.as_deref()).as_deref(),
-        Some("crun")
+        Some("runc")
     );
 }

@@ -12,7 +12,7 @@ pub struct HostFacts {
     /// systemd runs and its journal is readable (a readable directory in /run/log/journal or
     /// /var/log/journal): the default log driver is then `journald`, else `k8s-file`.
     pub journald: bool,
-    /// The default OCI runtime: the first of crun, runc, kata and runsc that has one of its
+    /// The default OCI runtime: the first of runc, crun, kata and runsc that has one of its
     /// built-in candidate paths, or is on `$PATH`; empty when none is.
     pub runtime: String,
 }
