@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{CgroupParent, IMAGE, is_mount_point, process_exists, runtime, shell};
+use common::{CgroupParent, IMAGE, is_mount_point, process_exists, process_gone, runtime, shell};
 use libpod_core::CoreError;
 use libpod_core::container::{
     ContainerStatus, RemoveOptions, with_name, with_restart_policy, with_stop_timeout,
@@ -186,9 +186,8 @@ fn force_removing_a_running_container_leaves_nothing() {
     );
     rt.remove_container(&ctr, RemoveOptions::default().force(true))
         .unwrap();
-    std::thread::sleep(Duration::from_millis(100));
-    assert!(!process_exists(pid), "the container's process is gone");
-    assert!(!process_exists(conmon), "conmon is gone");
+    assert!(process_gone(pid), "the container's process is gone");
+    assert!(process_gone(conmon), "conmon is gone");
     assert!(
         !is_mount_point(&mountpoint),
         "the root filesystem is unmounted"
@@ -299,5 +298,53 @@ fn twenty_containers_from_four_threads() {
     });
     assert!(rt.containers().unwrap().is_empty());
     assert!(rt.storage().containers().unwrap().is_empty());
+    let _ = IMAGE;
+}
+
+#[test]
+fn a_reboot_is_detected_and_states_refreshed() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let running = shell(&rt, &cg, "exec sleep 1000", vec![with_name("was-running")]);
+    running.start().unwrap();
+    let created = shell(&rt, &cg, "exit 0", vec![with_name("was-created")]);
+    created.init().unwrap();
+    // What a reboot does: every process gone, every mount gone, the run root (a tmpfs) empty.
+    for ctr in [&running, &created] {
+        let state = ctr.state().unwrap();
+        for pid in [state.pid, state.conmon_pid].into_iter().flatten() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        if let Some(shm) = state.bind_mounts.get("/dev/shm") {
+            let _ = nix::mount::umount2(shm, nix::mount::MntFlags::MNT_DETACH);
+        }
+        rt.storage().unmount_container(ctr.id(), true).unwrap();
+        let _ = std::process::Command::new("runc")
+            .arg("--root")
+            .arg(tmp.path().join("run/runtime/runc"))
+            .args(["delete", "--force", ctr.id()])
+            .status();
+    }
+    drop((running, created, rt));
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::remove_dir_all(tmp.path().join("run")).unwrap();
+
+    let rt = common::open(tmp.path());
+    let running = rt.container("was-running").unwrap();
+    let created = rt.container("was-created").unwrap();
+    assert_eq!(running.status().unwrap(), ContainerStatus::Exited);
+    assert_eq!(created.status().unwrap(), ContainerStatus::Configured);
+    assert!(running.state().unwrap().pid.is_none());
+    // Both work again.
+    created.start().unwrap();
+    assert_eq!(created.wait().unwrap(), 0);
+    running.start().unwrap();
+    running.stop(Some(0)).unwrap();
     let _ = IMAGE;
 }

@@ -35,11 +35,23 @@ impl Locked<'_> {
         Ok(())
     }
 
-    /// Whether the container's monitor process is gone.
+    /// Whether the container's monitor is gone and, with it, any chance of an exit file: its
+    /// process is gone and the runtime no longer has the container running.
     fn monitor_died(&self) -> bool {
-        match self.state.conmon_pid {
+        let conmon_gone = match self.state.conmon_pid {
             Some(pid) => nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_err(),
             None => false,
+        };
+        if !conmon_gone {
+            return false;
+        }
+        match self.runtime().inner.oci.state(self.id()) {
+            Ok(Some(state)) => !matches!(
+                state.status.as_str(),
+                "running" | "paused" | "created" | "creating"
+            ),
+            Ok(None) => true,
+            Err(_) => false,
         }
     }
 

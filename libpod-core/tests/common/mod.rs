@@ -95,7 +95,24 @@ pub fn is_mount_point(path: &Path) -> bool {
     mounts.lines().any(|l| l.split(' ').nth(4) == Some(&*path))
 }
 
-/// Whether a process with this PID exists.
+/// Whether a live (not zombie) process with this PID exists.
 pub fn process_exists(pid: i32) -> bool {
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state is the field after the parenthesised command name.
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+/// Waits up to two seconds for process `pid` to be gone; whether it went.
+pub fn process_gone(pid: i32) -> bool {
+    for _ in 0..40 {
+        if !process_exists(pid) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
 }
