@@ -54,7 +54,10 @@ fn podman_info_agrees_on_runtime_cgroup_manager_log_driver_and_conmon() {
         let config = ours(&conf);
         let runtime = config.find_runtime(&config.runtime).unwrap();
         let conmon = config.find_conmon().unwrap();
-        if text.contains("runtime =") {
+        if text
+            .lines()
+            .any(|l| l.trim_start().starts_with("runtime ="))
+        {
             assert_eq!(
                 host["ociRuntime"]["name"],
                 config.runtime.as_str(),
