@@ -10,6 +10,15 @@ pub fn run(extra: &[String]) -> Result {
         return Ok(());
     }
     crate::host::ensure()?;
+    // The lifecycle bench runs podctl as a whole command, side by side with podman.
+    crate::step(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "libpod-examples",
+        "--bin",
+        "podctl",
+    ]))?;
     crate::step(cargo().args(["bench", "--workspace"]).args(extra))
 }
 

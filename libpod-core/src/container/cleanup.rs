@@ -25,11 +25,16 @@ impl Container {
 impl Locked<'_> {
     pub(crate) fn cleanup_locked(&mut self) -> Result<()> {
         let mut failures: Vec<CoreError> = Vec::new();
-        let in_runtime = matches!(
-            self.state.status,
-            ContainerStatus::Stopped | ContainerStatus::Created
-        );
-        if in_runtime && let Err(e) = self.runtime().inner.oci.delete(self.id(), true) {
+        // An exited container needs no force (and force costs a `runc state` call); a created
+        // one still has a process waiting to start.
+        let delete = match self.state.status {
+            ContainerStatus::Stopped => Some(false),
+            ContainerStatus::Created => Some(true),
+            _ => None,
+        };
+        if let Some(force) = delete
+            && let Err(e) = self.runtime().inner.oci.delete(self.id(), force)
+        {
             failures.push(e);
         }
         if let Err(e) = self.release_storage() {

@@ -105,6 +105,6 @@ fn generated_name(id: &str) -> String {
         "{}_{}_{}",
         ADJECTIVES[byte(0) % 16],
         NAMES[byte(2) % 16],
-        &id[4..8]
+        &id[4..12]
     )
 }

@@ -64,7 +64,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
             };
             let conmon = match builder.conmon_path {
                 Some(p) => p,
-                None => engine.find_conmon()?,
+                None => cached_conmon(&engine, &run_root)?,
             };
             Arc::new(ConmonRuntime::new(ConmonRuntimeConfig {
                 runtime_root: run_root.join("runtime").join(&name),
@@ -99,6 +99,29 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     };
     refresh_after_reboot(&runtime)?;
     Ok(runtime)
+}
+
+/// The conmon to use: found (and its version checked, which runs it) once per boot and
+/// binary, then remembered in the run root, because every CLI call opens a runtime.
+fn cached_conmon(engine: &EngineConfig, run_root: &Path) -> Result<PathBuf> {
+    let cache = run_root.join("conmon-path");
+    let stamp = |path: &Path| {
+        fs::metadata(path)
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .map(|t| format!("{t:?}"))
+    };
+    if let Ok(text) = fs::read_to_string(&cache)
+        && let Some((path, recorded)) = text.split_once('\n')
+        && stamp(Path::new(path)).as_deref() == Some(recorded)
+    {
+        return Ok(PathBuf::from(path));
+    }
+    let conmon = engine.find_conmon()?;
+    if let Some(stamp) = stamp(&conmon) {
+        let _ = fs::write(&cache, format!("{}\n{stamp}", conmon.display()));
+    }
+    Ok(conmon)
 }
 
 /// This boot's ID, as the kernel gives it.

@@ -1,0 +1,233 @@
+//! The container lifecycle, in process and as whole commands, side by side in one run:
+//!
+//! - criterion: in-process create (config and database only), and create + start + wait +
+//!   remove of a busybox `/bin/true`;
+//! - whole processes, medians of interleaved runs: `podctl run --rm --network none busybox
+//!   /bin/true`, `podman run --rm --network none` of the same image, `runc run` of a prepared
+//!   bundle, and the floor of a conmon design (conmon + `runc create` + `runc start` of a
+//!   prepared bundle until the exit file appears), with the ratios.
+//!
+//! Run with `cargo xtask bench` (or `cargo bench -p libpod-benches --bench lifecycle`), as root.
+
+use criterion::Criterion;
+use libpod_core::container::{
+    RemoveOptions, with_command, with_rootfs_from_image, with_rootfs_path,
+};
+use libpod_core::oci::{ConmonRuntime, ConmonRuntimeConfig, CreateArgs, OciRuntime};
+use libpod_core::runtime::{EngineConfig, Runtime};
+use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
+use libpod_storage::ImageReference;
+use libpod_testutil::{Podman, TempRoot, busybox_rootfs, tar_directory};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ULIMITS: [&str; 2] = ["nofile=1024:1024", "nproc=1024:1024"];
+
+fn engine() -> EngineConfig {
+    let mut engine = EngineConfig::builtin();
+    engine.default_ulimits = ULIMITS.iter().map(|s| s.to_string()).collect();
+    engine
+}
+
+fn runtime(dir: &Path) -> Runtime {
+    Runtime::builder()
+        .root(dir.join("root"))
+        .run_root(dir.join("run"))
+        .engine_config(engine())
+        .open()
+        .unwrap()
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn timed(mut command: Command) -> Duration {
+    let start = Instant::now();
+    let status = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{command:?} failed");
+    start.elapsed()
+}
+
+/// A bundle for `runc run` and the conmon floor: a busybox rootfs and our spec for /bin/true.
+fn bundle(dir: &Path, id: &str) -> std::path::PathBuf {
+    let bundle = dir.join(format!("bundle-{id}"));
+    busybox_rootfs(&bundle.join("rootfs")).unwrap();
+    let mut defaults = SpecDefaults::default();
+    defaults.ulimits = ULIMITS.iter().map(|s| s.to_string()).collect();
+    let generator = SpecGenerator::new(defaults).unwrap();
+    let mut config = CreateConfig::default();
+    config.command = Some(vec!["/bin/true".into()]);
+    let spec = generator
+        .generate(
+            &config,
+            None,
+            &SpecContext::new(&"f".repeat(64), &bundle.join("rootfs")),
+        )
+        .unwrap();
+    std::fs::write(
+        bundle.join("config.json"),
+        serde_json::to_vec(&spec).unwrap(),
+    )
+    .unwrap();
+    bundle
+}
+
+fn main() {
+    let tmp = TempRoot::new().unwrap();
+    let rootfs = tmp.path().join("busybox");
+    busybox_rootfs(&rootfs).unwrap();
+    let tar = tmp.path().join("busybox.tar");
+    tar_directory(&rootfs, &tar).unwrap();
+    let rt = runtime(&tmp.path().join("lib"));
+    rt.storage()
+        .import_tarball(
+            std::fs::File::open(&tar).unwrap(),
+            Some(&ImageReference::parse("localhost/busybox").unwrap()),
+            &[],
+        )
+        .unwrap();
+
+    let mut criterion = Criterion::default().sample_size(20).configure_from_args();
+    let config_rootfs = rootfs.clone();
+    criterion.bench_function("create (config and database)", |b| {
+        b.iter_custom(|n| {
+            let start = Instant::now();
+            let created: Vec<_> = (0..n)
+                .map(|_| {
+                    rt.new_container([
+                        with_rootfs_path(config_rootfs.clone()),
+                        with_command(["/bin/true"]),
+                    ])
+                    .unwrap()
+                })
+                .collect();
+            let elapsed = start.elapsed();
+            for c in created {
+                rt.remove_container(&c, RemoveOptions::default()).unwrap();
+            }
+            elapsed
+        })
+    });
+    criterion.bench_function("create + start + wait + remove", |b| {
+        b.iter(|| {
+            let c = rt
+                .new_container([
+                    with_rootfs_from_image("localhost/busybox"),
+                    with_command(["/bin/true"]),
+                ])
+                .unwrap();
+            c.start().unwrap();
+            assert_eq!(c.wait().unwrap(), 0);
+            rt.remove_container(&c, RemoveOptions::default()).unwrap();
+        })
+    });
+    criterion.final_summary();
+
+    // Creates per second, in process, over 1000 creates.
+    let start = Instant::now();
+    let created: Vec<_> = (0..1000)
+        .map(|_| {
+            rt.new_container([
+                with_rootfs_path(rootfs.clone()),
+                with_command(["/bin/true"]),
+            ])
+            .unwrap()
+        })
+        .collect();
+    let per_second = 1000.0 / start.elapsed().as_secs_f64();
+    for c in created {
+        rt.remove_container(&c, RemoveOptions::default()).unwrap();
+    }
+
+    // Whole operations, interleaved.
+    let podctl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/podctl");
+    assert!(
+        podctl.exists(),
+        "build podctl first: cargo build --release -p libpod-examples --bin podctl"
+    );
+    let podctl_dir = tmp.path().join("podctl");
+    let status = Command::new(&podctl)
+        .arg("--root")
+        .arg(podctl_dir.join("root"))
+        .arg("--runroot")
+        .arg(podctl_dir.join("run"))
+        .args(["import"])
+        .arg(&tar)
+        .arg("busybox")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let podman = Podman::new(
+        &tmp.path().join("podman"),
+        "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n[engine]\nruntime = \"runc\"\n",
+    );
+    podman.import_rootfs(&rootfs, "busybox", &[]).unwrap();
+    let runc_root = tmp.path().join("runc-root");
+    let runc_bundle = bundle(tmp.path(), "runc");
+    let floor_bundle = bundle(tmp.path(), "floor");
+    let floor_dir = tmp.path().join("floor");
+    let conmon = ConmonRuntime::new(ConmonRuntimeConfig::runc(&floor_dir)).unwrap();
+
+    let (mut ours, mut theirs, mut raw, mut floor) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for i in 0..15 {
+        let mut c = Command::new(&podctl);
+        c.arg("--root")
+            .arg(podctl_dir.join("root"))
+            .arg("--runroot")
+            .arg(podctl_dir.join("run"))
+            .args(["run", "--rm", "--network", "none", "busybox", "/bin/true"]);
+        ours.push(timed(c));
+        let mut p = podman.command();
+        p.args(["run", "--rm", "--network", "none", "busybox", "/bin/true"]);
+        theirs.push(timed(p));
+        let mut r = Command::new("runc");
+        r.arg("--root")
+            .arg(&runc_root)
+            .args(["run", "--bundle"])
+            .arg(&runc_bundle)
+            .arg(format!("bench-{i}"));
+        raw.push(timed(r));
+        let id = format!("floor-{i}");
+        let run_dir = floor_dir.join(&id);
+        std::fs::create_dir_all(&run_dir).unwrap();
+        let start = Instant::now();
+        conmon
+            .create(&CreateArgs::new(&id, &id, &floor_bundle, &run_dir))
+            .unwrap();
+        conmon.start(&id).unwrap();
+        conmon
+            .wait_exit(&id, Some(Duration::from_secs(10)))
+            .unwrap()
+            .expect("the floor container exits");
+        floor.push(start.elapsed());
+        conmon.delete(&id, true).unwrap();
+    }
+    let (ours, theirs, raw, floor) = (median(ours), median(theirs), median(raw), median(floor));
+    println!("lifecycle: in-process creates (config and database): {per_second:.0}/s");
+    println!(
+        "lifecycle: run --rm --network none busybox /bin/true, medians of 15 interleaved runs: podctl {:.1} ms, podman {:.1} ms, runc run {:.1} ms, conmon floor {:.1} ms",
+        ms(ours),
+        ms(theirs),
+        ms(raw),
+        ms(floor)
+    );
+    println!(
+        "lifecycle: {:.2}x faster than podman; {:.2}x the conmon floor; {:.2}x raw runc run",
+        theirs.as_secs_f64() / ours.as_secs_f64(),
+        ours.as_secs_f64() / floor.as_secs_f64(),
+        ours.as_secs_f64() / raw.as_secs_f64()
+    );
+}
