@@ -1,0 +1,137 @@
+//! podctl's container commands end to end, through the binary, with the real conmon and runc.
+
+use libpod_testutil::{TempRoot, busybox_rootfs, require_root, serial, tar_directory};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn podctl(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_podctl"))
+        .arg("--root")
+        .arg(root.join("root"))
+        .arg("--runroot")
+        .arg(root.join("run"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(root: &Path, args: &[&str]) -> String {
+    let out = podctl(root, args);
+    assert!(
+        out.status.success(),
+        "podctl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Removes this test's cgroup parent from every hierarchy when dropped.
+struct Cgroup(String);
+
+impl Drop for Cgroup {
+    fn drop(&mut self) {
+        for e in std::fs::read_dir("/sys/fs/cgroup")
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let _ = std::fs::remove_dir(e.path().join(self.0.trim_start_matches('/')));
+        }
+    }
+}
+
+#[test]
+fn podctl_container_commands() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = Cgroup(format!("/libpod-rs-podctl-{}", std::process::id()));
+    let rootfs = tmp.path().join("rootfs");
+    busybox_rootfs(&rootfs).unwrap();
+    let tar = tmp.path().join("rootfs.tar");
+    tar_directory(&rootfs, &tar).unwrap();
+    let root = tmp.path().join("store");
+    ok(&root, &["import", tar.to_str().unwrap(), "busybox"]);
+    let ulimit = [
+        "--ulimit",
+        "nofile=1024:1024",
+        "--ulimit",
+        "nproc=1024:1024",
+        "--cgroup-parent",
+        &cg.0,
+    ];
+
+    // run: output and exit code come back; --rm leaves nothing.
+    let mut args = vec!["run", "--rm"];
+    args.extend(ulimit);
+    args.extend([
+        "-e",
+        "GREETING=hello",
+        "-u",
+        "1000:1000",
+        "-w",
+        "/tmp",
+        "busybox",
+        "sh",
+        "-c",
+        "echo $GREETING $(id -u) $(pwd); exit 3",
+    ]);
+    let out = podctl(&root, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "hello 1000 /tmp"
+    );
+    assert_eq!(ok(&root, &["ps", "-a", "-q"]).trim(), "");
+
+    // create, start, ps, inspect, logs, pause, unpause, stop, restart, kill, wait, rm.
+    let mut args = vec!["create", "--name", "web", "--stop-timeout", "1"];
+    args.extend(ulimit);
+    args.extend(["busybox", "sh", "-c", "echo started; exec sleep 1000"]);
+    let id = ok(&root, &args).trim().to_string();
+    assert_eq!(id.len(), 64);
+    ok(&root, &["start", "web"]);
+    let ps: serde_json::Value =
+        serde_json::from_str(&ok(&root, &["ps", "--format", "json"])).unwrap();
+    assert_eq!(ps[0]["State"], "running");
+    assert_eq!(ps[0]["Names"][0], "web");
+    let inspect: serde_json::Value = serde_json::from_str(&ok(&root, &["inspect", "web"])).unwrap();
+    assert_eq!(inspect[0]["Id"], id.as_str());
+    assert_eq!(inspect[0]["State"]["Status"], "running");
+    assert!(inspect[0]["State"]["Pid"].as_i64().unwrap() > 0);
+    assert_eq!(inspect[0]["HostConfig"]["NetworkMode"], "none");
+    assert!(Path::new(inspect[0]["OCIConfigPath"].as_str().unwrap()).is_file());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(ok(&root, &["logs", "web"]).trim(), "started");
+    ok(&root, &["pause", "web"]);
+    assert!(ok(&root, &["ps", "-a"]).contains("paused"));
+    ok(&root, &["unpause", "web"]);
+    let out = podctl(&root, &["rm", "web"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("running"));
+    ok(&root, &["stop", "-t", "1", "web"]);
+    assert_eq!(ok(&root, &["wait", "web"]).trim(), "137");
+    ok(&root, &["restart", "web"]);
+    ok(&root, &["kill", "-s", "KILL", "web"]);
+    assert_eq!(ok(&root, &["wait", "web"]).trim(), "137");
+    let mount = ok(&root, &["mount", "web"]);
+    assert!(Path::new(mount.trim()).join("bin/busybox").is_file());
+    let exported = tmp.path().join("web.tar");
+    ok(&root, &["export", "-o", exported.to_str().unwrap(), "web"]);
+    assert!(std::fs::metadata(&exported).unwrap().len() > 1_000_000);
+    ok(&root, &["rm", "-f", "web"]);
+    assert_eq!(ok(&root, &["ps", "-a", "-q"]).trim(), "");
+
+    // Errors name what was wrong.
+    let out = podctl(&root, &["start", "nosuch"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nosuch"));
+    let out = podctl(
+        &root,
+        &["create", "--restart", "sometimes", "busybox", "true"],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sometimes"));
+}
