@@ -35,7 +35,19 @@ pub struct Podman {
     tmpdir: PathBuf,
     network_dir: PathBuf,
     containers_conf: PathBuf,
+    /// Host directories Podman (or crun, netavark) creates even with a private store, which
+    /// did not exist when this driver was made: removed again when it is dropped (if empty).
+    host_dirs_to_remove: Vec<PathBuf>,
 }
+
+/// Directories under /run that Podman's helpers create on first use whatever the store, deepest
+/// first.
+const HOST_RUN_DIRS: [&str; 4] = [
+    "/run/containers/networks",
+    "/run/containers",
+    "/run/crun",
+    "/run/libpod",
+];
 
 /// What [`Podman::create_and_init_outcome`] got: the spec Podman wrote, even when the
 /// runtime then failed to create the container.
@@ -63,6 +75,11 @@ impl Podman {
             tmpdir: base.join("tmp"),
             network_dir: base.join("networks"),
             containers_conf: base.join("containers.conf"),
+            host_dirs_to_remove: HOST_RUN_DIRS
+                .iter()
+                .map(PathBuf::from)
+                .filter(|d| !d.exists())
+                .collect(),
         };
         for dir in [
             &podman.root,
@@ -212,6 +229,10 @@ impl Drop for Podman {
             if let Err(err) = unmount_beneath(dir) {
                 eprintln!("Podman cleanup: {err}");
             }
+        }
+        // Leave the host as it was: remove_dir only removes empty directories.
+        for dir in &self.host_dirs_to_remove {
+            let _ = fs::remove_dir(dir);
         }
     }
 }
