@@ -40,6 +40,21 @@ pub struct Podman {
     host_dirs_to_remove: Vec<PathBuf>,
 }
 
+/// The cgroup directories Podman makes for its containers and conmon (cgroupfs manager),
+/// deepest first, in every v1 hierarchy.
+fn podman_cgroup_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for entry in fs::read_dir("/sys/fs/cgroup")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        dirs.push(entry.path().join("libpod_parent/conmon"));
+        dirs.push(entry.path().join("libpod_parent"));
+    }
+    dirs
+}
+
 /// Directories under /run that Podman's helpers create on first use whatever the store, deepest
 /// first.
 const HOST_RUN_DIRS: [&str; 4] = [
@@ -78,6 +93,7 @@ impl Podman {
             host_dirs_to_remove: HOST_RUN_DIRS
                 .iter()
                 .map(PathBuf::from)
+                .chain(podman_cgroup_dirs())
                 .filter(|d| !d.exists())
                 .collect(),
         };
