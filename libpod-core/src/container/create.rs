@@ -2,7 +2,7 @@
 //! A failure at any step leaves nothing behind.
 
 use super::options::{ContainerBuilder, CtrCreateOption, Draft, validate_name};
-use super::{Container, ContainerConfig, ContainerState, ContainerStatus, RootfsSource};
+use super::{Container, ContainerConfig, ContainerState, ContainerStatus, LogDriver, RootfsSource};
 use crate::error::{CoreError, Result};
 use crate::runtime::{Runtime, now_rfc3339};
 use std::io::Read;
@@ -26,9 +26,19 @@ impl Runtime {
         options: impl IntoIterator<Item = CtrCreateOption>,
     ) -> Result<Container> {
         let id = new_id()?;
+        let engine = &self.inner.engine;
         let config = ContainerConfig {
             name: generated_name(&id),
             created: now_rfc3339(),
+            // containers.conf's defaults; options may change them.
+            log_driver: match engine.log_driver.as_str() {
+                "journald" => LogDriver::Journald,
+                "none" => LogDriver::None,
+                "passthrough" => LogDriver::Passthrough,
+                _ => LogDriver::K8sFile,
+            },
+            log_size_max: u64::try_from(engine.log_size_max).ok().filter(|&m| m > 0),
+            stop_timeout: u32::try_from(engine.stop_timeout).unwrap_or(u32::MAX),
             ..ContainerConfig::default()
         };
         let mut draft = Draft {

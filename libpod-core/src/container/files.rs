@@ -45,7 +45,12 @@ impl Locked<'_> {
             let host = std::fs::read_to_string(host_resolv_conf_path()).unwrap_or_default();
             let resolv = generate_resolv_conf(&ResolvParams {
                 host: &host,
-                dns_servers: &spec.network.dns_servers,
+                // containers.conf's servers unless the container names its own.
+                dns_servers: if spec.network.dns_servers.is_empty() {
+                    &self.runtime().inner.engine.dns_servers
+                } else {
+                    &spec.network.dns_servers
+                },
                 dns_search: &spec.network.dns_search,
                 dns_options: &spec.network.dns_options,
                 private_netns: spec.network.mode.is_private(),
