@@ -190,8 +190,8 @@ fn seqpacket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
 #[allow(unsafe_code)]
 fn above_start_fd(fd: &OwnedFd) -> io::Result<OwnedFd> {
     let raw = fcntl(fd, FcntlArg::F_DUPFD_CLOEXEC(START_FD + 1))?;
-    // SAFETY: fcntl(F_DUPFD_CLOEXEC) succeeded, so `raw` is a new open fd that nothing else
-    // owns; the OwnedFd becomes its only owner and closes it.
+    // fcntl(F_DUPFD_CLOEXEC) succeeded, so `raw` is a new open fd that nothing else owns.
+    // SAFETY: the OwnedFd becomes the only owner of that fresh fd and closes it.
     Ok(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) })
 }
 
@@ -201,10 +201,11 @@ fn above_start_fd(fd: &OwnedFd) -> io::Result<OwnedFd> {
 #[allow(unsafe_code)]
 fn inherit_at(command: &mut Command, pairs: [(RawFd, RawFd); 2]) {
     debug_assert!(pairs.iter().all(|&(src, _)| src > START_FD));
-    // SAFETY: the hook runs in the forked child before exec, where only async-signal-safe
-    // calls are allowed. `place_fds` only calls dup2(2), which is async-signal-safe, and on
-    // failure builds an io::Error from errno, which does not allocate. The closure owns
-    // plain integers: nothing it touches can be locked or freed by another thread.
+    // The hook runs in the forked child before exec, where only async-signal-safe calls are
+    // allowed. The closure owns plain integers: nothing it touches can be locked or freed by
+    // another thread.
+    // `place_fds` builds its error from errno without allocating.
+    // SAFETY: `place_fds` only calls dup2(2), which is async-signal-safe.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(command, move || place_fds(&pairs));
     }
@@ -214,8 +215,8 @@ fn inherit_at(command: &mut Command, pairs: [(RawFd, RawFd); 2]) {
 #[allow(unsafe_code)]
 fn place_fds(pairs: &[(RawFd, RawFd); 2]) -> io::Result<()> {
     for &(src, dst) in pairs {
-        // SAFETY: dup2 takes two integers and has no memory-safety preconditions; both fds
-        // are ours in this child (the source is open, the target is free to replace).
+        // Both fds are ours in this child (the source is open, the target is free to replace).
+        // SAFETY: dup2 takes two integers and has no memory-safety preconditions.
         if unsafe { nix::libc::dup2(src, dst) } == -1 {
             return Err(io::Error::last_os_error());
         }
