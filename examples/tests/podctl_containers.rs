@@ -1,29 +1,10 @@
 //! podctl's container commands end to end, through the binary, with the real conmon and runc.
 
+mod common;
+
+use common::{ok, podctl};
 use libpod_testutil::{TempRoot, busybox_rootfs, require_root, serial, tar_directory};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn podctl(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_podctl"))
-        .arg("--root")
-        .arg(root.join("root"))
-        .arg("--runroot")
-        .arg(root.join("run"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(root: &Path, args: &[&str]) -> String {
-    let out = podctl(root, args);
-    assert!(
-        out.status.success(),
-        "podctl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Removes this test's cgroup parent from every hierarchy when dropped.
 struct Cgroup(String);
