@@ -160,7 +160,7 @@ impl Locked<'_> {
 
         rt.inner.oci.clear_exit(&id)?;
         let log = match self.config().log_driver {
-            LogDriver::K8sFile => LogTarget::K8sFile(self.log_path()),
+            LogDriver::K8sFile => LogTarget::K8sFile(self.ctr.log_path()),
             LogDriver::Journald => LogTarget::Journald,
             _ => LogTarget::None,
         };
@@ -183,11 +183,6 @@ impl Locked<'_> {
         self.state.conmon_pid = Some(created.conmon_pid);
         self.state.boot_id = Some(rt.inner.boot_id.clone());
         self.save()
-    }
-
-    /// The container's k8s-file log.
-    pub(crate) fn log_path(&self) -> std::path::PathBuf {
-        self.ctr.log_path()
     }
 }
 

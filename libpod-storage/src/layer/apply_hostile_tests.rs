@@ -3,46 +3,21 @@
 //! nothing outside the root changed.
 
 use super::*;
-use crate::layer::test_support::{RawEntry, Sandbox, append_raw, header, raw_tar};
+use crate::layer::test_support::{RawEntry, Sandbox, append_raw, assert_hostile, header};
 use libpod_testutil::require_root;
 use std::fs;
-use std::os::unix::ffi::OsStrExt;
-
-fn apply(sandbox: &Sandbox, entries: &[RawEntry]) -> Result<AppliedLayer> {
-    apply_layer(&raw_tar(entries)[..], &sandbox.root())
-}
-
-#[track_caller]
-fn assert_hostile(result: Result<AppliedLayer>, reason_part: &str) {
-    match result {
-        Err(StorageError::HostileLayer { reason, .. }) => {
-            assert!(
-                reason.contains(reason_part),
-                "reason {reason:?} lacks {reason_part:?}"
-            );
-        }
-        other => panic!("expected a hostile layer error, got {other:?}"),
-    }
-}
-
-/// The sandbox's outside directory as an absolute path inside the archive.
-fn outside(sandbox: &Sandbox) -> Vec<u8> {
-    sandbox.outside().as_os_str().as_bytes().to_vec()
-}
 
 #[test]
 fn absolute_paths_land_inside_the_root() {
     require_root();
     let sandbox = Sandbox::new();
-    let target = [outside(&sandbox), b"/sentinel".to_vec()].concat();
-    apply(
-        &sandbox,
-        &[
+    let target = [sandbox.outside_bytes(), b"/sentinel".to_vec()].concat();
+    sandbox
+        .apply(&[
             RawEntry::file(&target, b"pwned"),
             RawEntry::file(b"/etc/passwd", b"p"),
-        ],
-    )
-    .unwrap();
+        ])
+        .unwrap();
     let inside = sandbox
         .root()
         .join(sandbox.outside().strip_prefix("/").unwrap());
@@ -63,7 +38,7 @@ fn dot_dot_paths_are_refused() {
     ] {
         let sandbox = Sandbox::new();
         assert_hostile(
-            apply(&sandbox, &[RawEntry::file(name, b"pwned")]),
+            sandbox.apply(&[RawEntry::file(name, b"pwned")]),
             "climbs above",
         );
         sandbox.assert_outside_untouched();
@@ -76,7 +51,7 @@ fn long_names_with_dot_dot_are_refused_whatever_their_encoding() {
     // A PAX path, a GNU long name, and a ustar prefix joined to the name.
     let sandbox = Sandbox::new();
     let pax = RawEntry::file(b"harmless", b"x").with_pax("path", b"a/../../outside/pax");
-    assert_hostile(apply(&sandbox, &[pax]), "climbs above");
+    assert_hostile(sandbox.apply(&[pax]), "climbs above");
     sandbox.assert_outside_untouched();
 
     let sandbox = Sandbox::new();
@@ -112,14 +87,12 @@ fn long_names_with_dot_dot_are_refused_whatever_their_encoding() {
 fn a_symlink_to_slash_resolves_inside_the_root() {
     require_root();
     let sandbox = Sandbox::new();
-    apply(
-        &sandbox,
-        &[
+    sandbox
+        .apply(&[
             RawEntry::symlink(b"sym", b"/"),
             RawEntry::file(b"sym/etc/x", b"in"),
-        ],
-    )
-    .unwrap();
+        ])
+        .unwrap();
     assert_eq!(fs::read(sandbox.root().join("etc/x")).unwrap(), b"in");
     assert_eq!(
         fs::read_link(sandbox.root().join("sym")).unwrap(),
@@ -133,25 +106,20 @@ fn a_symlink_to_an_absolute_outside_path_resolves_inside_the_root() {
     require_root();
     // The target does not exist inside the root: refused rather than created through it.
     let sandbox = Sandbox::new();
-    let link = RawEntry::symlink(b"sym", &outside(&sandbox));
+    let link = RawEntry::symlink(b"sym", &sandbox.outside_bytes());
     assert_hostile(
-        apply(
-            &sandbox,
-            &[link.clone(), RawEntry::file(b"sym/sentinel", b"pwned")],
-        ),
+        sandbox.apply(&[link.clone(), RawEntry::file(b"sym/sentinel", b"pwned")]),
         "symlink to nothing",
     );
     sandbox.assert_outside_untouched();
 
     // With the target made inside the root first, the entry lands there.
     let sandbox = Sandbox::new();
-    let link = RawEntry::symlink(b"sym", &outside(&sandbox));
-    let target_dir = RawEntry::dir(&outside(&sandbox));
-    apply(
-        &sandbox,
-        &[target_dir, link, RawEntry::file(b"sym/sentinel", b"pwned")],
-    )
-    .unwrap();
+    let link = RawEntry::symlink(b"sym", &sandbox.outside_bytes());
+    let target_dir = RawEntry::dir(&sandbox.outside_bytes());
+    sandbox
+        .apply(&[target_dir, link, RawEntry::file(b"sym/sentinel", b"pwned")])
+        .unwrap();
     let inside = sandbox
         .root()
         .join(sandbox.outside().strip_prefix("/").unwrap());
@@ -169,7 +137,7 @@ fn a_symlink_climbing_with_dot_dot_resolves_inside_the_root() {
         RawEntry::symlink(b"parent", b".."),
         RawEntry::file(b"parent/p", b"p"),
     ];
-    apply(&sandbox, &entries).unwrap();
+    sandbox.apply(&entries).unwrap();
     assert_eq!(
         fs::read(sandbox.root().join("outside/sentinel")).unwrap(),
         b"pwned"
@@ -191,13 +159,13 @@ fn a_chain_of_symlinks_climbing_out_stays_inside() {
         RawEntry::file(b"l4/sentinel", b"pwned"),
     ];
     // l4 resolves to /outside inside the root, which does not exist.
-    assert_hostile(apply(&sandbox, &entries), "symlink to nothing");
+    assert_hostile(sandbox.apply(&entries), "symlink to nothing");
     sandbox.assert_outside_untouched();
 
     let sandbox = Sandbox::new();
     let mut entries = entries.to_vec();
     entries.insert(0, RawEntry::dir(b"outside"));
-    apply(&sandbox, &entries).unwrap();
+    sandbox.apply(&entries).unwrap();
     assert_eq!(
         fs::read(sandbox.root().join("outside/sentinel")).unwrap(),
         b"pwned"
@@ -214,7 +182,7 @@ fn a_symlink_loop_is_refused() {
         RawEntry::symlink(b"loop2", b"loop1"),
         RawEntry::file(b"loop1/x", b"x"),
     ];
-    assert_hostile(apply(&sandbox, &entries), "loop");
+    assert_hostile(sandbox.apply(&entries), "loop");
     sandbox.assert_outside_untouched();
 }
 
@@ -228,7 +196,7 @@ fn a_directory_swapped_for_a_symlink_does_not_lead_out() {
         RawEntry::symlink(b"a", b"/"),
         RawEntry::file(b"a/x", b"x"),
     ];
-    apply(&sandbox, &entries).unwrap();
+    sandbox.apply(&entries).unwrap();
     assert_eq!(fs::read(sandbox.root().join("x")).unwrap(), b"x");
     assert!(
         fs::symlink_metadata(sandbox.root().join("a"))
@@ -241,10 +209,10 @@ fn a_directory_swapped_for_a_symlink_does_not_lead_out() {
     let sandbox = Sandbox::new();
     let entries = [
         RawEntry::dir(b"a"),
-        RawEntry::symlink(b"a", &outside(&sandbox)),
+        RawEntry::symlink(b"a", &sandbox.outside_bytes()),
         RawEntry::file(b"a/sentinel", b"pwned"),
     ];
-    assert_hostile(apply(&sandbox, &entries), "symlink to nothing");
+    assert_hostile(sandbox.apply(&entries), "symlink to nothing");
     sandbox.assert_outside_untouched();
 }
 
@@ -254,14 +222,17 @@ fn an_entry_replacing_a_symlink_out_replaces_the_symlink_itself() {
     let sandbox = Sandbox::new();
     let relative_out = b"../outside".to_vec();
     let entries = [
-        RawEntry::symlink(b"d", &outside(&sandbox)),
+        RawEntry::symlink(b"d", &sandbox.outside_bytes()),
         RawEntry::file(b"d", b"a file now"),
         RawEntry::symlink(b"e", &relative_out),
         RawEntry::dir(b"e"),
-        RawEntry::symlink(b"f", &[outside(&sandbox), b"/sentinel".to_vec()].concat()),
+        RawEntry::symlink(
+            b"f",
+            &[sandbox.outside_bytes(), b"/sentinel".to_vec()].concat(),
+        ),
         RawEntry::device(b"f", b'6', 0, 0),
     ];
-    apply(&sandbox, &entries).unwrap();
+    sandbox.apply(&entries).unwrap();
     assert_eq!(fs::read(sandbox.root().join("d")).unwrap(), b"a file now");
     assert!(
         fs::symlink_metadata(sandbox.root().join("e"))
@@ -288,7 +259,7 @@ fn the_root_can_only_be_a_directory() {
     ] {
         let sandbox = Sandbox::new();
         assert_hostile(
-            apply(&sandbox, &[RawEntry::file(b"f", b""), entry]),
+            sandbox.apply(&[RawEntry::file(b"f", b""), entry]),
             "layer root",
         );
         assert!(fs::symlink_metadata(sandbox.root()).unwrap().is_dir());
@@ -301,8 +272,8 @@ fn a_device_node_outside_through_dot_dot_is_refused() {
     require_root();
     let sandbox = Sandbox::new();
     let entries = [RawEntry::device(b"../outside/null", b'3', 1, 3)];
-    assert_hostile(apply(&sandbox, &entries), "climbs above");
+    assert_hostile(sandbox.apply(&entries), "climbs above");
     let entries = [RawEntry::device(b"dev/../../outside/sda", b'4', 8, 0)];
-    assert_hostile(apply(&sandbox, &entries), "climbs above");
+    assert_hostile(sandbox.apply(&entries), "climbs above");
     sandbox.assert_outside_untouched();
 }

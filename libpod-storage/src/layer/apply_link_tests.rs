@@ -1,43 +1,20 @@
 //! Hostile layers, part three: hardlinks whose targets try to leave the root, or are not
 //! in the layer.
 
-use super::*;
-use crate::layer::test_support::{RawEntry, Sandbox, raw_tar};
+use crate::layer::test_support::{RawEntry, Sandbox, assert_hostile};
 use libpod_testutil::require_root;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
-
-fn apply(sandbox: &Sandbox, entries: &[RawEntry]) -> Result<AppliedLayer> {
-    apply_layer(&raw_tar(entries)[..], &sandbox.root())
-}
-
-#[track_caller]
-fn assert_hostile(result: Result<AppliedLayer>, reason_part: &str) {
-    match result {
-        Err(StorageError::HostileLayer { reason, .. }) => {
-            assert!(
-                reason.contains(reason_part),
-                "reason {reason:?} lacks {reason_part:?}"
-            );
-        }
-        other => panic!("expected a hostile layer error, got {other:?}"),
-    }
-}
-
-/// The sandbox's outside directory as an absolute path inside the archive.
-fn outside(sandbox: &Sandbox) -> Vec<u8> {
-    sandbox.outside().as_os_str().as_bytes().to_vec()
-}
 
 #[test]
 fn hardlinks_to_absolute_host_paths_stay_inside_the_root() {
     require_root();
     let sandbox = Sandbox::new();
     let entries = [RawEntry::hardlink(b"passwd", b"/etc/passwd")];
-    assert_hostile(apply(&sandbox, &entries), "not in this layer");
-    let sentinel = [outside(&sandbox), b"/sentinel".to_vec()].concat();
+    assert_hostile(sandbox.apply(&entries), "not in this layer");
+    let sentinel = [sandbox.outside_bytes(), b"/sentinel".to_vec()].concat();
     assert_hostile(
-        apply(&sandbox, &[RawEntry::hardlink(b"s", &sentinel)]),
+        sandbox.apply(&[RawEntry::hardlink(b"s", &sentinel)]),
         "not in this layer",
     );
     sandbox.assert_outside_untouched();
@@ -48,7 +25,7 @@ fn hardlinks_to_absolute_host_paths_stay_inside_the_root() {
         RawEntry::file(b"etc/passwd", b"mine"),
         RawEntry::hardlink(b"passwd", b"/etc/passwd"),
     ];
-    apply(&sandbox, &entries).unwrap();
+    sandbox.apply(&entries).unwrap();
     assert_eq!(fs::read(sandbox.root().join("passwd")).unwrap(), b"mine");
     sandbox.assert_outside_untouched();
 }
@@ -63,7 +40,7 @@ fn hardlinks_with_dot_dot_are_refused() {
         b"/../etc/passwd",
     ] {
         let entries = [RawEntry::hardlink(b"h", target)];
-        assert_hostile(apply(&sandbox, &entries), "hardlink target climbs");
+        assert_hostile(sandbox.apply(&entries), "hardlink target climbs");
     }
     sandbox.assert_outside_untouched();
 }
@@ -72,18 +49,18 @@ fn hardlinks_with_dot_dot_are_refused() {
 fn hardlinks_through_escaping_symlinks_stay_inside_the_root() {
     require_root();
     let sandbox = Sandbox::new();
-    for link in [outside(&sandbox), b"../../..".to_vec(), b"/".to_vec()] {
+    for link in [sandbox.outside_bytes(), b"../../..".to_vec(), b"/".to_vec()] {
         let entries = [
             RawEntry::symlink(b"esc", &link),
             RawEntry::hardlink(b"h", b"esc/sentinel"),
         ];
-        assert_hostile(apply(&sandbox, &entries), "not in this layer");
+        assert_hostile(sandbox.apply(&entries), "not in this layer");
     }
     let entries = [
         RawEntry::symlink(b"esc", b"../../.."),
         RawEntry::hardlink(b"h", b"esc/outside/etc/passwd"),
     ];
-    assert_hostile(apply(&sandbox, &entries), "not in this layer");
+    assert_hostile(sandbox.apply(&entries), "not in this layer");
     sandbox.assert_outside_untouched();
 }
 
@@ -92,20 +69,20 @@ fn hardlinks_to_missing_files_and_directories_are_refused() {
     require_root();
     let sandbox = Sandbox::new();
     assert_hostile(
-        apply(&sandbox, &[RawEntry::hardlink(b"h", b"missing")]),
+        sandbox.apply(&[RawEntry::hardlink(b"h", b"missing")]),
         "not in this layer",
     );
     let entries = [RawEntry::dir(b"d"), RawEntry::hardlink(b"h", b"d")];
-    assert_hostile(apply(&sandbox, &entries), "directory");
+    assert_hostile(sandbox.apply(&entries), "directory");
     assert_hostile(
-        apply(&sandbox, &[RawEntry::hardlink(b"h", b"/")]),
+        sandbox.apply(&[RawEntry::hardlink(b"h", b"/")]),
         "layer root",
     );
     let entries = [
         RawEntry::file(b"self", b"x"),
         RawEntry::hardlink(b"self", b"self"),
     ];
-    assert_hostile(apply(&sandbox, &entries), "not in this layer");
+    assert_hostile(sandbox.apply(&entries), "not in this layer");
     sandbox.assert_outside_untouched();
 }
 
@@ -113,12 +90,12 @@ fn hardlinks_to_missing_files_and_directories_are_refused() {
 fn a_hardlink_to_a_symlink_out_links_the_symlink_not_its_target() {
     require_root();
     let sandbox = Sandbox::new();
-    let sentinel = [outside(&sandbox), b"/sentinel".to_vec()].concat();
+    let sentinel = [sandbox.outside_bytes(), b"/sentinel".to_vec()].concat();
     let entries = [
         RawEntry::symlink(b"s", &sentinel),
         RawEntry::hardlink(b"h", b"s").mode(0o4777),
     ];
-    apply(&sandbox, &entries).unwrap();
+    sandbox.apply(&entries).unwrap();
     let linked = fs::symlink_metadata(sandbox.root().join("h")).unwrap();
     assert!(linked.file_type().is_symlink());
     assert_eq!(

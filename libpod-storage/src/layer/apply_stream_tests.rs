@@ -1,28 +1,11 @@
 //! Hostile layers, part two: whiteouts, overlay xattrs and malformed or oversized streams.
 
 use super::*;
-use crate::layer::test_support::{RawEntry, Sandbox, header, raw_tar, xattrs_of};
+use crate::layer::test_support::{RawEntry, Sandbox, assert_hostile, header, raw_tar, xattrs_of};
 use libpod_testutil::require_root;
 use std::fs;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
-
-fn apply(sandbox: &Sandbox, entries: &[RawEntry]) -> Result<AppliedLayer> {
-    apply_layer(&raw_tar(entries)[..], &sandbox.root())
-}
-
-#[track_caller]
-fn assert_hostile(result: Result<AppliedLayer>, reason_part: &str) {
-    match result {
-        Err(StorageError::HostileLayer { reason, .. }) => {
-            assert!(
-                reason.contains(reason_part),
-                "reason {reason:?} lacks {reason_part:?}"
-            );
-        }
-        other => panic!("expected a hostile layer error, got {other:?}"),
-    }
-}
 
 #[track_caller]
 fn assert_malformed(result: Result<AppliedLayer>, reason_part: &str) {
@@ -49,7 +32,7 @@ fn whiteouts_of_dot_dot_dot_and_nothing_are_refused() {
         b".wh../x",
     ] {
         let sandbox = Sandbox::new();
-        let result = apply(&sandbox, &[RawEntry::dir(b"d"), RawEntry::file(name, b"")]);
+        let result = sandbox.apply(&[RawEntry::dir(b"d"), RawEntry::file(name, b"")]);
         if name == b".wh../x" {
             // `.wh..` is a directory name on the way here, not a whiteout.
             result.unwrap();
@@ -71,19 +54,19 @@ fn whiteouts_through_symlinks_out_never_reach_outside() {
             RawEntry::symlink(b"d", &link),
             RawEntry::file(b"d/.wh.sentinel", b""),
         ];
-        assert_hostile(apply(&sandbox, &entries), "symlink to nothing");
+        assert_hostile(sandbox.apply(&entries), "symlink to nothing");
         let entries = [
             RawEntry::symlink(b"d", &link),
             RawEntry::file(b"d/.wh..wh..opq", b""),
         ];
-        assert_hostile(apply(&sandbox, &entries), "symlink to nothing");
+        assert_hostile(sandbox.apply(&entries), "symlink to nothing");
     }
     // Through a symlink to `/`, the opaque marker lands on the root.
     let entries = [
         RawEntry::symlink(b"d", b"/"),
         RawEntry::file(b"d/.wh..wh..opq", b""),
     ];
-    apply(&sandbox, &entries).unwrap();
+    sandbox.apply(&entries).unwrap();
     assert!(xattrs_of(&sandbox.root()).contains_key(OVERLAY_OPAQUE));
     assert!(!xattrs_of(&sandbox.outside()).contains_key(OVERLAY_OPAQUE));
     sandbox.assert_outside_untouched();
@@ -100,7 +83,7 @@ fn overlay_xattrs_in_the_archive_are_refused() {
     ] {
         let sandbox = Sandbox::new();
         let entry = RawEntry::dir(b"d").with_pax(&format!("SCHILY.xattr.{key}"), b"/etc");
-        assert_hostile(apply(&sandbox, &[entry]), "overlayfs xattr");
+        assert_hostile(sandbox.apply(&[entry]), "overlayfs xattr");
         assert!(
             !sandbox.root().join("d").exists(),
             "{key}: nothing is created"
@@ -114,7 +97,7 @@ fn owners_beyond_32_bits_are_refused() {
     require_root();
     let sandbox = Sandbox::new();
     let entry = RawEntry::file(b"f", b"").with_pax("uid", b"4294967296");
-    assert_hostile(apply(&sandbox, &[entry]), "out of range");
+    assert_hostile(sandbox.apply(&[entry]), "out of range");
     sandbox.assert_outside_untouched();
 }
 
@@ -122,17 +105,17 @@ fn owners_beyond_32_bits_are_refused() {
 fn empty_symlink_targets_and_unknown_entry_types_are_refused() {
     require_root();
     let sandbox = Sandbox::new();
-    assert_hostile(apply(&sandbox, &[RawEntry::symlink(b"l", b"")]), "empty");
+    assert_hostile(sandbox.apply(&[RawEntry::symlink(b"l", b"")]), "empty");
     for typeflag in [b'7', b'D', b'V', b'M', b'Z'] {
         let entry = RawEntry::file(b"odd", b"data").with_typeflag(typeflag);
-        match apply(&sandbox, &[entry]) {
+        match sandbox.apply(&[entry]) {
             Err(StorageError::Unsupported { reason, .. }) => assert!(reason.contains("odd")),
             other => panic!("type {typeflag}: expected unsupported, got {other:?}"),
         }
     }
     let sparse = RawEntry::file(b"s", b"").with_pax("GNU.sparse.major", b"1");
     assert!(matches!(
-        apply(&sandbox, &[sparse]),
+        sandbox.apply(&[sparse]),
         Err(StorageError::Unsupported { .. })
     ));
     sandbox.assert_outside_untouched();

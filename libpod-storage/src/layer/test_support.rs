@@ -222,6 +222,17 @@ impl Sandbox {
         self.dir.path().join("outside")
     }
 
+    /// [`Sandbox::outside`] as bytes, for an absolute path inside an archive.
+    pub(crate) fn outside_bytes(&self) -> Vec<u8> {
+        use std::os::unix::ffi::OsStrExt;
+        self.outside().as_os_str().as_bytes().to_vec()
+    }
+
+    /// Applies a raw archive of `entries` into the root.
+    pub(crate) fn apply(&self, entries: &[RawEntry]) -> crate::Result<super::AppliedLayer> {
+        super::apply_layer(&raw_tar(entries)[..], &self.root())
+    }
+
     /// Asserts that nothing outside the root changed: the sandbox listing, the sentinels
     /// (content, mode, mtime, link count) and the host's `/etc/passwd`.
     pub(crate) fn assert_outside_untouched(&self) {
@@ -347,4 +358,19 @@ pub(crate) fn set_xattr(path: &Path, key: &str, value: &[u8]) {
     super::xattr::Node::At(std::os::fd::AsFd::as_fd(&parent), &name)
         .set(key, value)
         .unwrap();
+}
+
+/// Asserts a [`HostileLayer`](crate::StorageError::HostileLayer) refusal whose reason mentions
+/// `reason_part`.
+#[track_caller]
+pub(crate) fn assert_hostile(result: crate::Result<super::AppliedLayer>, reason_part: &str) {
+    match result {
+        Err(crate::StorageError::HostileLayer { reason, .. }) => {
+            assert!(
+                reason.contains(reason_part),
+                "reason {reason:?} lacks {reason_part:?}"
+            );
+        }
+        other => panic!("expected a hostile layer error, got {other:?}"),
+    }
 }
