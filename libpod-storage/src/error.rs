@@ -101,6 +101,36 @@ pub enum StorageError {
         reason: String,
     },
 
+    // -- registries --
+    /// A registry refused or failed a request.
+    #[error("registry {registry}: {operation} {reference}: {failure}")]
+    Registry {
+        /// The registry host (`HOST[:PORT]`).
+        registry: String,
+        /// The reference or repository the request was for.
+        reference: String,
+        /// What was being done (`ping`, `get manifest`, `get blob`, `token`, `push blob`, ...).
+        operation: &'static str,
+        /// What went wrong.
+        failure: RegistryFailure,
+    },
+    /// A credentials file (auth.json, Docker's config.json) is malformed.
+    #[error("invalid credentials file {path}: {reason}")]
+    AuthFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A certificate or key (system roots, certs.d) could not be used.
+    #[error("invalid certificate {path}: {reason}")]
+    Certificate {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     // -- image formats and transports --
     /// An image (manifest, index, config, layout) uses something we do not support.
     #[error("unsupported {what}: {reason}")]
@@ -148,6 +178,57 @@ pub enum StorageError {
     /// A container's storage is still mounted.
     #[error("container storage {0} is mounted")]
     ContainerMounted(String),
+}
+
+/// Why a registry request failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistryFailure {
+    /// 401: no or wrong credentials.
+    #[error("unauthorized (401){}", detail_suffix(.0))]
+    Unauthorized(String),
+    /// 403: the credentials do not allow this.
+    #[error("denied (403){}", detail_suffix(.0))]
+    Denied(String),
+    /// 404: no such manifest, blob or repository.
+    #[error("not found (404){}", detail_suffix(.0))]
+    NotFound(String),
+    /// 429: rate limited; the server's Retry-After, if it gave one.
+    #[error("too many requests (429){}", .retry_after.map(|s| format!(", retry after {s} s")).unwrap_or_default())]
+    TooManyRequests {
+        /// Seconds the server asked to wait.
+        retry_after: Option<u64>,
+    },
+    /// A 5xx status.
+    #[error("server error ({status}){}", detail_suffix(.detail))]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// The registry's error message, if any.
+        detail: String,
+    },
+    /// Any other status we did not expect.
+    #[error("unexpected status {status}{}", detail_suffix(.detail))]
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: u16,
+        /// The registry's error message, if any.
+        detail: String,
+    },
+    /// The connection failed or was cut (after any retries).
+    #[error("connection failed: {0}")]
+    Connection(String),
+    /// The registry answered something we cannot use (a malformed header, token, body).
+    #[error("invalid response: {0}")]
+    InvalidResponse(String),
+}
+
+fn detail_suffix(detail: &str) -> String {
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(": {detail}")
+    }
 }
 
 /// The crate's result type.

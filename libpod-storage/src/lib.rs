@@ -15,11 +15,12 @@ pub mod layer;
 pub mod manifest;
 pub mod reference;
 pub mod registries;
+pub mod registry;
 pub mod store;
 pub mod transport;
 
 pub use digest::Digest;
-pub use error::{Result, StorageError};
+pub use error::{RegistryFailure, Result, StorageError};
 pub use reference::ImageReference;
 pub use registries::RegistriesConfig;
 pub use store::{ContainerRecord, ImageRecord, LayerRecord, Store, StoreOptions};
