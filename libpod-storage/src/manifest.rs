@@ -110,6 +110,14 @@ pub fn is_supported_layer_type(media_type: &str) -> bool {
 /// Parses a manifest or index. `media_type` is the one the transport reported, if any; the
 /// document's own `mediaType` (and shape) decide otherwise.
 pub fn parse_manifest(bytes: &[u8], media_type: Option<&str>) -> Result<Manifest> {
+    parse_manifest_typed(bytes, media_type).map(|(manifest, _)| manifest)
+}
+
+/// Like [`parse_manifest`], and also gives the media type the document was read as.
+pub fn parse_manifest_typed(
+    bytes: &[u8],
+    media_type: Option<&str>,
+) -> Result<(Manifest, &'static str)> {
     if bytes.len() > MAX_MANIFEST_SIZE {
         return Err(StorageError::invalid(
             "manifest",
@@ -126,9 +134,12 @@ pub fn parse_manifest(bytes: &[u8], media_type: Option<&str>) -> Result<Manifest
         for (i, manifest) in doc.manifests.iter().enumerate() {
             checked_digest(manifest, || format!("manifest {i} of the index"))?;
         }
-        Ok(Manifest::Index {
-            manifests: doc.manifests,
-        })
+        Ok((
+            Manifest::Index {
+                manifests: doc.manifests,
+            },
+            kind,
+        ))
     } else {
         let doc: ImageDocument =
             serde_json::from_slice(bytes).map_err(|err| malformed(Some(kind), &err))?;
@@ -136,10 +147,13 @@ pub fn parse_manifest(bytes: &[u8], media_type: Option<&str>) -> Result<Manifest
         for (i, layer) in doc.layers.iter().enumerate() {
             check_layer(i, layer)?;
         }
-        Ok(Manifest::Image {
-            config: doc.config,
-            layers: doc.layers,
-        })
+        Ok((
+            Manifest::Image {
+                config: doc.config,
+                layers: doc.layers,
+            },
+            kind,
+        ))
     }
 }
 

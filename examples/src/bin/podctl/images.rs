@@ -48,21 +48,25 @@ pub struct PullArgs {
     /// Choose the platform (os/arch[/variant]) of multi-platform images.
     #[arg(long)]
     platform: Option<String>,
-    /// oci:DIR[:TAG] or oci-archive:FILE[:TAG].
+    #[command(flatten)]
+    registry: crate::registry::RegistryFlags,
+    /// A registry reference (docker://REF or REF), oci:DIR[:TAG] or oci-archive:FILE[:TAG].
     source: String,
 }
 
 pub fn pull(store: &Store, args: PullArgs) -> Result {
-    let platform = match &args.platform {
-        Some(p) => Platform::parse(p)?,
-        None => Platform::host(),
+    let wanted = args.platform.as_deref().map(Platform::parse).transpose()?;
+    let (transport, rest) = match args.source.split_once(':') {
+        Some((transport @ ("oci" | "oci-archive"), rest)) => (transport, rest),
+        _ => {
+            let reference = args
+                .source
+                .strip_prefix("docker://")
+                .unwrap_or(&args.source);
+            return crate::registry::pull(store, reference, wanted, &args.registry, args.quiet);
+        }
     };
-    let (transport, rest) = args.source.split_once(':').ok_or_else(|| {
-        format!(
-            "{:?}: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]",
-            args.source
-        )
-    })?;
+    let platform = wanted.unwrap_or_else(Platform::host);
     let (path, tag) = match rest.split_once(':') {
         Some((path, tag)) => (PathBuf::from(path), Some(tag.to_string())),
         None => (PathBuf::from(rest), None),

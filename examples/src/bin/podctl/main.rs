@@ -14,6 +14,7 @@
 
 mod containers;
 mod images;
+mod registry;
 
 use clap::{Parser, Subcommand};
 use libpod_core::runtime::Runtime;
@@ -45,7 +46,8 @@ struct Cli {
 enum Command {
     /// Import a root filesystem tarball as an image.
     Import(images::ImportArgs),
-    /// Pull an image from an OCI layout (oci:DIR[:TAG]) or archive (oci-archive:FILE[:TAG]).
+    /// Pull an image from a registry (docker://REF or REF), an OCI layout (oci:DIR[:TAG]) or
+    /// archive (oci-archive:FILE[:TAG]).
     Pull(images::PullArgs),
     /// List images.
     Images(images::ImagesArgs),

@@ -1,0 +1,148 @@
+//! podctl's registry commands: `pull docker://...` (and plain references) with a progress
+//! display, and `push`.
+
+use clap::Args;
+use libpod_storage::Store;
+use libpod_storage::manifest::Platform;
+use libpod_storage::registry::{
+    AuthFiles, BlobProgress, Credentials, PullOptions, PullPolicy, RegistryOptions,
+};
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+type Result<T = ()> = std::result::Result<T, Box<dyn Error>>;
+
+/// Flags shared by pull and push.
+#[derive(Args, Clone, Default)]
+pub struct RegistryFlags {
+    /// Require HTTPS and verified certificates (false: allow plain HTTP and any certificate).
+    #[arg(long = "tls-verify")]
+    tls_verify: Option<bool>,
+    /// The credentials file (default: Podman's auth.json locations).
+    #[arg(long)]
+    authfile: Option<PathBuf>,
+    /// Credentials as USER[:PASSWORD].
+    #[arg(long)]
+    creds: Option<String>,
+    /// A directory of per-registry certificates (HOST[:PORT]/*.crt).
+    #[arg(long = "cert-dir")]
+    cert_dir: Option<PathBuf>,
+    /// How many times to retry a failed connection or cut download.
+    #[arg(long, default_value_t = 3)]
+    retry: u32,
+}
+
+impl RegistryFlags {
+    pub fn options(&self) -> Result<RegistryOptions> {
+        let mut options = RegistryOptions {
+            tls_verify: self.tls_verify,
+            retries: self.retry,
+            auth_files: self.authfile.clone().map(AuthFiles::explicit),
+            ..RegistryOptions::default()
+        };
+        if let Some(dir) = &self.cert_dir {
+            options.certs_dirs = vec![dir.clone()];
+        }
+        if let Some(creds) = &self.creds {
+            let (username, password) = creds.split_once(':').unwrap_or((creds, ""));
+            if username.is_empty() {
+                return Err("--creds: the user name is empty".into());
+            }
+            options.credentials = Some(Credentials {
+                username: username.to_string(),
+                password: password.to_string(),
+            });
+        }
+        Ok(options)
+    }
+}
+
+/// Pulls `reference` from its registry, drawing per-layer progress on stderr unless quiet.
+pub fn pull(
+    store: &Store,
+    reference: &str,
+    platform: Option<Platform>,
+    flags: &RegistryFlags,
+    quiet: bool,
+) -> Result {
+    let mut options = PullOptions {
+        policy: PullPolicy::Always,
+        registry: flags.options()?,
+        platform,
+        ..PullOptions::default()
+    };
+    let display = Arc::new(ProgressDisplay::default());
+    if !quiet {
+        let display = Arc::clone(&display);
+        options.progress = Some(Arc::new(move |p| display.update(p)));
+    }
+    let image = store.pull_image(reference, &options)?;
+    if !quiet {
+        display.finish();
+    }
+    println!("{}", image.id.hex());
+    Ok(())
+}
+
+/// Bytes done and total per short blob digest, and how many lines are on screen.
+type DisplayState = (BTreeMap<String, (u64, u64)>, usize);
+
+/// One line per blob: `Copying blob 1a2b3c4d5e6f [=====>     ] 12.3MiB / 40.0MiB`.
+#[derive(Default)]
+struct ProgressDisplay {
+    state: Mutex<DisplayState>,
+}
+
+impl ProgressDisplay {
+    fn update(&self, progress: BlobProgress) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (blobs, drawn) = &mut *state;
+        let short = progress.digest.hex()[..12].to_string();
+        let previous = blobs.insert(short, (progress.done, progress.total));
+        // Redraw at most every 1% of a blob, and when one completes.
+        let step = (progress.total / 100).max(1);
+        if previous.is_some_and(|(done, _)| {
+            done / step == progress.done / step && progress.done != progress.total
+        }) {
+            return;
+        }
+        let mut out = std::io::stderr().lock();
+        if !out.is_terminal() {
+            let was_done = previous.is_some_and(|(done, _)| done == progress.total);
+            if progress.done == progress.total && !was_done {
+                let _ = writeln!(out, "Copying blob {} done", &progress.digest.hex()[..12]);
+            }
+            return;
+        }
+        if *drawn > 0 {
+            let _ = write!(out, "\x1b[{}A", *drawn);
+        }
+        for (digest, (done, total)) in blobs.iter() {
+            let width = 30;
+            let filled = (*done * width / (*total).max(1)).min(width) as usize;
+            let _ = writeln!(
+                out,
+                "\x1b[2KCopying blob {digest} [{}{}] {} / {}",
+                "=".repeat(filled),
+                " ".repeat(width as usize - filled),
+                mib(*done),
+                mib(*total)
+            );
+        }
+        *drawn = blobs.len();
+    }
+
+    fn finish(&self) {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if state.1 > 0 {
+            eprintln!("Writing manifest to image destination");
+        }
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1}MiB", bytes as f64 / (1024.0 * 1024.0))
+}
