@@ -210,13 +210,20 @@ impl RegistryClient {
 
     /// Sends `call` with the right credentials: on a 401 with a cached token, the token is
     /// dropped and the call made once more with a fresh one. Statuses are not judged here.
+    ///
+    /// `body` makes the request body afresh for every attempt. A `path` that is a whole URL
+    /// (upload locations) is used as it is.
     pub(crate) fn send<B: ureq::AsSendBody>(
         &self,
         call: &Call<'_>,
-        body: impl Fn() -> B,
+        mut body: impl FnMut() -> Result<B>,
     ) -> Result<Response<Body>> {
         let endpoint = self.endpoint()?;
-        let url = format!("{}{}", endpoint.base, call.path);
+        let url = if call.path.starts_with("https://") || call.path.starts_with("http://") {
+            call.path.clone()
+        } else {
+            format!("{}{}", endpoint.base, call.path)
+        };
         let mut refreshed = false;
         loop {
             let mut builder = Request::builder().method(call.method.clone()).uri(&url);
@@ -233,12 +240,22 @@ impl RegistryClient {
                     RegistryFailure::InvalidResponse(format!("bad request URL {url}: {e}")),
                 )
             })?;
-            let response = self
-                .with_retries(|| {
-                    let (parts, ()) = request.clone().into_parts();
-                    self.agent.run(Request::from_parts(parts, body()))
-                })
-                .map_err(|e| self.error("request", call.repository, failure_from_transport(&e)))?;
+            let mut tries = 0;
+            let response = loop {
+                let (parts, ()) = request.clone().into_parts();
+                match self.agent.run(Request::from_parts(parts, body()?)) {
+                    Ok(response) => break response,
+                    Err(err) if tries < self.retries && is_transient(&err) => {
+                        tries += 1;
+                        tracing::debug!(registry = %self.registry, error = %err, tries, "retrying");
+                        std::thread::sleep(backoff(tries));
+                    }
+                    Err(err) => {
+                        let failure = failure_from_transport(&err);
+                        return Err(self.error("request", call.repository, failure));
+                    }
+                }
+            };
             if response.status() == StatusCode::UNAUTHORIZED
                 && !refreshed
                 && matches!(endpoint.auth, AuthScheme::Bearer(_))

@@ -45,7 +45,7 @@ impl RegistryClient {
         )
         .header("Accept", ACCEPT);
         let what = format!("{repository}:{reference}");
-        let response = self.send(&call, || ())?;
+        let response = self.send(&call, || Ok(()))?;
         if !response.status().is_success() {
             return Err(self.error("get manifest", &what, failure_from_response(response)));
         }
@@ -102,7 +102,7 @@ impl RegistryClient {
         )
         .header("Accept", ACCEPT);
         let what = format!("{repository}:{reference}");
-        let response = self.send(&call, || ())?;
+        let response = self.send(&call, || Ok(()))?;
         if !response.status().is_success() {
             return Err(self.error("head manifest", &what, failure_from_response(response)));
         }
@@ -125,7 +125,7 @@ impl RegistryClient {
             repository,
             "pull",
         );
-        let response = self.send(&call, || ())?;
+        let response = self.send(&call, || Ok(()))?;
         match response.status() {
             s if s.is_success() => Ok(true),
             StatusCode::NOT_FOUND => Ok(false),
@@ -183,7 +183,7 @@ impl BlobReader {
         if self.offset > 0 {
             call = call.header("Range", format!("bytes={}-", self.offset));
         }
-        let response = self.client.send(&call, || ())?;
+        let response = self.client.send(&call, || Ok(()))?;
         let status = response.status();
         if !status.is_success() {
             let what = format!("{}@{}", self.repository, self.digest);

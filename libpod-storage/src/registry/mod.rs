@@ -10,6 +10,7 @@ mod challenge;
 mod client;
 mod fetch;
 mod pull;
+mod push;
 mod source;
 mod status;
 mod tls;
@@ -20,6 +21,7 @@ pub use challenge::{Challenge, parse_challenges};
 pub use client::RegistryClient;
 pub use fetch::{BlobReader, FetchedManifest};
 pub use pull::{PullOptions, PullPolicy, remote_digest};
+pub use push::{PushOptions, PushReport};
 pub use source::{BlobProgress, ProgressCallback, RegistrySource};
 pub use tls::{default_certs_dirs, tls_config};
 

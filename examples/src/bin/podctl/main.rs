@@ -1,7 +1,8 @@
 //! podctl: a small Podman-compatible command line built on the libpod-rs crates.
 //!
 //! It exists to show how the library is used and to drive it from tests; its flags are named
-//! as Podman's. Images: `import`, `pull oci:DIR[:TAG]`, `pull oci-archive:FILE[:TAG]`,
+//! as Podman's. Images: `import`, `pull [docker://]REF`, `pull oci:DIR[:TAG]`,
+//! `pull oci-archive:FILE[:TAG]`, `push`,
 //! `images`, `image inspect`, `tag`, `untag`, `rmi`, `save`, `image mount|unmount|prune`.
 //! Containers: `create`, `init`, `start [-a]`, `run [--rm] [-d] ...`, `ps [-a]`, `inspect`,
 //! `logs`, `stop`, `kill`, `wait`, `pause`, `unpause`, `restart`, `rm [-f]`, `mount`, `export`.
@@ -49,6 +50,8 @@ enum Command {
     /// Pull an image from a registry (docker://REF or REF), an OCI layout (oci:DIR[:TAG]) or
     /// archive (oci-archive:FILE[:TAG]).
     Pull(images::PullArgs),
+    /// Push an image to a registry.
+    Push(registry::PushArgs),
     /// List images.
     Images(images::ImagesArgs),
     /// Add a name to an image.
@@ -135,6 +138,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Import(args) => images::import(store, args)?,
         Command::Pull(args) => images::pull(store, args)?,
+        Command::Push(args) => registry::push(store, args)?,
         Command::Images(args) => images::list(store, args)?,
         Command::Tag(args) => images::tag(store, args)?,
         Command::Untag(args) => images::untag(store, args)?,

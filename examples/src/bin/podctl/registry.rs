@@ -5,7 +5,7 @@ use clap::Args;
 use libpod_storage::Store;
 use libpod_storage::manifest::Platform;
 use libpod_storage::registry::{
-    AuthFiles, BlobProgress, Credentials, PullOptions, PullPolicy, RegistryOptions,
+    AuthFiles, BlobProgress, Credentials, PullOptions, PullPolicy, PushOptions, RegistryOptions,
 };
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -145,4 +145,46 @@ impl ProgressDisplay {
 
 fn mib(bytes: u64) -> String {
     format!("{:.1}MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+#[derive(Args)]
+pub struct PushArgs {
+    #[command(flatten)]
+    registry: RegistryFlags,
+    /// Upload blobs in chunks of this many bytes (default: one request per blob).
+    #[arg(long = "chunk-size")]
+    chunk_size: Option<u64>,
+    /// Suppress output but the manifest digest.
+    #[arg(short, long)]
+    quiet: bool,
+    /// The image (name or ID).
+    image: String,
+    /// Where to push (docker://HOST/REPO:TAG or HOST/REPO:TAG); default: the image's name.
+    destination: Option<String>,
+}
+
+pub fn push(store: &Store, args: PushArgs) -> Result {
+    let destination = args.destination.as_deref().unwrap_or(&args.image);
+    let destination = destination.strip_prefix("docker://").unwrap_or(destination);
+    let options = PushOptions {
+        registry: args.registry.options()?,
+        chunk_size: args.chunk_size,
+        registries_conf: None,
+    };
+    let report = store.push_image(&args.image, destination, &options)?;
+    if !args.quiet {
+        let lines = [
+            (&report.existing, "skipped: already exists"),
+            (&report.mounted, "mounted from another repository"),
+            (&report.uploaded, "done"),
+        ];
+        for (digests, what) in lines {
+            for digest in digests {
+                eprintln!("Copying blob {} {what}", &digest.hex()[..12]);
+            }
+        }
+        eprintln!("Writing manifest to image destination");
+    }
+    println!("{}", report.manifest_digest);
+    Ok(())
 }
