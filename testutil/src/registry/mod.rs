@@ -22,10 +22,18 @@
 
 mod accept;
 mod http;
+mod images;
+mod layout;
+mod proxy;
 mod server;
+mod skopeo;
 mod tls;
 mod token;
 
+pub use images::{busybox_oci_layout, multi_arch_layout, multi_arch_platforms, zstd_oci_layout};
+pub use layout::{LayerCompression, OciLayoutBuilder, Platform};
+pub use proxy::{Fault, FaultProxy, FaultProxyStats, MIN_FAULTY_BODY};
 pub use server::{RegistryAuth, RegistryOptions, TestRegistry};
+pub use skopeo::{copy_to_registry, inspect};
 pub use tls::TestCa;
 pub use token::{TOKEN_LIFETIME_SECS, TokenServer, TokenServerOptions};
