@@ -329,3 +329,17 @@ fn fault_proxy_cuts_and_corrupts_blob_bodies() {
     assert_eq!(stats.faults_injected, 2, "{stats:?}");
     assert_eq!(stats.connections, 6);
 }
+
+#[test]
+fn a_registry_that_cannot_start_reports_its_stderr() {
+    let tmp = TempRoot::new().unwrap();
+    let ca = TestCa::generate(&tmp.path().join("ca")).unwrap();
+    std::fs::remove_file(ca.server_key()).unwrap();
+    let err = TestRegistry::start(RegistryOptions::default().tls(&ca)).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("docker-registry exited"), "{message}");
+    assert!(
+        message.contains("server.key"),
+        "the registry's own words: {message}"
+    );
+}

@@ -138,12 +138,13 @@ impl TestRegistry {
             };
             match registry.wait_ready() {
                 Ok(()) => return Ok(registry),
-                Err(err) => {
+                Err(err) if registry.log().contains("address already in use") => {
                     last_error = Some(err);
                     registry.stop();
                     dir = TempRoot::new()?;
                     drop(registry);
                 }
+                Err(err) => return Err(err),
             }
         }
         Err(last_error.unwrap_or_else(|| io::Error::other("registry did not start")))
