@@ -11,6 +11,8 @@
 //! - [`Podman`] drives the host's `podman` against a private store, to compare our output
 //!   with Podman's.
 //! - [`require_root`] and [`serial`] guard tests that need root or share host state.
+//! - [`registry`] runs real registries (plain, TLS, htpasswd, token auth) on 127.0.0.1, pushes
+//!   images into them with skopeo, and puts a misbehaving proxy in front of them.
 //!
 //! ```no_run
 //! use libpod_testutil::{busybox_rootfs, require_root, serial, TempRoot};
@@ -26,6 +28,7 @@
 
 mod mounts;
 mod podman;
+pub mod registry;
 mod rootfs;
 mod runc;
 mod temp;

@@ -1,0 +1,291 @@
+//! A TCP proxy in front of a plain-HTTP registry that cuts or corrupts blob downloads.
+
+use super::accept::AcceptLoop;
+use super::http::read_head;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// Blob bodies at most this long pass untouched whatever the fault (config blobs of test
+/// images are smaller, layers larger).
+pub const MIN_FAULTY_BODY: u64 = 1024;
+
+/// What the proxy does to a blob body longer than [`MIN_FAULTY_BODY`] (in answers to
+/// `GET /v2/NAME/blobs/sha256:HEX`, status 200 or 206). Offsets count from the start of
+/// the response body, so for a `Range` request from the start of the range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Pass everything through.
+    None,
+    /// For the first `times` such responses, send the head (with the true `Content-Length`)
+    /// and `bytes` bytes of the body, then close the connection; afterwards behave.
+    CutAfter {
+        /// Body bytes sent before the cut.
+        bytes: u64,
+        /// How many responses to cut.
+        times: u32,
+    },
+    /// In every such response, flip the lowest bit of the body byte at `offset`.
+    FlipByte {
+        /// The body offset of the byte to corrupt.
+        offset: u64,
+    },
+}
+
+/// A snapshot of a [`FaultProxy`]'s counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FaultProxyStats {
+    /// Client connections accepted.
+    pub connections: u64,
+    /// Blob `GET`s forwarded (whatever their size or outcome).
+    pub blob_gets: u64,
+    /// Responses cut or corrupted.
+    pub faults_injected: u64,
+}
+
+/// A proxy on `127.0.0.1:PORT` forwarding HTTP/1.1 to `upstream`, one request per
+/// connection: it sends `Connection: close` both ways (to the registry in the request, to
+/// the client in the response), so a client that keeps connections alive opens a new one
+/// per request. Requests, `Range` headers included, pass through unchanged otherwise.
+/// Plain HTTP only: it cannot see inside TLS.
+///
+/// ```no_run
+/// use libpod_testutil::registry::{Fault, FaultProxy, RegistryOptions, TestRegistry};
+/// let registry = TestRegistry::start(RegistryOptions::default())?;
+/// let proxy = FaultProxy::start(registry.addr(), Fault::CutAfter { bytes: 100, times: 1 })?;
+/// // pull through proxy.host(): the first layer download stops after 100 bytes
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct FaultProxy {
+    accept: AcceptLoop,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    upstream: SocketAddr,
+    fault: Mutex<Fault>,
+    cuts_done: AtomicU64,
+    connections: AtomicU64,
+    blob_gets: AtomicU64,
+    faults_injected: AtomicU64,
+}
+
+impl FaultProxy {
+    /// Starts proxying to `upstream` with `fault`.
+    ///
+    /// # Errors
+    /// When no port can be bound.
+    pub fn start(upstream: SocketAddr, fault: Fault) -> io::Result<FaultProxy> {
+        let shared = Arc::new(Shared {
+            upstream,
+            fault: Mutex::new(fault),
+            cuts_done: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
+            blob_gets: AtomicU64::new(0),
+            faults_injected: AtomicU64::new(0),
+        });
+        let handler_shared = Arc::clone(&shared);
+        let accept = AcceptLoop::start("fault-proxy", move |client| {
+            handler_shared.connections.fetch_add(1, Ordering::SeqCst);
+            if let Err(err) = handler_shared.proxy(client) {
+                log_unexpected(&err);
+            }
+        })?;
+        Ok(FaultProxy { accept, shared })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.accept.addr()
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn host(&self) -> String {
+        self.addr().to_string()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.host())
+    }
+
+    /// Replaces the fault for the responses to come (and restarts the `CutAfter` count).
+    pub fn set_fault(&self, fault: Fault) {
+        *self
+            .shared
+            .fault
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = fault;
+        self.shared.cuts_done.store(0, Ordering::SeqCst);
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> FaultProxyStats {
+        FaultProxyStats {
+            connections: self.shared.connections.load(Ordering::SeqCst),
+            blob_gets: self.shared.blob_gets.load(Ordering::SeqCst),
+            faults_injected: self.shared.faults_injected.load(Ordering::SeqCst),
+        }
+    }
+}
+
+/// Broken pipes and resets are the normal end of a cut connection: not worth a word.
+fn log_unexpected(err: &io::Error) {
+    if !matches!(
+        err.kind(),
+        io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof
+    ) {
+        eprintln!("fault proxy: {err}");
+    }
+}
+
+/// Whether `target` is `/v2/NAME/blobs/sha256:HEX` (query ignored).
+fn is_blob_path(target: &str) -> bool {
+    let path = target.split('?').next().unwrap_or_default();
+    let Some((repo, digest)) = path
+        .strip_prefix("/v2/")
+        .and_then(|p| p.rsplit_once("/blobs/"))
+    else {
+        return false;
+    };
+    let hex = digest.strip_prefix("sha256:").unwrap_or_default();
+    !repo.is_empty() && hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// What to do to one response body.
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    Pass,
+    Cut(u64),
+    Flip(u64),
+}
+
+impl Shared {
+    fn proxy(&self, mut client: TcpStream) -> io::Result<()> {
+        client.set_read_timeout(Some(Duration::from_secs(30)))?;
+        let Some(request) = read_head(&mut client)? else {
+            return Ok(());
+        };
+        let mut parts = request.start_line.split_whitespace();
+        let is_blob_get = parts.next() == Some("GET") && parts.next().is_some_and(is_blob_path);
+        let mut upstream = TcpStream::connect(self.upstream)?;
+        upstream.write_all(&request.to_bytes_with("Connection", "close"))?;
+        upstream.write_all(&request.rest)?;
+        // The rest of a request body (uploads) flows on while the response comes back.
+        let mut client_reader = client.try_clone()?;
+        let mut upstream_writer = upstream.try_clone()?;
+        std::thread::spawn(move || {
+            let _ = io::copy(&mut client_reader, &mut upstream_writer);
+        });
+        let result = self.relay_response(&mut upstream, &mut client, is_blob_get);
+        let _ = client.shutdown(Shutdown::Both);
+        let _ = upstream.shutdown(Shutdown::Both);
+        result
+    }
+
+    fn relay_response(
+        &self,
+        upstream: &mut TcpStream,
+        client: &mut TcpStream,
+        is_blob_get: bool,
+    ) -> io::Result<()> {
+        let Some(response) = read_head(upstream)? else {
+            return Ok(());
+        };
+        let status = response.start_line.split_whitespace().nth(1).unwrap_or("");
+        let length: Option<u64> = response
+            .header("content-length")
+            .and_then(|value| value.parse().ok());
+        if is_blob_get {
+            self.blob_gets.fetch_add(1, Ordering::SeqCst);
+        }
+        let faultable = is_blob_get
+            && matches!(status, "200" | "206")
+            && length.is_some_and(|len| len > MIN_FAULTY_BODY);
+        let action = if faultable {
+            self.choose_action()
+        } else {
+            Action::Pass
+        };
+        if !matches!(action, Action::Pass) {
+            self.faults_injected.fetch_add(1, Ordering::SeqCst);
+        }
+        client.write_all(&response.to_bytes_with("Connection", "close"))?;
+        let mut sent = 0u64;
+        let mut chunk = response.rest;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match action {
+                Action::Cut(limit) => {
+                    let room = usize::try_from(limit.saturating_sub(sent)).unwrap_or(usize::MAX);
+                    chunk.truncate(room.min(chunk.len()));
+                }
+                Action::Flip(offset) if offset >= sent => {
+                    if let Ok(index) = usize::try_from(offset - sent)
+                        && let Some(byte) = chunk.get_mut(index)
+                    {
+                        *byte ^= 0x01;
+                    }
+                }
+                _ => {}
+            }
+            client.write_all(&chunk)?;
+            sent += chunk.len() as u64;
+            if let Action::Cut(limit) = action
+                && sent >= limit
+            {
+                return Ok(());
+            }
+            let n = upstream.read(&mut buf)?;
+            if n == 0 {
+                return client.flush();
+            }
+            chunk = buf[..n].to_vec();
+        }
+    }
+
+    fn choose_action(&self) -> Action {
+        let fault = *self.fault.lock().unwrap_or_else(PoisonError::into_inner);
+        match fault {
+            Fault::None => Action::Pass,
+            Fault::FlipByte { offset } => Action::Flip(offset),
+            Fault::CutAfter { bytes, times } => {
+                let took_a_cut = self
+                    .cuts_done
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |done| {
+                        (done < u64::from(times)).then_some(done + 1)
+                    })
+                    .is_ok();
+                if took_a_cut {
+                    Action::Cut(bytes)
+                } else {
+                    Action::Pass
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_blob_path;
+
+    #[test]
+    fn recognizes_blob_paths() {
+        let hex = "a".repeat(64);
+        assert!(is_blob_path(&format!("/v2/busybox/blobs/sha256:{hex}")));
+        assert!(is_blob_path(&format!(
+            "/v2/library/busybox/blobs/sha256:{hex}?x=1"
+        )));
+        assert!(!is_blob_path(&format!(
+            "/v2/busybox/manifests/sha256:{hex}"
+        )));
+        assert!(!is_blob_path("/v2/busybox/blobs/uploads/"));
+        assert!(!is_blob_path("/v2/busybox/blobs/sha256:abc"));
+    }
+}
