@@ -10,9 +10,7 @@ use libpod_storage::driver::DriverKind;
 use libpod_storage::manifest::Platform;
 use libpod_storage::transport::OciLayout;
 use libpod_testutil::{Podman, TempRoot, busybox_rootfs, require_root, serial};
-use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 use std::process::Command;
 
@@ -20,101 +18,6 @@ const CONTAINERFILE: &str = r#"FROM localhost/busybox
 RUN mkdir -p /opq/sub && echo a > /opq/a && echo b > /opq/sub/b && echo keep > /keep && echo gone > /gone && ln -s /keep /link && ln /keep /hardlink && chmod 4755 /keep
 RUN rm /gone && rm -rf /opq && mkdir /opq && echo new > /opq/new && rm /etc/group && mkfifo /fifo && mknod /chardev c 1 3 && chown 1000:1000 /opq/new
 "#;
-
-/// What we compare about one path.
-#[derive(Debug, PartialEq, Eq)]
-struct Entry {
-    kind: &'static str,
-    mode: u32,
-    uid: u32,
-    gid: u32,
-    content: String,
-}
-
-fn tree(root: &Path) -> BTreeMap<String, Entry> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let meta = fs::symlink_metadata(&path).unwrap();
-            let ft = meta.file_type();
-            let (kind, content) = if ft.is_dir() {
-                stack.push(path.clone());
-                ("dir", String::new())
-            } else if ft.is_symlink() {
-                (
-                    "symlink",
-                    fs::read_link(&path).unwrap().display().to_string(),
-                )
-            } else if ft.is_file() {
-                (
-                    "file",
-                    format!(
-                        "{:?}",
-                        libpod_storage::Digest::of(&fs::read(&path).unwrap())
-                    ),
-                )
-            } else if ft.is_char_device() {
-                ("char", format!("{}", meta.rdev()))
-            } else if ft.is_block_device() {
-                ("block", format!("{}", meta.rdev()))
-            } else if ft.is_fifo() {
-                ("fifo", String::new())
-            } else {
-                ("other", String::new())
-            };
-            let rel = path.strip_prefix(root).unwrap().display().to_string();
-            out.insert(
-                rel,
-                Entry {
-                    kind,
-                    mode: meta.mode() & 0o7777,
-                    uid: meta.uid(),
-                    gid: meta.gid(),
-                    content,
-                },
-            );
-        }
-    }
-    out
-}
-
-fn compare(ours: &Path, theirs: &Path, what: &str) {
-    let (a, b) = (tree(ours), tree(theirs));
-    let mut diffs = Vec::new();
-    for (path, entry) in &a {
-        match b.get(path) {
-            Some(other) if other == entry => {}
-            Some(other) => diffs.push(format!("{path}: ours {entry:?} / umoci's {other:?}")),
-            None => diffs.push(format!("{path}: only ours")),
-        }
-    }
-    for path in b.keys().filter(|p| !a.contains_key(*p)) {
-        diffs.push(format!("{path}: only umoci's"));
-    }
-    assert!(
-        diffs.is_empty(),
-        "{what}: {} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
-    assert!(
-        a.len() > 250,
-        "{what}: the tree has only {} entries",
-        a.len()
-    );
-}
-
-fn umoci_unpack(layout: &Path, tag: &str, out: &Path) {
-    let status = Command::new("umoci")
-        .args(["raw", "unpack", "--image"])
-        .arg(format!("{}:{tag}", layout.display()))
-        .arg(out)
-        .status()
-        .expect("umoci runs");
-    assert!(status.success(), "umoci raw unpack failed");
-}
 
 fn skopeo_copy(from: &str, to: &str) {
     let status = Command::new("skopeo")
@@ -134,9 +37,9 @@ fn check_image(tmp: &TempRoot, layout: &Path, tag: &str, driver: DriverKind) {
     let ours = store.mount_image(&image.id.hex()).unwrap();
     let theirs = tmp.path().join(format!("umoci-{tag}"));
     if !theirs.exists() {
-        umoci_unpack(layout, tag, &theirs);
+        common::tree::umoci_unpack(layout, tag, &theirs);
     }
-    compare(&ours, &theirs, &format!("{tag} on {}", driver.name()));
+    common::tree::compare(&ours, &theirs, &format!("{tag} on {}", driver.name()), 250);
     store.unmount_image(&image.id.hex(), true).unwrap();
 }
 
@@ -227,6 +130,11 @@ fn mounted_images_equal_umoci_raw_unpack() {
         "skopeo copies it unchanged"
     );
     let unpacked = tmp.path().join("umoci-saved");
-    umoci_unpack(&saved, "multi", &unpacked);
-    compare(&unpacked, &tmp.path().join("umoci-multi"), "saved multi");
+    common::tree::umoci_unpack(&saved, "multi", &unpacked);
+    common::tree::compare(
+        &unpacked,
+        &tmp.path().join("umoci-multi"),
+        "saved multi",
+        250,
+    );
 }

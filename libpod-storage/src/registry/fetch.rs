@@ -19,6 +19,12 @@ const ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, \
     application/vnd.docker.distribution.manifest.v1+prettyjws, \
     application/vnd.docker.distribution.manifest.v1+json";
 
+/// `repo:tag` or `repo@sha256:...`, for errors.
+fn reference_text(repository: &str, reference: &str) -> String {
+    let separator = if reference.contains(':') { '@' } else { ':' };
+    format!("{repository}{separator}{reference}")
+}
+
 /// A manifest as the registry served it.
 #[derive(Clone, Debug)]
 pub struct FetchedManifest {
@@ -44,7 +50,7 @@ impl RegistryClient {
             "pull",
         )
         .header("Accept", ACCEPT);
-        let what = format!("{repository}:{reference}");
+        let what = reference_text(repository, reference);
         let response = self.send(&call, || Ok(()))?;
         if !response.status().is_success() {
             return Err(self.error("get manifest", &what, failure_from_response(response)));
@@ -101,7 +107,7 @@ impl RegistryClient {
             "pull",
         )
         .header("Accept", ACCEPT);
-        let what = format!("{repository}:{reference}");
+        let what = reference_text(repository, reference);
         let response = self.send(&call, || Ok(()))?;
         if !response.status().is_success() {
             return Err(self.error("head manifest", &what, failure_from_response(response)));

@@ -1,6 +1,9 @@
 //! Shared helpers of the storage integration tests.
 #![allow(dead_code)]
 
+pub mod registry;
+pub mod tree;
+
 use libpod_storage::transport::{ImageSource, ResolvedManifest};
 use libpod_storage::{Digest, Result, StorageError, Store, StoreOptions, driver::DriverKind};
 use libpod_testutil::TempRoot;

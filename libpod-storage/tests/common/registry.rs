@@ -1,0 +1,65 @@
+//! Shared setup of the registry tests: pull options that ignore the host's configuration, and
+//! what a store must look like after a failed pull.
+
+use libpod_storage::registry::{AuthFiles, PullOptions, PushOptions, RegistryOptions};
+use libpod_storage::{RegistriesConfig, Store};
+use libpod_testutil::TempRoot;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Options that read no host file: an empty registries.conf, an empty auth file in `tmp`, no
+/// certs.d, and `tls_verify` as given.
+pub fn registry_options(tmp: &TempRoot, tls_verify: Option<bool>) -> RegistryOptions {
+    let auth = tmp.path().join("empty-auth.json");
+    std::fs::write(&auth, r#"{"auths":{}}"#).unwrap();
+    RegistryOptions {
+        credentials: None,
+        auth_files: Some(AuthFiles::explicit(auth)),
+        tls_verify,
+        certs_dirs: Vec::new(),
+        retries: 3,
+    }
+}
+
+/// Pull options for a plain-HTTP test registry.
+pub fn plain_pull(tmp: &TempRoot) -> PullOptions {
+    PullOptions {
+        registry: registry_options(tmp, Some(false)),
+        registries_conf: Some(Arc::new(RegistriesConfig::default())),
+        ..PullOptions::default()
+    }
+}
+
+/// Push options for a plain-HTTP test registry.
+pub fn plain_push(tmp: &TempRoot) -> PushOptions {
+    PushOptions {
+        registry: registry_options(tmp, Some(false)),
+        chunk_size: None,
+        registries_conf: Some(Arc::new(RegistriesConfig::default())),
+    }
+}
+
+/// A failed pull left nothing behind: no image, no layer, no blob, no staging, and the store
+/// checks clean.
+pub fn assert_nothing_committed(store: &Store) {
+    assert!(store.images().unwrap().is_empty(), "an image was committed");
+    assert!(
+        store.blobs().list().unwrap().is_empty(),
+        "blobs were committed"
+    );
+    assert_eq!(
+        entries(&store.root().join("layers")),
+        0,
+        "layers were committed"
+    );
+    assert_eq!(
+        entries(&store.root().join("tmp")),
+        0,
+        "staging was left behind"
+    );
+    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+}
+
+fn entries(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |d| d.count())
+}
