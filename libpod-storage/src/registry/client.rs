@@ -148,12 +148,18 @@ impl RegistryClient {
             &["https"]
         };
         let mut last = None;
-        for scheme in schemes {
+        for (i, scheme) in schemes.iter().enumerate() {
             let base = format!("{scheme}://{}", self.registry);
             let request = Request::get(format!("{base}/v2/"))
                 .body(())
                 .expect("a valid request");
-            match self.with_retries(|| self.agent.run(request.clone())) {
+            // With another scheme left to try, a failure moves on at once.
+            let attempt = if i + 1 < schemes.len() {
+                self.agent.run(request)
+            } else {
+                self.with_retries(|| self.agent.run(request.clone()))
+            };
+            match attempt {
                 Ok(response) => return self.endpoint_from_ping(base, response),
                 Err(err) => {
                     tracing::debug!(registry = %self.registry, scheme, error = %err, "ping failed");

@@ -168,6 +168,14 @@ enum Action {
 impl Shared {
     fn proxy(&self, mut client: TcpStream) -> io::Result<()> {
         client.set_read_timeout(Some(Duration::from_secs(30)))?;
+        // A TLS handshake (a client trying HTTPS first) gets the 400 a Go server answers, at
+        // once, rather than a wait for a request head that never comes.
+        let mut first = [0u8; 1];
+        if client.peek(&mut first)? == 1 && first[0] == 0x16 {
+            let _ = client.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+            let _ = client.shutdown(Shutdown::Both);
+            return Ok(());
+        }
         let Some(request) = read_head(&mut client)? else {
             return Ok(());
         };

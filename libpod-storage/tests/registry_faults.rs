@@ -1,0 +1,246 @@
+//! What goes wrong between us and a registry: a connection cut mid-blob (resumed, or after the
+//! retries a clean failure), a flipped byte (rejected, nothing committed), error statuses as
+//! typed errors, malformed and oversized manifests, and mirrors tried in order.
+
+mod common;
+
+use common::registry::{assert_nothing_committed, plain_pull};
+use libpod_storage::registry::RegistryOptions as ClientOptions;
+use libpod_storage::{RegistriesConfig, RegistryFailure, StorageError};
+use libpod_testutil::TempRoot;
+use libpod_testutil::registry::{
+    Fault, FaultProxy, RegistryOptions, TestRegistry, busybox_oci_layout, copy_to_registry,
+};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A registry holding busybox as `busybox:1`, and a proxy in front of it.
+fn registry_behind_proxy(tmp: &Path, fault: Fault) -> (TestRegistry, FaultProxy) {
+    let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
+    let layout = tmp.join("layout");
+    busybox_oci_layout(&layout, "latest").unwrap();
+    copy_to_registry(
+        &format!("oci:{}:latest", layout.display()),
+        &registry,
+        "busybox:1",
+        &[],
+    )
+    .unwrap();
+    let proxy = FaultProxy::start(registry.addr(), fault).unwrap();
+    (registry, proxy)
+}
+
+#[test]
+fn a_blob_cut_mid_transfer_is_resumed_where_it_stopped() {
+    let tmp = TempRoot::new().unwrap();
+    let (_registry, proxy) = registry_behind_proxy(
+        tmp.path(),
+        Fault::CutAfter {
+            bytes: 100_000,
+            times: 2,
+        },
+    );
+    let store = common::store(&tmp, None);
+    let name = format!("{}/busybox:1", proxy.host());
+    let image = store.pull_image(&name, &plain_pull(&tmp)).unwrap();
+    let stats = proxy.stats();
+    assert_eq!(stats.faults_injected, 2, "{stats:?}");
+    // The config and the layer would have done; each cut costs one more (resumed with Range).
+    assert_eq!(stats.blob_gets, 4, "{stats:?}");
+    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    assert_eq!(image.names, [name]);
+}
+
+#[test]
+fn a_blob_cut_more_often_than_the_retries_fails_cleanly() {
+    let tmp = TempRoot::new().unwrap();
+    let (_registry, proxy) = registry_behind_proxy(
+        tmp.path(),
+        Fault::CutAfter {
+            bytes: 5000,
+            times: 100,
+        },
+    );
+    let store = common::store(&tmp, None);
+    let name = format!("{}/busybox:1", proxy.host());
+    let mut options = plain_pull(&tmp);
+    options.registry.retries = 2;
+    let err = store.pull_image(&name, &options).unwrap_err();
+    let text = format!("{err} {:?}", std::error::Error::source(&err));
+    assert!(text.contains("cut after"), "{text}");
+    assert_eq!(proxy.stats().faults_injected, 3);
+    assert_nothing_committed(&store);
+
+    // The registry behaves again: the same store pulls the image whole.
+    proxy.set_fault(Fault::None);
+    store.pull_image(&name, &options).unwrap();
+    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+}
+
+#[test]
+fn a_flipped_byte_is_rejected_and_nothing_is_committed() {
+    let tmp = TempRoot::new().unwrap();
+    let (_registry, proxy) = registry_behind_proxy(tmp.path(), Fault::FlipByte { offset: 4000 });
+    let store = common::store(&tmp, None);
+    let name = format!("{}/busybox:1", proxy.host());
+    let err = store.pull_image(&name, &plain_pull(&tmp)).unwrap_err();
+    let text = format!("{err} {:?}", std::error::Error::source(&err));
+    // A flip inside gzip data is caught by the decompressor's CRC or by the blob digest.
+    assert!(
+        matches!(err, StorageError::DigestMismatch { .. })
+            || text.contains("corrupt")
+            || text.contains("invalid"),
+        "{text}"
+    );
+    assert!(proxy.stats().faults_injected >= 1);
+    assert_nothing_committed(&store);
+}
+
+/// A one-shot HTTP server answering every request with `respond(path)` (status line, headers,
+/// body), until the test ends.
+fn fake_registry(respond: impl Fn(&str) -> (String, Vec<u8>) + Send + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
+            let (head, body) = respond(&path);
+            let _ = write!(
+                stream,
+                "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    host
+}
+
+fn manifest_failure(head: &'static str, body: Vec<u8>) -> StorageError {
+    let host = fake_registry(move |path| {
+        if path == "/v2/" {
+            ("HTTP/1.1 200 OK".into(), b"{}".to_vec())
+        } else {
+            (head.to_string(), body.clone())
+        }
+    });
+    let tmp = TempRoot::new().unwrap();
+    let store = common::store(&tmp, None);
+    let err = store
+        .pull_image(&format!("{host}/some/image:1"), &plain_pull(&tmp))
+        .unwrap_err();
+    assert_nothing_committed(&store);
+    err
+}
+
+#[test]
+fn error_statuses_become_typed_errors_naming_registry_and_reference() {
+    let err = manifest_failure(
+        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 30",
+        Vec::new(),
+    );
+    let StorageError::Registry {
+        reference,
+        failure,
+        operation,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        failure,
+        &RegistryFailure::TooManyRequests {
+            retry_after: Some(30)
+        }
+    );
+    assert_eq!(
+        (reference.as_str(), *operation),
+        ("some/image:1", "get manifest")
+    );
+
+    let body = br#"{"errors":[{"code":"UNAVAILABLE","message":"down for maintenance"}]}"#;
+    let err = manifest_failure("HTTP/1.1 503 Service Unavailable", body.to_vec());
+    assert!(
+        matches!(&err, StorageError::Registry { failure: RegistryFailure::Server { status: 503, detail }, .. } if detail.contains("maintenance")),
+        "{err}"
+    );
+    let err = manifest_failure("HTTP/1.1 403 Forbidden", Vec::new());
+    assert!(
+        matches!(
+            &err,
+            StorageError::Registry {
+                failure: RegistryFailure::Denied(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("some/image:1"), "{err}");
+}
+
+#[test]
+fn malformed_oversized_and_schema1_manifests_are_refused() {
+    let json = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json";
+    let err = manifest_failure(json, b"{\"schemaVersion\": 2, \"config\": ".to_vec());
+    assert!(matches!(err, StorageError::InvalidValue { .. }), "{err}");
+    let err = manifest_failure(json, vec![b' '; 5 << 20]);
+    assert!(err.to_string().contains("byte limit"), "{err}");
+    let schema1 = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.distribution.manifest.v1+prettyjws";
+    let err = manifest_failure(schema1, br#"{"schemaVersion":1,"fsLayers":[]}"#.to_vec());
+    assert!(err.to_string().contains("schema 1"), "{err}");
+    let err = manifest_failure(json, b"\xff\xfe garbage".to_vec());
+    assert!(matches!(err, StorageError::InvalidValue { .. }), "{err}");
+}
+
+#[test]
+fn mirrors_are_tried_in_order_before_the_location() {
+    let tmp = TempRoot::new().unwrap();
+    let (registry, _proxy) = registry_behind_proxy(tmp.path(), Fault::None);
+    let dead = TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_host = dead.local_addr().unwrap().to_string();
+    drop(dead);
+    let conf = format!(
+        r#"
+[[registry]]
+prefix = "example.invalid/lib"
+location = "{dead_host}/lib"
+insecure = true
+[[registry.mirror]]
+location = "{dead_host}/mirror"
+insecure = true
+[[registry.mirror]]
+location = "{}"
+insecure = true
+"#,
+        registry.host()
+    );
+    let conf = RegistriesConfig::from_toml_str(Path::new("test.conf"), &conf).unwrap();
+    let tmp2 = TempRoot::new().unwrap();
+    let store = common::store(&tmp2, None);
+    let mut options = plain_pull(&tmp);
+    // registries.conf decides about TLS here.
+    options.registry = ClientOptions {
+        tls_verify: None,
+        ..options.registry
+    };
+    options.registries_conf = Some(Arc::new(conf));
+    let image = store
+        .pull_image("example.invalid/lib/busybox:1", &options)
+        .unwrap();
+    assert_eq!(image.names, ["example.invalid/lib/busybox:1"]);
+}
