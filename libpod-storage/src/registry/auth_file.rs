@@ -2,8 +2,8 @@
 //! and the legacy `~/.dockercfg`), looked up as Podman 4.3 (containers/image 5.23) does.
 //!
 //! Which files, in which order, is [`AuthFiles`]; what one file says is
-//! [`AuthFileContent`](super::auth_json::AuthFileContent). Credential helpers (`credHelpers`,
-//! `credsStore`) are not run: see [`AuthFileContent::find`](super::auth_json::AuthFileContent::find).
+//! [`AuthFileContent`](super::AuthFileContent). Credential helpers (`credHelpers`,
+//! `credsStore`) are not run: see [`AuthFileContent::find`](super::AuthFileContent::find).
 
 use super::auth_json::AuthFileContent;
 use crate::error::{Result, StorageError};
