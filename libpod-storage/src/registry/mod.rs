@@ -6,6 +6,7 @@
 //! visible in the store before every digest has been checked.
 
 mod auth_file;
+mod auth_json;
 mod challenge;
 mod client;
 mod fetch;
@@ -16,14 +17,18 @@ mod status;
 mod tls;
 mod token;
 
-pub use auth_file::{AuthFiles, Credentials};
+#[cfg(test)]
+mod test_support;
+
+pub use auth_file::{AuthFile, AuthFiles, Credentials, MAX_AUTH_FILE_SIZE};
+pub use auth_json::AuthFileContent;
 pub use challenge::{Challenge, parse_challenges};
 pub use client::RegistryClient;
 pub use fetch::{BlobReader, FetchedManifest};
 pub use pull::{PullOptions, PullPolicy, remote_digest};
 pub use push::{PushOptions, PushReport};
 pub use source::{BlobProgress, ProgressCallback, RegistrySource};
-pub use tls::{default_certs_dirs, tls_config};
+pub use tls::{SYSTEM_CA_BUNDLE, default_certs_dirs, tls_config};
 
 use std::path::PathBuf;
 

@@ -40,7 +40,11 @@ impl RegistryFlags {
         let mut options = RegistryOptions {
             tls_verify: self.tls_verify,
             retries: self.retry,
-            auth_files: self.authfile.clone().map(AuthFiles::explicit),
+            // As Podman: the file replaces the first of the default files; the others follow.
+            auth_files: self
+                .authfile
+                .clone()
+                .map(|path| AuthFiles::from_env_with_auth_file(path, |v| std::env::var_os(v))),
             ..RegistryOptions::default()
         };
         if let Some(dir) = &self.cert_dir {
@@ -54,6 +58,7 @@ impl RegistryFlags {
             options.credentials = Some(Credentials {
                 username: username.to_string(),
                 password: password.to_string(),
+                identity_token: None,
             });
         }
         Ok(options)
