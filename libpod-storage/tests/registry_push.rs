@@ -1,0 +1,116 @@
+//! Pushing to a real `docker-registry`: what we push, skopeo reads back with the same digest and
+//! we pull back as the same image; a second push uploads nothing; a push to another repository
+//! mounts the blobs; chunked uploads; a push without the right to push is a typed error.
+
+mod common;
+
+use common::registry::{plain_pull, plain_push};
+use libpod_storage::{RegistryFailure, StorageError};
+use libpod_testutil::TempRoot;
+use libpod_testutil::registry::{
+    RegistryOptions, TestRegistry, TokenServer, TokenServerOptions, busybox_oci_layout,
+    copy_to_registry, inspect,
+};
+
+#[test]
+fn a_pushed_image_reads_back_the_same_and_repeated_pushes_upload_nothing() {
+    let tmp = TempRoot::new().unwrap();
+    let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
+    let layout = tmp.path().join("layout");
+    busybox_oci_layout(&layout, "latest").unwrap();
+    copy_to_registry(
+        &format!("oci:{}:latest", layout.display()),
+        &registry,
+        "source/busybox:1",
+        &[],
+    )
+    .unwrap();
+    let store = common::store(&tmp, None);
+    let source = format!("{}/source/busybox:1", registry.host());
+    let image = store.pull_image(&source, &plain_pull(&tmp)).unwrap();
+    let blobs = 1 + image.layers.len();
+
+    // A fresh registry: every blob is uploaded, monolithically.
+    let other = TestRegistry::start(RegistryOptions::default()).unwrap();
+    let dest = format!("{}/pushed/busybox:2", other.host());
+    let report = store.push_image(&source, &dest, &plain_push(&tmp)).unwrap();
+    assert_eq!(report.uploaded.len(), blobs, "{report:?}");
+    assert_eq!(report.manifest_digest, image.manifest_digest);
+    let inspected: serde_json::Value =
+        serde_json::from_str(&inspect(&other, "pushed/busybox:2", &[]).unwrap()).unwrap();
+    assert_eq!(inspected["Digest"], image.manifest_digest.to_string());
+
+    // Again: the registry has everything.
+    let report = store.push_image(&source, &dest, &plain_push(&tmp)).unwrap();
+    assert_eq!((report.existing.len(), report.uploaded.len()), (blobs, 0));
+
+    // To another repository of the registry the image came from: mounted, not uploaded.
+    let mounted = format!("{}/elsewhere/busybox:3", registry.host());
+    let report = store
+        .push_image(&source, &mounted, &plain_push(&tmp))
+        .unwrap();
+    assert_eq!(
+        (report.mounted.len(), report.uploaded.len()),
+        (blobs, 0),
+        "{report:?}"
+    );
+
+    // Chunked, to a third registry; pulled back into an empty store, the same image.
+    let third = TestRegistry::start(RegistryOptions::default()).unwrap();
+    let chunked = format!("{}/chunked/busybox:4", third.host());
+    let mut options = plain_push(&tmp);
+    options.chunk_size = Some(64 << 10);
+    let report = store
+        .push_image(&image.id.hex(), &chunked, &options)
+        .unwrap();
+    assert_eq!(report.uploaded.len(), blobs);
+    let back = common::store_at(&tmp.path().join("back"), None);
+    let pulled = back.pull_image(&chunked, &plain_pull(&tmp)).unwrap();
+    assert_eq!(
+        (pulled.id, pulled.manifest_digest),
+        (image.id, image.manifest_digest)
+    );
+}
+
+#[test]
+fn a_push_the_token_does_not_allow_is_a_typed_error() {
+    let tmp = TempRoot::new().unwrap();
+    let tokens = TokenServer::start(
+        TokenServerOptions::default()
+            .credentials("reader", "pw")
+            .granted_actions(&["pull"]),
+    )
+    .unwrap();
+    let registry = TestRegistry::start(RegistryOptions::default().token(&tokens)).unwrap();
+    let store = common::store(&tmp, None);
+    let layout = tmp.path().join("layout");
+    busybox_oci_layout(&layout, "latest").unwrap();
+    let source = libpod_storage::transport::OciLayout::open(
+        &layout,
+        Some("latest"),
+        &libpod_storage::manifest::Platform::host(),
+    )
+    .unwrap();
+    let image = store.pull_from(&source, None).unwrap();
+    let mut options = plain_push(&tmp);
+    options.registry.credentials = Some(libpod_storage::registry::Credentials {
+        username: "reader".into(),
+        password: "pw".into(),
+        identity_token: None,
+    });
+    let dest = format!("{}/readonly/busybox:1", registry.host());
+    let err = store
+        .push_image(&image.id.hex(), &dest, &options)
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StorageError::Registry {
+                failure: RegistryFailure::Unauthorized(_) | RegistryFailure::Denied(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("readonly/busybox"), "{err}");
+}
