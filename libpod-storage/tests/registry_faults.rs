@@ -244,3 +244,46 @@ insecure = true
         .unwrap();
     assert_eq!(image.names, ["example.invalid/lib/busybox:1"]);
 }
+
+#[test]
+fn layers_already_in_the_store_are_not_fetched_again() {
+    use libpod_testutil::registry::{LayerCompression, OciLayoutBuilder, Platform};
+    let tmp = TempRoot::new().unwrap();
+    let (registry, proxy) = registry_behind_proxy(tmp.path(), Fault::None);
+    // Two images sharing their bottom layer.
+    let big: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    let shared = common::tar_of(&[("shared", &big)]);
+    let own = common::tar_of(&[("own", &big[..100_000])]);
+    let layout = tmp.path().join("two");
+    let builder = OciLayoutBuilder::create(&layout).unwrap();
+    let host = Platform::host();
+    let one = builder
+        .add_image(&[shared.clone()], LayerCompression::Gzip, &host, &["/x"])
+        .unwrap();
+    builder.tag(&one, "one").unwrap();
+    let two = builder
+        .add_image(&[shared, own], LayerCompression::Gzip, &host, &["/x"])
+        .unwrap();
+    builder.tag(&two, "two").unwrap();
+    for tag in ["one", "two"] {
+        copy_to_registry(
+            &format!("oci:{}:{tag}", layout.display()),
+            &registry,
+            &format!("app:{tag}"),
+            &[],
+        )
+        .unwrap();
+    }
+    let store = common::store(&tmp, None);
+    let first = store
+        .pull_image(&format!("{}/app:one", proxy.host()), &plain_pull(&tmp))
+        .unwrap();
+    let before = proxy.stats().blob_gets;
+    let second = store
+        .pull_image(&format!("{}/app:two", proxy.host()), &plain_pull(&tmp))
+        .unwrap();
+    assert_eq!(second.layers[0], first.layers[0]);
+    // Its config and its own layer only: the shared layer is not fetched again.
+    assert_eq!(proxy.stats().blob_gets - before, 2);
+    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+}
