@@ -255,7 +255,13 @@ fn filesystem_of(dir: &Path) -> String {
         .arg(dir)
         .output();
     match output {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        // Stacked mounts give one line each; the last is the one in effect.
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
         _ => "an unknown filesystem".to_string(),
     }
 }

@@ -47,7 +47,7 @@ fn a_plain_http_pull_equals_umoci_and_keeps_the_registry_digest() {
     let store = common::store(&tmp, None);
     let name = format!("{}/team/busybox:1", registry.host());
     let image = store.pull_image(&name, &plain_pull(&tmp)).unwrap();
-    assert_eq!(image.names, [name.clone()]);
+    assert_eq!(image.names, std::slice::from_ref(&name));
     assert_eq!(image.manifest_digest.to_string(), layout_digest);
     assert_same_as_umoci(&store, &name, &layout, "latest");
     assert_eq!(store.check().unwrap(), Vec::<String>::new());
@@ -242,7 +242,7 @@ fn pull_policies_decide_when_the_registry_is_asked() {
     );
     let newer = store.pull_image(&name, &with(PullPolicy::Newer)).unwrap();
     assert_ne!(newer.id, pulled.id);
-    assert_eq!(newer.names, [name.clone()]);
+    assert_eq!(newer.names, std::slice::from_ref(&name));
     assert!(store.image(&pulled.id.hex()).unwrap().names.is_empty());
     assert_eq!(
         store
