@@ -14,7 +14,8 @@
 //!
 //! The stores go under `$TMPDIR` (default `/tmp`), whose filesystem the summary names: on a
 //! disk nearly all of a pull is creating the image's ~8000 files, so that is what sets the
-//! times there; `TMPDIR=/dev/shm/...` measures the software instead. A gzip floor leaves out
+//! times there; `TMPDIR=/dev/shm/pb` measures the software instead (keep it short: Podman
+//! refuses a run root longer than 50 characters). A gzip floor leaves out
 //! the two digests a pull must check, so the gunzip+sha256 one is printed too.
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p libpod-benches --bench pull`), as root,
