@@ -3,7 +3,11 @@
 //! The benches live in `benches/`:
 //! - `spec_generate`: in-process OCI spec generation, the CPU part of container init;
 //! - `unpack`: pulling a ~200 MB, 5-layer image from an OCI layout into an empty store, side by
-//!   side with `umoci raw unpack` of the same layout, reported as a ratio.
+//!   side with `umoci raw unpack` of the same layout, reported as a ratio;
+//! - `lifecycle`: container create/start/wait/remove, in process and as `podctl run` beside
+//!   `podman run`;
+//! - `pull`: pulling that image from a loopback registry, beside `podman pull`, `skopeo copy`
+//!   and the floor of decompressing its layers, reported as ratios.
 
 use libpod_storage::Digest;
 use libpod_storage::transport::OciLayoutWriter;

@@ -10,7 +10,7 @@ pub fn run(extra: &[String]) -> Result {
         return Ok(());
     }
     crate::host::ensure()?;
-    // The lifecycle bench runs podctl as a whole command, side by side with podman.
+    // The lifecycle and pull benches run podctl as a whole command, side by side with podman.
     crate::step(cargo().args([
         "build",
         "--release",
