@@ -1,8 +1,10 @@
 //! Waiting for a log to grow: inotify on the file and its directory, or a short sleep when
-//! inotify is unavailable (out of watches, a filesystem without it).
+//! inotify is unavailable (out of watches, a filesystem without it). The instance comes from
+//! the crate's pool (see `crate::notify`), as closing one costs a kernel grace period.
 
+use crate::notify::Watcher;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
+use nix::sys::inotify::AddWatchFlags;
 use std::os::fd::AsFd;
 use std::path::Path;
 use std::time::Duration;
@@ -14,14 +16,14 @@ pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// Wakes up when the log may have changed.
 #[derive(Debug)]
 pub(crate) struct Waiter {
-    inotify: Option<Inotify>,
+    inotify: Option<Watcher>,
 }
 
 impl Waiter {
     /// Watches `path` (writes, truncation, rename, removal) and its directory (a file created
     /// or renamed into it: conmon replaces the log when it rotates it).
     pub(crate) fn new(path: &Path) -> Waiter {
-        let inotify = Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC)
+        let inotify = Watcher::new()
             .map_err(|err| tracing::debug!("inotify unavailable, polling {path:?}: {err}"))
             .ok();
         let mut waiter = Waiter { inotify };
@@ -46,8 +48,8 @@ impl Waiter {
     }
 
     fn add(&mut self, path: &Path, flags: AddWatchFlags) {
-        if let Some(inotify) = &self.inotify
-            && let Err(err) = inotify.add_watch(path, flags)
+        if let Some(inotify) = &mut self.inotify
+            && let Err(err) = inotify.add(path, flags)
         {
             // Without the watch a change may go unnoticed until the next poll interval.
             tracing::debug!("cannot watch {path:?}, polling: {err}");
@@ -68,10 +70,6 @@ impl Waiter {
             return;
         }
         // Drain the queue; the events themselves do not matter, the caller looks at the file.
-        while let Ok(events) = inotify.read_events() {
-            if events.is_empty() {
-                break;
-            }
-        }
+        inotify.drain();
     }
 }
