@@ -5,7 +5,8 @@
 //! - whole processes, medians of interleaved runs: `podctl run --rm --network none busybox
 //!   /bin/true`, `podman run --rm --network none` of the same image, `runc run` of a prepared
 //!   bundle, and the floor of a conmon design (conmon + `runc create` + `runc start` of a
-//!   prepared bundle until the exit file appears), with the ratios.
+//!   prepared bundle until the exit file appears, with podctl's conmon flags: the same runc,
+//!   log level and k8s-file log), with the ratios.
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p libpod-benches --bench lifecycle`), as root.
 
@@ -13,7 +14,7 @@ use criterion::Criterion;
 use libpod_core::container::{
     RemoveOptions, with_command, with_rootfs_from_image, with_rootfs_path,
 };
-use libpod_core::oci::{ConmonRuntime, ConmonRuntimeConfig, CreateArgs, OciRuntime};
+use libpod_core::oci::{ConmonRuntime, ConmonRuntimeConfig, CreateArgs, LogTarget, OciRuntime};
 use libpod_core::runtime::{EngineConfig, Runtime};
 use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
 use libpod_storage::ImageReference;
@@ -178,7 +179,10 @@ fn main() {
     let runc_bundle = bundle(tmp.path(), "runc");
     let floor_bundle = bundle(tmp.path(), "floor");
     let floor_dir = tmp.path().join("floor");
-    let conmon = ConmonRuntime::new(ConmonRuntimeConfig::runc(&floor_dir)).unwrap();
+    // conmon as podctl runs it: the same runc, log level and k8s-file log.
+    let mut floor_config = ConmonRuntimeConfig::runc(&floor_dir);
+    floor_config.log_level = "error".into();
+    let conmon = ConmonRuntime::new(floor_config).unwrap();
 
     let (mut ours, mut theirs, mut raw, mut floor) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -203,10 +207,10 @@ fn main() {
         let id = format!("floor-{i}");
         let run_dir = floor_dir.join(&id);
         std::fs::create_dir_all(&run_dir).unwrap();
+        let mut args = CreateArgs::new(&id, &id, &floor_bundle, &run_dir);
+        args.log = LogTarget::K8sFile(run_dir.join("ctr.log"));
         let start = Instant::now();
-        conmon
-            .create(&CreateArgs::new(&id, &id, &floor_bundle, &run_dir))
-            .unwrap();
+        conmon.create(&args).unwrap();
         conmon.start(&id).unwrap();
         conmon
             .wait_exit(&id, Some(Duration::from_secs(10)))

@@ -9,6 +9,7 @@ pub mod container;
 mod error;
 mod lock;
 pub mod logs;
+pub(crate) mod notify;
 pub mod oci;
 pub mod runtime;
 pub mod state;

@@ -32,14 +32,16 @@ impl Locked<'_> {
             ContainerStatus::Created => Some(true),
             _ => None,
         };
-        if let Some(force) = delete
-            && let Err(e) = self.runtime().inner.oci.delete(self.id(), force)
-        {
-            failures.push(e);
-        }
-        if let Err(e) = self.release_storage() {
-            failures.push(e);
-        }
+        let (deleted, released) = match delete {
+            Some(false) if self.state.delete_without_rootfs => self.delete_while_releasing(),
+            Some(force) => (
+                self.runtime().inner.oci.delete(self.id(), force),
+                self.release_storage(),
+            ),
+            None => (Ok(()), self.release_storage()),
+        };
+        failures.extend(deleted.err());
+        failures.extend(released.err());
         self.state.status = match self.state.status {
             ContainerStatus::Created => ContainerStatus::Configured,
             ContainerStatus::Stopped => ContainerStatus::Exited,
@@ -49,6 +51,35 @@ impl Locked<'_> {
         self.state.conmon_pid = None;
         self.save()?;
         combine(failures)
+    }
+}
+
+impl Locked<'_> {
+    /// Deletes the stopped container from the OCI runtime (a process to start and wait for:
+    /// milliseconds) in a thread while the shm and root filesystem are unmounted; for runtimes
+    /// and specs where the delete does not need them (`delete_without_rootfs`). Sequential
+    /// when no thread can be started.
+    fn delete_while_releasing(&mut self) -> (Result<()>, Result<()>) {
+        let oci = self.runtime().inner.oci.clone();
+        let id = self.id().to_string();
+        std::thread::scope(|scope| {
+            let deleting = std::thread::Builder::new()
+                .name("oci-delete".into())
+                .spawn_scoped(scope, || oci.delete(&id, false));
+            match deleting {
+                Ok(deleting) => {
+                    let released = self.release_storage();
+                    let deleted = deleting
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (deleted, released)
+                }
+                Err(err) => {
+                    tracing::debug!(%err, "no thread for the runtime delete; deleting first");
+                    (oci.delete(&id, false), self.release_storage())
+                }
+            }
+        })
     }
 }
 

@@ -24,6 +24,11 @@ impl Container {
     }
 }
 
+/// OCI runtimes whose delete of a stopped container does not need its root filesystem (only
+/// its state directory and cgroup), so that unmounting may overlap it. Podman deletes before
+/// unmounting because some runtimes (Kata) object otherwise.
+const DELETE_IGNORES_ROOTFS: [&str; 2] = ["runc", "crun"];
+
 /// The namespace kinds a container can join from another.
 const JOINABLE: [NamespaceKind; 6] = [
     NamespaceKind::Ipc,
@@ -152,6 +157,13 @@ impl Locked<'_> {
                 id: id.clone(),
                 source,
             })?;
+        let poststop_hooks = spec
+            .hooks()
+            .as_ref()
+            .and_then(|hooks| hooks.poststop().as_ref())
+            .is_some_and(|hooks| !hooks.is_empty());
+        self.state.delete_without_rootfs =
+            !poststop_hooks && DELETE_IGNORES_ROOTFS.contains(&rt.inner.oci.name());
         let config_path = run_dir.join("config.json");
         let json = serde_json::to_vec(&spec).expect("an OCI spec serializes");
         std::fs::write(&config_path, json).map_err(|e| CoreError::io("write", &config_path, e))?;

@@ -97,4 +97,9 @@ pub struct ContainerState {
     pub netns_path: Option<PathBuf>,
     /// A marker of the boot the state belongs to; a different boot means a reboot happened.
     pub boot_id: Option<String>,
+    /// Whether the OCI runtime's delete may run while the root filesystem is being unmounted:
+    /// set at init when the runtime is runc or crun and the spec has no poststop hooks (which
+    /// run at delete and may look at the root filesystem). False, the safe answer, in states
+    /// saved before the field existed.
+    pub delete_without_rootfs: bool,
 }

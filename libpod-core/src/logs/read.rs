@@ -24,8 +24,9 @@ use std::time::Duration;
 ///   started); with `follow`, it is waited for while `still_running` says true.
 /// - Malformed lines (a writer that crashed mid-line leaves half a record) are skipped, with a
 ///   debug message.
-/// - While following, the file is watched with inotify (polled every 200 ms without it), and
-///   `still_running` is asked at least that often. It must stay true until conmon has written
+/// - While following, the file is looked at after pauses of 1, 2, 4, ... 32 ms, then watched
+///   with inotify (polled every 200 ms without it), and `still_running` is asked at least that
+///   often. It must stay true until conmon has written
 ///   the container's last output (conmon drains the container's pipes before it records the
 ///   exit), so that nothing is missed: the file is read once more after it turns false.
 /// - conmon enforces `log_size_max` by replacing the file with an empty one (and other

@@ -5,10 +5,13 @@
 //! sees either no file or the whole code. Waiting watches the exits directory with inotify
 //! (rename and close-after-write events), so the exit is seen as soon as it is written; where
 //! inotify is unavailable (no instances left, the directory is missing) it polls instead.
+//! The inotify instance comes from the crate's pool (see `crate::notify`): closing one would
+//! cost each wait a kernel grace period.
 
 use crate::error::{CoreError, Result};
+use crate::notify::Watcher;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
+use nix::sys::inotify::AddWatchFlags;
 use std::io;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
@@ -185,15 +188,17 @@ impl ExitFiles {
     }
 
     /// An inotify watch on the exits directory, or `None` where that is not possible.
-    fn watch(&self) -> Option<Inotify> {
+    fn watch(&self) -> Option<Watcher> {
         let flags = AddWatchFlags::IN_MOVED_TO
             | AddWatchFlags::IN_CLOSE_WRITE
             | AddWatchFlags::IN_DELETE_SELF
             | AddWatchFlags::IN_MOVE_SELF;
-        let attempt = Inotify::init(InitFlags::IN_CLOEXEC | InitFlags::IN_NONBLOCK)
-            .and_then(|inotify| inotify.add_watch(&self.exit_dir, flags).map(|_| inotify));
+        let attempt = Watcher::new().and_then(|mut watcher| {
+            watcher.add(&self.exit_dir, flags)?;
+            Ok(watcher)
+        });
         match attempt {
-            Ok(inotify) => Some(inotify),
+            Ok(watcher) => Some(watcher),
             Err(errno) => {
                 tracing::debug!(
                     dir = %self.exit_dir.display(),
@@ -208,7 +213,7 @@ impl ExitFiles {
 
 /// Waits for events on `inotify` for up to `timeout` and drains them. `Ok(true)`: something
 /// happened (or the time is up), look again; `Ok(false)`: the watch is gone.
-fn wait_for_events(inotify: &Inotify, timeout: Option<Duration>) -> io::Result<bool> {
+fn wait_for_events(inotify: &Watcher, timeout: Option<Duration>) -> io::Result<bool> {
     let timeout = match timeout {
         // Round up, so that a wait never ends just before the deadline and spins.
         Some(left) => {

@@ -134,5 +134,6 @@ pub(crate) fn full_state() -> ContainerState {
         bind_mounts: BTreeMap::from([("/etc/hosts".into(), "/run/x/hosts".into())]),
         netns_path: Some("/run/netns/x".into()),
         boot_id: Some("b00t".into()),
+        delete_without_rootfs: true,
     }
 }
