@@ -119,7 +119,8 @@ fn kill_pause_and_unpause() {
     let counter = shell(
         &rt,
         &cg,
-        "i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done",
+        // Written aside and renamed, so that a read never sees the file truncated.
+        "i=0; while :; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.05; done",
         vec![],
     );
     counter.start().unwrap();

@@ -67,6 +67,24 @@ fn exists(conn: &Connection, sql: &str, key: &str, op: &'static str) -> Result<b
         .map_err(db_err(op))
 }
 
+/// Switches to WAL. Several openers of a new file race for the switch, and SQLite answers
+/// the losers SQLITE_BUSY at once, without calling the busy handler (it could deadlock): so
+/// the switch is retried here for up to the busy timeout.
+fn set_wal_mode(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl SqliteState {
     /// Opens (creating and migrating) the database at `path`, creating its directory if needed.
     ///
@@ -81,9 +99,7 @@ impl SqliteState {
         let mut conn = Connection::open(path).map_err(db_err("open"))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(db_err("set busy timeout"))?;
-        let mode: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-            .map_err(db_err("set journal mode"))?;
+        let mode = set_wal_mode(&conn).map_err(db_err("set journal mode"))?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), mode, "state database is not in WAL mode");
         }
