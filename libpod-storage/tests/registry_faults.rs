@@ -194,6 +194,25 @@ fn error_statuses_become_typed_errors_naming_registry_and_reference() {
 }
 
 #[test]
+fn the_remote_digest_falls_back_to_get_when_head_gives_none() {
+    let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#;
+    // No Docker-Content-Digest header on HEAD or GET: the digest is the GET body's.
+    let host = fake_registry(move |path| {
+        if path == "/v2/" {
+            ("HTTP/1.1 200 OK".into(), b"{}".to_vec())
+        } else {
+            let head =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json";
+            (head.into(), manifest.to_vec())
+        }
+    });
+    let tmp = TempRoot::new().unwrap();
+    let reference = libpod_storage::ImageReference::parse(&format!("{host}/x/y:1")).unwrap();
+    let digest = libpod_storage::registry::remote_digest(&reference, &plain_pull(&tmp)).unwrap();
+    assert_eq!(digest, libpod_storage::Digest::of(manifest));
+}
+
+#[test]
 fn malformed_oversized_and_schema1_manifests_are_refused() {
     let json = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json";
     let err = manifest_failure(json, b"{\"schemaVersion\": 2, \"config\": ".to_vec());

@@ -14,6 +14,7 @@ use libpod_testutil::registry::{
 };
 use libpod_testutil::{TempRoot, require_root};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 fn push_layout(registry: &TestRegistry, layout: &Path, tag: &str, repo_tag: &str, extra: &[&str]) {
     copy_to_registry(
@@ -59,6 +60,52 @@ fn a_plain_http_pull_equals_umoci_and_keeps_the_registry_digest() {
     let remote = remote_digest(&ImageReference::parse(&name).unwrap(), &plain_pull(&tmp));
     assert_eq!(remote.unwrap().to_string(), layout_digest);
     assert!(!store.remote_differs(&name, &plain_pull(&tmp)).unwrap());
+}
+
+#[test]
+fn docker_schema2_images_pull_with_progress_for_every_layer() {
+    require_root();
+    let tmp = TempRoot::new().unwrap();
+    let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
+    let layout = tmp.path().join("layout");
+    busybox_oci_layout(&layout, "latest").unwrap();
+    push_layout(
+        &registry,
+        &layout,
+        "latest",
+        "docker/busybox:1",
+        &["--format", "v2s2"],
+    );
+    let raw = inspect(&registry, "docker/busybox:1", &["--raw"]).unwrap();
+    assert!(
+        raw.contains(libpod_storage::manifest::DOCKER_MANIFEST),
+        "{raw}"
+    );
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut options = plain_pull(&tmp);
+    let record = Arc::clone(&seen);
+    options.progress = Some(Arc::new(move |p| record.lock().unwrap().push(p)));
+    let store = common::store(&tmp, None);
+    let name = format!("{}/docker/busybox:1", registry.host());
+    let image = store.pull_image(&name, &options).unwrap();
+    assert_eq!(
+        image.manifest_media_type,
+        libpod_storage::manifest::DOCKER_MANIFEST
+    );
+    assert_same_as_umoci(&store, &name, &layout, "latest");
+
+    // Progress for the one layer (not the config): increasing, ending at its size.
+    let seen = seen.lock().unwrap();
+    assert!(seen.len() > 1, "{} progress calls", seen.len());
+    assert!(seen.iter().all(|p| p.digest == image.layer_blobs[0]));
+    assert!(
+        seen.windows(2).all(|w| w[0].done < w[1].done),
+        "{:?}",
+        seen.iter().map(|p| p.done).collect::<Vec<_>>()
+    );
+    let last = seen.last().unwrap();
+    assert_eq!(last.done, last.total);
 }
 
 #[test]

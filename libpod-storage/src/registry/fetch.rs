@@ -254,6 +254,7 @@ impl Read for BlobReader {
                         self.cut(io::ErrorKind::UnexpectedEof.into()),
                     ));
                 }
+                Ok(0) => return Ok(0),
                 Ok(n) => {
                     self.offset += n as u64;
                     if let Some(progress) = &self.progress {

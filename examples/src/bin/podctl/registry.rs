@@ -116,8 +116,7 @@ impl ProgressDisplay {
         }
         let mut out = std::io::stderr().lock();
         if !out.is_terminal() {
-            let was_done = previous.is_some_and(|(done, _)| done == progress.total);
-            if progress.done == progress.total && !was_done {
+            if progress.done == progress.total {
                 let _ = writeln!(out, "Copying blob {} done", &progress.digest.hex()[..12]);
             }
             return;
