@@ -277,7 +277,12 @@ fn layers_already_in_the_store_are_not_fetched_again() {
     let builder = OciLayoutBuilder::create(&layout).unwrap();
     let host = Platform::host();
     let one = builder
-        .add_image(&[shared.clone()], LayerCompression::Gzip, &host, &["/x"])
+        .add_image(
+            std::slice::from_ref(&shared),
+            LayerCompression::Gzip,
+            &host,
+            &["/x"],
+        )
         .unwrap();
     builder.tag(&one, "one").unwrap();
     let two = builder
