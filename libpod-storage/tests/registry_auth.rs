@@ -1,6 +1,7 @@
 //! Authentication and TLS against a real `docker-registry`: a CA from certs.d (and what
 //! happens without it), htpasswd Basic auth with explicit credentials and from an auth file,
-//! and Bearer tokens from a token server, cached per scope.
+//! and Bearer tokens from a token server, cached per scope, got with Basic credentials or with
+//! an identity token (OAuth2 refresh token) from an auth file.
 
 mod common;
 
@@ -170,5 +171,88 @@ fn bearer_tokens_are_fetched_once_per_scope_and_refused_without_credentials() {
     assert_eq!(
         tokens.requests_for_scope("repository:team/multi:pull") - before,
         1
+    );
+}
+
+#[test]
+fn an_identity_token_is_exchanged_for_bearer_tokens_with_an_oauth2_post() {
+    let tmp = TempRoot::new().unwrap();
+    // The token server knows no password: only the refresh token gets a token.
+    let tokens =
+        TokenServer::start(TokenServerOptions::default().refresh_token("refresh-me")).unwrap();
+    let registry = TestRegistry::start(RegistryOptions::default().token(&tokens)).unwrap();
+    // containers/image requires a valid `auth` next to `identitytoken`; its user and
+    // password are never sent when there is an identity token.
+    let auth_file = |identity_token: &str| {
+        use base64::Engine as _;
+        let auth = base64::engine::general_purpose::STANDARD.encode("someone:not-a-password");
+        let path = tmp.path().join(format!("auth-{identity_token}.json"));
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"auths":{{"{}":{{"auth":"{auth}","identitytoken":"{identity_token}"}}}}}}"#,
+                registry.host()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let good = auth_file("refresh-me");
+    // skopeo (containers/image) pushes through the same OAuth2 POST.
+    let layout = tmp.path().join("layout");
+    busybox_oci_layout(&layout, "latest").unwrap();
+    let dest_authfile = format!("--dest-authfile={}", good.display());
+    copy_to_registry(
+        &format!("oci:{}:latest", layout.display()),
+        &registry,
+        "team/busybox:1",
+        &[&dest_authfile],
+    )
+    .unwrap();
+    assert!(tokens.oauth2_requests() > 0);
+    assert_eq!(tokens.oauth2_requests(), tokens.total_requests());
+    let name = format!("{}/team/busybox:1", registry.host());
+    let store = common::store(&tmp, None);
+
+    // A wrong identity token is refused (400 invalid_grant) before anything is fetched.
+    let mut wrong = registry_options(&tmp, Some(false));
+    wrong.auth_files = Some(AuthFiles::explicit(auth_file("stale")));
+    let posts_before = tokens.oauth2_requests();
+    let err = store.pull_image(&name, &options(wrong)).unwrap_err();
+    let StorageError::Registry {
+        operation,
+        failure: RegistryFailure::Unauthorized(_),
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(*operation, "token");
+    assert!(tokens.oauth2_requests() > posts_before);
+    assert_nothing_committed(&store);
+
+    // The password alone is not enough: the GET path is refused.
+    let mut password_only = registry_options(&tmp, Some(false));
+    password_only.credentials = credentials("someone", "not-a-password");
+    let err = store
+        .pull_image(&name, &options(password_only))
+        .unwrap_err();
+    assert!(
+        matches!(failure(&err), RegistryFailure::Unauthorized(_)),
+        "{err}"
+    );
+
+    let (gets_before, posts_before) = (
+        tokens.total_requests() - tokens.oauth2_requests(),
+        tokens.oauth2_requests(),
+    );
+    let mut client = registry_options(&tmp, Some(false));
+    client.auth_files = Some(AuthFiles::explicit(&good));
+    store.pull_image(&name, &options(client)).unwrap();
+    // The manifest, the config and the layer share one token, from one POST and no GET.
+    assert_eq!(tokens.oauth2_requests() - posts_before, 1);
+    assert_eq!(
+        tokens.total_requests() - tokens.oauth2_requests(),
+        gets_before
     );
 }

@@ -9,7 +9,8 @@ use std::process::Command;
 /// Copies `src` (any skopeo source, e.g. `oci:/dir:tag`) to `docker://HOST/dest_repo_tag`
 /// in `registry`, with the registry's TLS trust (`--dest-cert-dir` holding its CA, or
 /// `--dest-tls-verify=false` for plain HTTP) and its credentials (`--dest-creds`) unless
-/// `extra_args` sets `--dest-creds` or `--dest-no-creds` itself. `extra_args` go after
+/// `extra_args` sets `--dest-creds`, `--dest-no-creds` or `--dest-authfile` itself (an auth
+/// file with an `identitytoken` makes skopeo use a token server's OAuth2 POST). `extra_args` go after
 /// `copy`: pass `--all` for a multi-arch image, `--dest-compress-format zstd`, ...
 ///
 /// Signature policy and auth file are private to the registry's directory, so the host's
@@ -66,7 +67,7 @@ fn auth_file(registry: &TestRegistry) -> PathBuf {
 
 /// Adds `--{prefix}tls-verify`, `--{prefix}cert-dir` and `--{prefix}creds` (or
 /// `--{prefix}no-creds`) as the registry needs, leaving credentials to `extra_args` when
-/// it names any.
+/// it names any (or an auth file for them).
 fn add_trust_and_creds(
     command: &mut Command,
     registry: &TestRegistry,
@@ -82,9 +83,12 @@ fn add_trust_and_creds(
     }
     let creds_flag = format!("--{prefix}creds");
     let no_creds_flag = format!("--{prefix}no-creds");
-    let caller_sets_creds = extra_args
-        .iter()
-        .any(|arg| arg.starts_with(&creds_flag) || arg.starts_with(&no_creds_flag));
+    let authfile_flag = format!("--{prefix}authfile");
+    let caller_sets_creds = extra_args.iter().any(|arg| {
+        arg.starts_with(&creds_flag)
+            || arg.starts_with(&no_creds_flag)
+            || arg.starts_with(&authfile_flag)
+    });
     if !caller_sets_creds {
         match registry.credentials() {
             Some((user, password)) => {

@@ -2,7 +2,7 @@
 //! test process.
 
 use super::accept::AcceptLoop;
-use super::http::{query_pairs, read_head};
+use super::http::{Head, query_pairs, read_head};
 use super::tls::{openssl, self_signed_cert};
 use crate::TempRoot;
 use base64::Engine;
@@ -10,12 +10,15 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The largest OAuth2 form we read.
+const MAX_FORM: usize = 64 * 1024;
 
 /// How long a token is valid, in seconds (`expires_in`).
 pub const TOKEN_LIFETIME_SECS: u64 = 300;
@@ -37,6 +40,7 @@ pub struct TokenServerOptions {
     credentials: Option<(String, String)>,
     granted_actions: Option<Vec<String>>,
     anonymous_actions: Option<Vec<String>>,
+    refresh_token: Option<String>,
 }
 
 impl Default for TokenServerOptions {
@@ -49,6 +53,7 @@ impl Default for TokenServerOptions {
             credentials: None,
             granted_actions: None,
             anonymous_actions: None,
+            refresh_token: None,
         }
     }
 }
@@ -75,6 +80,19 @@ impl TokenServerOptions {
         self
     }
 
+    /// Serves OAuth2 `POST /token` (`grant_type=refresh_token`) for this refresh token (what
+    /// `docker login` stores as `identitytoken`): a POST with it is granted as an
+    /// authenticated GET would be, one with another gets 400 `invalid_grant` (RFC 6749).
+    /// Without [`credentials`](Self::credentials), GET requests with Basic credentials are
+    /// then refused (the server knows no password), and so are those without any unless
+    /// [`anonymous_actions`](Self::anonymous_actions) is set.
+    ///
+    /// Without a refresh token, POST requests get 404, as from token servers without OAuth2.
+    pub fn refresh_token(mut self, token: &str) -> Self {
+        self.refresh_token = Some(token.to_string());
+        self
+    }
+
     /// The `service` (the token's audience) the registry must be configured with.
     pub fn service(mut self, service: &str) -> Self {
         self.service = service.to_string();
@@ -83,12 +101,15 @@ impl TokenServerOptions {
 }
 
 /// A token server on `127.0.0.1:PORT`, answering `GET /token?service=S&scope=...` (scopes
-/// may repeat) with `{"token", "access_token", "expires_in", "issued_at"}`.
+/// may repeat) with `{"token", "access_token", "expires_in"}`, and with a
+/// [refresh token](TokenServerOptions::refresh_token) configured the OAuth2 form
+/// `POST /token` (`grant_type=refresh_token`, `refresh_token`, `client_id`, `service`,
+/// `scope`s, repeated or space-separated) likewise.
 ///
 /// Tokens are ES256 JWTs signed by a key whose self-signed certificate is both in the
 /// header's `x5c` and in [`root_cert_bundle`](Self::root_cert_bundle), which is how
 /// registry 2.8 (`auth.token.rootcertbundle`) verifies them. Each response closes its
-/// connection. Only `GET` is served (no OAuth2 `POST`).
+/// connection.
 ///
 /// ```no_run
 /// use libpod_testutil::registry::{RegistryOptions, TestRegistry, TokenServer, TokenServerOptions};
@@ -114,6 +135,7 @@ struct State {
     rng: SystemRandom,
     requests_by_scope: Mutex<HashMap<String, usize>>,
     total: AtomicU64,
+    oauth2: AtomicU64,
     issued: AtomicU64,
 }
 
@@ -148,6 +170,7 @@ impl TokenServer {
             rng,
             requests_by_scope: Mutex::new(HashMap::new()),
             total: AtomicU64::new(0),
+            oauth2: AtomicU64::new(0),
             issued: AtomicU64::new(0),
         });
         let handler_state = Arc::clone(&state);
@@ -198,9 +221,14 @@ impl TokenServer {
         counts.get(scope).copied().unwrap_or(0)
     }
 
-    /// How many token requests it received, whatever their outcome.
+    /// How many token requests it received (GET and POST), whatever their outcome.
     pub fn total_requests(&self) -> u64 {
         self.state.total.load(Ordering::SeqCst)
+    }
+
+    /// How many of them were OAuth2 `POST /token` requests, whatever their outcome.
+    pub fn oauth2_requests(&self) -> u64 {
+        self.state.oauth2.load(Ordering::SeqCst)
     }
 
     /// How many tokens it issued.
@@ -229,15 +257,35 @@ impl State {
         let mut parts = head.start_line.split_whitespace();
         let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        if method != "GET" || path != "/token" {
+        let oauth2 = method == "POST" && self.options.refresh_token.is_some();
+        if !(method == "GET" || oauth2) || path != "/token" {
             return respond(&mut stream, "404 Not Found", "{\"errors\":[\"not found\"]}");
         }
         self.total.fetch_add(1, Ordering::SeqCst);
-        let pairs = query_pairs(query);
+        let pairs = if oauth2 {
+            self.oauth2.fetch_add(1, Ordering::SeqCst);
+            let form = read_body(&stream, &head)?;
+            if !head
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
+            {
+                return respond_oauth2_error(&mut stream, "invalid_request");
+            }
+            query_pairs(&String::from_utf8_lossy(&form))
+        } else {
+            query_pairs(query)
+        };
+        let value = |name: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.as_str())
+        };
+        // OAuth2 scopes are space-separated (RFC 6749); containers/image repeats the field.
         let scopes: Vec<&str> = pairs
             .iter()
             .filter(|(key, _)| key == "scope")
-            .map(|(_, value)| value.as_str())
+            .flat_map(|(_, value)| value.split(' ').filter(|s| !s.is_empty()))
             .collect();
         {
             let mut counts = lock(&self.requests_by_scope);
@@ -248,15 +296,28 @@ impl State {
                 *counts.entry((*scope).to_string()).or_default() += 1;
             }
         }
-        let service = pairs.iter().find(|(key, _)| key == "service");
-        if service.is_some_and(|(_, value)| *value != self.options.service) {
+        if value("service").is_some_and(|service| service != self.options.service) {
             return respond(
                 &mut stream,
                 "400 Bad Request",
                 "{\"errors\":[\"unknown service\"]}",
             );
         }
-        let (subject, allowed) = match self.authenticate(head.header("authorization")) {
+        let client = if oauth2 {
+            if value("grant_type") != Some("refresh_token") {
+                return respond_oauth2_error(&mut stream, "unsupported_grant_type");
+            }
+            if value("client_id").is_none_or(str::is_empty) {
+                return respond_oauth2_error(&mut stream, "invalid_request");
+            }
+            if value("refresh_token") != self.options.refresh_token.as_deref() {
+                return respond_oauth2_error(&mut stream, "invalid_grant");
+            }
+            Client::User("oauth2".to_string())
+        } else {
+            self.authenticate(head.header("authorization"))
+        };
+        let (subject, allowed) = match client {
             Client::Rejected => {
                 return respond(
                     &mut stream,
@@ -303,6 +364,15 @@ impl State {
             }
             (Some(_), None) if self.options.anonymous_actions.is_none() => Client::Rejected,
             (Some(_), None) => Client::Anonymous,
+            // Only the refresh token authenticates: no password is right.
+            (None, Some(_)) if self.options.refresh_token.is_some() => Client::Rejected,
+            (None, None) if self.options.refresh_token.is_some() => {
+                if self.options.anonymous_actions.is_some() {
+                    Client::Anonymous
+                } else {
+                    Client::Rejected
+                }
+            }
             (None, Some(sent)) => Client::User(
                 sent.split_once(':')
                     .map_or(sent.clone(), |(u, _)| u.to_string()),
@@ -359,6 +429,60 @@ fn parse_scope(scope: &str) -> Option<(&str, &str, Vec<&str>)> {
     ))
 }
 
+/// The request body: `Content-Length` bytes, or the chunks of a chunked one (Go's HTTP
+/// client sends containers/image's form chunked). At most 64 KiB, far more than a form needs.
+fn read_body(stream: impl Read, head: &Head) -> io::Result<Vec<u8>> {
+    let too_large = || io::Error::new(io::ErrorKind::InvalidData, "form too large");
+    let cut_short = || io::Error::new(io::ErrorKind::UnexpectedEof, "form cut short");
+    let mut reader = BufReader::new(head.rest.as_slice().chain(stream));
+    let mut body = Vec::new();
+    let chunked = head
+        .header("transfer-encoding")
+        .is_some_and(|te| te.eq_ignore_ascii_case("chunked"));
+    if !chunked {
+        let length: usize = head
+            .header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if length > MAX_FORM {
+            return Err(too_large());
+        }
+        reader.take(length as u64).read_to_end(&mut body)?;
+        return if body.len() == length {
+            Ok(body)
+        } else {
+            Err(cut_short())
+        };
+    }
+    loop {
+        let mut size_line = String::new();
+        reader.by_ref().take(1024).read_line(&mut size_line)?;
+        let size = size_line.trim_end().split(';').next().unwrap_or("");
+        let size = usize::from_str_radix(size.trim(), 16)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad chunk size"))?;
+        if body.len() + size > MAX_FORM {
+            return Err(too_large());
+        }
+        let start = body.len();
+        reader.by_ref().take(size as u64).read_to_end(&mut body)?;
+        if body.len() - start != size {
+            return Err(cut_short());
+        }
+        // The CRLF after the chunk, or after the (empty) trailers of the last one.
+        let mut crlf = String::new();
+        reader.by_ref().take(1024).read_line(&mut crlf)?;
+        if size == 0 {
+            return Ok(body);
+        }
+    }
+}
+
+/// An RFC 6749 error answer (400 with `{"error": code}`).
+fn respond_oauth2_error(stream: &mut TcpStream, code: &str) -> io::Result<()> {
+    let body = serde_json::json!({ "error": code });
+    respond(stream, "400 Bad Request", &body.to_string())
+}
+
 fn respond(stream: &mut TcpStream, status: &str, body: &str) -> io::Result<()> {
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
@@ -372,7 +496,27 @@ fn respond(stream: &mut TcpStream, status: &str, body: &str) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_scope;
+    use super::{parse_scope, read_body};
+    use crate::registry::http::read_head;
+
+    fn body_of(request: &[u8]) -> std::io::Result<Vec<u8>> {
+        let mut reader = request;
+        let head = read_head(&mut reader).unwrap().unwrap();
+        read_body(reader, &head)
+    }
+
+    #[test]
+    fn reads_sized_and_chunked_bodies() {
+        let sized = b"POST /token HTTP/1.1\r\nContent-Length: 5\r\n\r\na=b&cEXTRA";
+        assert_eq!(body_of(sized).unwrap(), b"a=b&c");
+        let chunked = b"POST /token HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\
+            3\r\na=b\r\n4;x=y\r\n&c=d\r\n0\r\n\r\n";
+        assert_eq!(body_of(chunked).unwrap(), b"a=b&c=d");
+        let short = b"POST /token HTTP/1.1\r\nContent-Length: 9\r\n\r\na=b";
+        assert!(body_of(short).is_err());
+        let cut = b"POST /token HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n9\r\na=b";
+        assert!(body_of(cut).is_err());
+    }
 
     #[test]
     fn parses_scopes() {
