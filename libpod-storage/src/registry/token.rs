@@ -112,7 +112,12 @@ pub(crate) fn fetch(
         if !url.contains('?') {
             url.push('?');
         }
-        append_params(&mut url, params);
+        // containers/image names the account too; some token servers scope by it.
+        let account = credentials
+            .as_ref()
+            .map(|c| ("account", c.username.as_str()))
+            .filter(|(_, user)| !user.is_empty());
+        append_params(&mut url, params.chain(account));
         let mut request = Request::get(&url);
         if let Some(credentials) = &credentials {
             request = request.header(header::AUTHORIZATION, basic_authorization(credentials));
