@@ -5,13 +5,13 @@
 
 mod common;
 
-use common::registry::{assert_nothing_committed, registry_options};
+use common::registry::{assert_nothing_committed, push_layout, registry_options};
 use libpod_storage::registry::{AuthFiles, Credentials, PullOptions, RegistryOptions as Client};
 use libpod_storage::{RegistriesConfig, RegistryFailure, StorageError};
 use libpod_testutil::TempRoot;
 use libpod_testutil::registry::{
     RegistryOptions, TestCa, TestRegistry, TokenServer, TokenServerOptions, busybox_oci_layout,
-    copy_to_registry, multi_arch_layout,
+    multi_arch_layout,
 };
 use std::path::Path;
 use std::sync::Arc;
@@ -19,13 +19,7 @@ use std::sync::Arc;
 fn push_busybox(tmp: &Path, registry: &TestRegistry, repo_tag: &str) {
     let layout = tmp.join(format!("layout-{}", repo_tag.replace(['/', ':'], "-")));
     busybox_oci_layout(&layout, "latest").unwrap();
-    copy_to_registry(
-        &format!("oci:{}:latest", layout.display()),
-        registry,
-        repo_tag,
-        &[],
-    )
-    .unwrap();
+    push_layout(registry, &layout, "latest", repo_tag, &[]);
 }
 
 fn options(client: Client) -> PullOptions {
@@ -139,13 +133,7 @@ fn bearer_tokens_are_fetched_once_per_scope_and_refused_without_credentials() {
     let registry = TestRegistry::start(RegistryOptions::default().token(&tokens)).unwrap();
     let layout = tmp.path().join("multi");
     multi_arch_layout(&layout, "multi").unwrap();
-    copy_to_registry(
-        &format!("oci:{}:multi", layout.display()),
-        &registry,
-        "team/multi:1",
-        &["--all"],
-    )
-    .unwrap();
+    push_layout(&registry, &layout, "multi", "team/multi:1", &["--all"]);
     let name = format!("{}/team/multi:1", registry.host());
     let store = common::store(&tmp, None);
 
@@ -202,13 +190,13 @@ fn an_identity_token_is_exchanged_for_bearer_tokens_with_an_oauth2_post() {
     let layout = tmp.path().join("layout");
     busybox_oci_layout(&layout, "latest").unwrap();
     let dest_authfile = format!("--dest-authfile={}", good.display());
-    copy_to_registry(
-        &format!("oci:{}:latest", layout.display()),
+    push_layout(
         &registry,
+        &layout,
+        "latest",
         "team/busybox:1",
         &[&dest_authfile],
-    )
-    .unwrap();
+    );
     assert!(tokens.oauth2_requests() > 0);
     assert_eq!(tokens.oauth2_requests(), tokens.total_requests());
     let name = format!("{}/team/busybox:1", registry.host());

@@ -4,27 +4,16 @@
 
 mod common;
 
-use common::registry::{assert_nothing_committed, plain_pull};
+use common::registry::{assert_nothing_committed, busybox_registry, plain_pull, push_layout};
 use libpod_storage::manifest::Platform;
 use libpod_storage::registry::{PullPolicy, remote_digest};
 use libpod_storage::{Digest, ImageReference, RegistryFailure, StorageError};
 use libpod_testutil::registry::{
-    RegistryOptions, TestRegistry, busybox_oci_layout, copy_to_registry, inspect,
-    multi_arch_layout, zstd_oci_layout,
+    RegistryOptions, TestRegistry, busybox_oci_layout, inspect, multi_arch_layout, zstd_oci_layout,
 };
 use libpod_testutil::{TempRoot, require_root};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-
-fn push_layout(registry: &TestRegistry, layout: &Path, tag: &str, repo_tag: &str, extra: &[&str]) {
-    copy_to_registry(
-        &format!("oci:{}:{tag}", layout.display()),
-        registry,
-        repo_tag,
-        extra,
-    )
-    .unwrap();
-}
 
 /// The pulled image's root filesystem equals umoci's unpacking of the layout.
 fn assert_same_as_umoci(store: &libpod_storage::Store, image: &str, layout: &Path, tag: &str) {
@@ -40,10 +29,7 @@ fn assert_same_as_umoci(store: &libpod_storage::Store, image: &str, layout: &Pat
 fn a_plain_http_pull_equals_umoci_and_keeps_the_registry_digest() {
     require_root();
     let tmp = TempRoot::new().unwrap();
-    let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
-    let layout = tmp.path().join("layout");
-    let layout_digest = busybox_oci_layout(&layout, "latest").unwrap();
-    push_layout(&registry, &layout, "latest", "team/busybox:1", &[]);
+    let (registry, layout, layout_digest) = busybox_registry(tmp.path(), "team/busybox:1", &[]);
 
     let store = common::store(&tmp, None);
     let name = format!("{}/team/busybox:1", registry.host());
@@ -111,10 +97,7 @@ fn docker_schema2_images_pull_with_progress_for_every_layer() {
 #[test]
 fn a_digest_the_registry_does_not_have_is_a_typed_not_found() {
     let tmp = TempRoot::new().unwrap();
-    let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
-    let layout = tmp.path().join("layout");
-    busybox_oci_layout(&layout, "latest").unwrap();
-    push_layout(&registry, &layout, "latest", "busybox:1", &[]);
+    let (registry, _, _) = busybox_registry(tmp.path(), "busybox:1", &[]);
     let store = common::store(&tmp, None);
     for missing in [
         format!("{}/busybox@{}", registry.host(), Digest::of(b"nothing")),
@@ -144,14 +127,9 @@ fn a_digest_the_registry_does_not_have_is_a_typed_not_found() {
 fn zstd_layers_pull_and_equal_umoci() {
     require_root();
     let tmp = TempRoot::new().unwrap();
-    let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
-    let layout = tmp.path().join("layout");
-    busybox_oci_layout(&layout, "latest").unwrap();
     // skopeo recompresses the gzip layer to zstd on the way in.
-    push_layout(
-        &registry,
-        &layout,
-        "latest",
+    let (registry, layout, _) = busybox_registry(
+        tmp.path(),
         "zstd/recompressed:1",
         &["--dest-compress-format", "zstd"],
     );
@@ -223,10 +201,7 @@ fn the_platform_is_chosen_from_a_multi_arch_index() {
 #[test]
 fn pull_policies_decide_when_the_registry_is_asked() {
     let tmp = TempRoot::new().unwrap();
-    let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
-    let first = tmp.path().join("first");
-    busybox_oci_layout(&first, "latest").unwrap();
-    push_layout(&registry, &first, "latest", "app:1", &[]);
+    let (registry, _, _) = busybox_registry(tmp.path(), "app:1", &[]);
     let name = format!("{}/app:1", registry.host());
     let store = common::store(&tmp, None);
     let with = |policy| {

@@ -4,27 +4,17 @@
 
 mod common;
 
-use common::registry::{plain_pull, plain_push};
+use common::registry::{busybox_registry, plain_pull, plain_push};
 use libpod_storage::{RegistryFailure, StorageError};
 use libpod_testutil::TempRoot;
 use libpod_testutil::registry::{
-    RegistryOptions, TestRegistry, TokenServer, TokenServerOptions, busybox_oci_layout,
-    copy_to_registry, inspect,
+    RegistryOptions, TestRegistry, TokenServer, TokenServerOptions, busybox_oci_layout, inspect,
 };
 
 #[test]
 fn a_pushed_image_reads_back_the_same_and_repeated_pushes_upload_nothing() {
     let tmp = TempRoot::new().unwrap();
-    let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
-    let layout = tmp.path().join("layout");
-    busybox_oci_layout(&layout, "latest").unwrap();
-    copy_to_registry(
-        &format!("oci:{}:latest", layout.display()),
-        &registry,
-        "source/busybox:1",
-        &[],
-    )
-    .unwrap();
+    let (registry, _, _) = busybox_registry(tmp.path(), "source/busybox:1", &[]);
     let store = common::store(&tmp, None);
     let source = format!("{}/source/busybox:1", registry.host());
     let image = store.pull_image(&source, &plain_pull(&tmp)).unwrap();

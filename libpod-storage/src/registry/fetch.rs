@@ -43,18 +43,8 @@ impl RegistryClient {
     /// GETs the manifest `reference` (a tag or `sha256:...`) of `repository`. When it is a
     /// digest, the bytes must match it.
     pub fn get_manifest(&self, repository: &str, reference: &str) -> Result<FetchedManifest> {
-        let call = Call::new(
-            Method::GET,
-            format!("/v2/{repository}/manifests/{reference}"),
-            repository,
-            "pull",
-        )
-        .header("Accept", ACCEPT);
         let what = reference_text(repository, reference);
-        let response = self.send(&call, || Ok(()))?;
-        if !response.status().is_success() {
-            return Err(self.error("get manifest", &what, failure_from_response(response)));
-        }
+        let response = self.manifest_request(Method::GET, repository, reference)?;
         let media_type = response
             .headers()
             .get(header::CONTENT_TYPE)
@@ -100,18 +90,7 @@ impl RegistryClient {
     /// The digest of the manifest `reference` names, by HEAD (its `Docker-Content-Digest`),
     /// falling back to GET and hashing when the registry gives no digest.
     pub fn manifest_digest(&self, repository: &str, reference: &str) -> Result<Digest> {
-        let call = Call::new(
-            Method::HEAD,
-            format!("/v2/{repository}/manifests/{reference}"),
-            repository,
-            "pull",
-        )
-        .header("Accept", ACCEPT);
-        let what = reference_text(repository, reference);
-        let response = self.send(&call, || Ok(()))?;
-        if !response.status().is_success() {
-            return Err(self.error("head manifest", &what, failure_from_response(response)));
-        }
+        let response = self.manifest_request(Method::HEAD, repository, reference)?;
         let header_digest = response
             .headers()
             .get("Docker-Content-Digest")
@@ -121,6 +100,33 @@ impl RegistryClient {
             Some(digest) => Ok(digest),
             None => Ok(self.get_manifest(repository, reference)?.digest),
         }
+    }
+
+    /// A GET or HEAD of a manifest that succeeded.
+    fn manifest_request(
+        &self,
+        method: Method,
+        repository: &str,
+        reference: &str,
+    ) -> Result<ureq::http::Response<ureq::Body>> {
+        let operation = if method == Method::HEAD {
+            "head manifest"
+        } else {
+            "get manifest"
+        };
+        let call = Call::new(
+            method,
+            format!("/v2/{repository}/manifests/{reference}"),
+            repository,
+            "pull",
+        )
+        .header("Accept", ACCEPT);
+        let response = self.send(&call, || Ok(()))?;
+        if !response.status().is_success() {
+            let what = reference_text(repository, reference);
+            return Err(self.error(operation, &what, failure_from_response(response)));
+        }
+        Ok(response)
     }
 
     /// Whether the registry has blob `digest` in `repository` (HEAD).

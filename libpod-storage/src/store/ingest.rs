@@ -323,7 +323,12 @@ fn fetch_one(
     } else {
         source.blob(&blob_digest)?
     };
-    let layer = stage_layer(staging, reader, Some(&blob_digest))?;
+    let layer = stage_layer(staging, reader, Some(&blob_digest)).map_err(|err| match err {
+        StorageError::MalformedLayer { reason } => StorageError::MalformedLayer {
+            reason: format!("layer {blob_digest}: {reason}"),
+        },
+        other => other,
+    })?;
     if layer.applied.diff_id != diff_ids[index] {
         return Err(StorageError::DigestMismatch {
             what: "layer diff",

@@ -4,7 +4,10 @@
 use libpod_storage::registry::{AuthFiles, PullOptions, PushOptions, RegistryOptions};
 use libpod_storage::{RegistriesConfig, Store};
 use libpod_testutil::TempRoot;
-use std::path::Path;
+use libpod_testutil::registry::{
+    RegistryOptions as ServerOptions, TestRegistry, busybox_oci_layout, copy_to_registry,
+};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Options that read no host file: an empty registries.conf, an empty auth file in `tmp`, no
@@ -62,4 +65,31 @@ pub fn assert_nothing_committed(store: &Store) {
 
 fn entries(dir: &Path) -> usize {
     std::fs::read_dir(dir).map_or(0, |d| d.count())
+}
+
+/// Pushes `tag` of the OCI layout `layout` to `registry` as `repo_tag` with skopeo, adding
+/// `extra` skopeo flags.
+pub fn push_layout(
+    registry: &TestRegistry,
+    layout: &Path,
+    tag: &str,
+    repo_tag: &str,
+    extra: &[&str],
+) {
+    let source = format!("oci:{}:{tag}", layout.display());
+    copy_to_registry(&source, registry, repo_tag, extra).unwrap();
+}
+
+/// A plain-HTTP registry holding busybox as `repo_tag` (pushed with `extra` skopeo flags),
+/// the busybox layout under `dir` and its manifest digest.
+pub fn busybox_registry(
+    dir: &Path,
+    repo_tag: &str,
+    extra: &[&str],
+) -> (TestRegistry, PathBuf, String) {
+    let registry = TestRegistry::start(ServerOptions::default()).unwrap();
+    let layout = dir.join("busybox-layout");
+    let digest = busybox_oci_layout(&layout, "latest").unwrap();
+    push_layout(&registry, &layout, "latest", repo_tag, extra);
+    (registry, layout, digest)
 }
