@@ -196,6 +196,31 @@ fn the_platform_is_chosen_from_a_multi_arch_index() {
     // The remote digest of a multi-arch tag is the index's, as `podman inspect` shows it.
     let remote = remote_digest(&ImageReference::parse(&name).unwrap(), &plain_pull(&tmp));
     assert_eq!(remote.unwrap().to_string(), index_digest);
+
+    // The same as a Docker manifest list of schema 2 manifests.
+    push_layout(
+        &registry,
+        &layout,
+        "multi",
+        "list:1",
+        &["--all", "--format", "v2s2"],
+    );
+    let raw = inspect(&registry, "list:1", &["--raw"]).unwrap();
+    assert!(raw.contains(libpod_storage::manifest::DOCKER_LIST), "{raw}");
+    let mut options = plain_pull(&tmp);
+    options.platform = Some(Platform::parse("linux/arm/v7").unwrap());
+    let list = format!("{}/list:1", registry.host());
+    let image = store.pull_image(&list, &options).unwrap();
+    // The same config as the arm/v7 image pulled above: the same image, now known by the
+    // schema 2 manifest's digest too.
+    assert_eq!(image.id, ids[3]);
+    assert_eq!(image.digests.len(), 2, "{:?}", image.digests);
+    let root = store.mount_image(&image.id.hex()).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(root.join("etc/arch")).unwrap(),
+        "arm/v7\n"
+    );
+    store.unmount_image(&image.id.hex(), true).unwrap();
 }
 
 #[test]
