@@ -13,6 +13,7 @@ mod error;
 mod fsutil;
 pub mod layer;
 pub mod manifest;
+mod parallel;
 pub mod reference;
 pub mod registries;
 pub mod registry;

@@ -38,10 +38,8 @@ struct Endpoint {
 pub struct RegistryClient {
     registry: String,
     insecure: bool,
-    retries: u32,
     agent: Agent,
     endpoint: OnceLock<Endpoint>,
-    explicit_credentials: Option<Credentials>,
     options: RegistryOptions,
     credentials: Mutex<HashMap<String, Option<Credentials>>>,
     tokens: TokenCache,
@@ -93,10 +91,8 @@ impl RegistryClient {
         Ok(RegistryClient {
             registry: registry.to_string(),
             insecure,
-            retries: options.retries,
             agent: Agent::new_with_config(config),
             endpoint: OnceLock::new(),
-            explicit_credentials: options.credentials.clone(),
             options: options.clone(),
             credentials: Mutex::new(HashMap::new()),
             tokens: TokenCache::default(),
@@ -110,7 +106,7 @@ impl RegistryClient {
 
     /// How many times a cut connection is retried.
     pub(crate) fn retries(&self) -> u32 {
-        self.retries
+        self.options.retries
     }
 
     /// A typed error about `reference` for `operation`.
@@ -199,7 +195,7 @@ impl RegistryClient {
     /// The credentials for `repository`: the explicit ones, else the auth files' (looked up
     /// once per repository).
     pub(crate) fn credentials(&self, repository: &str) -> Result<Option<Credentials>> {
-        if let Some(explicit) = &self.explicit_credentials {
+        if let Some(explicit) = &self.options.credentials {
             return Ok(Some(explicit.clone()));
         }
         let mut cache = self.credentials.lock().unwrap_or_else(|p| p.into_inner());
@@ -251,7 +247,7 @@ impl RegistryClient {
                 let (parts, ()) = request.clone().into_parts();
                 match self.agent.run(Request::from_parts(parts, body()?)) {
                     Ok(response) => break response,
-                    Err(err) if tries < self.retries && is_transient(&err) => {
+                    Err(err) if tries < self.options.retries && is_transient(&err) => {
                         tries += 1;
                         tracing::debug!(registry = %self.registry, error = %err, tries, "retrying");
                         std::thread::sleep(backoff(tries));
@@ -303,7 +299,7 @@ impl RegistryClient {
         let mut tries = 0;
         loop {
             match attempt() {
-                Err(err) if tries < self.retries && is_transient(&err) => {
+                Err(err) if tries < self.options.retries && is_transient(&err) => {
                     tries += 1;
                     tracing::debug!(registry = %self.registry, error = %err, tries, "retrying");
                     std::thread::sleep(backoff(tries));

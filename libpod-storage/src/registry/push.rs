@@ -9,13 +9,12 @@ use super::status::failure_from_response;
 use crate::digest::Digest;
 use crate::error::{RegistryFailure, Result, StorageError};
 use crate::manifest::{Manifest, descriptor_digest, parse_manifest};
+use crate::parallel::map_parallel;
 use crate::reference::ImageReference;
 use crate::registries::RegistriesConfig;
 use crate::store::Store;
 use std::fs::File;
 use std::io::Read;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use ureq::http::{Method, StatusCode, header};
 
 /// How to push.
@@ -89,7 +88,9 @@ impl Store {
         for layer in &layers {
             blobs.push(descriptor_digest(layer)?);
         }
-        let outcomes = self.push_blobs(&client, &destination, &blobs, &mount_from, options)?;
+        let outcomes = map_parallel(&blobs, |_, digest| {
+            self.push_blob(&client, &destination, digest, &mount_from, options)
+        })?;
         let mut report = PushReport {
             manifest_digest: Digest::of(&manifest),
             existing: Vec::new(),
@@ -125,47 +126,6 @@ impl Store {
             ));
         }
         Ok(report)
-    }
-
-    /// Pushes blobs in parallel (one worker per core); outcomes in `blobs` order.
-    fn push_blobs(
-        &self,
-        client: &RegistryClient,
-        destination: &ImageReference,
-        blobs: &[Digest],
-        mount_from: &[String],
-        options: &PushOptions,
-    ) -> Result<Vec<BlobOutcome>> {
-        let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<(usize, Result<BlobOutcome>)>> = Mutex::new(Vec::new());
-        let workers = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .min(blobs.len().max(1));
-        std::thread::scope(|s| {
-            for _ in 0..workers {
-                s.spawn(|| {
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(digest) = blobs.get(index) else {
-                            break;
-                        };
-                        let result =
-                            self.push_blob(client, destination, digest, mount_from, options);
-                        let failed = result.is_err();
-                        results
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push((index, result));
-                        if failed {
-                            next.store(blobs.len(), Ordering::Relaxed);
-                        }
-                    }
-                });
-            }
-        });
-        let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
-        results.sort_by_key(|(i, _)| *i);
-        results.into_iter().map(|(_, r)| r).collect()
     }
 
     fn push_blob(

@@ -14,13 +14,12 @@ use crate::error::{Result, StorageError};
 use crate::fsutil::now_rfc3339;
 use crate::layer::{Compression, detect_compression};
 use crate::manifest::{self, descriptor_digest};
+use crate::parallel::map_parallel;
 use crate::reference::ImageReference;
 use crate::transport::{ImageSource, ResolvedManifest};
 use oci_spec::image::{ImageConfiguration, MediaType};
 use std::io::{BufReader, Read};
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The largest image config we read.
 const MAX_CONFIG_SIZE: u64 = 16 << 20;
@@ -253,46 +252,22 @@ fn fetch_layers(
     diff_ids: &[Digest],
     staging: &Path,
 ) -> Result<Staged> {
-    let jobs: Vec<usize> = (0..chain.len()).collect();
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Result<Fetched>>> = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(jobs.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&index) = jobs.get(i) else { break };
-                    let result = fetch_one(
-                        store, source, manifest, meta, chain, diff_ids, staging, index,
-                    );
-                    let failed = result.is_err();
-                    results
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push(result);
-                    if failed {
-                        // Let the other workers run out of jobs.
-                        next.store(jobs.len(), Ordering::Relaxed);
-                    }
-                }
-            });
-        }
-    });
+    let indexes: Vec<usize> = (0..chain.len()).collect();
+    let fetched = map_parallel(&indexes, |_, &index| {
+        fetch_one(
+            store, source, manifest, meta, chain, diff_ids, staging, index,
+        )
+    })?;
     let mut staged = Staged {
         layers: Vec::new(),
         blobs: Vec::new(),
     };
-    for result in results.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        let (index, layer, blob) = result?;
+    for (index, layer, blob) in fetched {
         if let Some(layer) = layer {
             staged.layers.push((index, layer));
         }
         staged.blobs.extend(blob);
     }
-    staged.layers.sort_by_key(|(i, _)| *i);
     Ok(staged)
 }
 
