@@ -39,6 +39,10 @@ struct Cli {
     /// Storage driver: overlay or vfs (default: overlay when it works here).
     #[arg(long = "storage-driver", global = true)]
     storage_driver: Option<String>,
+    /// What to log on stderr: debug, info, warn or error (Podman's `--log-level`; conmon
+    /// gets the same level). Each line carries the seconds since podctl started.
+    #[arg(long = "log-level", global = true, default_value = "error")]
+    log_level: LogLevel,
     #[command(subcommand)]
     command: Command,
 }
@@ -111,8 +115,44 @@ enum ImageCommand {
     Prune,
 }
 
+/// Podman's log levels.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LogLevel {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl LogLevel {
+    fn filter(self) -> tracing_subscriber::filter::LevelFilter {
+        use tracing_subscriber::filter::LevelFilter;
+        match self {
+            LogLevel::Debug => LevelFilter::DEBUG,
+            LogLevel::Info => LevelFilter::INFO,
+            LogLevel::Warn => LevelFilter::WARN,
+            LogLevel::Error => LevelFilter::ERROR,
+        }
+    }
+
+    /// conmon's name for the level.
+    fn conmon(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Warn => "warning",
+            LogLevel::Error => "error",
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(cli.log_level.filter())
+        .with_timer(tracing_subscriber::fmt::time::uptime())
+        .init();
     match run(cli) {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
@@ -129,7 +169,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
-    let mut builder = Runtime::builder().root(&cli.root).run_root(&cli.runroot);
+    let mut builder = Runtime::builder()
+        .root(&cli.root)
+        .run_root(&cli.runroot)
+        .log_level(cli.log_level.conmon());
     if let Some(driver) = &cli.storage_driver {
         builder = builder.storage_driver(driver.clone());
     }
