@@ -6,8 +6,11 @@
 //! the OOM marker to `PERSIST_DIR/ID/oom`, and runs the exit command. conmon is not our child
 //! (it double-forks into a session of its own), so containers outlive the `ConmonRuntime` and
 //! the process that created them. Every other operation calls the runtime binary directly
-//! (see the `runc` module), with the engine's private state root.
+//! (see the `runc` module), with the engine's private state root; for runc, `start` and the
+//! `delete` of a stopped container are done in process where runc would only work on files
+//! (see the `direct` module), falling back to the binary otherwise.
 
+use super::direct::{self, Direct};
 use super::exitfile::{ExitFiles, check_id};
 use super::runc::RuntimeCli;
 use super::{CreateArgs, Created, ExitInfo, OciRuntime, RuntimeState};
@@ -80,6 +83,7 @@ pub struct ConmonRuntime {
     systemd_cgroup: bool,
     runtime_flags: Vec<OsString>,
     create_timeout: Duration,
+    direct: bool,
 }
 
 impl ConmonRuntime {
@@ -107,6 +111,7 @@ impl ConmonRuntime {
                 .map_err(|err| CoreError::io("creating", dir, err))?;
         }
         let exits = ExitFiles::new(&config.exit_dir, &config.persist_dir);
+        let direct = config.runtime_name == "runc";
         let mut runtime = ConmonRuntime {
             cli: RuntimeCli {
                 name: config.runtime_name.clone(),
@@ -118,6 +123,7 @@ impl ConmonRuntime {
             systemd_cgroup: false,
             runtime_flags: Vec::new(),
             create_timeout: CREATE_TIMEOUT,
+            direct,
         };
         runtime.cli.global_flags = runtime.global_flags();
         Ok(runtime)
@@ -140,6 +146,22 @@ impl ConmonRuntime {
         self.runtime_flags = flags.into_iter().map(Into::into).collect();
         self.cli.global_flags = self.global_flags();
         self
+    }
+
+    /// Whether `start`, and `delete` of a stopped container, may be done in process instead of
+    /// by running the runtime binary (default: for runc, without systemd cgroups). Where they
+    /// are, runc's own layout is followed: `start` reads the byte init writes to
+    /// `RUNTIME_ROOT/ID/exec.fifo` and removes the FIFO; `delete` removes the cgroups and the
+    /// state directory, and only when that is all runc would do. Anything else runs the binary.
+    pub fn with_direct_runc(mut self, direct: bool) -> Self {
+        self.direct = direct && self.config.runtime_name == "runc";
+        self
+    }
+
+    /// Whether `start` and `delete` of a stopped container are done in process (see
+    /// [`with_direct_runc`](Self::with_direct_runc)).
+    pub fn direct_runc(&self) -> bool {
+        self.direct && !self.systemd_cgroup
     }
 
     /// How long `create` waits for conmon to report (default [`CREATE_TIMEOUT`]).
@@ -179,6 +201,15 @@ impl OciRuntime for ConmonRuntime {
     }
     fn start(&self, id: &str) -> Result<()> {
         check_id(id)?;
+        if self.direct_runc() {
+            match direct::start(&self.config.runtime_root.join(id)) {
+                Direct::Done => {
+                    tracing::debug!(id, "started in process");
+                    return Ok(());
+                }
+                Direct::Fallback(why) => tracing::debug!(id, why, "running the runtime's start"),
+            }
+        }
         self.cli.start(id)
     }
     fn kill(&self, id: &str, signal: i32, all: bool) -> Result<()> {
@@ -217,11 +248,21 @@ impl OciRuntime for ConmonRuntime {
 }
 
 impl ConmonRuntime {
-    /// `runtime delete`. Before a forced delete of a paused container, kills its processes
+    /// `runtime delete`, done in process for a stopped runc container where it can be (see
+    /// [`direct`]). Before a forced delete of a paused container, kills its processes
     /// and thaws it: under cgroup v1 before Linux 6.1 a frozen process does not die of
     /// SIGKILL, and runc's forced delete would wait for it in vain (10 s) and fail. Podman
     /// does the same when it removes a paused container on cgroup v1.
     fn delete_container(&self, id: &str, force: bool) -> Result<()> {
+        if !force && self.direct_runc() {
+            match direct::delete(&self.config.runtime_root.join(id)) {
+                Direct::Done => {
+                    tracing::debug!(id, "deleted in process");
+                    return Ok(());
+                }
+                Direct::Fallback(why) => tracing::debug!(id, why, "running the runtime's delete"),
+            }
+        }
         if force
             && let Some(state) = self.cli.state(id)?
             && state.status == "paused"
@@ -258,8 +299,16 @@ fn check_executable(path: &Path, what: &'static str) -> Result<()> {
 mod args_tests;
 
 #[cfg(test)]
+#[path = "conmon_fixture_tests.rs"]
+mod fixture;
+
+#[cfg(test)]
 #[path = "conmon_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "conmon_direct_tests.rs"]
+mod direct_tests;
 
 #[cfg(test)]
 #[path = "conmon_protocol_tests.rs"]

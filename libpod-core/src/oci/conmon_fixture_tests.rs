@@ -1,6 +1,6 @@
 //! The environment of the real-conmon tests: a private engine under a TempRoot.
 
-use super::super::*;
+use super::*;
 use crate::oci::suite::Fixture;
 use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
 use libpod_testutil::{TempRoot, busybox_rootfs};

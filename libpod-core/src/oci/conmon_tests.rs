@@ -9,10 +9,7 @@ use libpod_spec::NamespaceMode;
 use libpod_testutil::{require_root, serial};
 use std::time::Instant;
 
-#[path = "conmon_fixture_tests.rs"]
-mod fixture;
-
-use fixture::{EXIT, Env};
+use super::fixture::{EXIT, Env};
 
 /// Creates and starts container `id` running `command`; returns what create reported.
 fn run(env: &Env, id: &str, command: &[&str], log: Option<&Path>) -> Created {

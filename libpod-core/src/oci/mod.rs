@@ -5,11 +5,13 @@
 //!
 //! - [`ConmonRuntime`] (`conmon.rs`, `conmon_create.rs`): conmon + runc as Podman drives
 //!   them; `sync.rs` holds conmon's pipe protocol, `runc.rs` the runtime's command line and
-//!   its JSON errors, `exitfile.rs` the exit files and OOM markers ([`ExitFiles`]).
+//!   its JSON errors, `direct.rs` runc's start and delete done in process where runc only
+//!   works on files, `exitfile.rs` the exit files and OOM markers ([`ExitFiles`]).
 //! - [`FakeRuntime`] (`fake.rs`): an in-memory state machine with runc's rules, for unit tests.
 //! - `suite.rs` (tests only): the conformance cases both pass, so the fake stays true to runc.
 
 mod conmon;
+mod direct;
 mod exitfile;
 pub mod fake;
 mod runc;
