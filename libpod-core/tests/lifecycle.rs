@@ -1,13 +1,13 @@
 //! The container lifecycle with the real conmon and runc: output, exit codes, stop (by the stop
-//! signal and by SIGKILL after the timeout), kill, pause/unpause, force removal, restart
-//! policies, a second process's view, and concurrency.
+//! signal and by SIGKILL after the timeout), kill, pause/unpause, force removal, a failed
+//! init, restart policies, a second process's view, and concurrency.
 
 mod common;
 
 use common::{CgroupParent, IMAGE, is_mount_point, process_exists, process_gone, runtime, shell};
 use libpod_core::CoreError;
 use libpod_core::container::{
-    ContainerStatus, RemoveOptions, with_name, with_restart_policy, with_stop_timeout,
+    ContainerStatus, RemoveOptions, with_name, with_restart_policy, with_stop_timeout, with_user,
 };
 use libpod_core::logs::{LogOptions, Stream};
 use libpod_spec::RestartPolicy;
@@ -199,6 +199,50 @@ fn force_removing_a_running_container_leaves_nothing() {
         "the storage is gone"
     );
     assert!(rt.containers().unwrap().is_empty());
+}
+
+/// The processes whose command line mentions `word`.
+fn processes_mentioning(word: &str) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            String::from_utf8_lossy(&cmdline)
+                .contains(word)
+                .then_some(pid)
+        })
+        .collect()
+}
+
+#[test]
+fn a_failed_init_leaves_no_monitor_and_no_mount() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    // The image has no such user: the spec cannot be generated, after conmon was launched
+    // and the root filesystem mounted.
+    let ctr = shell(&rt, &cg, "exit 0", vec![with_user("nosuchuser")]);
+    let err = ctr.start().unwrap_err();
+    assert!(matches!(err, CoreError::Spec { .. }), "{err:?}");
+    assert!(err.to_string().contains(ctr.id()), "{err}");
+    let state = ctr.state().unwrap();
+    assert_eq!(state.status, ContainerStatus::Configured);
+    assert_eq!(
+        (state.pid, state.conmon_pid, state.mountpoint),
+        (None, None, None)
+    );
+    assert_eq!(
+        processes_mentioning(ctr.id()),
+        Vec::<i32>::new(),
+        "a monitor is left"
+    );
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(ctr.id()), "a mount is left:\n{mounts}");
+    rt.remove_container(&ctr, RemoveOptions::default()).unwrap();
 }
 
 #[test]

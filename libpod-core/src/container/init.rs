@@ -85,12 +85,50 @@ impl Locked<'_> {
 
     fn prepare_and_create(&mut self) -> Result<()> {
         let rt = self.runtime().clone();
-        let id = self.id().to_string();
-        let run_dir = rt.container_run_dir(&id);
+        let ctr = self.ctr;
+        let config = ctr.config();
+        let id = ctr.id();
+        let run_dir = rt.container_run_dir(id);
         std::fs::create_dir_all(&run_dir)
             .map_err(|e| CoreError::io("create directory", &run_dir, e))?;
+        rt.inner.oci.clear_exit(id)?;
+        let log = match config.log_driver {
+            LogDriver::K8sFile => LogTarget::K8sFile(ctr.log_path()),
+            LogDriver::Journald => LogTarget::Journald,
+            _ => LogTarget::None,
+        };
+        // conmon opens the log as it starts, before the bundle is written.
+        if let LogTarget::K8sFile(path) = &log
+            && let Some(dir) = path.parent()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| CoreError::io("create directory", dir, e))?;
+        }
+        let mut args = CreateArgs::new(id, &config.name, &run_dir, &run_dir);
+        args.log = log;
+        args.log_tag = config.log_tag.as_deref();
+        args.log_size_max = config.log_size_max;
+        args.terminal = config.spec.tty;
+        args.stdin = config.stdin;
+        args.exit_command = &config.exit_command;
+        args.conmon_pidfile = config.conmon_pidfile.as_deref();
+        let created = rt
+            .inner
+            .oci
+            .create_with_setup(&args, &mut || self.write_bundle(&run_dir))?;
+        self.state.status = ContainerStatus::Created;
+        self.state.pid = Some(created.pid);
+        self.state.conmon_pid = Some(created.conmon_pid);
+        self.state.boot_id = Some(rt.inner.boot_id.clone());
+        self.save()
+    }
+
+    /// The bundle in `run_dir`: the root filesystem and shm mounted, the generated files
+    /// written, the spec generated and saved as config.json.
+    fn write_bundle(&mut self, run_dir: &std::path::Path) -> Result<()> {
+        let rt = self.runtime().clone();
+        let id = self.id().to_string();
         let rootfs = self.mount_rootfs()?;
-        let mut bind_mounts = self.write_files(&run_dir)?;
+        let mut bind_mounts = self.write_files(run_dir)?;
         let spec_config = &self.config().spec;
         match (
             &spec_config.ipc,
@@ -109,7 +147,7 @@ impl Locked<'_> {
                 }
             }
             _ => {
-                let shm = self.mount_shm(&run_dir)?;
+                let shm = self.mount_shm(run_dir)?;
                 bind_mounts.insert("/dev/shm".into(), shm);
             }
         }
@@ -168,33 +206,8 @@ impl Locked<'_> {
         let json = serde_json::to_vec(&spec).expect("an OCI spec serializes");
         std::fs::write(&config_path, json).map_err(|e| CoreError::io("write", &config_path, e))?;
         self.state.config_path = Some(config_path);
-        self.state.run_dir = Some(run_dir.clone());
-
-        rt.inner.oci.clear_exit(&id)?;
-        let log = match self.config().log_driver {
-            LogDriver::K8sFile => LogTarget::K8sFile(self.ctr.log_path()),
-            LogDriver::Journald => LogTarget::Journald,
-            _ => LogTarget::None,
-        };
-        if let LogTarget::K8sFile(path) = &log
-            && let Some(dir) = path.parent()
-        {
-            std::fs::create_dir_all(dir).map_err(|e| CoreError::io("create directory", dir, e))?;
-        }
-        let mut args = CreateArgs::new(&id, &self.config().name, &run_dir, &run_dir);
-        args.log = log;
-        args.log_tag = self.config().log_tag.as_deref();
-        args.log_size_max = self.config().log_size_max;
-        args.terminal = self.config().spec.tty;
-        args.stdin = self.config().stdin;
-        args.exit_command = &self.config().exit_command;
-        args.conmon_pidfile = self.config().conmon_pidfile.as_deref();
-        let created = rt.inner.oci.create(&args)?;
-        self.state.status = ContainerStatus::Created;
-        self.state.pid = Some(created.pid);
-        self.state.conmon_pid = Some(created.conmon_pid);
-        self.state.boot_id = Some(rt.inner.boot_id.clone());
-        self.save()
+        self.state.run_dir = Some(run_dir.to_path_buf());
+        Ok(())
     }
 }
 

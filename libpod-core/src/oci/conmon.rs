@@ -196,8 +196,12 @@ impl OciRuntime for ConmonRuntime {
     fn name(&self) -> &str {
         &self.config.runtime_name
     }
-    fn create(&self, args: &CreateArgs<'_>) -> Result<Created> {
-        self.create_container(args)
+    fn create_with_setup(
+        &self,
+        args: &CreateArgs<'_>,
+        setup: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<Created> {
+        self.create_container(args, setup)
     }
     fn start(&self, id: &str) -> Result<()> {
         check_id(id)?;

@@ -122,8 +122,15 @@ impl ConmonRuntime {
         argv.0
     }
 
-    /// Runs conmon for `create`; see the module docs of `conmon.rs` and `sync.rs`.
-    pub(super) fn create_container(&self, args: &CreateArgs<'_>) -> Result<Created> {
+    /// Runs conmon for `create`; see the module docs of `conmon.rs` and `sync.rs`. conmon is
+    /// launched first and runs its own start-up (loading, option parsing, opening the log)
+    /// while `setup` writes the bundle; it goes on to `runtime create` once told to, and is
+    /// killed, still waiting, when `setup` fails.
+    pub(super) fn create_container(
+        &self,
+        args: &CreateArgs<'_>,
+        setup: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<Created> {
         check_id(args.id)?;
         let paths = CreatePaths::new(args, &self.exits)?;
         let id = args.id;
@@ -154,6 +161,12 @@ impl ConmonRuntime {
         let mut launched = sync::launch(command)
             .map_err(|err| CoreError::io("running", &self.config.conmon_path, err))?;
         tracing::debug!(id, conmon = launched.pid(), "conmon launched");
+        if let Err(err) = setup() {
+            if let Err(kill) = launched.kill() {
+                tracing::warn!(id, %kill, "killing conmon after a failed setup");
+            }
+            return Err(err);
+        }
         if let Err(err) = launched.signal_start() {
             // conmon is gone already; reaping says how.
             tracing::debug!(id, %err, "signalling conmon to start");

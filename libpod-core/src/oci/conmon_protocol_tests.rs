@@ -1,6 +1,7 @@
 //! `create`'s handling of what conmon reports, with shell scripts standing in for conmon and
 //! runc: success, runtime errors (from the oci-log or the sync message), silence, garbage, a
-//! monitor that never answers, conmon failing at once, and the cleanup after each.
+//! monitor that never answers, conmon failing at once, and the cleanup after each; the setup
+//! that runs while conmon starts, and what a failing one leaves.
 
 use super::*;
 use nix::sys::signal::{Signal, kill};
@@ -11,6 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 /// byte, then does what the file `mode` next to it says.
 const CONMON: &str = r#"#!/bin/sh
 dir=$(dirname "$0")
+echo $$ > "$dir/conmon-first-pid"
 printf '%s\n' "$@" > "$dir/conmon-args"
 pidfile=; ocilog=
 while [ $# -gt 0 ]; do
@@ -219,4 +221,64 @@ fn stale_files_of_the_last_run_are_cleared_before_create() {
     assert_eq!(stand.rt.exit_info("c1").unwrap(), None);
     assert!(!run_dir.join("oci-log").exists());
     let _ = kill(stand.conmon_pid(), Signal::SIGKILL);
+}
+
+#[test]
+fn the_setup_runs_while_conmon_waits_for_the_start_byte() {
+    let stand = Stand::new("ok");
+    let args_file = stand.dir.path().join("conmon-args");
+    let pidfile = stand.dir.path().join("ctr-run/conmon.pid");
+    let (bundle, run_dir) = (
+        stand.dir.path().join("bundle"),
+        stand.dir.path().join("ctr-run"),
+    );
+    let mut launched_first = false;
+    let created = stand
+        .rt
+        .create_with_setup(&CreateArgs::new("c1", "n1", &bundle, &run_dir), &mut || {
+            // conmon is up (it wrote its arguments) and has not gone on (no pidfile yet).
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while !args_file.exists() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            launched_first = args_file.exists() && !pidfile.exists();
+            Ok(())
+        })
+        .unwrap();
+    assert!(launched_first, "conmon was not waiting while the setup ran");
+    assert_eq!(created.pid, 4242);
+    let _ = kill(stand.conmon_pid(), Signal::SIGKILL);
+}
+
+#[test]
+fn a_failed_setup_kills_the_waiting_conmon_and_creates_nothing() {
+    let stand = Stand::new("ok");
+    let (bundle, run_dir) = (
+        stand.dir.path().join("bundle"),
+        stand.dir.path().join("ctr-run"),
+    );
+    let first_pid = stand.dir.path().join("conmon-first-pid");
+    let err = stand
+        .rt
+        .create_with_setup(&CreateArgs::new("c1", "n1", &bundle, &run_dir), &mut || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while !first_pid.exists() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Err(CoreError::InvalidOption {
+                option: "setup",
+                reason: "refused".into(),
+            })
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("refused"), "{err}");
+    let pid: i32 = std::fs::read_to_string(&first_pid)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // Killed and reaped: the PID is free.
+    assert!(!alive(Pid::from_raw(pid)), "conmon is still there");
+    assert!(!run_dir.join("conmon.pid").exists(), "conmon went on");
+    assert!(stand.runc_calls().is_empty(), "{:?}", stand.runc_calls());
 }

@@ -198,14 +198,30 @@ impl OciRuntime for FakeRuntime {
         "fake"
     }
 
-    fn create(&self, args: &CreateArgs<'_>) -> Result<Created> {
-        let mut state = self.begin("create", args.id)?;
-        if state.containers.contains_key(args.id) {
-            return Err(error(
+    fn create_with_setup(
+        &self,
+        args: &CreateArgs<'_>,
+        setup: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<Created> {
+        let exists = || {
+            error(
                 args.id,
                 "create",
                 "container with given ID already exists".into(),
-            ));
+            )
+        };
+        if self
+            .begin("create", args.id)?
+            .containers
+            .contains_key(args.id)
+        {
+            return Err(exists());
+        }
+        // Unlocked: the setup may look at the runtime.
+        setup()?;
+        let mut state = self.state.lock();
+        if state.containers.contains_key(args.id) {
+            return Err(exists());
         }
         state.exits.remove(args.id);
         state.next_pid += 2;

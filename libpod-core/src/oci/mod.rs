@@ -114,7 +114,18 @@ pub trait OciRuntime: Send + Sync + Debug {
     fn name(&self) -> &str;
     /// Creates the container from its bundle under a monitor; returns once the runtime has
     /// created it (its process waits for `start`).
-    fn create(&self, args: &CreateArgs<'_>) -> Result<Created>;
+    fn create(&self, args: &CreateArgs<'_>) -> Result<Created> {
+        self.create_with_setup(args, &mut || Ok(()))
+    }
+    /// [`create`](OciRuntime::create), running `setup` (which may write the bundle: mount
+    /// the root filesystem, write config.json) while the monitor starts up, before the runtime
+    /// reads the bundle. When `setup` fails, nothing is created, the monitor is gone, and its
+    /// error is returned.
+    fn create_with_setup(
+        &self,
+        args: &CreateArgs<'_>,
+        setup: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<Created>;
     /// Starts a created container's process.
     fn start(&self, id: &str) -> Result<()>;
     /// Sends `signal` to the container's PID 1 (to every process with `all`).

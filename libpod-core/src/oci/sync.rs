@@ -115,6 +115,13 @@ impl Launched {
         Ok(())
     }
 
+    /// Kills conmon's first process before it was told to start (it has forked nothing yet)
+    /// and reaps it.
+    pub fn kill(&mut self) -> io::Result<()> {
+        self.child.kill()?;
+        self.child.wait().map(drop)
+    }
+
     /// Waits for conmon's first process, which exits once it has forked the monitor.
     pub fn reap(&mut self) -> io::Result<ExitStatus> {
         self.child.wait()
