@@ -1,4 +1,4 @@
-use super::{BUSY_TIMEOUT, SqliteState};
+use super::{BUSY_TIMEOUT, SqliteState, WAL_AUTOCHECKPOINT};
 use crate::container::ContainerState;
 use crate::error::CoreError;
 use crate::state::StateStore;
@@ -117,6 +117,7 @@ fn wal_full_sync_foreign_keys_and_busy_timeout_are_on() {
         assert_eq!(pragma("synchronous"), "2", "FULL");
         assert_eq!(pragma("foreign_keys"), "1");
         assert_eq!(pragma("busy_timeout"), BUSY_TIMEOUT.as_millis().to_string());
+        assert_eq!(pragma("wal_autocheckpoint"), WAL_AUTOCHECKPOINT.to_string());
     }
     // WAL is a property of the file: another connection sees it.
     let other = Connection::open(f.state.path()).unwrap();
@@ -151,6 +152,46 @@ fn reopening_keeps_everything() {
     assert_eq!(state.lookup_container("full").unwrap(), full.id);
     assert_eq!(state.exit_code("gone").unwrap(), Some(137));
     assert_eq!(state.metadata("boot").unwrap().as_deref(), Some("b1"));
+}
+
+#[test]
+fn the_wal_outlives_each_connection_and_stays_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sql");
+    let wal = dir.path().join("db.sql-wal");
+    let page_size = {
+        let state = SqliteState::open(&path).unwrap();
+        let size: i64 = state
+            .connection()
+            .query_row("PRAGMA page_size", [], |row| row.get(0))
+            .unwrap();
+        state
+            .add_container(&config(&id("1", '1'), "first"), &ContainerState::default())
+            .unwrap();
+        size as u64
+    };
+    // Closed without a checkpoint: the commit is in the WAL, which is still there.
+    assert!(wal.metadata().unwrap().len() > 0, "the WAL was deleted");
+    // Many short-lived processes' worth of writes: each opens, writes and closes.
+    for n in 0..300 {
+        let state = SqliteState::open(&path).unwrap();
+        let ctr_state = ContainerState {
+            restart_count: n,
+            ..ContainerState::default()
+        };
+        state
+            .save_container_state(&id("1", '1'), &ctr_state)
+            .unwrap();
+    }
+    let state = SqliteState::open(&path).unwrap();
+    assert_eq!(
+        state.container_state(&id("1", '1')).unwrap().restart_count,
+        299
+    );
+    // Checkpoints kept it near WAL_AUTOCHECKPOINT pages (plus the header and a commit).
+    let limit = (u64::from(WAL_AUTOCHECKPOINT) + 20) * (page_size + 24);
+    let size = wal.metadata().unwrap().len();
+    assert!(size <= limit, "WAL of {size} bytes, over {limit}");
 }
 
 #[test]
