@@ -68,8 +68,7 @@ impl Locked<'_> {
         self.runtime()
             .inner
             .state
-            .record_exit_code(self.id(), exit.code)?;
-        self.save()
+            .record_exit_code(self.id(), exit.code, Some(&self.state))
     }
 
     /// After an exit: restart as the policy says, else clean up.

@@ -106,6 +106,7 @@ pub(crate) fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
         exit_command: vec!["/usr/bin/podctl".into(), "cleanup".into(), id.into()],
         conmon_pidfile: Some("/run/ctr/conmon.pid".into()),
         auto_remove: true,
+        volatile: true,
         healthcheck: Some(HealthCheck {
             test: vec!["CMD-SHELL".into(), "true".into()],
             interval_seconds: 30,

@@ -202,9 +202,17 @@ impl StateStore for MemoryState {
         Ok(self.inner.lock().dependents(id))
     }
 
-    fn record_exit_code(&self, id: &str, code: i32) -> Result<()> {
+    fn record_exit_code(&self, id: &str, code: i32, state: Option<&ContainerState>) -> Result<()> {
         check_exit_code(id, code)?;
+        let json = state.map(|state| encode("state", id, state)).transpose()?;
         let mut inner = self.inner.lock();
+        if let Some(json) = json {
+            inner
+                .containers
+                .get_mut(id)
+                .ok_or_else(|| CoreError::ContainerNotFound(id.to_string()))?
+                .state = json;
+        }
         inner.exit_codes.insert(id.to_string(), (code, now_unix()));
         let cutoff = exit_code_cutoff();
         let Inner {

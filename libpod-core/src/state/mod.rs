@@ -53,9 +53,11 @@ pub trait StateStore: Send + Sync + Debug {
     /// The containers that depend on `id`, sorted (empty for an unknown container).
     fn dependents(&self, id: &str) -> Result<Vec<String>>;
     /// Records a container's exit code (-1 to 255), kept after the container is removed (for
-    /// `wait`). Also prunes the codes of removed containers older than
-    /// [`EXIT_CODE_RETENTION`], as Podman's cleanup does.
-    fn record_exit_code(&self, id: &str, code: i32) -> Result<()>;
+    /// `wait`), and with `state`, replaces the container's state in the same transaction (an
+    /// exit is one commit). Also prunes the codes of removed containers older than
+    /// [`EXIT_CODE_RETENTION`], as Podman's cleanup does. A refused code, or a state for an
+    /// unknown container, stores nothing.
+    fn record_exit_code(&self, id: &str, code: i32, state: Option<&ContainerState>) -> Result<()>;
     /// A recorded exit code (`None` if none was recorded, or it was pruned).
     fn exit_code(&self, id: &str) -> Result<Option<i32>>;
     /// A runtime-wide value (boot marker, schema notes...).

@@ -72,6 +72,18 @@ fn begin<'c>(conn: &'c mut Connection, op: &'static str) -> Result<Transaction<'
         .map_err(db_err(op))
 }
 
+/// Replaces container `id`'s state JSON within `tx`.
+fn update_state(tx: &Transaction<'_>, id: &str, json: &str) -> Result<()> {
+    let changed = tx
+        .prepare_cached("UPDATE containers SET state = ?1 WHERE id = ?2")
+        .and_then(|mut stmt| stmt.execute([json, id]))
+        .map_err(db_err("save container state"))?;
+    if changed == 0 {
+        return Err(CoreError::ContainerNotFound(id.to_string()));
+    }
+    Ok(())
+}
+
 fn exists(conn: &Connection, sql: &str, key: &str, op: &'static str) -> Result<bool> {
     conn.prepare_cached(sql)
         .and_then(|mut stmt| stmt.exists([key]))
@@ -310,13 +322,7 @@ impl StateStore for SqliteState {
         let json = encode("state", id, state)?;
         let mut conn = self.conn.lock();
         let tx = begin(&mut conn, "begin saving container state")?;
-        let changed = tx
-            .prepare_cached("UPDATE containers SET state = ?1 WHERE id = ?2")
-            .and_then(|mut stmt| stmt.execute([json.as_str(), id]))
-            .map_err(db_err("save container state"))?;
-        if changed == 0 {
-            return Err(CoreError::ContainerNotFound(id.to_string()));
-        }
+        update_state(&tx, id, &json)?;
         tx.commit().map_err(db_err("commit container state"))
     }
 
@@ -374,10 +380,14 @@ impl StateStore for SqliteState {
     /// Records the code with the current time and, as Podman's cleanup does, prunes the codes
     /// of containers that are gone and that are older than
     /// [`EXIT_CODE_RETENTION`](super::EXIT_CODE_RETENTION).
-    fn record_exit_code(&self, id: &str, code: i32) -> Result<()> {
+    fn record_exit_code(&self, id: &str, code: i32, state: Option<&ContainerState>) -> Result<()> {
         check_exit_code(id, code)?;
+        let json = state.map(|state| encode("state", id, state)).transpose()?;
         let mut conn = self.conn.lock();
         let tx = begin(&mut conn, "begin recording exit code")?;
+        if let Some(json) = &json {
+            update_state(&tx, id, json)?;
+        }
         tx.prepare_cached(
             "INSERT OR REPLACE INTO exit_codes (id, code, timestamp) VALUES (?1, ?2, ?3)",
         )

@@ -26,7 +26,9 @@ fn hammer(state: &SqliteState, tag: &str, rounds: usize) {
             assert_eq!(state.container_state(&c.id).unwrap(), s);
         }
         assert_eq!(state.lookup_container(&c.name).unwrap(), c.id);
-        state.record_exit_code(&c.id, (i % 256) as i32).unwrap();
+        state
+            .record_exit_code(&c.id, (i % 256) as i32, None)
+            .unwrap();
         if i % 2 == 0 {
             state.remove_container(&c.id).unwrap();
         }

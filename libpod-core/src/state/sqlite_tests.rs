@@ -139,7 +139,7 @@ fn reopening_keeps_everything() {
             .add_container(&base, &ContainerState::default())
             .unwrap();
         state.add_container(&full, &suite::full_state()).unwrap();
-        state.record_exit_code("gone", 137).unwrap();
+        state.record_exit_code("gone", 137, None).unwrap();
         state.set_metadata("boot", "b1").unwrap();
     }
     let state = SqliteState::open(&path).unwrap();

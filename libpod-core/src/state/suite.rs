@@ -24,6 +24,7 @@ macro_rules! conformance_tests {
             add_get_save_remove, full_records_round_trip, names_and_ids_are_unique,
             lookup_by_id_name_and_prefix, dependents_block_removal,
             missing_dependencies_and_pods_are_refused, exit_codes_outlive_containers,
+            an_exit_and_its_state_are_one_write,
             old_exit_codes_of_removed_containers_are_pruned, metadata_round_trips,
             malformed_records_are_reported, unknown_containers_are_not_found);
     };
@@ -250,17 +251,17 @@ pub(crate) fn exit_codes_outlive_containers(subject: &dyn Subject) {
     let a = config(&id("e", '0'), "exits");
     add(store, &a);
     assert_eq!(store.exit_code(&a.id).unwrap(), None);
-    store.record_exit_code(&a.id, 3).unwrap();
+    store.record_exit_code(&a.id, 3, None).unwrap();
     assert_eq!(store.exit_code(&a.id).unwrap(), Some(3));
     store.remove_container(&a.id).unwrap();
     assert_eq!(store.exit_code(&a.id).unwrap(), Some(3));
-    store.record_exit_code(&a.id, -1).unwrap();
+    store.record_exit_code(&a.id, -1, None).unwrap();
     assert_eq!(store.exit_code(&a.id).unwrap(), Some(-1));
     // A code of a container the store never knew is kept too (cleanup may run late).
-    store.record_exit_code("elsewhere", 255).unwrap();
+    store.record_exit_code("elsewhere", 255, None).unwrap();
     assert_eq!(store.exit_code("elsewhere").unwrap(), Some(255));
     for bad in [-2, 256] {
-        let err = store.record_exit_code(&a.id, bad).unwrap_err();
+        let err = store.record_exit_code(&a.id, bad, None).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -275,6 +276,34 @@ pub(crate) fn exit_codes_outlive_containers(subject: &dyn Subject) {
     assert_eq!(store.exit_code(&a.id).unwrap(), Some(-1));
 }
 
+/// An exit code recorded with the state saves both, or (for an unknown container) neither.
+pub(crate) fn an_exit_and_its_state_are_one_write(subject: &dyn Subject) {
+    let store = subject.store();
+    let a = config(&id("e", '1'), "exited");
+    add(store, &a);
+    let exited = ContainerState {
+        status: ContainerStatus::Stopped,
+        exit_code: Some(7),
+        ..ContainerState::default()
+    };
+    store.record_exit_code(&a.id, 7, Some(&exited)).unwrap();
+    assert_eq!(store.exit_code(&a.id).unwrap(), Some(7));
+    assert_eq!(store.container_state(&a.id).unwrap(), exited);
+    let unknown = id("e", '2');
+    match store.record_exit_code(&unknown, 1, Some(&exited)) {
+        Err(CoreError::ContainerNotFound(missing)) => assert_eq!(missing, unknown),
+        other => panic!("state of an unknown container: {other:?}"),
+    }
+    assert_eq!(store.exit_code(&unknown).unwrap(), None, "half a write");
+    // A refused code saves no state either.
+    let later = ContainerState {
+        status: ContainerStatus::Exited,
+        ..exited.clone()
+    };
+    assert!(store.record_exit_code(&a.id, 300, Some(&later)).is_err());
+    assert_eq!(store.container_state(&a.id).unwrap(), exited);
+}
+
 /// Recording a code prunes the codes of removed containers older than the retention, and only
 /// those.
 pub(crate) fn old_exit_codes_of_removed_containers_are_pruned(subject: &dyn Subject) {
@@ -282,9 +311,9 @@ pub(crate) fn old_exit_codes_of_removed_containers_are_pruned(subject: &dyn Subj
     let retention = super::EXIT_CODE_RETENTION.as_secs() as i64;
     let live = config(&id("1", 'a'), "live");
     add(store, &live);
-    store.record_exit_code(&live.id, 1).unwrap();
-    store.record_exit_code("gone-old", 2).unwrap();
-    store.record_exit_code("gone-recent", 3).unwrap();
+    store.record_exit_code(&live.id, 1, None).unwrap();
+    store.record_exit_code("gone-old", 2, None).unwrap();
+    store.record_exit_code("gone-recent", 3, None).unwrap();
     subject.age_exit_code(&live.id, retention + 60);
     subject.age_exit_code("gone-old", retention + 60);
     subject.age_exit_code("gone-recent", retention - 60);
@@ -294,7 +323,7 @@ pub(crate) fn old_exit_codes_of_removed_containers_are_pruned(subject: &dyn Subj
         "reading prunes nothing"
     );
 
-    store.record_exit_code("trigger", 0).unwrap();
+    store.record_exit_code("trigger", 0, None).unwrap();
     assert_eq!(store.exit_code("gone-old").unwrap(), None);
     assert_eq!(store.exit_code("gone-recent").unwrap(), Some(3));
     assert_eq!(
