@@ -10,6 +10,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Writes `data` to `path` so that readers see either the old content or the new, never a part:
 /// a temporary file beside it, fsync'ed, renamed over, and the directory fsync'ed.
 pub(crate) fn atomic_write(path: &Path, data: &[u8]) -> Result<()> {
+    replace(path, data, true)
+}
+
+/// [`atomic_write`] without the fsyncs, for the run root's files: a crashed process must never
+/// leave half of one, but after a power cut they describe a boot that is gone.
+pub(crate) fn volatile_write(path: &Path, data: &[u8]) -> Result<()> {
+    replace(path, data, false)
+}
+
+fn replace(path: &Path, data: &[u8], durable: bool) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".{}.tmp-{}", file_name(path), random_name(8)));
     let result = (|| {
@@ -20,10 +30,12 @@ pub(crate) fn atomic_write(path: &Path, data: &[u8]) -> Result<()> {
             .map_err(|e| StorageError::io("create", &tmp, e))?;
         f.write_all(data)
             .map_err(|e| StorageError::io("write", &tmp, e))?;
-        f.sync_all()
-            .map_err(|e| StorageError::io("fsync", &tmp, e))?;
+        if durable {
+            f.sync_all()
+                .map_err(|e| StorageError::io("fsync", &tmp, e))?;
+        }
         fs::rename(&tmp, path).map_err(|e| StorageError::io("rename", path, e))?;
-        sync_dir(dir)
+        if durable { sync_dir(dir) } else { Ok(()) }
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -108,3 +120,7 @@ pub(crate) fn tree_size(path: &Path) -> Result<u64> {
     }
     Ok(total)
 }
+
+#[cfg(test)]
+#[path = "fsutil_tests.rs"]
+mod tests;

@@ -4,7 +4,7 @@ use super::Store;
 use super::metadata::{ContainerRecord, ImageRecord};
 use crate::driver::DriverKind;
 use crate::error::{Result, StorageError};
-use crate::fsutil::{atomic_write, now_rfc3339, remove_dir_all, tree_size};
+use crate::fsutil::{now_rfc3339, remove_dir_all, tree_size, volatile_write};
 use crate::layer::{Change, TarOptions, changes_between, overlay_changes, write_tar};
 use std::fs;
 use std::io::Write;
@@ -62,7 +62,7 @@ impl Store {
                 _ => Ok(()),
             };
         }
-        atomic_write(&path, count.to_string().as_bytes())
+        volatile_write(&path, count.to_string().as_bytes())
     }
 
     /// Creates storage for container `id` on `image` (or on no layers at all).
