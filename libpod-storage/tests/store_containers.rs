@@ -1,11 +1,11 @@
 //! Container storage on overlay and vfs: create, mount counts, changes, sizes, export, commit,
-//! image mounts.
+//! image mounts, volatile mounts.
 
 mod common;
 
 use common::store;
 use libpod_storage::layer::ChangeKind;
-use libpod_storage::{ImageReference, Store, driver::DriverKind};
+use libpod_storage::{ContainerOptions, ImageReference, Store, StoreOptions, driver::DriverKind};
 use libpod_testutil::{TempRoot, busybox_rootfs, require_root, serial, tar_directory};
 use std::fs::{self, File};
 use std::path::Path;
@@ -154,4 +154,57 @@ fn removing_a_mounted_container_unmounts_it() {
     store.remove_container("c2").unwrap();
     assert!(!is_mount_point(&root));
     assert!(store.create_container("bad/id", Some("busybox")).is_err());
+}
+
+/// Whether overlay options say volatile (`volatile`, or since Linux 6.x `fsync=volatile`).
+fn says_volatile(options: &str) -> bool {
+    options
+        .split(',')
+        .any(|o| o == "volatile" || o == "fsync=volatile")
+}
+
+/// The superblock options of the mount at `path` (after the ` - TYPE SOURCE` of mountinfo).
+fn mount_options(path: &Path) -> Option<String> {
+    let mounts = fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let path = path.to_string_lossy();
+    let line = mounts
+        .lines()
+        .rfind(|l| l.split(' ').nth(4) == Some(&path))?;
+    let (_, after) = line.split_once(" - ")?;
+    after.split(' ').nth(2).map(str::to_string)
+}
+
+#[test]
+fn a_volatile_container_is_mounted_without_syncs_and_mounts_again() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let store = with_busybox(&tmp, DriverKind::Overlay);
+    let volatile = ContainerOptions::default().volatile(true);
+    let ctr = store
+        .create_container_with("v1", Some("busybox"), &volatile)
+        .unwrap();
+    assert!(ctr.record.volatile);
+    store.create_container("plain", Some("busybox")).unwrap();
+    let plain = store.mount_container("plain").unwrap();
+    let options = mount_options(&plain).unwrap();
+    assert!(!says_volatile(&options), "{options}");
+    store.unmount_container("plain", false).unwrap();
+
+    let root = store.mount_container("v1").unwrap();
+    let options = mount_options(&root).unwrap();
+    assert!(says_volatile(&options), "{options}");
+    fs::write(root.join("etc/kept"), "kept").unwrap();
+    store.unmount_container("v1", false).unwrap();
+    // The kernel marks the work directory after a volatile mount; mounting again works.
+    let root = store.mount_container("v1").unwrap();
+    assert_eq!(fs::read_to_string(root.join("etc/kept")).unwrap(), "kept");
+    store.unmount_container("v1", false).unwrap();
+
+    // The choice is part of the record: another handle on the store sees it.
+    let reopened = Store::open(StoreOptions::new(store.root(), store.run_root())).unwrap();
+    assert!(reopened.container("v1").unwrap().record.volatile);
+    assert!(!reopened.container("plain").unwrap().record.volatile);
+    store.remove_container("v1").unwrap();
+    store.remove_container("plain").unwrap();
 }

@@ -88,6 +88,9 @@ pub struct ContainerConfig {
     pub conmon_pidfile: Option<PathBuf>,
     /// Remove the container when it exits.
     pub auto_remove: bool,
+    /// Its root filesystem's changes need not survive a crash: mounted without syncs
+    /// (Podman's `Volatile`, set for `--rm`).
+    pub volatile: bool,
     /// The healthcheck, as the image or user gave it.
     pub healthcheck: Option<HealthCheck>,
 }
@@ -117,6 +120,7 @@ impl Default for ContainerConfig {
             exit_command: Vec::new(),
             conmon_pidfile: None,
             auto_remove: false,
+            volatile: false,
             healthcheck: None,
         }
     }

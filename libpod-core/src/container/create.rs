@@ -68,7 +68,9 @@ impl Runtime {
             ..ContainerState::default()
         };
         if let Some(RootfsSource::Image { id: image, .. }) = &config.rootfs {
-            self.storage().create_container(&config.id, Some(image))?;
+            let options = libpod_storage::ContainerOptions::default().volatile(config.volatile);
+            self.storage()
+                .create_container_with(&config.id, Some(image), &options)?;
         }
         if let Err(e) = self.inner.state.add_container(&config, &state) {
             if let Some(RootfsSource::Image { .. }) = &config.rootfs

@@ -32,7 +32,7 @@ pub use options::{
     with_network_mode, with_pid_ns_from, with_pod, with_restart_policy, with_restart_retries,
     with_rootfs_from_image, with_rootfs_path, with_shm_size, with_stdin, with_stop_signal,
     with_stop_timeout, with_systemd, with_tty, with_user, with_user_volumes, with_uts_ns_from,
-    with_workdir,
+    with_volatile, with_workdir,
 };
 pub use remove::RemoveOptions;
 pub use state::{ContainerState, ContainerStatus};

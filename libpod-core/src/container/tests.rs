@@ -312,3 +312,31 @@ fn create_options_from_a_create_config() {
     );
     assert_eq!(c.config().stop_timeout, 3);
 }
+
+#[test]
+fn rm_makes_a_container_auto_removed_with_volatile_storage() {
+    let f = fixture();
+    let tar = f._dir.path().join("rootfs.tar");
+    libpod_testutil::tar_directory(&f.rootfs, &tar).unwrap();
+    let reference = libpod_storage::ImageReference::parse("localhost/tiny").unwrap();
+    f.rt.storage()
+        .import_tarball(std::fs::File::open(&tar).unwrap(), Some(&reference), &[])
+        .unwrap();
+    let mut config = libpod_spec::CreateConfig::default();
+    config.rm = true;
+    config.command = Some(vec!["/bin/true".into()]);
+    let mut options = options_from_create_config(&config).unwrap();
+    options.push(with_rootfs_from_image("localhost/tiny"));
+    let removed = f.rt.new_container(options).unwrap();
+    assert!(removed.config().auto_remove && removed.config().volatile);
+    let storage = f.rt.storage().container(removed.id()).unwrap();
+    assert!(storage.record.volatile, "the storage was not made volatile");
+    let kept =
+        f.rt.new_container([
+            with_rootfs_from_image("localhost/tiny"),
+            with_command(["/bin/true"]),
+        ])
+        .unwrap();
+    assert!(!kept.config().volatile);
+    assert!(!f.rt.storage().container(kept.id()).unwrap().record.volatile);
+}

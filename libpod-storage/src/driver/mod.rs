@@ -61,8 +61,9 @@ pub(crate) trait Driver: Send + Sync + Debug {
     fn kind(&self) -> DriverKind;
     /// Prepares `dir` for a container on `layers` (bottom first).
     fn create(&self, dir: &Path, layers: &[LayerDir]) -> Result<()>;
-    /// Mounts the container's root filesystem and returns where.
-    fn mount(&self, dir: &Path, layers: &[LayerDir]) -> Result<PathBuf>;
+    /// Mounts the container's root filesystem and returns where. `volatile`: the container's
+    /// own changes need not survive a crash (overlay skips every sync).
+    fn mount(&self, dir: &Path, layers: &[LayerDir], volatile: bool) -> Result<PathBuf>;
     /// Unmounts it.
     fn unmount(&self, dir: &Path) -> Result<()>;
     /// Where the container's own changes live (overlay's upper directory).

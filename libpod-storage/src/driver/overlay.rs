@@ -73,6 +73,7 @@ impl OverlayDriver {
         &self,
         layers: &[LayerDir],
         upper_work: Option<(&Path, &Path)>,
+        volatile: bool,
         target: &Path,
     ) -> Result<()> {
         let mut lowers: Vec<String> = layers
@@ -94,6 +95,9 @@ impl OverlayDriver {
                 upper.display(),
                 work.display()
             ));
+            if volatile {
+                options.push_str(",volatile");
+            }
         }
         if options.len() > MAX_OPTIONS_LEN {
             return Err(StorageError::Unsupported {
@@ -148,13 +152,24 @@ impl Driver for OverlayDriver {
         Ok(())
     }
 
-    fn mount(&self, dir: &Path, layers: &[LayerDir]) -> Result<PathBuf> {
+    fn mount(&self, dir: &Path, layers: &[LayerDir], volatile: bool) -> Result<PathBuf> {
         let target = dir.join("merged");
-        self.mount_overlay(
-            layers,
-            Some((&dir.join("upper"), &dir.join("work"))),
-            &target,
-        )?;
+        let (upper, work) = (dir.join("upper"), dir.join("work"));
+        if volatile {
+            // The kernel leaves this behind a volatile mount and refuses to mount the same
+            // upper and work directories again while it is there; a volatile container's
+            // changes are taken as they are (as containers/storage does).
+            remove_dir_all(&work.join("work/incompat/volatile"))?;
+            match self.mount_overlay(layers, Some((&upper, &work)), true, &target) {
+                Err(StorageError::Io { source, .. })
+                    if source.raw_os_error() == Some(nix::libc::EINVAL) =>
+                {
+                    tracing::debug!("overlay refused the volatile option; mounting without it");
+                }
+                other => return other.map(|()| target),
+            }
+        }
+        self.mount_overlay(layers, Some((&upper, &work)), false, &target)?;
         Ok(target)
     }
 
@@ -173,7 +188,7 @@ impl Driver for OverlayDriver {
     fn mount_read_only(&self, dir: &Path, layers: &[LayerDir]) -> Result<PathBuf> {
         let target = dir.join("merged");
         create_dir_all(&target)?;
-        self.mount_overlay(layers, None, &target)?;
+        self.mount_overlay(layers, None, false, &target)?;
         Ok(target)
     }
 }

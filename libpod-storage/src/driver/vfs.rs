@@ -26,7 +26,7 @@ impl Driver for VfsDriver {
         copy_layers(&dir.join("rootfs"), layers)
     }
 
-    fn mount(&self, dir: &Path, _layers: &[LayerDir]) -> Result<PathBuf> {
+    fn mount(&self, dir: &Path, _layers: &[LayerDir], _volatile: bool) -> Result<PathBuf> {
         Ok(dir.join("rootfs"))
     }
 

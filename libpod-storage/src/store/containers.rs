@@ -36,6 +36,26 @@ fn valid_id(id: &str) -> Result<()> {
     Ok(())
 }
 
+/// How a container's storage is made.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ContainerOptions {
+    /// Mount it with overlay's `volatile` option: no syncs at all (unmounting one does not
+    /// flush its changes), and after a host crash its changes are not to be trusted. For
+    /// containers removed when they exit, as Podman does for `--rm`. Ignored by vfs, and by
+    /// kernels without the option (before 5.10).
+    pub volatile: bool,
+}
+
+impl ContainerOptions {
+    /// Sets [`volatile`](ContainerOptions::volatile).
+    #[must_use]
+    pub fn volatile(mut self, volatile: bool) -> Self {
+        self.volatile = volatile;
+        self
+    }
+}
+
 impl Store {
     fn container_dir(&self, id: &str) -> PathBuf {
         self.root().join("containers").join(id)
@@ -67,6 +87,23 @@ impl Store {
 
     /// Creates storage for container `id` on `image` (or on no layers at all).
     pub fn create_container(&self, id: &str, image: Option<&str>) -> Result<ContainerStorage> {
+        self.create_container_with(id, image, &ContainerOptions::default())
+    }
+
+    /// [`create_container`](Store::create_container) with options.
+    ///
+    /// ```no_run
+    /// # let store = libpod_storage::Store::open(libpod_storage::StoreOptions::new("/var/lib/x", "/run/x"))?;
+    /// let options = libpod_storage::ContainerOptions::default().volatile(true);
+    /// store.create_container_with("scratch", Some("localhost/busybox"), &options)?;
+    /// # Ok::<(), libpod_storage::StorageError>(())
+    /// ```
+    pub fn create_container_with(
+        &self,
+        id: &str,
+        image: Option<&str>,
+        options: &ContainerOptions,
+    ) -> Result<ContainerStorage> {
         valid_id(id)?;
         let staging = self.staging()?;
         let meta = self.read()?;
@@ -92,6 +129,7 @@ impl Store {
             image: image.map(|i| i.id),
             layers,
             created: now_rfc3339(),
+            volatile: options.volatile,
         };
         let dir = self.container_dir(id);
         self.update(|meta, _| {
@@ -144,9 +182,11 @@ impl Store {
         let dir = self.container_dir(id);
         let count = self.mount_count(id);
         let path = if count == 0 {
-            self.inner
-                .driver
-                .mount(&dir, &self.layer_dirs(&meta, &record.layers)?)?
+            self.inner.driver.mount(
+                &dir,
+                &self.layer_dirs(&meta, &record.layers)?,
+                record.volatile,
+            )?
         } else {
             self.rootfs_path(&dir)
         };

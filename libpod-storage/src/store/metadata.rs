@@ -82,6 +82,10 @@ pub struct ContainerRecord {
     pub layers: Vec<Digest>,
     /// When it was created (RFC 3339).
     pub created: String,
+    /// Mounted without syncs: its changes need not survive a crash (see
+    /// [`ContainerOptions::volatile`](crate::ContainerOptions::volatile)).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub volatile: bool,
 }
 
 /// Everything the store knows.

@@ -26,7 +26,7 @@ mod metadata;
 mod repair;
 mod save;
 
-pub use containers::ContainerStorage;
+pub use containers::{ContainerOptions, ContainerStorage};
 pub use images::{RemovedImage, local_name};
 pub use layers::chain_ids;
 pub use metadata::{ContainerRecord, ImageRecord, LayerRecord};
