@@ -208,3 +208,26 @@ fn a_volatile_container_is_mounted_without_syncs_and_mounts_again() {
     store.remove_container("v1").unwrap();
     store.remove_container("plain").unwrap();
 }
+
+#[test]
+fn a_container_directory_without_a_record_is_removed_at_open() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let store = with_busybox(&tmp, DriverKind::Overlay);
+    // What a create that crashed before its commit leaves: the directories, no record.
+    let ghost = store.root().join("containers/ghost");
+    for dir in ["upper", "work", "merged"] {
+        fs::create_dir_all(ghost.join(dir)).unwrap();
+    }
+    fs::write(ghost.join("upper/file"), "x").unwrap();
+    let reopened = Store::open(StoreOptions::new(store.root(), store.run_root())).unwrap();
+    assert!(!ghost.exists(), "the crashed create's directory is still there");
+    assert!(reopened.container("ghost").is_err());
+    // A failed create (no such image) leaves nothing either; the name is then free.
+    assert!(reopened.create_container("ghost", Some("nosuchimage")).is_err());
+    assert!(!ghost.exists());
+    let ctr = reopened.create_container("ghost", Some("busybox")).unwrap();
+    assert!(ctr.dir.join("upper").is_dir() && ctr.dir.join("work").is_dir());
+    reopened.remove_container("ghost").unwrap();
+}

@@ -105,7 +105,6 @@ impl Store {
         options: &ContainerOptions,
     ) -> Result<ContainerStorage> {
         valid_id(id)?;
-        let staging = self.staging()?;
         let meta = self.read()?;
         if meta.containers.contains_key(id) {
             return Err(StorageError::invalid(
@@ -118,12 +117,6 @@ impl Store {
             .map(|name| self.find_image(&meta, name).cloned())
             .transpose()?;
         let layers = image.as_ref().map(|i| i.layers.clone()).unwrap_or_default();
-        let staged_dir = staging.path().join("container");
-        fs::create_dir(&staged_dir)
-            .map_err(|e| StorageError::io("create directory", &staged_dir, e))?;
-        self.inner
-            .driver
-            .create(&staged_dir, &self.layer_dirs(&meta, &layers)?)?;
         let record = ContainerRecord {
             id: id.to_string(),
             image: image.map(|i| i.id),
@@ -132,6 +125,8 @@ impl Store {
             volatile: options.volatile,
         };
         let dir = self.container_dir(id);
+        // Made in place under the writer lock (a few directories, no staging): a crash before
+        // the commit leaves a directory no record owns, which the next open removes.
         self.update(|meta, _| {
             if meta.containers.contains_key(id) {
                 return Err(StorageError::invalid(
@@ -146,7 +141,16 @@ impl Store {
                 }
             }
             remove_dir_all(&dir)?;
-            fs::rename(&staged_dir, &dir).map_err(|e| StorageError::io("rename", &dir, e))?;
+            let made = fs::create_dir(&dir)
+                .map_err(|e| StorageError::io("create directory", &dir, e))
+                .and_then(|()| {
+                    let layer_dirs = self.layer_dirs(meta, &record.layers)?;
+                    self.inner.driver.create(&dir, &layer_dirs)
+                });
+            if let Err(err) = made {
+                let _ = remove_dir_all(&dir);
+                return Err(err);
+            }
             meta.containers.insert(id.to_string(), record.clone());
             Ok(())
         })?;
