@@ -222,10 +222,17 @@ fn a_container_directory_without_a_record_is_removed_at_open() {
     }
     fs::write(ghost.join("upper/file"), "x").unwrap();
     let reopened = Store::open(StoreOptions::new(store.root(), store.run_root())).unwrap();
-    assert!(!ghost.exists(), "the crashed create's directory is still there");
+    assert!(
+        !ghost.exists(),
+        "the crashed create's directory is still there"
+    );
     assert!(reopened.container("ghost").is_err());
     // A failed create (no such image) leaves nothing either; the name is then free.
-    assert!(reopened.create_container("ghost", Some("nosuchimage")).is_err());
+    assert!(
+        reopened
+            .create_container("ghost", Some("nosuchimage"))
+            .is_err()
+    );
     assert!(!ghost.exists());
     let ctr = reopened.create_container("ghost", Some("busybox")).unwrap();
     assert!(ctr.dir.join("upper").is_dir() && ctr.dir.join("work").is_dir());
