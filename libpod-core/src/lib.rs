@@ -11,6 +11,7 @@ mod lock;
 pub mod logs;
 pub(crate) mod notify;
 pub mod oci;
+mod overlap;
 pub mod runtime;
 pub mod state;
 

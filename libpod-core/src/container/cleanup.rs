@@ -55,31 +55,18 @@ impl Locked<'_> {
 }
 
 impl Locked<'_> {
-    /// Deletes the stopped container from the OCI runtime (a process to start and wait for:
-    /// milliseconds) in a thread while the shm and root filesystem are unmounted; for runtimes
-    /// and specs where the delete does not need them (`delete_without_rootfs`). Sequential
-    /// when no thread can be started.
+    /// Deletes the stopped container from the OCI runtime (for runc, a few file operations;
+    /// else a process to start and wait for) while the shm and root filesystem are
+    /// unmounted; for runtimes and specs where the delete does not need them
+    /// (`delete_without_rootfs`).
     fn delete_while_releasing(&mut self) -> (Result<()>, Result<()>) {
         let oci = self.runtime().inner.oci.clone();
         let id = self.id().to_string();
-        std::thread::scope(|scope| {
-            let deleting = std::thread::Builder::new()
-                .name("oci-delete".into())
-                .spawn_scoped(scope, || oci.delete(&id, false));
-            match deleting {
-                Ok(deleting) => {
-                    let released = self.release_storage();
-                    let deleted = deleting
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                    (deleted, released)
-                }
-                Err(err) => {
-                    tracing::debug!(%err, "no thread for the runtime delete; deleting first");
-                    (oci.delete(&id, false), self.release_storage())
-                }
-            }
-        })
+        crate::overlap::overlap(
+            "oci-delete",
+            || oci.delete(&id, false),
+            || self.release_storage(),
+        )
     }
 }
 

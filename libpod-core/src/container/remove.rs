@@ -63,26 +63,41 @@ impl Runtime {
         }
         locked.state.status = ContainerStatus::Removing;
         locked.save()?;
-        if let Some(super::RootfsSource::Image { .. }) = &locked.config().rootfs {
-            match self.storage().remove_container(ctr.id()) {
-                Ok(()) | Err(libpod_storage::StorageError::ContainerNotKnown(_)) => {}
-                Err(e) => failures.push(e.into()),
-            }
-        }
-        for dir in [
-            self.container_run_dir(ctr.id()),
-            self.container_static_dir(ctr.id()),
-        ] {
-            match std::fs::remove_dir_all(&dir) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    failures.push(CoreError::io("remove", &dir, e))
-                }
-                _ => {}
-            }
-        }
+        // The storage (its record and layer directory) and the run and static directories are
+        // apart: removed side by side, each a few dozen inode operations and fsyncs.
+        let remove_storage = || match &locked.config().rootfs {
+            Some(super::RootfsSource::Image { .. }) => self.remove_storage(ctr.id()),
+            _ => Ok(()),
+        };
+        let remove_dirs = || {
+            let dirs = [
+                self.container_run_dir(ctr.id()),
+                self.container_static_dir(ctr.id()),
+            ];
+            dirs.into_iter()
+                .filter_map(|dir| match std::fs::remove_dir_all(&dir) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        Some(CoreError::io("remove", &dir, e))
+                    }
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        let (storage, dirs) =
+            crate::overlap::overlap("remove-storage", remove_storage, remove_dirs);
+        failures.extend(storage.err());
+        failures.extend(dirs);
         self.inner.state.remove_container(ctr.id())?;
         self.inner.locks.remove(ctr.id());
         drop(locked);
         super::cleanup::combine(failures)
+    }
+
+    /// Removes container `id`'s storage; storage that is already gone is removed.
+    fn remove_storage(&self, id: &str) -> Result<()> {
+        match self.storage().remove_container(id) {
+            Ok(()) | Err(libpod_storage::StorageError::ContainerNotKnown(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 }
