@@ -24,6 +24,14 @@ impl Container {
 
 impl Locked<'_> {
     pub(crate) fn cleanup_locked(&mut self) -> Result<()> {
+        let cleaned = self.cleanup_unsaved();
+        self.save()?;
+        cleaned
+    }
+
+    /// Cleanup's work and state changes, for the caller to save (removal saves them with its
+    /// own change of state).
+    pub(crate) fn cleanup_unsaved(&mut self) -> Result<()> {
         let mut failures: Vec<CoreError> = Vec::new();
         // An exited container needs no force (and force costs a `runc state` call); a created
         // one still has a process waiting to start.
@@ -49,7 +57,6 @@ impl Locked<'_> {
         };
         self.state.pid = None;
         self.state.conmon_pid = None;
-        self.save()?;
         combine(failures)
     }
 }

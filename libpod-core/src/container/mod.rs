@@ -97,6 +97,7 @@ impl Container {
         let mut locked = Locked {
             ctr: self,
             state,
+            exit_code: None,
             _guard: guard,
         };
         locked.sync()?;
@@ -108,6 +109,8 @@ impl Container {
 pub(crate) struct Locked<'c> {
     pub ctr: &'c Container,
     pub state: ContainerState,
+    /// An exit code recorded in `state` but not saved yet: the next save writes both.
+    exit_code: Option<i32>,
     _guard: LockGuard,
 }
 
@@ -124,12 +127,18 @@ impl Locked<'_> {
         &self.ctr.runtime
     }
 
-    /// Persists the state.
-    pub fn save(&self) -> Result<()> {
-        self.runtime()
-            .inner
-            .state
-            .save_container_state(self.id(), &self.state)
+    /// Persists the state (with the exit code recorded since the last save, if any, in the
+    /// same transaction).
+    pub fn save(&mut self) -> Result<()> {
+        let store = &self.ctr.runtime.inner.state;
+        match self.exit_code {
+            Some(code) => {
+                store.record_exit_code(self.ctr.id(), code, Some(&self.state))?;
+                self.exit_code = None;
+                Ok(())
+            }
+            None => store.save_container_state(self.ctr.id(), &self.state),
+        }
     }
 
     /// Fails unless the status is one of `allowed`.

@@ -57,7 +57,7 @@ impl Runtime {
         if matches!(
             locked.state.status,
             ContainerStatus::Stopped | ContainerStatus::Created
-        ) && let Err(e) = locked.cleanup_locked()
+        ) && let Err(e) = locked.cleanup_unsaved()
         {
             failures.push(e);
         }

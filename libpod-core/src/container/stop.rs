@@ -59,7 +59,7 @@ impl Locked<'_> {
             id: id.clone(),
             what: "the container to exit after SIGKILL",
         })?;
-        self.record_exit(exit)?;
+        self.record_exit(exit);
         self.handle_exit()
     }
 }

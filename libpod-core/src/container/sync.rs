@@ -28,11 +28,8 @@ impl Locked<'_> {
             }
             None => return Ok(()),
         };
-        self.record_exit(exit)?;
-        if self.state.status == ContainerStatus::Stopped {
-            self.handle_exit()?;
-        }
-        Ok(())
+        self.record_exit(exit);
+        self.handle_exit()
     }
 
     /// Whether the container's monitor is gone and, with it, any chance of an exit file: its
@@ -55,8 +52,10 @@ impl Locked<'_> {
         }
     }
 
-    /// Marks the container stopped with how it exited.
-    pub(crate) fn record_exit(&mut self, exit: ExitInfo) -> Result<()> {
+    /// Marks the container stopped with how it exited. Saved with what handling the exit
+    /// changes next (one transaction): until then the exit file still says it, so a crash in
+    /// between has the exit handled again.
+    pub(crate) fn record_exit(&mut self, exit: ExitInfo) {
         self.state.status = ContainerStatus::Stopped;
         self.state.exit_code = Some(exit.code);
         self.state.oom_killed = exit.oom_killed;
@@ -65,10 +64,7 @@ impl Locked<'_> {
                 .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
         );
         self.state.pid = None;
-        self.runtime()
-            .inner
-            .state
-            .record_exit_code(self.id(), exit.code, Some(&self.state))
+        self.exit_code = Some(exit.code);
     }
 
     /// After an exit: restart as the policy says, else clean up.

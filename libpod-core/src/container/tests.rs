@@ -132,6 +132,15 @@ fn an_exit_is_seen_at_the_next_look_and_cleaned_up() {
         f.fake.ids().is_empty() || f.fake.ids().iter().all(|i| i != c.id()),
         "deleted from the runtime"
     );
+    // Saved with the cleanup's state, and kept once the container is gone (for `wait`).
+    let store = &f.rt.inner.state;
+    assert_eq!(
+        store.container_state(c.id()).unwrap().status,
+        ContainerStatus::Exited
+    );
+    assert_eq!(store.exit_code(c.id()).unwrap(), Some(3));
+    f.rt.remove_container(&c, RemoveOptions::default()).unwrap();
+    assert_eq!(store.exit_code(c.id()).unwrap(), Some(3));
 }
 
 #[test]
