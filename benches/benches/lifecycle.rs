@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 const ULIMITS: [&str; 2] = ["nofile=1024:1024", "nproc=1024:1024"];
 /// Runs of each whole-process variant; the medians give the ratios.
-const ROUNDS: usize = 15;
+const ROUNDS: usize = 25;
 /// The pause before each whole-process run.
 const SETTLE: Duration = Duration::from_millis(100);
 
@@ -251,7 +251,18 @@ fn main() {
             times[which].push(variants[which]());
         }
     }
-    let [ours, theirs, raw, floor, floor_direct] = times.map(median);
+    // Ratios per round (runs seconds apart), then their median: the machine's speed drifts
+    // over a run, and a ratio of two medians taken at different moments carries that drift.
+    let ratio = |a: usize, b: usize| -> f64 {
+        let mut ratios: Vec<f64> = (0..ROUNDS)
+            .map(|round| times[a][round].as_secs_f64() / times[b][round].as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios[ROUNDS / 2]
+    };
+    let (podman_ratio, floor_ratio, direct_ratio, raw_ratio) =
+        (ratio(1, 0), ratio(0, 3), ratio(0, 4), ratio(0, 2));
+    let [ours, theirs, raw, floor, floor_direct] = times.clone().map(median);
     println!("lifecycle: in-process creates (config and database): {per_second:.0}/s");
     println!(
         "lifecycle: run --rm --network none busybox /bin/true, medians of {ROUNDS} interleaved runs: podctl {:.1} ms, podman {:.1} ms, runc run {:.1} ms, conmon floor {:.1} ms (with an in-process start {:.1} ms)",
@@ -262,11 +273,7 @@ fn main() {
         ms(floor_direct)
     );
     println!(
-        "lifecycle: {:.2}x faster than podman; {:.2}x the conmon floor ({:.2}x the floor with an in-process start); {:.2}x raw runc run",
-        theirs.as_secs_f64() / ours.as_secs_f64(),
-        ours.as_secs_f64() / floor.as_secs_f64(),
-        ours.as_secs_f64() / floor_direct.as_secs_f64(),
-        ours.as_secs_f64() / raw.as_secs_f64()
+        "lifecycle: medians of the per-round ratios: {podman_ratio:.2}x faster than podman; {floor_ratio:.2}x the conmon floor ({direct_ratio:.2}x the floor with an in-process start); {raw_ratio:.2}x raw runc run"
     );
 }
 
