@@ -67,29 +67,62 @@ impl Runtime {
             status: ContainerStatus::Configured,
             ..ContainerState::default()
         };
-        if let Some(RootfsSource::Image { id: image, .. }) = &config.rootfs {
-            let options = libpod_storage::ContainerOptions::default().volatile(config.volatile);
-            self.storage()
-                .create_container_with(&config.id, Some(image), &options)?;
-        }
-        if let Err(e) = self.inner.state.add_container(&config, &state) {
-            if let Some(RootfsSource::Image { .. }) = &config.rootfs
-                && let Err(cleanup) = self.storage().remove_container(&config.id)
-            {
-                return Err(CoreError::WithCleanupFailure {
-                    primary: Box::new(e),
-                    cleanup: cleanup.to_string(),
-                });
+        // Held until both records exist: nobody acts on a container half made.
+        let _lock = self.inner.locks.lock(&config.id)?;
+        // The storage and the database row are made side by side (each an fsync or more);
+        // whichever fails, the other is undone.
+        let make_storage = || match &config.rootfs {
+            Some(RootfsSource::Image { id: image, .. }) => {
+                let options = libpod_storage::ContainerOptions::default().volatile(config.volatile);
+                self.storage()
+                    .create_container_with(&config.id, Some(image), &options)
+                    .map(|_| true)
             }
-            return Err(e);
+            _ => Ok(false),
+        };
+        let (storage, added) = crate::overlap::overlap("create-storage", make_storage, || {
+            self.inner.state.add_container(&config, &state)
+        });
+        match (storage, added) {
+            (Ok(_), Ok(())) => {}
+            (Ok(made), Err(e)) => {
+                let undone = if made {
+                    self.storage()
+                        .remove_container(&config.id)
+                        .map_err(CoreError::from)
+                } else {
+                    Ok(())
+                };
+                return Err(with_cleanup(e, undone));
+            }
+            (Err(e), Ok(())) => {
+                let undone = self.inner.state.remove_container(&config.id);
+                return Err(with_cleanup(e.into(), undone));
+            }
+            // Both refused: nothing to undo; the database's reason (a name in use...) first.
+            (Err(_), Err(e)) => return Err(e),
         }
         tracing::debug!(container = %config.id, name = %config.name, "created");
-        Container::load(self, &config.id)
+        Ok(Container {
+            runtime: self.clone(),
+            config: std::sync::Arc::new(config),
+        })
     }
 
     /// A fluent builder for a new container.
     pub fn build_container(&self) -> ContainerBuilder {
         ContainerBuilder::new(self.clone())
+    }
+}
+
+/// `primary`, with the failure to undo what was made before it attached.
+fn with_cleanup(primary: CoreError, undone: Result<()>) -> CoreError {
+    match undone {
+        Ok(()) => primary,
+        Err(cleanup) => CoreError::WithCleanupFailure {
+            primary: Box::new(primary),
+            cleanup: cleanup.to_string(),
+        },
     }
 }
 

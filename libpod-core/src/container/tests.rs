@@ -349,3 +349,29 @@ fn rm_makes_a_container_auto_removed_with_volatile_storage() {
     assert!(!kept.config().volatile);
     assert!(!f.rt.storage().container(kept.id()).unwrap().record.volatile);
 }
+
+#[test]
+fn a_create_refused_by_the_database_leaves_no_storage() {
+    let f = fixture();
+    let tar = f._dir.path().join("rootfs.tar");
+    libpod_testutil::tar_directory(&f.rootfs, &tar).unwrap();
+    let reference = libpod_storage::ImageReference::parse("localhost/tiny").unwrap();
+    f.rt.storage()
+        .import_tarball(std::fs::File::open(&tar).unwrap(), Some(&reference), &[])
+        .unwrap();
+    f.ctr(vec![with_name("taken")]);
+    let refused = f.rt.new_container([
+        with_name("taken"),
+        with_rootfs_from_image("localhost/tiny"),
+        with_command(["/bin/true"]),
+    ]);
+    assert!(
+        matches!(refused, Err(CoreError::NameInUse(_))),
+        "{refused:?}"
+    );
+    assert!(
+        f.rt.storage().containers().unwrap().is_empty(),
+        "storage left behind"
+    );
+    assert_eq!(f.rt.containers().unwrap().len(), 1);
+}
