@@ -67,46 +67,51 @@ impl Runtime {
             status: ContainerStatus::Configured,
             ..ContainerState::default()
         };
-        // Held until both records exist: nobody acts on a container half made.
-        let _lock = self.inner.locks.lock(&config.id)?;
-        // The storage and the database row are made side by side (each an fsync or more);
-        // whichever fails, the other is undone.
-        let make_storage = || match &config.rootfs {
+        match &config.rootfs {
             Some(RootfsSource::Image { id: image, .. }) => {
-                let options = libpod_storage::ContainerOptions::default().volatile(config.volatile);
-                self.storage()
-                    .create_container_with(&config.id, Some(image), &options)
-                    .map(|_| true)
+                self.add_with_storage(&config, &state, image)?
             }
-            _ => Ok(false),
-        };
-        let (storage, added) = crate::overlap::overlap("create-storage", make_storage, || {
-            self.inner.state.add_container(&config, &state)
-        });
-        match (storage, added) {
-            (Ok(_), Ok(())) => {}
-            (Ok(made), Err(e)) => {
-                let undone = if made {
-                    self.storage()
-                        .remove_container(&config.id)
-                        .map_err(CoreError::from)
-                } else {
-                    Ok(())
-                };
-                return Err(with_cleanup(e, undone));
-            }
-            (Err(e), Ok(())) => {
-                let undone = self.inner.state.remove_container(&config.id);
-                return Err(with_cleanup(e.into(), undone));
-            }
-            // Both refused: nothing to undo; the database's reason (a name in use...) first.
-            (Err(_), Err(e)) => return Err(e),
+            _ => self.inner.state.add_container(&config, &state)?,
         }
         tracing::debug!(container = %config.id, name = %config.name, "created");
         Ok(Container {
             runtime: self.clone(),
             config: std::sync::Arc::new(config),
         })
+    }
+
+    /// Makes the container's storage and database row side by side (each an fsync or more),
+    /// under the container's lock so that nobody acts on it half made; whichever fails, the
+    /// other is undone.
+    fn add_with_storage(
+        &self,
+        config: &ContainerConfig,
+        state: &ContainerState,
+        image: &str,
+    ) -> Result<()> {
+        let _lock = self.inner.locks.lock(&config.id)?;
+        let options = libpod_storage::ContainerOptions::default().volatile(config.volatile);
+        let (storage, added) = crate::overlap::overlap(
+            "create-storage",
+            || {
+                self.storage()
+                    .create_container_with(&config.id, Some(image), &options)
+            },
+            || self.inner.state.add_container(config, state),
+        );
+        match (storage, added) {
+            (Ok(_), Ok(())) => Ok(()),
+            (Ok(_), Err(e)) => {
+                let undone = self.storage().remove_container(&config.id);
+                Err(with_cleanup(e, undone.map_err(CoreError::from)))
+            }
+            (Err(e), Ok(())) => {
+                let undone = self.inner.state.remove_container(&config.id);
+                Err(with_cleanup(e.into(), undone))
+            }
+            // Both refused: nothing to undo; the database's reason (a name in use...) first.
+            (Err(_), Err(e)) => Err(e),
+        }
     }
 
     /// A fluent builder for a new container.

@@ -6,6 +6,7 @@ use crate::container::ContainerStatus;
 use crate::error::{CoreError, Result};
 use crate::lock::LockManager;
 use crate::oci::{ConmonRuntime, ConmonRuntimeConfig, OciRuntime};
+use crate::overlap::overlap;
 use crate::state::{SqliteState, StateStore};
 use libpod_spec::SpecGenerator;
 use libpod_storage::{Store, StoreOptions};
@@ -34,17 +35,35 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     for dir in [&root, &run_root] {
         fs::create_dir_all(dir).map_err(|e| CoreError::io("create directory", dir, e))?;
     }
-    let state: Box<dyn StateStore> = match builder.state {
-        Some(s) => s,
-        None => Box::new(SqliteState::open(&root.join("db.sql"))?),
-    };
+    let mut spec_defaults = engine.spec_defaults();
+    if let Some(dirs) = builder.hooks_dirs {
+        spec_defaults.hooks_dirs = dirs;
+        spec_defaults.hooks_dirs_explicit = true;
+    }
     let mut storage_options = StoreOptions::new(root.join("storage"), run_root.join("storage"));
     storage_options.driver = builder
         .storage_driver
         .as_deref()
         .map(str::parse)
         .transpose()?;
-    let storage = Store::open(storage_options)?;
+    // Three independent openings, each a millisecond or less of reading and parsing (and, for
+    // a new database, writing): side by side, as every command-line call pays them.
+    let open_state = || -> Result<Box<dyn StateStore>> {
+        match builder.state {
+            Some(s) => Ok(s),
+            None => Ok(Box::new(SqliteState::open(&root.join("db.sql"))?)),
+        }
+    };
+    let open_rest = || {
+        let (spec, storage) = overlap(
+            "open-spec",
+            || SpecGenerator::new(spec_defaults),
+            || Store::open(storage_options),
+        );
+        Ok::<_, CoreError>((spec?, storage?))
+    };
+    let (state, rest) = overlap("open-state", open_state, open_rest);
+    let (state, (spec, storage)) = (state?, rest?);
     let oci: Arc<dyn OciRuntime> = match builder.oci {
         Some(o) => o,
         None => {
@@ -77,12 +96,6 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
             })?)
         }
     };
-    let mut spec_defaults = engine.spec_defaults();
-    if let Some(dirs) = builder.hooks_dirs {
-        spec_defaults.hooks_dirs = dirs;
-        spec_defaults.hooks_dirs_explicit = true;
-    }
-    let spec = SpecGenerator::new(spec_defaults)?;
     let inner = RuntimeInner {
         locks: LockManager::new(&run_root.join("locks"))?,
         boot_id: boot_id(),
