@@ -7,7 +7,8 @@ mod common;
 use common::{CgroupParent, IMAGE, is_mount_point, process_exists, process_gone, runtime, shell};
 use libpod_core::CoreError;
 use libpod_core::container::{
-    ContainerStatus, RemoveOptions, with_name, with_restart_policy, with_stop_timeout, with_user,
+    ContainerStatus, RemoveOptions, with_auto_remove, with_name, with_restart_policy,
+    with_stop_timeout, with_user,
 };
 use libpod_core::logs::{LogOptions, Stream};
 use libpod_spec::RestartPolicy;
@@ -243,6 +244,34 @@ fn a_failed_init_leaves_no_monitor_and_no_mount() {
     let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
     assert!(!mounts.contains(ctr.id()), "a mount is left:\n{mounts}");
     rt.remove_container(&ctr, RemoveOptions::default()).unwrap();
+}
+
+#[test]
+fn an_auto_remove_container_is_gone_once_its_exit_is_seen() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = shell(&rt, &cg, "echo bye; exit 4", vec![with_auto_remove()]);
+    ctr.start().unwrap();
+    let state = ctr.state().unwrap();
+    let (conmon, run_dir) = (state.conmon_pid.unwrap(), state.run_dir.unwrap());
+    assert_eq!(ctr.wait().unwrap(), 4);
+    assert!(process_gone(conmon), "conmon is gone");
+    assert!(
+        rt.containers().unwrap().is_empty(),
+        "the container is still listed"
+    );
+    assert!(
+        rt.storage().container(ctr.id()).is_err(),
+        "its storage is left"
+    );
+    assert!(!run_dir.exists(), "its run directory is left");
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(ctr.id()), "a mount is left");
+    // Asked again, the recorded exit code still answers.
+    assert_eq!(ctr.wait().unwrap(), 4);
 }
 
 #[test]

@@ -98,9 +98,14 @@ impl Container {
             ctr: self,
             state,
             exit_code: None,
+            removed: false,
             _guard: guard,
         };
         locked.sync()?;
+        if locked.removed {
+            // Auto-removed as its exit was handled.
+            return Err(crate::CoreError::ContainerNotFound(self.id().to_string()));
+        }
         Ok(locked)
     }
 }
@@ -111,7 +116,18 @@ pub(crate) struct Locked<'c> {
     pub state: ContainerState,
     /// An exit code recorded in `state` but not saved yet: the next save writes both.
     exit_code: Option<i32>,
+    /// The container is gone (removed under this lock).
+    removed: bool,
     _guard: LockGuard,
+}
+
+/// What handling an exit may do besides the restart policy and cleanup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ExitAction {
+    /// Remove an auto-remove container (an exit seen, or a stop).
+    AutoRemove,
+    /// Keep it: the caller restarts or removes it itself.
+    Keep,
 }
 
 impl Locked<'_> {

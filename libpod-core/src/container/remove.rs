@@ -1,7 +1,7 @@
 //! `remove`: a container and everything it owns (runtime entry, storage, run and static
 //! directories, database row, lock); `force` stops it first.
 
-use super::{Container, ContainerStatus};
+use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::{CoreError, Result};
 use crate::runtime::Runtime;
 
@@ -51,29 +51,40 @@ impl Runtime {
                 return locked.require("remove without force", &[]);
             }
             let timeout = options.timeout.unwrap_or(locked.config().stop_timeout);
-            locked.stop_locked(timeout)?;
+            locked.stop_locked(timeout, ExitAction::Keep)?;
         }
+        locked.remove_locked()
+    }
+}
+
+impl Locked<'_> {
+    /// Removes the container, stopped (and without dependents): cleanup if it was not done,
+    /// then `Removing` saved (with cleanup's changes and any exit code: one commit) before the
+    /// storage and directories go, and the database row and lock last.
+    pub(crate) fn remove_locked(&mut self) -> Result<()> {
         let mut failures = Vec::new();
         if matches!(
-            locked.state.status,
+            self.state.status,
             ContainerStatus::Stopped | ContainerStatus::Created
-        ) && let Err(e) = locked.cleanup_unsaved()
+        ) && let Err(e) = self.cleanup_unsaved()
         {
             failures.push(e);
         }
-        locked.state.status = ContainerStatus::Removing;
-        locked.save()?;
+        self.state.status = ContainerStatus::Removing;
+        self.save()?;
+        let rt = self.runtime();
+        let id = self.id();
         // The storage (its record and layer directory) and the run and static directories are
         // apart: removed side by side, each a few dozen inode operations and fsyncs.
-        let remove_storage = || match &locked.config().rootfs {
-            Some(super::RootfsSource::Image { .. }) => self.remove_storage(ctr.id()),
+        let remove_storage = || match &self.config().rootfs {
+            Some(super::RootfsSource::Image { .. }) => match rt.storage().remove_container(id) {
+                Ok(()) | Err(libpod_storage::StorageError::ContainerNotKnown(_)) => Ok(()),
+                Err(e) => Err(CoreError::from(e)),
+            },
             _ => Ok(()),
         };
         let remove_dirs = || {
-            let dirs = [
-                self.container_run_dir(ctr.id()),
-                self.container_static_dir(ctr.id()),
-            ];
+            let dirs = [rt.container_run_dir(id), rt.container_static_dir(id)];
             dirs.into_iter()
                 .filter_map(|dir| match std::fs::remove_dir_all(&dir) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -87,17 +98,9 @@ impl Runtime {
             crate::overlap::overlap("remove-storage", remove_storage, remove_dirs);
         failures.extend(storage.err());
         failures.extend(dirs);
-        self.inner.state.remove_container(ctr.id())?;
-        self.inner.locks.remove(ctr.id());
-        drop(locked);
+        rt.inner.state.remove_container(id)?;
+        rt.inner.locks.remove(id);
+        self.removed = true;
         super::cleanup::combine(failures)
-    }
-
-    /// Removes container `id`'s storage; storage that is already gone is removed.
-    fn remove_storage(&self, id: &str) -> Result<()> {
-        match self.storage().remove_container(id) {
-            Ok(()) | Err(libpod_storage::StorageError::ContainerNotKnown(_)) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
     }
 }

@@ -1,7 +1,7 @@
 //! `start`: Configured|Created|Stopped|Exited -> Running (initialising on the way), and
 //! `restart`.
 
-use super::{Container, ContainerStatus, Locked};
+use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::Result;
 
 impl Container {
@@ -29,7 +29,7 @@ impl Container {
             ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping
         ) {
             let timeout = locked.config().stop_timeout;
-            locked.stop_locked(timeout)?;
+            locked.stop_locked(timeout, ExitAction::Keep)?;
         }
         locked.start_locked(true)
     }

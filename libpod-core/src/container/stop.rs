@@ -1,6 +1,6 @@
 //! `stop`: the stop signal, SIGKILL after the timeout, then cleanup (Running -> Exited).
 
-use super::{Container, ContainerStatus, Locked};
+use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::{CoreError, Result};
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ impl Container {
             | ContainerStatus::Paused
             | ContainerStatus::Created => {
                 let timeout = timeout.unwrap_or(locked.config().stop_timeout);
-                locked.stop_locked(timeout)
+                locked.stop_locked(timeout, ExitAction::AutoRemove)
             }
             _ => Ok(()),
         }
@@ -26,7 +26,9 @@ impl Container {
 }
 
 impl Locked<'_> {
-    pub(crate) fn stop_locked(&mut self, timeout: u32) -> Result<()> {
+    /// Stops the container and handles its exit as `action` says (an auto-remove container
+    /// stopped by the user is removed, as Podman's cleanup process does).
+    pub(crate) fn stop_locked(&mut self, timeout: u32, action: ExitAction) -> Result<()> {
         let oci = self.runtime().inner.oci.clone();
         let id = self.id().to_string();
         if self.state.status == ContainerStatus::Paused {
@@ -60,6 +62,6 @@ impl Locked<'_> {
             what: "the container to exit after SIGKILL",
         })?;
         self.record_exit(exit);
-        self.handle_exit()
+        self.handle_exit(action)
     }
 }

@@ -1,6 +1,6 @@
 //! Syncing a container's state with what the OCI runtime and conmon recorded.
 
-use super::{ContainerStatus, Locked};
+use super::{ContainerStatus, ExitAction, Locked};
 use crate::error::Result;
 use crate::oci::ExitInfo;
 use chrono::{DateTime, Utc};
@@ -29,7 +29,7 @@ impl Locked<'_> {
             None => return Ok(()),
         };
         self.record_exit(exit);
-        self.handle_exit()
+        self.handle_exit(ExitAction::AutoRemove)
     }
 
     /// Whether the container's monitor is gone and, with it, any chance of an exit file: its
@@ -67,13 +67,22 @@ impl Locked<'_> {
         self.exit_code = Some(exit.code);
     }
 
-    /// After an exit: restart as the policy says, else clean up.
-    pub(crate) fn handle_exit(&mut self) -> Result<()> {
+    /// After an exit: restart as the policy says, else remove an auto-remove container (as
+    /// Podman's cleanup process does for `--rm`; not while others depend on it) when `action`
+    /// allows, else clean up.
+    pub(crate) fn handle_exit(&mut self, action: ExitAction) -> Result<()> {
         if self.should_restart() {
             self.state.restart_count += 1;
             tracing::info!(container = %self.id(), count = self.state.restart_count, "restarting by policy");
             self.cleanup_locked()?;
             return self.start_locked(false);
+        }
+        if action == ExitAction::AutoRemove
+            && self.config().auto_remove
+            && self.runtime().inner.state.dependents(self.id())?.is_empty()
+        {
+            tracing::debug!(container = %self.id(), "removing an auto-remove container after its exit");
+            return self.remove_locked();
         }
         self.cleanup_locked()
     }

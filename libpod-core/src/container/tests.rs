@@ -375,3 +375,48 @@ fn a_create_refused_by_the_database_leaves_no_storage() {
     );
     assert_eq!(f.rt.containers().unwrap().len(), 1);
 }
+
+#[test]
+fn an_auto_remove_container_is_removed_when_its_exit_is_handled() {
+    let f = fixture();
+    let c = f.ctr(vec![with_auto_remove()]);
+    c.start().unwrap();
+    f.fake.exit(c.id(), 3);
+    // Whoever looks first handles the exit, and with it the removal (Podman's cleanup --rm).
+    assert!(matches!(c.state(), Err(CoreError::ContainerNotFound(_))));
+    assert_eq!(
+        c.wait().unwrap(),
+        3,
+        "wait answers from the recorded exit code"
+    );
+    assert!(f.rt.containers().unwrap().is_empty());
+    assert!(matches!(
+        f.rt.remove_container(&c, RemoveOptions::default()),
+        Err(CoreError::ContainerNotFound(_))
+    ));
+}
+
+#[test]
+fn an_auto_remove_container_others_depend_on_is_only_cleaned_up() {
+    let f = fixture();
+    let base = f.ctr(vec![with_auto_remove()]);
+    let dependent = f.ctr(vec![with_dependencies(&[&base])]);
+    base.start().unwrap();
+    dependent.start().unwrap();
+    f.fake.exit(base.id(), 0);
+    assert_eq!(base.status().unwrap(), ContainerStatus::Exited);
+    assert_eq!(f.rt.containers().unwrap().len(), 2);
+}
+
+#[test]
+fn stopping_removes_an_auto_remove_container_and_restarting_keeps_it() {
+    let f = fixture();
+    let c = f.ctr(vec![with_auto_remove()]);
+    c.start().unwrap();
+    c.restart().unwrap();
+    assert_eq!(c.status().unwrap(), ContainerStatus::Running);
+    c.stop(Some(1)).unwrap();
+    assert!(matches!(c.status(), Err(CoreError::ContainerNotFound(_))));
+    assert_eq!(c.wait().unwrap(), 143);
+    assert!(f.rt.containers().unwrap().is_empty());
+}

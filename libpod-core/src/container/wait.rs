@@ -1,7 +1,7 @@
 //! `wait`: blocks until the container's process exits and returns its exit code.
 
 use super::{Container, ContainerStatus};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use std::time::Duration;
 
 /// How often `wait` checks that the container's monitor is still alive.
@@ -9,11 +9,18 @@ const MONITOR_CHECK: Duration = Duration::from_secs(1);
 
 impl Container {
     /// Waits for the container to exit and returns the exit code. A container that already
-    /// exited returns at once.
+    /// exited returns at once; one removed since (an auto-remove container is removed as its
+    /// exit is handled) returns the exit code recorded for it, as Podman's wait does.
     pub fn wait(&self) -> Result<i32> {
         loop {
             {
-                let locked = self.lock()?;
+                let locked = match self.lock() {
+                    Err(CoreError::ContainerNotFound(id)) => {
+                        let recorded = self.runtime().inner.state.exit_code(self.id())?;
+                        return recorded.ok_or(CoreError::ContainerNotFound(id));
+                    }
+                    other => other?,
+                };
                 let exited = matches!(
                     locked.state.status,
                     ContainerStatus::Stopped | ContainerStatus::Exited

@@ -261,8 +261,11 @@ fn a_failed_setup_kills_the_waiting_conmon_and_creates_nothing() {
     let err = stand
         .rt
         .create_with_setup(&CreateArgs::new("c1", "n1", &bundle, &run_dir), &mut || {
+            // Until the stand-in has written its whole PID (a line).
             let deadline = std::time::Instant::now() + Duration::from_secs(10);
-            while !first_pid.exists() && std::time::Instant::now() < deadline {
+            let written =
+                || std::fs::read_to_string(&first_pid).is_ok_and(|text| text.ends_with('\n'));
+            while !written() && std::time::Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(2));
             }
             Err(CoreError::InvalidOption {

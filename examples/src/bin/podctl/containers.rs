@@ -1,6 +1,7 @@
 //! podctl's container commands.
 
 use clap::Args;
+use libpod_core::CoreError;
 use libpod_core::container::{
     Container, ContainerStatus, RemoveOptions, options_from_create_config,
 };
@@ -193,7 +194,12 @@ pub fn run(rt: &Runtime, args: RunArgs) -> Result<i32> {
     }
     let code = attach_output(&ctr)?;
     if args.rm {
-        rt.remove_container(&ctr, RemoveOptions::default().force(true))?;
+        // An auto-remove container is removed as its exit is handled; this is for one that
+        // outlived it (a dependent appeared, the exit was handled elsewhere and failed).
+        match rt.remove_container(&ctr, RemoveOptions::default().force(true)) {
+            Ok(()) | Err(CoreError::ContainerNotFound(_)) => {}
+            Err(err) => return Err(err.into()),
+        }
     }
     Ok(code)
 }
