@@ -195,6 +195,10 @@ fn force_removing_a_running_container_leaves_nothing() {
         "the root filesystem is unmounted"
     );
     assert!(!run_dir.exists(), "the bundle is gone");
+    for left in ["exits", "persist"] {
+        let path = rt.run_root().join(left).join(ctr.id());
+        assert!(!path.exists(), "{} is left", path.display());
+    }
     assert!(
         rt.storage().container(ctr.id()).is_err(),
         "the storage is gone"
@@ -268,6 +272,10 @@ fn an_auto_remove_container_is_gone_once_its_exit_is_seen() {
         "its storage is left"
     );
     assert!(!run_dir.exists(), "its run directory is left");
+    for left in ["exits", "persist"] {
+        let path = rt.run_root().join(left).join(ctr.id());
+        assert!(!path.exists(), "{} is left", path.display());
+    }
     let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
     assert!(!mounts.contains(ctr.id()), "a mount is left");
     // Asked again, the recorded exit code still answers.

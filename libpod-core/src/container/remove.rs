@@ -60,7 +60,8 @@ impl Runtime {
 impl Locked<'_> {
     /// Removes the container, stopped (and without dependents): cleanup if it was not done,
     /// then `Removing` saved (with cleanup's changes and any exit code: one commit) before the
-    /// storage and directories go, and the database row and lock last.
+    /// storage, the directories and conmon's exit files go, and the database row and lock
+    /// last.
     pub(crate) fn remove_locked(&mut self) -> Result<()> {
         let mut failures = Vec::new();
         if matches!(
@@ -85,14 +86,18 @@ impl Locked<'_> {
         };
         let remove_dirs = || {
             let dirs = [rt.container_run_dir(id), rt.container_static_dir(id)];
-            dirs.into_iter()
+            let mut failed: Vec<CoreError> = dirs
+                .into_iter()
                 .filter_map(|dir| match std::fs::remove_dir_all(&dir) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                         Some(CoreError::io("remove", &dir, e))
                     }
                     _ => None,
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            // conmon's exit files: the database keeps the code.
+            failed.extend(rt.inner.oci.clear_exit(id).err());
+            failed
         };
         let (storage, dirs) =
             crate::overlap::overlap("remove-storage", remove_storage, remove_dirs);
