@@ -1,9 +1,44 @@
-//! The libpod-rs engine: `Runtime`, containers, the state database, per-object locks and the
-//! conmon + runc lifecycle.
+//! The libpod-rs engine: a [`Runtime`](runtime::Runtime) on a storage root that creates,
+//! starts, stops, inspects and removes containers running under the real `runc` with `conmon`
+//! as their monitor, as Podman's libpod does; a container outlives the program that started it.
 //!
-//! Work in progress: this crate is being built (issue "libpod-core"). Today it holds the types
-//! of containers' configuration and state, the [`StateStore`](state::StateStore) trait and the
-//! [`OciRuntime`](oci::OciRuntime) trait with their implementations.
+//! ```no_run
+//! use libpod_core::container::{RemoveOptions, with_command, with_name, with_rootfs_from_image};
+//! use libpod_core::runtime::Runtime;
+//!
+//! let rt = Runtime::builder()
+//!     .root("/var/lib/libpod-rs")       // images, layers, the state database
+//!     .run_root("/run/libpod-rs")       // bundles, exit files, locks
+//!     .open()?;
+//! let ctr = rt.new_container([
+//!     with_name("web"),
+//!     with_rootfs_from_image("localhost/busybox"),
+//!     with_command(["sh", "-c", "echo hello; exit 3"]),
+//! ])?;
+//! ctr.start()?;
+//! assert_eq!(ctr.wait()?, 3);
+//! rt.remove_container(&ctr, RemoveOptions::default())?;
+//! # Ok::<(), libpod_core::CoreError>(())
+//! ```
+//!
+//! How it is put together:
+//! - [`runtime`]: the builder, containers.conf, opening (state database, store and spec
+//!   generator side by side) and the refresh after a reboot.
+//! - [`container`]: configs from functional options ([`container::CtrCreateOption`]), one file
+//!   per lifecycle verb, and the `Locked` guard: a state change needs the container's lock and
+//!   a freshly synced state. Exits are handled when the container is next looked at: the
+//!   restart policy, else removal of an auto-remove container, else cleanup.
+//! - [`oci`]: the [`OciRuntime`](oci::OciRuntime) trait and its conmon + runc implementation
+//!   (conmon launched through `posix_spawn`, runc's start and delete done in process where
+//!   runc only works on files), and an in-memory fake for unit tests.
+//! - [`state`]: the [`StateStore`](state::StateStore) trait, SQLite (WAL, kept between
+//!   connections) and in-memory implementations.
+//! - [`logs`]: reading conmon's k8s-file logs.
+//!
+//! `unsafe` is denied but in the two places that place fds for conmon (`oci/spawn.rs`,
+//! `oci/sync.rs`), each block with a `// SAFETY:` comment.
+
+#![deny(unsafe_code)]
 
 pub mod container;
 mod error;

@@ -15,6 +15,7 @@ mod direct;
 mod exitfile;
 pub mod fake;
 mod runc;
+mod spawn;
 mod sync;
 
 #[cfg(test)]

@@ -7,20 +7,20 @@
 //! the container was created, a negative `data` with a `"message"` when not.
 //!
 //! How the fds get to 3 and 4: the child ends are created close-on-exec like every fd of the
-//! process, copied to numbers above 4 (still close-on-exec), and `dup2`ed onto 3 and 4 in the
-//! forked child just before exec (`Command::pre_exec`). `dup2` clears close-on-exec on the
-//! copy only, in the child only. The alternative, clearing close-on-exec in the parent for the
-//! duration of the spawn, would leak the ends into any process another thread spawns
-//! meanwhile, and a leaked sync end means a conmon that dies unnoticed (no EOF) until the
-//! timeout.
+//! process, copied to numbers above 4 (still close-on-exec), and placed at 3 and 4 in the
+//! child by `posix_spawn`'s file actions (see the `spawn` module). The alternative, clearing
+//! close-on-exec in the parent for the duration of the spawn, would leak the ends into any
+//! process another thread spawns meanwhile, and a leaked sync end means a conmon that dies
+//! unnoticed (no EOF) until the timeout.
 
+use super::spawn::{Spawned, spawn};
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::socket::{AddressFamily, MsgFlags, SockFlag, SockType, recv, send, socketpair};
 use serde::Deserialize;
 use std::io::{self, Read};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 /// The fd conmon finds its sync pipe on.
@@ -58,42 +58,39 @@ pub(crate) enum SyncRead {
 /// A launched conmon: its first process and our ends of the pipes.
 #[derive(Debug)]
 pub(crate) struct Launched {
-    child: Child,
+    child: Spawned,
     sync: OwnedFd,
     start: OwnedFd,
     output: io::PipeReader,
 }
 
-/// Spawns `command` (conmon) with the sync and start pipes at fds 3 and 4 (named in its
-/// environment), stdin from /dev/null, stdout and stderr into a pipe read by
-/// [`Launched::output`], and in a process group of its own.
+/// Spawns `command` (conmon: its program, arguments, environment changes and working
+/// directory) with the sync and start pipes at fds 3 and 4 (named in its environment), stdin
+/// from /dev/null, stdout and stderr into a pipe read by [`Launched::output`], and in a
+/// process group of its own.
 pub(crate) fn launch(mut command: Command) -> io::Result<Launched> {
     let (sync, sync_child) = seqpacket_pair()?;
     let (start, start_child) = seqpacket_pair()?;
-    // Above 4, so that neither dup2 below overwrites the other's source.
+    // Above 4, so that neither placement overwrites the other's source.
     let sync_src = above_start_fd(&sync_child)?;
     let start_src = above_start_fd(&start_child)?;
     drop((sync_child, start_child));
     let (output, writer) = io::pipe()?;
+    let writer = above_start_fd(&writer.into())?;
     command
         .env("_OCI_SYNCPIPE", SYNC_FD.to_string())
-        .env("_OCI_STARTPIPE", START_FD.to_string())
-        .stdin(Stdio::null())
-        .stdout(writer.try_clone()?)
-        .stderr(writer);
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    inherit_at(
-        &mut command,
-        [
+        .env("_OCI_STARTPIPE", START_FD.to_string());
+    let child = spawn(
+        &command,
+        writer.as_raw_fd(),
+        &[
             (sync_src.as_raw_fd(), SYNC_FD),
             (start_src.as_raw_fd(), START_FD),
         ],
-    );
-    let child = command.spawn()?;
-    // The command holds the pipe's write ends: drop it, and our copies of the child ends, so
-    // that conmon holds the only ones (EOF on the sync pipe then means conmon is gone).
-    drop(command);
-    drop((sync_src, start_src));
+    )?;
+    // conmon holds the only copies of the child ends now (EOF on the sync pipe then means
+    // conmon is gone), and of the output pipe's write end.
+    drop((sync_src, start_src, writer));
     Ok(Launched {
         child,
         sync,
@@ -105,7 +102,7 @@ pub(crate) fn launch(mut command: Command) -> io::Result<Launched> {
 impl Launched {
     /// The PID of conmon's first process.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.child.pid()
     }
 
     /// Writes the byte that lets conmon go on. An error (`EPIPE`: conmon is gone already) is
@@ -118,8 +115,7 @@ impl Launched {
     /// Kills conmon's first process before it was told to start (it has forked nothing yet)
     /// and reaps it.
     pub fn kill(&mut self) -> io::Result<()> {
-        self.child.kill()?;
-        self.child.wait().map(drop)
+        self.child.kill().map(drop)
     }
 
     /// Waits for conmon's first process, which exits once it has forked the monitor.
@@ -200,35 +196,6 @@ fn above_start_fd(fd: &OwnedFd) -> io::Result<OwnedFd> {
     // fcntl(F_DUPFD_CLOEXEC) succeeded, so `raw` is a new open fd that nothing else owns.
     // SAFETY: the OwnedFd becomes the only owner of that fresh fd and closes it.
     Ok(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) })
-}
-
-/// Makes the child inherit each `(source, target)` fd at `target`.
-///
-/// Every source must be above every target, so that no `dup2` overwrites a later source.
-#[allow(unsafe_code)]
-fn inherit_at(command: &mut Command, pairs: [(RawFd, RawFd); 2]) {
-    debug_assert!(pairs.iter().all(|&(src, _)| src > START_FD));
-    // The hook runs in the forked child before exec, where only async-signal-safe calls are
-    // allowed. The closure owns plain integers: nothing it touches can be locked or freed by
-    // another thread.
-    // `place_fds` builds its error from errno without allocating.
-    // SAFETY: `place_fds` only calls dup2(2), which is async-signal-safe.
-    unsafe {
-        std::os::unix::process::CommandExt::pre_exec(command, move || place_fds(&pairs));
-    }
-}
-
-/// `dup2`s each source onto its target (in the forked child).
-#[allow(unsafe_code)]
-fn place_fds(pairs: &[(RawFd, RawFd); 2]) -> io::Result<()> {
-    for &(src, dst) in pairs {
-        // Both fds are ours in this child (the source is open, the target is free to replace).
-        // SAFETY: dup2 takes two integers and has no memory-safety preconditions.
-        if unsafe { nix::libc::dup2(src, dst) } == -1 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(())
 }
 
 /// Reads what is available in `pipe` without blocking, up to [`OUTPUT_MAX`] bytes.
