@@ -2,7 +2,7 @@
 
 use super::{Container, ContainerStatus, LogDriver, RootfsSource};
 use crate::error::{CoreError, Result};
-use crate::logs::{LogLine, LogOptions, read_log};
+use crate::logs::{LogLine, LogOptions, read_log_until};
 use serde_json::{Value, json};
 
 impl Container {
@@ -114,7 +114,14 @@ impl Container {
                 Ok(ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping)
             )
         };
-        read_log(&path, options, &running, emit)
+        // conmon writes the log and exits right after it records the exit: its end is the
+        // container's, seen at once through a pidfd (not ours to reap, but ours to watch).
+        let conmon_exit = options
+            .follow
+            .then(|| self.state().ok()?.conmon_pid)
+            .flatten()
+            .and_then(|pid| crate::oci::spawn::pidfd_open(pid).ok());
+        read_log_until(&path, options, &running, conmon_exit, emit)
     }
 }
 

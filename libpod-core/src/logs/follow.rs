@@ -6,7 +6,7 @@
 use crate::notify::Watcher;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::inotify::AddWatchFlags;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -29,6 +29,8 @@ pub(crate) struct Waiter {
     /// Whether the watches were set up (or found impossible).
     watching: bool,
     inotify: Option<Watcher>,
+    /// Readable when the writer (the container's conmon) exits: every wait ends then, once.
+    exit: Option<OwnedFd>,
 }
 
 impl Waiter {
@@ -41,7 +43,15 @@ impl Waiter {
             pauses: 0,
             watching: false,
             inotify: None,
+            exit: None,
         }
+    }
+
+    /// Also ends the next wait when `exit` (a pidfd of the writer) turns readable, so that the
+    /// end of a short-lived writer is seen at once, not at the end of a pause.
+    pub(crate) fn ending_with(mut self, exit: Option<OwnedFd>) -> Waiter {
+        self.exit = exit;
+        self
     }
 
     fn start_watching(&mut self) {
@@ -90,25 +100,52 @@ impl Waiter {
             match EAGER_PAUSES_MS.get(self.pauses) {
                 Some(pause) => {
                     self.pauses += 1;
-                    std::thread::sleep(timeout.min(Duration::from_millis(*pause)));
+                    self.sleep(timeout.min(Duration::from_millis(*pause)), None);
                 }
                 None => self.start_watching(),
             }
             return;
         }
-        let Some(inotify) = &self.inotify else {
-            std::thread::sleep(timeout);
-            return;
-        };
-        let millis = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
-        let mut fds = [PollFd::new(inotify.as_fd(), PollFlags::POLLIN)];
-        if let Err(err) = poll(&mut fds, PollTimeout::from(millis)) {
-            tracing::debug!("polling inotify: {err}");
+        let inotify = self.inotify.take();
+        self.sleep(timeout, inotify.as_ref().map(|watcher| watcher.as_fd()));
+        if let Some(watcher) = &inotify {
+            // Drain the queue; the events do not matter, the caller looks at the file.
+            watcher.drain();
+        }
+        self.inotify = inotify;
+    }
+
+    /// Sleeps up to `timeout`, ending early when `watch` or the exit fd is readable. Once the
+    /// exit fd has fired it is dropped (it stays readable).
+    fn sleep(&mut self, timeout: Duration, watch: Option<BorrowedFd<'_>>) {
+        let exit = self.exit.as_ref().map(|fd| fd.as_fd());
+        let mut fds: Vec<PollFd<'_>> = watch
+            .into_iter()
+            .chain(exit)
+            .map(|fd| PollFd::new(fd, PollFlags::POLLIN))
+            .collect();
+        if fds.is_empty() {
             std::thread::sleep(timeout);
             return;
         }
-        // Drain the queue; the events themselves do not matter, the caller looks at the file.
-        inotify.drain();
+        let millis = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
+        match poll(&mut fds, PollTimeout::from(millis)) {
+            Ok(_) => {
+                let exited = exit.is_some()
+                    && fds
+                        .last()
+                        .and_then(PollFd::revents)
+                        .is_some_and(|events| !events.is_empty());
+                drop(fds);
+                if exited {
+                    self.exit = None;
+                }
+            }
+            Err(err) => {
+                tracing::debug!("polling the log's wake-ups: {err}");
+                std::thread::sleep(timeout);
+            }
+        }
     }
 }
 

@@ -41,6 +41,19 @@ pub fn read_log(
     still_running: &dyn Fn() -> bool,
     emit: &mut dyn FnMut(&LogLine) -> bool,
 ) -> Result<()> {
+    read_log_until(path, options, still_running, None, emit)
+}
+
+/// [`read_log`], where a follow also wakes up as soon as `writer_exit` (a pidfd of the log's
+/// writer, conmon) turns readable: the end of a short-lived container is seen at once rather
+/// than at the end of a pause.
+pub(crate) fn read_log_until(
+    path: &Path,
+    options: &LogOptions,
+    still_running: &dyn Fn() -> bool,
+    writer_exit: Option<std::os::fd::OwnedFd>,
+    emit: &mut dyn FnMut(&LogLine) -> bool,
+) -> Result<()> {
     let Some(file) = open_log(path, options.follow, still_running)? else {
         return Ok(());
     };
@@ -70,7 +83,7 @@ pub fn read_log(
         session.finish();
         return Ok(());
     }
-    session.follow(still_running)
+    session.follow(still_running, writer_exit)
 }
 
 /// Opens the log; `None` when there is none (and, following, none came while the container
@@ -159,10 +172,14 @@ impl Session<'_> {
         }
     }
 
-    fn follow(&mut self, still_running: &dyn Fn() -> bool) -> Result<()> {
+    fn follow(
+        &mut self,
+        still_running: &dyn Fn() -> bool,
+        writer_exit: Option<std::os::fd::OwnedFd>,
+    ) -> Result<()> {
         let path = self.path;
         let io_err = |op: &'static str| move |err: io::Error| CoreError::io(op, path, err);
-        let mut waiter = Waiter::new(path);
+        let mut waiter = Waiter::new(path).ending_with(writer_exit);
         loop {
             // Asked before reading: what the container wrote before it stopped is read below.
             let running = still_running();

@@ -60,3 +60,34 @@ fn a_timeout_shorter_than_a_pause_is_kept() {
     waiter.wait(Duration::from_millis(1));
     assert!(start.elapsed() < Duration::from_millis(32));
 }
+
+#[test]
+fn the_writers_exit_ends_a_wait_once() {
+    let (_dir, path) = log_file();
+    let mut writer = std::process::Command::new("/bin/sleep")
+        .arg("0.05")
+        .spawn()
+        .unwrap();
+    let exit = crate::oci::spawn::pidfd_open(writer.id() as i32).unwrap();
+    let mut waiter = Waiter::new(&path).ending_with(Some(exit));
+    for _ in 0..=EAGER_PAUSES_MS.len() {
+        waiter.wait(Duration::ZERO);
+    }
+    // Nothing is written: only the writer's exit can end this wait early.
+    let start = Instant::now();
+    waiter.wait(Duration::from_secs(30));
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    writer.wait().unwrap();
+    // Fired once: the next wait lasts its timeout.
+    let start = Instant::now();
+    waiter.wait(Duration::from_millis(100));
+    assert!(
+        start.elapsed() >= Duration::from_millis(90),
+        "{:?}",
+        start.elapsed()
+    );
+}

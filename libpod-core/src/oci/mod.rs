@@ -15,7 +15,7 @@ mod direct;
 mod exitfile;
 pub mod fake;
 mod runc;
-mod spawn;
+pub(crate) mod spawn;
 mod sync;
 
 #[cfg(test)]

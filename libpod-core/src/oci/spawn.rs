@@ -1,4 +1,5 @@
-//! Starting a process with some of our fds at chosen numbers, through `posix_spawn`.
+//! Processes: starting one with some of our fds at chosen numbers, through `posix_spawn`;
+//! waiting for one that is not our child, through a pidfd.
 //!
 //! std's `Command` can place fds only from a `pre_exec` hook, which makes it fork: copying the
 //! page tables of a process of some megabytes and then taking a copy-on-write fault for every
@@ -136,6 +137,21 @@ pub(crate) fn spawn(
         return Err(io::Error::from_raw_os_error(result));
     }
     Ok(Spawned { pid, reaped: false })
+}
+
+/// A pidfd of process `pid` (Linux 5.3): readable once the process exits, whoever's child it
+/// is, and closed without a grace period (unlike an inotify instance).
+pub(crate) fn pidfd_open(pid: i32) -> io::Result<std::os::fd::OwnedFd> {
+    // SAFETY: the syscall takes two integers and returns a new fd (or -1) that nothing else
+    // owns; the OwnedFd becomes its only owner.
+    unsafe {
+        let fd = libc::syscall(libc::SYS_pidfd_open, pid, 0);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let fd = RawFd::try_from(fd).map_err(|_| io::Error::other("pidfd out of range"))?;
+        Ok(<std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd))
+    }
 }
 
 /// This process's environment with `command`'s changes applied.
