@@ -174,6 +174,9 @@ impl Podman {
         }
         import.args(["-", name]).stdin(archive);
         let imported = run(&mut import);
+        // The command holds the pipe's read end: without it, a podman that failed before
+        // reading leaves tar a broken pipe rather than a full one to block on forever.
+        drop(import);
         let tar = tar
             .wait_with_output()
             .map_err(|err| format!("waiting for tar: {err}"))?;
