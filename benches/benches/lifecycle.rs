@@ -91,7 +91,8 @@ fn bundle(dir: &Path, id: &str) -> std::path::PathBuf {
 }
 
 fn main() {
-    let tmp = TempRoot::new().unwrap();
+    let fs = libpod_benches::BenchFs::new().expect("make the bench filesystem");
+    let tmp = TempRoot::new_in(fs.path()).unwrap();
     let rootfs = tmp.path().join("busybox");
     busybox_rootfs(&rootfs).unwrap();
     let tar = tmp.path().join("busybox.tar");
@@ -176,8 +177,9 @@ fn main() {
         .status()
         .unwrap();
     assert!(status.success());
+    // Podman's own directories go in tmp/podman (its run root must stay under 50 characters).
     let podman = Podman::new(
-        &tmp.path().join("podman"),
+        tmp.path(),
         "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n[engine]\nruntime = \"runc\"\n",
     );
     podman.import_rootfs(&rootfs, "busybox", &[]).unwrap();
@@ -265,7 +267,8 @@ fn main() {
     let [ours, theirs, raw, floor, floor_direct] = times.clone().map(median);
     println!("lifecycle: in-process creates (config and database): {per_second:.0}/s");
     println!(
-        "lifecycle: run --rm --network none busybox /bin/true, medians of {ROUNDS} interleaved runs: podctl {:.1} ms, podman {:.1} ms, runc run {:.1} ms, conmon floor {:.1} ms (with an in-process start {:.1} ms)",
+        "lifecycle: run --rm --network none busybox /bin/true on {}, medians of {ROUNDS} interleaved runs: podctl {:.1} ms, podman {:.1} ms, runc run {:.1} ms, conmon floor {:.1} ms (with an in-process start {:.1} ms)",
+        fs.describe(),
         ms(ours),
         ms(theirs),
         ms(raw),

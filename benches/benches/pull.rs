@@ -14,15 +14,12 @@
 //!   zlib-rs backend (which our pull uses), sequentially, in parallel with one thread per core,
 //!   and in parallel with both digests a pull must check.
 //!
-//! Every store made is kept until all runs are done, and the page cache is written back
-//! (`sync`) before each run: ext4 without a journal (this VM's root) skips, on every inode it
-//! allocates, the inodes freed in the last minute, so deleting one run's ~8000 files made the
-//! next run's file creation several times slower (3.3 s instead of 0.73 s for the same pull)
-//! and measured the deletions rather than the pulls.
-//!
-//! The stores go under `$TMPDIR` (default `/tmp`), whose filesystem the summary names;
-//! `TMPDIR=/dev/shm/pb` measures on tmpfs (keep it short: Podman refuses a run root longer than
-//! 50 characters).
+//! The stores go on the bench's own fresh filesystem (see `BenchFs`: this VM's journal-less
+//! ext4 made file creation several times slower for minutes after any big deletion), every
+//! store is kept until all runs are done (deleting one run's ~8000 files would slow the next
+//! run in the same way on such a filesystem), and the page cache is written back (`sync`)
+//! before each run. `LIBPOD_BENCH_FS=tmpdir` measures in `$TMPDIR` instead (on tmpfs:
+//! `TMPDIR=/dev/shm/pb`, short, as Podman refuses a run root longer than 50 characters).
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p libpod-benches --bench pull`), as root,
 //! after `cargo build --release -p libpod-examples --bin podctl`.
@@ -65,11 +62,13 @@ struct Setup {
     /// A signature policy accepting anything, for skopeo.
     policy: PathBuf,
     podctl: PathBuf,
+    /// Where the stores go (on the bench's own filesystem).
+    stores: PathBuf,
     _dir: TempRoot,
 }
 
 impl Setup {
-    fn new(layout: &Path) -> Setup {
+    fn new(layout: &Path, stores: &Path) -> Setup {
         let dir = TempRoot::new().unwrap();
         let registry = TestRegistry::start(ServerOptions::default()).expect("start a registry");
         copy_to_registry(
@@ -99,6 +98,7 @@ impl Setup {
             empty_auth,
             policy,
             podctl,
+            stores: stores.to_path_buf(),
             _dir: dir,
         }
     }
@@ -138,7 +138,7 @@ fn layer_blobs(layout: &Path) -> io::Result<Vec<PathBuf>> {
 type Kept = Box<dyn std::any::Any>;
 
 fn ours(setup: &Setup) -> (Duration, Kept) {
-    let tmp = TempRoot::new().unwrap();
+    let tmp = TempRoot::new_in(&setup.stores).unwrap();
     let mut options = StoreOptions::new(tmp.path().join("root"), tmp.path().join("run"));
     options.registries = Some(Default::default());
     let store = Store::open(options).unwrap();
@@ -161,7 +161,7 @@ fn timed(mut command: Command) -> Duration {
 }
 
 fn podctl(setup: &Setup) -> (Duration, Kept) {
-    let tmp = TempRoot::new().unwrap();
+    let tmp = TempRoot::new_in(&setup.stores).unwrap();
     let mut command = Command::new(&setup.podctl);
     command
         .arg("--root")
@@ -175,7 +175,7 @@ fn podctl(setup: &Setup) -> (Duration, Kept) {
 }
 
 fn podman(setup: &Setup) -> (Duration, Kept) {
-    let tmp = TempRoot::new().unwrap();
+    let tmp = TempRoot::new_in(&setup.stores).unwrap();
     let podman = Podman::new(tmp.path(), PODMAN_CONF);
     let mut command = podman.command();
     command
@@ -187,7 +187,7 @@ fn podman(setup: &Setup) -> (Duration, Kept) {
 }
 
 fn skopeo(setup: &Setup) -> (Duration, Kept) {
-    let tmp = TempRoot::new().unwrap();
+    let tmp = TempRoot::new_in(&setup.stores).unwrap();
     let mut command = Command::new("skopeo");
     command
         .arg("--policy")
@@ -266,25 +266,6 @@ fn gunzip_verified_parallel(setup: &Setup) -> (Duration, Kept) {
     (parallel(setup, gunzip_verified), Box::new(()))
 }
 
-/// The type of the filesystem holding `dir` (`ext4`, `tmpfs`, ...), from `findmnt`: file
-/// creation dominates a pull, and its cost depends on it.
-fn filesystem_of(dir: &Path) -> String {
-    let output = Command::new("findmnt")
-        .args(["-n", "-o", "FSTYPE", "-T"])
-        .arg(dir)
-        .output();
-    match output {
-        // Stacked mounts give one line each; the last is the one in effect.
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
-        _ => "an unknown filesystem".to_string(),
-    }
-}
-
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
@@ -316,7 +297,8 @@ fn settle() {
 fn main() {
     let layout =
         libpod_benches::big_image_layout(&fixture_cache()).expect("build the big image layout");
-    let setup = Setup::new(&layout);
+    let fs = libpod_benches::BenchFs::new().expect("make the bench filesystem");
+    let setup = Setup::new(&layout, fs.path());
     let compressed: u64 = setup
         .layer_blobs
         .iter()
@@ -377,7 +359,7 @@ fn main() {
         setup.layer_blobs.len(),
         compressed as f64 / 1e6,
         uncompressed as f64 / 1e6,
-        filesystem_of(&std::env::temp_dir())
+        fs.describe()
     );
     for ((name, _), samples) in VARIANTS.iter().zip(&times) {
         println!("pull:   {name:<24} {:>8.0} ms", ms(median(samples.clone())));
@@ -407,4 +389,5 @@ fn main() {
     );
     drop(kept);
     drop(setup);
+    drop(fs);
 }

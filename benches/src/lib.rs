@@ -8,6 +8,13 @@
 //!   `podman run`;
 //! - `pull`: pulling that image from a loopback registry, beside `podman pull`, `skopeo copy`
 //!   and the floor of decompressing its layers, reported as ratios.
+//!
+//! The stores of `unpack`, `lifecycle` and `pull` go on a fresh filesystem of their own
+//! ([`BenchFs`]).
+
+mod scratch;
+
+pub use scratch::BenchFs;
 
 use libpod_storage::Digest;
 use libpod_storage::transport::OciLayoutWriter;
