@@ -7,7 +7,6 @@ use crate::oci::LogTarget;
 use crate::oci::suite;
 use libpod_spec::NamespaceMode;
 use libpod_testutil::{require_root, serial};
-use std::time::Instant;
 
 use super::fixture::{EXIT, Env};
 
@@ -270,41 +269,4 @@ fn an_oom_kill_is_marked() {
     assert_eq!((info.code, info.oom_killed), (137, true));
     env.rt().clear_exit("oom").unwrap();
     assert_eq!(env.rt().exit_info("oom").unwrap(), None);
-}
-
-/// create + start + exit of `true`, until the exit file appears: Podman's own path measured
-/// 65-90 ms here (see the inventory). Prints the numbers; fails only if far off.
-#[test]
-fn latency_of_a_trivial_container() {
-    require_root();
-    let _serial = serial();
-    let env = Env::new();
-    let mut times = Vec::new();
-    for n in 0..10 {
-        let id = format!("lat{n}");
-        let (bundle, run_dir, _) = env.bundle(&id, &["/bin/true"], |_| {});
-        let args = CreateArgs::new(&id, &id, &bundle, &run_dir);
-        let start = Instant::now();
-        env.rt().create(&args).unwrap();
-        let created_at = start.elapsed();
-        env.rt().start(&id).unwrap();
-        let started_at = start.elapsed();
-        assert_eq!(env.rt().wait_exit(&id, EXIT).unwrap().unwrap().code, 0);
-        let exited_at = start.elapsed();
-        times.push((exited_at, created_at, started_at));
-        env.rt().delete(&id, false).unwrap();
-    }
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let (median, created, started) = times[times.len() / 2];
-    eprintln!(
-        "create+start+exit: median {:.1} ms (create {:.1} ms, start done {:.1} ms), \
-         min {:.1} ms, max {:.1} ms",
-        ms(median),
-        ms(created),
-        ms(started),
-        ms(times[0].0),
-        ms(times[times.len() - 1].0)
-    );
-    assert!(median < Duration::from_millis(500), "median {median:?}");
 }
