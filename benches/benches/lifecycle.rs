@@ -13,6 +13,7 @@
 //! Run with `cargo xtask bench` (or `cargo bench -p libpod-benches --bench lifecycle`), as root.
 
 use criterion::Criterion;
+use libpod_benches::{median, median_ratio};
 use libpod_core::container::{
     RemoveOptions, with_command, with_rootfs_from_image, with_rootfs_path,
 };
@@ -44,11 +45,6 @@ fn runtime(dir: &Path) -> Runtime {
         .engine_config(engine())
         .open()
         .unwrap()
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
 }
 
 fn ms(d: Duration) -> f64 {
@@ -253,15 +249,7 @@ fn main() {
             times[which].push(variants[which]());
         }
     }
-    // Ratios per round (runs seconds apart), then their median: the machine's speed drifts
-    // over a run, and a ratio of two medians taken at different moments carries that drift.
-    let ratio = |a: usize, b: usize| -> f64 {
-        let mut ratios: Vec<f64> = (0..ROUNDS)
-            .map(|round| times[a][round].as_secs_f64() / times[b][round].as_secs_f64())
-            .collect();
-        ratios.sort_by(f64::total_cmp);
-        ratios[ROUNDS / 2]
-    };
+    let ratio = |a: usize, b: usize| median_ratio(&times[a], &times[b]);
     let (podman_ratio, floor_ratio, direct_ratio, raw_ratio) =
         (ratio(1, 0), ratio(0, 3), ratio(0, 4), ratio(0, 2));
     let [ours, theirs, raw, floor, floor_direct] = times.clone().map(median);

@@ -25,6 +25,7 @@
 //! after `cargo build --release -p libpod-examples --bin podctl`.
 
 use criterion::Criterion;
+use libpod_benches::{median, median_ratio};
 use libpod_storage::digest::HashingReader;
 use libpod_storage::registry::{AuthFiles, PullOptions, RegistryOptions};
 use libpod_storage::{RegistriesConfig, Store, StoreOptions};
@@ -266,11 +267,6 @@ fn gunzip_verified_parallel(setup: &Setup) -> (Duration, Kept) {
     (parallel(setup, gunzip_verified), Box::new(()))
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -344,14 +340,7 @@ fn main() {
     group.finish();
     criterion.final_summary();
 
-    // Per-round ratios, then their median (the machine's speed drifts within a run).
-    let ratio = |a: usize, b: usize| -> f64 {
-        let mut ratios: Vec<f64> = (0..RUNS)
-            .map(|round| times[a][round].as_secs_f64() / times[b][round].as_secs_f64())
-            .collect();
-        ratios.sort_by(f64::total_cmp);
-        ratios[RUNS / 2]
-    };
+    let ratio = |a: usize, b: usize| median_ratio(&times[a], &times[b]);
     let (ours, podctl, podman, skopeo, gzip, parallel, verified) = (0, 1, 2, 3, 4, 6, 7);
     println!(
         "pull: {} ({} layers, {:.0} MB compressed, {:.0} MB uncompressed), stores on {}, medians of {RUNS} interleaved runs:",

@@ -8,6 +8,7 @@
 //! Run with `cargo xtask bench` (or `cargo bench -p libpod-benches --bench unpack`), as root.
 
 use criterion::Criterion;
+use libpod_benches::{median, median_ratio};
 use libpod_storage::manifest::Platform;
 use libpod_storage::transport::OciLayout;
 use libpod_storage::{Store, StoreOptions};
@@ -55,11 +56,6 @@ fn settle() {
     assert!(Command::new("sync").status().unwrap().success());
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 fn main() {
     let layout =
         libpod_benches::big_image_layout(&fixture_cache()).expect("build the big image layout");
@@ -79,12 +75,7 @@ fn main() {
         b.push(elapsed);
         kept.push(tree);
     }
-    let mut ratios: Vec<f64> = a
-        .iter()
-        .zip(&b)
-        .map(|(ours, umoci)| umoci.as_secs_f64() / ours.as_secs_f64())
-        .collect();
-    ratios.sort_by(f64::total_cmp);
+    let ratio = median_ratio(&b, &a);
     let (ours_median, umoci_median) = (median(a), median(b));
 
     let mut criterion = Criterion::default()
@@ -106,7 +97,7 @@ fn main() {
         fs.describe(),
         ours_median.as_secs_f64() * 1000.0,
         umoci_median.as_secs_f64() * 1000.0,
-        ratios[ratios.len() / 2]
+        ratio
     );
     drop(kept);
     drop(fs);

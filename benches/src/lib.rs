@@ -16,6 +16,35 @@ mod scratch;
 
 pub use scratch::BenchFs;
 
+use std::time::Duration;
+
+/// The median of some run times.
+pub fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// The median of the per-round ratios `a[i] / b[i]` of two variants run in turns: the
+/// machine's speed drifts within a bench, and a ratio of two medians taken at different
+/// moments carries that drift.
+///
+/// ```
+/// use std::time::Duration;
+/// let ms = |v: &[u64]| v.iter().map(|&m| Duration::from_millis(m)).collect::<Vec<_>>();
+/// // The machine slows down over the rounds; b stays twice as fast as a.
+/// let ratio = libpod_benches::median_ratio(&ms(&[20, 40, 80]), &ms(&[10, 20, 40]));
+/// assert!((ratio - 2.0).abs() < 1e-9);
+/// ```
+pub fn median_ratio(a: &[Duration], b: &[Duration]) -> f64 {
+    let mut ratios: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}
+
 use libpod_storage::Digest;
 use libpod_storage::transport::OciLayoutWriter;
 use serde_json::json;

@@ -41,6 +41,18 @@ fn fixture() -> Fixture {
 }
 
 impl Fixture {
+    /// Imports the rootfs directory as the image `localhost/tiny` (for containers with
+    /// storage).
+    fn import_tiny_image(&self) {
+        let tar = self._dir.path().join("rootfs.tar");
+        libpod_testutil::tar_directory(&self.rootfs, &tar).unwrap();
+        let reference = libpod_storage::ImageReference::parse("localhost/tiny").unwrap();
+        self.rt
+            .storage()
+            .import_tarball(std::fs::File::open(&tar).unwrap(), Some(&reference), &[])
+            .unwrap();
+    }
+
     /// A container on the rootfs directory, sharing the host's IPC namespace so that no shm is
     /// mounted.
     fn ctr(&self, extra: Vec<CtrCreateOption>) -> Container {
@@ -325,12 +337,7 @@ fn create_options_from_a_create_config() {
 #[test]
 fn rm_makes_a_container_auto_removed_with_volatile_storage() {
     let f = fixture();
-    let tar = f._dir.path().join("rootfs.tar");
-    libpod_testutil::tar_directory(&f.rootfs, &tar).unwrap();
-    let reference = libpod_storage::ImageReference::parse("localhost/tiny").unwrap();
-    f.rt.storage()
-        .import_tarball(std::fs::File::open(&tar).unwrap(), Some(&reference), &[])
-        .unwrap();
+    f.import_tiny_image();
     let mut config = libpod_spec::CreateConfig::default();
     config.rm = true;
     config.command = Some(vec!["/bin/true".into()]);
@@ -353,12 +360,7 @@ fn rm_makes_a_container_auto_removed_with_volatile_storage() {
 #[test]
 fn a_create_refused_by_the_database_leaves_no_storage() {
     let f = fixture();
-    let tar = f._dir.path().join("rootfs.tar");
-    libpod_testutil::tar_directory(&f.rootfs, &tar).unwrap();
-    let reference = libpod_storage::ImageReference::parse("localhost/tiny").unwrap();
-    f.rt.storage()
-        .import_tarball(std::fs::File::open(&tar).unwrap(), Some(&reference), &[])
-        .unwrap();
+    f.import_tiny_image();
     f.ctr(vec![with_name("taken")]);
     let refused = f.rt.new_container([
         with_name("taken"),
