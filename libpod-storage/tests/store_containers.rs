@@ -238,3 +238,86 @@ fn a_container_directory_without_a_record_is_removed_at_open() {
     assert!(ctr.dir.join("upper").is_dir() && ctr.dir.join("work").is_dir());
     reopened.remove_container("ghost").unwrap();
 }
+
+/// The (inode, size, mtime) of a file: what a rewrite would change.
+fn written(path: &Path) -> (u64, u64, std::time::SystemTime) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path).unwrap();
+    (meta.ino(), meta.len(), meta.modified().unwrap())
+}
+
+#[test]
+fn a_volatile_containers_record_lives_in_the_run_root_and_a_reboot_forgets_it() {
+    let tmp = TempRoot::new().unwrap();
+    let store = with_busybox(&tmp, DriverKind::Vfs);
+    store.create_container("plain", Some("busybox")).unwrap();
+    let store_json = store.root().join("store.json");
+    let volatile_json = store.run_root().join("volatile-containers.json");
+    let before = written(&store_json);
+
+    // Made and removed without touching store.json: its record is in the run root.
+    let volatile = ContainerOptions::default().volatile(true);
+    store
+        .create_container_with("v1", Some("busybox"), &volatile)
+        .unwrap();
+    assert_eq!(written(&store_json), before, "store.json was rewritten");
+    assert!(!fs::read_to_string(&store_json).unwrap().contains("\"v1\""));
+    assert!(
+        fs::read_to_string(&volatile_json)
+            .unwrap()
+            .contains("\"v1\"")
+    );
+    let other = common::store_at(tmp.path(), Some(DriverKind::Vfs));
+    assert!(other.container("v1").unwrap().record.volatile);
+    assert_eq!(other.containers().unwrap().len(), 2);
+    store.remove_container("v1").unwrap();
+    assert_eq!(written(&store_json), before, "store.json was rewritten");
+    assert!(!volatile_json.exists(), "no volatile container is left");
+    assert!(
+        other.container("v1").is_err(),
+        "the other handle still sees it"
+    );
+
+    // A reboot empties the run root: the record goes, and the next open removes the directory.
+    store
+        .create_container_with("v2", Some("busybox"), &volatile)
+        .unwrap();
+    let dir = store.container("v2").unwrap().dir;
+    assert!(dir.is_dir());
+    drop((store, other));
+    fs::remove_dir_all(tmp.path().join("run")).unwrap();
+    let rebooted = common::store_at(tmp.path(), Some(DriverKind::Vfs));
+    assert!(matches!(
+        rebooted.container("v2"),
+        Err(libpod_storage::StorageError::ContainerNotKnown(_))
+    ));
+    assert!(
+        !dir.exists(),
+        "the forgotten container's directory is still there"
+    );
+    assert!(rebooted.container("plain").is_ok());
+}
+
+#[test]
+fn a_volatile_record_written_into_store_json_moves_out_and_stays_removed() {
+    let tmp = TempRoot::new().unwrap();
+    let store = with_busybox(&tmp, DriverKind::Vfs);
+    store.create_container("old", Some("busybox")).unwrap();
+    drop(store);
+    // As an earlier version wrote it: the volatile container in store.json.
+    let store_json = tmp.path().join("root/store.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&fs::read(&store_json).unwrap()).unwrap();
+    doc["containers"]["old"]["volatile"] = true.into();
+    fs::write(&store_json, serde_json::to_vec(&doc).unwrap()).unwrap();
+
+    let store = common::store_at(tmp.path(), Some(DriverKind::Vfs));
+    assert!(store.container("old").unwrap().record.volatile);
+    store.remove_container("old").unwrap();
+    let reopened = common::store_at(tmp.path(), Some(DriverKind::Vfs));
+    assert!(
+        reopened.container("old").is_err(),
+        "the removed container came back"
+    );
+    assert!(!fs::read_to_string(&store_json).unwrap().contains("\"old\""));
+}

@@ -40,10 +40,11 @@ fn valid_id(id: &str) -> Result<()> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ContainerOptions {
-    /// Mount it with overlay's `volatile` option: no syncs at all (unmounting one does not
-    /// flush its changes), and after a host crash its changes are not to be trusted. For
-    /// containers removed when they exit, as Podman does for `--rm`. Ignored by vfs, and by
-    /// kernels without the option (before 5.10).
+    /// A container that does not outlive the boot, for containers removed when they exit (as
+    /// Podman does for `--rm`). Its record is kept in the run root and written without
+    /// syncs (making or removing it costs no fsync, and a reboot forgets it: the next open
+    /// removes its directory), and overlay mounts it with the `volatile` option (no syncs
+    /// at all; ignored by vfs, and by kernels without the option, before 5.10).
     pub volatile: bool,
 }
 

@@ -1,9 +1,13 @@
 //! The store's records, kept in one JSON document (`store.json`) that is replaced atomically:
 //! an operation becomes visible with a single rename, or not at all.
+//!
+//! Volatile containers' records are the exception: they live in the run root
+//! (`volatile-containers.json`, replaced atomically but never synced), as c/storage keeps
+//! them, so that making and removing one costs no fsync and a reboot forgets it.
 
 use crate::digest::Digest;
 use crate::error::{Result, StorageError};
-use crate::fsutil::atomic_write;
+use crate::fsutil::{atomic_write, volatile_write};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -95,6 +99,42 @@ pub(crate) struct Metadata {
     pub layers: BTreeMap<Digest, LayerRecord>,
     pub images: BTreeMap<Digest, ImageRecord>,
     pub containers: BTreeMap<String, ContainerRecord>,
+    /// `store.json` holds volatile containers (as written before they moved to the run root):
+    /// the next save rewrites it without them.
+    #[serde(skip)]
+    pub volatile_in_store: bool,
+}
+
+/// Containers by ID, borrowed.
+type ContainerRefs<'a> = BTreeMap<&'a String, &'a ContainerRecord>;
+
+/// `store.json` as written: everything but the volatile containers.
+#[derive(Serialize)]
+struct PersistentView<'a> {
+    version: u32,
+    layers: &'a BTreeMap<Digest, LayerRecord>,
+    images: &'a BTreeMap<Digest, ImageRecord>,
+    containers: ContainerRefs<'a>,
+}
+
+/// `volatile-containers.json` as written.
+#[derive(Serialize)]
+struct VolatileView<'a> {
+    containers: ContainerRefs<'a>,
+}
+
+/// `volatile-containers.json` as read.
+#[derive(Deserialize)]
+struct VolatileRecords {
+    containers: BTreeMap<String, ContainerRecord>,
+}
+
+fn to_json(value: &impl Serialize, what: &'static str, path: &Path) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|source| StorageError::Json {
+        what,
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 impl Metadata {
@@ -127,13 +167,70 @@ impl Metadata {
         Ok(meta)
     }
 
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let bytes = serde_json::to_vec(self).map_err(|source| StorageError::Json {
-            what: "store metadata",
-            path: path.to_path_buf(),
-            source,
-        })?;
-        atomic_write(path, &bytes)
+    /// Loads `store.json` at `path` and adds the volatile containers' records of
+    /// `volatile_path` (a missing file is no volatile container).
+    pub fn load_with_volatile(path: &Path, volatile_path: &Path) -> Result<Metadata> {
+        let mut meta = Metadata::load(path)?;
+        meta.volatile_in_store = meta.containers.values().any(|c| c.volatile);
+        let bytes = match std::fs::read(volatile_path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(meta),
+            Err(e) => return Err(StorageError::io("read", volatile_path, e)),
+        };
+        let records: VolatileRecords =
+            serde_json::from_slice(&bytes).map_err(|source| StorageError::Json {
+                what: "volatile container records",
+                path: volatile_path.to_path_buf(),
+                source,
+            })?;
+        for (id, mut record) in records.containers {
+            record.volatile = true;
+            meta.containers.entry(id).or_insert(record);
+        }
+        Ok(meta)
+    }
+
+    /// Writes what changed since `previous`: `store.json` (durably) when a layer, image or
+    /// persistent container changed, the volatile records (without syncs) when one of them did.
+    pub fn save(&self, previous: &Metadata, path: &Path, volatile_path: &Path) -> Result<()> {
+        let (persistent, volatile) = self.split();
+        let (was_persistent, was_volatile) = previous.split();
+        if persistent != was_persistent
+            || self.layers != previous.layers
+            || self.images != previous.images
+            || self.version != previous.version
+            || previous.volatile_in_store
+        {
+            let view = PersistentView {
+                version: self.version,
+                layers: &self.layers,
+                images: &self.images,
+                containers: persistent,
+            };
+            atomic_write(path, &to_json(&view, "store metadata", path)?)?;
+        }
+        if volatile != was_volatile {
+            if volatile.is_empty() {
+                return match std::fs::remove_file(volatile_path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        Err(StorageError::io("remove", volatile_path, e))
+                    }
+                    _ => Ok(()),
+                };
+            }
+            let records = VolatileView {
+                containers: volatile,
+            };
+            let bytes = to_json(&records, "volatile container records", volatile_path)?;
+            volatile_write(volatile_path, &bytes)?;
+        }
+        Ok(())
+    }
+
+    /// The persistent and the volatile containers.
+    fn split(&self) -> (ContainerRefs<'_>, ContainerRefs<'_>) {
+        let (volatile, persistent) = self.containers.iter().partition(|(_, c)| c.volatile);
+        (persistent, volatile)
     }
 
     /// The image holding `name`, if any.

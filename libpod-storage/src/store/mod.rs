@@ -9,6 +9,7 @@
 //! ROOT/containers/ID/        upper, work and merged (overlay) or rootfs (vfs)
 //! ROOT/tmp/                  staging directories of operations in progress
 //! RUNROOT/mounts/            mount counts (volatile: a reboot unmounts everything)
+//! RUNROOT/volatile-containers.json   volatile containers' records (a reboot forgets them)
 //! ```
 //!
 //! Every operation does its long work in a staging directory, then commits under the writer
@@ -94,10 +95,10 @@ struct Inner {
     cache: Mutex<Cached>,
 }
 
-/// The metadata as last read, and the identity of the file it was read from.
+/// The metadata as last read, and the identities of the two files it was read from.
 #[derive(Debug, Default)]
 struct Cached {
-    identity: Option<(u64, u64, i64, i64)>,
+    identity: Option<[Option<FileIdentity>; 2]>,
     meta: Arc<Metadata>,
 }
 
@@ -172,6 +173,17 @@ impl Store {
         self.inner.root.join("store.json")
     }
 
+    fn volatile_metadata_path(&self) -> PathBuf {
+        self.inner.run_root.join("volatile-containers.json")
+    }
+
+    fn metadata_identity(&self) -> Result<[Option<FileIdentity>; 2]> {
+        Ok([
+            file_identity(&self.metadata_path())?,
+            file_identity(&self.volatile_metadata_path())?,
+        ])
+    }
+
     fn layer_dir(&self, chain_id: &crate::Digest) -> PathBuf {
         self.inner.root.join("layers").join(chain_id.hex())
     }
@@ -180,13 +192,16 @@ impl Store {
         StagingDir::new(&self.inner.root.join("tmp"))
     }
 
-    /// The current metadata: re-read only when `store.json` was replaced since the last read.
+    /// The current metadata: re-read only when `store.json` or the volatile records were
+    /// replaced since the last read.
     fn read(&self) -> Result<Arc<Metadata>> {
-        let path = self.metadata_path();
-        let identity = file_identity(&path)?;
+        let identity = Some(self.metadata_identity()?);
         let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.identity.is_none() || cache.identity != identity {
-            cache.meta = Arc::new(Metadata::load(&path)?);
+        if cache.identity != identity {
+            cache.meta = Arc::new(Metadata::load_with_volatile(
+                &self.metadata_path(),
+                &self.volatile_metadata_path(),
+            )?);
             cache.identity = identity;
         }
         Ok(cache.meta.clone())
@@ -204,20 +219,28 @@ impl Store {
         change: impl FnOnce(&mut Metadata, &StoreLockGuard<'_>) -> Result<T>,
     ) -> Result<T> {
         let guard = self.inner.lock.lock()?;
-        let mut meta = self.load_locked(&guard)?;
+        let previous = self.read()?;
+        let mut meta = (*previous).clone();
         let result = change(&mut meta, &guard)?;
         meta.version = metadata::METADATA_VERSION;
-        let path = self.metadata_path();
-        meta.save(&path)?;
+        meta.save(
+            &previous,
+            &self.metadata_path(),
+            &self.volatile_metadata_path(),
+        )?;
+        meta.volatile_in_store = false;
         let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
-        cache.identity = file_identity(&path)?;
+        cache.identity = Some(self.metadata_identity()?);
         cache.meta = Arc::new(meta);
         Ok(result)
     }
 }
 
-/// (device, inode, mtime seconds, mtime nanoseconds) of a file, or `None` when it is missing.
-fn file_identity(path: &Path) -> Result<Option<(u64, u64, i64, i64)>> {
+/// (device, inode, mtime seconds, mtime nanoseconds) of a file.
+type FileIdentity = (u64, u64, i64, i64);
+
+/// The identity of a file, or `None` when it is missing.
+fn file_identity(path: &Path) -> Result<Option<FileIdentity>> {
     match std::fs::metadata(path) {
         Ok(m) => Ok(Some((m.dev(), m.ino(), m.mtime(), m.mtime_nsec()))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
