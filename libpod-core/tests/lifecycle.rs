@@ -8,7 +8,7 @@ use common::{CgroupParent, IMAGE, is_mount_point, process_exists, process_gone, 
 use libpod_core::CoreError;
 use libpod_core::container::{
     ContainerStatus, RemoveOptions, with_auto_remove, with_name, with_restart_policy,
-    with_stop_timeout, with_user,
+    with_stop_timeout, with_user, with_volatile,
 };
 use libpod_core::logs::{LogOptions, Stream};
 use libpod_spec::RestartPolicy;
@@ -394,8 +394,17 @@ fn a_reboot_is_detected_and_states_refreshed() {
     running.start().unwrap();
     let created = shell(&rt, &cg, "exit 0", vec![with_name("was-created")]);
     created.init().unwrap();
+    let volatile = shell(
+        &rt,
+        &cg,
+        "exec sleep 1000",
+        vec![with_name("was-rm"), with_auto_remove(), with_volatile()],
+    );
+    volatile.start().unwrap();
+    let volatile_dir = rt.storage().container(volatile.id()).unwrap().dir;
+    let volatile_id = volatile.id().to_string();
     // What a reboot does: every process gone, every mount gone, the run root (a tmpfs) empty.
-    for ctr in [&running, &created] {
+    for ctr in [&running, &created, &volatile] {
         let state = ctr.state().unwrap();
         for pid in [state.pid, state.conmon_pid].into_iter().flatten() {
             let _ = nix::sys::signal::kill(
@@ -413,7 +422,7 @@ fn a_reboot_is_detected_and_states_refreshed() {
             .args(["delete", "--force", ctr.id()])
             .status();
     }
-    drop((running, created, rt));
+    drop((running, created, volatile, rt));
     std::thread::sleep(Duration::from_millis(200));
     std::fs::remove_dir_all(tmp.path().join("run")).unwrap();
 
@@ -423,7 +432,20 @@ fn a_reboot_is_detected_and_states_refreshed() {
     assert_eq!(running.status().unwrap(), ContainerStatus::Exited);
     assert_eq!(created.status().unwrap(), ContainerStatus::Configured);
     assert!(running.state().unwrap().pid.is_none());
-    // Both work again.
+    // The volatile container is gone, with its storage and files.
+    assert!(matches!(
+        rt.container("was-rm"),
+        Err(CoreError::ContainerNotFound(_))
+    ));
+    assert!(!volatile_dir.exists(), "its storage is still there");
+    assert!(
+        !tmp.path()
+            .join("root/containers")
+            .join(&volatile_id)
+            .exists()
+    );
+    assert_eq!(rt.containers().unwrap().len(), 2);
+    // Both others work again.
     created.start().unwrap();
     assert_eq!(created.wait().unwrap(), 0);
     running.start().unwrap();

@@ -146,7 +146,10 @@ fn boot_id() -> String {
 
 /// After a reboot nothing runs and nothing is mounted: containers that were running, paused,
 /// stopping or stopped are exited, created ones are configured again (Podman's refresh).
-/// Runs once per boot, under a lock so that concurrent opens do it once.
+/// Volatile containers (removed when they exit) are removed: their storage did not outlive
+/// the boot, and neither need their last database writes (see
+/// [`VOLATILE_SYNCHRONOUS`](crate::state::VOLATILE_SYNCHRONOUS)). Runs once per boot, under
+/// a lock so that concurrent opens do it once.
 fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
     let run_root = runtime.run_root();
     let marker = run_root.join(ALIVE);
@@ -166,7 +169,11 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
         return Ok(());
     }
     let state = &runtime.inner.state;
+    let mut volatile = Vec::new();
     for id in state.all_containers()? {
+        if state.container_config(&id)?.volatile {
+            volatile.push(id.clone());
+        }
         let _guard = runtime.inner.locks.lock(&id)?;
         let mut s = state.container_state(&id)?;
         let refreshed = match s.status {
@@ -188,7 +195,23 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
             state.save_container_state(&id, &s)?;
         }
     }
+    for id in volatile {
+        remove_after_reboot(runtime, &id);
+    }
     write_marker(&marker)
+}
+
+/// Removes volatile container `id` after a reboot. One that others depend on stays, exited,
+/// for them; one that fails to go stays too (logged): the open goes on.
+fn remove_after_reboot(runtime: &Runtime, id: &str) {
+    let removed = runtime
+        .container(id)
+        .and_then(|ctr| runtime.remove_container(&ctr, crate::container::RemoveOptions::default()));
+    match removed {
+        Ok(()) => tracing::info!(container = %id, "volatile container removed after a reboot"),
+        Err(CoreError::ContainerNotFound(_)) => {}
+        Err(err) => tracing::warn!(container = %id, %err, "volatile container kept after a reboot"),
+    }
 }
 
 fn write_marker(marker: &Path) -> Result<()> {

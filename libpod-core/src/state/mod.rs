@@ -13,7 +13,9 @@ mod suite;
 
 pub use common::EXIT_CODE_RETENTION;
 pub use memory::MemoryState;
-pub use sqlite::{BUSY_TIMEOUT, SYNCHRONOUS, SqliteState, WAL_AUTOCHECKPOINT};
+pub use sqlite::{
+    BUSY_TIMEOUT, SYNCHRONOUS, SqliteState, VOLATILE_SYNCHRONOUS, WAL_AUTOCHECKPOINT,
+};
 
 use crate::container::{ContainerConfig, ContainerState};
 use crate::error::Result;

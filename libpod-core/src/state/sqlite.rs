@@ -9,7 +9,9 @@ use crate::error::{CoreError, Result};
 use parking_lot::Mutex;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How long an operation waits for another connection's lock before failing with "database is
@@ -23,6 +25,14 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(100);
 /// (storage deleted, a process started): the database and the filesystem would disagree in
 /// ways a reopen cannot repair. The cost is one fsync of the WAL per write.
 pub const SYNCHRONOUS: &str = "FULL";
+
+/// The `synchronous` level of the writes about a volatile container (one removed when it
+/// exits, see [`with_volatile`](crate::container::with_volatile)): `NORMAL`, no fsync at
+/// commit. Such a container does not outlive a reboot (its storage record lives in the run
+/// root, and the refresh after a reboot removes it), so a power cut losing its last commits
+/// loses nothing that would have been kept; the file stays consistent, and the next durable
+/// commit syncs the WAL with everything before it.
+pub const VOLATILE_SYNCHRONOUS: &str = "NORMAL";
 
 /// How many WAL pages may stay in the WAL: past them, a commit checkpoints them into the
 /// database file, and so does a closing connection (emptying the WAL).
@@ -58,6 +68,10 @@ pub const WAL_AUTOCHECKPOINT: u32 = 100;
 pub struct SqliteState {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// The volatile containers this connection has added or read the config of.
+    volatile: Mutex<HashSet<String>>,
+    /// The connection is at [`VOLATILE_SYNCHRONOUS`] (changed only with `conn` locked).
+    relaxed: AtomicBool,
 }
 
 fn db_err(op: &'static str) -> impl FnOnce(rusqlite::Error) -> CoreError {
@@ -144,6 +158,8 @@ impl SqliteState {
         Ok(SqliteState {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
+            volatile: Mutex::default(),
+            relaxed: AtomicBool::new(false),
         })
     }
 
@@ -156,6 +172,32 @@ impl SqliteState {
     #[cfg(test)]
     pub(crate) fn connection(&self) -> parking_lot::MutexGuard<'_, Connection> {
         self.conn.lock()
+    }
+
+    /// Whether container `id` is one of the volatile containers this connection knows.
+    fn is_volatile(&self, id: &str) -> bool {
+        self.volatile.lock().contains(id)
+    }
+
+    /// Starts a write at the `synchronous` level it needs: [`VOLATILE_SYNCHRONOUS`] when it is
+    /// about a volatile container only (`relaxed`), else [`SYNCHRONOUS`].
+    fn begin_with<'c>(
+        &self,
+        conn: &'c mut Connection,
+        relaxed: bool,
+        op: &'static str,
+    ) -> Result<Transaction<'c>> {
+        if relaxed != self.relaxed.load(Ordering::Relaxed) {
+            let level = if relaxed {
+                VOLATILE_SYNCHRONOUS
+            } else {
+                SYNCHRONOUS
+            };
+            conn.pragma_update(None, "synchronous", level)
+                .map_err(db_err("set synchronous mode"))?;
+            self.relaxed.store(relaxed, Ordering::Relaxed);
+        }
+        begin(conn, op)
     }
 
     /// Empties a WAL longer than [`WAL_AUTOCHECKPOINT`] pages into the database file, unless
@@ -217,7 +259,7 @@ impl StateStore for SqliteState {
         let config_json = encode("config", id, config)?;
         let state_json = encode("state", id, state)?;
         let mut conn = self.conn.lock();
-        let tx = begin(&mut conn, "begin adding container")?;
+        let tx = self.begin_with(&mut conn, config.volatile, "begin adding container")?;
         const ID_USED: &str =
             "SELECT 1 FROM containers WHERE id = ?1 UNION ALL SELECT 1 FROM pods WHERE id = ?1";
         if exists(&tx, ID_USED, id, "check container id")? {
@@ -266,13 +308,16 @@ impl StateStore for SqliteState {
             .map_err(db_err("insert container dependency"))?;
         }
         tx.commit().map_err(db_err("commit adding container"))?;
+        if config.volatile {
+            self.volatile.lock().insert(config.id.clone());
+        }
         tracing::debug!(id, name = %config.name, "container added to the state database");
         Ok(())
     }
 
     fn remove_container(&self, id: &str) -> Result<()> {
         let mut conn = self.conn.lock();
-        let tx = begin(&mut conn, "begin removing container")?;
+        let tx = self.begin_with(&mut conn, self.is_volatile(id), "begin removing container")?;
         if !exists(
             &tx,
             "SELECT 1 FROM containers WHERE id = ?1",
@@ -298,16 +343,21 @@ impl StateStore for SqliteState {
             .and_then(|mut stmt| stmt.execute([id]))
             .map_err(db_err("delete container"))?;
         tx.commit().map_err(db_err("commit removing container"))?;
+        self.volatile.lock().remove(id);
         tracing::debug!(id, "container removed from the state database");
         Ok(())
     }
 
     fn container_config(&self, id: &str) -> Result<ContainerConfig> {
-        decode(
+        let config: ContainerConfig = decode(
             "config",
             id,
             &self.read_json("SELECT config FROM containers WHERE id = ?1", id)?,
-        )
+        )?;
+        if config.volatile {
+            self.volatile.lock().insert(config.id.clone());
+        }
+        Ok(config)
     }
 
     fn container_state(&self, id: &str) -> Result<ContainerState> {
@@ -321,7 +371,11 @@ impl StateStore for SqliteState {
     fn save_container_state(&self, id: &str, state: &ContainerState) -> Result<()> {
         let json = encode("state", id, state)?;
         let mut conn = self.conn.lock();
-        let tx = begin(&mut conn, "begin saving container state")?;
+        let tx = self.begin_with(
+            &mut conn,
+            self.is_volatile(id),
+            "begin saving container state",
+        )?;
         update_state(&tx, id, &json)?;
         tx.commit().map_err(db_err("commit container state"))
     }
@@ -384,7 +438,7 @@ impl StateStore for SqliteState {
         check_exit_code(id, code)?;
         let json = state.map(|state| encode("state", id, state)).transpose()?;
         let mut conn = self.conn.lock();
-        let tx = begin(&mut conn, "begin recording exit code")?;
+        let tx = self.begin_with(&mut conn, self.is_volatile(id), "begin recording exit code")?;
         if let Some(json) = &json {
             update_state(&tx, id, json)?;
         }
@@ -423,7 +477,7 @@ impl StateStore for SqliteState {
 
     fn set_metadata(&self, key: &str, value: &str) -> Result<()> {
         let mut conn = self.conn.lock();
-        let tx = begin(&mut conn, "begin setting metadata")?;
+        let tx = self.begin_with(&mut conn, false, "begin setting metadata")?;
         tx.prepare_cached("INSERT OR REPLACE INTO metadata (key, value) VALUES (?1, ?2)")
             .and_then(|mut stmt| stmt.execute([key, value]))
             .map_err(db_err("set metadata"))?;

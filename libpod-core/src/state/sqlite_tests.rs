@@ -1,4 +1,5 @@
 use super::{BUSY_TIMEOUT, SqliteState, WAL_AUTOCHECKPOINT};
+use crate::container::ContainerConfig;
 use crate::container::ContainerState;
 use crate::error::CoreError;
 use crate::state::StateStore;
@@ -125,6 +126,57 @@ fn wal_full_sync_foreign_keys_and_busy_timeout_are_on() {
         .query_row("PRAGMA journal_mode", [], |row| row.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
+}
+
+/// The connection's `synchronous` level: 1 `NORMAL`, 2 `FULL`.
+fn synchronous(state: &SqliteState) -> i64 {
+    state
+        .connection()
+        .query_row("PRAGMA synchronous", [], |row| row.get(0))
+        .unwrap()
+}
+
+#[test]
+fn writes_about_a_volatile_container_skip_the_fsync_and_all_others_keep_it() {
+    let f = fixture();
+    let volatile = ContainerConfig {
+        volatile: true,
+        ..config(&id("1", 'a'), "rm")
+    };
+    let durable = config(&id("2", 'b'), "kept");
+    let state = ContainerState::default();
+    f.state.add_container(&volatile, &state).unwrap();
+    assert_eq!(synchronous(&f.state), 1, "adding a volatile container");
+    f.state.add_container(&durable, &state).unwrap();
+    assert_eq!(synchronous(&f.state), 2, "adding a durable container");
+    f.state.save_container_state(&volatile.id, &state).unwrap();
+    assert_eq!(synchronous(&f.state), 1, "saving a volatile container");
+    f.state.set_metadata("k", "v").unwrap();
+    assert_eq!(synchronous(&f.state), 2, "setting metadata");
+
+    // Another process knows a container is volatile once it has read its config.
+    let other = SqliteState::open(f.state.path()).unwrap();
+    other.save_container_state(&volatile.id, &state).unwrap();
+    assert_eq!(synchronous(&other), 2, "before reading the config");
+    assert!(other.container_config(&volatile.id).unwrap().volatile);
+    other
+        .record_exit_code(&volatile.id, 0, Some(&state))
+        .unwrap();
+    assert_eq!(
+        synchronous(&other),
+        1,
+        "recording a volatile container's exit"
+    );
+    other.save_container_state(&durable.id, &state).unwrap();
+    assert_eq!(synchronous(&other), 2, "saving a durable container");
+    other.remove_container(&volatile.id).unwrap();
+    assert_eq!(synchronous(&other), 1, "removing a volatile container");
+    // Its ID is forgotten with it: the exit code kept for `wait` is written durably.
+    other.record_exit_code(&volatile.id, 0, None).unwrap();
+    assert_eq!(synchronous(&other), 2);
+    // The writes are there, whatever their level.
+    assert_eq!(f.state.exit_code(&volatile.id).unwrap(), Some(0));
+    assert!(f.state.container_state(&volatile.id).is_err());
 }
 
 #[test]
