@@ -116,3 +116,47 @@ fn podctl_container_commands() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("sometimes"));
 }
+
+#[test]
+fn relative_roots_are_taken_from_the_working_directory() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = Cgroup(format!("/libpod-rs-podctl-rel-{}", std::process::id()));
+    busybox_rootfs(&tmp.path().join("rootfs")).unwrap();
+    tar_directory(&tmp.path().join("rootfs"), &tmp.path().join("rootfs.tar")).unwrap();
+    let relative = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_podctl"))
+            .current_dir(tmp.path())
+            .args(["--root", "store/root", "--runroot", "store/run"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let imported = relative(&["import", "rootfs.tar", "busybox"]);
+    assert!(imported.status.success(), "{imported:?}");
+    let out = relative(&[
+        "run",
+        "--rm",
+        "--ulimit",
+        "nofile=1024:1024",
+        "--ulimit",
+        "nproc=1024:1024",
+        "--cgroup-parent",
+        &cg.0,
+        "busybox",
+        "echo",
+        "relative",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "relative");
+    // The same store, named absolutely.
+    assert!(
+        ok(&tmp.path().join("store"), &["images"]).contains("busybox"),
+        "the relative store is not where the working directory says"
+    );
+}

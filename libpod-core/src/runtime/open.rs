@@ -32,6 +32,10 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     let run_root = builder
         .run_root
         .unwrap_or_else(|| PathBuf::from("/run/libpod-rs"));
+    // Absolute: conmon, runc and overlay's options resolve these from other directories.
+    let root = std::path::absolute(&root).map_err(|e| CoreError::io("resolve", &root, e))?;
+    let run_root =
+        std::path::absolute(&run_root).map_err(|e| CoreError::io("resolve", &run_root, e))?;
     for dir in [&root, &run_root] {
         fs::create_dir_all(dir).map_err(|e| CoreError::io("create directory", dir, e))?;
     }

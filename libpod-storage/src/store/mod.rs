@@ -107,7 +107,12 @@ impl Store {
     /// directories of dead operations, layer directories and blobs no record points to, missing
     /// or dangling layer links.
     pub fn open(options: StoreOptions) -> Result<Store> {
-        let root = options.root;
+        // Absolute: overlay's mount options are resolved from another working directory.
+        let absolute = |path: PathBuf| {
+            std::path::absolute(&path).map_err(|e| StorageError::io("resolve", &path, e))
+        };
+        let root = absolute(options.root)?;
+        let run_root = absolute(options.run_root)?;
         for dir in [
             "blobs/sha256",
             "layers",
@@ -119,7 +124,7 @@ impl Store {
         ] {
             create_dir_all(&root.join(dir))?;
         }
-        create_dir_all(&options.run_root.join("mounts"))?;
+        create_dir_all(&run_root.join("mounts"))?;
         let registries = match options.registries {
             Some(r) => r,
             None => RegistriesConfig::load_default()?,
@@ -127,10 +132,10 @@ impl Store {
         let inner = Inner {
             lock: StoreLock::open(&root.join("storage.lock"))?,
             blobs: BlobStore::new(root.join("blobs")),
-            driver: select_driver(options.driver, &root, &options.run_root)?,
+            driver: select_driver(options.driver, &root, &run_root)?,
             registries,
             cache: Mutex::new(Cached::default()),
-            run_root: options.run_root,
+            run_root,
             root,
         };
         let store = Store {
