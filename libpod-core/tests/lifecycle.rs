@@ -404,24 +404,7 @@ fn a_reboot_is_detected_and_states_refreshed() {
     let volatile_dir = rt.storage().container(volatile.id()).unwrap().dir;
     let volatile_id = volatile.id().to_string();
     // What a reboot does: every process gone, every mount gone, the run root (a tmpfs) empty.
-    for ctr in [&running, &created, &volatile] {
-        let state = ctr.state().unwrap();
-        for pid in [state.pid, state.conmon_pid].into_iter().flatten() {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(pid),
-                nix::sys::signal::Signal::SIGKILL,
-            );
-        }
-        if let Some(shm) = state.bind_mounts.get("/dev/shm") {
-            let _ = nix::mount::umount2(shm, nix::mount::MntFlags::MNT_DETACH);
-        }
-        rt.storage().unmount_container(ctr.id(), true).unwrap();
-        let _ = std::process::Command::new("runc")
-            .arg("--root")
-            .arg(tmp.path().join("run/runtime/runc"))
-            .args(["delete", "--force", ctr.id()])
-            .status();
-    }
+    power_off(&tmp, &rt, &[&running, &created, &volatile]);
     drop((running, created, volatile, rt));
     std::thread::sleep(Duration::from_millis(200));
     std::fs::remove_dir_all(tmp.path().join("run")).unwrap();
@@ -451,4 +434,61 @@ fn a_reboot_is_detected_and_states_refreshed() {
     running.start().unwrap();
     running.stop(Some(0)).unwrap();
     let _ = IMAGE;
+}
+
+/// What a reboot does to the containers: every process and mount gone.
+fn power_off(
+    tmp: &TempRoot,
+    rt: &libpod_core::runtime::Runtime,
+    ctrs: &[&libpod_core::container::Container],
+) {
+    for ctr in ctrs {
+        let state = ctr.state().unwrap();
+        for pid in [state.pid, state.conmon_pid].into_iter().flatten() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        if let Some(shm) = state.bind_mounts.get("/dev/shm") {
+            let _ = nix::mount::umount2(shm, nix::mount::MntFlags::MNT_DETACH);
+        }
+        rt.storage().unmount_container(ctr.id(), true).unwrap();
+        let _ = std::process::Command::new("runc")
+            .arg("--root")
+            .arg(tmp.path().join("run/runtime/runc"))
+            .args(["delete", "--force", ctr.id()])
+            .status();
+    }
+}
+
+#[test]
+fn a_run_root_that_outlived_a_reboot_is_known_by_its_boot_id() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let running = shell(&rt, &cg, "exec sleep 1000", vec![with_name("was-running")]);
+    running.start().unwrap();
+    // Reopened in the same boot: nothing is refreshed.
+    drop(common::open(tmp.path()));
+    assert_eq!(running.status().unwrap(), ContainerStatus::Running);
+    power_off(&tmp, &rt, &[&running]);
+    drop((running, rt));
+    // The run root stays (not a tmpfs), but it says another boot.
+    let other_boot = "00000000-0000-0000-0000-000000000000\n";
+    std::fs::write(tmp.path().join("run/alive"), other_boot).unwrap();
+    std::fs::write(tmp.path().join("run/storage/boot-id"), other_boot).unwrap();
+
+    let rt = common::open(tmp.path());
+    let running = rt.container("was-running").unwrap();
+    assert_eq!(running.status().unwrap(), ContainerStatus::Exited);
+    let this_boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("run/alive")).unwrap(),
+        this_boot.trim()
+    );
+    running.start().unwrap();
+    running.stop(Some(0)).unwrap();
 }

@@ -321,3 +321,37 @@ fn a_volatile_record_written_into_store_json_moves_out_and_stays_removed() {
     );
     assert!(!fs::read_to_string(&store_json).unwrap().contains("\"old\""));
 }
+
+#[test]
+fn a_run_root_that_outlived_a_reboot_forgets_its_mounts_and_volatile_containers() {
+    let tmp = TempRoot::new().unwrap();
+    let store = with_busybox(&tmp, DriverKind::Vfs);
+    store.create_container("plain", Some("busybox")).unwrap();
+    store.mount_container("plain").unwrap();
+    let volatile = ContainerOptions::default().volatile(true);
+    store
+        .create_container_with("v", Some("busybox"), &volatile)
+        .unwrap();
+    let stamp = store.run_root().join("boot-id");
+    let this_boot = fs::read_to_string(&stamp).unwrap();
+    assert_eq!(
+        this_boot,
+        fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap()
+    );
+    // Reopened in the same boot: nothing is forgotten.
+    let same = common::store_at(tmp.path(), Some(DriverKind::Vfs));
+    assert_eq!(same.container_mount_count("plain"), 1);
+    assert!(same.container("v").is_ok());
+    drop((store, same));
+
+    // The run root says another boot (it was not a tmpfs, and the machine restarted).
+    fs::write(&stamp, "00000000-0000-0000-0000-000000000000\n").unwrap();
+    let rebooted = common::store_at(tmp.path(), Some(DriverKind::Vfs));
+    assert_eq!(rebooted.container_mount_count("plain"), 0);
+    assert!(
+        rebooted.container("v").is_err(),
+        "the volatile container survived"
+    );
+    assert!(rebooted.container("plain").is_ok());
+    assert_eq!(fs::read_to_string(&stamp).unwrap(), this_boot);
+}

@@ -14,8 +14,9 @@ use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The marker in the run root that says this boot's state is current. A reboot wipes the run
-/// root (a tmpfs), and with it the marker.
+/// The marker in the run root that says this boot's state is current: it holds the boot ID.
+/// A reboot wipes the run root (a tmpfs), and with it the marker; a run root that is not a
+/// tmpfs keeps it, and then the boot ID in it tells.
 const ALIVE: &str = "alive";
 
 pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
@@ -157,7 +158,18 @@ fn boot_id() -> String {
 fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
     let run_root = runtime.run_root();
     let marker = run_root.join(ALIVE);
-    if marker.exists() {
+    let boot_id = &runtime.inner.boot_id;
+    let current = || match fs::read_to_string(&marker) {
+        Ok(stamped) if stamped == *boot_id => true,
+        // An empty marker, as earlier versions wrote it: taken as this boot's (a live system
+        // must not see its running containers refreshed), and stamped from now on.
+        Ok(stamped) if stamped.is_empty() => {
+            let _ = write_marker(&marker, boot_id);
+            true
+        }
+        _ => false,
+    };
+    if current() {
         return Ok(());
     }
     let lock_path = run_root.join("alive.lock");
@@ -169,7 +181,7 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
         .map_err(|e| CoreError::io("open lock", &lock_path, e))?;
     lock.lock()
         .map_err(|e| CoreError::io("lock", &lock_path, e))?;
-    if marker.exists() {
+    if current() {
         return Ok(());
     }
     let state = &runtime.inner.state;
@@ -202,7 +214,7 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
     for id in volatile {
         remove_after_reboot(runtime, &id);
     }
-    write_marker(&marker)
+    write_marker(&marker, boot_id)
 }
 
 /// Removes volatile container `id` after a reboot. One that others depend on stays, exited,
@@ -218,6 +230,6 @@ fn remove_after_reboot(runtime: &Runtime, id: &str) {
     }
 }
 
-fn write_marker(marker: &Path) -> Result<()> {
-    fs::write(marker, b"").map_err(|e| CoreError::io("create", marker, e))
+fn write_marker(marker: &Path, boot_id: &str) -> Result<()> {
+    fs::write(marker, boot_id).map_err(|e| CoreError::io("create", marker, e))
 }

@@ -10,6 +10,7 @@
 //! ROOT/tmp/                  staging directories of operations in progress
 //! RUNROOT/mounts/            mount counts (volatile: a reboot unmounts everything)
 //! RUNROOT/volatile-containers.json   volatile containers' records (a reboot forgets them)
+//! RUNROOT/boot-id            the boot the run root describes
 //! ```
 //!
 //! Every operation does its long work in a staging directory, then commits under the writer
@@ -143,6 +144,7 @@ impl Store {
         };
         {
             let guard = store.inner.lock.lock()?;
+            repair::forget_previous_boot(store.run_root())?;
             let meta = store.load_locked(&guard)?;
             repair::repair(&store, &meta, &guard)?;
         }

@@ -5,7 +5,7 @@ use super::Store;
 use super::lock::{StoreLockGuard, remove_abandoned_staging};
 use super::metadata::Metadata;
 use crate::error::{Result, StorageError};
-use crate::fsutil::remove_dir_all;
+use crate::fsutil::{remove_dir_all, volatile_write};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
@@ -90,6 +90,41 @@ pub(crate) fn repair(
         tracing::info!(?done, "repaired the store after an interrupted operation");
     }
     Ok(done)
+}
+
+/// The kernel's ID of this boot.
+const BOOT_ID: &str = "/proc/sys/kernel/random/boot_id";
+
+/// Drops what a run root that outlived a reboot (one not on a tmpfs) says of the boot before:
+/// its mount counts and volatile containers' records, as a tmpfs would have. The run root
+/// remembers its boot in `boot-id`; a run root without one is taken as this boot's.
+pub(crate) fn forget_previous_boot(run_root: &Path) -> Result<()> {
+    let Ok(boot) = fs::read_to_string(BOOT_ID) else {
+        return Ok(());
+    };
+    let stamp = run_root.join("boot-id");
+    match fs::read_to_string(&stamp) {
+        Ok(stamped) if stamped == boot => return Ok(()),
+        Ok(stamped) => {
+            tracing::info!(
+                previous = stamped.trim(),
+                "the run root outlived a reboot: forgetting its mounts and volatile containers"
+            );
+            remove_dir_all(&run_root.join("mounts"))?;
+            fs::create_dir_all(run_root.join("mounts"))
+                .map_err(|e| StorageError::io("create directory", run_root.join("mounts"), e))?;
+            let volatile = run_root.join("volatile-containers.json");
+            match fs::remove_file(&volatile) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(StorageError::io("remove", volatile, e));
+                }
+                _ => {}
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(StorageError::io("read", stamp, e)),
+    }
+    volatile_write(&stamp, boot.as_bytes())
 }
 
 fn list(dir: &Path) -> Result<Vec<String>> {
