@@ -129,6 +129,22 @@ struct VolatileRecords {
     containers: BTreeMap<String, ContainerRecord>,
 }
 
+/// The JSON document at `path`, or `None` when there is no such file.
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &'static str) -> Result<Option<T>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StorageError::io("read", path, e)),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|source| StorageError::Json {
+            what,
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
 fn to_json(value: &impl Serialize, what: &'static str, path: &Path) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|source| StorageError::Json {
         what,
@@ -139,22 +155,12 @@ fn to_json(value: &impl Serialize, what: &'static str, path: &Path) -> Result<Ve
 
 impl Metadata {
     pub fn load(path: &Path) -> Result<Metadata> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Metadata {
-                    version: METADATA_VERSION,
-                    ..Metadata::default()
-                });
-            }
-            Err(e) => return Err(StorageError::io("read", path, e)),
+        let Some(meta) = read_json::<Metadata>(path, "store metadata")? else {
+            return Ok(Metadata {
+                version: METADATA_VERSION,
+                ..Metadata::default()
+            });
         };
-        let meta: Metadata =
-            serde_json::from_slice(&bytes).map_err(|source| StorageError::Json {
-                what: "store metadata",
-                path: path.to_path_buf(),
-                source,
-            })?;
         if meta.version > METADATA_VERSION {
             return Err(StorageError::Unsupported {
                 what: "store metadata version",
@@ -172,17 +178,11 @@ impl Metadata {
     pub fn load_with_volatile(path: &Path, volatile_path: &Path) -> Result<Metadata> {
         let mut meta = Metadata::load(path)?;
         meta.volatile_in_store = meta.containers.values().any(|c| c.volatile);
-        let bytes = match std::fs::read(volatile_path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(meta),
-            Err(e) => return Err(StorageError::io("read", volatile_path, e)),
+        let Some(records) =
+            read_json::<VolatileRecords>(volatile_path, "volatile container records")?
+        else {
+            return Ok(meta);
         };
-        let records: VolatileRecords =
-            serde_json::from_slice(&bytes).map_err(|source| StorageError::Json {
-                what: "volatile container records",
-                path: volatile_path.to_path_buf(),
-                source,
-            })?;
         for (id, mut record) in records.containers {
             record.volatile = true;
             meta.containers.entry(id).or_insert(record);
