@@ -187,7 +187,9 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
     let state = &runtime.inner.state;
     let mut volatile = Vec::new();
     for id in state.all_containers()? {
-        if state.container_config(&id)?.volatile {
+        // A config that does not decode is no reason to refuse the open: that container
+        // is refreshed like any other, and its own calls report the damage.
+        if state.container_config(&id).is_ok_and(|c| c.volatile) {
             volatile.push(id.clone());
         }
         let _guard = runtime.inner.locks.lock(&id)?;
@@ -233,3 +235,7 @@ fn remove_after_reboot(runtime: &Runtime, id: &str) {
 fn write_marker(marker: &Path, boot_id: &str) -> Result<()> {
     fs::write(marker, boot_id).map_err(|e| CoreError::io("create", marker, e))
 }
+
+#[cfg(test)]
+#[path = "open_tests.rs"]
+mod tests;

@@ -1,0 +1,54 @@
+//! The refresh after a reboot, with the SQLite state and the fake OCI runtime.
+
+use super::ALIVE;
+use crate::container::{ContainerStatus, with_command, with_rootfs_path};
+use crate::oci::FakeRuntime;
+use crate::runtime::{EngineConfig, Runtime};
+use std::sync::Arc;
+
+fn open(dir: &std::path::Path) -> crate::error::Result<Runtime> {
+    Runtime::builder()
+        .root(dir.join("root"))
+        .run_root(dir.join("run"))
+        .engine_config(EngineConfig::builtin())
+        .storage_driver("vfs")
+        .with_oci(Arc::new(FakeRuntime::new()))
+        .open()
+}
+
+#[test]
+fn a_container_whose_config_does_not_decode_does_not_stop_the_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(&rootfs).unwrap();
+    let rt = open(dir.path()).unwrap();
+    let make = |name: &str| {
+        rt.new_container([
+            with_rootfs_path(rootfs.clone()),
+            with_command(["/bin/true"]),
+            crate::container::with_name(name),
+        ])
+        .unwrap()
+    };
+    let (damaged, sound) = (make("damaged"), make("sound"));
+    sound.init().unwrap();
+    assert_eq!(sound.status().unwrap(), ContainerStatus::Created);
+    let ids = (damaged.id().to_string(), sound.id().to_string());
+    drop((damaged, sound, rt));
+    rusqlite::Connection::open(dir.path().join("root/db.sql"))
+        .unwrap()
+        .execute("UPDATE containers SET config = '{' WHERE id = ?1", [&ids.0])
+        .unwrap();
+    std::fs::write(dir.path().join("run").join(ALIVE), "another boot").unwrap();
+
+    let rt = open(dir.path()).expect("the open fails on the damaged config");
+    assert_eq!(
+        rt.container(&ids.1).unwrap().status().unwrap(),
+        ContainerStatus::Configured,
+        "the sound container was not refreshed"
+    );
+    assert!(matches!(
+        rt.container(&ids.0),
+        Err(crate::CoreError::Corrupt { .. })
+    ));
+}
