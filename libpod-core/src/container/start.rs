@@ -39,10 +39,12 @@ impl Locked<'_> {
     /// Starts the container. `by_user` resets the restart count and the stopped-by-user mark, as
     /// a start by the user does (a start by the restart policy keeps them).
     pub(crate) fn start_locked(&mut self, by_user: bool) -> Result<()> {
-        if self.state.status != ContainerStatus::Created {
+        if self.state.status == ContainerStatus::Created {
+            self.check_dependencies()?;
+        } else {
+            // Checks them too.
             self.init_locked()?;
         }
-        self.check_dependencies()?;
         if let Err(e) = self.runtime().inner.oci.start(self.id()) {
             let cleanup = self.cleanup_locked();
             return match cleanup {
