@@ -1,9 +1,9 @@
 //! Init's dealings with other containers (namespace owners, dependencies) and with the image's
 //! volumes, on the fake OCI runtime.
 
+use crate::CoreError;
 use crate::container::tests::fixture;
 use crate::container::*;
-use crate::CoreError;
 use libpod_spec::NamespaceMode;
 use libpod_storage::ImageReference;
 use std::path::Path;
@@ -32,11 +32,8 @@ fn a_container_that_joined_an_ipc_namespace_leaves_the_owners_shm_mounted() {
     spec.ipc = NamespaceMode::Private;
     spec.command = Some(vec!["/bin/true".into()]);
     let owner =
-        f.rt.new_container([
-            with_create_config(spec),
-            with_rootfs_path(f.rootfs.clone()),
-        ])
-        .unwrap();
+        f.rt.new_container([with_create_config(spec), with_rootfs_path(f.rootfs.clone())])
+            .unwrap();
     owner.start().unwrap();
     let shm = owner.state().unwrap().bind_mounts["/dev/shm"].clone();
     let _unmount = DetachOnDrop(shm.clone());

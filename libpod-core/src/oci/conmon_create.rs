@@ -303,7 +303,10 @@ fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let name = path.file_name().unwrap_or(path.as_os_str()).to_string_lossy();
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy();
     let mut attempts = 0;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.{:016x}.tmp", random_u64()));
