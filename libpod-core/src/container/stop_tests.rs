@@ -11,11 +11,19 @@ use std::time::{Duration, Instant};
 /// `ctr.stop(timeout)` on a thread of its own, once its process ignores SIGTERM; returns once
 /// the stop is waiting for the exit.
 fn stop_in_background(f: &Fixture, ctr: &Container, timeout: u32) -> JoinHandle<crate::Result<()>> {
+    let ctr_ = ctr.clone();
+    in_background(f, ctr, move || ctr_.stop(Some(timeout)))
+}
+
+/// `verb` on a thread of its own, once `ctr`'s process ignores SIGTERM; returns once `verb` has
+/// begun to stop it.
+fn in_background(
+    f: &Fixture,
+    ctr: &Container,
+    verb: impl FnOnce() -> crate::Result<()> + Send + 'static,
+) -> JoinHandle<crate::Result<()>> {
     f.fake.ignore_signals(ctr.id(), &[15]);
-    let stopper = {
-        let ctr = ctr.clone();
-        std::thread::spawn(move || ctr.stop(Some(timeout)))
-    };
+    let stopper = std::thread::spawn(verb);
     let deadline = Instant::now() + Duration::from_secs(5);
     while f.rt.inner.state.container_state(ctr.id()).unwrap().status != ContainerStatus::Stopping {
         assert!(Instant::now() < deadline, "the stop did not begin");
@@ -143,4 +151,23 @@ fn a_stop_or_a_removal_cancels_a_pending_restart() {
         !f.fake.ids().iter().any(|id| id == removed.id()),
         "removed without a restart first"
     );
+}
+
+#[test]
+fn a_forced_removal_whose_stop_is_overtaken_by_another_removal_succeeds() {
+    let f = fixture();
+    let c = f.ctr(vec![]);
+    c.start().unwrap();
+    let (rt, ctr) = (f.rt.clone(), c.clone());
+    let remover = in_background(&f, &c, move || {
+        rt.remove_container(&ctr, RemoveOptions::default().force(true).timeout(30))
+    });
+    {
+        let mut other = c.lock().unwrap();
+        f.fake.exit(c.id(), 0);
+        other.sync().unwrap();
+        other.remove_locked().unwrap();
+    }
+    remover.join().unwrap().unwrap();
+    assert!(f.rt.containers().unwrap().is_empty());
 }
