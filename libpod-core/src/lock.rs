@@ -62,6 +62,20 @@ impl LockManager {
         })
     }
 
+    /// Runs `f` with `guard` (object `id`'s) released, to other processes and then to the other
+    /// threads, and takes it again in the order [`lock`](Self::lock) does: for waits that must
+    /// not hold others up.
+    pub fn unlocked<T>(&self, guard: &mut LockGuard, id: &str, f: impl FnOnce() -> T) -> Result<T> {
+        let _ = guard.file.unlock();
+        let out = ArcMutexGuard::unlocked(&mut guard._thread, f);
+        let path = self.dir.join(id);
+        guard
+            .file
+            .lock()
+            .map_err(|e| CoreError::io("lock", &path, e))?;
+        Ok(out)
+    }
+
     /// Removes object `id`'s lock file; call while holding its lock, when the object is gone.
     pub fn remove(&self, id: &str) {
         let _ = std::fs::remove_file(self.dir.join(id));

@@ -1,11 +1,15 @@
 //! `init`: Configured|Stopped|Exited -> Created. Mounts storage, writes the generated files,
 //! generates and saves config.json, and creates the container under conmon.
 
-use super::{Container, ContainerStatus, Locked};
+use super::{Container, ContainerState, ContainerStatus, Locked};
 use crate::container::LogDriver;
 use crate::error::{CoreError, Result};
 use crate::oci::{CreateArgs, LogTarget};
 use libpod_spec::{NamespaceKind, NamespaceMode, SpecContext};
+use std::collections::BTreeMap;
+
+/// The synced states of the containers one depends on or joins namespaces of, by ID.
+type OthersStates = BTreeMap<String, ContainerState>;
 
 impl Container {
     /// Prepares the container to start: storage mounted, spec generated, created (not started)
@@ -45,8 +49,8 @@ impl Locked<'_> {
             // Still known to the runtime: delete it before creating it again.
             self.runtime().inner.oci.delete(self.id(), true)?;
         }
-        self.check_dependencies()?;
-        let result = self.prepare_and_create();
+        let others = self.check_dependencies()?;
+        let result = self.prepare_and_create(&others);
         if let Err(e) = result {
             let cleanup = self.release_storage();
             self.state.status = ContainerStatus::Configured;
@@ -64,26 +68,38 @@ impl Locked<'_> {
         Ok(())
     }
 
-    /// Fails unless every container this one depends on is running.
-    pub(crate) fn check_dependencies(&self) -> Result<()> {
+    /// The states of every container this one depends on or joins a namespace of, each read
+    /// under its lock and synced (an exit recorded since is seen, not a stale PID); fails unless
+    /// each runs.
+    ///
+    /// Lock order: this container's lock is held while each of those is locked in turn, one at
+    /// a time and only for the read. A container's dependencies and namespace owners existed
+    /// before it and never change, so "dependent, then dependency" has no cycle, and no path
+    /// takes a dependent's lock while holding a dependency's.
+    pub(crate) fn check_dependencies(&self) -> Result<OthersStates> {
         let config = self.config();
+        let mut states = OthersStates::new();
         for dep in config
             .dependencies
             .iter()
             .chain(config.namespaces_from.values())
         {
-            let status = self.runtime().inner.state.container_state(dep)?.status;
-            if status != ContainerStatus::Running {
+            if states.contains_key(dep) {
+                continue;
+            }
+            let state = Container::load(self.runtime(), dep)?.lock()?.state.clone();
+            if state.status != ContainerStatus::Running || state.pid.is_none() {
                 return Err(CoreError::DependencyNotRunning {
                     id: self.id().to_string(),
                     dependency: dep.clone(),
                 });
             }
+            states.insert(dep.clone(), state);
         }
-        Ok(())
+        Ok(states)
     }
 
-    fn prepare_and_create(&mut self) -> Result<()> {
+    fn prepare_and_create(&mut self, others: &OthersStates) -> Result<()> {
         let rt = self.runtime().clone();
         let ctr = self.ctr;
         let config = ctr.config();
@@ -114,7 +130,7 @@ impl Locked<'_> {
         let created = rt
             .inner
             .oci
-            .create_with_setup(&args, &mut || self.write_bundle(&run_dir))?;
+            .create_with_setup(&args, &mut || self.write_bundle(&run_dir, others))?;
         self.state.status = ContainerStatus::Created;
         self.state.pid = Some(created.pid);
         self.state.conmon_pid = Some(created.conmon_pid);
@@ -123,8 +139,9 @@ impl Locked<'_> {
     }
 
     /// The bundle in `run_dir`: the root filesystem and shm mounted, the generated files
-    /// written, the spec generated and saved as config.json.
-    fn write_bundle(&mut self, run_dir: &std::path::Path) -> Result<()> {
+    /// written, the spec generated and saved as config.json. `others` are the synced states of
+    /// the containers whose namespaces it joins.
+    fn write_bundle(&mut self, run_dir: &std::path::Path, others: &OthersStates) -> Result<()> {
         let rt = self.runtime().clone();
         let id = self.id().to_string();
         let rootfs = self.mount_rootfs()?;
@@ -136,18 +153,15 @@ impl Locked<'_> {
         ) {
             (NamespaceMode::Host, _) => {}
             (_, Some(other)) => {
-                if let Some(shm) = rt
-                    .inner
-                    .state
-                    .container_state(other)?
-                    .bind_mounts
-                    .get("/dev/shm")
+                if let Some(shm) = others
+                    .get(other)
+                    .and_then(|state| state.bind_mounts.get("/dev/shm"))
                 {
                     bind_mounts.insert("/dev/shm".into(), shm.clone());
                 }
             }
             _ => {
-                let shm = self.mount_shm(run_dir)?;
+                let shm = self.mount_shm()?;
                 bind_mounts.insert("/dev/shm".into(), shm);
             }
         }
@@ -158,9 +172,9 @@ impl Locked<'_> {
         ctx.bind_mounts = bind_mounts;
         for kind in JOINABLE {
             if let Some(other) = self.config().namespace_from(kind) {
-                let other_state = rt.inner.state.container_state(other)?;
-                let pid = other_state
-                    .pid
+                let pid = others
+                    .get(other)
+                    .and_then(|state| state.pid)
                     .ok_or_else(|| CoreError::DependencyNotRunning {
                         id: id.clone(),
                         dependency: other.to_string(),
@@ -241,12 +255,14 @@ fn named_volumes(config: &super::ContainerConfig) -> Vec<(String, String)> {
         }
     }
     if config.spec.image_volume_mode == libpod_spec::ImageVolumeMode::Bind {
-        for dest in config
+        for key in config
             .image_config
             .as_ref()
             .and_then(|c| c.volumes().clone())
             .unwrap_or_default()
         {
+            // Keyed as the spec generator looks it up: "/data/" and "/data/." are "/data".
+            let dest = libpod_spec::generate::image_volume_destination(&key);
             if !out.iter().any(|(d, _)| d == &dest) {
                 let name = anonymous_volume_name(&config.id, &dest);
                 out.push((dest, name));
@@ -272,3 +288,7 @@ impl Container {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "init_tests.rs"]
+mod tests;

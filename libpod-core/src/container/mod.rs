@@ -80,9 +80,14 @@ impl Container {
     }
 
     /// The container's current state, synced with the OCI runtime (an exit that happened since
-    /// the last look is recorded, and the container cleaned up, first).
+    /// the last look is recorded, and the container cleaned up, first). A restart the exit
+    /// calls for by the policy is made after that, once the lock was let go.
     pub fn state(&self) -> Result<ContainerState> {
-        Ok(self.lock()?.state.clone())
+        let state = self.lock()?.state.clone();
+        if state.restart_pending {
+            return self.restart_if_pending();
+        }
+        Ok(state)
     }
 
     /// The container's status.

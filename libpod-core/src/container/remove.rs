@@ -51,7 +51,11 @@ impl Runtime {
                 return locked.require("remove without force", &[]);
             }
             let timeout = options.timeout.unwrap_or(locked.config().stop_timeout);
-            locked.stop_locked(timeout, ExitAction::Keep)?;
+            match locked.stop_locked(timeout, ExitAction::Keep) {
+                // Removed by another process while the stop waited: gone, as asked.
+                Err(CoreError::ContainerNotFound(id)) if id == ctr.id() => return Ok(()),
+                other => other?,
+            }
         }
         locked.remove_locked()
     }

@@ -21,7 +21,8 @@ impl Container {
         locked.start_locked(true)
     }
 
-    /// Stops the container if it runs (with its stop timeout) and starts it again.
+    /// Stops the container if it runs (with its stop timeout) and starts it again. Another
+    /// process that starts it while this waits for its exit does the second half.
     pub fn restart(&self) -> Result<()> {
         let mut locked = self.lock()?;
         if matches!(
@@ -29,7 +30,14 @@ impl Container {
             ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping
         ) {
             let timeout = locked.config().stop_timeout;
-            locked.stop_locked(timeout, ExitAction::Keep)?;
+            match locked.stop_locked(timeout, ExitAction::Keep) {
+                Err(crate::CoreError::InvalidState {
+                    operation: super::stop::TAKEN_OVER,
+                    status: ContainerStatus::Running,
+                    ..
+                }) => return Ok(()),
+                other => other?,
+            }
         }
         locked.start_locked(true)
     }
@@ -39,10 +47,14 @@ impl Locked<'_> {
     /// Starts the container. `by_user` resets the restart count and the stopped-by-user mark, as
     /// a start by the user does (a start by the restart policy keeps them).
     pub(crate) fn start_locked(&mut self, by_user: bool) -> Result<()> {
-        if self.state.status != ContainerStatus::Created {
+        // This start is the one a pending restart would make (saved with its outcome).
+        self.state.restart_pending = false;
+        if self.state.status == ContainerStatus::Created {
+            self.check_dependencies()?;
+        } else {
+            // Checks them too.
             self.init_locked()?;
         }
-        self.check_dependencies()?;
         if let Err(e) = self.runtime().inner.oci.start(self.id()) {
             let cleanup = self.cleanup_locked();
             return match cleanup {

@@ -85,6 +85,10 @@ pub struct ContainerState {
     pub restart_count: u32,
     /// Whether the user stopped it (decides `unless-stopped`).
     pub stopped_by_user: bool,
+    /// Whether its last exit called for a restart by its policy that has not been made yet
+    /// (Podman's `RestartPolicyMatch`): the sync that sees the exit only records it and cleans
+    /// up; the restart follows outside that lock (see `sync.rs`).
+    pub restart_pending: bool,
     /// Where its root filesystem is mounted, while it is.
     pub mountpoint: Option<PathBuf>,
     /// The bundle's config.json, once generated (`OCIConfigPath`).

@@ -28,8 +28,8 @@ impl Locked<'_> {
     }
 
     /// Mounts a tmpfs of the configured size on the run directory's `shm`, for /dev/shm.
-    pub(crate) fn mount_shm(&self, run_dir: &std::path::Path) -> Result<PathBuf> {
-        let shm = run_dir.join("shm");
+    pub(crate) fn mount_shm(&self) -> Result<PathBuf> {
+        let shm = self.own_shm_path();
         std::fs::create_dir_all(&shm).map_err(|e| CoreError::io("create directory", &shm, e))?;
         let size = self
             .config()
@@ -49,10 +49,20 @@ impl Locked<'_> {
         Ok(shm)
     }
 
-    /// Unmounts shm and the root filesystem. Both are attempted.
+    /// Where this container's own shm is mounted (in its run directory).
+    fn own_shm_path(&self) -> PathBuf {
+        self.runtime().container_run_dir(self.id()).join("shm")
+    }
+
+    /// Unmounts shm and the root filesystem. Both are attempted. Only the container's own shm
+    /// is unmounted: one that joined another's IPC namespace has the owner's shm in its bind
+    /// mounts, and that stays mounted for the owner and its other joiners.
     pub(crate) fn release_storage(&mut self) -> Result<()> {
         let mut failures = Vec::new();
-        if let Some(shm) = self.state.bind_mounts.get("/dev/shm") {
+        let own_shm = self.own_shm_path();
+        if let Some(shm) = self.state.bind_mounts.get("/dev/shm")
+            && *shm == own_shm
+        {
             match umount2(shm, MntFlags::MNT_DETACH) {
                 Ok(()) | Err(nix::errno::Errno::EINVAL) | Err(nix::errno::Errno::ENOENT) => {}
                 Err(e) => failures.push(CoreError::io("unmount shm", shm, e.into())),

@@ -1,21 +1,34 @@
-//! Syncing a container's state with what the OCI runtime and conmon recorded.
+//! Syncing a container's state with what the OCI runtime and conmon recorded, and the restart
+//! policy that an exit may call for.
+//!
+//! A sync only records the exit and handles it as Podman's cleanup process does (cleanup, or
+//! removal of an auto-remove container); when the policy calls for a restart, it marks it
+//! pending. The restart itself (init and start: conmon, `runc create`) is made by
+//! [`Container::restart_if_pending`], after the look that found the exit let go of the lock,
+//! so that taking the lock (for `ps`, `inspect`, `stop`, `rm`) never starts a container.
 
-use super::{ContainerStatus, ExitAction, Locked};
+use super::{Container, ContainerState, ContainerStatus, ExitAction, Locked};
 use crate::error::Result;
 use crate::oci::ExitInfo;
 use chrono::{DateTime, Utc};
 use libpod_spec::RestartPolicy;
 
 impl Locked<'_> {
-    /// Records an exit that happened since the state was saved, then handles it as Podman's
-    /// cleanup process does: the restart policy first, else cleanup (runtime delete, unmount).
+    /// Records an exit that happened since the state was saved, then handles it (see
+    /// [`handle_exit`](Self::handle_exit)). An exit found while a stop is under way is only
+    /// cleaned up: the stopper handles the rest once it has the lock again.
     pub(crate) fn sync(&mut self) -> Result<()> {
-        if !matches!(
-            self.state.status,
-            ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping
-        ) {
-            return Ok(());
-        }
+        self.sync_exit(ExitAction::Keep)
+    }
+
+    /// [`sync`](Self::sync), with `while_stopping` as the action for an exit found while the
+    /// container is `Stopping` (the stopper passes its own).
+    pub(crate) fn sync_exit(&mut self, while_stopping: ExitAction) -> Result<()> {
+        let action = match self.state.status {
+            ContainerStatus::Stopping => while_stopping,
+            ContainerStatus::Running | ContainerStatus::Paused => ExitAction::AutoRemove,
+            _ => return Ok(()),
+        };
         let exit = match self.runtime().inner.oci.exit_info(self.id())? {
             Some(exit) => exit,
             None if self.monitor_died() => {
@@ -29,7 +42,7 @@ impl Locked<'_> {
             None => return Ok(()),
         };
         self.record_exit(exit);
-        self.handle_exit(ExitAction::AutoRemove)
+        self.handle_exit(action)
     }
 
     /// Whether the container's monitor is gone and, with it, any chance of an exit file: its
@@ -67,15 +80,14 @@ impl Locked<'_> {
         self.exit_code = Some(exit.code);
     }
 
-    /// After an exit: restart as the policy says, else remove an auto-remove container (as
-    /// Podman's cleanup process does for `--rm`; not while others depend on it) when `action`
-    /// allows, else clean up.
+    /// After an exit: clean up, marking a restart pending when the policy calls for one; else
+    /// remove an auto-remove container (as Podman's cleanup process does for `--rm`; not while
+    /// others depend on it) when `action` allows; else clean up.
     pub(crate) fn handle_exit(&mut self, action: ExitAction) -> Result<()> {
         if self.should_restart() {
-            self.state.restart_count += 1;
-            tracing::info!(container = %self.id(), count = self.state.restart_count, "restarting by policy");
-            self.cleanup_locked()?;
-            return self.start_locked(false);
+            tracing::debug!(container = %self.id(), "restart by policy pending");
+            self.state.restart_pending = true;
+            return self.cleanup_locked();
         }
         if action == ExitAction::AutoRemove
             && self.config().auto_remove
@@ -101,5 +113,30 @@ impl Locked<'_> {
             }
             _ => false,
         }
+    }
+}
+
+impl Container {
+    /// Makes the restart the policy called for at the last exit, if it is still pending (no
+    /// stop, start or removal came first), under the lock as any start; returns the state
+    /// after it. A restart that fails is logged, as Podman's cleanup process does, and leaves
+    /// the container as the failure did.
+    pub(crate) fn restart_if_pending(&self) -> Result<ContainerState> {
+        let mut locked = self.lock()?;
+        let exited = matches!(
+            locked.state.status,
+            ContainerStatus::Exited | ContainerStatus::Stopped
+        );
+        if locked.state.restart_pending && exited {
+            locked.state.restart_pending = false;
+            locked.state.restart_count += 1;
+            // Saved first: a restart that fails is not tried again at every look.
+            locked.save()?;
+            tracing::info!(container = %self.id(), count = locked.state.restart_count, "restarting by policy");
+            if let Err(e) = locked.start_locked(false) {
+                tracing::warn!(container = %self.id(), error = %e, "restart by policy failed");
+            }
+        }
+        Ok(locked.state.clone())
     }
 }

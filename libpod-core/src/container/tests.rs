@@ -10,14 +10,14 @@ use libpod_spec::{NamespaceMode, RestartPolicy};
 use std::sync::Arc;
 use tempfile::TempDir;
 
-struct Fixture {
-    _dir: TempDir,
-    rt: Runtime,
-    fake: Arc<FakeRuntime>,
-    rootfs: std::path::PathBuf,
+pub(super) struct Fixture {
+    pub(super) _dir: TempDir,
+    pub(super) rt: Runtime,
+    pub(super) fake: Arc<FakeRuntime>,
+    pub(super) rootfs: std::path::PathBuf,
 }
 
-fn fixture() -> Fixture {
+pub(super) fn fixture() -> Fixture {
     let dir = TempDir::new().unwrap();
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(rootfs.join("etc")).unwrap();
@@ -43,7 +43,7 @@ fn fixture() -> Fixture {
 impl Fixture {
     /// Imports the rootfs directory as the image `localhost/tiny` (for containers with
     /// storage).
-    fn import_tiny_image(&self) {
+    pub(super) fn import_tiny_image(&self) {
         let tar = self._dir.path().join("rootfs.tar");
         libpod_testutil::tar_directory(&self.rootfs, &tar).unwrap();
         let reference = libpod_storage::ImageReference::parse("localhost/tiny").unwrap();
@@ -55,7 +55,7 @@ impl Fixture {
 
     /// A container on the rootfs directory, sharing the host's IPC namespace so that no shm is
     /// mounted.
-    fn ctr(&self, extra: Vec<CtrCreateOption>) -> Container {
+    pub(super) fn ctr(&self, extra: Vec<CtrCreateOption>) -> Container {
         let mut spec = libpod_spec::CreateConfig::default();
         spec.ipc = NamespaceMode::Host;
         spec.command = Some(vec!["/bin/true".into()]);

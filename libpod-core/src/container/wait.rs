@@ -21,6 +21,12 @@ impl Container {
                     }
                     other => other?,
                 };
+                if locked.state.restart_pending {
+                    // Restarted by its policy (outside this look's lock): wait for that run.
+                    drop(locked);
+                    self.restart_if_pending()?;
+                    continue;
+                }
                 let exited = matches!(
                     locked.state.status,
                     ContainerStatus::Stopped | ContainerStatus::Exited

@@ -247,6 +247,40 @@ fn the_conmon_pidfile_is_copied_where_asked() {
 }
 
 #[test]
+fn the_conmon_pidfile_copy_follows_no_link_planted_beside_it() {
+    require_root();
+    let _serial = serial();
+    let env = Env::new();
+    let (bundle, run_dir, _) = env.bundle("pidlink", &["/bin/true"], |_| {});
+    let sentinel = env.tmp.path().join("sentinel");
+    std::fs::write(&sentinel, "untouched").unwrap();
+    let extra = env.tmp.path().join("extra.pid");
+    // The temporary name earlier versions wrote through.
+    std::os::unix::fs::symlink(&sentinel, env.tmp.path().join("extra.pid.tmp")).unwrap();
+    let mut args = CreateArgs::new("pidlink", "pidlink", &bundle, &run_dir);
+    args.conmon_pidfile = Some(&extra);
+    let created = env.rt().create(&args).unwrap();
+    assert_eq!(std::fs::read_to_string(&sentinel).unwrap(), "untouched");
+    let written = std::fs::symlink_metadata(&extra).unwrap();
+    assert!(written.is_file(), "the pidfile is a file of its own");
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&written.permissions()) & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::read_to_string(&extra).unwrap(),
+        created.conmon_pid.to_string()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(env.tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".extra.pid."))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    env.rt().delete("pidlink", false).unwrap();
+}
+
+#[test]
 fn an_oom_kill_is_marked() {
     require_root();
     let _serial = serial();

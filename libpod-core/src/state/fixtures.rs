@@ -129,6 +129,7 @@ pub(crate) fn full_state() -> ContainerState {
         finished_at: Some("2024-05-01T10:00:02Z".into()),
         restart_count: 7,
         stopped_by_user: true,
+        restart_pending: true,
         mountpoint: Some("/var/lib/x/merged".into()),
         config_path: Some("/run/x/config.json".into()),
         run_dir: Some("/run/x".into()),

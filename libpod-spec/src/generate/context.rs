@@ -36,7 +36,8 @@ pub struct SpecContext {
     pub namespace_paths: BTreeMap<NamespaceKind, PathBuf>,
     /// The hostname of the container whose UTS namespace is joined.
     pub joined_hostname: Option<String>,
-    /// Host paths of named, anonymous and image volumes, by destination in the container.
+    /// Host paths of named, anonymous and image volumes, by destination in the container (an
+    /// image volume's as [`image_volume_destination`](super::image_volume_destination) cleans it).
     pub volume_paths: BTreeMap<String, PathBuf>,
 }
 

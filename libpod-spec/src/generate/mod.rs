@@ -15,6 +15,7 @@ mod process;
 mod security;
 
 pub use context::SpecContext;
+pub use mounts::image_volume_destination;
 
 use crate::ImageConfig;
 use crate::config::CreateConfig;

@@ -176,7 +176,7 @@ fn image_volumes(
     let volumes = image.and_then(|i| i.volumes().as_ref());
     let mut mounts = Vec::new();
     for volume in volumes.into_iter().flatten() {
-        let dest = clean(volume);
+        let dest = image_volume_destination(volume);
         if has_destination(user, &dest) || has_destination(&mounts, &dest) {
             continue;
         }
@@ -197,9 +197,10 @@ fn image_volumes(
     Ok(mounts)
 }
 
-/// A lexically cleaned absolute path (`/a/./b/` -> `/a/b`), as Go's `path.Clean` for image
-/// volume paths.
-fn clean(path: &str) -> String {
+/// Where an image's `Volumes` key is mounted: the key lexically cleaned and made absolute
+/// (`/a/./b/` -> `/a/b`), as Go's `path.Clean` for image volume paths. The runtime keys the
+/// volumes it supplies (`SpecContext::volume_paths`) by this same path.
+pub fn image_volume_destination(path: &str) -> String {
     let mut out = PathBuf::from("/");
     for c in Path::new(path).components() {
         match c {
