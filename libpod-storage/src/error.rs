@@ -131,6 +131,16 @@ pub enum StorageError {
         reason: String,
     },
 
+    /// Verified TLS was asked for, but no CA certificate is trusted: the system trust store
+    /// has none and certs.d has none for the registry.
+    #[error("no trusted CA certificates for registry {registry}: none in the system trust store (looked in {}) nor in its certs.d directory", paths_text(.searched))]
+    NoTrustedCertificates {
+        /// The registry host (`HOST[:PORT]`).
+        registry: String,
+        /// The system bundles and directories looked at.
+        searched: Vec<PathBuf>,
+    },
+
     // -- image formats and transports --
     /// An image (manifest, index, config, layout) uses something we do not support.
     #[error("unsupported {what}: {reason}")]
@@ -221,6 +231,12 @@ pub enum RegistryFailure {
     /// The registry answered something we cannot use (a malformed header, token, body).
     #[error("invalid response: {0}")]
     InvalidResponse(String),
+}
+
+/// `a, b, c`.
+fn paths_text(paths: &[PathBuf]) -> String {
+    let texts: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    texts.join(", ")
 }
 
 fn detail_suffix(detail: &str) -> String {

@@ -14,6 +14,7 @@ mod pull;
 mod push;
 mod source;
 mod status;
+mod system_roots;
 mod tls;
 mod token;
 
@@ -28,7 +29,8 @@ pub use fetch::{BlobReader, FetchedManifest};
 pub use pull::{PullOptions, PullPolicy, remote_digest};
 pub use push::{PushOptions, PushReport};
 pub use source::{BlobProgress, ProgressCallback, RegistrySource};
-pub use tls::{SYSTEM_CA_BUNDLE, default_certs_dirs, tls_config};
+pub use system_roots::{SYSTEM_CA_BUNDLES, SYSTEM_CA_DIRS};
+pub use tls::{default_certs_dirs, tls_config};
 
 use std::path::PathBuf;
 
