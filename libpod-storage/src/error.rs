@@ -74,6 +74,15 @@ pub enum StorageError {
         /// The short name.
         name: String,
     },
+    /// `short-name-mode = "enforcing"` and several unqualified-search registries could supply a
+    /// short name that has no alias: Podman would prompt on a terminal, and fails without one.
+    #[error("short name {name:?} is ambiguous: short-name-mode is enforcing and it could be any of {}; use a fully-qualified name or define an alias (short-name resolution enforced but cannot prompt)", .candidates.join(", "))]
+    ShortNameAmbiguous {
+        /// The short name.
+        name: String,
+        /// The fully-qualified references it could mean, in search order.
+        candidates: Vec<String>,
+    },
     /// registries.conf forbids pulling from the registry a reference is in (`blocked = true`)
     /// and no unblocked mirror can serve it.
     #[error("registry {prefix} is blocked in {}", origin.display())]
