@@ -40,6 +40,19 @@ pub enum StorageError {
         #[source]
         source: serde_json::Error,
     },
+    /// A blob stream ran past the size its descriptor gives: it was cut there, before
+    /// anything past the size was staged or unpacked.
+    #[error(
+        "blob {digest} is longer than the {expected} bytes its descriptor gives: cut after {received} bytes"
+    )]
+    BlobTooLarge {
+        /// The blob's digest.
+        digest: String,
+        /// The size its descriptor gives.
+        expected: u64,
+        /// The bytes received when it was cut (one past the size).
+        received: u64,
+    },
     /// Content did not match its digest.
     #[error("digest mismatch for {what}: expected {expected}, got {actual}")]
     DigestMismatch {
