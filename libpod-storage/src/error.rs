@@ -250,6 +250,10 @@ pub enum RegistryFailure {
     /// The connection failed or was cut (after any retries).
     #[error("connection failed: {0}")]
     Connection(String),
+    /// The registry stayed silent (or stopped reading) longer than the timeout allows (after
+    /// any retries); which timeout it was.
+    #[error("timed out: {0}")]
+    Timeout(String),
     /// The registry answered something we cannot use (a malformed header, token, body).
     #[error("invalid response: {0}")]
     InvalidResponse(String),

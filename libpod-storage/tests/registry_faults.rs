@@ -15,6 +15,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// A registry holding busybox as `busybox:1`, and a proxy in front of it.
 fn registry_behind_proxy(tmp: &Path, fault: Fault) -> (TestRegistry, FaultProxy) {
@@ -122,6 +123,33 @@ fn a_blob_longer_than_its_descriptor_is_cut_one_byte_past_its_size() {
     assert_eq!(size, *expected);
     assert_eq!(read, size + 1, "bytes read from the registry");
     assert_eq!(proxy.stats().faults_injected, 1);
+    assert_nothing_committed(&store);
+}
+
+#[test]
+fn a_registry_that_stalls_mid_blob_times_out() {
+    let tmp = TempRoot::new().unwrap();
+    let (_registry, proxy) = registry_behind_proxy(tmp.path(), Fault::StallAfter { bytes: 5000 });
+    let store = common::store(&tmp, None);
+    let name = format!("{}/busybox:1", proxy.host());
+    let mut options = plain_pull(&tmp);
+    options.registry.io_timeout = Duration::from_millis(500);
+    options.registry.retries = 1;
+    let started = Instant::now();
+    let err = store.pull_image(&name, &options).unwrap_err();
+    let elapsed = started.elapsed();
+    match &err {
+        StorageError::Registry {
+            operation: "get blob",
+            failure: RegistryFailure::Timeout(detail),
+            ..
+        } => assert!(detail.contains("per read, after 10000 bytes"), "{err}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    // The stall and its one resumption (a Range GET from byte 5000, which stalls after 5000
+    // more), each given up after 0.5 s; the proxy would hold on for 30 s.
+    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
+    assert_eq!(proxy.stats().faults_injected, 2);
     assert_nothing_committed(&store);
 }
 

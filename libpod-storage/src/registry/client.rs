@@ -13,6 +13,7 @@ use crate::error::{RegistryFailure, Result, StorageError};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
+use ureq::config::RedirectAuthHeaders;
 use ureq::http::{self, Method, Request, Response, StatusCode};
 use ureq::{Agent, Body};
 
@@ -85,6 +86,13 @@ impl RegistryClient {
             .tls_config(tls)
             .timeout_connect(Some(Duration::from_secs(30)))
             .timeout_recv_response(Some(Duration::from_secs(120)))
+            // A peer that stops sending or reading mid-body must not hang a pull or push.
+            .timeout_per_read(Some(options.io_timeout))
+            .timeout_per_write(Some(options.io_timeout))
+            .timeout_recv_body(options.body_timeout)
+            .timeout_send_body(options.body_timeout)
+            // Credentials stay with the registry: a redirect (to a CDN, say) gets none.
+            .redirect_auth_headers(RedirectAuthHeaders::Never)
             .max_idle_connections_per_host(16)
             .user_agent(concat!("libpod-rs/", env!("CARGO_PKG_VERSION")))
             .build();

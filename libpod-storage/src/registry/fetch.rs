@@ -2,7 +2,7 @@
 //! resumes with `Range` when the connection is cut mid-blob.
 
 use super::client::{Call, RegistryClient, backoff};
-use super::status::failure_from_response;
+use super::status::{failure_from_body_read, failure_from_response};
 use crate::digest::Digest;
 use crate::error::{RegistryFailure, Result, StorageError};
 use crate::manifest::MAX_MANIFEST_SIZE;
@@ -219,7 +219,7 @@ impl BlobReader {
         self.client.error(
             "get blob",
             &format!("{}@{}", self.repository, self.digest),
-            RegistryFailure::Connection(format!("cut after {} bytes: {err}", self.offset)),
+            failure_from_body_read(&err, self.offset),
         )
     }
 
@@ -244,7 +244,7 @@ impl Read for BlobReader {
                 match self.open() {
                     Ok(body) => self.body = Some(body),
                     Err(StorageError::Registry {
-                        failure: RegistryFailure::Connection(_),
+                        failure: RegistryFailure::Connection(_) | RegistryFailure::Timeout(_),
                         ..
                     }) if self.may_resume() => continue,
                     Err(err) => return Err(io::Error::other(err)),
