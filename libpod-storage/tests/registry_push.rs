@@ -1,6 +1,7 @@
 //! Pushing to a real `docker-registry`: what we push, skopeo reads back with the same digest and
 //! we pull back as the same image; a second push uploads nothing; a push to another repository
-//! mounts the blobs; chunked uploads; a push without the right to push is a typed error.
+//! mounts the blobs; chunked uploads; a push without the right to push is a typed error; an
+//! upload location on another host gets no credentials.
 
 mod common;
 
@@ -8,7 +9,8 @@ use common::registry::{busybox_registry, plain_pull, plain_push};
 use libpod_storage::{RegistryFailure, StorageError};
 use libpod_testutil::TempRoot;
 use libpod_testutil::registry::{
-    RegistryOptions, TestRegistry, TokenServer, TokenServerOptions, busybox_oci_layout, inspect,
+    Fault, FaultProxy, RegistryOptions, TestRegistry, TokenServer, TokenServerOptions,
+    busybox_oci_layout, inspect,
 };
 
 #[test]
@@ -103,4 +105,67 @@ fn a_push_the_token_does_not_allow_is_a_typed_error() {
         "{err}"
     );
     assert!(err.to_string().contains("readonly/busybox"), "{err}");
+}
+
+#[test]
+fn an_upload_location_on_another_host_gets_no_credentials() {
+    let tmp = TempRoot::new().unwrap();
+    let registry =
+        TestRegistry::start(RegistryOptions::default().htpasswd("alice", "s3cret")).unwrap();
+    // Both proxies lead to the same registry; the first moves upload locations to the second,
+    // another port of 127.0.0.1: another origin.
+    let elsewhere = FaultProxy::start(registry.addr(), Fault::None).unwrap();
+    let front = FaultProxy::start(
+        registry.addr(),
+        Fault::MoveUploads {
+            to: elsewhere.addr(),
+        },
+    )
+    .unwrap();
+    let store = common::store(&tmp, None);
+    let layout = tmp.path().join("layout");
+    busybox_oci_layout(&layout, "latest").unwrap();
+    let source = libpod_storage::transport::OciLayout::open(
+        &layout,
+        Some("latest"),
+        &libpod_storage::manifest::Platform::host(),
+    )
+    .unwrap();
+    let image = store.pull_from(&source, None).unwrap();
+    let mut options = plain_push(&tmp);
+    options.registry.credentials = Some(libpod_storage::registry::Credentials {
+        username: "alice".into(),
+        password: "s3cret".into(),
+        identity_token: None,
+    });
+    let dest = format!("{}/moved/busybox:1", front.host());
+    // Without credentials the registry behind the other host refuses the upload.
+    let err = store
+        .push_image(&image.id.hex(), &dest, &options)
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StorageError::Registry {
+                failure: RegistryFailure::Unauthorized(_),
+                operation: "push blob",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(front.stats().faults_injected > 0, "no upload was moved");
+    let uploads = elsewhere.requests();
+    assert!(!uploads.is_empty(), "nothing reached the other host");
+    for request in &uploads {
+        assert_eq!(request.header("authorization"), None, "{request:?}");
+    }
+    // The registry's own origin did get them.
+    assert!(
+        front.requests().iter().any(|r| r
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))),
+        "{:?}",
+        front.requests()
+    );
 }
