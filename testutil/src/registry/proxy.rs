@@ -14,7 +14,8 @@ use std::time::Duration;
 /// images are smaller, layers larger).
 pub const MIN_FAULTY_BODY: u64 = 1024;
 
-/// What the proxy does. All but [`Fault::MoveUploads`] act on blob bodies longer than
+/// What the proxy does. All but [`Fault::StallUploads`] and [`Fault::MoveUploads`] act on
+/// blob bodies longer than
 /// [`MIN_FAULTY_BODY`] (in answers to `GET /v2/NAME/blobs/sha256:HEX`, status 200 or 206).
 /// Offsets count from the start of the response body, so for a `Range` request from the
 /// start of the range.
@@ -48,6 +49,11 @@ pub enum Fault {
         /// Body bytes sent before the stall.
         bytes: u64,
     },
+    /// Upload requests whose body is longer than [`MIN_FAULTY_BODY`] (`PUT` or `PATCH` to
+    /// `/v2/NAME/blobs/uploads/...`, by `Content-Length`, or of unknown length) are not read
+    /// past their head nor answered: the proxy holds the connection for 30 s, so a client
+    /// sending a body larger than the socket buffers blocks in its writes.
+    StallUploads,
     /// Answers to upload requests (`/v2/NAME/blobs/uploads/...`) get their `Location` moved
     /// to `to` (same path and query, `http://`): an upload URL on another host.
     MoveUploads {
@@ -253,6 +259,13 @@ impl Shared {
         let target = parts.next().unwrap_or_default().to_string();
         let is_blob_get = method == "GET" && is_blob_path(&target);
         let is_upload = is_upload_path(&target);
+        let body_length = request
+            .header("content-length")
+            .and_then(|v| v.parse::<u64>().ok());
+        let stall_upload = is_upload
+            && matches!(method.as_str(), "PUT" | "PATCH")
+            && body_length.is_none_or(|length| length > MIN_FAULTY_BODY)
+            && *self.fault.lock().unwrap_or_else(PoisonError::into_inner) == Fault::StallUploads;
         self.requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -261,6 +274,11 @@ impl Shared {
                 target,
                 headers: request.headers.clone(),
             });
+        if stall_upload {
+            self.faults_injected.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_secs(30));
+            return Ok(());
+        }
         let mut upstream = TcpStream::connect(self.upstream)?;
         upstream.write_all(&request.to_bytes_with("Connection", "close"))?;
         upstream.write_all(&request.rest)?;
@@ -371,7 +389,7 @@ impl Shared {
             Fault::FlipByte { offset } => Action::Flip(offset),
             Fault::Overlong { extra } => Action::Extend(extra),
             Fault::StallAfter { bytes } => Action::Stall(bytes),
-            Fault::MoveUploads { .. } => Action::Pass,
+            Fault::StallUploads | Fault::MoveUploads { .. } => Action::Pass,
             Fault::CutAfter { bytes, times } => {
                 let took_a_cut = self
                     .cuts_done
