@@ -51,18 +51,15 @@ impl RegistryClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let mut bytes = Vec::new();
-        response
+        let read = response
             .into_body()
             .into_reader()
             .take(MAX_MANIFEST_SIZE as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| {
-                self.error(
-                    "get manifest",
-                    &what,
-                    RegistryFailure::Connection(e.to_string()),
-                )
-            })?;
+            .read_to_end(&mut bytes);
+        if let Err(err) = read {
+            let failure = failure_from_body_read(&err, bytes.len() as u64);
+            return Err(self.error("get manifest", &what, failure));
+        }
         if bytes.len() > MAX_MANIFEST_SIZE {
             return Err(StorageError::invalid(
                 "manifest",
