@@ -112,7 +112,7 @@ impl Setup {
                 auth_files: Some(AuthFiles::explicit(self.empty_auth.clone())),
                 tls_verify: Some(false),
                 certs_dirs: Vec::new(),
-                retries: 3,
+                ..RegistryOptions::default()
             },
             registries_conf: Some(Arc::new(RegistriesConfig::default())),
             ..PullOptions::default()

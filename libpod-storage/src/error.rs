@@ -40,6 +40,19 @@ pub enum StorageError {
         #[source]
         source: serde_json::Error,
     },
+    /// A blob stream ran past the size its descriptor gives: it was cut there, before
+    /// anything past the size was staged or unpacked.
+    #[error(
+        "blob {digest} is longer than the {expected} bytes its descriptor gives: cut after {received} bytes"
+    )]
+    BlobTooLarge {
+        /// The blob's digest.
+        digest: String,
+        /// The size its descriptor gives.
+        expected: u64,
+        /// The bytes received when it was cut (one past the size).
+        received: u64,
+    },
     /// Content did not match its digest.
     #[error("digest mismatch for {what}: expected {expected}, got {actual}")]
     DigestMismatch {
@@ -73,6 +86,15 @@ pub enum StorageError {
     ShortNameUnresolved {
         /// The short name.
         name: String,
+    },
+    /// `short-name-mode = "enforcing"` and several unqualified-search registries could supply a
+    /// short name that has no alias: Podman would prompt on a terminal, and fails without one.
+    #[error("short name {name:?} is ambiguous: short-name-mode is enforcing and it could be any of {}; use a fully-qualified name or define an alias (short-name resolution enforced but cannot prompt)", .candidates.join(", "))]
+    ShortNameAmbiguous {
+        /// The short name.
+        name: String,
+        /// The fully-qualified references it could mean, in search order.
+        candidates: Vec<String>,
     },
     /// registries.conf forbids pulling from the registry a reference is in (`blocked = true`)
     /// and no unblocked mirror can serve it.
@@ -129,6 +151,16 @@ pub enum StorageError {
         path: PathBuf,
         /// What is wrong with it.
         reason: String,
+    },
+
+    /// Verified TLS was asked for, but no CA certificate is trusted: the system trust store
+    /// has none and certs.d has none for the registry.
+    #[error("no trusted CA certificates for registry {registry}: none in the system trust store (looked in {}) nor in its certs.d directory", paths_text(.searched))]
+    NoTrustedCertificates {
+        /// The registry host (`HOST[:PORT]`).
+        registry: String,
+        /// The system bundles and directories looked at.
+        searched: Vec<PathBuf>,
     },
 
     // -- image formats and transports --
@@ -218,9 +250,19 @@ pub enum RegistryFailure {
     /// The connection failed or was cut (after any retries).
     #[error("connection failed: {0}")]
     Connection(String),
+    /// The registry stayed silent (or stopped reading) longer than the timeout allows (after
+    /// any retries); which timeout it was.
+    #[error("timed out: {0}")]
+    Timeout(String),
     /// The registry answered something we cannot use (a malformed header, token, body).
     #[error("invalid response: {0}")]
     InvalidResponse(String),
+}
+
+/// `a, b, c`.
+fn paths_text(paths: &[PathBuf]) -> String {
+    let texts: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    texts.join(", ")
 }
 
 fn detail_suffix(detail: &str) -> String {

@@ -1,18 +1,21 @@
 //! What goes wrong between us and a registry: a connection cut mid-blob (resumed, or after the
-//! retries a clean failure), a flipped byte (rejected, nothing committed), error statuses as
-//! typed errors, malformed and oversized manifests, and mirrors tried in order.
+//! retries a clean failure), a flipped byte (rejected, nothing committed), a blob longer than
+//! its descriptor (cut one byte past its size), error statuses as typed errors, malformed and
+//! oversized manifests, and mirrors tried in order.
 
 mod common;
 
 use common::registry::{assert_nothing_committed, busybox_registry, plain_pull, push_layout};
-use libpod_storage::registry::RegistryOptions as ClientOptions;
-use libpod_storage::{RegistriesConfig, RegistryFailure, StorageError};
+use libpod_storage::registry::{BlobProgress, RegistryOptions as ClientOptions};
+use libpod_storage::{Digest, RegistriesConfig, RegistryFailure, StorageError};
 use libpod_testutil::TempRoot;
 use libpod_testutil::registry::{Fault, FaultProxy, TestRegistry};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// A registry holding busybox as `busybox:1`, and a proxy in front of it.
 fn registry_behind_proxy(tmp: &Path, fault: Fault) -> (TestRegistry, FaultProxy) {
@@ -85,6 +88,68 @@ fn a_flipped_byte_is_rejected_and_nothing_is_committed() {
         other => panic!("{other:?}"),
     }
     assert!(proxy.stats().faults_injected >= 1);
+    assert_nothing_committed(&store);
+}
+
+#[test]
+fn a_blob_longer_than_its_descriptor_is_cut_one_byte_past_its_size() {
+    let tmp = TempRoot::new().unwrap();
+    // 64 MiB after the layer's true bytes, under a Content-Length that counts them.
+    let extra = 64 << 20;
+    let (_registry, proxy) = registry_behind_proxy(tmp.path(), Fault::Overlong { extra });
+    let store = common::store(&tmp, None);
+    let name = format!("{}/busybox:1", proxy.host());
+    let mut options = plain_pull(&tmp);
+    // The most bytes read from the connection for each layer, and its descriptor size.
+    let most: Arc<Mutex<HashMap<Digest, (u64, u64)>>> = Arc::default();
+    let record = Arc::clone(&most);
+    options.progress = Some(Arc::new(move |p: BlobProgress| {
+        let mut most = record.lock().unwrap();
+        let entry = most.entry(p.digest).or_insert((0, p.total));
+        entry.0 = entry.0.max(p.done);
+    }));
+    let err = store.pull_image(&name, &options).unwrap_err();
+    let StorageError::BlobTooLarge {
+        digest,
+        expected,
+        received,
+    } = &err
+    else {
+        panic!("expected the blob to be cut at its size, got {err:?}")
+    };
+    assert_eq!(*received, expected + 1, "{err}");
+    assert!(err.to_string().contains(digest.as_str()), "{err}");
+    let (read, size) = most.lock().unwrap()[&digest.parse::<Digest>().unwrap()];
+    assert_eq!(size, *expected);
+    assert_eq!(read, size + 1, "bytes read from the registry");
+    assert_eq!(proxy.stats().faults_injected, 1);
+    assert_nothing_committed(&store);
+}
+
+#[test]
+fn a_registry_that_stalls_mid_blob_times_out() {
+    let tmp = TempRoot::new().unwrap();
+    let (_registry, proxy) = registry_behind_proxy(tmp.path(), Fault::StallAfter { bytes: 5000 });
+    let store = common::store(&tmp, None);
+    let name = format!("{}/busybox:1", proxy.host());
+    let mut options = plain_pull(&tmp);
+    options.registry.io_timeout = Duration::from_millis(500);
+    options.registry.retries = 1;
+    let started = Instant::now();
+    let err = store.pull_image(&name, &options).unwrap_err();
+    let elapsed = started.elapsed();
+    match &err {
+        StorageError::Registry {
+            operation: "get blob",
+            failure: RegistryFailure::Timeout(detail),
+            ..
+        } => assert!(detail.contains("per read, after 10000 bytes"), "{err}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    // The stall and its one resumption (a Range GET from byte 5000, which stalls after 5000
+    // more), each given up after 0.5 s; the proxy would hold on for 30 s.
+    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
+    assert_eq!(proxy.stats().faults_injected, 2);
     assert_nothing_committed(&store);
 }
 

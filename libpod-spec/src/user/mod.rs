@@ -2,7 +2,8 @@
 //!
 //! The files are opened inside the root filesystem with `openat2(RESOLVE_IN_ROOT)`, so a
 //! hostile image whose /etc/passwd is a symlink to the host's /etc/shadow reads its own
-//! root's file, never the host's.
+//! root's file, never the host's. Only a regular file is ever opened for reading: a device
+//! node, FIFO or socket in its place is refused without being opened.
 //!
 //! Resolution follows runc's `libcontainer/user.GetExecUser`, which Podman 4.3 calls:
 //! the first matching line wins, a numeric user or group that is not in the files is

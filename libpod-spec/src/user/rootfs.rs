@@ -1,15 +1,22 @@
-//! Reading a file of the image without leaving its root filesystem.
+//! Reading a file of the image without leaving its root filesystem, and without opening
+//! anything but a regular file.
 //!
 //! `openat2(RESOLVE_IN_ROOT)` resolves every symlink and `..` as if the rootfs were `/`, so
 //! `etc/passwd -> /etc/shadow` or `-> ../../../etc/shadow` lands inside the rootfs.
 //! `RESOLVE_NO_MAGICLINKS` refuses /proc-style magic links, which could point anywhere.
+//!
+//! The file is first opened with `O_PATH`, which never runs a driver's `open`: an image whose
+//! /etc/passwd is a device node (a watchdog, a tape, a serial line) must not make root open
+//! the host's device. Only once `fstat` says it is a regular file is it reopened for reading,
+//! through `/proc/self/fd/N`, which names the very inode the `O_PATH` descriptor holds.
 
 use crate::error::{Result, SpecError};
 use nix::errno::Errno;
 use nix::fcntl::{OFlag, OpenHow, ResolveFlag, open, openat2};
-use nix::sys::stat::Mode;
+use nix::sys::stat::{Mode, SFlag, fstat};
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::fd::AsRawFd;
 use std::path::Path;
 
 /// Larger files are refused rather than read into memory: a passwd or group file this big
@@ -20,6 +27,8 @@ const MAX_FILE_SIZE: u64 = 64 << 20;
 const OPEN_ATTEMPTS: usize = 8;
 
 /// Reads `relative` (e.g. `etc/passwd`) inside `rootfs`; a missing file reads as empty.
+/// Anything but a regular file (a device, FIFO, socket or directory) is refused as "not a
+/// regular file" without being opened.
 ///
 /// Bytes that are not UTF-8 are replaced, so such names never match a user's spec.
 pub(super) fn read_etc_file(rootfs: &Path, relative: &str) -> Result<String> {
@@ -28,6 +37,7 @@ pub(super) fn read_etc_file(rootfs: &Path, relative: &str) -> Result<String> {
         path: path.clone(),
         source,
     };
+    let invalid = |reason: String| read_error(io::Error::new(io::ErrorKind::InvalidData, reason));
 
     let root = open(
         rootfs,
@@ -39,12 +49,10 @@ pub(super) fn read_etc_file(rootfs: &Path, relative: &str) -> Result<String> {
         source: errno.into(),
     })?;
     let how = OpenHow::new()
-        // O_NONBLOCK: a FIFO planted by the image must not hang us at open.
-        .flags(OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY | OFlag::O_NONBLOCK)
+        .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
         .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
-
     let mut attempt = 0;
-    let fd = loop {
+    let handle = loop {
         attempt += 1;
         match openat2(&root, relative, how) {
             Ok(fd) => break fd,
@@ -59,23 +67,29 @@ pub(super) fn read_etc_file(rootfs: &Path, relative: &str) -> Result<String> {
         }
     };
 
-    let file = File::from(fd);
-    let metadata = file.metadata().map_err(read_error)?;
-    if !metadata.is_file() {
-        return Err(read_error(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "not a regular file",
-        )));
+    let stat = fstat(&handle).map_err(|errno| read_error(errno.into()))?;
+    if SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT != SFlag::S_IFREG {
+        return Err(invalid("not a regular file".to_owned()));
     }
+    if stat.st_size as u64 > MAX_FILE_SIZE {
+        return Err(invalid(format!("larger than {MAX_FILE_SIZE} bytes")));
+    }
+    // The magic link reopens the inode `handle` holds: no path is resolved again.
+    let reopened = open(
+        format!("/proc/self/fd/{}", handle.as_raw_fd()).as_str(),
+        OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
+        Mode::empty(),
+    )
+    .map_err(|errno| read_error(errno.into()))?;
+
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_SIZE + 1)
+    // The size checked above can grow between fstat and the read: the bound still holds.
+    File::from(reopened)
+        .take(MAX_FILE_SIZE + 1)
         .read_to_end(&mut bytes)
         .map_err(read_error)?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(read_error(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("larger than {MAX_FILE_SIZE} bytes"),
-        )));
+        return Err(invalid(format!("larger than {MAX_FILE_SIZE} bytes")));
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

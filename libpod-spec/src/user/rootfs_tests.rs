@@ -241,3 +241,62 @@ fn invalid_utf8_does_not_hide_other_lines() {
     fs::write(fx.rootfs().join("etc/passwd"), content).unwrap();
     assert_eq!(resolve_user(&fx.rootfs(), "good").unwrap().uid, 2);
 }
+
+/// The message of a [`SpecError::Read`], and its errno if it has one.
+fn read_failure(err: SpecError) -> (String, Option<i32>) {
+    match err {
+        SpecError::Read { source, .. } => (source.to_string(), source.raw_os_error()),
+        other => panic!("expected a read error, got {other:?}"),
+    }
+}
+
+#[test]
+fn device_node_is_refused_without_being_opened() {
+    libpod_testutil::require_root();
+    let fx = Fixture::new();
+    // /dev/tty: opening it without a controlling terminal fails with ENXIO, so an error
+    // carrying an errno would show that the device's open ran.
+    nix::sys::stat::mknod(
+        &fx.rootfs().join("etc/passwd"),
+        nix::sys::stat::SFlag::S_IFCHR,
+        nix::sys::stat::Mode::from_bits_truncate(0o644),
+        nix::sys::stat::makedev(5, 0),
+    )
+    .unwrap();
+    let (message, errno) = read_failure(resolve_user(&fx.rootfs(), "").unwrap_err());
+    assert_eq!((message.as_str(), errno), ("not a regular file", None));
+}
+
+#[test]
+fn fifo_as_group_is_refused_without_blocking() {
+    let fx = Fixture::new();
+    fx.write("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+    nix::unistd::mkfifo(
+        &fx.rootfs().join("etc/group"),
+        nix::sys::stat::Mode::from_bits_truncate(0o644),
+    )
+    .unwrap();
+    let (message, errno) = read_failure(resolve_group(&fx.rootfs(), "audio").unwrap_err());
+    assert_eq!((message.as_str(), errno), ("not a regular file", None));
+}
+
+#[test]
+fn socket_and_directory_are_not_regular_files() {
+    let fx = Fixture::new();
+    let _listener = std::os::unix::net::UnixListener::bind(fx.rootfs().join("etc/passwd")).unwrap();
+    fs::create_dir(fx.rootfs().join("etc/group")).unwrap();
+    for relative in ["etc/passwd", "etc/group"] {
+        let (message, _) = read_failure(read_etc_file(&fx.rootfs(), relative).unwrap_err());
+        assert_eq!(message, "not a regular file", "{relative}");
+    }
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused() {
+    let fx = Fixture::new();
+    let file = fs::File::create(fx.rootfs().join("etc/passwd")).unwrap();
+    // Sparse: no disk is used.
+    file.set_len((64 << 20) + 1).unwrap();
+    let (message, _) = read_failure(read_etc_file(&fx.rootfs(), "etc/passwd").unwrap_err());
+    assert!(message.starts_with("larger than"), "{message}");
+}

@@ -42,9 +42,11 @@ pub const AUTH_FILE_CREDENTIAL_HELPER: &str = "containers-auth.json";
 /// supply it (`short-name-mode`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ShortNameMode {
-    /// Prompt on a terminal, fail without one.
+    /// Prompt on a terminal, fail without one (a library never prompts: an ambiguous short
+    /// name is an error).
     Enforcing,
-    /// Prompt on a terminal, use every candidate without one (the default).
+    /// Prompt on a terminal, use every candidate without one (the default; a library never
+    /// prompts: every candidate is tried in turn).
     #[default]
     Permissive,
     /// Use every candidate without prompting.
@@ -142,8 +144,9 @@ impl RegistriesConfig {
         self.unqualified_search_origin.as_deref()
     }
 
-    /// The short-name mode (permissive unless a file says otherwise). Prompting is the
-    /// caller's business: [`RegistriesConfig::resolve_short_name`] returns every candidate.
+    /// The short-name mode (permissive unless a file says otherwise).
+    /// [`RegistriesConfig::resolve_short_name`] returns every candidate whatever the mode;
+    /// [`RegistriesConfig::pull_candidates`] applies it.
     pub fn short_name_mode(&self) -> ShortNameMode {
         self.short_name_mode.unwrap_or_default()
     }
@@ -209,6 +212,39 @@ impl RegistriesConfig {
             .iter()
             .map(|registry| ImageReference::parse(&format!("{registry}/{name}")))
             .collect()
+    }
+
+    /// The references to pull `name` from, in order: [`RegistriesConfig::resolve_short_name`]'s
+    /// candidates, held to the short-name mode as containers/image holds them when it cannot
+    /// prompt (a library never prompts). With `enforcing`, a short name that several
+    /// unqualified-search registries could supply is [`StorageError::ShortNameAmbiguous`];
+    /// `permissive` and `disabled` try every candidate in turn. A fully-qualified name, an
+    /// alias or a single search registry gives one candidate, which is never ambiguous.
+    ///
+    /// Local images are looked up with every candidate, whatever the mode, as Podman does.
+    ///
+    /// ```
+    /// use libpod_storage::{RegistriesConfig, StorageError};
+    /// use std::path::Path;
+    /// let config = RegistriesConfig::from_toml_str(Path::new("registries.conf"), r#"
+    ///     unqualified-search-registries = ["registry.fedoraproject.org", "docker.io"]
+    ///     short-name-mode = "enforcing"
+    /// "#).unwrap();
+    /// assert!(matches!(
+    ///     config.pull_candidates("busybox"),
+    ///     Err(StorageError::ShortNameAmbiguous { .. })
+    /// ));
+    /// assert_eq!(config.pull_candidates("docker.io/busybox").unwrap().len(), 1);
+    /// ```
+    pub fn pull_candidates(&self, name: &str) -> Result<Vec<ImageReference>> {
+        let candidates = self.resolve_short_name(name)?;
+        if candidates.len() > 1 && self.short_name_mode() == ShortNameMode::Enforcing {
+            return Err(StorageError::ShortNameAmbiguous {
+                name: name.to_owned(),
+                candidates: candidates.iter().map(ToString::to_string).collect(),
+            });
+        }
+        Ok(candidates)
     }
 
     /// Lays `update` (a later file) over this configuration as containers/image does:

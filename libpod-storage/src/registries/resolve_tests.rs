@@ -194,3 +194,42 @@ fn alias_lookup_uses_the_name_as_written() {
         "quay.io/ns/busybox"
     );
 }
+
+#[test]
+fn the_short_name_mode_decides_what_an_ambiguous_name_pulls() {
+    let two = r#"unqualified-search-registries = ["quay.io", "docker.io"]
+[aliases]
+"aliased" = "example.com/team/aliased"
+"#;
+    for (mode, ambiguous) in [
+        ("enforcing", true),
+        ("permissive", false),
+        ("disabled", false),
+    ] {
+        let config = config(&format!("short-name-mode = \"{mode}\"\n{two}"));
+        match config.pull_candidates("busybox:1") {
+            Err(StorageError::ShortNameAmbiguous { name, candidates }) => {
+                assert!(ambiguous, "{mode}");
+                assert_eq!(name, "busybox:1");
+                assert_eq!(
+                    candidates,
+                    ["quay.io/busybox:1", "docker.io/library/busybox:1"]
+                );
+            }
+            Ok(candidates) => {
+                assert!(!ambiguous, "{mode}");
+                assert_eq!(candidates.len(), 2, "{mode}");
+            }
+            Err(other) => panic!("{mode}: {other}"),
+        }
+        // An alias or a fully-qualified name is never ambiguous.
+        assert_eq!(
+            config.pull_candidates("aliased").unwrap()[0].to_string(),
+            "example.com/team/aliased:latest"
+        );
+        assert_eq!(config.pull_candidates("quay.io/x").unwrap().len(), 1);
+    }
+    let one =
+        config("short-name-mode = \"enforcing\"\nunqualified-search-registries = [\"quay.io\"]");
+    assert_eq!(one.pull_candidates("busybox").unwrap().len(), 1);
+}

@@ -13,6 +13,7 @@ use crate::error::{RegistryFailure, Result, StorageError};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
+use ureq::config::RedirectAuthHeaders;
 use ureq::http::{self, Method, Request, Response, StatusCode};
 use ureq::{Agent, Body};
 
@@ -85,6 +86,13 @@ impl RegistryClient {
             .tls_config(tls)
             .timeout_connect(Some(Duration::from_secs(30)))
             .timeout_recv_response(Some(Duration::from_secs(120)))
+            // A peer that stops sending or reading mid-body must not hang a pull or push.
+            .timeout_per_read(Some(options.io_timeout))
+            .timeout_per_write(Some(options.io_timeout))
+            .timeout_recv_body(options.body_timeout)
+            .timeout_send_body(options.body_timeout)
+            // Credentials stay with the registry: a redirect (to a CDN, say) gets none.
+            .redirect_auth_headers(RedirectAuthHeaders::Never)
             .max_idle_connections_per_host(16)
             .user_agent(concat!("libpod-rs/", env!("CARGO_PKG_VERSION")))
             .build();
@@ -214,7 +222,10 @@ impl RegistryClient {
     /// dropped and the call made once more with a fresh one. Statuses are not judged here.
     ///
     /// `body` makes the request body afresh for every attempt. A `path` that is a whole URL
-    /// (upload locations) is used as it is.
+    /// (upload locations) is used as it is, and gets credentials only when it is on the
+    /// registry's own origin (scheme, host and port): an upload URL on another host, or on
+    /// plain HTTP where the registry answered HTTPS, gets no `Authorization`, as Docker
+    /// authenticates only the hosts it has pinged.
     pub(crate) fn send<B: ureq::AsSendBody>(
         &self,
         call: &Call<'_>,
@@ -226,13 +237,17 @@ impl RegistryClient {
         } else {
             format!("{}{}", endpoint.base, call.path)
         };
+        let authenticate = same_origin(&endpoint.base, &url);
+        if !authenticate {
+            tracing::debug!(registry = %self.registry, %url, "not sending credentials off the registry's origin");
+        }
         let mut refreshed = false;
         loop {
             let mut builder = Request::builder().method(call.method.clone()).uri(&url);
             for (name, value) in &call.headers {
                 builder = builder.header(*name, value);
             }
-            if let Some(authorization) = self.authorization(&endpoint.auth, call)? {
+            if authenticate && let Some(authorization) = self.authorization(&endpoint.auth, call)? {
                 builder = builder.header(http::header::AUTHORIZATION, authorization);
             }
             let request = builder.body(()).map_err(|e| {
@@ -259,6 +274,7 @@ impl RegistryClient {
                 }
             };
             if response.status() == StatusCode::UNAUTHORIZED
+                && authenticate
                 && !refreshed
                 && matches!(endpoint.auth, AuthScheme::Bearer(_))
             {
@@ -314,6 +330,22 @@ impl RegistryClient {
     }
 }
 
+/// Whether `url` has the scheme, host and port of `base` (`scheme://host[:port]`), default
+/// ports counted: the only place credentials go.
+fn same_origin(base: &str, url: &str) -> bool {
+    let origin = |text: &str| {
+        let uri: http::Uri = text.parse().ok()?;
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let port = uri.port_u16().or(match scheme.as_str() {
+            "https" => Some(443),
+            "http" => Some(80),
+            _ => None,
+        })?;
+        Some((scheme, uri.host()?.to_ascii_lowercase(), port))
+    };
+    matches!((origin(base), origin(url)), (Some(a), Some(b)) if a == b)
+}
+
 /// The token scopes a call needs.
 fn scopes(call: &Call<'_>) -> Vec<String> {
     let mut scopes = vec![format!("repository:{}:{}", call.repository, call.actions)];
@@ -357,4 +389,32 @@ fn is_transient(err: &ureq::Error) -> bool {
 /// 100 ms, 200 ms, 400 ms, ... capped at 2 s.
 pub(crate) fn backoff(tries: u32) -> Duration {
     Duration::from_millis((100u64 << tries.min(5).saturating_sub(1)).min(2000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn credentials_stay_on_the_registry_origin() {
+        let base = "https://registry.example:5000";
+        for (url, same) in [
+            (
+                "https://registry.example:5000/v2/x/blobs/uploads/u?_state=s",
+                true,
+            ),
+            ("https://REGISTRY.example:5000/v2/", true),
+            ("https://registry.example:5001/v2/x/blobs/uploads/u", false),
+            ("https://storage.example:5000/upload", false),
+            ("http://registry.example:5000/v2/", false),
+            ("not a url", false),
+        ] {
+            assert_eq!(same_origin(base, url), same, "{url}");
+        }
+        // Default ports count: 443 for https, 80 for http.
+        assert!(same_origin("https://quay.io", "https://quay.io:443/v2/"));
+        assert!(same_origin("http://127.0.0.1", "http://127.0.0.1:80/v2/"));
+        // A downgrade to plain HTTP is another origin even on the same host and port.
+        assert!(!same_origin("https://quay.io", "http://quay.io:443/v2/"));
+    }
 }

@@ -2,7 +2,7 @@
 //! resumes with `Range` when the connection is cut mid-blob.
 
 use super::client::{Call, RegistryClient, backoff};
-use super::status::failure_from_response;
+use super::status::{failure_from_body_read, failure_from_response};
 use crate::digest::Digest;
 use crate::error::{RegistryFailure, Result, StorageError};
 use crate::manifest::MAX_MANIFEST_SIZE;
@@ -51,18 +51,15 @@ impl RegistryClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let mut bytes = Vec::new();
-        response
+        let read = response
             .into_body()
             .into_reader()
             .take(MAX_MANIFEST_SIZE as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| {
-                self.error(
-                    "get manifest",
-                    &what,
-                    RegistryFailure::Connection(e.to_string()),
-                )
-            })?;
+            .read_to_end(&mut bytes);
+        if let Err(err) = read {
+            let failure = failure_from_body_read(&err, bytes.len() as u64);
+            return Err(self.error("get manifest", &what, failure));
+        }
         if bytes.len() > MAX_MANIFEST_SIZE {
             return Err(StorageError::invalid(
                 "manifest",
@@ -219,7 +216,7 @@ impl BlobReader {
         self.client.error(
             "get blob",
             &format!("{}@{}", self.repository, self.digest),
-            RegistryFailure::Connection(format!("cut after {} bytes: {err}", self.offset)),
+            failure_from_body_read(&err, self.offset),
         )
     }
 
@@ -244,7 +241,7 @@ impl Read for BlobReader {
                 match self.open() {
                     Ok(body) => self.body = Some(body),
                     Err(StorageError::Registry {
-                        failure: RegistryFailure::Connection(_),
+                        failure: RegistryFailure::Connection(_) | RegistryFailure::Timeout(_),
                         ..
                     }) if self.may_resume() => continue,
                     Err(err) => return Err(io::Error::other(err)),

@@ -14,6 +14,7 @@ mod pull;
 mod push;
 mod source;
 mod status;
+mod system_roots;
 mod tls;
 mod token;
 
@@ -28,11 +29,13 @@ pub use fetch::{BlobReader, FetchedManifest};
 pub use pull::{PullOptions, PullPolicy, remote_digest};
 pub use push::{PushOptions, PushReport};
 pub use source::{BlobProgress, ProgressCallback, RegistrySource};
-pub use tls::{SYSTEM_CA_BUNDLE, default_certs_dirs, tls_config};
+pub use system_roots::{SYSTEM_CA_BUNDLES, SYSTEM_CA_DIRS};
+pub use tls::{default_certs_dirs, tls_config};
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-/// How to talk to registries: credentials, TLS and retries.
+/// How to talk to registries: credentials, TLS, retries and timeouts.
 #[derive(Clone, Debug)]
 pub struct RegistryOptions {
     /// Credentials for every registry (`--creds`); else the auth files are consulted.
@@ -47,7 +50,21 @@ pub struct RegistryOptions {
     pub certs_dirs: Vec<PathBuf>,
     /// How many times a failed connection or a blob cut mid-transfer is retried.
     pub retries: u32,
+    /// How long a connection may stay silent: every read (a response's head or body) and
+    /// every write (a request body) must make progress within it, or the transfer fails with
+    /// [`RegistryFailure::Timeout`](crate::RegistryFailure::Timeout) and is retried like a cut
+    /// connection. Default [`DEFAULT_IO_TIMEOUT`].
+    pub io_timeout: Duration,
+    /// The longest one response body or request body may take in all, if set. Default none:
+    /// a large layer on a slow link can rightly take hours, and a stalled one is caught by
+    /// `io_timeout`.
+    pub body_timeout: Option<Duration>,
 }
+
+/// The default [`RegistryOptions::io_timeout`]: a peer silent this long mid-transfer has
+/// stalled (it also bounds the wait for a response, which [`RegistryClient`] otherwise
+/// allows 120 s).
+pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Default for RegistryOptions {
     fn default() -> Self {
@@ -57,6 +74,8 @@ impl Default for RegistryOptions {
             tls_verify: None,
             certs_dirs: default_certs_dirs(),
             retries: 3,
+            io_timeout: DEFAULT_IO_TIMEOUT,
+            body_timeout: None,
         }
     }
 }

@@ -69,14 +69,15 @@ impl Store {
     /// gets the reference as a name.
     ///
     /// Short names resolve through registries.conf (aliases, then unqualified-search
-    /// registries, tried in order). Each candidate is pulled from its mirrors and then its
-    /// location; the first that works wins. When all fail, the error is the first that is
-    /// not "not found", else the last.
+    /// registries, tried in order; an ambiguous one is an error with `short-name-mode =
+    /// "enforcing"`, see [`RegistriesConfig::pull_candidates`]). Each candidate is pulled from
+    /// its mirrors and then its location; the first that works wins. When all fail, the error
+    /// is the first that is not "not found", else the last.
     pub fn pull_image(&self, reference: &str, options: &PullOptions) -> Result<ImageRecord> {
         let conf = options.registries_conf()?;
-        let candidates = conf.resolve_short_name(reference)?;
         if options.policy != PullPolicy::Always && options.policy != PullPolicy::Newer {
-            for candidate in &candidates {
+            // A local image is found by any candidate, whatever the short-name mode.
+            for candidate in &conf.resolve_short_name(reference)? {
                 if let Ok(image) = self.image(&candidate.to_string()) {
                     return Ok(image);
                 }
@@ -85,6 +86,7 @@ impl Store {
                 return Err(StorageError::ImageNotKnown(reference.to_string()));
             }
         }
+        let candidates = conf.pull_candidates(reference)?;
         let mut errors = Vec::new();
         for candidate in &candidates {
             match self.pull_candidate(candidate, &conf, options) {

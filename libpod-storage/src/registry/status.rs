@@ -54,7 +54,20 @@ pub(crate) fn failure_from_status(
 
 /// A failed connection (refused, reset, TLS, timeout).
 pub(crate) fn failure_from_transport(err: &ureq::Error) -> RegistryFailure {
-    RegistryFailure::Connection(err.to_string())
+    match err {
+        ureq::Error::Timeout(which) => RegistryFailure::Timeout(which.to_string()),
+        other => RegistryFailure::Connection(other.to_string()),
+    }
+}
+
+/// A body read that failed after `offset` bytes: a timeout or a cut connection.
+pub(crate) fn failure_from_body_read(err: &std::io::Error, offset: u64) -> RegistryFailure {
+    match err.get_ref().and_then(|e| e.downcast_ref::<ureq::Error>()) {
+        Some(ureq::Error::Timeout(which)) => {
+            RegistryFailure::Timeout(format!("{which}, after {offset} bytes"))
+        }
+        _ => RegistryFailure::Connection(format!("cut after {offset} bytes: {err}")),
+    }
 }
 
 #[derive(Deserialize)]

@@ -10,6 +10,7 @@
 //!   stem; a `.cert` without its `.key`, or a `.key` without its `.cert`, is an error.
 
 use super::auth_file::home_of;
+use super::system_roots::{RootsError, SystemRoots, load_system_roots};
 use crate::error::{Result, StorageError};
 use std::ffi::{OsStr, OsString};
 use std::fs;
@@ -18,9 +19,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig, parse_pem};
-
-/// The system's CA bundle, read unless `$SSL_CERT_FILE` names another.
-pub const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
 /// Podman's `certs.d` directories, in the order they are tried:
 /// `$HOME/.config/containers/certs.d` (for root too), `/etc/containers/certs.d`,
@@ -42,23 +40,39 @@ pub(crate) fn certs_dirs_for_home(home: Option<&Path>) -> Vec<PathBuf> {
 }
 
 /// The TLS configuration for registry `host` (`HOST[:PORT]`, as in image references; Docker
-/// Hub is `docker.io`): the system roots plus the CAs and client certificate of the host's
-/// directory in `certs_d` (see the module docs). With `insecure`, certificates are not
-/// verified at all (the caller also allows plain HTTP then).
+/// Hub is `docker.io`): the system roots (see [`super::system_roots`]) plus the CAs and client
+/// certificate of the host's directory in `certs_d` (see the module docs). With `insecure`,
+/// certificates are not verified at all (the caller also allows plain HTTP then).
 ///
-/// The system roots are read once per process. Only the first client certificate (by file
-/// name) is used; Go would offer the server whichever suits it.
+/// The system roots are read once per process. Without `insecure`, no trusted CA at all is
+/// an error naming where they were looked for (every handshake would fail). Only the first
+/// client certificate (by file name) is used; Go would offer the server whichever suits it.
 pub fn tls_config(host: &str, certs_d: &[PathBuf], insecure: bool) -> Result<TlsConfig> {
+    tls_config_with(host, certs_d, insecure, &*system_roots()?)
+}
+
+/// [`tls_config`] over the system roots `system`.
+pub(crate) fn tls_config_with(
+    host: &str,
+    certs_d: &[PathBuf],
+    insecure: bool,
+    system: &SystemRoots,
+) -> Result<TlsConfig> {
     check_host(host)?;
-    let system = system_roots()?;
     let found = match host_certs_dir(host, certs_d)? {
         Some(dir) => read_certs_dir(&dir)?,
         None => HostCerts::default(),
     };
+    if !insecure && system.certificates.is_empty() && found.roots.is_empty() {
+        return Err(StorageError::NoTrustedCertificates {
+            registry: host.to_owned(),
+            searched: system.searched.clone(),
+        });
+    }
     let roots = if found.roots.is_empty() {
-        RootCerts::Specific(system)
+        RootCerts::Specific(Arc::clone(&system.certificates))
     } else {
-        RootCerts::from(system.iter().cloned().chain(found.roots))
+        RootCerts::from(system.certificates.iter().cloned().chain(found.roots))
     };
     Ok(TlsConfig::builder()
         .root_certs(roots)
@@ -79,37 +93,17 @@ fn check_host(host: &str) -> Result<()> {
     Ok(())
 }
 
-type CachedRoots = std::result::Result<Arc<Vec<Certificate<'static>>>, (PathBuf, String)>;
+type CachedRoots = std::result::Result<Arc<SystemRoots>, RootsError>;
 
-/// The system roots, parsed on first use.
-fn system_roots() -> Result<Arc<Vec<Certificate<'static>>>> {
+/// The system roots, found and parsed on first use.
+fn system_roots() -> Result<Arc<SystemRoots>> {
     static ROOTS: OnceLock<CachedRoots> = OnceLock::new();
     ROOTS
-        .get_or_init(|| load_system_roots(std::env::var_os("SSL_CERT_FILE")).map(Arc::new))
+        .get_or_init(|| {
+            load_system_roots(Path::new("/"), |name| std::env::var_os(name)).map(Arc::new)
+        })
         .clone()
         .map_err(|(path, reason)| StorageError::Certificate { path, reason })
-}
-
-/// The certificates of `ssl_cert_file` (which must exist) or, if unset, of
-/// [`SYSTEM_CA_BUNDLE`] (none if it does not exist).
-pub(crate) fn load_system_roots(
-    ssl_cert_file: Option<OsString>,
-) -> std::result::Result<Vec<Certificate<'static>>, (PathBuf, String)> {
-    let explicit = ssl_cert_file.filter(|file| !file.is_empty());
-    let path = explicit
-        .clone()
-        .map_or_else(|| PathBuf::from(SYSTEM_CA_BUNDLE), PathBuf::from);
-    match fs::read(&path) {
-        Ok(pem) => read_certificates(&path, &pem).map_err(|err| match err {
-            StorageError::Certificate { path, reason } => (path, reason),
-            other => (path.clone(), other.to_string()),
-        }),
-        Err(err) if err.kind() == ErrorKind::NotFound && explicit.is_none() => {
-            tracing::warn!("no system CA bundle at {}", path.display());
-            Ok(Vec::new())
-        }
-        Err(err) => Err((path, err.to_string())),
-    }
 }
 
 /// `dockerCertDir`: `DIR/HOST[:PORT]` for the first `DIR` where it exists.
@@ -233,7 +227,7 @@ fn read_client_cert(cert_path: &Path, key_path: &Path) -> Result<ClientCert> {
 
 /// The PEM certificates of a file; other PEM items are skipped, a file without any
 /// certificate is an error.
-fn read_certificates(path: &Path, pem: &[u8]) -> Result<Vec<Certificate<'static>>> {
+pub(super) fn read_certificates(path: &Path, pem: &[u8]) -> Result<Vec<Certificate<'static>>> {
     let mut certificates = Vec::new();
     for item in parse_pem(pem) {
         if let PemItem::Certificate(certificate) = item.map_err(|err| bad_pem(path, &err))? {

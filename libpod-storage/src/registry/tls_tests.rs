@@ -1,6 +1,7 @@
 //! certs.d rules with certificates made by the `openssl` CLI, and real TLS handshakes with
 //! `openssl s_server`.
 
+use super::super::system_roots::SystemRoots;
 use super::*;
 use crate::registry::test_support::{ServerGuard, free_port};
 use std::process::Command;
@@ -139,7 +140,7 @@ fn default_certs_dirs_are_podmans() {
 fn host_ca_is_added_to_system_roots_for_that_host_and_port_only() {
     let fixture = Fixture::new();
     let certs_d = fixture.certs_d(1, "127.0.0.1:5000", &[("ca.crt", "ca.crt")]);
-    let system = system_roots().unwrap().len();
+    let system = system_roots().unwrap().certificates.len();
     let ca = der(&fixture.pki("ca.crt"));
 
     let config = tls_config("127.0.0.1:5000", std::slice::from_ref(&certs_d), false).unwrap();
@@ -162,7 +163,7 @@ fn first_certs_dir_with_the_host_wins() {
     let empty = fixture.tmp.path().join("no-such-dir");
     let first = fixture.certs_d(1, "r.example", &[]);
     let second = fixture.certs_d(2, "r.example", &[("ca.crt", "ca.crt")]);
-    let system = system_roots().unwrap().len();
+    let system = system_roots().unwrap().certificates.len();
     // containers/image reads only the first existing HOST directory, even if empty.
     let config = tls_config("r.example", &[empty.clone(), first, second.clone()], false).unwrap();
     assert_eq!(root_ders(&config).len(), system);
@@ -223,22 +224,36 @@ fn bad_pem_is_an_error_naming_the_file() {
         }
     }
     // The system bundle too, when $SSL_CERT_FILE names a bad one.
-    assert_eq!(
-        load_system_roots(Some(bad.clone().into())).unwrap_err().0,
-        bad
-    );
+    let roots_with = |file: &Path| {
+        let file = file.as_os_str().to_owned();
+        load_system_roots(Path::new("/nonexistent"), move |name| {
+            (name == "SSL_CERT_FILE").then(|| file.clone())
+        })
+    };
+    assert_eq!(roots_with(&bad).unwrap_err().0, bad);
     let missing = dir.join("missing.pem");
-    assert_eq!(
-        load_system_roots(Some(missing.clone().into()))
-            .unwrap_err()
-            .0,
-        missing
-    );
+    assert_eq!(roots_with(&missing).unwrap_err().0, missing);
     assert!(
-        !load_system_roots(Some(fixture.pki("ca.crt").into()))
+        !roots_with(&fixture.pki("ca.crt"))
             .unwrap()
+            .certificates
             .is_empty()
     );
+}
+
+#[test]
+fn no_trusted_certificate_at_all_is_an_error_unless_insecure() {
+    let fixture = Fixture::new();
+    let empty = SystemRoots::default();
+    let dir = fixture.certs_d(1, "h:5000", &[("ca.crt", "ca.crt")]);
+    let err = tls_config_with("other", std::slice::from_ref(&dir), false, &empty).unwrap_err();
+    assert!(
+        matches!(&err, StorageError::NoTrustedCertificates { registry, .. } if registry == "other"),
+        "{err}"
+    );
+    // A certs.d CA is enough; insecure needs none.
+    tls_config_with("h:5000", std::slice::from_ref(&dir), false, &empty).unwrap();
+    tls_config_with("other", &[dir], true, &empty).unwrap();
 }
 
 #[test]

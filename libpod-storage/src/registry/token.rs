@@ -7,7 +7,9 @@
 use super::auth_file::Credentials;
 use super::challenge::Challenge;
 use super::client::{RegistryClient, basic_authorization};
-use super::status::{failure_from_response, failure_from_status, failure_from_transport};
+use super::status::{
+    failure_from_body_read, failure_from_response, failure_from_status, failure_from_transport,
+};
 use crate::error::{RegistryFailure, Result};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -138,18 +140,15 @@ pub(crate) fn fetch(
         return Err(client.error("token", reference, failure));
     }
     let mut body = Vec::new();
-    response
+    let read = response
         .into_body()
         .into_reader()
         .take(MAX_TOKEN_RESPONSE)
-        .read_to_end(&mut body)
-        .map_err(|e| {
-            client.error(
-                "token",
-                reference,
-                RegistryFailure::Connection(e.to_string()),
-            )
-        })?;
+        .read_to_end(&mut body);
+    if let Err(err) = read {
+        let failure = failure_from_body_read(&err, body.len() as u64);
+        return Err(client.error("token", reference, failure));
+    }
     let parsed: TokenResponse =
         serde_json::from_slice(&body).map_err(|e| invalid(format!("token response: {e}")))?;
     let token = parsed

@@ -16,6 +16,7 @@ use crate::layer::{Compression, detect_compression};
 use crate::manifest::{self, descriptor_digest};
 use crate::parallel::map_parallel;
 use crate::reference::ImageReference;
+use crate::transport::bounded::BoundedBlob;
 use crate::transport::{ImageSource, ResolvedManifest};
 use oci_spec::image::{ImageConfiguration, MediaType};
 use std::io::{BufReader, Read};
@@ -52,11 +53,16 @@ impl Store {
         }
         let config_digest = descriptor_digest(&manifest.config)?;
         let mut config_bytes = Vec::new();
-        source
-            .blob(&config_digest)?
+        let mut config_blob = BoundedBlob::new(
+            source.blob(&config_digest)?,
+            config_digest,
+            manifest.config.size(),
+        );
+        let read = (&mut config_blob)
             .take(MAX_CONFIG_SIZE + 1)
             .read_to_end(&mut config_bytes)
-            .map_err(|e| StorageError::io("read config", config_digest.to_string(), e))?;
+            .map_err(|e| StorageError::io("read config", config_digest.to_string(), e));
+        config_blob.finish(read)?;
         let actual = Digest::of(&config_bytes);
         if actual != config_digest {
             return Err(StorageError::DigestMismatch {
@@ -290,15 +296,19 @@ fn fetch_one(
         if have_blob {
             return Ok((index, None, None));
         }
-        let blob = BlobStore::stage(staging, Some(&blob_digest), source.blob(&blob_digest)?)?;
-        return Ok((index, None, Some(blob)));
+        let mut blob = BoundedBlob::new(source.blob(&blob_digest)?, blob_digest, descriptor.size());
+        let staged = BlobStore::stage(staging, Some(&blob_digest), &mut blob);
+        return Ok((index, None, Some(blob.finish(staged)?)));
     }
     let reader: Box<dyn Read + Send> = if have_blob {
         Box::new(store.blobs().open(&blob_digest)?)
     } else {
         source.blob(&blob_digest)?
     };
-    let layer = stage_layer(staging, reader, Some(&blob_digest)).map_err(|err| match err {
+    // Cut at the descriptor's size: a longer stream is never staged or unpacked past it.
+    let mut blob = BoundedBlob::new(reader, blob_digest, descriptor.size());
+    let staged = stage_layer(staging, &mut blob, Some(&blob_digest));
+    let layer = blob.finish(staged).map_err(|err| match err {
         StorageError::MalformedLayer { reason } => StorageError::MalformedLayer {
             reason: format!("layer {blob_digest}: {reason}"),
         },

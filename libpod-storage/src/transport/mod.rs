@@ -2,6 +2,7 @@
 //! (`oci:DIR[:TAG]`) and OCI archives (`oci-archive:FILE[:TAG]`).
 
 mod archive;
+pub(crate) mod bounded;
 mod layout_writer;
 mod oci_layout;
 mod safe_fs;

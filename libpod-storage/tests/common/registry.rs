@@ -20,7 +20,7 @@ pub fn registry_options(tmp: &TempRoot, tls_verify: Option<bool>) -> RegistryOpt
         auth_files: Some(AuthFiles::explicit(auth)),
         tls_verify,
         certs_dirs: Vec::new(),
-        retries: 3,
+        ..RegistryOptions::default()
     }
 }
 

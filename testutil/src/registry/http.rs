@@ -27,6 +27,13 @@ impl Head {
             .map(|(_, value)| value.as_str())
     }
 
+    /// Replaces the headers named `name` (case-insensitive) with one `name: value`.
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.headers
+            .retain(|(key, _)| !key.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_string(), value.to_string()));
+    }
+
     /// The head serialized again, with `name` replaced by (or set to) `value`.
     pub fn to_bytes_with(&self, name: &str, value: &str) -> Vec<u8> {
         let mut out = format!("{}\r\n", self.start_line);

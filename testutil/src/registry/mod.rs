@@ -6,8 +6,9 @@
 //!   certificates and [`TokenServer`] issues its Bearer tokens.
 //! - [`copy_to_registry`] and [`inspect`] drive `skopeo`; [`busybox_oci_layout`],
 //!   [`multi_arch_layout`] and [`zstd_oci_layout`] build the images to push.
-//! - [`FaultProxy`] sits between a client and a plain-HTTP registry and cuts or corrupts
-//!   blob bodies.
+//! - [`FaultProxy`] sits between a client and a plain-HTTP registry: it cuts, corrupts,
+//!   lengthens or stalls blob bodies, moves upload locations to another host, and records
+//!   the requests it forwards.
 //!
 //! ```no_run
 //! use libpod_testutil::registry::{busybox_oci_layout, copy_to_registry, RegistryOptions, TestRegistry};
@@ -32,7 +33,7 @@ mod token;
 
 pub use images::{busybox_oci_layout, multi_arch_layout, multi_arch_platforms, zstd_oci_layout};
 pub use layout::{LayerCompression, OciLayoutBuilder, Platform};
-pub use proxy::{Fault, FaultProxy, FaultProxyStats, MIN_FAULTY_BODY};
+pub use proxy::{Fault, FaultProxy, FaultProxyStats, MIN_FAULTY_BODY, RecordedRequest};
 pub use server::{RegistryAuth, RegistryOptions, TestRegistry};
 pub use skopeo::{copy_to_registry, inspect};
 pub use tls::TestCa;

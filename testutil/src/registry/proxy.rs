@@ -1,6 +1,8 @@
-//! A TCP proxy in front of a plain-HTTP registry that cuts or corrupts blob downloads.
+//! A TCP proxy in front of a plain-HTTP registry that cuts, corrupts, lengthens or stalls blob
+//! downloads, moves upload locations elsewhere, and records the requests it forwards.
 
 use super::accept::AcceptLoop;
+use super::http::Head;
 use super::http::read_head;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -12,9 +14,11 @@ use std::time::Duration;
 /// images are smaller, layers larger).
 pub const MIN_FAULTY_BODY: u64 = 1024;
 
-/// What the proxy does to a blob body longer than [`MIN_FAULTY_BODY`] (in answers to
-/// `GET /v2/NAME/blobs/sha256:HEX`, status 200 or 206). Offsets count from the start of
-/// the response body, so for a `Range` request from the start of the range.
+/// What the proxy does. All but [`Fault::StallUploads`] and [`Fault::MoveUploads`] act on
+/// blob bodies longer than
+/// [`MIN_FAULTY_BODY`] (in answers to `GET /v2/NAME/blobs/sha256:HEX`, status 200 or 206).
+/// Offsets count from the start of the response body, so for a `Range` request from the
+/// start of the range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -33,6 +37,50 @@ pub enum Fault {
         /// The body offset of the byte to corrupt.
         offset: u64,
     },
+    /// In every such response, send `extra` bytes (zeros) after the body, with a
+    /// `Content-Length` that counts them: a registry serving more than the descriptor says.
+    Overlong {
+        /// Bytes added after the true body.
+        extra: u64,
+    },
+    /// In every such response, send the head and `bytes` bytes of the body, then nothing more
+    /// while keeping the connection open, until the client hangs up (or 30 s pass).
+    StallAfter {
+        /// Body bytes sent before the stall.
+        bytes: u64,
+    },
+    /// Upload requests whose body is longer than [`MIN_FAULTY_BODY`] (`PUT` or `PATCH` to
+    /// `/v2/NAME/blobs/uploads/...`, by `Content-Length`, or of unknown length) are not read
+    /// past their head nor answered: the proxy holds the connection for 30 s, so a client
+    /// sending a body larger than the socket buffers blocks in its writes.
+    StallUploads,
+    /// Answers to upload requests (`/v2/NAME/blobs/uploads/...`) get their `Location` moved
+    /// to `to` (same path and query, `http://`): an upload URL on another host.
+    MoveUploads {
+        /// Where upload locations point.
+        to: SocketAddr,
+    },
+}
+
+/// A request the proxy forwarded, as the client sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// `GET`, `PUT`, ...
+    pub method: String,
+    /// The request target (path and query).
+    pub target: String,
+    /// The headers in order, names as sent.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RecordedRequest {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
 }
 
 /// A snapshot of a [`FaultProxy`]'s counters.
@@ -73,6 +121,7 @@ struct Shared {
     connections: AtomicU64,
     blob_gets: AtomicU64,
     faults_injected: AtomicU64,
+    requests: Mutex<Vec<RecordedRequest>>,
 }
 
 impl FaultProxy {
@@ -88,6 +137,7 @@ impl FaultProxy {
             connections: AtomicU64::new(0),
             blob_gets: AtomicU64::new(0),
             faults_injected: AtomicU64::new(0),
+            requests: Mutex::new(Vec::new()),
         });
         let handler_shared = Arc::clone(&shared);
         let accept = AcceptLoop::start("fault-proxy", move |client| {
@@ -124,6 +174,15 @@ impl FaultProxy {
         self.shared.cuts_done.store(0, Ordering::SeqCst);
     }
 
+    /// Every request forwarded so far, in the order they arrived.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// The counters so far.
     pub fn stats(&self) -> FaultProxyStats {
         FaultProxyStats {
@@ -157,12 +216,28 @@ fn is_blob_path(target: &str) -> bool {
     !repo.is_empty() && hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// Whether `target` is an upload: `/v2/NAME/blobs/uploads/...`.
+fn is_upload_path(target: &str) -> bool {
+    target.starts_with("/v2/") && target.contains("/blobs/uploads/")
+}
+
+/// `location` (a URL or an absolute path) with its scheme and host replaced by `http://to`.
+fn moved_location(location: &str, to: SocketAddr) -> String {
+    let path = match location.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => location,
+    };
+    format!("http://{to}{path}")
+}
+
 /// What to do to one response body.
 #[derive(Debug, Clone, Copy)]
 enum Action {
     Pass,
     Cut(u64),
     Flip(u64),
+    Extend(u64),
+    Stall(u64),
 }
 
 impl Shared {
@@ -180,7 +255,30 @@ impl Shared {
             return Ok(());
         };
         let mut parts = request.start_line.split_whitespace();
-        let is_blob_get = parts.next() == Some("GET") && parts.next().is_some_and(is_blob_path);
+        let method = parts.next().unwrap_or_default().to_string();
+        let target = parts.next().unwrap_or_default().to_string();
+        let is_blob_get = method == "GET" && is_blob_path(&target);
+        let is_upload = is_upload_path(&target);
+        let body_length = request
+            .header("content-length")
+            .and_then(|v| v.parse::<u64>().ok());
+        let stall_upload = is_upload
+            && matches!(method.as_str(), "PUT" | "PATCH")
+            && body_length.is_none_or(|length| length > MIN_FAULTY_BODY)
+            && *self.fault.lock().unwrap_or_else(PoisonError::into_inner) == Fault::StallUploads;
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(RecordedRequest {
+                method,
+                target,
+                headers: request.headers.clone(),
+            });
+        if stall_upload {
+            self.faults_injected.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_secs(30));
+            return Ok(());
+        }
         let mut upstream = TcpStream::connect(self.upstream)?;
         upstream.write_all(&request.to_bytes_with("Connection", "close"))?;
         upstream.write_all(&request.rest)?;
@@ -190,7 +288,7 @@ impl Shared {
         std::thread::spawn(move || {
             let _ = io::copy(&mut client_reader, &mut upstream_writer);
         });
-        let result = self.relay_response(&mut upstream, &mut client, is_blob_get);
+        let result = self.relay_response(&mut upstream, &mut client, is_blob_get, is_upload);
         let _ = client.shutdown(Shutdown::Both);
         let _ = upstream.shutdown(Shutdown::Both);
         result
@@ -201,10 +299,14 @@ impl Shared {
         upstream: &mut TcpStream,
         client: &mut TcpStream,
         is_blob_get: bool,
+        is_upload: bool,
     ) -> io::Result<()> {
-        let Some(response) = read_head(upstream)? else {
+        let Some(mut response) = read_head(upstream)? else {
             return Ok(());
         };
+        if is_upload {
+            self.move_upload_location(&mut response);
+        }
         let status = response.start_line.split_whitespace().nth(1).unwrap_or("");
         let length: Option<u64> = response
             .header("content-length")
@@ -223,13 +325,16 @@ impl Shared {
         if !matches!(action, Action::Pass) {
             self.faults_injected.fetch_add(1, Ordering::SeqCst);
         }
+        if let (Action::Extend(extra), Some(length)) = (action, length) {
+            response.set("Content-Length", &length.saturating_add(extra).to_string());
+        }
         client.write_all(&response.to_bytes_with("Connection", "close"))?;
         let mut sent = 0u64;
-        let mut chunk = response.rest;
+        let mut chunk = std::mem::take(&mut response.rest);
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             match action {
-                Action::Cut(limit) => {
+                Action::Cut(limit) | Action::Stall(limit) => {
                     let room = usize::try_from(limit.saturating_sub(sent)).unwrap_or(usize::MAX);
                     chunk.truncate(room.min(chunk.len()));
                 }
@@ -244,16 +349,36 @@ impl Shared {
             }
             client.write_all(&chunk)?;
             sent += chunk.len() as u64;
-            if let Action::Cut(limit) = action
-                && sent >= limit
-            {
-                return Ok(());
+            match action {
+                Action::Cut(limit) if sent >= limit => return Ok(()),
+                Action::Stall(limit) if sent >= limit => {
+                    client.flush()?;
+                    // Until the client hangs up (EOF) or the read timeout passes.
+                    let _ = client.read(&mut [0u8; 1]);
+                    return Ok(());
+                }
+                _ => {}
             }
             let n = upstream.read(&mut buf)?;
             if n == 0 {
+                if let Action::Extend(extra) = action {
+                    send_zeros(client, extra)?;
+                }
                 return client.flush();
             }
             chunk = buf[..n].to_vec();
+        }
+    }
+
+    /// With [`Fault::MoveUploads`], points the response's `Location` at the other host.
+    fn move_upload_location(&self, response: &mut Head) {
+        let fault = *self.fault.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Fault::MoveUploads { to } = fault
+            && let Some(location) = response.header("location")
+        {
+            let moved = moved_location(location, to);
+            response.set("Location", &moved);
+            self.faults_injected.fetch_add(1, Ordering::SeqCst);
         }
     }
 
@@ -262,6 +387,9 @@ impl Shared {
         match fault {
             Fault::None => Action::Pass,
             Fault::FlipByte { offset } => Action::Flip(offset),
+            Fault::Overlong { extra } => Action::Extend(extra),
+            Fault::StallAfter { bytes } => Action::Stall(bytes),
+            Fault::StallUploads | Fault::MoveUploads { .. } => Action::Pass,
             Fault::CutAfter { bytes, times } => {
                 let took_a_cut = self
                     .cuts_done
@@ -279,9 +407,20 @@ impl Shared {
     }
 }
 
+/// Writes `count` zero bytes to `client`.
+fn send_zeros(client: &mut TcpStream, mut count: u64) -> io::Result<()> {
+    let zeros = [0u8; 64 * 1024];
+    while count > 0 {
+        let n = usize::try_from(count).map_or(zeros.len(), |c| c.min(zeros.len()));
+        client.write_all(&zeros[..n])?;
+        count -= n as u64;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_blob_path;
+    use super::{is_blob_path, moved_location};
 
     #[test]
     fn recognizes_blob_paths() {
@@ -295,5 +434,18 @@ mod tests {
         )));
         assert!(!is_blob_path("/v2/busybox/blobs/uploads/"));
         assert!(!is_blob_path("/v2/busybox/blobs/sha256:abc"));
+    }
+
+    #[test]
+    fn moves_locations_to_another_host() {
+        let to = "127.0.0.1:9".parse().unwrap();
+        assert_eq!(
+            moved_location("http://127.0.0.1:5000/v2/x/blobs/uploads/u?_state=s", to),
+            "http://127.0.0.1:9/v2/x/blobs/uploads/u?_state=s"
+        );
+        assert_eq!(
+            moved_location("/v2/x/blobs/uploads/u", to),
+            "http://127.0.0.1:9/v2/x/blobs/uploads/u"
+        );
     }
 }
