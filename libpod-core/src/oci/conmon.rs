@@ -24,7 +24,6 @@ use std::time::Duration;
 #[path = "conmon_create.rs"]
 mod create;
 
-#[cfg(test)]
 use create::CreatePaths;
 
 /// How long conmon may take to report the container's PID (Podman's
@@ -201,7 +200,18 @@ impl OciRuntime for ConmonRuntime {
         args: &CreateArgs<'_>,
         setup: &mut dyn FnMut() -> Result<()>,
     ) -> Result<Created> {
-        self.create_container(args, setup)
+        let created = self.create_container(args, setup)?;
+        // runc and conmon write their pidfiles and runc its log 0644; made private like
+        // everything else we keep (a chmod each, no more).
+        // A failure is no reason to undo the container: they are in its private run directory.
+        let paths = CreatePaths::new(args, &self.exits)?;
+        for file in [&paths.pidfile, &paths.conmon_pidfile, &paths.oci_log] {
+            let private = crate::runtime::modes::PRIVATE_FILE;
+            if let Err(err) = crate::runtime::modes::tighten_if_present(file, private) {
+                tracing::warn!(id = args.id, %err, "a pidfile stays readable");
+            }
+        }
+        Ok(created)
     }
     fn start(&self, id: &str) -> Result<()> {
         check_id(id)?;

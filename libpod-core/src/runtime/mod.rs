@@ -14,6 +14,7 @@
 //! ```
 
 pub mod config;
+pub(crate) mod modes;
 mod open;
 
 pub use config::EngineConfig;
@@ -225,7 +226,11 @@ impl Runtime {
                 reason: format!("{name:?} is not [a-zA-Z0-9][a-zA-Z0-9_.-]*"),
             });
         }
-        let path = self.inner.root.join("volumes").join(name).join("_data");
+        // The volume's own directory is private; its data is the container's (Podman's
+        // layout: `_data` keeps the default mode).
+        let volume = self.inner.root.join("volumes").join(name);
+        modes::create_private_dir(&volume)?;
+        let path = volume.join("_data");
         std::fs::create_dir_all(&path).map_err(|e| CoreError::io("create volume", &path, e))?;
         Ok(path)
     }

@@ -10,7 +10,7 @@ use crate::overlap::overlap;
 use crate::state::{SqliteState, StateStore};
 use libpod_spec::SpecGenerator;
 use libpod_storage::{Store, StoreOptions};
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -37,9 +37,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     let root = std::path::absolute(&root).map_err(|e| CoreError::io("resolve", &root, e))?;
     let run_root =
         std::path::absolute(&run_root).map_err(|e| CoreError::io("resolve", &run_root, e))?;
-    for dir in [&root, &run_root] {
-        fs::create_dir_all(dir).map_err(|e| CoreError::io("create directory", dir, e))?;
-    }
+    super::modes::secure_roots(&root, &run_root)?;
     let mut spec_defaults = engine.spec_defaults();
     if let Some(dirs) = builder.hooks_dirs {
         spec_defaults.hooks_dirs = dirs;
@@ -137,7 +135,10 @@ fn cached_conmon(engine: &EngineConfig, run_root: &Path) -> Result<PathBuf> {
     }
     let conmon = engine.find_conmon()?;
     if let Some(stamp) = stamp(&conmon) {
-        let _ = fs::write(&cache, format!("{}\n{stamp}", conmon.display()));
+        let _ = super::modes::write_private(
+            &cache,
+            format!("{}\n{stamp}", conmon.display()).as_bytes(),
+        );
     }
     Ok(conmon)
 }
@@ -173,7 +174,7 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
         return Ok(());
     }
     let lock_path = run_root.join("alive.lock");
-    let lock = OpenOptions::new()
+    let lock = super::modes::private_file()
         .write(true)
         .create(true)
         .truncate(false)
@@ -233,7 +234,7 @@ fn remove_after_reboot(runtime: &Runtime, id: &str) {
 }
 
 fn write_marker(marker: &Path, boot_id: &str) -> Result<()> {
-    fs::write(marker, boot_id).map_err(|e| CoreError::io("create", marker, e))
+    super::modes::write_private(marker, boot_id.as_bytes())
 }
 
 #[cfg(test)]

@@ -52,3 +52,51 @@ fn a_container_whose_config_does_not_decode_does_not_stop_the_refresh() {
         Err(crate::CoreError::Corrupt { .. })
     ));
 }
+
+#[test]
+fn what_earlier_versions_left_open_is_closed_at_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let rt = open(dir.path()).unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(&rootfs).unwrap();
+    let ctr = rt
+        .new_container([with_rootfs_path(rootfs), with_command(["/bin/true"])])
+        .unwrap();
+    ctr.init().unwrap();
+    drop((ctr, rt));
+    let (root, run) = (dir.path().join("root"), dir.path().join("run"));
+    std::fs::create_dir_all(root.join("volumes")).unwrap();
+    // As earlier versions made them: 0755 and 0644.
+    let dirs = [
+        root.clone(),
+        root.join("containers"),
+        root.join("volumes"),
+        run.clone(),
+        run.join("containers"),
+        run.join("locks"),
+    ];
+    let files = [
+        root.join("db.sql"),
+        root.join("db.sql-wal"),
+        root.join("db.sql-shm"),
+        run.join("alive"),
+        run.join("alive.lock"),
+    ];
+    let set = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o7777;
+    dirs.iter().for_each(|d| set(d, 0o755));
+    files.iter().for_each(|f| set(f, 0o644));
+
+    drop(open(dir.path()).unwrap());
+    for dir in &dirs {
+        assert_eq!(mode(dir), 0o700, "{}", dir.display());
+    }
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+}
