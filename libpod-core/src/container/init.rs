@@ -49,7 +49,14 @@ impl Locked<'_> {
         self.check_dependencies()?;
         let result = self.prepare_and_create();
         if let Err(e) = result {
-            let cleanup = self.release_storage();
+            // Created in the runtime before the failure (its save failed): deleted from it
+            // (its process killed), or every later create of this ID is refused.
+            let mut failures = Vec::new();
+            if self.state.status == ContainerStatus::Created {
+                failures.extend(self.runtime().inner.oci.delete(self.id(), true).err());
+            }
+            failures.extend(self.release_storage().err());
+            let cleanup = super::cleanup::combine(failures);
             self.state.status = ContainerStatus::Configured;
             self.state.pid = None;
             self.state.conmon_pid = None;

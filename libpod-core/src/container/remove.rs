@@ -4,6 +4,8 @@
 use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::{CoreError, Result};
 use crate::runtime::Runtime;
+use nix::errno::Errno;
+use nix::mount::{MntFlags, umount2};
 
 /// How to remove a container.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,16 +63,17 @@ impl Locked<'_> {
     /// Removes the container, stopped (and without dependents): cleanup if it was not done,
     /// then `Removing` saved (with cleanup's changes and any exit code: one commit) before the
     /// storage, the directories and conmon's exit files go, and the database row and lock
-    /// last.
+    /// last, only once everything else is gone: a removal that failed half-way is retried
+    /// by removing it again.
     pub(crate) fn remove_locked(&mut self) -> Result<()> {
         let mut failures = Vec::new();
-        if matches!(
-            self.state.status,
-            ContainerStatus::Stopped | ContainerStatus::Created
-        ) && let Err(e) = self.cleanup_unsaved()
-        {
-            failures.push(e);
-        }
+        let cleaned = match self.state.status {
+            ContainerStatus::Stopped | ContainerStatus::Created => self.cleanup_unsaved(),
+            // Not in the runtime, unless an init was killed after its create or an earlier
+            // removal failed: then it is deleted (for conmon, a `stat` when it is not there).
+            _ => self.runtime().inner.oci.delete(self.id(), true),
+        };
+        failures.extend(cleaned.err());
         self.state.status = ContainerStatus::Removing;
         self.save()?;
         let rt = self.runtime();
@@ -86,6 +89,13 @@ impl Locked<'_> {
         };
         let remove_dirs = || {
             let dirs = [rt.container_run_dir(id), rt.container_static_dir(id)];
+            // Its shm, if an init killed before its save left it mounted and unrecorded.
+            let shm = dirs[0].join("shm");
+            if let Err(e) = umount2(&shm, MntFlags::MNT_DETACH)
+                && !matches!(e, Errno::EINVAL | Errno::ENOENT)
+            {
+                return vec![CoreError::io("unmount shm", shm, e.into())];
+            }
             let mut failed: Vec<CoreError> = dirs
                 .into_iter()
                 .filter_map(|dir| match std::fs::remove_dir_all(&dir) {
@@ -103,9 +113,13 @@ impl Locked<'_> {
             crate::overlap::overlap("remove-storage", remove_storage, remove_dirs);
         failures.extend(storage.err());
         failures.extend(dirs);
+        if !failures.is_empty() {
+            // The row stays (`Removing`) so that nothing it owns is forgotten.
+            return super::cleanup::combine(failures);
+        }
         rt.inner.state.remove_container(id)?;
         rt.inner.locks.remove(id);
         self.removed = true;
-        super::cleanup::combine(failures)
+        Ok(())
     }
 }

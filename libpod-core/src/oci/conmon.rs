@@ -268,6 +268,11 @@ impl ConmonRuntime {
     /// SIGKILL, and runc's forced delete would wait for it in vain (10 s) and fail. Podman
     /// does the same when it removes a paused container on cgroup v1.
     fn delete_container(&self, id: &str, force: bool) -> Result<()> {
+        // No state directory: the runtime does not know it (runc and crun both keep one per
+        // container), and a delete is done without running anything.
+        if !self.config.runtime_root.join(id).exists() {
+            return Ok(());
+        }
         if !force && self.direct_runc() {
             match direct::delete(&self.config.runtime_root.join(id)) {
                 Direct::Done => {

@@ -185,6 +185,7 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
     if current() {
         return Ok(());
     }
+    clear_runtime_state(run_root);
     let state = &runtime.inner.state;
     let mut volatile = Vec::new();
     for id in state.all_containers()? {
@@ -194,7 +195,15 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
             volatile.push(id.clone());
         }
         let _guard = runtime.inner.locks.lock(&id)?;
-        let mut s = state.container_state(&id)?;
+        let mut s = match state.container_state(&id) {
+            Ok(s) => s,
+            // Nothing of it survived the reboot but its row: listed as broken, removable.
+            Err(err @ CoreError::Corrupt { .. }) => {
+                tracing::warn!(container = %id, %err, "not refreshed after a reboot");
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
         let refreshed = match s.status {
             ContainerStatus::Running
             | ContainerStatus::Stopped
@@ -218,6 +227,36 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
         remove_after_reboot(runtime, &id);
     }
     write_marker(&marker, boot_id)
+}
+
+/// Empties the OCI runtimes' state directories (`RUNROOT/runtime/NAME/ID`) after a reboot:
+/// nothing they describe still runs, and a run root that is not a tmpfs keeps them, so that
+/// every create of those IDs would be refused as "already exists". Failures are logged: the
+/// open goes on, and the create that meets one reports it.
+fn clear_runtime_state(run_root: &Path) {
+    let Ok(runtimes) = fs::read_dir(run_root.join("runtime")) else {
+        return;
+    };
+    for entry in runtimes
+        .flatten()
+        .flat_map(|rt| fs::read_dir(rt.path()))
+        .flatten()
+    {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        let removed = match entry.file_type() {
+            Ok(t) if t.is_dir() => fs::remove_dir_all(&path),
+            _ => fs::remove_file(&path),
+        };
+        match removed {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), "stale runtime state removed after a reboot")
+            }
+            Err(err) => {
+                tracing::warn!(path = %path.display(), %err, "stale runtime state left after a reboot")
+            }
+        }
+    }
 }
 
 /// Removes volatile container `id` after a reboot. One that others depend on stays, exited,

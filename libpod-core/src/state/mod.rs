@@ -4,6 +4,8 @@
 
 mod common;
 #[cfg(test)]
+pub(crate) mod faulty;
+#[cfg(test)]
 mod fixtures;
 mod memory;
 mod schema;
