@@ -114,6 +114,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         inner: Arc::new(inner),
     };
     refresh_after_reboot(&runtime)?;
+    super::intents::reclaim_interrupted_creates(&runtime);
     Ok(runtime)
 }
 

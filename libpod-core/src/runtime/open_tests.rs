@@ -100,3 +100,56 @@ fn what_earlier_versions_left_open_is_closed_at_open() {
         assert_eq!(mode(file), 0o600, "{}", file.display());
     }
 }
+
+#[test]
+fn storage_of_an_interrupted_create_is_reclaimed_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+    let tar = dir.path().join("rootfs.tar");
+    libpod_testutil::tar_directory(&rootfs, &tar).unwrap();
+    let rt = open(dir.path()).unwrap();
+    let image = libpod_storage::ImageReference::parse("localhost/tiny").unwrap();
+    rt.storage()
+        .import_tarball(std::fs::File::open(&tar).unwrap(), Some(&image), &[])
+        .unwrap();
+    let sound = rt
+        .new_container([
+            crate::container::with_rootfs_from_image("localhost/tiny"),
+            with_command(["/bin/true"]),
+        ])
+        .unwrap();
+    let intents = dir.path().join("root/create-intents");
+    assert_eq!(
+        std::fs::read_dir(&intents).unwrap().count(),
+        0,
+        "a create that finished left its intent"
+    );
+    // What a create killed after its storage, before its row, leaves: the intent and the
+    // storage; and one killed after both were made, before the intent was cleared.
+    let orphan = "0f".repeat(32);
+    let storage = libpod_storage::ContainerOptions::default();
+    rt.storage()
+        .create_container_with(&orphan, Some("localhost/tiny"), &storage)
+        .unwrap();
+    // A store container no intent covers is not ours to judge: it stays.
+    let unclaimed = "0e".repeat(32);
+    rt.storage()
+        .create_container_with(&unclaimed, Some("localhost/tiny"), &storage)
+        .unwrap();
+    for id in [orphan.as_str(), sound.id()] {
+        std::fs::write(intents.join(id), "").unwrap();
+    }
+    let sound_id = sound.id().to_string();
+    drop((sound, rt));
+
+    let rt = open(dir.path()).unwrap();
+    assert!(
+        rt.storage().container(&orphan).is_err(),
+        "the orphan's storage is left"
+    );
+    assert!(rt.storage().container(&unclaimed).is_ok());
+    assert!(rt.storage().container(&sound_id).is_ok());
+    assert!(rt.container(&sound_id).is_ok());
+    assert_eq!(std::fs::read_dir(&intents).unwrap().count(), 0);
+}

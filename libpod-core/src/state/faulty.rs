@@ -73,6 +73,9 @@ impl StateStore for FaultyState {
     fn all_containers(&self) -> Result<Vec<String>> {
         self.inner.all_containers()
     }
+    fn container_name(&self, id: &str) -> Result<String> {
+        self.inner.container_name(id)
+    }
     fn dependents(&self, id: &str) -> Result<Vec<String>> {
         self.inner.dependents(id)
     }

@@ -250,7 +250,7 @@ impl SqliteState {
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
     }
 
-    /// The `config` or `state` JSON of a container.
+    /// A text column (`config`, `state` JSON, `name`) of a container.
     fn read_json(&self, sql: &str, id: &str) -> Result<String> {
         let conn = self.conn.lock();
         conn.prepare_cached(sql)
@@ -449,6 +449,10 @@ impl StateStore for SqliteState {
             None,
             "list containers",
         )
+    }
+
+    fn container_name(&self, id: &str) -> Result<String> {
+        self.read_json("SELECT name FROM containers WHERE id = ?1", id)
     }
 
     fn dependents(&self, id: &str) -> Result<Vec<String>> {
