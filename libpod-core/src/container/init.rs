@@ -45,6 +45,8 @@ impl Locked<'_> {
         if self.state.status == ContainerStatus::Stopped {
             // Still known to the runtime: delete it before creating it again.
             self.runtime().inner.oci.delete(self.id(), true)?;
+        } else {
+            self.delete_leftover()?;
         }
         self.check_dependencies()?;
         let result = self.prepare_and_create();

@@ -12,6 +12,7 @@ mod files;
 mod init;
 mod inspect;
 mod kill;
+mod leftover;
 mod options;
 mod pause;
 mod remove;

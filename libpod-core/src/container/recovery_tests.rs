@@ -119,3 +119,18 @@ fn a_storage_removal_that_fails_keeps_the_row_and_can_be_retried() {
     assert!(f.rt.storage().container(c.id()).is_err());
     assert!(!dir.exists());
 }
+
+#[test]
+fn what_a_killed_init_left_in_the_runtime_is_deleted_by_the_next_start() {
+    let f = fixture();
+    let c = f.ctr();
+    // A process killed after the runtime's create, before its save: the database still says
+    // Configured.
+    let bundle = f._dir.path().join("bundle");
+    let args = crate::oci::CreateArgs::new(c.id(), c.name(), &bundle, &bundle);
+    crate::oci::OciRuntime::create(&*f.fake, &args).unwrap();
+    assert_eq!(c.status().unwrap(), ContainerStatus::Configured);
+    c.start().unwrap();
+    assert_eq!(c.status().unwrap(), ContainerStatus::Running);
+    assert_eq!(f.fake.ids(), [c.id().to_string()]);
+}

@@ -236,6 +236,10 @@ impl OciRuntime for ConmonRuntime {
     }
     fn state(&self, id: &str) -> Result<Option<RuntimeState>> {
         check_id(id)?;
+        // As in `delete`: no state directory, nothing to ask the runtime.
+        if !self.config.runtime_root.join(id).exists() {
+            return Ok(None);
+        }
         self.cli.state(id)
     }
     fn pause(&self, id: &str) -> Result<()> {
