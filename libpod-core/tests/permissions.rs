@@ -87,6 +87,18 @@ fn other_users_cannot_reach_our_files_and_the_containers_user_can() {
     );
 
     let (root, run) = (tmp.path().join("root"), tmp.path().join("run"));
+    let lock = run.join("locks").join(ctr.id());
+    for lock in [&lock, &run.join("alive.lock")] {
+        let path = lock.to_str().unwrap();
+        refused(
+            &format!("hold {path}"),
+            &as_nobody(&["flock", "-n", "-s", path, "true"]),
+        );
+    }
+    for file in [root.join("db.sql"), run_dir.join("config.json")] {
+        let path = file.to_str().unwrap();
+        refused(&format!("read {path}"), &as_nobody(&["cat", path]));
+    }
     let static_dir = root.join("containers").join(ctr.id());
     let private_dirs = [
         root.clone(),
@@ -103,7 +115,6 @@ fn other_users_cannot_reach_our_files_and_the_containers_user_can() {
     for dir in &private_dirs {
         assert_eq!(mode(dir), 0o700, "{}", dir.display());
     }
-    let lock = run.join("locks").join(ctr.id());
     let private_files = [
         root.join("db.sql"),
         root.join("db.sql-wal"),
@@ -123,17 +134,6 @@ fn other_users_cannot_reach_our_files_and_the_containers_user_can() {
         assert_eq!(mode(&run_dir.join(name)), 0o644, "{name}");
     }
 
-    for lock in [&lock, &run.join("alive.lock")] {
-        let path = lock.to_str().unwrap();
-        refused(
-            &format!("hold {path}"),
-            &as_nobody(&["flock", "-n", "-s", path, "true"]),
-        );
-    }
-    for file in [root.join("db.sql"), run_dir.join("config.json")] {
-        let path = file.to_str().unwrap();
-        refused(&format!("read {path}"), &as_nobody(&["cat", path]));
-    }
     rt.remove_container(&ctr, RemoveOptions::default().force(true).timeout(0))
         .unwrap();
 }
