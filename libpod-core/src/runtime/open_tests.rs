@@ -153,3 +153,77 @@ fn storage_of_an_interrupted_create_is_reclaimed_at_the_next_open() {
     assert!(rt.container(&sound_id).is_ok());
     assert_eq!(std::fs::read_dir(&intents).unwrap().count(), 0);
 }
+
+#[test]
+fn a_container_whose_state_does_not_decode_is_skipped_listed_and_removable() {
+    let dir = tempfile::tempdir().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(&rootfs).unwrap();
+    let rt = open(dir.path()).unwrap();
+    let make = |name: &str| {
+        let ctr = rt
+            .new_container([
+                with_rootfs_path(rootfs.clone()),
+                with_command(["/bin/true"]),
+                crate::container::with_name(name),
+            ])
+            .unwrap();
+        ctr.init().unwrap();
+        ctr.id().to_string()
+    };
+    let (damaged, sound) = (make("damaged"), make("sound"));
+    drop(rt);
+    rusqlite::Connection::open(dir.path().join("root/db.sql"))
+        .unwrap()
+        .execute(
+            "UPDATE containers SET state = '{broken' WHERE id = ?1",
+            [&damaged],
+        )
+        .unwrap();
+    std::fs::write(dir.path().join("run").join(ALIVE), "another boot").unwrap();
+
+    let rt = open(dir.path()).expect("the open fails on the damaged state");
+    assert_eq!(
+        rt.container(&sound).unwrap().status().unwrap(),
+        ContainerStatus::Configured,
+        "the sound container was not refreshed"
+    );
+    let listed: Vec<_> = rt
+        .list_containers()
+        .unwrap()
+        .into_iter()
+        .map(|entry| match entry {
+            crate::runtime::ContainerEntry::Sound(ctr) => (ctr.id().to_string(), None),
+            crate::runtime::ContainerEntry::Broken(b) => (b.id, Some((b.name, b.reason))),
+        })
+        .collect();
+    let mut expected = vec![
+        (sound.clone(), None),
+        (
+            damaged.clone(),
+            Some((
+                "damaged".to_string(),
+                format!("state database: malformed state of {damaged}"),
+            )),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        rt.containers().unwrap().len(),
+        2,
+        "its config still decodes"
+    );
+    let ctr = rt.container(&damaged).unwrap();
+    assert!(matches!(
+        rt.remove_container(&ctr, crate::container::RemoveOptions::default()),
+        Err(crate::CoreError::Corrupt { .. })
+    ));
+    rt.remove_container(&ctr, crate::container::RemoveOptions::default().force(true))
+        .unwrap();
+    assert!(matches!(
+        rt.container(&damaged),
+        Err(crate::CoreError::ContainerNotFound(_))
+    ));
+    assert_eq!(rt.list_containers().unwrap().len(), 1);
+}
