@@ -6,7 +6,7 @@
 use crate::error::{CoreError, Result};
 use parking_lot::{Mutex, RawMutex, lock_api::ArcMutexGuard};
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
 
@@ -25,7 +25,7 @@ pub(crate) struct LockGuard {
 
 impl LockManager {
     pub fn new(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| CoreError::io("create directory", dir, e))?;
+        crate::runtime::modes::create_private_dir(dir)?;
         Ok(LockManager {
             dir: dir.to_path_buf(),
             mutexes: Mutex::new(HashMap::new()),
@@ -49,7 +49,8 @@ impl LockManager {
         };
         let thread = mutex.lock_arc();
         let path = self.dir.join(id);
-        let file = OpenOptions::new()
+        // 0600: anyone who could open it could hold it, and hang every command.
+        let file = crate::runtime::modes::private_file()
             .write(true)
             .create(true)
             .truncate(false)

@@ -257,7 +257,12 @@ fn an_auto_remove_container_is_gone_once_its_exit_is_seen() {
     let tmp = TempRoot::new().unwrap();
     let cg = CgroupParent::new();
     let rt = runtime(&tmp);
-    let ctr = shell(&rt, &cg, "echo bye; exit 4", vec![with_auto_remove()]);
+    let ctr = shell(
+        &rt,
+        &cg,
+        "sleep 1; echo bye; exit 4",
+        vec![with_auto_remove()],
+    );
     ctr.start().unwrap();
     let state = ctr.state().unwrap();
     let (conmon, run_dir) = (state.conmon_pid.unwrap(), state.run_dir.unwrap());

@@ -4,6 +4,7 @@
 use super::options::{ContainerBuilder, CtrCreateOption, Draft, validate_name};
 use super::{Container, ContainerConfig, ContainerState, ContainerStatus, LogDriver, RootfsSource};
 use crate::error::{CoreError, Result};
+use crate::runtime::intents::CreateIntent;
 use crate::runtime::{Runtime, now_rfc3339};
 use std::io::Read;
 
@@ -82,7 +83,8 @@ impl Runtime {
 
     /// Makes the container's storage and database row side by side (each an fsync or more),
     /// under the container's lock so that nobody acts on it half made; whichever fails, the
-    /// other is undone.
+    /// other is undone. A create intent covers both (see `runtime/intents.rs`): cleared when
+    /// they are made or undone, so that storage left by a kill in between is reclaimed.
     fn add_with_storage(
         &self,
         config: &ContainerConfig,
@@ -90,6 +92,7 @@ impl Runtime {
         image: &str,
     ) -> Result<()> {
         let _lock = self.inner.locks.lock(&config.id)?;
+        let intent = CreateIntent::record(self, &config.id)?;
         let options = libpod_storage::ContainerOptions::default().volatile(config.volatile);
         let (storage, added) = crate::overlap::overlap(
             "create-storage",
@@ -99,18 +102,29 @@ impl Runtime {
             },
             || self.inner.state.add_container(config, state),
         );
-        match (storage, added) {
-            (Ok(_), Ok(())) => Ok(()),
-            (Ok(_), Err(e)) => {
-                let undone = self.storage().remove_container(&config.id);
-                Err(with_cleanup(e, undone.map_err(CoreError::from)))
+        let (result, undone) = match (storage, added) {
+            (Ok(_), Ok(())) => (Ok(()), Ok(())),
+            (Ok(_), Err(e)) => (
+                Err(e),
+                self.storage()
+                    .remove_container(&config.id)
+                    .map_err(CoreError::from),
+            ),
+            (Err(e), Ok(())) => (Err(e.into()), self.inner.state.remove_container(&config.id)),
+            // Both refused: nothing to undo; the database's reason (a name in use...) first.
+            (Err(_), Err(e)) => (Err(e), Ok(())),
+        };
+        match (result, undone) {
+            (Ok(()), _) => {
+                intent.clear();
+                Ok(())
             }
             (Err(e), Ok(())) => {
-                let undone = self.inner.state.remove_container(&config.id);
-                Err(with_cleanup(e.into(), undone))
+                intent.clear();
+                Err(e)
             }
-            // Both refused: nothing to undo; the database's reason (a name in use...) first.
-            (Err(_), Err(e)) => Err(e),
+            // Left to the next open, which removes the storage if no row owns it.
+            (Err(e), undone) => Err(with_cleanup(e, undone)),
         }
     }
 

@@ -5,6 +5,7 @@ use super::{Container, ContainerState, ContainerStatus, Locked};
 use crate::container::LogDriver;
 use crate::error::{CoreError, Result};
 use crate::oci::{CreateArgs, LogTarget};
+use crate::runtime::modes::{create_private_dir, write_private};
 use libpod_spec::{NamespaceKind, NamespaceMode, SpecContext};
 use std::collections::BTreeMap;
 
@@ -48,11 +49,20 @@ impl Locked<'_> {
         if self.state.status == ContainerStatus::Stopped {
             // Still known to the runtime: delete it before creating it again.
             self.runtime().inner.oci.delete(self.id(), true)?;
+        } else {
+            self.delete_leftover()?;
         }
         let others = self.check_dependencies()?;
         let result = self.prepare_and_create(&others);
         if let Err(e) = result {
-            let cleanup = self.release_storage();
+            // Created in the runtime before the failure (its save failed): deleted from it
+            // (its process killed), or every later create of this ID is refused.
+            let mut failures = Vec::new();
+            if self.state.status == ContainerStatus::Created {
+                failures.extend(self.runtime().inner.oci.delete(self.id(), true).err());
+            }
+            failures.extend(self.release_storage().err());
+            let cleanup = super::cleanup::combine(failures);
             self.state.status = ContainerStatus::Configured;
             self.state.pid = None;
             self.state.conmon_pid = None;
@@ -105,8 +115,7 @@ impl Locked<'_> {
         let config = ctr.config();
         let id = ctr.id();
         let run_dir = rt.container_run_dir(id);
-        std::fs::create_dir_all(&run_dir)
-            .map_err(|e| CoreError::io("create directory", &run_dir, e))?;
+        create_private_dir(&run_dir)?;
         rt.inner.oci.clear_exit(id)?;
         let log = match config.log_driver {
             LogDriver::K8sFile => LogTarget::K8sFile(ctr.log_path()),
@@ -117,7 +126,7 @@ impl Locked<'_> {
         if let LogTarget::K8sFile(path) = &log
             && let Some(dir) = path.parent()
         {
-            std::fs::create_dir_all(dir).map_err(|e| CoreError::io("create directory", dir, e))?;
+            create_private_dir(dir)?;
         }
         let mut args = CreateArgs::new(id, &config.name, &run_dir, &run_dir);
         args.log = log;
@@ -218,7 +227,7 @@ impl Locked<'_> {
             !poststop_hooks && DELETE_IGNORES_ROOTFS.contains(&rt.inner.oci.name());
         let config_path = run_dir.join("config.json");
         let json = serde_json::to_vec(&spec).expect("an OCI spec serializes");
-        std::fs::write(&config_path, json).map_err(|e| CoreError::io("write", &config_path, e))?;
+        write_private(&config_path, &json)?;
         self.state.config_path = Some(config_path);
         self.state.run_dir = Some(run_dir.to_path_buf());
         Ok(())

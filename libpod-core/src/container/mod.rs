@@ -12,6 +12,7 @@ mod files;
 mod init;
 mod inspect;
 mod kill;
+mod leftover;
 mod options;
 mod pause;
 mod remove;
@@ -178,3 +179,7 @@ impl Locked<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+#[path = "recovery_tests.rs"]
+mod recovery_tests;

@@ -4,6 +4,8 @@
 use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::{CoreError, Result};
 use crate::runtime::Runtime;
+use nix::errno::Errno;
+use nix::mount::{MntFlags, umount2};
 
 /// How to remove a container.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,9 +35,18 @@ impl RemoveOptions {
 impl Runtime {
     /// Removes a container (Podman's `RemoveContainer`). A running one is refused unless
     /// `force`; one that others depend on is refused. Every step is attempted once the
-    /// container is stopped; failures are reported together.
+    /// container is stopped; failures are reported together. With `force`, one whose state
+    /// does not decode is removed as
+    /// [`remove_broken_container`](Runtime::remove_broken_container) does.
     pub fn remove_container(&self, ctr: &Container, options: RemoveOptions) -> Result<()> {
-        let mut locked = ctr.lock()?;
+        let mut locked = match ctr.lock() {
+            Ok(locked) => locked,
+            // A state that does not decode: nothing to stop it by but force.
+            Err(CoreError::Corrupt { .. }) if options.force => {
+                return self.remove_broken_container(ctr.id());
+            }
+            Err(e) => return Err(e),
+        };
         let dependents = self.inner.state.dependents(ctr.id())?;
         if !dependents.is_empty() {
             return Err(CoreError::HasDependents {
@@ -65,16 +76,17 @@ impl Locked<'_> {
     /// Removes the container, stopped (and without dependents): cleanup if it was not done,
     /// then `Removing` saved (with cleanup's changes and any exit code: one commit) before the
     /// storage, the directories and conmon's exit files go, and the database row and lock
-    /// last.
+    /// last, only once everything else is gone: a removal that failed half-way is retried
+    /// by removing it again.
     pub(crate) fn remove_locked(&mut self) -> Result<()> {
         let mut failures = Vec::new();
-        if matches!(
-            self.state.status,
-            ContainerStatus::Stopped | ContainerStatus::Created
-        ) && let Err(e) = self.cleanup_unsaved()
-        {
-            failures.push(e);
-        }
+        let cleaned = match self.state.status {
+            ContainerStatus::Stopped | ContainerStatus::Created => self.cleanup_unsaved(),
+            // Not in the runtime, unless an init was killed after its create or an earlier
+            // removal failed: then it is deleted (for conmon, a `stat` when it is not there).
+            _ => self.runtime().inner.oci.delete(self.id(), true),
+        };
+        failures.extend(cleaned.err());
         self.state.status = ContainerStatus::Removing;
         self.save()?;
         let rt = self.runtime();
@@ -82,34 +94,87 @@ impl Locked<'_> {
         // The storage (its record and layer directory) and the run and static directories are
         // apart: removed side by side, each a few dozen inode operations and fsyncs.
         let remove_storage = || match &self.config().rootfs {
-            Some(super::RootfsSource::Image { .. }) => match rt.storage().remove_container(id) {
-                Ok(()) | Err(libpod_storage::StorageError::ContainerNotKnown(_)) => Ok(()),
-                Err(e) => Err(CoreError::from(e)),
-            },
+            Some(super::RootfsSource::Image { .. }) => remove_storage(rt, id),
             _ => Ok(()),
         };
-        let remove_dirs = || {
-            let dirs = [rt.container_run_dir(id), rt.container_static_dir(id)];
-            let mut failed: Vec<CoreError> = dirs
-                .into_iter()
-                .filter_map(|dir| match std::fs::remove_dir_all(&dir) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                        Some(CoreError::io("remove", &dir, e))
-                    }
-                    _ => None,
-                })
-                .collect();
-            // conmon's exit files: the database keeps the code.
-            failed.extend(rt.inner.oci.clear_exit(id).err());
-            failed
-        };
+        let remove_dirs = || remove_files(rt, id);
         let (storage, dirs) =
             crate::overlap::overlap("remove-storage", remove_storage, remove_dirs);
         failures.extend(storage.err());
         failures.extend(dirs);
+        if !failures.is_empty() {
+            // The row stays (`Removing`) so that nothing it owns is forgotten.
+            return super::cleanup::combine(failures);
+        }
         rt.inner.state.remove_container(id)?;
         rt.inner.locks.remove(id);
         self.removed = true;
-        super::cleanup::combine(failures)
+        Ok(())
+    }
+}
+
+/// Unmounts and removes container `id`'s storage, if it has any.
+fn remove_storage(rt: &Runtime, id: &str) -> Result<()> {
+    match rt.storage().remove_container(id) {
+        Ok(()) | Err(libpod_storage::StorageError::ContainerNotKnown(_)) => Ok(()),
+        Err(e) => Err(CoreError::from(e)),
+    }
+}
+
+/// Removes container `id`'s run and static directories and conmon's exit files (the
+/// database keeps the code); returns what failed.
+fn remove_files(rt: &Runtime, id: &str) -> Vec<CoreError> {
+    let dirs = [rt.container_run_dir(id), rt.container_static_dir(id)];
+    // Its shm, if an init killed before its save left it mounted and unrecorded.
+    let shm = dirs[0].join("shm");
+    if let Err(e) = umount2(&shm, MntFlags::MNT_DETACH)
+        && !matches!(e, Errno::EINVAL | Errno::ENOENT)
+    {
+        return vec![CoreError::io("unmount shm", shm, e.into())];
+    }
+    let mut failed: Vec<CoreError> = dirs
+        .into_iter()
+        .filter_map(|dir| match std::fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Some(CoreError::io("remove", &dir, e))
+            }
+            _ => None,
+        })
+        .collect();
+    failed.extend(rt.inner.oci.clear_exit(id).err());
+    failed
+}
+
+impl Runtime {
+    /// Removes container `name_or_id` whatever its records say, as `rm -f` of a container
+    /// whose config or state does not decode (see
+    /// [`list_containers`](Runtime::list_containers)): deleted from the OCI runtime (its
+    /// processes killed), its shm and storage unmounted and removed, its directories and
+    /// exit files removed, and its row last, once all that is gone (so that a failure can
+    /// be retried). Refused while other containers depend on it.
+    pub fn remove_broken_container(&self, name_or_id: &str) -> Result<()> {
+        let state = &self.inner.state;
+        let id = state.lookup_container(name_or_id)?;
+        let _guard = self.inner.locks.lock(&id)?;
+        let dependents = state.dependents(&id)?;
+        if !dependents.is_empty() {
+            return Err(CoreError::HasDependents { id, dependents });
+        }
+        tracing::info!(container = %id, "removing a container whose records do not decode");
+        let mut failures: Vec<CoreError> =
+            self.inner.oci.delete(&id, true).err().into_iter().collect();
+        let (storage, files) = crate::overlap::overlap(
+            "remove-storage",
+            || remove_storage(self, &id),
+            || remove_files(self, &id),
+        );
+        failures.extend(storage.err());
+        failures.extend(files);
+        if !failures.is_empty() {
+            return super::cleanup::combine(failures);
+        }
+        state.remove_container(&id)?;
+        self.inner.locks.remove(&id);
+        Ok(())
     }
 }

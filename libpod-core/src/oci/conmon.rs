@@ -24,7 +24,6 @@ use std::time::Duration;
 #[path = "conmon_create.rs"]
 mod create;
 
-#[cfg(test)]
 use create::CreatePaths;
 
 /// How long conmon may take to report the container's PID (Podman's
@@ -201,7 +200,18 @@ impl OciRuntime for ConmonRuntime {
         args: &CreateArgs<'_>,
         setup: &mut dyn FnMut() -> Result<()>,
     ) -> Result<Created> {
-        self.create_container(args, setup)
+        let created = self.create_container(args, setup)?;
+        // runc and conmon write their pidfiles and runc its log 0644; made private like
+        // everything else we keep (a chmod each, no more).
+        // A failure is no reason to undo the container: they are in its private run directory.
+        let paths = CreatePaths::new(args, &self.exits)?;
+        for file in [&paths.pidfile, &paths.conmon_pidfile, &paths.oci_log] {
+            let private = crate::runtime::modes::PRIVATE_FILE;
+            if let Err(err) = crate::runtime::modes::tighten_if_present(file, private) {
+                tracing::warn!(id = args.id, %err, "a pidfile stays readable");
+            }
+        }
+        Ok(created)
     }
     fn start(&self, id: &str) -> Result<()> {
         check_id(id)?;
@@ -226,6 +236,10 @@ impl OciRuntime for ConmonRuntime {
     }
     fn state(&self, id: &str) -> Result<Option<RuntimeState>> {
         check_id(id)?;
+        // As in `delete`: no state directory, nothing to ask the runtime.
+        if !self.config.runtime_root.join(id).exists() {
+            return Ok(None);
+        }
         self.cli.state(id)
     }
     fn pause(&self, id: &str) -> Result<()> {
@@ -258,6 +272,11 @@ impl ConmonRuntime {
     /// SIGKILL, and runc's forced delete would wait for it in vain (10 s) and fail. Podman
     /// does the same when it removes a paused container on cgroup v1.
     fn delete_container(&self, id: &str, force: bool) -> Result<()> {
+        // No state directory: the runtime does not know it (runc and crun both keep one per
+        // container), and a delete is done without running anything.
+        if !self.config.runtime_root.join(id).exists() {
+            return Ok(());
+        }
         if !force && self.direct_runc() {
             match direct::delete(&self.config.runtime_root.join(id)) {
                 Direct::Done => {

@@ -14,6 +14,8 @@
 //! ```
 
 pub mod config;
+pub(crate) mod intents;
+pub(crate) mod modes;
 mod open;
 
 pub use config::EngineConfig;
@@ -119,6 +121,28 @@ impl RuntimeBuilder {
     }
 }
 
+/// One container in [`Runtime::list_containers`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum ContainerEntry {
+    /// A container whose records decode.
+    Sound(Container),
+    /// A container whose config or state does not decode.
+    Broken(BrokenContainer),
+}
+
+/// A container whose records in the state database do not decode: all that is known of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BrokenContainer {
+    /// Its ID.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// What does not decode, and why.
+    pub reason: String,
+}
+
 /// The engine, opened on a root: containers, their state and storage. Cheap to clone and
 /// safe to share between threads.
 #[derive(Clone, Debug)]
@@ -176,7 +200,8 @@ impl Runtime {
         Container::load(self, &id)
     }
 
-    /// Every container.
+    /// Every container whose config decodes (the others are logged, and listed by
+    /// [`list_containers`](Self::list_containers)).
     pub fn containers(&self) -> Result<Vec<Container>> {
         let mut out = Vec::new();
         for id in self.inner.state.all_containers()? {
@@ -184,6 +209,39 @@ impl Runtime {
                 Ok(c) => out.push(c),
                 // Removed by another process since the listing.
                 Err(CoreError::ContainerNotFound(_)) => {}
+                Err(err @ CoreError::Corrupt { .. }) => {
+                    tracing::warn!(container = %id, %err, "left out of the list");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every container, sorted by ID, a damaged one included: one whose config or state
+    /// does not decode is [`ContainerEntry::Broken`] (`ps -a` shows it; only
+    /// [`remove_broken_container`](Self::remove_broken_container) acts on it).
+    pub fn list_containers(&self) -> Result<Vec<ContainerEntry>> {
+        let state = &self.inner.state;
+        let mut out = Vec::new();
+        for id in state.all_containers()? {
+            let loaded =
+                Container::load(self, &id).and_then(|ctr| state.container_state(&id).map(|_| ctr));
+            match loaded {
+                Ok(ctr) => out.push(ContainerEntry::Sound(ctr)),
+                Err(CoreError::ContainerNotFound(_)) => {}
+                Err(err @ CoreError::Corrupt { .. }) => {
+                    let name = match state.container_name(&id) {
+                        Ok(name) => name,
+                        Err(CoreError::ContainerNotFound(_)) => continue,
+                        Err(e) => return Err(e),
+                    };
+                    out.push(ContainerEntry::Broken(BrokenContainer {
+                        id,
+                        name,
+                        reason: err.to_string(),
+                    }));
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -225,7 +283,11 @@ impl Runtime {
                 reason: format!("{name:?} is not [a-zA-Z0-9][a-zA-Z0-9_.-]*"),
             });
         }
-        let path = self.inner.root.join("volumes").join(name).join("_data");
+        // The volume's own directory is private; its data is the container's (Podman's
+        // layout: `_data` keeps the default mode).
+        let volume = self.inner.root.join("volumes").join(name);
+        modes::create_private_dir(&volume)?;
+        let path = volume.join("_data");
         std::fs::create_dir_all(&path).map_err(|e| CoreError::io("create volume", &path, e))?;
         Ok(path)
     }

@@ -10,7 +10,7 @@ use crate::overlap::overlap;
 use crate::state::{SqliteState, StateStore};
 use libpod_spec::SpecGenerator;
 use libpod_storage::{Store, StoreOptions};
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -37,9 +37,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     let root = std::path::absolute(&root).map_err(|e| CoreError::io("resolve", &root, e))?;
     let run_root =
         std::path::absolute(&run_root).map_err(|e| CoreError::io("resolve", &run_root, e))?;
-    for dir in [&root, &run_root] {
-        fs::create_dir_all(dir).map_err(|e| CoreError::io("create directory", dir, e))?;
-    }
+    super::modes::secure_roots(&root, &run_root)?;
     let mut spec_defaults = engine.spec_defaults();
     if let Some(dirs) = builder.hooks_dirs {
         spec_defaults.hooks_dirs = dirs;
@@ -116,6 +114,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         inner: Arc::new(inner),
     };
     refresh_after_reboot(&runtime)?;
+    super::intents::reclaim_interrupted_creates(&runtime);
     Ok(runtime)
 }
 
@@ -137,7 +136,10 @@ fn cached_conmon(engine: &EngineConfig, run_root: &Path) -> Result<PathBuf> {
     }
     let conmon = engine.find_conmon()?;
     if let Some(stamp) = stamp(&conmon) {
-        let _ = fs::write(&cache, format!("{}\n{stamp}", conmon.display()));
+        let _ = super::modes::write_private(
+            &cache,
+            format!("{}\n{stamp}", conmon.display()).as_bytes(),
+        );
     }
     Ok(conmon)
 }
@@ -173,7 +175,7 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
         return Ok(());
     }
     let lock_path = run_root.join("alive.lock");
-    let lock = OpenOptions::new()
+    let lock = super::modes::private_file()
         .write(true)
         .create(true)
         .truncate(false)
@@ -184,6 +186,7 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
     if current() {
         return Ok(());
     }
+    clear_runtime_state(run_root);
     let state = &runtime.inner.state;
     let mut volatile = Vec::new();
     for id in state.all_containers()? {
@@ -193,7 +196,15 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
             volatile.push(id.clone());
         }
         let _guard = runtime.inner.locks.lock(&id)?;
-        let mut s = state.container_state(&id)?;
+        let mut s = match state.container_state(&id) {
+            Ok(s) => s,
+            // Nothing of it survived the reboot but its row: listed as broken, removable.
+            Err(err @ CoreError::Corrupt { .. }) => {
+                tracing::warn!(container = %id, %err, "not refreshed after a reboot");
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
         let refreshed = match s.status {
             ContainerStatus::Running
             | ContainerStatus::Stopped
@@ -219,6 +230,36 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
     write_marker(&marker, boot_id)
 }
 
+/// Empties the OCI runtimes' state directories (`RUNROOT/runtime/NAME/ID`) after a reboot:
+/// nothing they describe still runs, and a run root that is not a tmpfs keeps them, so that
+/// every create of those IDs would be refused as "already exists". Failures are logged: the
+/// open goes on, and the create that meets one reports it.
+fn clear_runtime_state(run_root: &Path) {
+    let Ok(runtimes) = fs::read_dir(run_root.join("runtime")) else {
+        return;
+    };
+    for entry in runtimes
+        .flatten()
+        .flat_map(|rt| fs::read_dir(rt.path()))
+        .flatten()
+    {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        let removed = match entry.file_type() {
+            Ok(t) if t.is_dir() => fs::remove_dir_all(&path),
+            _ => fs::remove_file(&path),
+        };
+        match removed {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), "stale runtime state removed after a reboot")
+            }
+            Err(err) => {
+                tracing::warn!(path = %path.display(), %err, "stale runtime state left after a reboot")
+            }
+        }
+    }
+}
+
 /// Removes volatile container `id` after a reboot. One that others depend on stays, exited,
 /// for them; one that fails to go stays too (logged): the open goes on.
 fn remove_after_reboot(runtime: &Runtime, id: &str) {
@@ -233,7 +274,7 @@ fn remove_after_reboot(runtime: &Runtime, id: &str) {
 }
 
 fn write_marker(marker: &Path, boot_id: &str) -> Result<()> {
-    fs::write(marker, boot_id).map_err(|e| CoreError::io("create", marker, e))
+    super::modes::write_private(marker, boot_id.as_bytes())
 }
 
 #[cfg(test)]

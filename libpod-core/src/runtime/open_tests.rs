@@ -52,3 +52,178 @@ fn a_container_whose_config_does_not_decode_does_not_stop_the_refresh() {
         Err(crate::CoreError::Corrupt { .. })
     ));
 }
+
+#[test]
+fn what_earlier_versions_left_open_is_closed_at_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let rt = open(dir.path()).unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(&rootfs).unwrap();
+    let ctr = rt
+        .new_container([with_rootfs_path(rootfs), with_command(["/bin/true"])])
+        .unwrap();
+    ctr.init().unwrap();
+    drop((ctr, rt));
+    let (root, run) = (dir.path().join("root"), dir.path().join("run"));
+    std::fs::create_dir_all(root.join("volumes")).unwrap();
+    // As earlier versions made them: 0755 and 0644.
+    let dirs = [
+        root.clone(),
+        root.join("containers"),
+        root.join("volumes"),
+        run.clone(),
+        run.join("containers"),
+        run.join("locks"),
+    ];
+    let files = [
+        root.join("db.sql"),
+        root.join("db.sql-wal"),
+        root.join("db.sql-shm"),
+        run.join("alive"),
+        run.join("alive.lock"),
+    ];
+    let set = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o7777;
+    dirs.iter().for_each(|d| set(d, 0o755));
+    files.iter().for_each(|f| set(f, 0o644));
+
+    drop(open(dir.path()).unwrap());
+    for dir in &dirs {
+        assert_eq!(mode(dir), 0o700, "{}", dir.display());
+    }
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+}
+
+#[test]
+fn storage_of_an_interrupted_create_is_reclaimed_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+    let tar = dir.path().join("rootfs.tar");
+    libpod_testutil::tar_directory(&rootfs, &tar).unwrap();
+    let rt = open(dir.path()).unwrap();
+    let image = libpod_storage::ImageReference::parse("localhost/tiny").unwrap();
+    rt.storage()
+        .import_tarball(std::fs::File::open(&tar).unwrap(), Some(&image), &[])
+        .unwrap();
+    let sound = rt
+        .new_container([
+            crate::container::with_rootfs_from_image("localhost/tiny"),
+            with_command(["/bin/true"]),
+        ])
+        .unwrap();
+    let intents = dir.path().join("root/create-intents");
+    assert_eq!(
+        std::fs::read_dir(&intents).unwrap().count(),
+        0,
+        "a create that finished left its intent"
+    );
+    // What a create killed after its storage, before its row, leaves: the intent and the
+    // storage; and one killed after both were made, before the intent was cleared.
+    let orphan = "0f".repeat(32);
+    let storage = libpod_storage::ContainerOptions::default();
+    rt.storage()
+        .create_container_with(&orphan, Some("localhost/tiny"), &storage)
+        .unwrap();
+    // A store container no intent covers is not ours to judge: it stays.
+    let unclaimed = "0e".repeat(32);
+    rt.storage()
+        .create_container_with(&unclaimed, Some("localhost/tiny"), &storage)
+        .unwrap();
+    for id in [orphan.as_str(), sound.id()] {
+        std::fs::write(intents.join(id), "").unwrap();
+    }
+    let sound_id = sound.id().to_string();
+    drop((sound, rt));
+
+    let rt = open(dir.path()).unwrap();
+    assert!(
+        rt.storage().container(&orphan).is_err(),
+        "the orphan's storage is left"
+    );
+    assert!(rt.storage().container(&unclaimed).is_ok());
+    assert!(rt.storage().container(&sound_id).is_ok());
+    assert!(rt.container(&sound_id).is_ok());
+    assert_eq!(std::fs::read_dir(&intents).unwrap().count(), 0);
+}
+
+#[test]
+fn a_container_whose_state_does_not_decode_is_skipped_listed_and_removable() {
+    let dir = tempfile::tempdir().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(&rootfs).unwrap();
+    let rt = open(dir.path()).unwrap();
+    let make = |name: &str| {
+        let ctr = rt
+            .new_container([
+                with_rootfs_path(rootfs.clone()),
+                with_command(["/bin/true"]),
+                crate::container::with_name(name),
+            ])
+            .unwrap();
+        ctr.init().unwrap();
+        ctr.id().to_string()
+    };
+    let (damaged, sound) = (make("damaged"), make("sound"));
+    drop(rt);
+    rusqlite::Connection::open(dir.path().join("root/db.sql"))
+        .unwrap()
+        .execute(
+            "UPDATE containers SET state = '{broken' WHERE id = ?1",
+            [&damaged],
+        )
+        .unwrap();
+    std::fs::write(dir.path().join("run").join(ALIVE), "another boot").unwrap();
+
+    let rt = open(dir.path()).expect("the open fails on the damaged state");
+    assert_eq!(
+        rt.container(&sound).unwrap().status().unwrap(),
+        ContainerStatus::Configured,
+        "the sound container was not refreshed"
+    );
+    let listed: Vec<_> = rt
+        .list_containers()
+        .unwrap()
+        .into_iter()
+        .map(|entry| match entry {
+            crate::runtime::ContainerEntry::Sound(ctr) => (ctr.id().to_string(), None),
+            crate::runtime::ContainerEntry::Broken(b) => (b.id, Some((b.name, b.reason))),
+        })
+        .collect();
+    let mut expected = vec![
+        (sound.clone(), None),
+        (
+            damaged.clone(),
+            Some((
+                "damaged".to_string(),
+                format!("state database: malformed state of {damaged}"),
+            )),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        rt.containers().unwrap().len(),
+        2,
+        "its config still decodes"
+    );
+    let ctr = rt.container(&damaged).unwrap();
+    assert!(matches!(
+        rt.remove_container(&ctr, crate::container::RemoveOptions::default()),
+        Err(crate::CoreError::Corrupt { .. })
+    ));
+    rt.remove_container(&ctr, crate::container::RemoveOptions::default().force(true))
+        .unwrap();
+    assert!(matches!(
+        rt.container(&damaged),
+        Err(crate::CoreError::ContainerNotFound(_))
+    ));
+    assert_eq!(rt.list_containers().unwrap().len(), 1);
+}

@@ -198,6 +198,10 @@ impl StateStore for MemoryState {
         Ok(self.inner.lock().containers.keys().cloned().collect())
     }
 
+    fn container_name(&self, id: &str) -> Result<String> {
+        Ok(self.inner.lock().record(id)?.name.clone())
+    }
+
     fn dependents(&self, id: &str) -> Result<Vec<String>> {
         Ok(self.inner.lock().dependents(id))
     }

@@ -4,6 +4,8 @@
 
 mod common;
 #[cfg(test)]
+pub(crate) mod faulty;
+#[cfg(test)]
 mod fixtures;
 mod memory;
 mod schema;
@@ -52,6 +54,8 @@ pub trait StateStore: Send + Sync + Debug {
     fn lookup_container(&self, name_or_id: &str) -> Result<String>;
     /// Every container's ID, sorted.
     fn all_containers(&self) -> Result<Vec<String>>;
+    /// A container's name, read without decoding its records (for listing a damaged one).
+    fn container_name(&self, id: &str) -> Result<String>;
     /// The containers that depend on `id`, sorted (empty for an unknown container).
     fn dependents(&self, id: &str) -> Result<Vec<String>>;
     /// Records a container's exit code (-1 to 255), kept after the container is removed (for

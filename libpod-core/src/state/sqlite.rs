@@ -122,6 +122,34 @@ fn set_wal_mode(conn: &Connection) -> rusqlite::Result<String> {
     }
 }
 
+/// Makes the database file 0600 (it holds every container's environment, secrets
+/// included): created so when new (SQLite gives its WAL and shared-memory files the
+/// database's mode), closed with those two when an earlier version left it readable.
+fn make_private(path: &Path) -> Result<()> {
+    use crate::runtime::modes::{PRIVATE_FILE, private_file, tighten, tighten_if_present};
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.permissions().mode() & 0o077 == 0 => Ok(()),
+        Ok(_) => {
+            for suffix in ["-wal", "-shm"] {
+                let mut side = path.as_os_str().to_owned();
+                side.push(suffix);
+                tighten_if_present(Path::new(&side), PRIVATE_FILE)?;
+            }
+            // Last: a failure before leaves it open, and the next open tries again.
+            tighten(path, PRIVATE_FILE)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => private_file()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map(drop)
+            .map_err(|e| CoreError::io("create state database", path, e)),
+        Err(e) => Err(CoreError::io("inspect state database", path, e)),
+    }
+}
+
 impl SqliteState {
     /// Opens (creating and migrating) the database at `path`, creating its directory if needed.
     ///
@@ -131,9 +159,9 @@ impl SqliteState {
     /// newer libpod-rs is refused with [`CoreError::SchemaTooNew`].
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CoreError::io("create state database directory", dir, e))?;
+            crate::runtime::modes::create_private_dir(dir)?;
         }
+        make_private(path)?;
         let mut conn = Connection::open(path).map_err(db_err("open"))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(db_err("set busy timeout"))?;
@@ -222,7 +250,7 @@ impl SqliteState {
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
     }
 
-    /// The `config` or `state` JSON of a container.
+    /// A text column (`config`, `state` JSON, `name`) of a container.
     fn read_json(&self, sql: &str, id: &str) -> Result<String> {
         let conn = self.conn.lock();
         conn.prepare_cached(sql)
@@ -421,6 +449,10 @@ impl StateStore for SqliteState {
             None,
             "list containers",
         )
+    }
+
+    fn container_name(&self, id: &str) -> Result<String> {
+        self.read_json("SELECT name FROM containers WHERE id = ?1", id)
     }
 
     fn dependents(&self, id: &str) -> Result<Vec<String>> {

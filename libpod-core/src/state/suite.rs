@@ -369,6 +369,11 @@ pub(crate) fn malformed_records_are_reported(subject: &dyn Subject) {
     );
     assert_eq!(store.container_config(&good.id).unwrap(), good);
     assert_eq!(store.lookup_container("bad").unwrap(), bad.id);
+    assert_eq!(store.container_name(&bad.id).unwrap(), "bad");
+    assert!(matches!(
+        store.container_name(&id("dead", '0')),
+        Err(CoreError::ContainerNotFound(_))
+    ));
     assert_eq!(store.all_containers().unwrap().len(), 2);
     // Saving a state repairs it; removing works regardless.
     store

@@ -3,10 +3,10 @@
 use clap::Args;
 use libpod_core::CoreError;
 use libpod_core::container::{
-    Container, ContainerStatus, RemoveOptions, options_from_create_config,
+    Container, ContainerState, ContainerStatus, RemoveOptions, options_from_create_config,
 };
 use libpod_core::logs::{LogOptions, Stream, parse_time};
-use libpod_core::runtime::Runtime;
+use libpod_core::runtime::{BrokenContainer, ContainerEntry, Runtime};
 use libpod_spec::parse::{parse_signal, parse_size};
 use libpod_spec::{CreateConfig, NetworkMode};
 use std::error::Error;
@@ -272,28 +272,57 @@ pub struct PsArgs {
     quiet: bool,
 }
 
+/// One row of `ps`: a container and its state, or one whose records do not decode (shown as
+/// Podman shows an unknown state).
+enum PsRow {
+    Sound(Container, ContainerState),
+    /// ID, name, what does not decode.
+    Broken(String, String, String),
+}
+
 pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
     let mut rows = Vec::new();
-    for ctr in rt.containers()? {
-        let state = ctr.state()?;
-        if !args.all && state.status != ContainerStatus::Running {
-            continue;
+    for entry in rt.list_containers()? {
+        let row = match entry {
+            ContainerEntry::Sound(ctr) => match ctr.state() {
+                Ok(state) => PsRow::Sound(ctr, state),
+                // Removed since the listing (an auto-remove container whose exit was seen).
+                Err(CoreError::ContainerNotFound(_)) => continue,
+                Err(err @ CoreError::Corrupt { .. }) => {
+                    PsRow::Broken(ctr.id().into(), ctr.name().into(), err.to_string())
+                }
+                Err(err) => return Err(err.into()),
+            },
+            ContainerEntry::Broken(BrokenContainer {
+                id, name, reason, ..
+            }) => PsRow::Broken(id, name, reason),
+            _ => continue,
+        };
+        let running = matches!(&row, PsRow::Sound(_, s) if s.status == ContainerStatus::Running);
+        if args.all || running {
+            rows.push(row);
         }
-        rows.push((ctr, state));
     }
     if args.quiet {
-        for (ctr, _) in &rows {
-            println!("{}", &ctr.id()[..12]);
+        for row in &rows {
+            let id = match row {
+                PsRow::Sound(ctr, _) => ctr.id(),
+                PsRow::Broken(id, ..) => id,
+            };
+            println!("{}", &id[..12]);
         }
     } else if args.format.as_deref() == Some("json") {
         let list: Vec<_> = rows
             .iter()
-            .map(|(c, s)| {
-                serde_json::json!({
+            .map(|row| match row {
+                PsRow::Sound(c, s) => serde_json::json!({
                     "Id": c.id(), "Names": [c.name()], "Image": image_name(c), "State": s.status.as_str(),
                     "ExitCode": s.exit_code.unwrap_or(0), "Pid": s.pid.unwrap_or(0), "Created": c.config().created,
                     "Command": c.config().spec.command,
-                })
+                }),
+                PsRow::Broken(id, name, reason) => serde_json::json!({
+                    "Id": id, "Names": [name], "State": "unknown", "Error": reason,
+                }),
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&list)?);
@@ -302,20 +331,31 @@ pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
             "{:<14} {:<32} {:<24} {:<20}",
             "CONTAINER ID", "IMAGE", "STATUS", "NAMES"
         );
-        for (c, s) in &rows {
-            let status = match s.status {
-                ContainerStatus::Exited | ContainerStatus::Stopped => {
-                    format!("Exited ({})", s.exit_code.unwrap_or(0))
+        for row in &rows {
+            let (id, image, status, name) = match row {
+                PsRow::Sound(c, s) => {
+                    let status = match s.status {
+                        ContainerStatus::Exited | ContainerStatus::Stopped => {
+                            format!("Exited ({})", s.exit_code.unwrap_or(0))
+                        }
+                        ContainerStatus::Running => "Up".to_string(),
+                        other => other.as_str().to_string(),
+                    };
+                    (c.id(), image_name(c), status, c.name())
                 }
-                ContainerStatus::Running => "Up".to_string(),
-                other => other.as_str().to_string(),
+                PsRow::Broken(id, name, _) => (
+                    id.as_str(),
+                    String::new(),
+                    "Unknown".to_string(),
+                    name.as_str(),
+                ),
             };
             println!(
                 "{:<14} {:<32} {:<24} {:<20}",
-                &c.id()[..12],
-                image_name(c),
+                &id[..12],
+                image,
                 status,
-                c.name()
+                name
             );
         }
     }
@@ -480,7 +520,16 @@ pub struct RmArgs {
 
 pub fn rm(rt: &Runtime, args: RmArgs) -> Result {
     for name in &args.containers {
-        let ctr = rt.container(name)?;
+        let ctr = match rt.container(name) {
+            Ok(ctr) => ctr,
+            // Its config does not decode: only force removes it.
+            Err(CoreError::Corrupt { id, .. }) if args.force => {
+                rt.remove_broken_container(&id)?;
+                println!("{id}");
+                continue;
+            }
+            Err(err) => return Err(err.into()),
+        };
         let mut options = RemoveOptions::default().force(args.force);
         if let Some(t) = args.time {
             options = options.timeout(t);
