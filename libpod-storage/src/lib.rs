@@ -24,4 +24,6 @@ pub use digest::Digest;
 pub use error::{RegistryFailure, Result, StorageError};
 pub use reference::ImageReference;
 pub use registries::RegistriesConfig;
-pub use store::{ContainerOptions, ContainerRecord, ImageRecord, LayerRecord, Store, StoreOptions};
+pub use store::{
+    ContainerOptions, ContainerRecord, ImageRecord, LayerRecord, Store, StoreOptions, StoreProblem,
+};

@@ -2,6 +2,7 @@
 
 use super::Store;
 use super::metadata::{ContainerRecord, ImageRecord};
+use super::trash::Trash;
 use crate::driver::DriverKind;
 use crate::error::{Result, StorageError};
 use crate::fsutil::{now_rfc3339, remove_dir_all, tree_size, volatile_write};
@@ -234,15 +235,28 @@ impl Store {
     }
 
     /// Unmounts and deletes a container's storage.
+    ///
+    /// Crash-safe (see [`trash`](super::trash)): the record goes first; the directory is then
+    /// moved into a trash under the lock and deleted after it. A removal that fails before
+    /// its commit leaves the storage whole and can be retried; once the record is gone, this
+    /// returns [`StorageError::ContainerNotKnown`].
     pub fn remove_container(&self, id: &str) -> Result<()> {
-        self.unmount_container(id, true)?;
         let dir = self.container_dir(id);
-        self.update(|meta, _| {
-            meta.containers
-                .remove(id)
-                .ok_or_else(|| StorageError::ContainerNotKnown(id.to_string()))?;
-            remove_dir_all(&dir)
-        })
+        let trash = Trash::new(self)?;
+        self.update_then(
+            |meta, _| {
+                if !meta.containers.contains_key(id) {
+                    return Err(StorageError::ContainerNotKnown(id.to_string()));
+                }
+                self.inner.driver.unmount(&dir)?;
+                self.set_mount_count(id, 0)?;
+                meta.containers.remove(id);
+                Ok(())
+            },
+            |(), guard| trash.take(&dir, &format!("container-{id}"), guard),
+        )?;
+        drop(trash);
+        Ok(())
     }
 
     /// The size of the container's image layers (the seed's `rootFsSize`).

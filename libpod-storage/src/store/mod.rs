@@ -25,13 +25,16 @@ mod ingest;
 pub(crate) mod layers;
 mod lock;
 mod metadata;
+mod problems;
 mod repair;
 mod save;
+mod trash;
 
 pub use containers::{ContainerOptions, ContainerStorage};
 pub use images::{RemovedImage, local_name};
 pub use layers::chain_ids;
 pub use metadata::{ContainerRecord, ImageRecord, LayerRecord};
+pub use problems::StoreProblem;
 
 use crate::blob::BlobStore;
 use crate::driver::{Driver, DriverKind, select_driver};
@@ -148,6 +151,7 @@ impl Store {
             let meta = store.load_locked(&guard)?;
             repair::repair(&store, &meta, &guard)?;
         }
+        store.mark_legacy_layers()?;
         Ok(store)
     }
 
@@ -225,6 +229,17 @@ impl Store {
         &self,
         change: impl FnOnce(&mut Metadata, &StoreLockGuard<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.update_then(change, |result, _| Ok(result))
+    }
+
+    /// [`update`](Store::update), then `after_commit` with its result, still under the writer
+    /// lock: for what may only happen once the new records are durable (moving the files of
+    /// removed records out of the store, see [`trash`]).
+    fn update_then<T, U>(
+        &self,
+        change: impl FnOnce(&mut Metadata, &StoreLockGuard<'_>) -> Result<T>,
+        after_commit: impl FnOnce(T, &StoreLockGuard<'_>) -> Result<U>,
+    ) -> Result<U> {
         let guard = self.inner.lock.lock()?;
         let previous = self.read()?;
         let mut meta = (*previous).clone();
@@ -239,7 +254,8 @@ impl Store {
         let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
         cache.identity = Some(self.metadata_identity()?);
         cache.meta = Arc::new(meta);
-        Ok(result)
+        drop(cache);
+        after_commit(result, &guard)
     }
 }
 
