@@ -13,6 +13,7 @@ mod error;
 mod fsutil;
 pub mod layer;
 pub mod manifest;
+pub mod mountinfo;
 mod parallel;
 pub mod reference;
 pub mod registries;

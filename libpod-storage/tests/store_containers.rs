@@ -355,3 +355,44 @@ fn a_run_root_that_outlived_a_reboot_forgets_its_mounts_and_volatile_containers(
     assert!(rebooted.container("plain").is_ok());
     assert_eq!(fs::read_to_string(&stamp).unwrap(), this_boot);
 }
+
+#[test]
+fn a_mount_undone_behind_the_stores_back_is_mounted_again() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let store = with_busybox(&tmp, DriverKind::Overlay);
+    store
+        .create_container("unmounted", Some("busybox"))
+        .unwrap();
+    let root = store.mount_container("unmounted").unwrap();
+    assert!(is_mount_point(&root));
+    // Someone else unmounts it; the store still counts one mount.
+    nix::mount::umount2(&root, nix::mount::MntFlags::MNT_DETACH).unwrap();
+    assert!(!is_mount_point(&root));
+    assert_eq!(store.container_mount_count("unmounted"), 1);
+    let again = store.mount_container("unmounted").unwrap();
+    assert_eq!(again, root);
+    assert!(
+        is_mount_point(&root),
+        "the count was trusted: nothing is mounted"
+    );
+    assert!(root.join("bin/busybox").is_file());
+    // The count started over: one unmount takes it away.
+    assert_eq!(store.container_mount_count("unmounted"), 1);
+    assert_eq!(store.unmount_container("unmounted", false).unwrap(), 0);
+    assert!(!is_mount_point(&root));
+    store.remove_container("unmounted").unwrap();
+
+    // The same for an image mount.
+    let image_root = store.mount_image("busybox").unwrap();
+    nix::mount::umount2(&image_root, nix::mount::MntFlags::MNT_DETACH).unwrap();
+    assert_eq!(store.mount_image("busybox").unwrap(), image_root);
+    assert!(
+        is_mount_point(&image_root),
+        "the image mount count was trusted"
+    );
+    assert!(image_root.join("bin/busybox").is_file());
+    assert_eq!(store.unmount_image("busybox", false).unwrap(), 0);
+    assert!(!is_mount_point(&image_root));
+}

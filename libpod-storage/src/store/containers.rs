@@ -7,9 +7,10 @@ use crate::driver::DriverKind;
 use crate::error::{Result, StorageError};
 use crate::fsutil::{now_rfc3339, remove_dir_all, tree_size, volatile_write};
 use crate::layer::{Change, TarOptions, changes_between, overlay_changes, write_tar};
+use crate::mountinfo;
 use std::fs;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A container's storage as the store keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,6 +73,29 @@ impl Store {
             .ok()
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(0)
+    }
+
+    /// The mounts recorded for `key` if `target` really is mounted, else 0 (after an outside
+    /// `umount`, a kill between an unmount and the count's update, or a mount made in another
+    /// mount namespace): the caller then mounts again and the count starts over. Looks only
+    /// when a count is recorded and the driver mounts (not vfs).
+    pub(crate) fn checked_mount_count(&self, key: &str, target: &Path) -> Result<u32> {
+        let count = self.mount_count(key);
+        if count == 0 || self.driver() == DriverKind::Vfs {
+            return Ok(count);
+        }
+        // The kernel reports mount points by their canonical paths.
+        let canonical = fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
+        if mountinfo::is_mounted(&canonical)? {
+            return Ok(count);
+        }
+        tracing::warn!(
+            key,
+            path = %target.display(),
+            count,
+            "recorded as mounted but not mounted: mounting again"
+        );
+        Ok(0)
     }
 
     pub(crate) fn set_mount_count(&self, key: &str, count: u32) -> Result<()> {
@@ -186,7 +210,7 @@ impl Store {
             .get(id)
             .ok_or_else(|| StorageError::ContainerNotKnown(id.to_string()))?;
         let dir = self.container_dir(id);
-        let count = self.mount_count(id);
+        let count = self.checked_mount_count(id, &dir.join("merged"))?;
         let path = if count == 0 {
             self.inner.driver.mount(
                 &dir,
