@@ -11,6 +11,7 @@ use crate::mountinfo;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// A container's storage as the store keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +21,15 @@ pub struct ContainerStorage {
     pub record: ContainerRecord,
     /// The container's directory (upper, work, merged or rootfs).
     pub dir: PathBuf,
+}
+
+impl ContainerRecord {
+    /// When the storage was created (`created`, RFC 3339), or `None` if that does not parse.
+    pub fn created_time(&self) -> Option<SystemTime> {
+        chrono::DateTime::parse_from_rfc3339(&self.created)
+            .ok()
+            .map(SystemTime::from)
+    }
 }
 
 fn valid_id(id: &str) -> Result<()> {
@@ -196,7 +206,15 @@ impl Store {
         })
     }
 
-    /// Every container's storage.
+    /// Every container's storage record (volatile ones included), each with its ID and
+    /// [creation time](ContainerRecord::created_time). Cheap: served from the records as last
+    /// read, re-read only when `store.json` or the volatile records changed.
+    ///
+    /// This is what an engine needs to reclaim storage it made but never recorded itself (a
+    /// process killed between the storage's commit and its own database row): list these,
+    /// keep the IDs it knows, those whose creation may still be under way (the engine's own
+    /// per-container lock, held over its create, or a grace period after `created_time`), and
+    /// remove the others with [`remove_container`](Store::remove_container).
     pub fn containers(&self) -> Result<Vec<ContainerRecord>> {
         Ok(self.read()?.containers.values().cloned().collect())
     }
