@@ -278,8 +278,8 @@ impl Store {
 
     /// Unmounts and deletes a container's storage.
     ///
-    /// Crash-safe (see [`trash`](super::trash)): the record goes first; the directory is then
-    /// moved into a trash under the lock and deleted after it. A removal that fails before
+    /// Crash-safe: the record goes first; the directory is then moved under the writer lock
+    /// into a trash (a staging directory under `tmp/`) and deleted after the lock. A removal that fails before
     /// its commit leaves the storage whole and can be retried; once the record is gone, this
     /// returns [`StorageError::ContainerNotKnown`].
     pub fn remove_container(&self, id: &str) -> Result<()> {

@@ -209,8 +209,9 @@ impl Store {
     /// Deletes layers that no image or container uses, and blobs that no image needs.
     /// Returns how many layers and blobs were deleted.
     ///
-    /// Crash-safe (see [`trash`](super::trash)): the records go first, in one commit; the
-    /// files are then moved into a trash under the lock and deleted after it.
+    /// Crash-safe: the records go first, in one commit; the files are then moved under the
+    /// writer lock into a trash (a staging directory under `tmp/`) and deleted after the lock.
+    /// A layer directory is never deleted while a record points at it.
     pub fn garbage_collect(&self) -> Result<(usize, usize)> {
         let trash = Trash::new(self)?;
         let counts = self.update_then(

@@ -5,6 +5,7 @@
 //! ROOT/store.json            every record, replaced atomically at each commit
 //! ROOT/blobs/sha256/HEX      manifests, configs, layer blobs
 //! ROOT/layers/HEX/diff       a layer's files in overlay format (HEX: its chain ID)
+//! ROOT/layers/HEX/complete   the layer's completeness mark: its files are whole and synced
 //! ROOT/l/LINK -> ../layers/HEX/diff   short names for overlay lowerdir lists
 //! ROOT/containers/ID/        upper, work and merged (overlay) or rootfs (vfs)
 //! ROOT/tmp/                  staging directories of operations in progress
@@ -15,7 +16,9 @@
 //!
 //! Every operation does its long work in a staging directory, then commits under the writer
 //! lock by renaming its layer directories and blobs into place and replacing `store.json`. A
-//! crash at any point leaves nothing visible; [`Store::open`] removes the leftovers.
+//! crash at any point leaves nothing visible; [`Store::open`] removes the leftovers. Removal
+//! commits the records first and then moves the files into a trash under `tmp/` (see
+//! `trash.rs`), so files are never deleted under a record.
 
 mod commit;
 mod containers;
