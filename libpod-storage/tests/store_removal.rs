@@ -356,3 +356,68 @@ fn a_container_removal_killed_midway_leaves_its_storage_whole_or_gone() {
         .unwrap();
     store.remove_container("big").unwrap();
 }
+
+/// A source that runs `meanwhile` when the blob `trigger` is fetched (once).
+struct SourceWithHook<'a> {
+    inner: MemorySource,
+    trigger: Digest,
+    meanwhile: std::sync::Mutex<Option<Box<dyn FnOnce() + Send + 'a>>>,
+}
+
+impl libpod_storage::transport::ImageSource for SourceWithHook<'_> {
+    fn manifest(&self) -> libpod_storage::Result<libpod_storage::transport::ResolvedManifest> {
+        self.inner.manifest()
+    }
+
+    fn blob(&self, digest: &Digest) -> libpod_storage::Result<Box<dyn std::io::Read + Send>> {
+        if *digest == self.trigger
+            && let Some(hook) = self.meanwhile.lock().unwrap().take()
+        {
+            hook();
+        }
+        self.inner.blob(digest)
+    }
+}
+
+#[test]
+fn a_pull_whose_present_layer_is_collected_meanwhile_commits_nothing() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let store = open(tmp.path());
+    let base = common::tar_of(&[("base", b"base\n")]);
+    let top = common::tar_of(&[("top", b"top\n")]);
+    store
+        .pull_from(
+            &MemorySource::new(vec![base.clone()]),
+            Some(&name("localhost/base")),
+        )
+        .unwrap();
+    // The pull finds the base layer here and fetches only the top one; while it does, the
+    // only image using the base layer is removed, and the layer with it.
+    let source = SourceWithHook {
+        inner: MemorySource::new(vec![base.clone(), top.clone()]),
+        trigger: Digest::of(&top),
+        meanwhile: std::sync::Mutex::new(Some(Box::new(|| {
+            store.remove_image("localhost/base", false).unwrap();
+        }))),
+    };
+    let err = store
+        .pull_from(&source, Some(&name("localhost/both")))
+        .unwrap_err();
+    assert!(
+        matches!(&err, libpod_storage::StorageError::LayerNotKnown(l) if *l == Digest::of(&base).to_string()),
+        "{err}"
+    );
+    assert!(store.images().unwrap().is_empty());
+    // Nothing half-committed: the next pull fetches both layers.
+    store
+        .pull_from(&source, Some(&name("localhost/both")))
+        .unwrap();
+    assert_eq!(store.check().unwrap(), []);
+    let expected = BTreeMap::from([
+        ("base".to_string(), b"base\n".to_vec()),
+        ("top".to_string(), b"top\n".to_vec()),
+    ]);
+    assert_image_tree(&store, "localhost/both", &expected);
+}
