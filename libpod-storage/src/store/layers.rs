@@ -124,7 +124,9 @@ impl Store {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(StorageError::io("rename", &dest, e));
             }
-            Ok(()) => tracing::warn!(layer = %chain_id, "replacing incomplete layer files"),
+            Ok(()) => {
+                tracing::warn!(layer = %chain_id, "replacing layer files not known to be whole")
+            }
             Err(_) => {}
         }
         fs::rename(&staged.dir, &dest).map_err(|e| StorageError::io("rename", &dest, e))?;
