@@ -117,11 +117,7 @@ fn killed_imports_leave_nothing_behind() {
     for point in points {
         import_and_kill(&root, &tarball, point);
         let store = open(&root);
-        assert_eq!(
-            store.check().unwrap(),
-            Vec::<String>::new(),
-            "after a kill at {point:?}"
-        );
+        assert_eq!(store.check().unwrap(), [], "after a kill at {point:?}");
         let tmp_entries: Vec<_> = std::fs::read_dir(store.root().join("tmp"))
             .unwrap()
             .collect();

@@ -13,6 +13,7 @@ mod error;
 mod fsutil;
 pub mod layer;
 pub mod manifest;
+pub mod mountinfo;
 mod parallel;
 pub mod reference;
 pub mod registries;
@@ -24,4 +25,6 @@ pub use digest::Digest;
 pub use error::{RegistryFailure, Result, StorageError};
 pub use reference::ImageReference;
 pub use registries::RegistriesConfig;
-pub use store::{ContainerOptions, ContainerRecord, ImageRecord, LayerRecord, Store, StoreOptions};
+pub use store::{
+    ContainerOptions, ContainerRecord, ImageRecord, LayerRecord, Store, StoreOptions, StoreProblem,
+};

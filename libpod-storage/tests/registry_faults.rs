@@ -41,7 +41,7 @@ fn a_blob_cut_mid_transfer_is_resumed_where_it_stopped() {
     assert_eq!(stats.faults_injected, 2, "{stats:?}");
     // The config and the layer would have done; each cut costs one more (resumed with Range).
     assert_eq!(stats.blob_gets, 4, "{stats:?}");
-    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    assert_eq!(store.check().unwrap(), []);
     assert_eq!(image.names, [name]);
 }
 
@@ -68,7 +68,7 @@ fn a_blob_cut_more_often_than_the_retries_fails_cleanly() {
     // The registry behaves again: the same store pulls the image whole.
     proxy.set_fault(Fault::None);
     store.pull_image(&name, &options).unwrap();
-    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    assert_eq!(store.check().unwrap(), []);
 }
 
 #[test]
@@ -358,5 +358,5 @@ fn layers_already_in_the_store_are_not_fetched_again() {
     assert_eq!(second.layers[0], first.layers[0]);
     // Its config and its own layer only: the shared layer is not fetched again.
     assert_eq!(proxy.stats().blob_gets - before, 2);
-    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    assert_eq!(store.check().unwrap(), []);
 }

@@ -37,7 +37,7 @@ fn a_plain_http_pull_equals_umoci_and_keeps_the_registry_digest() {
     assert_eq!(image.names, std::slice::from_ref(&name));
     assert_eq!(image.manifest_digest.to_string(), layout_digest);
     assert_same_as_umoci(&store, &name, &layout, "latest");
-    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    assert_eq!(store.check().unwrap(), []);
 
     // The same image by digest, and the remote digest as auto-update asks for it.
     let by_digest = format!("{}/team/busybox@{layout_digest}", registry.host());

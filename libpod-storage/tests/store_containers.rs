@@ -355,3 +355,74 @@ fn a_run_root_that_outlived_a_reboot_forgets_its_mounts_and_volatile_containers(
     assert!(rebooted.container("plain").is_ok());
     assert_eq!(fs::read_to_string(&stamp).unwrap(), this_boot);
 }
+
+#[test]
+fn a_mount_undone_behind_the_stores_back_is_mounted_again() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let store = with_busybox(&tmp, DriverKind::Overlay);
+    store
+        .create_container("unmounted", Some("busybox"))
+        .unwrap();
+    let root = store.mount_container("unmounted").unwrap();
+    assert!(is_mount_point(&root));
+    // Someone else unmounts it; the store still counts one mount.
+    nix::mount::umount2(&root, nix::mount::MntFlags::MNT_DETACH).unwrap();
+    assert!(!is_mount_point(&root));
+    assert_eq!(store.container_mount_count("unmounted"), 1);
+    let again = store.mount_container("unmounted").unwrap();
+    assert_eq!(again, root);
+    assert!(
+        is_mount_point(&root),
+        "the count was trusted: nothing is mounted"
+    );
+    assert!(root.join("bin/busybox").is_file());
+    // The count started over: one unmount takes it away.
+    assert_eq!(store.container_mount_count("unmounted"), 1);
+    assert_eq!(store.unmount_container("unmounted", false).unwrap(), 0);
+    assert!(!is_mount_point(&root));
+    store.remove_container("unmounted").unwrap();
+
+    // The same for an image mount.
+    let image_root = store.mount_image("busybox").unwrap();
+    nix::mount::umount2(&image_root, nix::mount::MntFlags::MNT_DETACH).unwrap();
+    assert_eq!(store.mount_image("busybox").unwrap(), image_root);
+    assert!(
+        is_mount_point(&image_root),
+        "the image mount count was trusted"
+    );
+    assert!(image_root.join("bin/busybox").is_file());
+    assert_eq!(store.unmount_image("busybox", false).unwrap(), 0);
+    assert!(!is_mount_point(&image_root));
+}
+
+#[test]
+fn container_records_list_their_creation_time_for_an_engine_to_reclaim_orphans() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let store = with_busybox(&tmp, DriverKind::Overlay);
+    let before = std::time::SystemTime::now();
+    store.create_container("kept", Some("busybox")).unwrap();
+    let volatile = ContainerOptions::default().volatile(true);
+    store
+        .create_container_with("orphan", Some("busybox"), &volatile)
+        .unwrap();
+    let after = std::time::SystemTime::now();
+    let records = store.containers().unwrap();
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["kept", "orphan"]);
+    for record in &records {
+        let created = record.created_time().unwrap();
+        assert!(before <= created && created <= after, "{record:?}");
+    }
+    // What an engine's repair does with the one its database does not know.
+    store.remove_container("orphan").unwrap();
+    assert!(!store.root().join("containers/orphan").exists());
+    assert!(matches!(
+        store.remove_container("orphan"),
+        Err(libpod_storage::StorageError::ContainerNotKnown(_))
+    ));
+    store.remove_container("kept").unwrap();
+}

@@ -309,5 +309,5 @@ fn concurrent_pulls_from_threads_and_handles() {
             .count(),
         21
     );
-    assert_eq!(first.check().unwrap(), Vec::<String>::new());
+    assert_eq!(first.check().unwrap(), []);
 }

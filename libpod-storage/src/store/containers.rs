@@ -2,13 +2,16 @@
 
 use super::Store;
 use super::metadata::{ContainerRecord, ImageRecord};
+use super::trash::Trash;
 use crate::driver::DriverKind;
 use crate::error::{Result, StorageError};
 use crate::fsutil::{now_rfc3339, remove_dir_all, tree_size, volatile_write};
 use crate::layer::{Change, TarOptions, changes_between, overlay_changes, write_tar};
+use crate::mountinfo;
 use std::fs;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// A container's storage as the store keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +21,15 @@ pub struct ContainerStorage {
     pub record: ContainerRecord,
     /// The container's directory (upper, work, merged or rootfs).
     pub dir: PathBuf,
+}
+
+impl ContainerRecord {
+    /// When the storage was created (`created`, RFC 3339), or `None` if that does not parse.
+    pub fn created_time(&self) -> Option<SystemTime> {
+        chrono::DateTime::parse_from_rfc3339(&self.created)
+            .ok()
+            .map(SystemTime::from)
+    }
 }
 
 fn valid_id(id: &str) -> Result<()> {
@@ -71,6 +83,29 @@ impl Store {
             .ok()
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(0)
+    }
+
+    /// The mounts recorded for `key` if `target` really is mounted, else 0 (after an outside
+    /// `umount`, a kill between an unmount and the count's update, or a mount made in another
+    /// mount namespace): the caller then mounts again and the count starts over. Looks only
+    /// when a count is recorded and the driver mounts (not vfs).
+    pub(crate) fn checked_mount_count(&self, key: &str, target: &Path) -> Result<u32> {
+        let count = self.mount_count(key);
+        if count == 0 || self.driver() == DriverKind::Vfs {
+            return Ok(count);
+        }
+        // The kernel reports mount points by their canonical paths.
+        let canonical = fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
+        if mountinfo::is_mounted(&canonical)? {
+            return Ok(count);
+        }
+        tracing::warn!(
+            key,
+            path = %target.display(),
+            count,
+            "recorded as mounted but not mounted: mounting again"
+        );
+        Ok(0)
     }
 
     pub(crate) fn set_mount_count(&self, key: &str, count: u32) -> Result<()> {
@@ -171,7 +206,15 @@ impl Store {
         })
     }
 
-    /// Every container's storage.
+    /// Every container's storage record (volatile ones included), each with its ID and
+    /// [creation time](ContainerRecord::created_time). Cheap: served from the records as last
+    /// read, re-read only when `store.json` or the volatile records changed.
+    ///
+    /// This is what an engine needs to reclaim storage it made but never recorded itself (a
+    /// process killed between the storage's commit and its own database row): list these,
+    /// keep the IDs it knows, those whose creation may still be under way (the engine's own
+    /// per-container lock, held over its create, or a grace period after `created_time`), and
+    /// remove the others with [`remove_container`](Store::remove_container).
     pub fn containers(&self) -> Result<Vec<ContainerRecord>> {
         Ok(self.read()?.containers.values().cloned().collect())
     }
@@ -185,7 +228,7 @@ impl Store {
             .get(id)
             .ok_or_else(|| StorageError::ContainerNotKnown(id.to_string()))?;
         let dir = self.container_dir(id);
-        let count = self.mount_count(id);
+        let count = self.checked_mount_count(id, &dir.join("merged"))?;
         let path = if count == 0 {
             self.inner.driver.mount(
                 &dir,
@@ -234,15 +277,28 @@ impl Store {
     }
 
     /// Unmounts and deletes a container's storage.
+    ///
+    /// Crash-safe: the record goes first; the directory is then moved under the writer lock
+    /// into a trash (a staging directory under `tmp/`) and deleted after the lock. A removal that fails before
+    /// its commit leaves the storage whole and can be retried; once the record is gone, this
+    /// returns [`StorageError::ContainerNotKnown`].
     pub fn remove_container(&self, id: &str) -> Result<()> {
-        self.unmount_container(id, true)?;
         let dir = self.container_dir(id);
-        self.update(|meta, _| {
-            meta.containers
-                .remove(id)
-                .ok_or_else(|| StorageError::ContainerNotKnown(id.to_string()))?;
-            remove_dir_all(&dir)
-        })
+        let trash = Trash::new(self)?;
+        self.update_then(
+            |meta, _| {
+                if !meta.containers.contains_key(id) {
+                    return Err(StorageError::ContainerNotKnown(id.to_string()));
+                }
+                self.inner.driver.unmount(&dir)?;
+                self.set_mount_count(id, 0)?;
+                meta.containers.remove(id);
+                Ok(())
+            },
+            |(), guard| trash.take(&dir, &format!("container-{id}"), guard),
+        )?;
+        drop(trash);
+        Ok(())
     }
 
     /// The size of the container's image layers (the seed's `rootFsSize`).

@@ -16,7 +16,7 @@ impl Store {
         let record = self.find_image(&meta, image)?;
         let dir = self.image_mount_dir(&record.id);
         let key = format!("image-{}", record.id.hex());
-        let count = self.mount_count(&key);
+        let count = self.checked_mount_count(&key, &dir.join("merged"))?;
         let path = if count == 0 {
             crate::fsutil::create_dir_all(&dir)?;
             self.inner

@@ -1,7 +1,8 @@
 //! Images in the store: lookup, listing, names, removal, pruning and garbage collection.
 
 use super::Store;
-use super::metadata::{ImageRecord, Metadata};
+use super::metadata::{ImageRecord, LayerRecord, Metadata};
+use super::trash::Trash;
 use crate::digest::Digest;
 use crate::error::{Result, StorageError};
 use crate::reference::ImageReference;
@@ -207,40 +208,61 @@ impl Store {
 
     /// Deletes layers that no image or container uses, and blobs that no image needs.
     /// Returns how many layers and blobs were deleted.
+    ///
+    /// Crash-safe: the records go first, in one commit; the files are then moved under the
+    /// writer lock into a trash (a staging directory under `tmp/`) and deleted after the lock.
+    /// A layer directory is never deleted while a record points at it.
     pub fn garbage_collect(&self) -> Result<(usize, usize)> {
-        self.update(|meta, _| {
-            let used_layers: BTreeSet<Digest> = meta
-                .images
-                .values()
-                .flat_map(|i| i.layers.iter())
-                .chain(meta.containers.values().flat_map(|c| c.layers.iter()))
-                .copied()
-                .collect();
-            let unused: Vec<Digest> = meta
-                .layers
-                .keys()
-                .filter(|id| !used_layers.contains(id))
-                .copied()
-                .collect();
-            for id in &unused {
-                let record = meta.layers.remove(id).expect("listed above");
-                self.delete_layer_files(&record)?;
-            }
-            let used_blobs: BTreeSet<Digest> = meta
-                .images
-                .values()
-                .flat_map(|i| i.blobs())
-                .copied()
-                .collect();
-            let mut blobs_deleted = 0;
-            for blob in self.blobs().list()? {
-                if !used_blobs.contains(&blob) {
-                    self.blobs().remove(&blob)?;
-                    blobs_deleted += 1;
+        let trash = Trash::new(self)?;
+        let counts = self.update_then(
+            |meta, _| {
+                let used_layers: BTreeSet<Digest> = meta
+                    .images
+                    .values()
+                    .flat_map(|i| i.layers.iter())
+                    .chain(meta.containers.values().flat_map(|c| c.layers.iter()))
+                    .copied()
+                    .collect();
+                let unused: Vec<LayerRecord> = meta
+                    .layers
+                    .values()
+                    .filter(|l| !used_layers.contains(&l.chain_id))
+                    .cloned()
+                    .collect();
+                for layer in &unused {
+                    meta.layers.remove(&layer.chain_id);
                 }
-            }
-            Ok((unused.len(), blobs_deleted))
-        })
+                let used_blobs: BTreeSet<Digest> = meta
+                    .images
+                    .values()
+                    .flat_map(|i| i.blobs())
+                    .copied()
+                    .collect();
+                let unused_blobs: Vec<Digest> = self
+                    .blobs()
+                    .list()?
+                    .into_iter()
+                    .filter(|b| !used_blobs.contains(b))
+                    .collect();
+                Ok((unused, unused_blobs))
+            },
+            |(layers, blobs), guard| {
+                for layer in &layers {
+                    self.trash_layer_files(layer, &trash, guard)?;
+                }
+                for blob in &blobs {
+                    trash.take(
+                        &self.blobs().path(blob),
+                        &format!("blob-{}", blob.hex()),
+                        guard,
+                    )?;
+                }
+                Ok((layers.len(), blobs.len()))
+            },
+        )?;
+        // The lock is released: the files are deleted now, by dropping the trash.
+        drop(trash);
+        Ok(counts)
     }
 
     /// The image's config, read from its blob.

@@ -6,7 +6,7 @@
 //! visible until every layer, blob and the image are committed together.
 
 use super::Store;
-use super::layers::{StagedLayer, chain_ids, stage_layer};
+use super::layers::{StagedLayer, chain_ids, seal_layers, stage_layer};
 use super::metadata::{ImageRecord, Metadata};
 use crate::blob::{BlobStore, StagedBlob};
 use crate::digest::Digest;
@@ -191,7 +191,8 @@ impl Store {
         self.commit_image(staged, &chain, record, name)
     }
 
-    /// Commits staged layers and blobs and the image record in one metadata update.
+    /// Commits staged layers and blobs and the image record in one metadata update, the
+    /// layers' files synced and marked complete first.
     pub(crate) fn commit_image(
         &self,
         staged: Staged,
@@ -199,7 +200,15 @@ impl Store {
         mut record: ImageRecord,
         name: Option<&ImageReference>,
     ) -> Result<ImageRecord> {
+        seal_layers(staged.layers.iter().map(|(_, layer)| layer))?;
         self.update(|meta, guard| {
+            // A layer found here when the pull began may have been garbage-collected since.
+            let staged_index = |i: usize| staged.layers.iter().any(|(index, _)| *index == i);
+            if let Some(gone) =
+                (0..chain.len()).find(|&i| !staged_index(i) && !meta.layers.contains_key(&chain[i]))
+            {
+                return Err(StorageError::LayerNotKnown(chain[gone].to_string()));
+            }
             for (index, layer) in &staged.layers {
                 let parent = index.checked_sub(1).map(|p| chain[p]);
                 self.commit_layer(meta, guard, layer, chain[*index], parent)?;
@@ -292,7 +301,8 @@ fn fetch_one(
     let blob_digest = descriptor_digest(descriptor)?;
     check_layer_media_type(descriptor.media_type())?;
     let have_blob = store.blobs().contains(&blob_digest);
-    if meta.layers.contains_key(&chain[index]) {
+    // A recorded layer is reused only when its files are whole (see `commit_layer`).
+    if meta.layers.contains_key(&chain[index]) && store.layer_is_complete(&chain[index]) {
         if have_blob {
             return Ok((index, None, None));
         }

@@ -3,15 +3,22 @@
 use super::Store;
 use super::lock::StoreLockGuard;
 use super::metadata::{LayerRecord, Metadata};
+use super::trash::Trash;
 use crate::blob::{BlobWriter, StagedBlob, TeeReader};
 use crate::digest::Digest;
 use crate::driver::LayerDir;
 use crate::error::{Result, StorageError};
-use crate::fsutil::{create_dir_all, now_rfc3339, random_name, remove_dir_all, sync_dir};
+use crate::fsutil::{create_dir_all, now_rfc3339, random_name, sync_dir};
 use crate::layer::{AppliedLayer, apply_layer};
 use std::fs;
 use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+
+/// The file in a layer's directory (`layers/HEX/complete`) that says its files are whole:
+/// written after extraction and after they were synced, before the layer is recorded. A
+/// layer's files are reused only when it is there.
+pub(crate) const COMPLETE_MARK: &str = "complete";
 
 /// The chain IDs of a stack of diff IDs (bottom first), as the OCI image spec defines them:
 /// the first is its diff ID, each next one `sha256(parent + " " + diff_id)`.
@@ -85,9 +92,16 @@ impl Store {
             .collect()
     }
 
-    /// Moves a staged layer into the store as `chain_id` on `parent` and records it. Runs under
-    /// the writer lock, inside a commit. A layer that another operation committed meanwhile is
-    /// kept and ours discarded.
+    /// Whether the layer's files are whole: its completeness mark is there.
+    pub(crate) fn layer_is_complete(&self, chain_id: &Digest) -> bool {
+        fs::symlink_metadata(self.layer_dir(chain_id).join(COMPLETE_MARK))
+            .is_ok_and(|m| m.is_file())
+    }
+
+    /// Moves a staged (and sealed, see [`seal_layers`]) layer into the store as `chain_id` on
+    /// `parent` and records it. Runs under the writer lock, inside a commit. A whole layer that
+    /// another operation committed meanwhile is kept and ours discarded; files that are not
+    /// whole (no completeness mark: an interrupted extraction or removal) are replaced by ours.
     pub(crate) fn commit_layer(
         &self,
         meta: &mut Metadata,
@@ -96,20 +110,39 @@ impl Store {
         chain_id: Digest,
         parent: Option<Digest>,
     ) -> Result<()> {
-        if meta.layers.contains_key(&chain_id) {
+        let existing = meta.layers.get(&chain_id);
+        if existing.is_some() && self.layer_is_complete(&chain_id) {
             return Ok(());
         }
         let dest = self.layer_dir(&chain_id);
-        // A directory without a record is a leftover of a crashed commit: replace it.
-        remove_dir_all(&dest)?;
+        // Files without a record (a leftover of a crash) or without their mark: out of the
+        // store, into our staging directory, which is deleted after the lock is released.
+        let replaced = staged
+            .dir
+            .with_file_name(format!("replaced-{}", chain_id.hex()));
+        match fs::rename(&dest, &replaced) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(StorageError::io("rename", &dest, e));
+            }
+            Ok(()) => {
+                tracing::warn!(layer = %chain_id, "replacing layer files not known to be whole")
+            }
+            Err(_) => {}
+        }
         fs::rename(&staged.dir, &dest).map_err(|e| StorageError::io("rename", &dest, e))?;
-        let link = random_name(26);
+        // A replaced layer keeps its link: mounts name their lower layers by it.
+        let link = match existing {
+            Some(record) => record.link.clone(),
+            None => random_name(26),
+        };
         let link_path = self.root().join("l").join(&link);
-        std::os::unix::fs::symlink(
-            Path::new("../layers").join(chain_id.hex()).join("diff"),
-            &link_path,
-        )
-        .map_err(|e| StorageError::io("create link", &link_path, e))?;
+        if fs::symlink_metadata(&link_path).is_err() {
+            std::os::unix::fs::symlink(
+                Path::new("../layers").join(chain_id.hex()).join("diff"),
+                &link_path,
+            )
+            .map_err(|e| StorageError::io("create link", &link_path, e))?;
+        }
         fs::write(dest.join("link"), &link)
             .map_err(|e| StorageError::io("write", dest.join("link"), e))?;
         sync_dir(&self.root().join("layers"))?;
@@ -128,8 +161,14 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes a layer's directory and link (its record is removed by the caller).
-    pub(crate) fn delete_layer_files(&self, record: &LayerRecord) -> Result<()> {
+    /// Moves a layer's directory into `trash` and removes its link, once its record is
+    /// committed away (see [`trash`](super::trash)).
+    pub(crate) fn trash_layer_files(
+        &self,
+        record: &LayerRecord,
+        trash: &Trash,
+        guard: &StoreLockGuard<'_>,
+    ) -> Result<()> {
         let link = self.root().join("l").join(&record.link);
         match fs::remove_file(&link) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -137,6 +176,75 @@ impl Store {
             }
             _ => {}
         }
-        remove_dir_all(&self.layer_dir(&record.chain_id))
+        trash.take(
+            &self.layer_dir(&record.chain_id),
+            &format!("layer-{}", record.chain_id.hex()),
+            guard,
+        )
     }
+
+    /// Stores written before completeness marks existed: every layer they recorded is taken as
+    /// whole, as that version did, and gets its mark, once (`layers_marked` in `store.json`;
+    /// an older version writing the store again drops it, and its new layers are marked at
+    /// the next open). The layers' contents, never synced by that version, are synced first.
+    pub(crate) fn mark_legacy_layers(&self) -> Result<()> {
+        if self.read()?.layers_marked {
+            return Ok(());
+        }
+        self.update(|meta, _| {
+            if meta.layers_marked {
+                return Ok(());
+            }
+            let whole: Vec<PathBuf> = meta
+                .layers
+                .keys()
+                .map(|id| self.layer_dir(id))
+                .filter(|dir| dir.join("diff").is_dir())
+                .collect();
+            sync_filesystem(self.root())?;
+            for dir in &whole {
+                write_complete_mark(dir)?;
+            }
+            tracing::info!(
+                layers = whole.len(),
+                "marked the layers of an earlier version as complete"
+            );
+            meta.layers_marked = true;
+            Ok(())
+        })
+    }
+}
+
+/// Makes staged layers durable and marks each whole, before the commit that records them:
+/// one `syncfs` of the store's filesystem for all their files (an fsync per file would cost
+/// far more), then each layer's completeness mark.
+pub(crate) fn seal_layers<'a>(layers: impl IntoIterator<Item = &'a StagedLayer>) -> Result<()> {
+    let mut layers = layers.into_iter().peekable();
+    let Some(first) = layers.peek() else {
+        return Ok(());
+    };
+    sync_filesystem(&first.dir)?;
+    for layer in layers {
+        write_complete_mark(&layer.dir)?;
+    }
+    Ok(())
+}
+
+/// `syncfs` of the filesystem holding `path`.
+fn sync_filesystem(path: &Path) -> Result<()> {
+    let dir = fs::File::open(path).map_err(|e| StorageError::io("open", path, e))?;
+    nix::unistd::syncfs(&dir).map_err(|e| StorageError::io("syncfs", path, e.into()))
+}
+
+/// Writes the completeness mark of the layer directory `dir`.
+fn write_complete_mark(dir: &Path) -> Result<()> {
+    let mark = dir.join(COMPLETE_MARK);
+    fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&mark)
+        .map(drop)
+        .map_err(|e| StorageError::io("create", &mark, e))
 }

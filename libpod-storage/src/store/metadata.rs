@@ -99,6 +99,10 @@ pub(crate) struct Metadata {
     pub layers: BTreeMap<Digest, LayerRecord>,
     pub images: BTreeMap<Digest, ImageRecord>,
     pub containers: BTreeMap<String, ContainerRecord>,
+    /// Every recorded layer's files carry their completeness mark (false in the records of
+    /// versions before the marks: see `Store::mark_legacy_layers`).
+    #[serde(default)]
+    pub layers_marked: bool,
     /// `store.json` holds volatile containers (as written before they moved to the run root):
     /// the next save rewrites it without them.
     #[serde(skip)]
@@ -115,6 +119,7 @@ struct PersistentView<'a> {
     layers: &'a BTreeMap<Digest, LayerRecord>,
     images: &'a BTreeMap<Digest, ImageRecord>,
     containers: ContainerRefs<'a>,
+    layers_marked: bool,
 }
 
 /// `volatile-containers.json` as written.
@@ -158,6 +163,7 @@ impl Metadata {
         let Some(meta) = read_json::<Metadata>(path, "store metadata")? else {
             return Ok(Metadata {
                 version: METADATA_VERSION,
+                layers_marked: true,
                 ..Metadata::default()
             });
         };
@@ -199,6 +205,7 @@ impl Metadata {
             || self.layers != previous.layers
             || self.images != previous.images
             || self.version != previous.version
+            || self.layers_marked != previous.layers_marked
             || previous.volatile_in_store
         {
             let view = PersistentView {
@@ -206,6 +213,7 @@ impl Metadata {
                 layers: &self.layers,
                 images: &self.images,
                 containers: persistent,
+                layers_marked: self.layers_marked,
             };
             atomic_write(path, &to_json(&view, "store metadata", path)?)?;
         }

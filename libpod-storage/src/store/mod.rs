@@ -5,6 +5,7 @@
 //! ROOT/store.json            every record, replaced atomically at each commit
 //! ROOT/blobs/sha256/HEX      manifests, configs, layer blobs
 //! ROOT/layers/HEX/diff       a layer's files in overlay format (HEX: its chain ID)
+//! ROOT/layers/HEX/complete   the layer's completeness mark: its files are whole and synced
 //! ROOT/l/LINK -> ../layers/HEX/diff   short names for overlay lowerdir lists
 //! ROOT/containers/ID/        upper, work and merged (overlay) or rootfs (vfs)
 //! ROOT/tmp/                  staging directories of operations in progress
@@ -15,7 +16,9 @@
 //!
 //! Every operation does its long work in a staging directory, then commits under the writer
 //! lock by renaming its layer directories and blobs into place and replacing `store.json`. A
-//! crash at any point leaves nothing visible; [`Store::open`] removes the leftovers.
+//! crash at any point leaves nothing visible; [`Store::open`] removes the leftovers. Removal
+//! commits the records first and then moves the files into a trash under `tmp/` (see
+//! `trash.rs`), so files are never deleted under a record.
 
 mod commit;
 mod containers;
@@ -25,13 +28,16 @@ mod ingest;
 pub(crate) mod layers;
 mod lock;
 mod metadata;
+mod problems;
 mod repair;
 mod save;
+mod trash;
 
 pub use containers::{ContainerOptions, ContainerStorage};
 pub use images::{RemovedImage, local_name};
 pub use layers::chain_ids;
 pub use metadata::{ContainerRecord, ImageRecord, LayerRecord};
+pub use problems::StoreProblem;
 
 use crate::blob::BlobStore;
 use crate::driver::{Driver, DriverKind, select_driver};
@@ -148,6 +154,7 @@ impl Store {
             let meta = store.load_locked(&guard)?;
             repair::repair(&store, &meta, &guard)?;
         }
+        store.mark_legacy_layers()?;
         Ok(store)
     }
 
@@ -225,6 +232,17 @@ impl Store {
         &self,
         change: impl FnOnce(&mut Metadata, &StoreLockGuard<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.update_then(change, |result, _| Ok(result))
+    }
+
+    /// [`update`](Store::update), then `after_commit` with its result, still under the writer
+    /// lock: for what may only happen once the new records are durable (moving the files of
+    /// removed records out of the store, see [`trash`]).
+    fn update_then<T, U>(
+        &self,
+        change: impl FnOnce(&mut Metadata, &StoreLockGuard<'_>) -> Result<T>,
+        after_commit: impl FnOnce(T, &StoreLockGuard<'_>) -> Result<U>,
+    ) -> Result<U> {
         let guard = self.inner.lock.lock()?;
         let previous = self.read()?;
         let mut meta = (*previous).clone();
@@ -239,7 +257,8 @@ impl Store {
         let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
         cache.identity = Some(self.metadata_identity()?);
         cache.meta = Arc::new(meta);
-        Ok(result)
+        drop(cache);
+        after_commit(result, &guard)
     }
 }
 

@@ -2,8 +2,10 @@
 //! of another process is half-committed while it looks.
 
 use super::Store;
+use super::layers::COMPLETE_MARK;
 use super::lock::{StoreLockGuard, remove_abandoned_staging};
 use super::metadata::Metadata;
+use super::problems::StoreProblem;
 use crate::error::{Result, StorageError};
 use crate::fsutil::{remove_dir_all, volatile_write};
 use std::collections::BTreeSet;
@@ -137,54 +139,65 @@ fn list(dir: &Path) -> Result<Vec<String>> {
 
 impl Store {
     /// Checks the store's consistency, as `podman system check` does, and returns the problems
-    /// found (empty when the store is sound): records without their files, layer links that do
-    /// not point at their layer, blobs whose content does not match their digest, leftovers
-    /// that no record owns.
-    pub fn check(&self) -> Result<Vec<String>> {
+    /// found (empty when the store is sound): records without their files, layers whose files
+    /// are not whole, layer links that do not point at their layer, blobs whose content does
+    /// not match their digest, leftovers that no record owns.
+    pub fn check(&self) -> Result<Vec<StoreProblem>> {
         let meta = self.read()?;
         let root = self.root();
         let mut problems = Vec::new();
         for image in meta.images.values() {
             for blob in image.blobs() {
                 if let Err(e) = self.blobs().open(blob).and_then(|f| verify_blob(f, blob)) {
-                    problems.push(format!("image {}: blob {blob}: {e}", image.id));
+                    problems.push(StoreProblem::BadBlob {
+                        image: image.id,
+                        blob: *blob,
+                        reason: e.to_string(),
+                    });
                 }
             }
             for layer in &image.layers {
                 if !meta.layers.contains_key(layer) {
-                    problems.push(format!("image {}: layer {layer} has no record", image.id));
+                    problems.push(StoreProblem::LayerNotRecorded {
+                        image: image.id,
+                        layer: *layer,
+                    });
                 }
             }
         }
         for layer in meta.layers.values() {
-            let diff = self.layer_dir(&layer.chain_id).join("diff");
+            let dir = self.layer_dir(&layer.chain_id);
+            let diff = dir.join("diff");
             if !diff.is_dir() {
-                problems.push(format!(
-                    "layer {}: {} is missing",
-                    layer.chain_id,
-                    diff.display()
-                ));
+                problems.push(StoreProblem::LayerMissing {
+                    layer: layer.chain_id,
+                    path: diff.clone(),
+                });
+            } else if !self.layer_is_complete(&layer.chain_id) {
+                problems.push(StoreProblem::LayerIncomplete {
+                    layer: layer.chain_id,
+                    mark: dir.join(COMPLETE_MARK),
+                });
             }
             let linked = fs::canonicalize(root.join("l").join(&layer.link)).ok();
             if linked.is_none() || linked != fs::canonicalize(&diff).ok() {
-                problems.push(format!(
-                    "layer {}: link l/{} does not point at it",
-                    layer.chain_id, layer.link
-                ));
+                problems.push(StoreProblem::LayerLinkBroken {
+                    layer: layer.chain_id,
+                    link: layer.link.clone(),
+                });
             }
         }
         for container in meta.containers.values() {
             if !root.join("containers").join(&container.id).is_dir() {
-                problems.push(format!(
-                    "container {}: its directory is missing",
-                    container.id
-                ));
+                problems.push(StoreProblem::ContainerMissing {
+                    container: container.id.clone(),
+                });
             }
         }
         let known: BTreeSet<String> = meta.layers.keys().map(|d| d.hex()).collect();
         for name in list(&root.join("layers"))? {
             if !known.contains(&name) {
-                problems.push(format!("layers/{name} has no record"));
+                problems.push(StoreProblem::LayerDirNotRecorded { name });
             }
         }
         let needed: BTreeSet<_> = meta
@@ -195,7 +208,7 @@ impl Store {
             .collect();
         for blob in self.blobs().list()? {
             if !needed.contains(&blob) {
-                problems.push(format!("blob {blob} is not used by any image"));
+                problems.push(StoreProblem::BlobNotUsed { blob });
             }
         }
         Ok(problems)

@@ -60,7 +60,7 @@ pub fn assert_nothing_committed(store: &Store) {
         0,
         "staging was left behind"
     );
-    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    assert_eq!(store.check().unwrap(), []);
 }
 
 fn entries(dir: &Path) -> usize {
