@@ -1,0 +1,110 @@
+//! The run: which seeds, the trials in turn, one line per trial, the failures at the end.
+
+use super::fixtures::Fixtures;
+use super::trial::{Harness, Outcome, TrialResult};
+use std::time::Instant;
+
+/// Trials run by default (CI).
+const DEFAULT_TRIALS: u64 = 100;
+
+fn env_number(name: &str) -> Option<u64> {
+    let value = std::env::var(name).ok()?;
+    match value.trim().parse() {
+        Ok(n) => Some(n),
+        Err(_) => panic!("{name}={value:?} is not a number"),
+    }
+}
+
+/// Runs the trials; returns the process's exit code (1 when an invariant broke).
+pub fn main() -> i32 {
+    let seeds: Vec<u64> = match env_number("LIBPOD_CRASH_SEED") {
+        Some(seed) => vec![seed],
+        None => {
+            let base = env_number("LIBPOD_CRASH_BASE").unwrap_or(1);
+            let trials = env_number("LIBPOD_CRASH_TRIALS").unwrap_or(DEFAULT_TRIALS);
+            (base..base + trials).collect()
+        }
+    };
+    let started = Instant::now();
+    let fixtures = Fixtures::build().expect("building the fixtures");
+    println!(
+        "crash harness: {} trials, fixtures ready in {:.1}s",
+        seeds.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut harness = Harness {
+        fixtures: &fixtures,
+        roots: None,
+        timings: Default::default(),
+    };
+    let mut failures: Vec<TrialResult> = Vec::new();
+    let (mut killed, mut completed) = (0, 0);
+    for (n, seed) in seeds.iter().enumerate() {
+        let trial_started = Instant::now();
+        let results = harness.run(*seed);
+        let elapsed = trial_started.elapsed().as_secs_f64();
+        for result in results {
+            match result.outcome {
+                Outcome::Killed => killed += 1,
+                Outcome::Completed(_) => completed += 1,
+                Outcome::Failed(_) => {}
+            }
+            let verdict = if result.report.0.is_empty() {
+                "ok".to_string()
+            } else {
+                format!("FAILED: {}", invariants(&result))
+            };
+            println!(
+                "trial {}/{} seed={} op={} kill={} -> {} -> {verdict} ({elapsed:.2}s)",
+                n + 1,
+                seeds.len(),
+                result.seed,
+                result.plan,
+                result.kill,
+                outcome(&result.outcome),
+            );
+            if !result.report.0.is_empty() {
+                failures.push(result);
+            }
+        }
+    }
+    drop(harness);
+    println!(
+        "crash harness: {} trials in {:.1}s: {killed} killed mid-operation, {completed} finished first, {} failed",
+        seeds.len(),
+        started.elapsed().as_secs_f64(),
+        failures.len()
+    );
+    if failures.is_empty() {
+        return 0;
+    }
+    eprintln!("\ncrash harness: invariants broken:");
+    for f in &failures {
+        eprintln!(
+            "- seed {} (rerun: LIBPOD_CRASH_SEED={}), op {}, kill at {}, {}:",
+            f.seed,
+            f.seed,
+            f.plan,
+            f.kill,
+            outcome(&f.outcome)
+        );
+        for v in &f.report.0 {
+            eprintln!("    {v}");
+        }
+    }
+    1
+}
+
+fn outcome(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Killed => "killed",
+        Outcome::Completed(_) => "finished before the kill",
+        Outcome::Failed(_) => "the operation failed",
+    }
+}
+
+fn invariants(result: &TrialResult) -> String {
+    let mut names: Vec<&str> = result.report.0.iter().map(|v| v.invariant).collect();
+    names.dedup();
+    names.join(", ")
+}

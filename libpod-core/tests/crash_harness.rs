@@ -1,0 +1,31 @@
+//! The seeded crash harness: the store and the runtime survive a SIGKILL at any point.
+//!
+//! Each trial draws, from its seed, an operation (import of a rootfs tarball, pull from a
+//! loopback registry, rmi + garbage collection, container create, start, stop, rm) and a
+//! moment; makes the operation's preconditions; runs the operation in a child process (this
+//! binary, re-executed with the operation in its environment); SIGKILLs the child at that
+//! moment (a fraction in [0, 1.2] of the operation's calibrated duration, or during its
+//! runtime open); then reopens the store and runtime and checks the invariants of
+//! `crash/invariants.rs`. The roots are reused from trial to trial while the invariants hold,
+//! and made afresh after a failure.
+//!
+//! - `LIBPOD_CRASH_SEED=N` runs only the trial of seed N (on fresh roots).
+//! - `LIBPOD_CRASH_TRIALS=N` runs N trials (default 100), of seeds `BASE..BASE+N`, where
+//!   `LIBPOD_CRASH_BASE` (default 1) is the first.
+//!
+//! Its own `main` (`harness = false`): the same binary is the parent and the child.
+
+mod common;
+mod crash;
+
+fn main() {
+    if let Some(args) = crash::ops::ChildArgs::from_env() {
+        crash::ops::child_main(args);
+    }
+    if std::env::args().any(|a| a == "--list") {
+        println!("crash_trials: test");
+        return;
+    }
+    libpod_testutil::require_root();
+    std::process::exit(crash::run::main());
+}
