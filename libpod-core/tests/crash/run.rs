@@ -39,11 +39,16 @@ pub fn main() -> i32 {
     };
     let mut failures: Vec<TrialResult> = Vec::new();
     let (mut killed, mut completed) = (0, 0);
+    // Where the kills fell: during the open, and by thirds of the operation, then after it.
+    let mut kill_points = [0usize; 5];
     for (n, seed) in seeds.iter().enumerate() {
         let trial_started = Instant::now();
         let results = harness.run(*seed);
         let elapsed = trial_started.elapsed().as_secs_f64();
         for result in results {
+            if let Some(bucket) = result.kill_bucket {
+                kill_points[bucket] += 1;
+            }
             match result.outcome {
                 Outcome::Killed => killed += 1,
                 Outcome::Completed(_) => completed += 1,
@@ -74,6 +79,10 @@ pub fn main() -> i32 {
         seeds.len(),
         started.elapsed().as_secs_f64(),
         failures.len()
+    );
+    println!(
+        "crash harness: kill points: {} in the open, {} early, {} middle, {} late, {} after the calibrated end",
+        kill_points[0], kill_points[1], kill_points[2], kill_points[3], kill_points[4]
     );
     if failures.is_empty() {
         return 0;

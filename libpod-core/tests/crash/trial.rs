@@ -49,6 +49,15 @@ impl KillAt {
         }
     }
 
+    /// 0 in the open, 1 to 3 by thirds of the operation, 4 after its calibrated end.
+    pub fn bucket(&self) -> Option<usize> {
+        match self {
+            KillAt::Never => None,
+            KillAt::Open(_) => Some(0),
+            KillAt::Op { fraction, .. } => Some(((fraction * 3.0) as usize).min(3) + 1),
+        }
+    }
+
     pub fn describe(&self, timing: Option<Timing>) -> String {
         match (self, timing) {
             (KillAt::Never, _) => "none (calibration)".into(),
@@ -84,6 +93,7 @@ pub struct TrialResult {
     pub seed: u64,
     pub plan: String,
     pub kill: String,
+    pub kill_bucket: Option<usize>,
     pub outcome: Outcome,
     pub report: Report,
 }
@@ -140,6 +150,7 @@ impl Harness<'_> {
             seed,
             plan: plan.describe(),
             kill: kill.describe(timing),
+            kill_bucket: kill.bucket(),
             outcome: Outcome::Failed("not run".into()),
             report: Report::default(),
         };
