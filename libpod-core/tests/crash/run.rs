@@ -84,8 +84,17 @@ pub fn main() -> i32 {
         "crash harness: kill points: {} in the open, {} early, {} middle, {} late, {} after the calibrated end",
         kill_points[0], kill_points[1], kill_points[2], kill_points[3], kill_points[4]
     );
+    // A harness whose kills all land after the operations proves nothing: with enough trials,
+    // most kills must interrupt something.
+    let vacuous = seeds.len() >= 30 && killed * 2 < seeds.len();
+    if vacuous {
+        eprintln!(
+            "crash harness: only {killed} of {} trials were killed mid-operation: the kill points are off",
+            seeds.len()
+        );
+    }
     if failures.is_empty() {
-        return 0;
+        return i32::from(vacuous);
     }
     eprintln!("\ncrash harness: invariants broken:");
     for f in &failures {
