@@ -19,12 +19,26 @@ pub struct Roots {
 }
 
 impl Roots {
-    /// Fresh roots with the base image imported.
+    /// Fresh roots with the base image imported, on a tmpfs of their own unless
+    /// `LIBPOD_CRASH_FS=tmpdir`: a SIGKILL leaves the page cache as it is on any filesystem,
+    /// and this VM's ext4 without a journal makes every file creation slow for minutes after
+    /// a deletion (the benches' reason for their own filesystem), which the trials do all
+    /// the time.
     pub fn new(fixtures: &Fixtures) -> Result<Roots, String> {
         let roots = Roots {
             cgroup: CgroupParent::new(),
             dir: TempRoot::new().map_err(|e| format!("temporary directory: {e}"))?,
         };
+        if std::env::var("LIBPOD_CRASH_FS").as_deref() != Ok("tmpdir") {
+            nix::mount::mount(
+                Some("tmpfs"),
+                roots.dir.path(),
+                Some("tmpfs"),
+                nix::mount::MsFlags::empty(),
+                Some("mode=0700,size=1g"),
+            )
+            .map_err(|e| format!("mounting a tmpfs on {}: {e}", roots.dir.path().display()))?;
+        }
         let rt = open_runtime(roots.dir.path()).map_err(|e| format!("opening: {e}"))?;
         let tarball = fixtures
             .base

@@ -121,9 +121,7 @@ impl Harness<'_> {
             op: *ops.get(ops.len() / 2)?,
         })
     }
-}
 
-impl Harness<'_> {
     /// Runs the trial of `seed`: calibrates its operation first if this is the operation's
     /// first trial (an uninterrupted run, checked like any other).
     pub fn run(&mut self, seed: u64) -> Vec<TrialResult> {
