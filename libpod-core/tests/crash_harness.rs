@@ -12,6 +12,9 @@
 //! - `LIBPOD_CRASH_SEED=N` runs only the trial of seed N (on fresh roots).
 //! - `LIBPOD_CRASH_TRIALS=N` runs N trials (default 100), of seeds `BASE..BASE+N`, where
 //!   `LIBPOD_CRASH_BASE` (default 1) is the first.
+//! - `LIBPOD_CRASH_OPS=rmi,create` draws only these operations (a seed then names another
+//!   trial than without it).
+//! - `LIBPOD_CRASH_FS=tmpdir` puts the roots in the temporary directory instead of a tmpfs.
 //!
 //! Its own `main` (`harness = false`): the same binary is the parent and the child.
 

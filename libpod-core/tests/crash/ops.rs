@@ -58,7 +58,7 @@ impl OpKind {
         }
     }
 
-    fn from_name(name: &str) -> Option<OpKind> {
+    pub fn from_name(name: &str) -> Option<OpKind> {
         OpKind::ALL.into_iter().find(|op| op.name() == name)
     }
 
@@ -87,8 +87,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn draw(rng: &mut Rng) -> Plan {
-        let op = OpKind::ALL[rng.below(OpKind::ALL.len() as u64) as usize];
+    /// Draws a plan whose operation is one of `ops` (all of them: [`OpKind::ALL`]).
+    pub fn draw(rng: &mut Rng, ops: &[OpKind]) -> Plan {
+        let op = ops[rng.below(ops.len() as u64) as usize];
         let mut image = ImageKind::ALL[rng.below(ImageKind::ALL.len() as u64) as usize];
         // An import makes an imported image, a pull a pulled one.
         if (op == OpKind::Import && image.is_pull()) || (op == OpKind::Pull && !image.is_pull()) {

@@ -1,6 +1,7 @@
 //! The run: which seeds, the trials in turn, one line per trial, the failures at the end.
 
 use super::fixtures::Fixtures;
+use super::ops::OpKind;
 use super::trial::{Harness, Outcome, TrialResult};
 use std::time::Instant;
 
@@ -25,6 +26,21 @@ pub fn main() -> i32 {
             (base..base + trials).collect()
         }
     };
+    // LIBPOD_CRASH_OPS=rmi,create: only these operations (a seed then names another trial).
+    let (ops, ops_env) = match std::env::var("LIBPOD_CRASH_OPS") {
+        Ok(list) => {
+            let ops: Vec<OpKind> = list
+                .split(',')
+                .map(|name| {
+                    OpKind::from_name(name.trim())
+                        .unwrap_or_else(|| panic!("LIBPOD_CRASH_OPS: no operation {name:?}"))
+                })
+                .collect();
+            assert!(!ops.is_empty(), "LIBPOD_CRASH_OPS names no operation");
+            (ops, format!("LIBPOD_CRASH_OPS={list} "))
+        }
+        Err(_) => (OpKind::ALL.to_vec(), String::new()),
+    };
     let started = Instant::now();
     let fixtures = Fixtures::build().expect("building the fixtures");
     println!(
@@ -34,6 +50,7 @@ pub fn main() -> i32 {
     );
     let mut harness = Harness {
         fixtures: &fixtures,
+        ops,
         roots: None,
         timings: Default::default(),
     };
@@ -99,7 +116,7 @@ pub fn main() -> i32 {
     eprintln!("\ncrash harness: invariants broken:");
     for f in &failures {
         eprintln!(
-            "- seed {} (rerun: LIBPOD_CRASH_SEED={}), op {}, kill at {}, {}:",
+            "- seed {} (rerun: {ops_env}LIBPOD_CRASH_SEED={}), op {}, kill at {}, {}:",
             f.seed,
             f.seed,
             f.plan,

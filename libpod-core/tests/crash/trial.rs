@@ -102,6 +102,8 @@ pub struct TrialResult {
 /// the uninterrupted runs of each operation's shape (see [`Plan::shape`]).
 pub struct Harness<'f> {
     pub fixtures: &'f Fixtures,
+    /// The operations trials draw from.
+    pub ops: Vec<OpKind>,
     pub roots: Option<Roots>,
     pub timings: BTreeMap<(OpKind, bool), Vec<Timing>>,
 }
@@ -126,7 +128,7 @@ impl Harness<'_> {
     /// first trial (an uninterrupted run, checked like any other).
     pub fn run(&mut self, seed: u64) -> Vec<TrialResult> {
         let mut rng = Rng::new(seed);
-        let plan = Plan::draw(&mut rng);
+        let plan = Plan::draw(&mut rng, &self.ops);
         let mut results = Vec::new();
         if self.timing(plan.shape()).is_none() {
             let result = self.run_one(seed, &plan, KillAt::Never, "cal");
