@@ -69,8 +69,7 @@ pub fn check_containers(rt: &Runtime, dir: &Path, interrupted: &ChildArgs, repor
     let all = Containers { seen, interrupted };
     check_create(&all, report);
     check_storage_rows(rt, &all, report);
-    let runc_root = rt.run_root().join("runtime").join(rt.oci_runtime_name());
-    let runc = check_runc(&runc_root, &all, report);
+    let runc = check_runc(rt, &all, report);
     let conmons = check_states_and_mounts(dir, &all, &runc, report);
     check_conmon(dir, &all, &conmons, report);
     check_leftovers(rt, &all, report);
@@ -129,11 +128,13 @@ fn check_storage_rows(rt: &Runtime, all: &Containers, report: &mut Report) {
 
 /// What runc knows; it knows no container that is gone, and can read every state it has.
 fn check_runc(
-    runc_root: &Path,
+    rt: &Runtime,
     all: &Containers,
     report: &mut Report,
 ) -> BTreeMap<String, RuncContainer> {
-    let runc = match runc_list(runc_root) {
+    let name = rt.oci_runtime_name();
+    let runc_root = rt.run_root().join("runtime").join(name);
+    let runc = match runc_list(name, &runc_root) {
         Ok((listed, unlisted)) => {
             for dir in unlisted {
                 report.fail(

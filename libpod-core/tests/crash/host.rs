@@ -16,9 +16,13 @@ pub struct RuncContainer {
     pub pid: i32,
 }
 
-/// The containers runc knows under `root` (`runc --root ROOT list`), by ID, and the state
-/// directories it does not list (a directory without a readable state).
-pub fn runc_list(root: &Path) -> Result<(BTreeMap<String, RuncContainer>, Vec<String>), String> {
+/// The containers the OCI runtime `runtime` (runc, crun) knows under `root` (`runc --root
+/// ROOT list`), by ID, and the state directories it does not list (a directory without a
+/// readable state).
+pub fn runc_list(
+    runtime: &str,
+    root: &Path,
+) -> Result<(BTreeMap<String, RuncContainer>, Vec<String>), String> {
     let mut listed = BTreeMap::new();
     let dirs: Vec<String> = match std::fs::read_dir(root) {
         Ok(entries) => entries
@@ -28,22 +32,22 @@ pub fn runc_list(root: &Path) -> Result<(BTreeMap<String, RuncContainer>, Vec<St
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((listed, Vec::new())),
         Err(e) => return Err(format!("reading {}: {e}", root.display())),
     };
-    let output = Command::new("runc")
+    let output = Command::new(runtime)
         .arg("--root")
         .arg(root)
         .args(["list", "--format", "json"])
         .output()
-        .map_err(|e| format!("running runc list: {e}"))?;
+        .map_err(|e| format!("running {runtime} list: {e}"))?;
     if !output.status.success() {
         return Err(format!(
-            "runc --root {} list failed ({}): {}",
+            "{runtime} --root {} list failed ({}): {}",
             root.display(),
             output.status,
             String::from_utf8_lossy(&output.stderr).trim()
         ));
     }
-    let json: serde_json::Value =
-        serde_json::from_slice(&output.stdout).map_err(|e| format!("runc list output: {e}"))?;
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("{runtime} list output: {e}"))?;
     for entry in json.as_array().into_iter().flatten() {
         let id = entry["id"].as_str().unwrap_or_default().to_string();
         listed.insert(

@@ -1,7 +1,9 @@
 //! The state-changing operations a trial interrupts, and how a child process runs one.
 //!
-//! To cover a new operation: add a variant here, its precondition in `setup.rs`, what it
-//! must leave (absent or whole) in `invariants.rs`, and its retry in `trial.rs`.
+//! To cover a new operation: add a variant here (and its call in [`child_main`]), its
+//! precondition in `setup.rs`, what it must leave (absent or whole) in `store_checks.rs` or
+//! `container_checks.rs` if the global invariants do not already say it, and its retry in
+//! `trial.rs`.
 
 use super::fixtures::ImageKind;
 use super::rng::Rng;
