@@ -1,0 +1,14 @@
+//! The crash harness's parts: see `crash_harness.rs`.
+
+pub mod container_checks;
+pub mod fixtures;
+pub mod host;
+pub mod invariants;
+pub mod ops;
+pub mod rng;
+pub mod roots;
+pub mod run;
+pub mod setup;
+pub mod store_checks;
+pub mod tree;
+pub mod trial;

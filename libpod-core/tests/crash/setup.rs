@@ -1,0 +1,182 @@
+//! The preconditions of each operation, made in the parent (not killed) on the roots the
+//! previous trials left: the image to import is absent, the one to remove is there, a
+//! container in the state the operation needs exists, and the roots stay small.
+
+use super::fixtures::{Fixtures, ImageKind};
+use super::ops::{ChildArgs, OpKind, Plan, container_options, pull_options};
+use super::roots::Roots;
+use libpod_core::container::{Container, ContainerStatus, RemoveOptions};
+use libpod_core::runtime::Runtime;
+use libpod_storage::ImageReference;
+
+/// At most this many containers, and this many running, before an operation adds one.
+const MAX_CONTAINERS: usize = 4;
+const MAX_RUNNING: usize = 2;
+
+/// Makes the plan's preconditions and returns what the child needs. `label` makes the names
+/// of new containers unique.
+pub fn prepare(
+    rt: &Runtime,
+    roots: &Roots,
+    fixtures: &Fixtures,
+    plan: &Plan,
+    label: &str,
+) -> Result<ChildArgs, String> {
+    let mut args = ChildArgs {
+        op: plan.op,
+        dir: roots.path().to_path_buf(),
+        target: String::new(),
+        tarball: None,
+        auth_file: fixtures.auth_file.clone(),
+        cgroup: roots.cgroup.0.clone(),
+    };
+    let image = fixtures.image(plan.image);
+    match plan.op {
+        OpKind::Import | OpKind::Pull => {
+            set_image(rt, fixtures, plan.image, false)?;
+            set_image(rt, fixtures, plan.image.sibling(), plan.sibling_present)?;
+            args.target = image.name.clone();
+            args.tarball = image.tarball.clone();
+        }
+        OpKind::Rmi => {
+            set_image(rt, fixtures, plan.image.sibling(), plan.sibling_present)?;
+            set_image(rt, fixtures, plan.image, true)?;
+            args.target = image.name.clone();
+        }
+        OpKind::Create => {
+            make_room(rt, plan, MAX_CONTAINERS - 1)?;
+            args.target = format!("crash-{label}");
+        }
+        OpKind::Start => {
+            make_room(rt, plan, MAX_CONTAINERS - 1)?;
+            limit_running(rt, MAX_RUNNING - 1)?;
+            let ctr = pick_or_make(rt, roots, plan, label, |s| {
+                matches!(s, ContainerStatus::Configured | ContainerStatus::Exited)
+            })?;
+            args.target = ctr.id().to_string();
+        }
+        OpKind::Stop => {
+            make_room(rt, plan, MAX_CONTAINERS - 1)?;
+            let ctr = pick_or_make(rt, roots, plan, label, |s| s == ContainerStatus::Running)?;
+            args.target = ctr.id().to_string();
+        }
+        OpKind::Rm => {
+            make_room(rt, plan, MAX_CONTAINERS - 1)?;
+            let running = plan.running;
+            let ctr = pick_or_make(rt, roots, plan, label, |s| {
+                (s == ContainerStatus::Running) == running
+            })?;
+            args.target = ctr.id().to_string();
+        }
+    }
+    Ok(args)
+}
+
+/// Makes image `kind` present (imported or pulled) or absent (removed).
+fn set_image(
+    rt: &Runtime,
+    fixtures: &Fixtures,
+    kind: ImageKind,
+    present: bool,
+) -> Result<(), String> {
+    let fixture = fixtures.image(kind);
+    let storage = rt.storage();
+    let there = storage.image(&fixture.name).is_ok();
+    let context = |what: &str, e: &dyn std::fmt::Display| format!("{what} {}: {e}", fixture.name);
+    match (there, present) {
+        (false, true) if kind.is_pull() => storage
+            .pull_image(&fixture.name, &pull_options(&fixtures.auth_file))
+            .map(drop)
+            .map_err(|e| context("pulling", &e)),
+        (false, true) => {
+            let tarball = fixture.tarball.as_ref().expect("imports have a tarball");
+            let file = std::fs::File::open(tarball).map_err(|e| context("opening", &e))?;
+            let name = ImageReference::parse(&fixture.name).map_err(|e| context("parsing", &e))?;
+            storage
+                .import_tarball(file, Some(&name), &[])
+                .map(drop)
+                .map_err(|e| context("importing", &e))
+        }
+        (true, false) => storage
+            .remove_image(&fixture.name, false)
+            .map(drop)
+            .map_err(|e| context("removing", &e)),
+        _ => Ok(()),
+    }
+}
+
+/// The containers with their statuses, by name.
+fn containers(rt: &Runtime) -> Result<Vec<(Container, ContainerStatus)>, String> {
+    let mut out = Vec::new();
+    for ctr in rt
+        .containers()
+        .map_err(|e| format!("listing containers: {e}"))?
+    {
+        let status = ctr
+            .status()
+            .map_err(|e| format!("container {}: status: {e}", ctr.name()))?;
+        out.push((ctr, status));
+    }
+    out.sort_by(|a, b| a.0.name().cmp(b.0.name()));
+    Ok(out)
+}
+
+/// Removes containers (with force) until at most `max` are left.
+fn make_room(rt: &Runtime, plan: &Plan, max: usize) -> Result<(), String> {
+    let mut all = containers(rt)?;
+    while all.len() > max {
+        let (ctr, _) = all.remove((plan.pick % all.len() as u64) as usize);
+        rt.remove_container(&ctr, RemoveOptions::default().force(true).timeout(2))
+            .map_err(|e| format!("removing container {}: {e}", ctr.name()))?;
+    }
+    Ok(())
+}
+
+/// Stops running containers until at most `max` run.
+fn limit_running(rt: &Runtime, max: usize) -> Result<(), String> {
+    let running: Vec<Container> = containers(rt)?
+        .into_iter()
+        .filter(|(_, s)| *s == ContainerStatus::Running)
+        .map(|(c, _)| c)
+        .collect();
+    for ctr in running.iter().skip(max) {
+        ctr.stop(None)
+            .map_err(|e| format!("stopping container {}: {e}", ctr.name()))?;
+    }
+    Ok(())
+}
+
+/// One of the containers whose status `wanted` accepts (chosen by the plan), else a new one
+/// brought to a status it accepts (configured, else running, else exited).
+fn pick_or_make(
+    rt: &Runtime,
+    roots: &Roots,
+    plan: &Plan,
+    label: &str,
+    wanted: impl Fn(ContainerStatus) -> bool,
+) -> Result<Container, String> {
+    let candidates: Vec<Container> = containers(rt)?
+        .into_iter()
+        .filter(|(_, s)| wanted(*s))
+        .map(|(c, _)| c)
+        .collect();
+    if !candidates.is_empty() {
+        let at = (plan.pick % candidates.len() as u64) as usize;
+        return Ok(candidates.into_iter().nth(at).expect("in range"));
+    }
+    let name = format!("crash-{label}-pre");
+    let ctr = rt
+        .new_container(container_options(&name, &roots.cgroup.0))
+        .map_err(|e| format!("creating container {name}: {e}"))?;
+    if wanted(ContainerStatus::Configured) {
+        return Ok(ctr);
+    }
+    ctr.start()
+        .map_err(|e| format!("starting container {name}: {e}"))?;
+    if wanted(ContainerStatus::Running) {
+        return Ok(ctr);
+    }
+    ctr.stop(None)
+        .map_err(|e| format!("stopping container {name}: {e}"))?;
+    Ok(ctr)
+}
