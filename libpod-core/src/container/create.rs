@@ -4,7 +4,7 @@
 use super::options::{ContainerBuilder, CtrCreateOption, Draft, validate_name};
 use super::{Container, ContainerConfig, ContainerState, ContainerStatus, LogDriver, RootfsSource};
 use crate::error::{CoreError, Result};
-use crate::runtime::intents::CreateIntent;
+use crate::runtime::intents::Intent;
 use crate::runtime::{Runtime, now_rfc3339};
 use std::io::Read;
 
@@ -92,7 +92,7 @@ impl Runtime {
         image: &str,
     ) -> Result<()> {
         let _lock = self.inner.locks.lock(&config.id)?;
-        let intent = CreateIntent::record(self, &config.id)?;
+        let intent = Intent::create(self, &config.id)?;
         let options = libpod_storage::ContainerOptions::default().volatile(config.volatile);
         let (storage, added) = crate::overlap::overlap(
             "create-storage",
@@ -123,7 +123,7 @@ impl Runtime {
                 intent.clear();
                 Err(e)
             }
-            // Left to the next open, which removes the storage if no row owns it.
+            // Left to the next open, which removes the storage or the row left alone.
             (Err(e), undone) => Err(with_cleanup(e, undone)),
         }
     }

@@ -5,6 +5,7 @@ use super::{Container, ContainerState, ContainerStatus, Locked};
 use crate::container::LogDriver;
 use crate::error::{CoreError, Result};
 use crate::oci::{CreateArgs, LogTarget};
+use crate::runtime::intents::Intent;
 use crate::runtime::modes::{create_private_dir, write_private};
 use libpod_spec::{NamespaceKind, NamespaceMode, SpecContext};
 use std::collections::BTreeMap;
@@ -53,6 +54,8 @@ impl Locked<'_> {
             self.delete_leftover()?;
         }
         let others = self.check_dependencies()?;
+        // Covers the mounts and the runtime's create until `Created` is saved (or undone).
+        let intent = Intent::init(self.runtime(), self.id())?;
         let result = self.prepare_and_create(&others);
         if let Err(e) = result {
             // Created in the runtime before the failure (its save failed): deleted from it
@@ -68,13 +71,18 @@ impl Locked<'_> {
             self.state.conmon_pid = None;
             let saved = self.save();
             return Err(match (cleanup, saved) {
-                (Ok(()), Ok(())) => e,
+                (Ok(()), Ok(())) => {
+                    intent.clear();
+                    e
+                }
+                // The intent stays: the next open deletes what is left.
                 (Err(c), _) | (_, Err(c)) => CoreError::WithCleanupFailure {
                     primary: Box::new(e),
                     cleanup: c.to_string(),
                 },
             });
         }
+        intent.clear();
         Ok(())
     }
 

@@ -1,8 +1,9 @@
 //! What an init killed between the OCI runtime's create and its save leaves behind: the
 //! container in the runtime (with its process waiting and its monitor), its mounts, and a
-//! database that says it is not there. The next init deletes it before creating it again.
+//! database that says it is not there. The next init deletes it before creating it again, and
+//! so does the next open when the init's intent (`runtime/intents.rs`) is left.
 
-use super::Locked;
+use super::{ContainerStatus, Locked};
 use crate::error::{CoreError, Result};
 
 /// How long to wait for the monitor of a runtime leftover to record its exit (it does so as
@@ -10,6 +11,20 @@ use crate::error::{CoreError, Result};
 const LEFTOVER_EXIT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Locked<'_> {
+    /// After an init that was interrupted before it saved `Created`: deletes what it left in
+    /// the runtime and its mounts. A container whose state says it got further (the save
+    /// happened) is left alone.
+    pub(crate) fn undo_interrupted_init(&mut self) -> Result<()> {
+        match self.state.status {
+            ContainerStatus::Configured | ContainerStatus::Exited => {
+                self.delete_leftover()?;
+                // Killed before the runtime's create: only the mounts were made.
+                self.release_leftover_mounts()
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Deletes what an init killed between the runtime's create and its save left in the
     /// runtime (for conmon, a `stat` finds nothing): else this create is refused as "already
     /// exists". The leftover's conmon then records its process's exit: waited for (up to
@@ -27,7 +42,12 @@ impl Locked<'_> {
         {
             tracing::debug!(container = %self.id(), "the leftover's monitor recorded no exit");
         }
-        // Its mounts, never recorded: the root filesystem's count and the shm.
+        self.release_leftover_mounts()
+    }
+
+    /// The mounts of an init that never saved `Created`: the root filesystem's count and the
+    /// shm (neither recorded in the state).
+    fn release_leftover_mounts(&self) -> Result<()> {
         if let Some(super::RootfsSource::Image { .. }) = &self.config().rootfs {
             match self.runtime().storage().unmount_container(self.id(), true) {
                 Ok(_) | Err(libpod_storage::StorageError::ContainerNotKnown(_)) => {}

@@ -1,31 +1,48 @@
-//! Create intents: a container's storage and its database row are made side by side, so a
-//! process killed in between can leave storage that no row owns. Before making them, create
-//! records an intent (an empty file `ROOT/create-intents/ID`, no fsync: a few microseconds)
-//! and clears it once both are made or undone. An open that finds an intent whose creator is
-//! gone (its container lock is free) and no row removes the storage: an open with no intent
-//! pays one `open` of an empty or missing directory.
+//! Intents: what an operation that makes several things which must agree records before it
+//! starts and clears once they agree, so that the next open can finish or undo what a process
+//! killed in between left. Each is an empty file named by the container's ID, written without
+//! an fsync (a few microseconds); an open with none pays one `open` of an empty or missing
+//! directory per kind.
 //!
-//! The intent lives in the root, not the run root, because the storage it guards outlives a
-//! reboot. Unsynced, a power cut can lose it; then the orphan stays, as without it.
+//! - Create (`ROOT/create-intents/ID`): a container's storage and its database row are made
+//!   side by side. An open that finds the intent, once its creator is gone (the container lock
+//!   is free), keeps the container only when both exist, and otherwise removes whichever does:
+//!   an interrupted create is whole or absent. It lives in the root, not the run root, because
+//!   the storage it guards outlives a reboot. Unsynced, a power cut can lose it; then an orphan
+//!   stays, as without it.
+//! - Init (`RUNROOT/init-intents/ID`): init mounts the root filesystem and shm and creates the
+//!   container in the OCI runtime before it saves `Created`. An open that finds the intent of a
+//!   container whose state never reached `Created` deletes it from the runtime and releases its
+//!   mounts, so that the database, the runtime and the mounts agree. In the run root: what it
+//!   guards does not outlive a reboot.
 
 use super::Runtime;
 use crate::error::{CoreError, Result};
 use std::fs;
 use std::path::PathBuf;
 
-const DIR: &str = "create-intents";
+const CREATE_DIR: &str = "create-intents";
+const INIT_DIR: &str = "init-intents";
 
-/// A recorded intent, cleared by [`CreateIntent::clear`] (a dropped one stays for the next
-/// open to act on).
+/// A recorded intent, cleared by [`Intent::clear`] (a dropped one stays for the next open to
+/// act on).
 #[derive(Debug)]
-pub(crate) struct CreateIntent {
+pub(crate) struct Intent {
     path: PathBuf,
 }
 
-impl CreateIntent {
+impl Intent {
     /// Records the intent to create container `id`'s storage and row.
-    pub(crate) fn record(runtime: &Runtime, id: &str) -> Result<Self> {
-        let dir = runtime.root().join(DIR);
+    pub(crate) fn create(runtime: &Runtime, id: &str) -> Result<Self> {
+        Self::record(&runtime.root().join(CREATE_DIR), id)
+    }
+
+    /// Records the intent to init container `id` (mounts and the OCI runtime's create).
+    pub(crate) fn init(runtime: &Runtime, id: &str) -> Result<Self> {
+        Self::record(&runtime.run_root().join(INIT_DIR), id)
+    }
+
+    fn record(dir: &std::path::Path, id: &str) -> Result<Self> {
         let path = dir.join(id);
         let create = || {
             super::modes::private_file()
@@ -36,64 +53,106 @@ impl CreateIntent {
         };
         match create() {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                super::modes::create_private_dir(&dir)?;
+                super::modes::create_private_dir(dir)?;
                 create()
             }
             other => other,
         }
-        .map_err(|e| CoreError::io("record create intent", &path, e))?;
-        Ok(CreateIntent { path })
+        .map_err(|e| CoreError::io("record intent", &path, e))?;
+        Ok(Intent { path })
     }
 
-    /// The storage and the row are both made, or both undone.
+    /// What the intent guarded agrees again (made whole, or undone).
     pub(crate) fn clear(self) {
         if let Err(err) = fs::remove_file(&self.path) {
-            tracing::warn!(path = %self.path.display(), %err, "create intent left for the next open");
+            tracing::warn!(path = %self.path.display(), %err, "intent left for the next open");
         }
     }
 }
 
-/// Reclaims the storage of creates that were interrupted (see the module docs). Failures are
-/// logged: the open goes on, and the next one tries again.
-pub(crate) fn reclaim_interrupted_creates(runtime: &Runtime) {
-    let dir = runtime.root().join(DIR);
-    let Ok(entries) = fs::read_dir(&dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let Some(id) = entry.file_name().to_str().map(str::to_string) else {
+/// Finishes or undoes the creates and inits that were interrupted (see the module docs).
+/// Failures are logged: the open goes on, and the next one tries again.
+pub(crate) fn resolve_interrupted(runtime: &Runtime) {
+    for (dir, kind) in [
+        (runtime.root().join(CREATE_DIR), "create"),
+        (runtime.run_root().join(INIT_DIR), "init"),
+    ] {
+        let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };
-        if let Err(err) = reclaim(runtime, &id, &entry.path()) {
-            tracing::warn!(container = %id, %err, "interrupted create not reclaimed");
+        for entry in entries.flatten() {
+            let Some(id) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let intent = entry.path();
+            let resolved = if !valid_id(&id) {
+                tracing::warn!(path = %intent.display(), "not an intent: removed");
+                Ok(())
+            } else if kind == "create" {
+                undo_partial_create(runtime, &id, &intent)
+            } else {
+                undo_partial_init(runtime, &id, &intent)
+            };
+            let removed = resolved.and_then(|()| match fs::remove_file(&intent) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(CoreError::io("remove", &intent, e))
+                }
+                _ => Ok(()),
+            });
+            if let Err(err) = removed {
+                tracing::warn!(container = %id, kind, %err, "interrupted operation not resolved");
+            }
         }
     }
 }
 
-fn reclaim(runtime: &Runtime, id: &str, intent: &std::path::Path) -> Result<()> {
-    let valid = id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit());
-    if !valid {
-        tracing::warn!(path = %intent.display(), "not a create intent: removed");
-        return fs::remove_file(intent).map_err(|e| CoreError::io("remove", intent, e));
-    }
+fn valid_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Keeps the container when both its row and its storage exist; else removes whichever does.
+fn undo_partial_create(runtime: &Runtime, id: &str, intent: &std::path::Path) -> Result<()> {
     // Waits for a creator that is still at work; then its intent is gone.
     let _guard = runtime.inner.locks.lock(id)?;
     if !intent.exists() {
         return Ok(());
     }
-    match runtime.inner.state.container_name(id) {
-        Ok(_) => {}
-        Err(CoreError::ContainerNotFound(_)) => {
-            match runtime.storage().remove_container(id) {
-                Ok(()) => {
-                    tracing::info!(container = %id, "storage of an interrupted create removed")
-                }
-                Err(libpod_storage::StorageError::ContainerNotKnown(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
-            runtime.inner.locks.remove(id);
-        }
+    let has_row = match runtime.inner.state.container_name(id) {
+        Ok(_) => true,
+        Err(CoreError::ContainerNotFound(_)) => false,
         Err(e) => return Err(e),
+    };
+    let has_storage = match runtime.storage().container(id) {
+        Ok(_) => true,
+        Err(libpod_storage::StorageError::ContainerNotKnown(_)) => false,
+        Err(e) => return Err(e.into()),
+    };
+    if has_row && has_storage {
+        return Ok(());
     }
-    fs::remove_file(intent).map_err(|e| CoreError::io("remove", intent, e))
+    if has_storage {
+        runtime.storage().remove_container(id)?;
+        tracing::info!(container = %id, "storage of an interrupted create removed");
+    }
+    if has_row {
+        runtime.inner.state.remove_container(id)?;
+        tracing::info!(container = %id, "database row of an interrupted create removed");
+    }
+    runtime.inner.locks.remove(id);
+    Ok(())
+}
+
+/// Deletes what an init that never saved `Created` left in the OCI runtime and its mounts.
+fn undo_partial_init(runtime: &Runtime, id: &str, intent: &std::path::Path) -> Result<()> {
+    let container = match crate::container::Container::load(runtime, id) {
+        Ok(container) => container,
+        Err(CoreError::ContainerNotFound(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    // Waits for an init that is still at work; then its intent is gone.
+    let mut locked = container.lock()?;
+    if !intent.exists() {
+        return Ok(());
+    }
+    locked.undo_interrupted_init()
 }

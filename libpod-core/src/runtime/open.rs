@@ -114,7 +114,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         inner: Arc::new(inner),
     };
     refresh_after_reboot(&runtime)?;
-    super::intents::reclaim_interrupted_creates(&runtime);
+    super::intents::resolve_interrupted(&runtime);
     Ok(runtime)
 }
 

@@ -227,6 +227,7 @@ pub fn pull_options(auth_file: &Path) -> PullOptions {
             tls_verify: Some(false),
             certs_dirs: Vec::new(),
             retries: 0,
+            ..RegistryOptions::default()
         },
         registries_conf: Some(Arc::new(RegistriesConfig::default())),
         ..PullOptions::default()

@@ -13,7 +13,14 @@ pub fn check_store(rt: &Runtime, fixtures: &Fixtures, report: &mut Report) {
     let store = rt.storage();
     match store.check() {
         Ok(problems) if problems.is_empty() => {}
-        Ok(problems) => report.fail("store check", problems.join("; ")),
+        Ok(problems) => report.fail(
+            "store check",
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         Err(e) => report.fail("store check", format!("check() failed: {e}")),
     }
     let staging = entries(&store.root().join("tmp"));
