@@ -105,12 +105,16 @@ pub(crate) fn read_private(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Takes group and other access away from the file `path` if it has any; a missing file is fine.
-pub(crate) fn restrict_file(path: &Path) -> Result<()> {
+/// Takes group and other access away from the file `path` if it has any. Returns whether
+/// there is such a file.
+pub(crate) fn restrict_file(path: &Path) -> Result<bool> {
     match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_file() => restrict(path, meta.permissions(), PRIVATE_FILE_MODE),
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Ok(meta) if meta.is_file() => {
+            restrict(path, meta.permissions(), PRIVATE_FILE_MODE)?;
+            Ok(true)
+        }
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(StorageError::io("stat", path, e)),
     }
 }

@@ -310,6 +310,17 @@ fn a_missing_store_json_is_an_error_and_deletes_nothing() {
         (1, 3, 1)
     );
 
+    // Unreadable records are the same: an error naming the file, nothing deleted.
+    fs::write(&records, b"{\"version\":1,\"lay").unwrap();
+    match Store::open(options(tmp.path(), Some(DriverKind::Vfs))) {
+        Err(StorageError::Json { path, .. }) => assert_eq!(path, records),
+        other => panic!("expected malformed records, got {other:?}"),
+    }
+    assert_eq!(
+        (count("layers"), count("blobs/sha256"), count("containers")),
+        (1, 3, 1)
+    );
+
     fs::rename(&aside, &records).unwrap();
     let store = store_at(tmp.path(), Some(DriverKind::Vfs));
     assert_eq!(store.image("localhost/kept").unwrap(), image);

@@ -52,7 +52,10 @@ fn a_write_moves_the_generation_on_and_leaves_it_even() {
     let before = store.inner.lock.peek_generation().unwrap();
     store.create_container("c", None).unwrap();
     let after = store.inner.lock.peek_generation().unwrap();
-    assert!(after > before && after.is_multiple_of(2), "{before} -> {after}");
+    assert!(
+        after > before && after.is_multiple_of(2),
+        "{before} -> {after}"
+    );
     // A writer that died mid-write leaves an odd generation; the next one moves past it.
     let guard = store.inner.lock.lock().unwrap();
     let writing = guard.begin_write().unwrap();
@@ -60,5 +63,8 @@ fn a_write_moves_the_generation_on_and_leaves_it_even() {
     drop(guard);
     store.remove_container("c").unwrap();
     let last = store.inner.lock.peek_generation().unwrap();
-    assert!(last > writing && last.is_multiple_of(2), "{writing} -> {last}");
+    assert!(
+        last > writing && last.is_multiple_of(2),
+        "{writing} -> {last}"
+    );
 }

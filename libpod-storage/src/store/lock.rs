@@ -320,3 +320,7 @@ fn take_if_abandoned(lock_path: &Path, entry: Option<PathBuf>) -> Result<Option<
         Err(TryLockError::Error(e)) => Err(StorageError::io("lock", lock_path, e)),
     }
 }
+
+#[cfg(test)]
+#[path = "lock_tests.rs"]
+mod tests;

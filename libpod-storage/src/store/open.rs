@@ -126,11 +126,9 @@ fn recorded_driver(root: &Path) -> Result<Option<DriverKind>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StorageError::io("read", path, e)),
     };
-    let records = root.join("store.json");
-    if fs::symlink_metadata(&records).is_err() {
+    if !restrict_file(&root.join("store.json"))? {
         return Ok(None);
     }
-    restrict_file(&records)?;
     Ok(Some(name.trim().parse()?))
 }
 
