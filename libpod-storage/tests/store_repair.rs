@@ -181,3 +181,21 @@ fn another_run_root_leaves_volatile_containers_of_this_one_alone() {
         "a forgotten volatile container's directory is left"
     );
 }
+
+#[test]
+fn a_staging_directory_handed_out_survives_every_repair_while_it_lives() {
+    let tmp = TempRoot::new().unwrap();
+    let store = store_at(tmp.path(), Some(DriverKind::Vfs));
+    // As podctl unpacks an oci-archive before pulling from it.
+    let staging = store.staging().unwrap();
+    fs::write(staging.path().join("index.json"), "{}").unwrap();
+    common::plant_abandoned_staging(store.root());
+    let other = store_at(tmp.path(), Some(DriverKind::Vfs));
+    other.repair().unwrap();
+    assert!(staging.path().join("index.json").exists());
+    assert_eq!(tmp_entries(&other), 2, "the dead operation's entry is left");
+    let path = staging.path().to_path_buf();
+    drop(staging);
+    assert!(!path.exists());
+    assert_eq!(tmp_entries(&other), 0);
+}
