@@ -199,3 +199,41 @@ fn a_staging_directory_handed_out_survives_every_repair_while_it_lives() {
     assert!(!path.exists());
     assert_eq!(tmp_entries(&other), 0);
 }
+
+#[test]
+fn a_clean_open_does_not_wait_for_the_writer_lock() {
+    let tmp = TempRoot::new().unwrap();
+    let store = store_at(tmp.path(), Some(DriverKind::Vfs));
+    store.create_container("c", None).unwrap();
+    let lock = store.root().join("storage.lock");
+    drop(store);
+    // Another process holds the writer lock for a long commit.
+    let mut holder = Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "20"])
+        .spawn()
+        .unwrap();
+    let held = || {
+        !Command::new("flock")
+            .arg("-n")
+            .arg(&lock)
+            .arg("true")
+            .status()
+            .unwrap()
+            .success()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !held() {
+        assert!(Instant::now() < deadline, "flock never took the lock");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let start = Instant::now();
+    let store = store_at(tmp.path(), Some(DriverKind::Vfs));
+    let took = start.elapsed();
+    let still_held = held();
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    assert!(still_held, "the holder let go before the open ended");
+    assert!(took < Duration::from_secs(5), "the open waited {took:?}");
+    assert!(store.container("c").is_ok());
+}

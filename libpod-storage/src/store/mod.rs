@@ -7,15 +7,16 @@
 //! ROOT/blobs/sha256/HEX      manifests, configs, layer blobs
 //! ROOT/layers/HEX/diff       a layer's files in overlay format (HEX: its chain ID)
 //! ROOT/l/LINK -> ../layers/HEX/diff   short names for overlay lowerdir lists
-//! ROOT/containers/ID/        upper, work and merged (overlay) or rootfs (vfs)
-//! ROOT/tmp/                  staging directories of operations in progress
+//! ROOT/containers/ID/        upper, work and merged (overlay) or rootfs (vfs); a volatile
+//!                            container's volatile-owner names its run root and boot
+//! ROOT/tmp/NAME/, NAME.lock  staging directories of operations in progress, each locked
 //! RUNROOT/mounts/            mount counts (volatile: a reboot unmounts everything)
 //! RUNROOT/volatile-containers.json   volatile containers' records (a reboot forgets them)
 //! RUNROOT/boot-id            the boot the run root describes
 //! ```
 //!
-//! Every directory is 0700 and every file of the store's own 0600: no other user reaches a
-//! layer's files (setuid binaries included) or the lock.
+//! The store's directories are 0700 and its own files 0600 (a layer's files keep the image's
+//! modes, unreachable below): no other user runs a layer's setuid binaries or holds the lock.
 //!
 //! Every operation does its long work in a staging directory, then commits under the writer
 //! lock by renaming its layer directories and blobs into place and replacing `store.json`. A
