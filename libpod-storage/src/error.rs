@@ -210,6 +210,23 @@ pub enum StorageError {
     /// A container's storage is still mounted.
     #[error("container storage {0} is mounted")]
     ContainerMounted(String),
+    /// The store's records (`store.json`) are missing while the store holds layers, blobs or
+    /// containers: nothing is repaired or deleted until the file is restored.
+    #[error("the store's records {path} are missing but the store is not empty: restore the file")]
+    RecordsMissing {
+        /// The missing file.
+        path: PathBuf,
+    },
+    /// The store was made with another storage driver than the one asked for.
+    #[error("the store at {root} uses the {recorded} storage driver, not {requested}")]
+    DriverMismatch {
+        /// The store's root.
+        root: PathBuf,
+        /// The driver the store records.
+        recorded: crate::driver::DriverKind,
+        /// The driver asked for.
+        requested: crate::driver::DriverKind,
+    },
 }
 
 /// Why a registry request failed.

@@ -1,10 +1,18 @@
-//! Small filesystem helpers for crash safety: atomic replacement, directory fsync, random names.
+//! Small filesystem helpers for crash safety and privacy: atomic replacement, directory fsync,
+//! private directories and files, random names.
 
 use crate::error::{Result, StorageError};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::hash::{BuildHasher, RandomState};
 use std::io::Write;
-use std::path::Path;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The mode of the directories the store creates: nobody else may traverse them (what a layer
+/// holds, setuid binaries included, must not be reachable by other local users).
+pub(crate) const PRIVATE_DIR_MODE: u32 = 0o700;
+/// The mode of the files the store creates.
+pub(crate) const PRIVATE_FILE_MODE: u32 = 0o600;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes `data` to `path` so that readers see either the old content or the new, never a part:
@@ -26,6 +34,7 @@ fn replace(path: &Path, data: &[u8], durable: bool) -> Result<()> {
         let mut f = OpenOptions::new()
             .write(true)
             .create_new(true)
+            .mode(PRIVATE_FILE_MODE)
             .open(&tmp)
             .map_err(|e| StorageError::io("create", &tmp, e))?;
         f.write_all(data)
@@ -53,6 +62,108 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
 /// Creates a directory and its parents.
 pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
     fs::create_dir_all(path).map_err(|e| StorageError::io("create directory", path, e))
+}
+
+/// Creates a directory (and its missing parents) that only its owner may enter, or takes away
+/// group and other access from one that exists (as earlier versions made them 0755). Costs
+/// what `create_dir_all` costs: a `mkdir`, and a `stat` when it exists.
+pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
+    match DirBuilder::new().mode(PRIVATE_DIR_MODE).create(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let meta = fs::metadata(path).map_err(|e| StorageError::io("stat", path, e))?;
+            if !meta.is_dir() {
+                return Err(StorageError::io(
+                    "create directory",
+                    path,
+                    std::io::Error::from(std::io::ErrorKind::NotADirectory),
+                ));
+            }
+            restrict(path, meta.permissions(), PRIVATE_DIR_MODE)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => DirBuilder::new()
+            .mode(PRIVATE_DIR_MODE)
+            .recursive(true)
+            .create(path)
+            .map_err(|e| StorageError::io("create directory", path, e)),
+        Err(e) => Err(StorageError::io("create directory", path, e)),
+    }
+}
+
+/// The content of the file at `path`, after taking group and other access away if it had any
+/// (the `fstat` is the one a plain read makes for its buffer size).
+pub(crate) fn read_private(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))?;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Takes group and other access away from the file `path` if it has any. Returns whether
+/// there is such a file.
+pub(crate) fn restrict_file(path: &Path) -> Result<bool> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            restrict(path, meta.permissions(), PRIVATE_FILE_MODE)?;
+            Ok(true)
+        }
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(StorageError::io("stat", path, e)),
+    }
+}
+
+/// Sets `private` on `path` when its current `permissions` grant group or others anything.
+fn restrict(path: &Path, permissions: fs::Permissions, private: u32) -> Result<()> {
+    if permissions.mode() & 0o077 == 0 {
+        return Ok(());
+    }
+    tracing::info!(path = %path.display(), "taking group and other access away");
+    fs::set_permissions(path, fs::Permissions::from_mode(private))
+        .map_err(|e| StorageError::io("chmod", path, e))
+}
+
+/// The mount points at or below `dir`, deepest first, from `/proc/self/mountinfo`.
+pub(crate) fn mounts_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let info = fs::read_to_string("/proc/self/mountinfo")
+        .map_err(|e| StorageError::io("read", "/proc/self/mountinfo", e))?;
+    let mut found: Vec<PathBuf> = info
+        .lines()
+        .filter_map(|line| line.split(' ').nth(4))
+        .map(|escaped| PathBuf::from(unescape_mountinfo(escaped)))
+        .filter(|point| point.starts_with(dir))
+        .collect();
+    found.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    Ok(found)
+}
+
+/// A mountinfo path: spaces, tabs, newlines and backslashes are written as `\ooo`.
+fn unescape_mountinfo(escaped: &str) -> String {
+    let bytes = escaped.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let octal = bytes
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)));
+        match (bytes[i], octal) {
+            (b'\\', Some(d)) => {
+                out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
+                i += 4;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Removes a directory tree; a missing one is fine.

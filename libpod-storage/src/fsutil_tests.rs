@@ -31,3 +31,34 @@ fn a_failed_write_names_the_file_and_leaves_the_old_content() {
     let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1, "a temporary file was left");
 }
+
+#[test]
+fn a_private_dir_is_made_0700_and_an_older_one_is_tightened() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let nested = dir.path().join("a/b");
+    create_private_dir(&nested).unwrap();
+    assert_eq!((mode(&dir.path().join("a")), mode(&nested)), (0o700, 0o700));
+    fs::set_permissions(&nested, fs::Permissions::from_mode(0o755)).unwrap();
+    create_private_dir(&nested).unwrap();
+    assert_eq!(mode(&nested), 0o700);
+    let file = dir.path().join("f");
+    fs::write(&file, b"x").unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(restrict_file(&file).unwrap());
+    assert_eq!(mode(&file), 0o600);
+    assert!(!restrict_file(&dir.path().join("missing")).unwrap());
+    atomic_write(&dir.path().join("new"), b"x").unwrap();
+    assert_eq!(mode(&dir.path().join("new")), 0o600);
+    assert!(
+        create_private_dir(&file).is_err(),
+        "a file is not a directory"
+    );
+}
+
+#[test]
+fn mountinfo_paths_are_unescaped() {
+    assert_eq!(unescape_mountinfo(r"/tmp/a\040b\134c"), r"/tmp/a b\c");
+    assert_eq!(unescape_mountinfo(r"/x\04"), r"/x\04");
+}

@@ -221,6 +221,8 @@ fn a_container_directory_without_a_record_is_removed_at_open() {
         fs::create_dir_all(ghost.join(dir)).unwrap();
     }
     fs::write(ghost.join("upper/file"), "x").unwrap();
+    // And the dirty mark that crash leaves (`store_open.rs` kills a real create to show it).
+    common::plant_abandoned_staging(store.root());
     let reopened = Store::open(StoreOptions::new(store.root(), store.run_root())).unwrap();
     assert!(
         !ghost.exists(),

@@ -34,6 +34,26 @@ impl DriverKind {
     }
 }
 
+impl std::fmt::Display for DriverKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Recorded by name in `store.json`.
+impl serde::Serialize for DriverKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DriverKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl std::str::FromStr for DriverKind {
     type Err = StorageError;
     fn from_str(s: &str) -> Result<Self> {
@@ -72,35 +92,29 @@ pub(crate) trait Driver: Send + Sync + Debug {
     fn mount_read_only(&self, dir: &Path, layers: &[LayerDir]) -> Result<PathBuf>;
 }
 
-/// The driver asked for, or overlay when this kernel and filesystem can mount it, else vfs.
-/// The probe's verdict is remembered in the run root (so until the next reboot), because a
-/// probe costs a mount and an unmount.
-pub(crate) fn select_driver(
+/// The driver object for `kind` on the store at `root`.
+pub(crate) fn driver_for(kind: DriverKind, root: &Path) -> Result<Box<dyn Driver>> {
+    Ok(match kind {
+        DriverKind::Overlay => Box::new(OverlayDriver::new(root)?),
+        DriverKind::Vfs => Box::new(VfsDriver),
+    })
+}
+
+/// The driver for a store that has none yet: the one asked for, or overlay when this kernel
+/// and filesystem can mount it (probed in `probe_dir`, a locked staging directory), else vfs.
+pub(crate) fn decide_driver(
     choice: Option<DriverKind>,
     root: &Path,
-    run_root: &Path,
-) -> Result<Box<dyn Driver>> {
-    match choice {
-        Some(DriverKind::Overlay) => Ok(Box::new(OverlayDriver::new(root)?)),
-        Some(DriverKind::Vfs) => Ok(Box::new(VfsDriver)),
-        None => {
-            let verdict_path = run_root.join("driver");
-            let remembered = std::fs::read_to_string(&verdict_path).ok();
-            if let Some(kind) = remembered.and_then(|v| v.trim().parse::<DriverKind>().ok()) {
-                return select_driver(Some(kind), root, run_root);
-            }
-            let driver: Box<dyn Driver> =
-                match OverlayDriver::new(root).and_then(|d| d.probe().map(|()| d)) {
-                    Ok(d) => Box::new(d),
-                    Err(e) => {
-                        tracing::info!(error = %e, "overlay is not usable here; using vfs");
-                        Box::new(VfsDriver)
-                    }
-                };
-            if let Err(e) = std::fs::write(&verdict_path, driver.kind().name()) {
-                tracing::debug!(error = %e, "cannot remember the storage driver");
-            }
-            Ok(driver)
+    probe_dir: &Path,
+) -> DriverKind {
+    if let Some(kind) = choice {
+        return kind;
+    }
+    match OverlayDriver::new(root).and_then(|d| d.probe(probe_dir)) {
+        Ok(()) => DriverKind::Overlay,
+        Err(e) => {
+            tracing::info!(error = %e, "overlay is not usable here; using vfs");
+            DriverKind::Vfs
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{Driver, DriverKind, LayerDir};
 use crate::error::{Result, StorageError};
-use crate::fsutil::{create_dir_all, random_name, remove_dir_all};
+use crate::fsutil::{create_dir_all, remove_dir_all};
 use nix::mount::{MntFlags, MsFlags, mount, umount2};
 use std::path::{Path, PathBuf};
 
@@ -33,37 +33,30 @@ impl OverlayDriver {
         })
     }
 
-    /// Mounts a small overlay in the store's tmp directory to check that this filesystem
-    /// supports it as upper and work directory.
-    pub fn probe(&self) -> Result<()> {
-        let dir = self
-            .root
-            .join("tmp")
-            .join(format!("overlay-probe-{}", random_name(8)));
-        let result = (|| {
-            for d in ["lower", "upper", "work", "merged"] {
-                create_dir_all(&dir.join(d))?;
-            }
-            let options = format!(
-                "lowerdir={},upperdir={},workdir={}",
-                dir.join("lower").display(),
-                dir.join("upper").display(),
-                dir.join("work").display()
-            );
-            let target = dir.join("merged");
-            mount(
-                Some("overlay"),
-                &target,
-                Some("overlay"),
-                MsFlags::empty(),
-                Some(options.as_str()),
-            )
-            .map_err(|e| StorageError::io("mount overlay", &target, e.into()))?;
-            umount2(&target, MntFlags::MNT_DETACH)
-                .map_err(|e| StorageError::io("unmount", &target, e.into()))
-        })();
-        remove_dir_all(&dir)?;
-        result
+    /// Mounts a small overlay in `dir` (a locked staging directory of the store, so that no
+    /// repair removes it meanwhile) to check that this filesystem supports it as upper and
+    /// work directory.
+    pub fn probe(&self, dir: &Path) -> Result<()> {
+        for d in ["lower", "upper", "work", "merged"] {
+            create_dir_all(&dir.join(d))?;
+        }
+        let options = format!(
+            "lowerdir={},upperdir={},workdir={}",
+            dir.join("lower").display(),
+            dir.join("upper").display(),
+            dir.join("work").display()
+        );
+        let target = dir.join("merged");
+        mount(
+            Some("overlay"),
+            &target,
+            Some("overlay"),
+            MsFlags::empty(),
+            Some(options.as_str()),
+        )
+        .map_err(|e| StorageError::io("mount overlay", &target, e.into()))?;
+        umount2(&target, MntFlags::MNT_DETACH)
+            .map_err(|e| StorageError::io("unmount", &target, e.into()))
     }
 
     /// Mounts an overlay at `target` with `layers` (bottom first) as lower directories, named

@@ -161,8 +161,10 @@ impl Store {
             volatile: options.volatile,
         };
         let dir = self.container_dir(id);
-        // Made in place under the writer lock (a few directories, no staging): a crash before
-        // the commit leaves a directory no record owns, which the next open removes.
+        // Made in place under the writer lock (a few directories): a crash before the commit
+        // leaves a directory no record owns and this staging directory abandoned, a dirty
+        // mark that makes the next open repair (removing the directory).
+        let _dirty_mark = self.staging()?;
         self.update(|meta, _| {
             if meta.containers.contains_key(id) {
                 return Err(StorageError::invalid(
@@ -182,6 +184,10 @@ impl Store {
                 .and_then(|()| {
                     let layer_dirs = self.layer_dirs(meta, &record.layers)?;
                     self.inner.driver.create(&dir, &layer_dirs)
+                })
+                .and_then(|()| match record.volatile {
+                    true => super::owner::record_owner(&dir, self.run_root()),
+                    false => Ok(()),
                 });
             if let Err(err) = made {
                 let _ = remove_dir_all(&dir);

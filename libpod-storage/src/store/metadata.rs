@@ -6,8 +6,9 @@
 //! them, so that making and removing one costs no fsync and a reboot forgets it.
 
 use crate::digest::Digest;
+use crate::driver::DriverKind;
 use crate::error::{Result, StorageError};
-use crate::fsutil::{atomic_write, volatile_write};
+use crate::fsutil::{atomic_write, read_private, volatile_write};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -96,6 +97,10 @@ pub struct ContainerRecord {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Metadata {
     pub version: u32,
+    /// The storage driver, decided at the store's first open (absent in stores written by
+    /// earlier versions, until their next open records it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<DriverKind>,
     pub layers: BTreeMap<Digest, LayerRecord>,
     pub images: BTreeMap<Digest, ImageRecord>,
     pub containers: BTreeMap<String, ContainerRecord>,
@@ -116,6 +121,8 @@ type ContainerRefs<'a> = BTreeMap<&'a String, &'a ContainerRecord>;
 #[derive(Serialize)]
 struct PersistentView<'a> {
     version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    driver: Option<DriverKind>,
     layers: &'a BTreeMap<Digest, LayerRecord>,
     images: &'a BTreeMap<Digest, ImageRecord>,
     containers: ContainerRefs<'a>,
@@ -134,9 +141,10 @@ struct VolatileRecords {
     containers: BTreeMap<String, ContainerRecord>,
 }
 
-/// The JSON document at `path`, or `None` when there is no such file.
+/// The JSON document at `path`, or `None` when there is no such file. A file others may read
+/// (as earlier versions wrote them) is made private first.
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &'static str) -> Result<Option<T>> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_private(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StorageError::io("read", path, e)),
@@ -159,12 +167,13 @@ fn to_json(value: &impl Serialize, what: &'static str, path: &Path) -> Result<Ve
 }
 
 impl Metadata {
+    /// Loads `store.json` at `path`. A missing file is an error: the first open of a store
+    /// writes it, so a store without it has lost its records, and starting again from none
+    /// would let repair and garbage collection delete everything.
     pub fn load(path: &Path) -> Result<Metadata> {
         let Some(meta) = read_json::<Metadata>(path, "store metadata")? else {
-            return Ok(Metadata {
-                version: METADATA_VERSION,
-                layers_marked: true,
-                ..Metadata::default()
+            return Err(StorageError::RecordsMissing {
+                path: path.to_path_buf(),
             });
         };
         if meta.version > METADATA_VERSION {
@@ -179,21 +188,39 @@ impl Metadata {
         Ok(meta)
     }
 
+    /// The volatile containers' records at `volatile_path` (none when it is missing).
+    pub fn load_volatile(volatile_path: &Path) -> Result<BTreeMap<String, ContainerRecord>> {
+        Ok(
+            read_json::<VolatileRecords>(volatile_path, "volatile container records")?
+                .map(|r| r.containers)
+                .unwrap_or_default(),
+        )
+    }
+
     /// Loads `store.json` at `path` and adds the volatile containers' records of
     /// `volatile_path` (a missing file is no volatile container).
     pub fn load_with_volatile(path: &Path, volatile_path: &Path) -> Result<Metadata> {
         let mut meta = Metadata::load(path)?;
         meta.volatile_in_store = meta.containers.values().any(|c| c.volatile);
-        let Some(records) =
-            read_json::<VolatileRecords>(volatile_path, "volatile container records")?
-        else {
-            return Ok(meta);
-        };
-        for (id, mut record) in records.containers {
+        for (id, mut record) in Metadata::load_volatile(volatile_path)? {
             record.volatile = true;
             meta.containers.entry(id).or_insert(record);
         }
         Ok(meta)
+    }
+
+    /// Writes `store.json` (durably), whatever changed.
+    pub fn save_persistent(&self, path: &Path) -> Result<()> {
+        let (persistent, _) = self.split();
+        let view = PersistentView {
+            version: self.version,
+            driver: self.driver,
+            layers: &self.layers,
+            images: &self.images,
+            containers: persistent,
+            layers_marked: self.layers_marked,
+        };
+        atomic_write(path, &to_json(&view, "store metadata", path)?)
     }
 
     /// Writes what changed since `previous`: `store.json` (durably) when a layer, image or
@@ -205,17 +232,11 @@ impl Metadata {
             || self.layers != previous.layers
             || self.images != previous.images
             || self.version != previous.version
+            || self.driver != previous.driver
             || self.layers_marked != previous.layers_marked
             || previous.volatile_in_store
         {
-            let view = PersistentView {
-                version: self.version,
-                layers: &self.layers,
-                images: &self.images,
-                containers: persistent,
-                layers_marked: self.layers_marked,
-            };
-            atomic_write(path, &to_json(&view, "store metadata", path)?)?;
+            self.save_persistent(path)?;
         }
         if volatile != was_volatile {
             if volatile.is_empty() {

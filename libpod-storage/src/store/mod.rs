@@ -1,24 +1,30 @@
 //! The store: blobs, layers, images and container storage under one root.
 //!
 //! ```text
-//! ROOT/storage.lock          writer lock (flock)
-//! ROOT/store.json            every record, replaced atomically at each commit
+//! ROOT/storage.lock          writer lock (flock), and the records' write generation
+//! ROOT/store.json            every record and the driver, replaced atomically at each commit
+//! ROOT/driver                the storage driver, as store.json records it (read at open)
 //! ROOT/blobs/sha256/HEX      manifests, configs, layer blobs
 //! ROOT/layers/HEX/diff       a layer's files in overlay format (HEX: its chain ID)
 //! ROOT/layers/HEX/complete   the layer's completeness mark: its files are whole and synced
 //! ROOT/l/LINK -> ../layers/HEX/diff   short names for overlay lowerdir lists
-//! ROOT/containers/ID/        upper, work and merged (overlay) or rootfs (vfs)
-//! ROOT/tmp/                  staging directories of operations in progress
+//! ROOT/containers/ID/        upper, work and merged (overlay) or rootfs (vfs); a volatile
+//!                            container's volatile-owner names its run root and boot
+//! ROOT/tmp/NAME/, NAME.lock  staging directories of operations in progress, each locked
 //! RUNROOT/mounts/            mount counts (volatile: a reboot unmounts everything)
 //! RUNROOT/volatile-containers.json   volatile containers' records (a reboot forgets them)
 //! RUNROOT/boot-id            the boot the run root describes
 //! ```
 //!
+//! The store's directories are 0700 and its own files 0600 (a layer's files keep the image's
+//! modes, unreachable below): no other user runs a layer's setuid binaries or holds the lock.
+//!
 //! Every operation does its long work in a staging directory, then commits under the writer
 //! lock by renaming its layer directories and blobs into place and replacing `store.json`. A
-//! crash at any point leaves nothing visible; [`Store::open`] removes the leftovers. Removal
-//! commits the records first and then moves the files into a trash under `tmp/` (see
-//! `trash.rs`), so files are never deleted under a record.
+//! crash at any point leaves nothing visible, and an abandoned staging directory that makes
+//! the next [`Store::open`] repair the store (see `repair.rs`). Removal commits the records
+//! first and then moves the files into a trash under `tmp/` (see `trash.rs`), so files are
+//! never deleted under a record.
 
 mod commit;
 mod containers;
@@ -28,6 +34,8 @@ mod ingest;
 pub(crate) mod layers;
 mod lock;
 mod metadata;
+mod open;
+mod owner;
 mod problems;
 mod repair;
 mod save;
@@ -36,15 +44,16 @@ mod trash;
 pub use containers::{ContainerOptions, ContainerStorage};
 pub use images::{RemovedImage, local_name};
 pub use layers::chain_ids;
+pub use lock::StagingDir;
 pub use metadata::{ContainerRecord, ImageRecord, LayerRecord};
 pub use problems::StoreProblem;
+pub use repair::Repaired;
 
 use crate::blob::BlobStore;
-use crate::driver::{Driver, DriverKind, select_driver};
+use crate::driver::{Driver, DriverKind};
 use crate::error::{Result, StorageError};
-use crate::fsutil::create_dir_all;
 use crate::registries::RegistriesConfig;
-use lock::{StagingDir, StoreLock, StoreLockGuard};
+use lock::{StoreLock, StoreLockGuard};
 use metadata::Metadata;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -56,9 +65,11 @@ use std::sync::{Arc, Mutex};
 pub struct StoreOptions {
     /// Persistent root: blobs, layers, images, container layers.
     pub root: PathBuf,
-    /// Volatile root (a tmpfs such as /run): mount counts.
+    /// Volatile root (a tmpfs such as /run): mount counts, volatile containers' records.
     pub run_root: PathBuf,
-    /// The storage driver; `None` picks overlay when the kernel supports it, else vfs.
+    /// The storage driver. A new store takes it (`None`: overlay when the kernel and the
+    /// filesystem support it, else vfs) and records it; opening a store with another driver
+    /// than its own is an error.
     pub driver: Option<DriverKind>,
     /// Registries configuration for short-name lookups; `None` reads the standard files.
     pub registries: Option<RegistriesConfig>,
@@ -102,60 +113,29 @@ struct Inner {
     cache: Mutex<Cached>,
 }
 
-/// The metadata as last read, and the identities of the two files it was read from.
+/// The metadata as last read, the identities of the two files it was read from (trusted
+/// without the lock), and the write generation it is known to be current at (trusted under it).
 #[derive(Debug, Default)]
 struct Cached {
     identity: Option<[Option<FileIdentity>; 2]>,
+    generation: Option<u64>,
     meta: Arc<Metadata>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store, and repairs what a crash may have left: staging
-    /// directories of dead operations, layer directories and blobs no record points to, missing
-    /// or dangling layer links.
+    /// Opens the store, creating it if needed (its driver decided then, and recorded).
+    ///
+    /// When a dirty mark says that an operation was interrupted (see [`Store::repair`]), it
+    /// first repairs what a crash may have left: staging directories of dead operations,
+    /// layer directories, container directories and blobs no record owns, missing or dangling
+    /// layer links. Otherwise it costs the same for any number of images, and does not wait
+    /// for the writer lock.
+    ///
+    /// A store whose `store.json` is missing while it holds layers, blobs or containers is
+    /// [`StorageError::RecordsMissing`]; one made with another driver than
+    /// `options.driver` is [`StorageError::DriverMismatch`].
     pub fn open(options: StoreOptions) -> Result<Store> {
-        // Absolute: overlay's mount options are resolved from another working directory.
-        let absolute = |path: PathBuf| {
-            std::path::absolute(&path).map_err(|e| StorageError::io("resolve", &path, e))
-        };
-        let root = absolute(options.root)?;
-        let run_root = absolute(options.run_root)?;
-        for dir in [
-            "blobs/sha256",
-            "layers",
-            "l",
-            "containers",
-            "tmp",
-            "image-mounts",
-            "empty",
-        ] {
-            create_dir_all(&root.join(dir))?;
-        }
-        create_dir_all(&run_root.join("mounts"))?;
-        let registries = match options.registries {
-            Some(r) => r,
-            None => RegistriesConfig::load_default()?,
-        };
-        let inner = Inner {
-            lock: StoreLock::open(&root.join("storage.lock"))?,
-            blobs: BlobStore::new(root.join("blobs")),
-            driver: select_driver(options.driver, &root, &run_root)?,
-            registries,
-            cache: Mutex::new(Cached::default()),
-            run_root,
-            root,
-        };
-        let store = Store {
-            inner: Arc::new(inner),
-        };
-        {
-            let guard = store.inner.lock.lock()?;
-            repair::forget_previous_boot(store.run_root())?;
-            let meta = store.load_locked(&guard)?;
-            repair::repair(&store, &meta, &guard)?;
-        }
-        store.mark_legacy_layers()?;
-        Ok(store)
+        open::open(options)
     }
 
     /// The persistent root.
@@ -202,28 +182,52 @@ impl Store {
         self.inner.root.join("layers").join(chain_id.hex())
     }
 
-    fn staging(&self) -> Result<StagingDir> {
+    /// A new staging directory under the store's `tmp/`, for work in progress that belongs
+    /// to the store (such as an archive unpacked to be pulled from): locked by this process
+    /// while it lives, removed when dropped, and never taken for a leftover by another
+    /// process's repair.
+    pub fn staging(&self) -> Result<StagingDir> {
         StagingDir::new(&self.inner.root.join("tmp"))
     }
 
+    fn load_metadata(&self) -> Result<Metadata> {
+        Metadata::load_with_volatile(&self.metadata_path(), &self.volatile_metadata_path())
+    }
+
     /// The current metadata: re-read only when `store.json` or the volatile records were
-    /// replaced since the last read.
+    /// replaced since the last read (a stat of each).
     fn read(&self) -> Result<Arc<Metadata>> {
         let identity = Some(self.metadata_identity()?);
         let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.identity != identity {
-            cache.meta = Arc::new(Metadata::load_with_volatile(
-                &self.metadata_path(),
-                &self.volatile_metadata_path(),
-            )?);
+            // Read between two looks at the generation: the records are known to be those of
+            // a generation only if no writer was at work meanwhile.
+            let before = self.inner.lock.peek_generation()?;
+            cache.meta = Arc::new(self.load_metadata()?);
+            let after = self.inner.lock.peek_generation()?;
             cache.identity = identity;
+            cache.generation = (before == after && before.is_multiple_of(2)).then_some(before);
+        }
+        Ok(cache.meta.clone())
+    }
+
+    /// The metadata while holding the writer lock: the cache only when no write happened since
+    /// it was read (the generation in the lock file, which inode reuse and coarse mtimes
+    /// cannot fake, as the files' identities can).
+    fn read_locked(&self, guard: &StoreLockGuard<'_>) -> Result<Arc<Metadata>> {
+        let generation = guard.generation()?;
+        let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.generation != Some(generation) {
+            cache.identity = Some(self.metadata_identity()?);
+            cache.meta = Arc::new(self.load_metadata()?);
+            cache.generation = Some(generation);
         }
         Ok(cache.meta.clone())
     }
 
     /// Reads the metadata while holding the writer lock (always fresh).
-    fn load_locked(&self, _guard: &StoreLockGuard<'_>) -> Result<Metadata> {
-        Ok((*self.read()?).clone())
+    fn load_locked(&self, guard: &StoreLockGuard<'_>) -> Result<Metadata> {
+        Ok((*self.read_locked(guard)?).clone())
     }
 
     /// Applies `change` to the metadata under the writer lock and commits it. `change` may also
@@ -244,18 +248,24 @@ impl Store {
         after_commit: impl FnOnce(T, &StoreLockGuard<'_>) -> Result<U>,
     ) -> Result<U> {
         let guard = self.inner.lock.lock()?;
-        let previous = self.read()?;
+        let previous = self.read_locked(&guard)?;
         let mut meta = (*previous).clone();
         let result = change(&mut meta, &guard)?;
         meta.version = metadata::METADATA_VERSION;
+        if meta == *previous {
+            return after_commit(result, &guard);
+        }
+        let writing = guard.begin_write()?;
         meta.save(
             &previous,
             &self.metadata_path(),
             &self.volatile_metadata_path(),
         )?;
         meta.volatile_in_store = false;
+        let generation = guard.end_write(writing)?;
         let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
         cache.identity = Some(self.metadata_identity()?);
+        cache.generation = Some(generation);
         cache.meta = Arc::new(meta);
         drop(cache);
         after_commit(result, &guard)
@@ -273,3 +283,7 @@ fn file_identity(path: &Path) -> Result<Option<FileIdentity>> {
         Err(e) => Err(StorageError::io("stat", path, e)),
     }
 }
+
+#[cfg(test)]
+#[path = "cache_tests.rs"]
+mod tests;

@@ -1,37 +1,84 @@
-//! What `Store::open` repairs after a crash. Runs under the writer lock, so no live operation
-//! of another process is half-committed while it looks.
+//! Repair: what interrupted operations left, removed or restored under the writer lock, so
+//! that no live operation of another process is half-committed while it looks.
+//!
+//! Repair scans every layer, link, container directory and blob, so it runs only when a dirty
+//! mark says that an operation may have been interrupted (or when asked, [`Store::repair`]):
+//!
+//! - an abandoned staging entry in `tmp/`: every operation that changes files outside its
+//!   staging directory (a commit renaming layers and blobs into place, a container created in
+//!   place, a removal moving files to trash) holds a locked staging directory from before its
+//!   first such change until after its commit, so a process that dies in between leaves one
+//!   whose lock anyone can take;
+//! - a run root that has no `boot-id`, or another boot's: a new run root, or a reboot (whose
+//!   volatile containers are over, and which may have lost a staging entry not yet synced).
+//!
+//! The marks are removed only once the repair is done, so a repair that is itself
+//! interrupted runs again.
 
 use super::Store;
 use super::layers::COMPLETE_MARK;
-use super::lock::{StoreLockGuard, remove_abandoned_staging};
-use super::metadata::Metadata;
+use super::lock::{StoreLockGuard, abandoned_staging};
+use super::owner::owned_elsewhere;
 use super::problems::StoreProblem;
 use crate::error::{Result, StorageError};
-use crate::fsutil::{remove_dir_all, volatile_write};
+use crate::fsutil::{read_private, remove_dir_all, volatile_write};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
 /// What a repair removed or restored.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Repaired {
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Repaired {
+    /// Staging entries of operations whose process is gone.
     pub staging: usize,
+    /// Layer directories without a record.
     pub layers: usize,
+    /// Layer links removed (dangling) or restored (missing).
     pub links: usize,
+    /// Container directories without a record.
     pub containers: usize,
+    /// Blobs no image needs.
     pub blobs: usize,
 }
 
-pub(crate) fn repair(
-    store: &Store,
-    meta: &Metadata,
-    _guard: &StoreLockGuard<'_>,
-) -> Result<Repaired> {
+/// The kernel's ID of this boot.
+const BOOT_ID: &str = "/proc/sys/kernel/random/boot_id";
+
+/// This boot's ID, if the kernel tells.
+pub(super) fn current_boot() -> Option<String> {
+    fs::read_to_string(BOOT_ID).ok()
+}
+
+/// Whether a dirty mark asks for a repair.
+pub(super) fn needed(store: &Store) -> Result<bool> {
+    if let Some(boot) = current_boot()
+        && stamped_boot(store.run_root())?.as_deref() != Some(boot.as_str())
+    {
+        return Ok(true);
+    }
+    Ok(!abandoned_staging(&store.root().join("tmp"))?.is_empty())
+}
+
+/// The boot the run root describes, if it says.
+fn stamped_boot(run_root: &Path) -> Result<Option<String>> {
+    let stamp = run_root.join("boot-id");
+    match read_private(&stamp) {
+        Ok(stamped) => Ok(Some(String::from_utf8_lossy(&stamped).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StorageError::io("read", stamp, e)),
+    }
+}
+
+pub(super) fn repair(store: &Store, guard: &StoreLockGuard<'_>) -> Result<Repaired> {
     let root = store.root();
-    let mut done = Repaired {
-        staging: remove_abandoned_staging(&root.join("tmp"))?,
-        ..Repaired::default()
-    };
+    let abandoned = abandoned_staging(&root.join("tmp"))?;
+    let boot = current_boot();
+    if let Some(boot) = &boot {
+        forget_previous_boot(store.run_root(), boot, guard)?;
+    }
+    let meta = store.load_locked(guard)?;
+    let mut done = Repaired::default();
 
     // Layer directories without a record: a commit that died between rename and metadata.
     let known: BTreeSet<String> = meta.layers.keys().map(|d| d.hex()).collect();
@@ -65,10 +112,14 @@ pub(crate) fn repair(
         }
     }
 
-    // Container directories without a record.
+    // Container directories without a record, but for volatile containers whose records
+    // live in another run root.
+    let boot = boot.unwrap_or_default();
     for name in list(&root.join("containers"))? {
-        if !meta.containers.contains_key(&name) {
-            let dir = root.join("containers").join(&name);
+        let dir = root.join("containers").join(&name);
+        if !meta.containers.contains_key(&name)
+            && !owned_elsewhere(&dir, &name, store.run_root(), &boot)
+        {
             let _ = nix::mount::umount2(&dir.join("merged"), nix::mount::MntFlags::MNT_DETACH);
             remove_dir_all(&dir)?;
             done.containers += 1;
@@ -88,45 +139,48 @@ pub(crate) fn repair(
             done.blobs += 1;
         }
     }
+
+    // The marks go last.
+    for entry in abandoned {
+        entry.remove()?;
+        done.staging += 1;
+    }
+    if !boot.is_empty() {
+        volatile_write(&store.run_root().join("boot-id"), boot.as_bytes())?;
+    }
     if done != Repaired::default() {
         tracing::info!(?done, "repaired the store after an interrupted operation");
     }
     Ok(done)
 }
 
-/// The kernel's ID of this boot.
-const BOOT_ID: &str = "/proc/sys/kernel/random/boot_id";
-
 /// Drops what a run root that outlived a reboot (one not on a tmpfs) says of the boot before:
-/// its mount counts and volatile containers' records, as a tmpfs would have. The run root
-/// remembers its boot in `boot-id`; a run root without one is taken as this boot's.
-pub(crate) fn forget_previous_boot(run_root: &Path) -> Result<()> {
-    let Ok(boot) = fs::read_to_string(BOOT_ID) else {
+/// its mount counts and volatile containers' records, as a tmpfs would have. A run root
+/// without a `boot-id` is new (or a tmpfs after a reboot): nothing to drop.
+fn forget_previous_boot(run_root: &Path, boot: &str, guard: &StoreLockGuard<'_>) -> Result<()> {
+    let Some(stamped) = stamped_boot(run_root)? else {
         return Ok(());
     };
-    let stamp = run_root.join("boot-id");
-    match fs::read_to_string(&stamp) {
-        Ok(stamped) if stamped == boot => return Ok(()),
-        Ok(stamped) => {
-            tracing::info!(
-                previous = stamped.trim(),
-                "the run root outlived a reboot: forgetting its mounts and volatile containers"
-            );
-            remove_dir_all(&run_root.join("mounts"))?;
-            fs::create_dir_all(run_root.join("mounts"))
-                .map_err(|e| StorageError::io("create directory", run_root.join("mounts"), e))?;
-            let volatile = run_root.join("volatile-containers.json");
-            match fs::remove_file(&volatile) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(StorageError::io("remove", volatile, e));
-                }
-                _ => {}
-            }
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(StorageError::io("read", stamp, e)),
+    if stamped == boot {
+        return Ok(());
     }
-    volatile_write(&stamp, boot.as_bytes())
+    tracing::info!(
+        previous = stamped.trim(),
+        "the run root outlived a reboot: forgetting its mounts and volatile containers"
+    );
+    // Cached records of this process hold the volatile ones: a new generation drops them.
+    let writing = guard.begin_write()?;
+    remove_dir_all(&run_root.join("mounts"))?;
+    crate::fsutil::create_private_dir(&run_root.join("mounts"))?;
+    let volatile = run_root.join("volatile-containers.json");
+    match fs::remove_file(&volatile) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(StorageError::io("remove", volatile, e));
+        }
+        _ => {}
+    }
+    guard.end_write(writing)?;
+    Ok(())
 }
 
 fn list(dir: &Path) -> Result<Vec<String>> {
@@ -138,6 +192,13 @@ fn list(dir: &Path) -> Result<Vec<String>> {
 }
 
 impl Store {
+    /// Repairs the store as an open does after an interrupted operation (see [`Repaired`]),
+    /// whether or not a dirty mark asks for it.
+    pub fn repair(&self) -> Result<Repaired> {
+        let guard = self.inner.lock.lock()?;
+        repair(self, &guard)
+    }
+
     /// Checks the store's consistency, as `podman system check` does, and returns the problems
     /// found (empty when the store is sound): records without their files, layers whose files
     /// are not whole, layer links that do not point at their layer, blobs whose content does

@@ -24,6 +24,15 @@ pub fn store_at(dir: &Path, driver: Option<DriverKind>) -> Store {
     Store::open(options).expect("open store")
 }
 
+/// What an operation killed before its commit leaves in `tmp/`: its staging directory and its
+/// lock file, which nobody holds any more. The dirty mark that makes the next open repair.
+pub fn plant_abandoned_staging(root: &Path) {
+    let dir = root.join("tmp/KILLEDOPERATION01");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("blob-partial"), b"half").unwrap();
+    std::fs::write(root.join("tmp/KILLEDOPERATION01.lock"), b"").unwrap();
+}
+
 /// A tar with the given regular files (path, content).
 pub fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());

@@ -78,8 +78,10 @@ pub fn pull(store: &Store, args: PullArgs) -> Result {
             Some(&name),
         )?,
         "oci-archive" => {
-            let archive =
-                OciArchive::open(&path, &store.root().join("tmp"), tag.as_deref(), &platform)?;
+            // Unpacked in a staging directory this process holds locked: another process's
+            // repair does not take it for a leftover.
+            let staging = store.staging()?;
+            let archive = OciArchive::open(&path, staging.path(), tag.as_deref(), &platform)?;
             store.pull_from(&archive, Some(&name))?
         }
         other => {
