@@ -88,6 +88,16 @@ pub enum CoreError {
         /// What was awaited.
         what: &'static str,
     },
+    /// Removing a container failed part-way; its row stays (`Removing`), so removing it again
+    /// retries what is left.
+    #[error("container {id}: removal incomplete, retry it")]
+    RemovalIncomplete {
+        /// The container.
+        id: String,
+        /// What failed.
+        #[source]
+        source: Box<CoreError>,
+    },
     /// Cleanup after a failure failed too; both are reported.
     #[error("{primary} (and cleanup failed: {cleanup})")]
     WithCleanupFailure {

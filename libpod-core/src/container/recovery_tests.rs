@@ -92,14 +92,24 @@ fn a_storage_removal_that_fails_keeps_the_row_and_can_be_retried() {
     let f = fixture();
     let c = f.ctr();
     let dir = f.rt.storage().container(c.id()).unwrap().dir;
-    // A mount point inside the container's storage: its directory cannot be removed.
-    let busy = dir.join("busy");
-    std::fs::create_dir_all(&busy).unwrap();
+    // The store made read-only (a bind mount of itself): its records cannot be committed, so
+    // storage removal fails before it changed anything.
+    let store_root = f.rt.storage().root().to_path_buf();
+    let ms = nix::mount::MsFlags::MS_BIND;
     nix::mount::mount(
-        Some("tmpfs"),
-        &busy,
-        Some("tmpfs"),
-        nix::mount::MsFlags::empty(),
+        Some(&store_root),
+        &store_root,
+        None::<&str>,
+        ms,
+        None::<&str>,
+    )
+    .unwrap();
+    let read_only = ms | nix::mount::MsFlags::MS_REMOUNT | nix::mount::MsFlags::MS_RDONLY;
+    nix::mount::mount(
+        None::<&str>,
+        &store_root,
+        None::<&str>,
+        read_only,
         None::<&str>,
     )
     .unwrap();
@@ -109,7 +119,7 @@ fn a_storage_removal_that_fails_keeps_the_row_and_can_be_retried() {
     assert!(err.to_string().contains(c.id()), "{err}");
     let again = f.rt.container(c.id()).expect("the row is gone");
     assert_eq!(again.status().unwrap(), ContainerStatus::Removing);
-    nix::mount::umount2(&busy, nix::mount::MntFlags::MNT_DETACH).unwrap();
+    nix::mount::umount2(&store_root, nix::mount::MntFlags::MNT_DETACH).unwrap();
     f.rt.remove_container(&again, RemoveOptions::default())
         .unwrap();
     assert!(matches!(

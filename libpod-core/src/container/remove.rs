@@ -104,7 +104,10 @@ impl Locked<'_> {
         failures.extend(dirs);
         if !failures.is_empty() {
             // The row stays (`Removing`) so that nothing it owns is forgotten.
-            return super::cleanup::combine(failures);
+            return super::cleanup::combine(failures).map_err(|e| CoreError::RemovalIncomplete {
+                id: id.to_string(),
+                source: Box::new(e),
+            });
         }
         rt.inner.state.remove_container(id)?;
         rt.inner.locks.remove(id);
