@@ -8,8 +8,8 @@
 //!   its JSON errors, `direct.rs` runc's start and delete done in process where runc only
 //!   works on files, `exitfile.rs` the exit files and OOM markers ([`ExitFiles`]).
 //! - [`FakeRuntime`] (`fake.rs`): an in-memory state machine with runc's rules, for unit tests.
-//! - [`suite`] (with the `testsuite` feature): the conformance cases both pass, so the fake
-//!   stays true to runc; a runtime in another crate runs them with [`crate::oci_runtime_suite!`].
+//! - `suite` (with the `testsuite` feature): the conformance cases both pass, so the fake
+//!   stays true to runc; a runtime in another crate runs them with `oci_runtime_suite!`.
 
 mod conmon;
 mod direct;

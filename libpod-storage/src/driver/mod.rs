@@ -2,8 +2,8 @@
 //!
 //! `overlay` mounts the layers as overlayfs lower directories under a per-container upper and
 //! work directory; `vfs` copies them into a plain directory, for filesystems and kernels where
-//! overlay cannot be used. [`suite`] (with the `testsuite` feature) is the conformance suite
-//! both pass, which any crate can run on a store with [`crate::driver_suite!`].
+//! overlay cannot be used. `suite` (with the `testsuite` feature) is the conformance suite
+//! both pass, which any crate can run on a store with `driver_suite!`.
 
 mod overlay;
 #[cfg(feature = "testsuite")]
