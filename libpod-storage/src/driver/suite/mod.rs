@@ -9,8 +9,9 @@
 //!
 //! [`driver_suite!`](crate::driver_suite) makes one `#[test]` per case, each on a fresh store
 //! from the given constructor, which returns a [`Subject`]. The cases mount, so they need
-//! root; a subject whose drop unmounts what a failed case left behind (libpod-testutil's
-//! `TempRoot` does) keeps a failure from leaking mounts.
+//! root. A passing case removes its containers and unmounts what it mounted; a subject whose
+//! drop unmounts what a failed case left behind (libpod-testutil's `TempRoot` does) keeps a
+//! failure from leaking mounts.
 //!
 //! ```
 //! // In a test crate with libpod-storage's `testsuite` feature:
@@ -112,6 +113,15 @@ fn mounted(subject: &dyn Subject, id: &str) -> (Store, PathBuf) {
     (store, root)
 }
 
+/// Removes containers `ids` (which unmounts them), so that a passing case leaves no mount.
+fn remove(store: &Store, ids: &[&str]) {
+    for id in ids {
+        store
+            .remove_container(id)
+            .unwrap_or_else(|err| panic!("remove container {id}: {err}"));
+    }
+}
+
 /// Changes a container's tree: adds a file and a directory, replaces a file's content and
 /// another's mode, deletes a file, a symlink and a directory of a lower layer.
 fn write_into(root: &Path) {
@@ -143,14 +153,16 @@ fn expected_after_writes() -> BTreeMap<String, String> {
 pub fn the_image_tree_is_mounted(subject: &dyn Subject) {
     let (store, root) = mounted(subject, "suite-tree");
     assert_eq!(tree(&root), expected(), "{}", store.driver().name());
+    remove(&store, &["suite-tree"]);
 }
 
 /// Paths a layer hardlinks are one file in a container.
 pub fn hardlinks_stay_one_file(subject: &dyn Subject) {
-    let (_store, root) = mounted(subject, "suite-hardlinks");
+    let (store, root) = mounted(subject, "suite-hardlinks");
     for (a, b) in HARDLINKS {
         assert!(same_file(&root, a, b), "{a} and {b} are one file");
     }
+    remove(&store, &["suite-hardlinks"]);
 }
 
 /// A container's writes show in its own tree only: not in another container on the same
@@ -167,6 +179,7 @@ pub fn writes_stay_in_the_containers_layer(subject: &dyn Subject) {
     // A container created after the writes starts from the image too.
     let (_, late) = mounted(subject, "suite-late");
     assert_eq!(tree(&late), expected(), "a later container");
+    remove(&store, &["suite-writer", "suite-other", "suite-late"]);
 }
 
 /// Unmounting (to no mount left) and mounting again shows the same tree, writes included.
@@ -180,6 +193,7 @@ pub fn a_remount_shows_the_same_tree(subject: &dyn Subject) {
     let again = store.mount_container(id).unwrap();
     assert_eq!(tree(&again), before);
     assert_eq!(before, expected_after_writes());
+    remove(&store, &[id]);
 }
 
 /// A removed container (removed while mounted) leaves no record, no mount, no directory and
@@ -210,6 +224,7 @@ pub fn a_removed_container_leaves_nothing(subject: &dyn Subject) {
     assert_eq!(store.check().unwrap(), Vec::<String>::new());
     let (_, again) = mounted(subject, id);
     assert_eq!(tree(&again), expected(), "the same ID again");
+    remove(&store, &[id]);
 }
 
 /// A new container has no changes; after writes, each added, changed and deleted path is
@@ -244,6 +259,7 @@ pub fn changes_list_what_the_container_did(subject: &dyn Subject) {
     ] {
         assert_eq!(kind_of(untouched), None, "{untouched} in {changes:?}");
     }
+    remove(&store, &[id]);
 }
 
 /// An image mount shows the image's tree, and its last unmount leaves no mount.
