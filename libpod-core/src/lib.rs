@@ -34,6 +34,9 @@
 //! - [`state`]: the [`StateStore`](state::StateStore) trait, SQLite (WAL, kept between
 //!   connections) and in-memory implementations.
 //! - [`logs`]: reading conmon's k8s-file logs.
+//! - With the `testsuite` feature, the conformance suites of both traits, for backends in
+//!   other crates: `state::suite` with `state_store_suite!`, `oci::suite` with
+//!   `oci_runtime_suite!` (one `#[test]` per case).
 //!
 //! `unsafe` is denied but in the two places that place fds for conmon (`oci/spawn.rs`,
 //! `oci/sync.rs`), each block with a `// SAFETY:` comment.

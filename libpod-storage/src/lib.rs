@@ -3,6 +3,9 @@
 //! The store keeps content-addressed blobs, layers unpacked once in overlay format, images with
 //! names, and per-container root filesystems mounted with overlayfs (or copied, with the vfs
 //! driver). Layer tarballs are treated as hostile: no entry can write outside its layer.
+//!
+//! With the `testsuite` feature, `driver::suite` and `driver_suite!` are the storage drivers'
+//! conformance suite (one `#[test]` per case), which any crate can run on a store.
 #![deny(unsafe_code)]
 
 pub mod blob;

@@ -3,8 +3,21 @@
 use crate::{Result, cargo, step};
 use std::process::{Command, Stdio};
 
-/// Ensures host packages and the rustfmt and clippy components, then runs fmt, clippy and
-/// the tests, stopping at the first failure; `extra` goes to `cargo test`.
+/// The library crates, whose docs must build as docs.rs builds them.
+const LIBRARIES: [&str; 5] = [
+    "libpod-spec",
+    "libpod-storage",
+    "libpod-core",
+    "libpod-net",
+    "libpod-autoupdate",
+];
+
+/// The features docs.rs documents (each crate's `package.metadata.docs.rs`).
+const DOCS_RS_FEATURES: &str = "libpod-core/testsuite,libpod-storage/testsuite";
+
+/// Ensures host packages and the rustfmt and clippy components, then runs fmt, clippy, the
+/// libraries' docs (warnings denied) and the tests, stopping at the first failure; `extra`
+/// goes to `cargo test`.
 pub fn run(extra: &[String]) -> Result {
     crate::host::ensure()?;
     ensure_components()?;
@@ -17,6 +30,12 @@ pub fn run(extra: &[String]) -> Result {
         "-D",
         "warnings",
     ]))?;
+    step(
+        cargo()
+            .args(["doc", "--no-deps", "--features", DOCS_RS_FEATURES])
+            .args(LIBRARIES.iter().flat_map(|name| ["-p", name]))
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )?;
     step(cargo().args(["test", "--workspace"]).args(extra))
 }
 

@@ -1,9 +1,9 @@
 //! Containers: their configuration, their state, and the lifecycle, one file per verb.
 //!
-//! Every change of state happens on a [`Locked`] container: the object's lock is held and its
-//! state was just read from the database and synced with the OCI runtime (a recorded exit
-//! becomes `Stopped`). There is no way to change state without that, so "lock, then sync" cannot
-//! be forgotten.
+//! Every change of state happens on a `Locked` container (a guard private to the crate): the
+//! object's lock is held and its state was just read from the database and synced with the OCI
+//! runtime (a recorded exit becomes `Stopped`). There is no way to change state without that,
+//! so "lock, then sync" cannot be forgotten.
 
 mod cleanup;
 mod config;

@@ -4,12 +4,11 @@
 
 use super::*;
 use crate::oci::LogTarget;
-use crate::oci::suite;
 use libpod_spec::NamespaceMode;
 use libpod_testutil::{require_root, serial};
 use std::os::unix::fs::PermissionsExt;
 
-use super::fixture::{EXIT, Env};
+use super::fixture::{EXIT, Env, SuiteEnv};
 
 /// An environment whose runtime is runc behind a script that appends each call's arguments to
 /// `calls`, one line per call; returns the path of that record.
@@ -59,15 +58,9 @@ fn cgroup_dirs(env: &Env, id: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-#[test]
-fn conmon_runtime_passes_the_suite_through_the_runc_binary() {
-    require_root();
-    let _serial = serial();
-    let mut env = Env::new();
-    let rt = env.rt.take().unwrap().with_direct_runc(false);
-    assert!(!rt.direct_runc());
-    env.rt = Some(rt);
-    suite::run_all(&env);
+/// The conformance suite, one test per case, through the runc binary.
+mod conformance_through_the_binary {
+    crate::oci_runtime_suite!(|| super::SuiteEnv::new(false));
 }
 
 #[test]

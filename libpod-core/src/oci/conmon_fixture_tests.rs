@@ -141,6 +141,41 @@ impl Drop for Env {
     }
 }
 
+/// The conformance suite's fixture: an [`Env`] taken as root, one at a time (the tests share
+/// the host's cgroups), whose runtime does runc's start and delete in process or not.
+pub(super) struct SuiteEnv {
+    env: Env,
+    // Dropped after `env`, whose drop removes what the case left.
+    _serial: std::sync::MutexGuard<'static, ()>,
+}
+
+impl SuiteEnv {
+    pub(super) fn new(direct_runc: bool) -> SuiteEnv {
+        libpod_testutil::require_root();
+        let serial = libpod_testutil::serial();
+        let mut env = Env::new();
+        let rt = env.rt.take().unwrap().with_direct_runc(direct_runc);
+        assert_eq!(rt.direct_runc(), direct_runc);
+        env.rt = Some(rt);
+        SuiteEnv {
+            env,
+            _serial: serial,
+        }
+    }
+}
+
+impl Fixture for SuiteEnv {
+    fn runtime(&self) -> &dyn OciRuntime {
+        self.env.runtime()
+    }
+    fn prepare(&self, id: &str) -> (PathBuf, PathBuf) {
+        self.env.prepare(id)
+    }
+    fn finish(&self, id: &str, code: i32) {
+        self.env.finish(id, code);
+    }
+}
+
 impl Fixture for Env {
     fn runtime(&self) -> &dyn OciRuntime {
         self.rt()

@@ -4,11 +4,10 @@
 
 use super::*;
 use crate::oci::LogTarget;
-use crate::oci::suite;
 use libpod_spec::NamespaceMode;
 use libpod_testutil::{require_root, serial};
 
-use super::fixture::{EXIT, Env};
+use super::fixture::{EXIT, Env, SuiteEnv};
 
 /// Creates and starts container `id` running `command`; returns what create reported.
 fn run(env: &Env, id: &str, command: &[&str], log: Option<&Path>) -> Created {
@@ -22,11 +21,9 @@ fn run(env: &Env, id: &str, command: &[&str], log: Option<&Path>) -> Created {
     created
 }
 
-#[test]
-fn conmon_runtime_passes_the_suite() {
-    require_root();
-    let _serial = serial();
-    suite::run_all(&Env::new());
+/// The conformance suite, one test per case, with runc's start and delete done in process.
+mod conformance {
+    crate::oci_runtime_suite!(|| super::SuiteEnv::new(true));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::oci::suite::{self, Fixture};
+use crate::oci::suite::Fixture;
 use std::path::{Path, PathBuf};
 
 struct FakeFixture(FakeRuntime);
@@ -21,9 +21,9 @@ impl Fixture for FakeFixture {
     }
 }
 
-#[test]
-fn fake_runtime_passes_the_suite() {
-    suite::run_all(&FakeFixture(FakeRuntime::new()));
+/// The conformance suite, one test per case.
+mod conformance {
+    crate::oci_runtime_suite!(|| super::FakeFixture(super::FakeRuntime::new()));
 }
 
 fn created(rt: &FakeRuntime, id: &str) -> Created {

@@ -8,7 +8,8 @@
 //!   its JSON errors, `direct.rs` runc's start and delete done in process where runc only
 //!   works on files, `exitfile.rs` the exit files and OOM markers ([`ExitFiles`]).
 //! - [`FakeRuntime`] (`fake.rs`): an in-memory state machine with runc's rules, for unit tests.
-//! - `suite.rs` (tests only): the conformance cases both pass, so the fake stays true to runc.
+//! - `suite` (with the `testsuite` feature): the conformance cases both pass, so the fake
+//!   stays true to runc; a runtime in another crate runs them with `oci_runtime_suite!`.
 
 mod conmon;
 mod direct;
@@ -18,8 +19,8 @@ mod runc;
 pub(crate) mod spawn;
 mod sync;
 
-#[cfg(test)]
-mod suite;
+#[cfg(feature = "testsuite")]
+pub mod suite;
 
 pub use conmon::{CREATE_TIMEOUT, ConmonRuntime, ConmonRuntimeConfig};
 pub use exitfile::{ExitFiles, ExitInfo};

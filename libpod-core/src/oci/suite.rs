@@ -1,9 +1,38 @@
 //! The conformance suite every [`OciRuntime`] passes: the state transitions, errors and exit
-//! records of runc under conmon, which [`FakeRuntime`](super::FakeRuntime) mirrors.
+//! records of runc under conmon, which [`FakeRuntime`](super::FakeRuntime) mirrors. Public
+//! behind the `testsuite` feature, so that a runtime in another crate can run it too.
 //!
 //! A [`Fixture`] prepares containers whose process waits until the fixture tells it to exit
-//! with a code, and (like a PID 1 without handlers) ignores `SIGTERM`. [`run_all`] runs every
-//! case; each case uses IDs of its own.
+//! with a code, and (like a PID 1 without handlers) ignores `SIGTERM`.
+//! [`oci_runtime_suite!`](crate::oci_runtime_suite) makes one `#[test]` per case, each on a
+//! fresh fixture; each case is also a public function here, and uses IDs of its own.
+//!
+//! ```
+//! // In a runtime's tests (here the in-memory FakeRuntime):
+//! use libpod_core::oci::{FakeRuntime, OciRuntime, suite::Fixture};
+//! use std::path::PathBuf;
+//!
+//! struct Fake(FakeRuntime);
+//!
+//! impl Fixture for Fake {
+//!     fn runtime(&self) -> &dyn OciRuntime {
+//!         &self.0
+//!     }
+//!     fn prepare(&self, id: &str) -> (PathBuf, PathBuf) {
+//!         self.0.ignore_signals(id, &[15]); // SIGTERM, as to a shell as PID 1
+//!         ("/nonexistent/bundle".into(), "/nonexistent/run".into())
+//!     }
+//!     fn finish(&self, id: &str, code: i32) {
+//!         self.0.exit(id, code);
+//!     }
+//! }
+//!
+//! // One #[test] per case: fake_conformance::lifecycle, fake_conformance::update, ...
+//! mod fake_conformance {
+//!     libpod_core::oci_runtime_suite!(|| super::Fake(libpod_core::oci::FakeRuntime::new()));
+//! }
+//! # fn main() {}
+//! ```
 
 use super::{CreateArgs, OciRuntime};
 use crate::CoreError;
@@ -17,7 +46,7 @@ const EXIT: Option<Duration> = Some(Duration::from_secs(20));
 const NO_EXIT: Option<Duration> = Some(Duration::from_millis(300));
 
 /// What the suite needs from a runtime under test.
-pub(crate) trait Fixture {
+pub trait Fixture {
     /// The runtime.
     fn runtime(&self) -> &dyn OciRuntime;
     /// Prepares container `id` (its bundle and run directory) to be created: its process will
@@ -27,29 +56,30 @@ pub(crate) trait Fixture {
     fn finish(&self, id: &str, code: i32);
 }
 
-/// One case of the suite.
-type Case = fn(&dyn Fixture);
-
-/// Runs every case against `fixture`.
-pub(crate) fn run_all(fixture: &dyn Fixture) {
-    let cases: [(&str, Case); 12] = [
-        ("lifecycle", lifecycle),
-        ("start_twice", start_twice),
-        ("sigkill", sigkill),
-        ("ignored_sigterm", ignored_sigterm),
-        ("pause_resume", pause_resume),
-        ("pause_created", pause_created),
-        ("kill_while_paused", kill_while_paused),
-        ("delete_rules", delete_rules),
-        ("unknown_ids", unknown_ids),
-        ("duplicate_create", duplicate_create),
-        ("recreate", recreate),
-        ("update", update),
-    ];
-    for (name, case) in cases {
-        eprintln!("suite case {name} on {}", fixture.runtime().name());
-        case(fixture);
-    }
+/// The conformance suite of [`OciRuntime`](crate::oci::OciRuntime)s: one `#[test]` per case
+/// of [`oci::suite`](crate::oci::suite), each on a fresh fixture made by `$make()`, which
+/// returns a [`Fixture`](crate::oci::suite::Fixture) (a function path or a closure). The
+/// constructor is where a test takes what it needs first (root, a lock against other tests
+/// sharing cgroups).
+///
+/// Invoke it inside a module of its own: the tests are named after the cases.
+/// Needs the `testsuite` feature.
+#[macro_export]
+macro_rules! oci_runtime_suite {
+    ($make:expr) => {
+        $crate::oci_runtime_suite!(@each $make;
+            lifecycle, start_twice, sigkill, ignored_sigterm, pause_resume, pause_created,
+            kill_while_paused, delete_rules, unknown_ids, duplicate_create, recreate, update);
+    };
+    (@each $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let fixture = $make();
+                $crate::oci::suite::$name(&fixture);
+            }
+        )*
+    };
 }
 
 /// Creates container `id` from a fresh bundle.
@@ -80,7 +110,9 @@ fn exit_code(fixture: &dyn Fixture, id: &str, timeout: Option<Duration>) -> Opti
     info.map(|info| info.code)
 }
 
-fn lifecycle(f: &dyn Fixture) {
+/// Create, start, an exit by itself with its code, delete; the exit record outlives the
+/// container until cleared; a stopped container can be neither killed nor paused.
+pub fn lifecycle(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-lifecycle";
     let created = create(f, id);
@@ -110,7 +142,8 @@ fn lifecycle(f: &dyn Fixture) {
     assert_eq!(rt.wait_exit(id, Some(Duration::ZERO)).unwrap(), None);
 }
 
-fn start_twice(f: &dyn Fixture) {
+/// A running container cannot be started again, nor a deleted one.
+pub fn start_twice(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-start-twice";
     create(f, id);
@@ -122,7 +155,8 @@ fn start_twice(f: &dyn Fixture) {
     assert_oci_error(rt.start(id), "start", "start of a deleted container");
 }
 
-fn sigkill(f: &dyn Fixture) {
+/// `SIGKILL` ends the container with 137, leaving it stopped.
+pub fn sigkill(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-sigkill";
     create(f, id);
@@ -133,7 +167,8 @@ fn sigkill(f: &dyn Fixture) {
     rt.delete(id, false).unwrap();
 }
 
-fn ignored_sigterm(f: &dyn Fixture) {
+/// `SIGTERM` to a PID 1 without a handler is dropped; `SIGKILL` to all still works.
+pub fn ignored_sigterm(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-sigterm";
     create(f, id);
@@ -150,7 +185,8 @@ fn ignored_sigterm(f: &dyn Fixture) {
     rt.delete(id, false).unwrap();
 }
 
-fn pause_resume(f: &dyn Fixture) {
+/// Pause and resume a running container; the transitions that are not allowed fail.
+pub fn pause_resume(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-pause";
     create(f, id);
@@ -167,7 +203,8 @@ fn pause_resume(f: &dyn Fixture) {
     rt.delete(id, false).unwrap();
 }
 
-fn pause_created(f: &dyn Fixture) {
+/// A created container can be paused, and resumes to created.
+pub fn pause_created(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-pause-created";
     create(f, id);
@@ -182,7 +219,8 @@ fn pause_created(f: &dyn Fixture) {
     rt.delete(id, false).unwrap();
 }
 
-fn kill_while_paused(f: &dyn Fixture) {
+/// `SIGKILL` reaches a paused container, which cannot be resumed afterwards.
+pub fn kill_while_paused(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-kill-paused";
     create(f, id);
@@ -200,7 +238,9 @@ fn kill_while_paused(f: &dyn Fixture) {
     rt.delete(id, false).unwrap();
 }
 
-fn delete_rules(f: &dyn Fixture) {
+/// Delete: a running or paused container only with force, a created one without (its
+/// waiting process killed).
+pub fn delete_rules(f: &dyn Fixture) {
     let rt = f.runtime();
     // Running: only with force.
     let id = "suite-delete-running";
@@ -236,7 +276,8 @@ fn delete_rules(f: &dyn Fixture) {
     assert_eq!(exit_code(f, id, EXIT), Some(137));
 }
 
-fn unknown_ids(f: &dyn Fixture) {
+/// An ID the runtime never knew: no state, deletes are no-ops, other verbs fail.
+pub fn unknown_ids(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-never-created";
     assert_eq!(status(f, id), None);
@@ -254,7 +295,8 @@ fn unknown_ids(f: &dyn Fixture) {
     rt.clear_exit(id).unwrap();
 }
 
-fn duplicate_create(f: &dyn Fixture) {
+/// A create with an ID in use fails and leaves the running container alone.
+pub fn duplicate_create(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-duplicate";
     create(f, id);
@@ -271,7 +313,9 @@ fn duplicate_create(f: &dyn Fixture) {
     rt.delete(id, false).unwrap();
 }
 
-fn recreate(f: &dyn Fixture) {
+/// A new create of a deleted ID forgets the last exit; a waiter in another thread sees the
+/// new one.
+pub fn recreate(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-recreate";
     create(f, id);
@@ -293,7 +337,8 @@ fn recreate(f: &dyn Fixture) {
     rt.delete(id, false).unwrap();
 }
 
-fn update(f: &dyn Fixture) {
+/// Resources can be updated on a running container only.
+pub fn update(f: &dyn Fixture) {
     let rt = f.runtime();
     let id = "suite-update";
     let resources = LinuxResourcesBuilder::default()

@@ -8,7 +8,7 @@ use libpod_spec::{CreateConfig, ImageVolumeMode, NamespaceMode, NetworkMode, Res
 use std::collections::BTreeMap;
 
 /// A 64-hex-digit ID starting with `prefix` (hex) and padded with `fill`.
-pub(crate) fn id(prefix: &str, fill: char) -> String {
+pub fn id(prefix: &str, fill: char) -> String {
     let mut id = prefix.to_string();
     while id.len() < 64 {
         id.push(fill);
@@ -17,7 +17,7 @@ pub(crate) fn id(prefix: &str, fill: char) -> String {
 }
 
 /// A minimal config.
-pub(crate) fn config(id: &str, name: &str) -> ContainerConfig {
+pub fn config(id: &str, name: &str) -> ContainerConfig {
     ContainerConfig {
         id: id.into(),
         name: name.into(),
@@ -27,7 +27,7 @@ pub(crate) fn config(id: &str, name: &str) -> ContainerConfig {
 }
 
 /// A config with every field set to something other than its default.
-pub(crate) fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
+pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
     let mut spec = CreateConfig::default();
     spec.name = Some(name.into());
     spec.image = Some("docker.io/library/busybox:latest".into());
@@ -118,7 +118,7 @@ pub(crate) fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
 }
 
 /// A state with every field set to something other than its default.
-pub(crate) fn full_state() -> ContainerState {
+pub fn full_state() -> ContainerState {
     ContainerState {
         status: ContainerStatus::Running,
         pid: Some(4242),

@@ -1,6 +1,6 @@
 use super::MemoryState;
 use crate::state::StateStore;
-use crate::state::suite::{Subject, conformance_tests};
+use crate::state::suite::Subject;
 
 impl Subject for MemoryState {
     fn store(&self) -> &dyn StateStore {
@@ -14,4 +14,4 @@ impl Subject for MemoryState {
     }
 }
 
-conformance_tests!(MemoryState::new);
+crate::state_store_suite!(MemoryState::new);

@@ -5,13 +5,13 @@
 mod common;
 #[cfg(test)]
 pub(crate) mod faulty;
-#[cfg(test)]
+#[cfg(feature = "testsuite")]
 mod fixtures;
 mod memory;
 mod schema;
 mod sqlite;
-#[cfg(test)]
-mod suite;
+#[cfg(feature = "testsuite")]
+pub mod suite;
 
 pub use common::EXIT_CODE_RETENTION;
 pub use memory::MemoryState;
@@ -26,7 +26,8 @@ use std::fmt::Debug;
 /// What the engine keeps about its objects. Implementations are safe to share between threads
 /// and, for SQLite, between processes.
 ///
-/// Both implementations follow the same rules, checked by one conformance suite: unknown
+/// Both implementations follow the same rules, checked by one conformance suite
+/// (`suite`, with the `testsuite` feature): unknown
 /// containers are [`CoreError::ContainerNotFound`](crate::CoreError::ContainerNotFound), lists
 /// are sorted by ID, and a record that does not decode is
 /// [`CoreError::Corrupt`](crate::CoreError::Corrupt).

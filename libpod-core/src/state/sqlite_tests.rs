@@ -4,7 +4,7 @@ use crate::container::ContainerState;
 use crate::error::CoreError;
 use crate::state::StateStore;
 use crate::state::schema::{self, MIGRATIONS, SCHEMA_VERSION};
-use crate::state::suite::{self, Subject, config, conformance_tests, id};
+use crate::state::suite::{self, Subject, config, id};
 use rusqlite::Connection;
 use tempfile::TempDir;
 
@@ -42,7 +42,7 @@ impl Subject for Fixture {
     }
 }
 
-conformance_tests!(fixture);
+crate::state_store_suite!(fixture);
 
 fn tables(conn: &Connection) -> Vec<String> {
     let mut stmt = conn

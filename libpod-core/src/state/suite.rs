@@ -1,26 +1,74 @@
-//! The conformance suite every [`StateStore`] passes: each implementation's tests run all of
-//! it through [`conformance_tests!`], with a fresh store per test.
+//! The conformance suite every [`StateStore`] passes, public behind the `testsuite` feature
+//! so that a store in another crate can run it too.
+//!
+//! [`state_store_suite!`](crate::state_store_suite) makes one `#[test]` per case, each on a
+//! fresh store from the given constructor, which returns a [`Subject`]: the store and the
+//! hooks the suite needs to reach behind the trait. Each case is also a public function here
+//! taking a `&dyn Subject`.
+//!
+//! ```
+//! // In a backend's tests (here SqliteState, damaged through its own SQLite file):
+//! use libpod_core::state::{SqliteState, StateStore, suite::Subject};
+//!
+//! struct Fixture {
+//!     state: SqliteState,
+//!     db: rusqlite::Connection,
+//!     _dir: tempfile::TempDir,
+//! }
+//!
+//! impl Subject for Fixture {
+//!     fn store(&self) -> &dyn StateStore {
+//!         &self.state
+//!     }
+//!     fn damage(&self, id: &str, what: &str, json: &str) {
+//!         let sql = format!("UPDATE containers SET {what} = ?1 WHERE id = ?2");
+//!         self.db.execute(&sql, [json, id]).unwrap();
+//!     }
+//!     fn age_exit_code(&self, id: &str, seconds: i64) {
+//!         let sql = "UPDATE exit_codes SET timestamp = timestamp - ?1 WHERE id = ?2";
+//!         self.db.execute(sql, rusqlite::params![seconds, id]).unwrap();
+//!     }
+//! }
+//!
+//! fn fixture() -> Fixture {
+//!     let dir = tempfile::tempdir().unwrap();
+//!     let state = SqliteState::open(&dir.path().join("db.sql")).unwrap();
+//!     let db = rusqlite::Connection::open(dir.path().join("db.sql")).unwrap();
+//!     Fixture { state, db, _dir: dir }
+//! }
+//!
+//! // One #[test] per case: sqlite_conformance::add_get_save_remove, ...
+//! mod sqlite_conformance {
+//!     libpod_core::state_store_suite!(super::fixture);
+//! }
+//! # fn main() {}
+//! ```
 
 use super::StateStore;
-pub(crate) use super::fixtures::{config, full_config, full_state, id};
+pub use super::fixtures::{config, full_config, full_state, id};
 use crate::container::{ContainerConfig, ContainerState, ContainerStatus};
 use crate::error::CoreError;
 
 /// A store under test, with the hooks the suite needs to reach behind the trait.
-pub(crate) trait Subject {
-    /// The store.
+pub trait Subject {
+    /// The store, empty.
     fn store(&self) -> &dyn StateStore;
-    /// Overwrites a container's stored `config` or `state` JSON.
+    /// Overwrites a container's stored `config` or `state` (`what`) JSON with `json`.
     fn damage(&self, id: &str, what: &str, json: &str);
     /// Moves the timestamp of an exit code `seconds` into the past.
     fn age_exit_code(&self, id: &str, seconds: i64);
 }
 
-/// One `#[test]` per suite function, each on a store made by `$make()` (returning a
-/// `Subject`).
-macro_rules! conformance_tests {
-    ($make:path) => {
-        $crate::state::suite::conformance_tests!(@each $make;
+/// The conformance suite of [`StateStore`](crate::state::StateStore)s: one `#[test]` per
+/// case of [`state::suite`](crate::state::suite), each on a fresh store made by `$make()`,
+/// which returns a [`Subject`](crate::state::suite::Subject) (a function path or a closure).
+///
+/// Invoke it inside a module of its own: the tests are named after the cases.
+/// Needs the `testsuite` feature.
+#[macro_export]
+macro_rules! state_store_suite {
+    ($make:expr) => {
+        $crate::state_store_suite!(@each $make;
             add_get_save_remove, full_records_round_trip, names_and_ids_are_unique,
             lookup_by_id_name_and_prefix, dependents_block_removal,
             missing_dependencies_and_pods_are_refused, exit_codes_outlive_containers,
@@ -28,7 +76,7 @@ macro_rules! conformance_tests {
             old_exit_codes_of_removed_containers_are_pruned, metadata_round_trips,
             malformed_records_are_reported, unknown_containers_are_not_found);
     };
-    (@each $make:path; $($name:ident),* $(,)?) => {
+    (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
             #[test]
             fn $name() {
@@ -38,7 +86,6 @@ macro_rules! conformance_tests {
         )*
     };
 }
-pub(crate) use conformance_tests;
 
 fn add(store: &dyn StateStore, config: &ContainerConfig) {
     store
@@ -47,7 +94,7 @@ fn add(store: &dyn StateStore, config: &ContainerConfig) {
 }
 
 /// The basic lifecycle of a record.
-pub(crate) fn add_get_save_remove(subject: &dyn Subject) {
+pub fn add_get_save_remove(subject: &dyn Subject) {
     let store = subject.store();
     let a = config(&id("a1", '0'), "a");
     let state = ContainerState {
@@ -94,7 +141,7 @@ pub(crate) fn add_get_save_remove(subject: &dyn Subject) {
 }
 
 /// Every field of a config and a state survives storage.
-pub(crate) fn full_records_round_trip(subject: &dyn Subject) {
+pub fn full_records_round_trip(subject: &dyn Subject) {
     let store = subject.store();
     let dep = config(&id("d", 'd'), "dep");
     add(store, &dep);
@@ -106,7 +153,7 @@ pub(crate) fn full_records_round_trip(subject: &dyn Subject) {
 }
 
 /// Names and IDs are unique; a refused add leaves nothing behind.
-pub(crate) fn names_and_ids_are_unique(subject: &dyn Subject) {
+pub fn names_and_ids_are_unique(subject: &dyn Subject) {
     let store = subject.store();
     let a = config(&id("a", '1'), "web");
     add(store, &a);
@@ -136,7 +183,7 @@ pub(crate) fn names_and_ids_are_unique(subject: &dyn Subject) {
 }
 
 /// Exact ID, then exact name, then a unique ID prefix.
-pub(crate) fn lookup_by_id_name_and_prefix(subject: &dyn Subject) {
+pub fn lookup_by_id_name_and_prefix(subject: &dyn Subject) {
     let store = subject.store();
     let abc1 = config(&id("abc1", '0'), "first");
     let abc2 = config(&id("abc2", '0'), "second");
@@ -172,7 +219,7 @@ pub(crate) fn lookup_by_id_name_and_prefix(subject: &dyn Subject) {
 }
 
 /// Dependencies (from both fields) make dependents, which block removal.
-pub(crate) fn dependents_block_removal(subject: &dyn Subject) {
+pub fn dependents_block_removal(subject: &dyn Subject) {
     let store = subject.store();
     let base = config(&id("ba5e", '0'), "base");
     add(store, &base);
@@ -208,7 +255,7 @@ pub(crate) fn dependents_block_removal(subject: &dyn Subject) {
 }
 
 /// A dependency or pod that does not exist refuses the add, which leaves nothing behind.
-pub(crate) fn missing_dependencies_and_pods_are_refused(subject: &dyn Subject) {
+pub fn missing_dependencies_and_pods_are_refused(subject: &dyn Subject) {
     let store = subject.store();
     let ghost = id("9", '9');
     let mut orphan = config(&id("0", '1'), "orphan");
@@ -246,7 +293,7 @@ pub(crate) fn missing_dependencies_and_pods_are_refused(subject: &dyn Subject) {
 }
 
 /// Exit codes are kept after the container is removed, and replaced by newer ones.
-pub(crate) fn exit_codes_outlive_containers(subject: &dyn Subject) {
+pub fn exit_codes_outlive_containers(subject: &dyn Subject) {
     let store = subject.store();
     let a = config(&id("e", '0'), "exits");
     add(store, &a);
@@ -277,7 +324,7 @@ pub(crate) fn exit_codes_outlive_containers(subject: &dyn Subject) {
 }
 
 /// An exit code recorded with the state saves both, or (for an unknown container) neither.
-pub(crate) fn an_exit_and_its_state_are_one_write(subject: &dyn Subject) {
+pub fn an_exit_and_its_state_are_one_write(subject: &dyn Subject) {
     let store = subject.store();
     let a = config(&id("e", '1'), "exited");
     add(store, &a);
@@ -306,7 +353,7 @@ pub(crate) fn an_exit_and_its_state_are_one_write(subject: &dyn Subject) {
 
 /// Recording a code prunes the codes of removed containers older than the retention, and only
 /// those.
-pub(crate) fn old_exit_codes_of_removed_containers_are_pruned(subject: &dyn Subject) {
+pub fn old_exit_codes_of_removed_containers_are_pruned(subject: &dyn Subject) {
     let store = subject.store();
     let retention = super::EXIT_CODE_RETENTION.as_secs() as i64;
     let live = config(&id("1", 'a'), "live");
@@ -335,7 +382,7 @@ pub(crate) fn old_exit_codes_of_removed_containers_are_pruned(subject: &dyn Subj
 }
 
 /// Runtime-wide values.
-pub(crate) fn metadata_round_trips(subject: &dyn Subject) {
+pub fn metadata_round_trips(subject: &dyn Subject) {
     let store = subject.store();
     assert_eq!(store.metadata("boot").unwrap(), None);
     store.set_metadata("boot", "one").unwrap();
@@ -348,7 +395,7 @@ pub(crate) fn metadata_round_trips(subject: &dyn Subject) {
 
 /// A record that does not decode is reported as malformed, naming what and whose; the rest
 /// of the store still works.
-pub(crate) fn malformed_records_are_reported(subject: &dyn Subject) {
+pub fn malformed_records_are_reported(subject: &dyn Subject) {
     let store = subject.store();
     let bad = config(&id("bad", '0'), "bad");
     let good = config(&id("600d", '0'), "good");
@@ -384,7 +431,7 @@ pub(crate) fn malformed_records_are_reported(subject: &dyn Subject) {
 }
 
 /// Operations on an unknown container say so.
-pub(crate) fn unknown_containers_are_not_found(subject: &dyn Subject) {
+pub fn unknown_containers_are_not_found(subject: &dyn Subject) {
     let store = subject.store();
     let ghost = id("0", '0');
     let is_not_found =

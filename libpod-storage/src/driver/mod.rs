@@ -2,9 +2,12 @@
 //!
 //! `overlay` mounts the layers as overlayfs lower directories under a per-container upper and
 //! work directory; `vfs` copies them into a plain directory, for filesystems and kernels where
-//! overlay cannot be used.
+//! overlay cannot be used. `suite` (with the `testsuite` feature) is the conformance suite
+//! both pass, which any crate can run on a store with `driver_suite!`.
 
 mod overlay;
+#[cfg(feature = "testsuite")]
+pub mod suite;
 mod vfs;
 
 use crate::error::{Result, StorageError};

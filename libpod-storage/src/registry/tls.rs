@@ -40,7 +40,7 @@ pub(crate) fn certs_dirs_for_home(home: Option<&Path>) -> Vec<PathBuf> {
 }
 
 /// The TLS configuration for registry `host` (`HOST[:PORT]`, as in image references; Docker
-/// Hub is `docker.io`): the system roots (see [`super::system_roots`]) plus the CAs and client
+/// Hub is `docker.io`): the system roots (found as `registry/system_roots.rs` says) plus the CAs and client
 /// certificate of the host's directory in `certs_d` (see the module docs). With `insecure`,
 /// certificates are not verified at all (the caller also allows plain HTTP then).
 ///
