@@ -221,7 +221,7 @@ pub fn a_removed_container_leaves_nothing(subject: &dyn Subject) {
         "left in {}: {left:?}",
         containers.display()
     );
-    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    assert_eq!(store.check().unwrap(), []);
     let (_, again) = mounted(subject, id);
     assert_eq!(tree(&again), expected(), "the same ID again");
     remove(&store, &[id]);
