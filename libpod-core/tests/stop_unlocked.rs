@@ -34,8 +34,12 @@ fn inspect_answers_while_a_stop_waits_for_the_timeout() {
             (result, start.elapsed())
         })
     };
-    // Let the stop send SIGTERM and begin its wait.
-    std::thread::sleep(Duration::from_millis(1000));
+    // The stop sends SIGTERM and begins its wait.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while ctr.status().unwrap() != ContainerStatus::Stopping {
+        assert!(Instant::now() < deadline, "the stop never began its wait");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 
     let start = Instant::now();
     let inspected = ctr.inspect().unwrap();

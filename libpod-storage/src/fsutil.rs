@@ -6,7 +6,7 @@ use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::hash::{BuildHasher, RandomState};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The mode of the directories the store creates: nobody else may traverse them (what a layer
 /// holds, setuid binaries included, must not be reachable by other local users).
@@ -127,43 +127,6 @@ fn restrict(path: &Path, permissions: fs::Permissions, private: u32) -> Result<(
     tracing::info!(path = %path.display(), "taking group and other access away");
     fs::set_permissions(path, fs::Permissions::from_mode(private))
         .map_err(|e| StorageError::io("chmod", path, e))
-}
-
-/// The mount points at or below `dir`, deepest first, from `/proc/self/mountinfo`.
-pub(crate) fn mounts_under(dir: &Path) -> Result<Vec<PathBuf>> {
-    let info = fs::read_to_string("/proc/self/mountinfo")
-        .map_err(|e| StorageError::io("read", "/proc/self/mountinfo", e))?;
-    let mut found: Vec<PathBuf> = info
-        .lines()
-        .filter_map(|line| line.split(' ').nth(4))
-        .map(|escaped| PathBuf::from(unescape_mountinfo(escaped)))
-        .filter(|point| point.starts_with(dir))
-        .collect();
-    found.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
-    Ok(found)
-}
-
-/// A mountinfo path: spaces, tabs, newlines and backslashes are written as `\ooo`.
-fn unescape_mountinfo(escaped: &str) -> String {
-    let bytes = escaped.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let octal = bytes
-            .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)));
-        match (bytes[i], octal) {
-            (b'\\', Some(d)) => {
-                out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
-                i += 4;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Removes a directory tree; a missing one is fine.

@@ -56,9 +56,3 @@ fn a_private_dir_is_made_0700_and_an_older_one_is_tightened() {
         "a file is not a directory"
     );
 }
-
-#[test]
-fn mountinfo_paths_are_unescaped() {
-    assert_eq!(unescape_mountinfo(r"/tmp/a\040b\134c"), r"/tmp/a b\c");
-    assert_eq!(unescape_mountinfo(r"/x\04"), r"/x\04");
-}

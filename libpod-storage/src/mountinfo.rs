@@ -76,16 +76,33 @@ pub fn parse(text: &[u8]) -> impl Iterator<Item = Result<MountEntry>> + '_ {
 /// Whether `path` is a mount point in this process's mount namespace. `path` is compared as
 /// the kernel reports it: resolve symlinks first.
 pub fn is_mounted(path: &Path) -> Result<bool> {
-    let mut text = Vec::new();
-    std::fs::File::open(MOUNTINFO)
-        .and_then(|f| f.take(MAX_MOUNTINFO).read_to_end(&mut text))
-        .map_err(|e| StorageError::io("read", MOUNTINFO, e))?;
-    for entry in parse(&text) {
+    for entry in parse(&read_mountinfo()?) {
         if entry?.mount_point == path {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// The mount points at or below `dir`, deepest first (the order to unmount them in).
+pub fn mounts_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in parse(&read_mountinfo()?) {
+        let point = entry?.mount_point;
+        if point.starts_with(dir) {
+            found.push(point);
+        }
+    }
+    found.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    Ok(found)
+}
+
+fn read_mountinfo() -> Result<Vec<u8>> {
+    let mut text = Vec::new();
+    std::fs::File::open(MOUNTINFO)
+        .and_then(|f| f.take(MAX_MOUNTINFO).read_to_end(&mut text))
+        .map_err(|e| StorageError::io("read", MOUNTINFO, e))?;
+    Ok(text)
 }
 
 /// Decodes the kernel's octal escapes (`\040` space, `\011` tab, `\012` newline, `\134`

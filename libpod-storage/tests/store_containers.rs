@@ -398,33 +398,3 @@ fn a_mount_undone_behind_the_stores_back_is_mounted_again() {
     assert_eq!(store.unmount_image("busybox", false).unwrap(), 0);
     assert!(!is_mount_point(&image_root));
 }
-
-#[test]
-fn container_records_list_their_creation_time_for_an_engine_to_reclaim_orphans() {
-    require_root();
-    let _serial = serial();
-    let tmp = TempRoot::new().unwrap();
-    let store = with_busybox(&tmp, DriverKind::Overlay);
-    let before = std::time::SystemTime::now();
-    store.create_container("kept", Some("busybox")).unwrap();
-    let volatile = ContainerOptions::default().volatile(true);
-    store
-        .create_container_with("orphan", Some("busybox"), &volatile)
-        .unwrap();
-    let after = std::time::SystemTime::now();
-    let records = store.containers().unwrap();
-    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, ["kept", "orphan"]);
-    for record in &records {
-        let created = record.created_time().unwrap();
-        assert!(before <= created && created <= after, "{record:?}");
-    }
-    // What an engine's repair does with the one its database does not know.
-    store.remove_container("orphan").unwrap();
-    assert!(!store.root().join("containers/orphan").exists());
-    assert!(matches!(
-        store.remove_container("orphan"),
-        Err(libpod_storage::StorageError::ContainerNotKnown(_))
-    ));
-    store.remove_container("kept").unwrap();
-}

@@ -273,15 +273,15 @@ fn layers_recorded_by_an_earlier_version_are_taken_as_complete_once() {
         .import_tarball(&tar[..], Some(&name("localhost/old")), &[])
         .unwrap();
     drop(store);
-    // As the earlier version wrote it: no marks, no `layers_marked` in store.json.
+    // As the earlier version wrote it: no marks, no `layers_marked` and no driver recorded.
     let layer_dir = tmp.path().join("root/layers").join(layer.hex());
     fs::remove_file(layer_dir.join("complete")).unwrap();
+    fs::remove_file(tmp.path().join("root/driver")).unwrap();
     let records = tmp.path().join("root/store.json");
     let mut json: serde_json::Value = serde_json::from_slice(&fs::read(&records).unwrap()).unwrap();
-    json.as_object_mut()
-        .unwrap()
-        .remove("layers_marked")
-        .unwrap();
+    let fields = json.as_object_mut().unwrap();
+    fields.remove("layers_marked").unwrap();
+    fields.remove("driver").unwrap();
     fs::write(&records, serde_json::to_vec(&json).unwrap()).unwrap();
 
     let store = open(tmp.path());

@@ -4,7 +4,7 @@
 //! so does the next open when the init's intent (`runtime/intents.rs`) is left.
 
 use super::{ContainerStatus, Locked};
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 
 /// How long to wait for the monitor of a runtime leftover to record its exit (it does so as
 /// soon as the runtime's delete killed the process; longer only if the monitor died too).
@@ -54,10 +54,6 @@ impl Locked<'_> {
                 Err(e) => return Err(e.into()),
             }
         }
-        let shm = self.runtime().container_run_dir(self.id()).join("shm");
-        match nix::mount::umount2(&shm, nix::mount::MntFlags::MNT_DETACH) {
-            Ok(()) | Err(nix::errno::Errno::EINVAL) | Err(nix::errno::Errno::ENOENT) => Ok(()),
-            Err(e) => Err(CoreError::io("unmount shm", shm, e.into())),
-        }
+        super::storage::unmount_shm(&self.runtime().container_run_dir(self.id()).join("shm"))
     }
 }

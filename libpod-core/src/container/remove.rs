@@ -4,8 +4,6 @@
 use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::{CoreError, Result};
 use crate::runtime::Runtime;
-use nix::errno::Errno;
-use nix::mount::{MntFlags, umount2};
 
 /// How to remove a container.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -129,11 +127,8 @@ fn remove_storage(rt: &Runtime, id: &str) -> Result<()> {
 fn remove_files(rt: &Runtime, id: &str) -> Vec<CoreError> {
     let dirs = [rt.container_run_dir(id), rt.container_static_dir(id)];
     // Its shm, if an init killed before its save left it mounted and unrecorded.
-    let shm = dirs[0].join("shm");
-    if let Err(e) = umount2(&shm, MntFlags::MNT_DETACH)
-        && !matches!(e, Errno::EINVAL | Errno::ENOENT)
-    {
-        return vec![CoreError::io("unmount shm", shm, e.into())];
+    if let Err(e) = super::storage::unmount_shm(&dirs[0].join("shm")) {
+        return vec![e];
     }
     let mut failed: Vec<CoreError> = dirs
         .into_iter()

@@ -60,13 +60,8 @@ impl Locked<'_> {
     pub(crate) fn release_storage(&mut self) -> Result<()> {
         let mut failures = Vec::new();
         let own_shm = self.own_shm_path();
-        if let Some(shm) = self.state.bind_mounts.get("/dev/shm")
-            && *shm == own_shm
-        {
-            match umount2(shm, MntFlags::MNT_DETACH) {
-                Ok(()) | Err(nix::errno::Errno::EINVAL) | Err(nix::errno::Errno::ENOENT) => {}
-                Err(e) => failures.push(CoreError::io("unmount shm", shm, e.into())),
-            }
+        if self.state.bind_mounts.get("/dev/shm") == Some(&own_shm) {
+            failures.extend(unmount_shm(&own_shm).err());
         }
         if self.state.mountpoint.is_some() {
             if let Some(RootfsSource::Image { .. }) = &self.config().rootfs
@@ -77,6 +72,15 @@ impl Locked<'_> {
             self.state.mountpoint = None;
         }
         super::cleanup::combine(failures)
+    }
+}
+
+/// Detaches the shm tmpfs at `shm` (a container's own, in its run directory); one that is not
+/// mounted, or gone, is fine.
+pub(crate) fn unmount_shm(shm: &std::path::Path) -> Result<()> {
+    match umount2(shm, MntFlags::MNT_DETACH) {
+        Ok(()) | Err(nix::errno::Errno::EINVAL) | Err(nix::errno::Errno::ENOENT) => Ok(()),
+        Err(e) => Err(CoreError::io("unmount shm", shm, e.into())),
     }
 }
 

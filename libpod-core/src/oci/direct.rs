@@ -83,8 +83,17 @@ pub(crate) fn start(state_dir: &Path) -> Direct {
                         Err(reason) => return Direct::Fallback(reason),
                     },
                 };
-                if !process.alive() {
-                    return Direct::Fallback("the container's init is gone".into());
+                match process.status() {
+                    InitStatus::Gone => {
+                        return Direct::Fallback("the container's init is gone".into());
+                    }
+                    InitStatus::Waiting => {}
+                    InitStatus::PastFifo => {
+                        // An earlier start read the byte and was killed before it removed the
+                        // FIFO: the container runs; only the removal is left to do.
+                        tracing::warn!(fifo = %fifo_path.display(), "finishing a start that was interrupted after init went on");
+                        break;
+                    }
                 }
             }
             Ok(_) => break,
@@ -93,8 +102,12 @@ pub(crate) fn start(state_dir: &Path) -> Direct {
         }
     }
     let mut byte = [0u8; 1];
+    let passed = init
+        .as_ref()
+        .is_some_and(|process| process.status() == InitStatus::PastFifo);
     match fifo.read(&mut byte) {
         Ok(1) => {}
+        Ok(_) | Err(_) if passed => {}
         Ok(_) => return Direct::Fallback("init closed its FIFO without a byte".into()),
         Err(err) => return fallback("reading", &fifo_path, err),
     }
@@ -246,23 +259,52 @@ struct InitProcess {
     start_time: u64,
 }
 
+/// What runc's init is doing, from `/proc/PID/stat`.
+#[derive(Debug, PartialEq, Eq)]
+enum InitStatus {
+    /// Not there (or another process with its PID, or a zombie).
+    Gone,
+    /// Still runc's init (its command name `runc:[2:INIT]`), before or on the exec FIFO.
+    Waiting,
+    /// Alive under another name: it passed the FIFO and ran the container's process.
+    PastFifo,
+}
+
+/// The command name runc 1.x gives its init until it runs the container's process.
+const RUNC_INIT_COMM: &str = "runc:[2:INIT]";
+
 impl InitProcess {
     /// runc's rule: alive while `/proc/PID/stat` exists with the recorded start time and the
     /// process is neither a zombie nor dead.
     fn alive(&self) -> bool {
+        self.status() != InitStatus::Gone
+    }
+
+    fn status(&self) -> InitStatus {
         if self.pid <= 0 {
-            return false;
+            return InitStatus::Gone;
         }
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) else {
-            return false;
+            return InitStatus::Gone;
         };
         match parse_stat(&stat) {
-            Some((state, start_time)) => {
-                start_time == self.start_time && !matches!(state, 'Z' | 'X' | 'x')
+            Some((state, start_time))
+                if start_time == self.start_time && !matches!(state, 'Z' | 'X' | 'x') =>
+            {
+                if stat_comm(&stat) == Some(RUNC_INIT_COMM) {
+                    InitStatus::Waiting
+                } else {
+                    InitStatus::PastFifo
+                }
             }
-            None => false,
+            _ => InitStatus::Gone,
         }
     }
+}
+
+/// The command name (field 2, between the first `(` and the last `)`) of a stat line.
+fn stat_comm(stat: &str) -> Option<&str> {
+    stat.get(stat.find('(')? + 1..stat.rfind(')')?)
 }
 
 /// The state letter and start time (field 22) of a `/proc/PID/stat` line. The command name

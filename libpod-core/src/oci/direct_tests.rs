@@ -210,6 +210,31 @@ fn start_does_not_wait_for_a_dead_init() {
 }
 
 #[test]
+fn start_finishes_one_killed_after_init_went_on() {
+    // An earlier start read init's byte and died before removing the FIFO: init (here, this
+    // process, whose name is not runc's init) runs, and nobody will ever write again.
+    let dir = tempfile::tempdir().unwrap();
+    let (pid, start_time) = live_init();
+    write_state(dir.path(), &state_json(pid, start_time, &[]));
+    nix::unistd::mkfifo(&dir.path().join(EXEC_FIFO), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let state_dir = dir.path().to_path_buf();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(start(&state_dir)));
+    let result = finished
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the start waited for a byte that never comes");
+    assert_eq!(result, Direct::Done);
+    assert!(!dir.path().join(EXEC_FIFO).exists());
+}
+
+#[test]
+fn the_command_name_is_read_between_the_parentheses() {
+    assert_eq!(stat_comm("7 (runc:[2:INIT]) S 1"), Some("runc:[2:INIT]"));
+    assert_eq!(stat_comm("7 (a) b) S 1"), Some("a) b"));
+    assert_eq!(stat_comm("no parenthesis"), None);
+}
+
+#[test]
 fn start_refuses_what_is_not_a_fifo() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(EXEC_FIFO), b"0").unwrap();

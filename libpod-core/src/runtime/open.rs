@@ -192,8 +192,12 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
     for id in state.all_containers()? {
         // A config that does not decode is no reason to refuse the open: that container
         // is refreshed like any other, and its own calls report the damage.
-        if state.container_config(&id).is_ok_and(|c| c.volatile) {
-            volatile.push(id.clone());
+        match state.container_config(&id) {
+            Ok(config) if config.volatile => volatile.push(id.clone()),
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!(container = %id, %err, "config does not decode: kept as it is after the reboot");
+            }
         }
         let _guard = runtime.inner.locks.lock(&id)?;
         let mut s = match state.container_state(&id) {

@@ -11,7 +11,6 @@ use crate::mountinfo;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 /// A container's storage as the store keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,15 +20,6 @@ pub struct ContainerStorage {
     pub record: ContainerRecord,
     /// The container's directory (upper, work, merged or rootfs).
     pub dir: PathBuf,
-}
-
-impl ContainerRecord {
-    /// When the storage was created (`created`, RFC 3339), or `None` if that does not parse.
-    pub fn created_time(&self) -> Option<SystemTime> {
-        chrono::DateTime::parse_from_rfc3339(&self.created)
-            .ok()
-            .map(SystemTime::from)
-    }
 }
 
 fn valid_id(id: &str) -> Result<()> {
@@ -212,52 +202,43 @@ impl Store {
         })
     }
 
-    /// Every container's storage record (volatile ones included), each with its ID and
-    /// [creation time](ContainerRecord::created_time). Cheap: served from the records as last
-    /// read, re-read only when `store.json` or the volatile records changed.
-    ///
-    /// This is what an engine needs to reclaim storage it made but never recorded itself (a
-    /// process killed between the storage's commit and its own database row): list these,
-    /// keep the IDs it knows, those whose creation may still be under way (the engine's own
-    /// per-container lock, held over its create, or a grace period after `created_time`), and
-    /// remove the others with [`remove_container`](Store::remove_container).
+    /// Every container's storage record (volatile ones included). Cheap: served from the
+    /// records as last read, re-read only when `store.json` or the volatile records changed.
     pub fn containers(&self) -> Result<Vec<ContainerRecord>> {
         Ok(self.read()?.containers.values().cloned().collect())
     }
 
     /// Mounts the container's root filesystem (if this is the first mount) and returns its path.
     pub fn mount_container(&self, id: &str) -> Result<PathBuf> {
-        let _guard = self.inner.lock.lock()?;
-        let meta = self.read()?;
+        let guard = self.inner.lock.lock()?;
+        let meta = self.read_locked(&guard)?;
         let record = meta
             .containers
             .get(id)
             .ok_or_else(|| StorageError::ContainerNotKnown(id.to_string()))?;
         let dir = self.container_dir(id);
         let count = self.checked_mount_count(id, &dir.join("merged"))?;
-        let path = if count == 0 {
-            self.inner.driver.mount(
-                &dir,
-                &self.layer_dirs(&meta, &record.layers)?,
-                record.volatile,
-            )?
-        } else {
-            self.rootfs_path(&dir)
-        };
-        if let Err(e) = self.set_mount_count(id, count + 1) {
-            if count == 0 {
-                let _ = self.inner.driver.unmount(&dir);
-            }
-            return Err(e);
+        // Counted before the mount: a kill in between leaves a count that the next mount
+        // finds unmounted (and mounts), never a mount that nothing counts.
+        self.set_mount_count(id, count + 1)?;
+        if count > 0 {
+            return Ok(self.rootfs_path(&dir));
         }
-        Ok(path)
+        let layers = self.layer_dirs(&meta, &record.layers);
+        match layers.and_then(|layers| self.inner.driver.mount(&dir, &layers, record.volatile)) {
+            Ok(path) => Ok(path),
+            Err(e) => {
+                let _ = self.set_mount_count(id, 0);
+                Err(e)
+            }
+        }
     }
 
     /// Drops one mount of the container (all of them with `force`), unmounting at zero.
     /// Returns how many mounts remain.
     pub fn unmount_container(&self, id: &str, force: bool) -> Result<u32> {
-        let _guard = self.inner.lock.lock()?;
-        let meta = self.read()?;
+        let guard = self.inner.lock.lock()?;
+        let meta = self.read_locked(&guard)?;
         if !meta.containers.contains_key(id) {
             return Err(StorageError::ContainerNotKnown(id.to_string()));
         }

@@ -11,29 +11,31 @@ impl Store {
 
     /// Mounts the image's layers read-only (first mount only) and returns where.
     pub fn mount_image(&self, image: &str) -> Result<PathBuf> {
-        let _guard = self.inner.lock.lock()?;
-        let meta = self.read()?;
+        let guard = self.inner.lock.lock()?;
+        let meta = self.read_locked(&guard)?;
         let record = self.find_image(&meta, image)?;
         let dir = self.image_mount_dir(&record.id);
         let key = format!("image-{}", record.id.hex());
         let count = self.checked_mount_count(&key, &dir.join("merged"))?;
-        let path = if count == 0 {
-            crate::fsutil::create_dir_all(&dir)?;
-            self.inner
-                .driver
-                .mount_read_only(&dir, &self.layer_dirs(&meta, &record.layers)?)?
-        } else {
-            self.image_rootfs_path(&dir)
-        };
+        // Counted before the mount, as a container's mount is.
         self.set_mount_count(&key, count + 1)?;
-        Ok(path)
+        if count > 0 {
+            return Ok(self.image_rootfs_path(&dir));
+        }
+        let mounted = crate::fsutil::create_dir_all(&dir)
+            .and_then(|()| self.layer_dirs(&meta, &record.layers))
+            .and_then(|layers| self.inner.driver.mount_read_only(&dir, &layers));
+        if mounted.is_err() {
+            let _ = self.set_mount_count(&key, 0);
+        }
+        mounted
     }
 
     /// Drops one mount of the image (all with `force`), unmounting at zero; returns the mounts
     /// that remain.
     pub fn unmount_image(&self, image: &str, force: bool) -> Result<u32> {
-        let _guard = self.inner.lock.lock()?;
-        let meta = self.read()?;
+        let guard = self.inner.lock.lock()?;
+        let meta = self.read_locked(&guard)?;
         let record = self.find_image(&meta, image)?;
         let dir = self.image_mount_dir(&record.id);
         let key = format!("image-{}", record.id.hex());

@@ -8,7 +8,7 @@ use crate::blob::{BlobWriter, StagedBlob, TeeReader};
 use crate::digest::Digest;
 use crate::driver::LayerDir;
 use crate::error::{Result, StorageError};
-use crate::fsutil::{create_dir_all, now_rfc3339, random_name, sync_dir};
+use crate::fsutil::{create_dir_all, now_rfc3339, random_name, sync_dir, volatile_write};
 use crate::layer::{AppliedLayer, apply_layer};
 use std::fs;
 use std::io::Read;
@@ -143,8 +143,7 @@ impl Store {
             )
             .map_err(|e| StorageError::io("create link", &link_path, e))?;
         }
-        fs::write(dest.join("link"), &link)
-            .map_err(|e| StorageError::io("write", dest.join("link"), e))?;
+        volatile_write(&dest.join("link"), link.as_bytes())?;
         sync_dir(&self.root().join("layers"))?;
         sync_dir(&self.root().join("l"))?;
         meta.layers.insert(
@@ -182,52 +181,44 @@ impl Store {
             guard,
         )
     }
+}
 
-    /// Stores written before completeness marks existed: every layer they recorded is taken as
-    /// whole, as that version did, and gets its mark, once (`layers_marked` in `store.json`;
-    /// an older version writing the store again drops it, and its new layers are marked at
-    /// the next open). The layers' contents, never synced by that version, are synced first.
-    pub(crate) fn mark_legacy_layers(&self) -> Result<()> {
-        if self.read()?.layers_marked {
-            return Ok(());
-        }
-        self.update(|meta, _| {
-            if meta.layers_marked {
-                return Ok(());
-            }
-            let whole: Vec<PathBuf> = meta
-                .layers
-                .keys()
-                .map(|id| self.layer_dir(id))
-                .filter(|dir| dir.join("diff").is_dir())
-                .collect();
-            sync_filesystem(self.root())?;
-            for dir in &whole {
-                write_complete_mark(dir)?;
-            }
-            tracing::info!(
-                layers = whole.len(),
-                "marked the layers of an earlier version as complete"
-            );
-            meta.layers_marked = true;
-            Ok(())
-        })
+/// Stores written before completeness marks existed: every layer they recorded is taken as
+/// whole, as that version did, and gets its mark, then the layers' contents (never synced by
+/// that version) and the marks are synced. Runs under the writer lock, in the same commit that
+/// records the store's driver: a store whose driver is recorded has its layers marked.
+pub(super) fn mark_legacy_layers(root: &Path, meta: &mut Metadata) -> Result<()> {
+    let whole: Vec<PathBuf> = meta
+        .layers
+        .keys()
+        .map(|id| root.join("layers").join(id.hex()))
+        .filter(|dir| dir.join("diff").is_dir())
+        .collect();
+    for dir in &whole {
+        write_complete_mark(dir)?;
     }
+    sync_filesystem(root)?;
+    tracing::info!(
+        layers = whole.len(),
+        "marked the layers of an earlier version as complete"
+    );
+    meta.layers_marked = true;
+    Ok(())
 }
 
 /// Makes staged layers durable and marks each whole, before the commit that records them:
-/// one `syncfs` of the store's filesystem for all their files (an fsync per file would cost
-/// far more), then each layer's completeness mark.
+/// each layer's completeness mark, then one `syncfs` of the store's filesystem for all their
+/// files and marks (an fsync per file would cost far more). A staged mark means nothing until
+/// the commit: a crash before it throws the staging directory away.
 pub(crate) fn seal_layers<'a>(layers: impl IntoIterator<Item = &'a StagedLayer>) -> Result<()> {
-    let mut layers = layers.into_iter().peekable();
-    let Some(first) = layers.peek() else {
+    let layers: Vec<&StagedLayer> = layers.into_iter().collect();
+    let Some(first) = layers.first() else {
         return Ok(());
     };
-    sync_filesystem(&first.dir)?;
-    for layer in layers {
+    for layer in &layers {
         write_complete_mark(&layer.dir)?;
     }
-    Ok(())
+    sync_filesystem(&first.dir)
 }
 
 /// `syncfs` of the filesystem holding `path`.

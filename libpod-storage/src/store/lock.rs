@@ -13,9 +13,7 @@
 //! read them at, which inode reuse and coarse timestamps cannot fake.
 
 use crate::error::{Result, StorageError};
-use crate::fsutil::{
-    PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, mounts_under, random_name, remove_dir_all,
-};
+use crate::fsutil::{PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, random_name, remove_dir_all};
 use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt, PermissionsExt};
@@ -152,6 +150,8 @@ pub struct StagingDir {
     path: PathBuf,
     lock_path: PathBuf,
     _lock: File,
+    /// Left in place when dropped (see [`StagingDir::abandon`]).
+    abandoned: bool,
 }
 
 impl StagingDir {
@@ -163,6 +163,7 @@ impl StagingDir {
             path: tmp_root.join(&name),
             lock_path,
             _lock: lock,
+            abandoned: false,
         };
         DirBuilder::new()
             .mode(PRIVATE_DIR_MODE)
@@ -175,10 +176,20 @@ impl StagingDir {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Releases the directory without removing it: an abandoned staging directory, the dirty
+    /// mark that makes the next open repair the store (for an operation that failed after its
+    /// commit, leaving files that no record owns).
+    pub(crate) fn abandon(mut self) {
+        self.abandoned = true;
+    }
 }
 
 impl Drop for StagingDir {
     fn drop(&mut self) {
+        if self.abandoned {
+            return;
+        }
         if let Err(e) = remove_dir_all(&self.path) {
             tracing::warn!(error = %e, "cannot remove staging directory");
         }
@@ -254,7 +265,7 @@ impl Abandoned {
     pub fn remove(self) -> Result<()> {
         if let Some(entry) = &self.entry {
             if entry.is_dir() {
-                for point in mounts_under(entry)? {
+                for point in crate::mountinfo::mounts_under(entry)? {
                     let _ = nix::mount::umount2(&point, nix::mount::MntFlags::MNT_DETACH);
                 }
                 remove_dir_all(entry)?;

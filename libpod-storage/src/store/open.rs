@@ -53,7 +53,7 @@ pub(super) fn open(options: StoreOptions) -> Result<Store> {
         None => RegistriesConfig::load_default()?,
     };
     let lock = StoreLock::open(&root.join("storage.lock"))?;
-    let (kind, legacy_layers) = settle_driver(&root, &lock, options.driver)?;
+    let kind = settle_driver(&root, &lock, options.driver)?;
     let store = Store {
         inner: Arc::new(Inner {
             driver: driver_for(kind, &root)?,
@@ -72,27 +72,23 @@ pub(super) fn open(options: StoreOptions) -> Result<Store> {
             repair::repair(&store, &guard)?;
         }
     }
-    if legacy_layers {
-        // Written by an earlier version (it recorded no driver): its layers predate marks.
-        store.mark_legacy_layers()?;
-    }
     Ok(store)
 }
 
 /// The store's driver: as recorded, or decided and recorded now (a new store, or one written
-/// by an earlier version), and whether the records predate layer completeness marks (known
-/// only when the driver was not recorded yet: such stores come from earlier versions). Refuses a driver other than the recorded one.
+/// by an earlier version, whose layers get their completeness marks in the same commit).
+/// Refuses a driver other than the recorded one.
 fn settle_driver(
     root: &Path,
     lock: &StoreLock,
     requested: Option<DriverKind>,
-) -> Result<(DriverKind, bool)> {
+) -> Result<DriverKind> {
     if let Some(recorded) = recorded_driver(root)? {
-        return Ok((agree(root, recorded, requested)?, false));
+        return agree(root, recorded, requested);
     }
     let guard = lock.lock()?;
     if let Some(recorded) = recorded_driver(root)? {
-        return Ok((agree(root, recorded, requested)?, false));
+        return agree(root, recorded, requested);
     }
     let path = root.join("store.json");
     let (mut meta, fresh) = match Metadata::load(&path) {
@@ -116,7 +112,11 @@ fn settle_driver(
             }
         },
     };
-    if fresh || meta.driver.is_none() {
+    let legacy_layers = !meta.layers_marked;
+    if legacy_layers {
+        super::layers::mark_legacy_layers(root, &mut meta)?;
+    }
+    if fresh || legacy_layers || meta.driver.is_none() {
         tracing::info!(root = %root.display(), driver = kind.name(), "recording the storage driver");
         meta.driver = Some(kind);
         meta.version = METADATA_VERSION;
@@ -124,9 +124,8 @@ fn settle_driver(
         meta.save_persistent(&path)?;
         guard.end_write(writing)?;
     }
-    let legacy = !meta.layers_marked;
     atomic_write(&root.join(DRIVER_FILE), kind.name().as_bytes())?;
-    Ok((kind, legacy))
+    Ok(kind)
 }
 
 /// The driver named by the driver file, when the store's records are there too (their mode
