@@ -1,15 +1,18 @@
 //! What goes wrong between us and a registry: a connection cut mid-blob (resumed, or after the
 //! retries a clean failure), a flipped byte (rejected, nothing committed), a blob longer than
-//! its descriptor (cut one byte past its size), error statuses as typed errors, malformed and
-//! oversized manifests, and mirrors tried in order.
+//! its descriptor (cut one byte past its size), a blob redirected to another host (fetched there
+//! without our credentials), error statuses as typed errors, malformed and oversized manifests,
+//! and mirrors tried in order.
 
 mod common;
 
 use common::registry::{assert_nothing_committed, busybox_registry, plain_pull, push_layout};
-use libpod_storage::registry::{BlobProgress, RegistryOptions as ClientOptions};
+use libpod_storage::registry::{BlobProgress, Credentials, RegistryOptions as ClientOptions};
 use libpod_storage::{Digest, RegistriesConfig, RegistryFailure, StorageError};
 use libpod_testutil::TempRoot;
-use libpod_testutil::registry::{Fault, FaultProxy, TestRegistry};
+use libpod_testutil::registry::{
+    Fault, FaultProxy, RegistryOptions as ServerOptions, TestRegistry,
+};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -151,6 +154,57 @@ fn a_registry_that_stalls_mid_blob_times_out() {
     assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
     assert_eq!(proxy.stats().faults_injected, 2);
     assert_nothing_committed(&store);
+}
+
+#[test]
+fn a_blob_redirected_to_another_host_is_fetched_there_without_credentials() {
+    let tmp = TempRoot::new().unwrap();
+    // What the redirects lead to: a blob store that serves without authentication (another
+    // registry holding the same image), behind a recording proxy on another port of
+    // 127.0.0.1: another origin.
+    let (storage, layout, digest) = busybox_registry(tmp.path(), "busybox:1", &[]);
+    let elsewhere = FaultProxy::start(storage.addr(), Fault::None).unwrap();
+    let registry =
+        TestRegistry::start(ServerOptions::default().htpasswd("alice", "s3cret")).unwrap();
+    push_layout(&registry, &layout, "latest", "busybox:1", &[]);
+    let front = FaultProxy::start(
+        registry.addr(),
+        Fault::RedirectBlobs {
+            to: elsewhere.addr(),
+        },
+    )
+    .unwrap();
+    let store = common::store(&tmp, None);
+    let name = format!("{}/busybox:1", front.host());
+    let mut options = plain_pull(&tmp);
+    options.registry.credentials = Some(Credentials {
+        username: "alice".into(),
+        password: "s3cret".into(),
+        identity_token: None,
+    });
+    let image = store.pull_image(&name, &options).unwrap();
+    assert_eq!(image.manifest_digest.to_string(), digest);
+    assert_eq!(store.check().unwrap(), []);
+
+    // Every blob (the config and the layers) was asked of the registry with the credentials,
+    // redirected, and fetched from the other host without them.
+    let blobs = 1 + image.layers.len();
+    let asked: Vec<_> = front
+        .requests()
+        .into_iter()
+        .filter(|r| r.target.contains("/blobs/sha256:"))
+        .collect();
+    assert_eq!(asked.len(), blobs, "{asked:?}");
+    for request in &asked {
+        let authorization = request.header("authorization").unwrap_or_default();
+        assert!(authorization.starts_with("Basic "), "{request:?}");
+    }
+    assert_eq!(front.stats().faults_injected, blobs as u64);
+    let fetched = elsewhere.requests();
+    assert_eq!(fetched.len(), blobs, "{fetched:?}");
+    for request in &fetched {
+        assert_eq!(request.header("authorization"), None, "{request:?}");
+    }
 }
 
 /// A one-shot HTTP server answering every request with `respond(path)` (status line, headers,

@@ -1,6 +1,6 @@
 //! The registry harness works, checked with curl and skopeo only: every variant answers
-//! `/v2/` as it should, skopeo pushes into each and reads back, and the fault proxy cuts and
-//! corrupts blob bodies.
+//! `/v2/` as it should, skopeo pushes into each and reads back, and the fault proxy cuts,
+//! corrupts and redirects blob downloads.
 
 use libpod_testutil::TempRoot;
 use libpod_testutil::registry::{
@@ -268,7 +268,7 @@ fn multi_arch_index_and_zstd_layers_survive_the_push() {
 }
 
 #[test]
-fn fault_proxy_cuts_and_corrupts_blob_bodies() {
+fn fault_proxy_cuts_corrupts_and_redirects_blob_downloads() {
     let tmp = TempRoot::new().unwrap();
     let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
     let layout = tmp.path().join("layout");
@@ -328,6 +328,23 @@ fn fault_proxy_cuts_and_corrupts_blob_bodies() {
     assert_eq!(stats.blob_gets, 6);
     assert_eq!(stats.faults_injected, 2, "{stats:?}");
     assert_eq!(stats.connections, 6);
+
+    let to = "127.0.0.1:9".parse().unwrap();
+    proxy.set_fault(Fault::RedirectBlobs { to });
+    let redirected = curl(&[&layer_url]);
+    assert_eq!((redirected.exit, redirected.status.as_str()), (0, "307"));
+    let location = format!("Location: http://127.0.0.1:9/v2/busybox/blobs/{layer}\r\n");
+    assert!(
+        redirected.headers.contains(&location),
+        "{}",
+        redirected.headers
+    );
+    assert!(redirected.body.is_empty());
+    let manifest_url = format!("{}/v2/busybox/manifests/latest", proxy.url());
+    let oci = "Accept: application/vnd.oci.image.manifest.v1+json";
+    let manifest = curl(&["-H", oci, &manifest_url]);
+    assert_eq!(manifest.status, "200", "only blobs move");
+    assert_eq!(proxy.stats().faults_injected, 3);
 }
 
 #[test]

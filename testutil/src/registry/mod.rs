@@ -7,8 +7,8 @@
 //! - [`copy_to_registry`] and [`inspect`] drive `skopeo`; [`busybox_oci_layout`],
 //!   [`multi_arch_layout`] and [`zstd_oci_layout`] build the images to push.
 //! - [`FaultProxy`] sits between a client and a plain-HTTP registry: it cuts, corrupts,
-//!   lengthens or stalls blob bodies, moves upload locations to another host, and records
-//!   the requests it forwards.
+//!   lengthens or stalls blob bodies, redirects blob downloads or moves upload locations to
+//!   another host, and records the requests it forwards.
 //!
 //! ```no_run
 //! use libpod_testutil::registry::{busybox_oci_layout, copy_to_registry, RegistryOptions, TestRegistry};

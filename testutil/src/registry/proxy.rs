@@ -1,5 +1,6 @@
 //! A TCP proxy in front of a plain-HTTP registry that cuts, corrupts, lengthens or stalls blob
-//! downloads, moves upload locations elsewhere, and records the requests it forwards.
+//! downloads, redirects them or moves upload locations elsewhere, and records the requests it
+//! forwards.
 
 use super::accept::AcceptLoop;
 use super::http::Head;
@@ -14,8 +15,8 @@ use std::time::Duration;
 /// images are smaller, layers larger).
 pub const MIN_FAULTY_BODY: u64 = 1024;
 
-/// What the proxy does. All but [`Fault::StallUploads`] and [`Fault::MoveUploads`] act on
-/// blob bodies longer than
+/// What the proxy does. All but [`Fault::StallUploads`], [`Fault::MoveUploads`] and
+/// [`Fault::RedirectBlobs`] act on blob bodies longer than
 /// [`MIN_FAULTY_BODY`] (in answers to `GET /v2/NAME/blobs/sha256:HEX`, status 200 or 206).
 /// Offsets count from the start of the response body, so for a `Range` request from the
 /// start of the range.
@@ -60,6 +61,14 @@ pub enum Fault {
         /// Where upload locations point.
         to: SocketAddr,
     },
+    /// Every blob `GET` that the registry answers 200 or 206, whatever the size (so only once
+    /// the registry has accepted the credentials), is answered `307 Temporary Redirect` to the
+    /// same path and query on `to` (`http://`) instead, as a registry whose storage serves
+    /// blobs from elsewhere (a CDN, an object store) does. Other answers, 401 included, pass.
+    RedirectBlobs {
+        /// Where blob downloads are sent.
+        to: SocketAddr,
+    },
 }
 
 /// A request the proxy forwarded, as the client sent it.
@@ -90,7 +99,7 @@ pub struct FaultProxyStats {
     pub connections: u64,
     /// Blob `GET`s forwarded (whatever their size or outcome).
     pub blob_gets: u64,
-    /// Responses cut or corrupted.
+    /// Responses cut, corrupted, stalled, redirected or with a moved `Location`.
     pub faults_injected: u64,
 }
 
@@ -271,7 +280,7 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
             .push(RecordedRequest {
                 method,
-                target,
+                target: target.clone(),
                 headers: request.headers.clone(),
             });
         if stall_upload {
@@ -288,7 +297,14 @@ impl Shared {
         std::thread::spawn(move || {
             let _ = io::copy(&mut client_reader, &mut upstream_writer);
         });
-        let result = self.relay_response(&mut upstream, &mut client, is_blob_get, is_upload);
+        let redirect = self.blob_redirect(is_blob_get, &target);
+        let result = self.relay_response(
+            &mut upstream,
+            &mut client,
+            is_blob_get,
+            is_upload,
+            redirect.as_deref(),
+        );
         let _ = client.shutdown(Shutdown::Both);
         let _ = upstream.shutdown(Shutdown::Both);
         result
@@ -300,6 +316,7 @@ impl Shared {
         client: &mut TcpStream,
         is_blob_get: bool,
         is_upload: bool,
+        redirect: Option<&str>,
     ) -> io::Result<()> {
         let Some(mut response) = read_head(upstream)? else {
             return Ok(());
@@ -313,6 +330,12 @@ impl Shared {
             .and_then(|value| value.parse().ok());
         if is_blob_get {
             self.blob_gets.fetch_add(1, Ordering::SeqCst);
+        }
+        if let Some(location) = redirect
+            && matches!(status, "200" | "206")
+        {
+            self.faults_injected.fetch_add(1, Ordering::SeqCst);
+            return send_redirect(client, location);
         }
         let faultable = is_blob_get
             && matches!(status, "200" | "206")
@@ -370,6 +393,15 @@ impl Shared {
         }
     }
 
+    /// With [`Fault::RedirectBlobs`], where a blob `GET` of `target` is redirected to.
+    fn blob_redirect(&self, is_blob_get: bool, target: &str) -> Option<String> {
+        let fault = *self.fault.lock().unwrap_or_else(PoisonError::into_inner);
+        match fault {
+            Fault::RedirectBlobs { to } if is_blob_get => Some(moved_location(target, to)),
+            _ => None,
+        }
+    }
+
     /// With [`Fault::MoveUploads`], points the response's `Location` at the other host.
     fn move_upload_location(&self, response: &mut Head) {
         let fault = *self.fault.lock().unwrap_or_else(PoisonError::into_inner);
@@ -389,7 +421,9 @@ impl Shared {
             Fault::FlipByte { offset } => Action::Flip(offset),
             Fault::Overlong { extra } => Action::Extend(extra),
             Fault::StallAfter { bytes } => Action::Stall(bytes),
-            Fault::StallUploads | Fault::MoveUploads { .. } => Action::Pass,
+            Fault::StallUploads | Fault::MoveUploads { .. } | Fault::RedirectBlobs { .. } => {
+                Action::Pass
+            }
             Fault::CutAfter { bytes, times } => {
                 let took_a_cut = self
                     .cuts_done
@@ -405,6 +439,16 @@ impl Shared {
             }
         }
     }
+}
+
+/// Answers `307 Temporary Redirect` to `location`, with no body.
+fn send_redirect(client: &mut TcpStream, location: &str) -> io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    client.write_all(head.as_bytes())?;
+    client.flush()
 }
 
 /// Writes `count` zero bytes to `client`.
