@@ -6,6 +6,14 @@ use crate::oci::FakeRuntime;
 use crate::runtime::{EngineConfig, Runtime};
 use std::sync::Arc;
 
+/// What a reboot does to the run root, as far as these tests need it: every mount gone (the
+/// containers' shm), and a boot ID other than this one in the alive marker.
+fn simulate_reboot(dir: &std::path::Path) {
+    let canonical = dir.canonicalize().unwrap();
+    libpod_testutil::unmount_beneath(&canonical).unwrap();
+    std::fs::write(dir.join("run").join(ALIVE), "another boot").unwrap();
+}
+
 fn open(dir: &std::path::Path) -> crate::error::Result<Runtime> {
     Runtime::builder()
         .root(dir.join("root"))
@@ -18,7 +26,7 @@ fn open(dir: &std::path::Path) -> crate::error::Result<Runtime> {
 
 #[test]
 fn a_container_whose_config_does_not_decode_does_not_stop_the_refresh() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = libpod_testutil::TempRoot::new().unwrap();
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(&rootfs).unwrap();
     let rt = open(dir.path()).unwrap();
@@ -39,7 +47,7 @@ fn a_container_whose_config_does_not_decode_does_not_stop_the_refresh() {
         .unwrap()
         .execute("UPDATE containers SET config = '{' WHERE id = ?1", [&ids.0])
         .unwrap();
-    std::fs::write(dir.path().join("run").join(ALIVE), "another boot").unwrap();
+    simulate_reboot(dir.path());
 
     let rt = open(dir.path()).expect("the open fails on the damaged config");
     assert_eq!(
@@ -56,7 +64,7 @@ fn a_container_whose_config_does_not_decode_does_not_stop_the_refresh() {
 #[test]
 fn what_earlier_versions_left_open_is_closed_at_open() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = libpod_testutil::TempRoot::new().unwrap();
     let rt = open(dir.path()).unwrap();
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(&rootfs).unwrap();
@@ -103,7 +111,7 @@ fn what_earlier_versions_left_open_is_closed_at_open() {
 
 #[test]
 fn storage_of_an_interrupted_create_is_reclaimed_at_the_next_open() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = libpod_testutil::TempRoot::new().unwrap();
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(rootfs.join("etc")).unwrap();
     let tar = dir.path().join("rootfs.tar");
@@ -156,7 +164,7 @@ fn storage_of_an_interrupted_create_is_reclaimed_at_the_next_open() {
 
 #[test]
 fn a_container_whose_state_does_not_decode_is_skipped_listed_and_removable() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = libpod_testutil::TempRoot::new().unwrap();
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(&rootfs).unwrap();
     let rt = open(dir.path()).unwrap();
@@ -180,7 +188,7 @@ fn a_container_whose_state_does_not_decode_is_skipped_listed_and_removable() {
             [&damaged],
         )
         .unwrap();
-    std::fs::write(dir.path().join("run").join(ALIVE), "another boot").unwrap();
+    simulate_reboot(dir.path());
 
     let rt = open(dir.path()).expect("the open fails on the damaged state");
     assert_eq!(
