@@ -145,6 +145,9 @@ impl Store {
     /// goes; otherwise the image goes, refused while containers use it unless `force`.
     /// Layers and blobs no longer used are deleted.
     pub fn remove_image(&self, image: &str, force: bool) -> Result<RemovedImage> {
+        // Held from before the record goes until its files are collected: a process killed in
+        // between leaves it abandoned, a dirty mark, so the next open collects them.
+        let trash = Trash::new(self)?;
         let removed = self.update(|meta, _| {
             let record = self.find_image(meta, image)?.clone();
             let by_name = record.names.iter().find(|n| {
@@ -182,7 +185,7 @@ impl Store {
             })
         })?;
         if removed.deleted {
-            self.garbage_collect()?;
+            self.collect_into(trash)?;
         }
         Ok(removed)
     }
@@ -190,6 +193,8 @@ impl Store {
     /// Removes dangling images (no names, no containers), then garbage-collects. Returns the
     /// removed images' IDs.
     pub fn prune_images(&self) -> Result<Vec<Digest>> {
+        // As for `remove_image`: the dirty mark spans the records' commit and the collection.
+        let trash = Trash::new(self)?;
         let pruned = self.update(|meta, _| {
             let dangling: Vec<Digest> = meta
                 .images
@@ -202,7 +207,7 @@ impl Store {
             }
             Ok(dangling)
         })?;
-        self.garbage_collect()?;
+        self.collect_into(trash)?;
         Ok(pruned)
     }
 
@@ -213,7 +218,11 @@ impl Store {
     /// writer lock into a trash (a staging directory under `tmp/`) and deleted after the lock.
     /// A layer directory is never deleted while a record points at it.
     pub fn garbage_collect(&self) -> Result<(usize, usize)> {
-        let trash = Trash::new(self)?;
+        self.collect_into(Trash::new(self)?)
+    }
+
+    /// [`garbage_collect`](Store::garbage_collect) into `trash`, which is deleted at the end.
+    fn collect_into(&self, trash: Trash) -> Result<(usize, usize)> {
         let counts = self.update_then(
             |meta, _| {
                 let used_layers: BTreeSet<Digest> = meta
