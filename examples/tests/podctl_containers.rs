@@ -71,7 +71,17 @@ fn podctl_container_commands() {
     assert_eq!(ok(&root, &["ps", "-a", "-q"]).trim(), "");
 
     // create, start, ps, inspect, logs, pause, unpause, stop, restart, kill, wait, rm.
-    let mut args = vec!["create", "--name", "web", "--stop-timeout", "1"];
+    let mut args = vec![
+        "create",
+        "--name",
+        "web",
+        "--stop-timeout",
+        "1",
+        "--label",
+        "app=web",
+        "--label",
+        "tier=front",
+    ];
     args.extend(ulimit);
     args.extend(["busybox", "sh", "-c", "echo started; exec sleep 1000"]);
     let id = ok(&root, &args).trim().to_string();
@@ -84,6 +94,10 @@ fn podctl_container_commands() {
     let inspect: serde_json::Value = serde_json::from_str(&ok(&root, &["inspect", "web"])).unwrap();
     assert_eq!(inspect[0]["Id"], id.as_str());
     assert_eq!(inspect[0]["State"]["Status"], "running");
+    assert_eq!(
+        inspect[0]["Config"]["Labels"],
+        serde_json::json!({"app": "web", "tier": "front"})
+    );
     assert!(inspect[0]["State"]["Pid"].as_i64().unwrap() > 0);
     assert_eq!(inspect[0]["HostConfig"]["NetworkMode"], "none");
     assert!(Path::new(inspect[0]["OCIConfigPath"].as_str().unwrap()).is_file());

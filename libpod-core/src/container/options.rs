@@ -495,6 +495,10 @@ pub fn options_from_create_config(config: &CreateConfig) -> Result<Vec<CtrCreate
     if let Some(image) = &config.image {
         options.push(with_rootfs_from_image(image.clone()));
     }
+    if !config.labels.is_empty() {
+        // The container's own labels (inspect's `Labels`), not only the spec's copy.
+        options.push(with_labels(config.labels.clone()));
+    }
     if config.interactive {
         options.push(with_stdin());
     }
