@@ -1,6 +1,6 @@
 //! The crate's one error type.
 
-use crate::container::ContainerStatus;
+use crate::record::ContainerStatus;
 use std::path::PathBuf;
 
 /// Everything that can go wrong in the engine. Variants name the container (or pod) and the

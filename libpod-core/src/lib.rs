@@ -31,6 +31,8 @@
 //! - [`oci`]: the [`OciRuntime`](oci::OciRuntime) trait and its conmon + runc implementation
 //!   (conmon launched through `posix_spawn`, runc's start and delete done in process where
 //!   runc only works on files), and an in-memory fake for unit tests.
+//! - [`record`]: the stored records (container config and state), below the handles and the
+//!   state layer.
 //! - [`state`]: the [`StateStore`](state::StateStore) trait, SQLite (WAL, kept between
 //!   connections) and in-memory implementations.
 //! - [`logs`]: reading conmon's k8s-file logs.
@@ -50,6 +52,7 @@ pub mod logs;
 pub(crate) mod notify;
 pub mod oci;
 mod overlap;
+pub mod record;
 pub mod runtime;
 pub mod state;
 

@@ -6,7 +6,6 @@
 //! so "lock, then sync" cannot be forgotten.
 
 mod cleanup;
-mod config;
 mod create;
 mod files;
 mod init;
@@ -17,13 +16,13 @@ mod options;
 mod pause;
 mod remove;
 mod start;
-mod state;
 mod stop;
 mod storage;
 mod sync;
 mod wait;
 
-pub use config::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
+pub use crate::record::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
+pub use crate::record::{ContainerState, ContainerStatus};
 pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};
 pub use options::{
     with_auto_remove, with_cgroup_parent, with_command, with_conmon_pidfile, with_create_config,
@@ -36,7 +35,6 @@ pub use options::{
     with_volatile, with_workdir,
 };
 pub use remove::RemoveOptions;
-pub use state::{ContainerState, ContainerStatus};
 
 use crate::error::Result;
 use crate::lock::LockGuard;

@@ -2,11 +2,11 @@
 //! after a reboot.
 
 use super::{EngineConfig, Runtime, RuntimeBuilder, RuntimeInner};
-use crate::container::ContainerStatus;
 use crate::error::{CoreError, Result};
 use crate::lock::LockManager;
 use crate::oci::{ConmonRuntime, ConmonRuntimeConfig, OciRuntime};
 use crate::overlap::overlap;
+use crate::record::ContainerStatus;
 use crate::state::{SqliteState, StateStore};
 use libpod_spec::SpecGenerator;
 use libpod_storage::{Store, StoreOptions};

@@ -1,7 +1,7 @@
 //! Rules shared by both state stores, so that they cannot drift apart.
 
-use crate::container::ContainerConfig;
 use crate::error::{CoreError, Result};
+use crate::record::ContainerConfig;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeSet;

@@ -2,8 +2,8 @@
 //! database refuses a save at the worst moment.
 
 use super::{MemoryState, StateStore};
-use crate::container::{ContainerConfig, ContainerState, ContainerStatus};
 use crate::error::{CoreError, Result};
+use crate::record::{ContainerConfig, ContainerState, ContainerStatus};
 use parking_lot::Mutex;
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Records for the state stores' tests: IDs, minimal configs, and a config and a state with
 //! every field set.
 
-use crate::container::{
+use crate::record::{
     ContainerConfig, ContainerState, ContainerStatus, HealthCheck, LogDriver, RootfsSource,
 };
 use libpod_spec::{CreateConfig, ImageVolumeMode, NamespaceMode, NetworkMode, RestartPolicy};

@@ -4,8 +4,8 @@ use super::StateStore;
 use super::common::{
     check_exit_code, check_new_container, decode, encode, exit_code_cutoff, is_id_prefix, now_unix,
 };
-use crate::container::{ContainerConfig, ContainerState};
 use crate::error::{CoreError, Result};
+use crate::record::{ContainerConfig, ContainerState};
 use parking_lot::Mutex;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

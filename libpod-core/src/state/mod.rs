@@ -19,8 +19,8 @@ pub use sqlite::{
     BUSY_TIMEOUT, SYNCHRONOUS, SqliteState, VOLATILE_SYNCHRONOUS, WAL_AUTOCHECKPOINT,
 };
 
-use crate::container::{ContainerConfig, ContainerState};
 use crate::error::Result;
+use crate::record::{ContainerConfig, ContainerState};
 use std::fmt::Debug;
 
 /// What the engine keeps about its objects. Implementations are safe to share between threads

@@ -12,8 +12,8 @@
 //!
 //! # Version 1
 //!
-//! Configs and states are the JSON of [`ContainerConfig`](crate::container::ContainerConfig)
-//! and [`ContainerState`](crate::container::ContainerState); the columns beside them are only
+//! Configs and states are the JSON of [`ContainerConfig`](crate::record::ContainerConfig)
+//! and [`ContainerState`](crate::record::ContainerState); the columns beside them are only
 //! what lookups and constraints need.
 //!
 //! - `containers`: `id` (primary key), `name` (unique), `pod_id` (nullable, a pod of `pods`),

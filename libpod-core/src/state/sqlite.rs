@@ -4,8 +4,8 @@ use super::common::{
     check_exit_code, check_new_container, decode, encode, exit_code_cutoff, is_id_prefix, now_unix,
 };
 use super::{StateStore, schema};
-use crate::container::{ContainerConfig, ContainerState};
 use crate::error::{CoreError, Result};
+use crate::record::{ContainerConfig, ContainerState};
 use parking_lot::Mutex;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};

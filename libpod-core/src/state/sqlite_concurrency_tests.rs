@@ -2,8 +2,8 @@
 //! interleaving.
 
 use super::SqliteState;
-use crate::container::{ContainerState, ContainerStatus};
 use crate::error::CoreError;
+use crate::record::{ContainerState, ContainerStatus};
 use crate::state::StateStore;
 use crate::state::schema::{self, SCHEMA_VERSION};
 use crate::state::suite::{config, id};

@@ -1,7 +1,7 @@
 use super::{BUSY_TIMEOUT, SqliteState, WAL_AUTOCHECKPOINT};
-use crate::container::ContainerConfig;
-use crate::container::ContainerState;
 use crate::error::CoreError;
+use crate::record::ContainerConfig;
+use crate::record::ContainerState;
 use crate::state::StateStore;
 use crate::state::schema::{self, MIGRATIONS, SCHEMA_VERSION};
 use crate::state::suite::{self, Subject, config, id};

@@ -46,8 +46,8 @@
 
 use super::StateStore;
 pub use super::fixtures::{config, full_config, full_state, id};
-use crate::container::{ContainerConfig, ContainerState, ContainerStatus};
 use crate::error::CoreError;
+use crate::record::{ContainerConfig, ContainerState, ContainerStatus};
 
 /// A store under test, with the hooks the suite needs to reach behind the trait.
 pub trait Subject {
