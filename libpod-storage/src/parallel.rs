@@ -65,7 +65,9 @@ mod tests {
         .unwrap();
         assert_eq!(
             doubled,
-            (0..50).map(|n| (n as usize, n * 2)).collect::<Vec<_>>()
+            (0..50usize)
+                .zip((0..50u64).map(|n| n * 2))
+                .collect::<Vec<_>>()
         );
     }
 

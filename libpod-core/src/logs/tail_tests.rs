@@ -86,7 +86,7 @@ fn lines_across_chunk_boundaries() {
     // Records of about a chunk each, so that newlines fall at every place around the edges.
     for size in [CHUNK - 80, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK / 2] {
         let records: Vec<String> = (0..6)
-            .map(|n| out(n, &"m".repeat(size - 60 + n as usize)))
+            .map(|n| out(n, &"m".repeat(size - 60 + usize::try_from(n).unwrap())))
             .collect();
         let content = records.concat();
         for count in 1..=6 {
@@ -120,10 +120,10 @@ fn tail_equals_the_end_of_the_whole_log_on_random_logs() {
     for round in 0..300 {
         let mut content = String::new();
         let records = rng.below(40);
-        for n in 0..records as i64 {
+        for n in 0..i64::try_from(records).unwrap() {
             let stream = if rng.below(3) == 0 { "e" } else { "o" };
             let message = match rng.below(10) {
-                0 => "w".repeat(rng.below(3 * CHUNK as u64) as usize),
+                0 => "w".repeat(usize::try_from(rng.below(3 * CHUNK as u64)).unwrap()),
                 1 => String::new(),
                 _ => format!("m{n}"),
             };

@@ -131,7 +131,7 @@ fn parse_clock(bytes: &[u8]) -> Option<(NaiveTime, &[u8])> {
             return None;
         }
         let kept = &after[..count.min(9)];
-        nanos = digits(kept)? * 10u32.pow(9 - kept.len() as u32);
+        nanos = digits(kept)? * 10u32.pow(9 - u32::try_from(kept.len()).ok()?);
         rest = &after[count..];
     }
     Some((
@@ -178,8 +178,8 @@ fn parse_unix(text: &str) -> Option<DateTime<FixedOffset>> {
         return None;
     }
     let whole = value.trunc();
-    let mut seconds = whole as i64;
-    let mut nanos = ((value - whole) * 1e9) as i64;
+    let mut seconds = truncate(whole);
+    let mut nanos = truncate((value - whole) * 1e9);
     if nanos < 0 {
         seconds -= 1;
         nanos += 1_000_000_000;
@@ -258,7 +258,7 @@ pub(crate) fn parse_go_duration(text: &str) -> Option<i64> {
         };
         let mut value = whole.checked_mul(unit).filter(|v| *v <= LIMIT)?;
         if fraction > 0 {
-            value += (fraction as f64 * (unit as f64 / scale)) as u64;
+            value += truncate(fraction as f64 * (unit as f64 / scale)).cast_unsigned();
             if value > LIMIT {
                 return None;
             }
@@ -268,13 +268,22 @@ pub(crate) fn parse_go_duration(text: &str) -> Option<i64> {
     }
     if negative {
         Some(
-            (total as i128)
+            i128::from(total)
                 .checked_neg()
                 .and_then(|t| i64::try_from(t).ok())?,
         )
     } else {
         i64::try_from(total).ok()
     }
+}
+
+/// Drops the fraction, as Go's `int64(float64)` does; the callers bound the value first.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "the callers bound the value well inside i64 first"
+)]
+fn truncate(value: f64) -> i64 {
+    value as i64
 }
 
 #[cfg(test)]

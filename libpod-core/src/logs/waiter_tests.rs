@@ -68,7 +68,7 @@ fn the_writers_exit_ends_a_wait_once() {
         .arg("0.05")
         .spawn()
         .unwrap();
-    let exit = crate::oci::spawn::pidfd_open(writer.id() as i32).unwrap();
+    let exit = crate::oci::spawn::pidfd_open(writer.id().cast_signed()).unwrap();
     let mut waiter = Waiter::new(&path).ending_with(Some(exit));
     for _ in 0..=EAGER_PAUSES_MS.len() {
         waiter.wait(Duration::ZERO);

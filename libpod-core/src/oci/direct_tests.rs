@@ -40,7 +40,7 @@ fn write_state(dir: &Path, state: &serde_json::Value) {
 fn live_init() -> (i32, u64) {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
     let (_, start) = parse_stat(&stat).unwrap();
-    (std::process::id() as i32, start)
+    (std::process::id().cast_signed(), start)
 }
 
 fn reason(direct: Direct) -> String {

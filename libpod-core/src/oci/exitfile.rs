@@ -218,7 +218,10 @@ fn wait_for_events(inotify: &Watcher, timeout: Option<Duration>) -> io::Result<b
         // Round up, so that a wait never ends just before the deadline and spins.
         Some(left) => {
             let millis = left.as_nanos().div_ceil(1_000_000);
-            PollTimeout::try_from(millis.min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX)
+            i32::try_from(millis)
+                .ok()
+                .and_then(|millis| PollTimeout::try_from(millis).ok())
+                .unwrap_or(PollTimeout::MAX)
         }
         None => PollTimeout::NONE,
     };

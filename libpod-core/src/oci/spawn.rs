@@ -248,15 +248,16 @@ impl Attributes {
             libc::sigfillset(&mut defaults);
             (mask, defaults)
         };
-        let flags = libc::POSIX_SPAWN_SETPGROUP
-            | libc::POSIX_SPAWN_SETSIGMASK
-            | libc::POSIX_SPAWN_SETSIGDEF;
+        // The flags are small bits (1, 8, 4), well inside a c_short.
+        let flags = libc::c_short::try_from(
+            libc::POSIX_SPAWN_SETPGROUP
+                | libc::POSIX_SPAWN_SETSIGMASK
+                | libc::POSIX_SPAWN_SETSIGDEF,
+        )
+        .expect("posix_spawn flags fit a short");
         // SAFETY: the struct is initialised; each call copies plain values into it.
         unsafe {
-            check(libc::posix_spawnattr_setflags(
-                &mut attributes.0,
-                flags as libc::c_short,
-            ))?;
+            check(libc::posix_spawnattr_setflags(&mut attributes.0, flags))?;
             check(libc::posix_spawnattr_setpgroup(&mut attributes.0, 0))?;
             check(libc::posix_spawnattr_setsigmask(&mut attributes.0, &mask))?;
             check(libc::posix_spawnattr_setsigdefault(

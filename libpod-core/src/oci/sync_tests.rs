@@ -16,7 +16,7 @@ struct KillGroup(u32);
 
 impl Drop for KillGroup {
     fn drop(&mut self) {
-        let _ = killpg(Pid::from_raw(self.0 as i32), Signal::SIGKILL);
+        let _ = killpg(Pid::from_raw(self.0.cast_signed()), Signal::SIGKILL);
     }
 }
 
@@ -103,8 +103,8 @@ fn the_pipes_are_at_fds_3_and_4_named_in_the_environment() {
 fn its_own_process_group() {
     let mut launched = launch_script("head -c 1 <&4 >/dev/null");
     let _group = KillGroup(launched.pid());
-    let pgid = nix::unistd::getpgid(Some(Pid::from_raw(launched.pid() as i32))).unwrap();
-    assert_eq!(pgid.as_raw() as u32, launched.pid());
+    let pgid = nix::unistd::getpgid(Some(Pid::from_raw(launched.pid().cast_signed()))).unwrap();
+    assert_eq!(pgid.as_raw().cast_unsigned(), launched.pid());
     assert_ne!(pgid, nix::unistd::getpgrp());
     launched.signal_start().unwrap();
     launched.reap().unwrap();

@@ -224,12 +224,12 @@ fn payload(dir: &Path, variant: u64, files: usize) -> std::io::Result<()> {
         .collect::<std::io::Result<_>>()?;
     for i in 0..files {
         let path = dirs[i % dirs.len()].join(format!("f{i:04}"));
-        let len = rng.below(400) as usize;
-        let content: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        let len = usize::try_from(rng.below(400)).unwrap();
+        let content: Vec<u8> = (0..len).map(|_| rng.next_u64().to_le_bytes()[0]).collect();
         fs::write(&path, content)?;
         set_mode(
             &path,
-            [0o644, 0o755, 0o600, 0o640, 0o444][rng.below(5) as usize],
+            [0o644, 0o755, 0o600, 0o640, 0o444][usize::try_from(rng.below(5)).unwrap()],
         )?;
         if i % 97 == 0 {
             std::os::unix::fs::chown(&path, Some(1000), Some(1000))?;

@@ -54,7 +54,10 @@ pub fn runc_list(
             id,
             RuncContainer {
                 status: entry["status"].as_str().unwrap_or_default().to_string(),
-                pid: entry["pid"].as_i64().unwrap_or(0) as i32,
+                pid: entry["pid"]
+                    .as_i64()
+                    .and_then(|pid| i32::try_from(pid).ok())
+                    .unwrap_or(0),
             },
         );
     }
@@ -95,7 +98,7 @@ impl OurProcess {
 /// processes this test started can, since `dir` is a fresh temporary directory.
 pub fn processes_naming(dir: &Path) -> Vec<OurProcess> {
     let needle = dir.to_string_lossy().into_owned();
-    let me = std::process::id() as i32;
+    let me = std::process::id().cast_signed();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };

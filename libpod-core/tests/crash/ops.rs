@@ -91,8 +91,8 @@ pub struct Plan {
 impl Plan {
     /// Draws a plan whose operation is one of `ops` (all of them: [`OpKind::ALL`]).
     pub fn draw(rng: &mut Rng, ops: &[OpKind]) -> Plan {
-        let op = ops[rng.below(ops.len() as u64) as usize];
-        let mut image = ImageKind::ALL[rng.below(ImageKind::ALL.len() as u64) as usize];
+        let op = ops[rng.index(ops.len())];
+        let mut image = ImageKind::ALL[rng.index(ImageKind::ALL.len())];
         // An import makes an imported image, a pull a pulled one.
         if (op == OpKind::Import && image.is_pull()) || (op == OpKind::Pull && !image.is_pull()) {
             image = image.sibling();

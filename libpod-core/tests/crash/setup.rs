@@ -125,7 +125,7 @@ fn containers(rt: &Runtime) -> Result<Vec<(Container, ContainerStatus)>, String>
 fn make_room(rt: &Runtime, plan: &Plan, max: usize) -> Result<(), String> {
     let mut all = containers(rt)?;
     while all.len() > max {
-        let (ctr, _) = all.remove((plan.pick % all.len() as u64) as usize);
+        let (ctr, _) = all.remove(usize::try_from(plan.pick % all.len() as u64).unwrap());
         rt.remove_container(&ctr, RemoveOptions::default().force(true).timeout(2))
             .map_err(|e| format!("removing container {}: {e}", ctr.name()))?;
     }
@@ -161,7 +161,7 @@ fn pick_or_make(
         .map(|(c, _)| c)
         .collect();
     if !candidates.is_empty() {
-        let at = (plan.pick % candidates.len() as u64) as usize;
+        let at = usize::try_from(plan.pick % candidates.len() as u64).unwrap();
         return Ok(candidates.into_iter().nth(at).expect("in range"));
     }
     let name = format!("crash-{label}-pre");

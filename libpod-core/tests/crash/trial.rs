@@ -54,7 +54,12 @@ impl KillAt {
         match self {
             KillAt::Never => None,
             KillAt::Open(_) => Some(0),
-            KillAt::Op { fraction, .. } => Some(((fraction * 3.0) as usize).min(3) + 1),
+            KillAt::Op { fraction, .. } => Some(match *fraction {
+                f if f < 1.0 / 3.0 => 1,
+                f if f < 2.0 / 3.0 => 2,
+                f if f < 1.0 => 3,
+                _ => 4,
+            }),
         }
     }
 

@@ -352,7 +352,7 @@ fn cpu(config: &CreateConfig) -> Result<Option<LinuxCpu>> {
         }
         let period = 100_000u64;
         c.set_period(Some(period));
-        c.set_quota(Some((cpus * period as f64).round() as i64));
+        c.set_quota(Some(cpu_quota(cpus, period)));
         any = true;
     }
     if let Some(p) = r.cpu_period {
@@ -447,4 +447,13 @@ fn cgroups_path(config: &CreateConfig, ctx: &SpecContext, defaults: &SpecDefault
             format!("{parent}:libpod:{}", ctx.container_id)
         }
     }
+}
+
+/// The CFS quota for `cpus` CPUs over `period` microseconds, rounded as Podman rounds it.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a float to integer conversion saturates; --cpus beyond i64 microseconds is no real input"
+)]
+fn cpu_quota(cpus: f64, period: u64) -> i64 {
+    (cpus * f64::from(u32::try_from(period).unwrap_or(u32::MAX))).round() as i64
 }

@@ -109,7 +109,7 @@ pub fn parse_weight_device(value: &str) -> Result<LinuxWeightDevice> {
     LinuxWeightDeviceBuilder::default()
         .major(major)
         .minor(minor)
-        .weight(weight as u16)
+        .weight(u16::try_from(weight).unwrap_or(u16::MAX))
         .build()
         .map_err(|source| SpecError::Build {
             part: "block I/O weight",

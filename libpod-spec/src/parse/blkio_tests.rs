@@ -15,8 +15,8 @@ fn block_device() -> (String, i64, i64) {
                 let path = entry.path().to_str().unwrap().to_string();
                 (
                     path,
-                    nix::sys::stat::major(rdev) as i64,
-                    nix::sys::stat::minor(rdev) as i64,
+                    nix::sys::stat::major(rdev).cast_signed(),
+                    nix::sys::stat::minor(rdev).cast_signed(),
                 )
             })
         })

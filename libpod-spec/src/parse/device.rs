@@ -84,8 +84,8 @@ pub fn parse_device(value: &str) -> Result<DeviceRequest> {
 /// Splits a device number into major and minor.
 pub(crate) fn device_numbers(rdev: u64) -> (i64, i64) {
     (
-        nix::sys::stat::major(rdev) as i64,
-        nix::sys::stat::minor(rdev) as i64,
+        nix::sys::stat::major(rdev).cast_signed(),
+        nix::sys::stat::minor(rdev).cast_signed(),
     )
 }
 

@@ -85,8 +85,8 @@ pub fn parse_ulimit(value: &str) -> Result<Ulimit> {
     Ok(Ulimit {
         kind: format!("RLIMIT_{}", name.to_ascii_uppercase()),
         // Two's complement, as Podman's uint64(int64) conversion: -1 is u64::MAX.
-        soft: soft as u64,
-        hard: hard as u64,
+        soft: soft.cast_unsigned(),
+        hard: hard.cast_unsigned(),
     })
 }
 

@@ -49,8 +49,17 @@ pub fn parse_size(field: &'static str, value: &str) -> Result<u64> {
     if !bytes.is_finite() || bytes >= INT64_LIMIT {
         return Err(SpecError::invalid(field, value, "size is too large"));
     }
-    // Truncation toward zero, as Go's int64(float64) conversion does.
-    Ok(bytes as u64)
+    Ok(truncate_to_bytes(bytes))
+}
+
+/// Truncation toward zero, as Go's `int64(float64)` conversion does.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "the caller checked 0 <= bytes < 2^63; dropping the fraction is the point"
+)]
+fn truncate_to_bytes(bytes: f64) -> u64 {
+    bytes as u64
 }
 
 #[cfg(test)]

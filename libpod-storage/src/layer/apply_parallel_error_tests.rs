@@ -164,7 +164,7 @@ impl Random {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
+        usize::try_from(self.0 % n as u64).unwrap()
     }
 
     fn pick<'a>(&mut self, items: &[&'a [u8]]) -> &'a [u8] {

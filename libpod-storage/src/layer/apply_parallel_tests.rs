@@ -350,7 +350,7 @@ fn directory_metadata_and_times_come_after_the_files_in_them() {
 #[test]
 fn files_above_the_buffered_size_are_streamed_in_order() {
     require_root();
-    let big = vec![b'b'; pool::MAX_BUFFERED_FILE as usize + 1];
+    let big = vec![b'b'; usize::try_from(pool::MAX_BUFFERED_FILE).unwrap() + 1];
     let entries = layer(vec![
         vec![RawEntry::dir(b"d"), RawEntry::file(b"d/f", b"small")],
         files_in("d", 3),

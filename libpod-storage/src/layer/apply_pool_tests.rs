@@ -141,12 +141,12 @@ fn in_flight_memory_and_files_are_bounded() {
     std::thread::scope(|scope| {
         let mut pool = Pool::new(scope, &shared);
         for seq in 0..48u64 {
-            let dir = &dirs[seq as usize % 4];
+            let dir = &dirs[usize::try_from(seq % 4).unwrap()];
             pool.submit(seq, job(tmp.path(), dir, &format!("big{seq}"), &big))
                 .unwrap();
         }
         for seq in 48..400u64 {
-            let dir = &dirs[seq as usize % 4];
+            let dir = &dirs[usize::try_from(seq % 4).unwrap()];
             pool.submit(seq, job(tmp.path(), dir, &format!("small{seq}"), b"s"))
                 .unwrap();
         }

@@ -88,8 +88,8 @@ fn pax_time(value: &[u8]) -> Result<Timestamp> {
     }
     let secs: i64 = whole.parse().map_err(|_| invalid())?;
     let mut nanos: u32 = 0;
-    for (i, digit) in fraction.bytes().take(9).enumerate() {
-        nanos += u32::from(digit - b'0') * 10u32.pow(8 - i as u32);
+    for (place, digit) in (0..9u32).rev().zip(fraction.bytes()) {
+        nanos += u32::from(digit - b'0') * 10u32.pow(place);
     }
     Ok(if !negative {
         Timestamp { secs, nanos }

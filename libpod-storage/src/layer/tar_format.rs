@@ -94,8 +94,9 @@ pub(crate) fn write_header(out: &mut impl Write, fields: &HeaderFields) -> io::R
 
 /// Writes the zero bytes that pad `size` bytes of data to a whole block.
 pub(crate) fn write_padding(out: &mut impl Write, size: u64) -> io::Result<()> {
-    let padding = (BLOCK as u64 - size % BLOCK as u64) % BLOCK as u64;
-    out.write_all(&[0u8; BLOCK][..padding as usize])
+    // The remainder is below BLOCK, so it fits a usize.
+    let partial = usize::try_from(size % BLOCK as u64).unwrap_or(0);
+    out.write_all(&[0u8; BLOCK][..(BLOCK - partial) % BLOCK])
 }
 
 /// The two zero blocks that end an archive.

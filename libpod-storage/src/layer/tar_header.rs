@@ -83,7 +83,7 @@ pub(crate) fn verify_checksum(block: &[u8; BLOCK]) -> Result<()> {
     for (i, byte) in block.iter().enumerate() {
         let byte = if (148..156).contains(&i) { b' ' } else { *byte };
         unsigned += i64::from(byte);
-        signed += i64::from(byte as i8);
+        signed += i64::from(i8::from_ne_bytes([byte]));
     }
     if stored != unsigned && stored != signed {
         return Err(malformed("header checksum mismatch"));

@@ -172,7 +172,8 @@ impl<R: Read> TarReader<R> {
             path: ext.long_name.unwrap_or(path),
             link: ext.long_link.unwrap_or_else(|| cut_nul(&block[157..257])),
             kind: entry_type(block[156]),
-            mode: (field(100..108, "mode")? & 0o7777_7777) as u32,
+            mode: u32::try_from(field(100..108, "mode")? & 0o7777_7777)
+                .map_err(|_| malformed("invalid mode field"))?,
             uid: unsigned(field(108..116, "uid")?, "uid")?,
             gid: unsigned(field(116..124, "gid")?, "gid")?,
             mtime: Timestamp {
@@ -258,7 +259,8 @@ impl<R: Read> TarReader<R> {
                 "{what} of {size} bytes is larger than 1 MiB"
             )));
         }
-        let mut data = Vec::with_capacity(size as usize);
+        // Bounded by EXTENSION_MAX above.
+        let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         let read = (&mut self.inner)
             .take(size)
             .read_to_end(&mut data)

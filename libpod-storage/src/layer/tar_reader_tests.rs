@@ -44,7 +44,10 @@ fn checksums_may_be_signed_and_must_match() {
     let mut block = header("é".as_bytes(), b'0', 0, &RawEntry::file(b"", b""));
     // The test helper sums unsigned; recompute as an old signed-char writer did.
     block[148..156].fill(b' ');
-    let signed: i64 = block.iter().map(|b| i64::from(*b as i8)).sum();
+    let signed: i64 = block
+        .iter()
+        .map(|b| i64::from(i8::from_ne_bytes([*b])))
+        .sum();
     block[148..156].copy_from_slice(format!("{signed:07o}\0").as_bytes());
     let tar = [block.to_vec(), vec![0u8; 1024]].concat();
     assert_eq!(paths(&tar), ["é"]);

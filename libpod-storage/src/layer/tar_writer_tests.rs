@@ -83,7 +83,7 @@ fn set_times(root: &Path) {
     let mut paths: Vec<PathBuf> = snapshot(root).into_keys().collect();
     paths.sort_by_key(|path| std::cmp::Reverse(path.components().count()));
     for (i, path) in paths.iter().enumerate() {
-        let time = TimeSpec::new(1_600_000_000 + i as i64 * 1000, 123);
+        let time = TimeSpec::new(1_600_000_000 + i64::try_from(i).unwrap() * 1000, 123);
         utimensat(
             nix::fcntl::AT_FDCWD,
             &root.join(path),

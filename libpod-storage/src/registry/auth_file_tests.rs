@@ -291,7 +291,7 @@ fn entries_without_credentials_fall_through_to_the_next_file() {
 fn oversized_file_is_refused() {
     let layout = Layout::new();
     let path = layout.path("big.json");
-    let padding = " ".repeat(MAX_AUTH_FILE_SIZE as usize);
+    let padding = " ".repeat(usize::try_from(MAX_AUTH_FILE_SIZE).unwrap());
     fs::write(&path, format!("{{\"auths\": {{}}}}{padding}")).unwrap();
     match AuthFiles::explicit(&path).lookup("r.example", "") {
         Err(StorageError::AuthFile { path: p, reason }) => {
