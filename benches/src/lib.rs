@@ -12,6 +12,8 @@
 //! The stores of `unpack`, `lifecycle` and `pull` go on a fresh filesystem of their own
 //! ([`BenchFs`]).
 
+#![forbid(unsafe_code)]
+
 mod scratch;
 
 pub use scratch::BenchFs;

@@ -3,6 +3,8 @@
 //! std only, so that it builds on a fresh machine before the host packages the workspace
 //! needs (libseccomp-dev, ...) are installed: installing them is its first job.
 
+#![forbid(unsafe_code)]
+
 mod bench;
 mod demo;
 mod host;

@@ -5,6 +5,8 @@
 //! (runc, conmon, busybox-static). Everything lives under a temporary root that is removed at
 //! the end.
 
+#![forbid(unsafe_code)]
+
 use libpod_core::container::{RemoveOptions, with_command, with_name, with_rootfs_from_image};
 use libpod_core::logs::LogOptions;
 use libpod_core::runtime::{EngineConfig, Runtime};
