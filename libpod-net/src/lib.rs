@@ -1,6 +1,25 @@
-//! Container networking for libpod-rs.
+//! Container networking for libpod-rs, as Podman's c/common `libnetwork` is for libpod: the
+//! caller's side of networking (network configs, IP allocation, published ports), with the real
+//! `netavark` doing the namespace work.
 //!
-//! Not built yet: this crate will hold network namespaces, network definitions, IPAM, port
-//! mappings and the netavark backend. See the workspace's ARCHITECTURE.md for the plan.
+//! Built so far: the types netavark and Podman share ([`types::PortMapping`]) and the parser of
+//! `-p/--publish` ([`parse::parse_publish`]). Network namespaces, network configs, IPAM and the
+//! netavark backend come next (see the workspace's ARCHITECTURE.md for the plan).
+//!
+//! ```
+//! use libpod_net::parse::parse_publish;
+//! use libpod_net::types::Protocol;
+//!
+//! let port = parse_publish("127.0.0.1:8080-8081:80-81/udp")?;
+//! assert_eq!((port.host_ip.as_str(), port.host_port, port.container_port), ("127.0.0.1", 8080, 80));
+//! assert_eq!((port.range, port.protocols()?), (2, vec![Protocol::Udp]));
+//! # Ok::<(), libpod_net::NetError>(())
+//! ```
 
 #![forbid(unsafe_code)]
+
+mod error;
+pub mod parse;
+pub mod types;
+
+pub use error::{NetError, Result};

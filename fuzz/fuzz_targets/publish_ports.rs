@@ -1,0 +1,21 @@
+//! Feeds arbitrary strings to `libpod_net::parse::parse_publish`: it may refuse, never panic, and
+//! what it accepts is a real port range.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use libpod_net::parse::parse_publish;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(port) = parse_publish(text) {
+        assert!(port.container_port >= 1 && port.range >= 1, "{text}: {port:?}");
+        let last = u32::from(port.container_port) + u32::from(port.range) - 1;
+        assert!(last <= 65535, "{text}: {port:?}");
+        if port.host_port != 0 {
+            assert!(u32::from(port.host_port) + u32::from(port.range) - 1 <= 65535, "{text}");
+        }
+        let _ = port.protocols();
+    }
+});
