@@ -2,8 +2,9 @@
 //! caller's side of networking (network configs, IP allocation, published ports), with the real
 //! `netavark` doing the namespace work.
 //!
-//! Built so far: the types netavark and Podman share ([`types::PortMapping`]) and the parser of
-//! `-p/--publish` ([`parse::parse_publish`]). Network namespaces, network configs, IPAM and the
+//! Built so far: the types Podman and netavark exchange, in c/common's JSON format
+//! ([`types::Network`], [`types::NetworkOptions`], [`types::StatusBlock`], [`types::PortMapping`]),
+//! and the parser of `-p/--publish` ([`parse::parse_publish`]). Network namespaces, network configs, IPAM and the
 //! netavark backend come next (see the workspace's ARCHITECTURE.md for the plan).
 //!
 //! ```

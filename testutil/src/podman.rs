@@ -131,6 +131,11 @@ impl Podman {
         )
     }
 
+    /// Its network config directory (`--network-config-dir`): one `NAME.json` per network.
+    pub fn network_dir(&self) -> &Path {
+        &self.network_dir
+    }
+
     /// A `podman` command with the private store's options, for any other subcommand.
     pub fn command(&self) -> Command {
         let mut command = Command::new("podman");

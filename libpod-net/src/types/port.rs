@@ -1,5 +1,4 @@
-//! The types Podman and netavark exchange, with c/common's JSON field names, so that what we
-//! store and pass to netavark reads as Podman's.
+//! Published ports: `-p 127.0.0.1:8080:80/tcp` as c/common's `PortMapping`.
 
 use crate::error::{NetError, Result};
 use serde::{Deserialize, Serialize};
