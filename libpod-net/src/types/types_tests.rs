@@ -99,14 +99,18 @@ fn netavarks_status_block_reads() {
 
 #[test]
 fn network_options_serialize_as_netavark_reads_them() {
-    let mut per = PerNetworkOptions::default();
-    per.static_ips = vec![ip("10.89.0.2")];
-    per.aliases = vec!["web".into()];
-    per.interface_name = "eth0".into();
-    let mut options = NetworkOptions::default();
-    options.container_id = "c".repeat(64);
-    options.container_name = "web1".into();
-    options.container_hostname = "web1".into();
+    let per = PerNetworkOptions {
+        static_ips: vec![ip("10.89.0.2")],
+        aliases: vec!["web".into()],
+        interface_name: "eth0".into(),
+        ..Default::default()
+    };
+    let mut options = NetworkOptions {
+        container_id: "c".repeat(64),
+        container_name: "web1".into(),
+        container_hostname: "web1".into(),
+        ..Default::default()
+    };
     options.networks.insert("podman".into(), per);
     assert_eq!(
         serde_json::to_value(&options).unwrap(),
