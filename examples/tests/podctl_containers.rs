@@ -2,24 +2,9 @@
 
 mod common;
 
-use common::{ok, podctl};
+use common::{Cgroup, ok, podctl};
 use libpod_testutil::{TempRoot, busybox_rootfs, require_root, serial, tar_directory};
 use std::path::Path;
-
-/// Removes this test's cgroup parent from every hierarchy when dropped.
-struct Cgroup(String);
-
-impl Drop for Cgroup {
-    fn drop(&mut self) {
-        for e in std::fs::read_dir("/sys/fs/cgroup")
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let _ = std::fs::remove_dir(e.path().join(self.0.trim_start_matches('/')));
-        }
-    }
-}
 
 #[test]
 fn podctl_container_commands() {

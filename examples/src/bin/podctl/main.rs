@@ -14,10 +14,11 @@
 //! ```
 
 mod containers;
+mod errors;
 mod images;
 mod registry;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use libpod_core::runtime::Runtime;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,7 +75,7 @@ enum Command {
     /// Create and start a container, and show its output.
     Run(containers::RunArgs),
     /// Initialise containers (create them in the OCI runtime).
-    Init(containers::IdsArgs),
+    Init(containers::InitArgs),
     /// Start containers.
     Start(containers::StartArgs),
     /// List containers.
@@ -88,13 +89,13 @@ enum Command {
     /// Send a signal to containers.
     Kill(containers::KillArgs),
     /// Wait for containers to exit and print their exit codes.
-    Wait(containers::IdsArgs),
+    Wait(containers::WaitArgs),
     /// Freeze containers.
-    Pause(containers::IdsArgs),
+    Pause(containers::PauseArgs),
     /// Thaw containers.
-    Unpause(containers::IdsArgs),
+    Unpause(containers::PauseArgs),
     /// Restart containers.
-    Restart(containers::IdsArgs),
+    Restart(containers::RestartArgs),
     /// Remove containers.
     Rm(containers::RmArgs),
     /// Mount containers' root filesystems and print where.
@@ -147,25 +148,41 @@ impl LogLevel {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return ExitCode::from(errors::usage(&err, subcommand_path().as_deref())),
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(cli.log_level.filter())
         .with_timer(tracing_subscriber::fmt::time::uptime())
         .init();
     match run(cli) {
-        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(errors::OWN_ERROR)),
         Err(e) => {
-            let mut message = format!("Error: {e}");
-            let mut source = e.source();
-            while let Some(s) = source {
-                message.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            eprintln!("{message}");
-            ExitCode::from(125)
+            let (message, code) = errors::report(e.as_ref());
+            eprintln!("Error: {message}");
+            ExitCode::from(code)
         }
     }
+}
+
+/// The subcommands named on the command line (`image rm`), for a usage error's hint.
+fn subcommand_path() -> Option<String> {
+    let mut command = Cli::command();
+    let mut path = Vec::new();
+    for arg in std::env::args().skip(1) {
+        let Some(sub) = command
+            .get_subcommands()
+            .find(|c| c.get_name() == arg || c.get_all_aliases().any(|a| a == arg))
+            .cloned()
+        else {
+            continue;
+        };
+        path.push(sub.get_name().to_string());
+        command = sub;
+    }
+    (!path.is_empty()).then(|| path.join(" "))
 }
 
 fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
