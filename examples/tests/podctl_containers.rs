@@ -89,7 +89,7 @@ fn podctl_container_commands() {
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(ok(&root, &["logs", "web"]).trim(), "started");
     ok(&root, &["pause", "web"]);
-    assert!(ok(&root, &["ps", "-a"]).contains("paused"));
+    assert!(ok(&root, &["ps", "-a"]).contains("Paused"));
     ok(&root, &["unpause", "web"]);
     let out = podctl(&root, &["rm", "web"]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("running"));

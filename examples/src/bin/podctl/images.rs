@@ -173,11 +173,16 @@ pub struct InspectArgs {
     images: Vec<String>,
 }
 
+/// `podman image inspect`'s object for one image.
+pub fn inspect_value(store: &Store, name: &str) -> Result<serde_json::Value> {
+    let image = store.image(name)?;
+    inspect_json(store, &image)
+}
+
 pub fn inspect(store: &Store, args: InspectArgs) -> Result {
     let mut out = Vec::new();
     for name in &args.images {
-        let image = store.image(name)?;
-        out.push(inspect_json(store, &image)?);
+        out.push(inspect_value(store, name)?);
     }
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())

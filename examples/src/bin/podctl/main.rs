@@ -15,6 +15,7 @@
 
 mod containers;
 mod errors;
+mod format;
 mod images;
 mod registry;
 
@@ -70,6 +71,9 @@ enum Command {
     /// Image subcommands.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Container subcommands (`container ls`, `container rm`, ...).
+    #[command(subcommand)]
+    Container(ContainerCommand),
     /// Create a container.
     Create(containers::CreateArgs),
     /// Create and start a container, and show its output.
@@ -79,9 +83,10 @@ enum Command {
     /// Start containers.
     Start(containers::StartArgs),
     /// List containers.
+    #[command(visible_aliases = ["ls", "list"])]
     Ps(containers::PsArgs),
     /// Show containers' details as JSON.
-    Inspect(containers::IdsArgs),
+    Inspect(containers::InspectArgs),
     /// Show a container's output.
     Logs(containers::LogsArgs),
     /// Stop containers.
@@ -104,8 +109,86 @@ enum Command {
     Export(containers::ExportArgs),
 }
 
+/// `podctl container VERB`: the container verbs under Podman's `container` command.
+#[derive(Subcommand)]
+enum ContainerCommand {
+    /// Create a container.
+    Create(containers::CreateArgs),
+    /// Create and start a container.
+    Run(containers::RunArgs),
+    /// Initialise containers.
+    Init(containers::InitArgs),
+    /// Start containers.
+    Start(containers::StartArgs),
+    /// List containers.
+    #[command(visible_aliases = ["ls", "list"])]
+    Ps(containers::PsArgs),
+    /// Show containers' details.
+    Inspect(containers::InspectArgs),
+    /// Show a container's output.
+    Logs(containers::LogsArgs),
+    /// Stop containers.
+    Stop(containers::StopArgs),
+    /// Send a signal to containers.
+    Kill(containers::KillArgs),
+    /// Wait for containers.
+    Wait(containers::WaitArgs),
+    /// Freeze containers.
+    Pause(containers::PauseArgs),
+    /// Thaw containers.
+    Unpause(containers::PauseArgs),
+    /// Restart containers.
+    Restart(containers::RestartArgs),
+    /// Remove containers.
+    Rm(containers::RmArgs),
+    /// Mount containers' root filesystems.
+    Mount(containers::IdsArgs),
+    /// Write a container's root filesystem as a tar stream.
+    Export(containers::ExportArgs),
+}
+
+impl From<ContainerCommand> for Command {
+    fn from(c: ContainerCommand) -> Command {
+        match c {
+            ContainerCommand::Create(a) => Command::Create(a),
+            ContainerCommand::Run(a) => Command::Run(a),
+            ContainerCommand::Init(a) => Command::Init(a),
+            ContainerCommand::Start(a) => Command::Start(a),
+            ContainerCommand::Ps(a) => Command::Ps(a),
+            ContainerCommand::Inspect(a) => Command::Inspect(a),
+            ContainerCommand::Logs(a) => Command::Logs(a),
+            ContainerCommand::Stop(a) => Command::Stop(a),
+            ContainerCommand::Kill(a) => Command::Kill(a),
+            ContainerCommand::Wait(a) => Command::Wait(a),
+            ContainerCommand::Pause(a) => Command::Pause(a),
+            ContainerCommand::Unpause(a) => Command::Unpause(a),
+            ContainerCommand::Restart(a) => Command::Restart(a),
+            ContainerCommand::Rm(a) => Command::Rm(a),
+            ContainerCommand::Mount(a) => Command::Mount(a),
+            ContainerCommand::Export(a) => Command::Export(a),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum ImageCommand {
+    /// List images.
+    #[command(visible_aliases = ["ls", "list"])]
+    Images(images::ImagesArgs),
+    /// Remove images.
+    Rm(images::RmiArgs),
+    /// Pull an image.
+    Pull(images::PullArgs),
+    /// Push an image.
+    Push(registry::PushArgs),
+    /// Add a name to an image.
+    Tag(images::TagArgs),
+    /// Remove names from an image.
+    Untag(images::UntagArgs),
+    /// Save an image.
+    Save(images::SaveArgs),
+    /// Import a root filesystem tarball.
+    Import(images::ImportArgs),
     /// Show an image's details as JSON.
     Inspect(images::InspectArgs),
     /// Mount an image read-only and print where.
@@ -195,7 +278,19 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
     }
     let rt = builder.open()?;
     let store = rt.storage();
-    match cli.command {
+    let command = match cli.command {
+        Command::Container(c) => c.into(),
+        Command::Image(ImageCommand::Images(a)) => Command::Images(a),
+        Command::Image(ImageCommand::Rm(a)) => Command::Rmi(a),
+        Command::Image(ImageCommand::Pull(a)) => Command::Pull(a),
+        Command::Image(ImageCommand::Push(a)) => Command::Push(a),
+        Command::Image(ImageCommand::Tag(a)) => Command::Tag(a),
+        Command::Image(ImageCommand::Untag(a)) => Command::Untag(a),
+        Command::Image(ImageCommand::Save(a)) => Command::Save(a),
+        Command::Image(ImageCommand::Import(a)) => Command::Import(a),
+        other => other,
+    };
+    match command {
         Command::Import(args) => images::import(store, args)?,
         Command::Pull(args) => images::pull(store, args)?,
         Command::Push(args) => registry::push(store, args)?,
@@ -224,6 +319,17 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Rm(args) => containers::rm(&rt, args)?,
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
+        Command::Container(_)
+        | Command::Image(
+            ImageCommand::Images(_)
+            | ImageCommand::Rm(_)
+            | ImageCommand::Pull(_)
+            | ImageCommand::Push(_)
+            | ImageCommand::Tag(_)
+            | ImageCommand::Untag(_)
+            | ImageCommand::Save(_)
+            | ImageCommand::Import(_),
+        ) => unreachable!("mapped to their top-level verbs above"),
     }
     Ok(0)
 }

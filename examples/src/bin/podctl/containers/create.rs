@@ -87,7 +87,7 @@ fn resolve_image(rt: &Runtime, flags: &CreateFlags) -> Result<String> {
     let store = rt.storage();
     if matches!(policy, PullPolicy::Missing | PullPolicy::Never) {
         match store.image(&flags.image) {
-            Ok(_) => return Ok(flags.image.clone()),
+            Ok(here) => return Ok(full_name(&flags.image, &here.names)),
             Err(StorageError::ImageNotKnown(_)) if policy == PullPolicy::Never => {
                 return Err(StorageError::ImageNotKnown(flags.image.clone()).into());
             }
@@ -105,6 +105,23 @@ fn resolve_image(rt: &Runtime, flags: &CreateFlags) -> Result<String> {
             .cloned()
             .unwrap_or_else(|| image.id.hex().to_string()),
     })
+}
+
+/// The image's own name for what the user wrote (`localhost/busybox` is
+/// `localhost/busybox:latest`), as Podman records and shows it; else what the user wrote (an
+/// ID).
+fn full_name(given: &str, names: &[String]) -> String {
+    let tagged = format!("{given}:latest");
+    names
+        .iter()
+        .find(|n| {
+            *n == given
+                || **n == tagged
+                || n.ends_with(&format!("/{given}"))
+                || n.ends_with(&format!("/{tagged}"))
+        })
+        .cloned()
+        .unwrap_or_else(|| given.to_string())
 }
 
 #[derive(Args)]

@@ -14,7 +14,7 @@ mod wait;
 
 pub use create::{CreateArgs, RunArgs, create, run};
 pub use fs::{ExportArgs, export, mount};
-pub use inspect::inspect;
+pub use inspect::{InspectArgs, inspect};
 pub use lifecycle::{
     InitArgs, KillArgs, PauseArgs, RestartArgs, StartArgs, StopArgs, init, kill, pause, restart,
     start, stop, unpause,
