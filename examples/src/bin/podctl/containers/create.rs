@@ -180,13 +180,13 @@ pub fn run(rt: &Runtime, mut args: RunArgs) -> Result<i32> {
             Err(err) => return Err(err.into()),
         }
     }
-    if args.rmi {
-        if let Some(libpod_core::container::RootfsSource::Image { id, .. }) = &ctr.config().rootfs {
-            // Kept when other containers use it, as Podman does.
-            match rt.storage().remove_image(id, false) {
-                Ok(_) | Err(StorageError::ImageInUse { .. }) => {}
-                Err(err) => eprintln!("Error: {}", crate::errors::report(&err).0),
-            }
+    if args.rmi
+        && let Some(libpod_core::container::RootfsSource::Image { id, .. }) = &ctr.config().rootfs
+    {
+        // Kept when other containers use it, as Podman does.
+        match rt.storage().remove_image(id, false) {
+            Ok(_) | Err(StorageError::ImageInUse { .. }) => {}
+            Err(err) => eprintln!("Error: {}", crate::errors::report(&err).0),
         }
     }
     Ok(code)

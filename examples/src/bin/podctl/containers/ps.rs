@@ -233,7 +233,7 @@ fn sort(rows: &mut [PsRow], by: &str) -> Result {
         "names" => rows.sort_by(|a, b| a.name.cmp(&b.name)),
         "image" => rows.sort_by(|a, b| a.image.cmp(&b.image)),
         "command" => rows.sort_by(|a, b| a.command.cmp(&b.command)),
-        "status" => rows.sort_by(|a, b| a.human_status().cmp(&b.human_status())),
+        "status" => rows.sort_by_key(PsRow::human_status),
         other => {
             return Err(Exit::new(OWN_ERROR, format!("invalid option for --sort, options are: command, created, id, image, names, runningfor, size, or status: {other}")).into());
         }
