@@ -98,7 +98,7 @@ fn a_container_whose_records_do_not_decode_is_listed_and_removed() {
         rows,
         [
             ("bad-state".to_string(), "Unknown".to_string()),
-            ("good".to_string(), "configured".to_string())
+            ("good".to_string(), "Created".to_string())
         ]
     );
     let json: serde_json::Value =
@@ -133,7 +133,7 @@ fn a_container_whose_records_do_not_decode_is_listed_and_removed() {
     }
     assert_eq!(
         ps_rows(&root),
-        [("good".to_string(), "configured".to_string())]
+        [("good".to_string(), "Created".to_string())]
     );
 
     // A config that does not decode, and a reboot: the open and the refresh go on.
@@ -149,7 +149,7 @@ fn a_container_whose_records_do_not_decode_is_listed_and_removed() {
         rows,
         [
             ("bad-config".to_string(), "Unknown".to_string()),
-            ("good".to_string(), "configured".to_string())
+            ("good".to_string(), "Created".to_string())
         ]
     );
     ok(&root, &["rm", "-f", "bad-config"]);

@@ -2,24 +2,9 @@
 
 mod common;
 
-use common::{ok, podctl};
+use common::{Cgroup, ok, podctl};
 use libpod_testutil::{TempRoot, busybox_rootfs, require_root, serial, tar_directory};
 use std::path::Path;
-
-/// Removes this test's cgroup parent from every hierarchy when dropped.
-struct Cgroup(String);
-
-impl Drop for Cgroup {
-    fn drop(&mut self) {
-        for e in std::fs::read_dir("/sys/fs/cgroup")
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let _ = std::fs::remove_dir(e.path().join(self.0.trim_start_matches('/')));
-        }
-    }
-}
 
 #[test]
 fn podctl_container_commands() {
@@ -104,7 +89,7 @@ fn podctl_container_commands() {
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(ok(&root, &["logs", "web"]).trim(), "started");
     ok(&root, &["pause", "web"]);
-    assert!(ok(&root, &["ps", "-a"]).contains("paused"));
+    assert!(ok(&root, &["ps", "-a"]).contains("Paused"));
     ok(&root, &["unpause", "web"]);
     let out = podctl(&root, &["rm", "web"]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("running"));

@@ -1,6 +1,8 @@
 //! Running podctl in the examples' end-to-end tests.
 #![allow(dead_code)]
 
+pub mod pair;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -25,4 +27,19 @@ pub fn ok(root: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// Removes this test's cgroup parent from every hierarchy when dropped.
+pub struct Cgroup(pub String);
+
+impl Drop for Cgroup {
+    fn drop(&mut self) {
+        for e in std::fs::read_dir("/sys/fs/cgroup")
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let _ = std::fs::remove_dir(e.path().join(self.0.trim_start_matches('/')));
+        }
+    }
 }

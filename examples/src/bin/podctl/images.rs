@@ -1,10 +1,11 @@
 //! podctl's image commands.
 
+use crate::errors::{Exit, OWN_ERROR, report};
 use clap::Args;
 use libpod_storage::manifest::Platform;
 use libpod_storage::store::local_name;
 use libpod_storage::transport::{OciArchive, OciLayout};
-use libpod_storage::{ImageRecord, ImageReference, Store};
+use libpod_storage::{ImageRecord, ImageReference, StorageError, Store};
 use serde_json::json;
 use std::error::Error;
 use std::fs::File;
@@ -172,11 +173,16 @@ pub struct InspectArgs {
     images: Vec<String>,
 }
 
+/// `podman image inspect`'s object for one image.
+pub fn inspect_value(store: &Store, name: &str) -> Result<serde_json::Value> {
+    let image = store.image(name)?;
+    inspect_json(store, &image)
+}
+
 pub fn inspect(store: &Store, args: InspectArgs) -> Result {
     let mut out = Vec::new();
     for name in &args.images {
-        let image = store.image(name)?;
-        out.push(inspect_json(store, &image)?);
+        out.push(inspect_value(store, name)?);
     }
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
@@ -246,25 +252,69 @@ pub fn untag(store: &Store, args: UntagArgs) -> Result {
 
 #[derive(Args)]
 pub struct RmiArgs {
-    /// Remove images even if containers use them.
+    /// Remove all images.
+    #[arg(short, long)]
+    all: bool,
+    /// Force removal of the image (and of the containers using it: not supported yet, so it
+    /// only removes images that containers do not use).
     #[arg(short, long)]
     force: bool,
+    /// Ignore errors if a specified image does not exist.
+    #[arg(short, long)]
+    ignore: bool,
     /// Images to remove.
-    #[arg(required = true)]
     images: Vec<String>,
 }
 
+/// `rmi`: Podman's exit codes are 1 when an image does not exist and 2 when it is in use.
 pub fn rmi(store: &Store, args: RmiArgs) -> Result {
-    for image in &args.images {
-        let removed = store.remove_image(image, args.force)?;
-        for name in &removed.untagged {
-            println!("Untagged: {name}");
+    let images = match (args.all, args.images.is_empty()) {
+        (true, false) => {
+            return Err(Exit::new(
+                OWN_ERROR,
+                "when using the --all switch, you may not pass any images names or IDs",
+            )
+            .into());
         }
-        if removed.deleted {
-            println!("Deleted: {}", removed.id.hex());
+        (true, true) => store
+            .images()?
+            .iter()
+            .map(|i| i.id.hex().to_string())
+            .collect(),
+        (false, true) => {
+            return Err(Exit::new(OWN_ERROR, "image name or ID must be specified").into());
+        }
+        (false, false) => args.images.clone(),
+    };
+    let mut last: Option<Box<dyn Error>> = None;
+    for image in &images {
+        match store.remove_image(image, args.force) {
+            Ok(removed) => {
+                for name in &removed.untagged {
+                    println!("Untagged: {name}");
+                }
+                if removed.deleted {
+                    println!("Deleted: {}", removed.id.hex());
+                }
+            }
+            Err(StorageError::ImageNotKnown(_)) if args.ignore => {}
+            Err(err) => {
+                if let Some(previous) = last.take() {
+                    eprintln!("Error: {}", report(previous.as_ref()).0);
+                }
+                let code = match &err {
+                    StorageError::ImageNotKnown(_) => 1,
+                    StorageError::ImageInUse { .. } => 2,
+                    _ => OWN_ERROR,
+                };
+                last = Some(Exit::new(code, report(&err).0).into());
+            }
         }
     }
-    Ok(())
+    match last {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
 }
 
 #[derive(Args)]

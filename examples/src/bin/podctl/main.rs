@@ -14,10 +14,12 @@
 //! ```
 
 mod containers;
+mod errors;
+mod format;
 mod images;
 mod registry;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use libpod_core::runtime::Runtime;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,18 +71,22 @@ enum Command {
     /// Image subcommands.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Container subcommands (`container ls`, `container rm`, ...).
+    #[command(subcommand)]
+    Container(ContainerCommand),
     /// Create a container.
     Create(containers::CreateArgs),
     /// Create and start a container, and show its output.
     Run(containers::RunArgs),
     /// Initialise containers (create them in the OCI runtime).
-    Init(containers::IdsArgs),
+    Init(containers::InitArgs),
     /// Start containers.
     Start(containers::StartArgs),
     /// List containers.
+    #[command(visible_aliases = ["ls", "list"])]
     Ps(containers::PsArgs),
     /// Show containers' details as JSON.
-    Inspect(containers::IdsArgs),
+    Inspect(containers::InspectArgs),
     /// Show a container's output.
     Logs(containers::LogsArgs),
     /// Stop containers.
@@ -88,13 +94,13 @@ enum Command {
     /// Send a signal to containers.
     Kill(containers::KillArgs),
     /// Wait for containers to exit and print their exit codes.
-    Wait(containers::IdsArgs),
+    Wait(containers::WaitArgs),
     /// Freeze containers.
-    Pause(containers::IdsArgs),
+    Pause(containers::PauseArgs),
     /// Thaw containers.
-    Unpause(containers::IdsArgs),
+    Unpause(containers::PauseArgs),
     /// Restart containers.
-    Restart(containers::IdsArgs),
+    Restart(containers::RestartArgs),
     /// Remove containers.
     Rm(containers::RmArgs),
     /// Mount containers' root filesystems and print where.
@@ -103,8 +109,86 @@ enum Command {
     Export(containers::ExportArgs),
 }
 
+/// `podctl container VERB`: the container verbs under Podman's `container` command.
+#[derive(Subcommand)]
+enum ContainerCommand {
+    /// Create a container.
+    Create(containers::CreateArgs),
+    /// Create and start a container.
+    Run(containers::RunArgs),
+    /// Initialise containers.
+    Init(containers::InitArgs),
+    /// Start containers.
+    Start(containers::StartArgs),
+    /// List containers.
+    #[command(visible_aliases = ["ls", "list"])]
+    Ps(containers::PsArgs),
+    /// Show containers' details.
+    Inspect(containers::InspectArgs),
+    /// Show a container's output.
+    Logs(containers::LogsArgs),
+    /// Stop containers.
+    Stop(containers::StopArgs),
+    /// Send a signal to containers.
+    Kill(containers::KillArgs),
+    /// Wait for containers.
+    Wait(containers::WaitArgs),
+    /// Freeze containers.
+    Pause(containers::PauseArgs),
+    /// Thaw containers.
+    Unpause(containers::PauseArgs),
+    /// Restart containers.
+    Restart(containers::RestartArgs),
+    /// Remove containers.
+    Rm(containers::RmArgs),
+    /// Mount containers' root filesystems.
+    Mount(containers::IdsArgs),
+    /// Write a container's root filesystem as a tar stream.
+    Export(containers::ExportArgs),
+}
+
+impl From<ContainerCommand> for Command {
+    fn from(c: ContainerCommand) -> Command {
+        match c {
+            ContainerCommand::Create(a) => Command::Create(a),
+            ContainerCommand::Run(a) => Command::Run(a),
+            ContainerCommand::Init(a) => Command::Init(a),
+            ContainerCommand::Start(a) => Command::Start(a),
+            ContainerCommand::Ps(a) => Command::Ps(a),
+            ContainerCommand::Inspect(a) => Command::Inspect(a),
+            ContainerCommand::Logs(a) => Command::Logs(a),
+            ContainerCommand::Stop(a) => Command::Stop(a),
+            ContainerCommand::Kill(a) => Command::Kill(a),
+            ContainerCommand::Wait(a) => Command::Wait(a),
+            ContainerCommand::Pause(a) => Command::Pause(a),
+            ContainerCommand::Unpause(a) => Command::Unpause(a),
+            ContainerCommand::Restart(a) => Command::Restart(a),
+            ContainerCommand::Rm(a) => Command::Rm(a),
+            ContainerCommand::Mount(a) => Command::Mount(a),
+            ContainerCommand::Export(a) => Command::Export(a),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum ImageCommand {
+    /// List images.
+    #[command(visible_aliases = ["ls", "list"])]
+    Images(images::ImagesArgs),
+    /// Remove images.
+    Rm(images::RmiArgs),
+    /// Pull an image.
+    Pull(images::PullArgs),
+    /// Push an image.
+    Push(registry::PushArgs),
+    /// Add a name to an image.
+    Tag(images::TagArgs),
+    /// Remove names from an image.
+    Untag(images::UntagArgs),
+    /// Save an image.
+    Save(images::SaveArgs),
+    /// Import a root filesystem tarball.
+    Import(images::ImportArgs),
     /// Show an image's details as JSON.
     Inspect(images::InspectArgs),
     /// Mount an image read-only and print where.
@@ -147,25 +231,41 @@ impl LogLevel {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return ExitCode::from(errors::usage(&err, subcommand_path().as_deref())),
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(cli.log_level.filter())
         .with_timer(tracing_subscriber::fmt::time::uptime())
         .init();
     match run(cli) {
-        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(errors::OWN_ERROR)),
         Err(e) => {
-            let mut message = format!("Error: {e}");
-            let mut source = e.source();
-            while let Some(s) = source {
-                message.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            eprintln!("{message}");
-            ExitCode::from(125)
+            let (message, code) = errors::report(e.as_ref());
+            eprintln!("Error: {message}");
+            ExitCode::from(code)
         }
     }
+}
+
+/// The subcommands named on the command line (`image rm`), for a usage error's hint.
+fn subcommand_path() -> Option<String> {
+    let mut command = Cli::command();
+    let mut path = Vec::new();
+    for arg in std::env::args().skip(1) {
+        let Some(sub) = command
+            .get_subcommands()
+            .find(|c| c.get_name() == arg || c.get_all_aliases().any(|a| a == arg))
+            .cloned()
+        else {
+            continue;
+        };
+        path.push(sub.get_name().to_string());
+        command = sub;
+    }
+    (!path.is_empty()).then(|| path.join(" "))
 }
 
 fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
@@ -178,7 +278,19 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
     }
     let rt = builder.open()?;
     let store = rt.storage();
-    match cli.command {
+    let command = match cli.command {
+        Command::Container(c) => c.into(),
+        Command::Image(ImageCommand::Images(a)) => Command::Images(a),
+        Command::Image(ImageCommand::Rm(a)) => Command::Rmi(a),
+        Command::Image(ImageCommand::Pull(a)) => Command::Pull(a),
+        Command::Image(ImageCommand::Push(a)) => Command::Push(a),
+        Command::Image(ImageCommand::Tag(a)) => Command::Tag(a),
+        Command::Image(ImageCommand::Untag(a)) => Command::Untag(a),
+        Command::Image(ImageCommand::Save(a)) => Command::Save(a),
+        Command::Image(ImageCommand::Import(a)) => Command::Import(a),
+        other => other,
+    };
+    match command {
         Command::Import(args) => images::import(store, args)?,
         Command::Pull(args) => images::pull(store, args)?,
         Command::Push(args) => registry::push(store, args)?,
@@ -207,6 +319,17 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Rm(args) => containers::rm(&rt, args)?,
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
+        Command::Container(_)
+        | Command::Image(
+            ImageCommand::Images(_)
+            | ImageCommand::Rm(_)
+            | ImageCommand::Pull(_)
+            | ImageCommand::Push(_)
+            | ImageCommand::Tag(_)
+            | ImageCommand::Untag(_)
+            | ImageCommand::Save(_)
+            | ImageCommand::Import(_),
+        ) => unreachable!("mapped to their top-level verbs above"),
     }
     Ok(0)
 }

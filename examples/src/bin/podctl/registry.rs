@@ -2,11 +2,11 @@
 //! display, and `push`.
 
 use clap::Args;
-use libpod_storage::Store;
 use libpod_storage::manifest::Platform;
 use libpod_storage::registry::{
     AuthFiles, BlobProgress, Credentials, PullOptions, PullPolicy, PushOptions, RegistryOptions,
 };
+use libpod_storage::{ImageRecord, Store};
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::io::{IsTerminal, Write};
@@ -36,6 +36,16 @@ pub struct RegistryFlags {
 }
 
 impl RegistryFlags {
+    /// The flags `create` and `run` have: `--tls-verify` and `--authfile`.
+    pub fn new(tls_verify: Option<bool>, authfile: Option<PathBuf>) -> RegistryFlags {
+        RegistryFlags {
+            tls_verify,
+            authfile,
+            retry: 3,
+            ..RegistryFlags::default()
+        }
+    }
+
     pub fn options(&self) -> Result<RegistryOptions> {
         let mut options = RegistryOptions {
             tls_verify: self.tls_verify,
@@ -65,7 +75,8 @@ impl RegistryFlags {
     }
 }
 
-/// Pulls `reference` from its registry, drawing per-layer progress on stderr unless quiet.
+/// Pulls `reference` from its registry, drawing per-layer progress on stderr unless quiet,
+/// and prints the image's ID.
 pub fn pull(
     store: &Store,
     reference: &str,
@@ -73,8 +84,23 @@ pub fn pull(
     flags: &RegistryFlags,
     quiet: bool,
 ) -> Result {
+    let image = pull_image(store, reference, PullPolicy::Always, platform, flags, quiet)?;
+    println!("{}", image.id.hex());
+    Ok(())
+}
+
+/// Pulls `reference` under `policy` (through registries.conf, as `podman pull` and `podman
+/// run --pull` do), drawing per-layer progress on stderr unless quiet.
+pub fn pull_image(
+    store: &Store,
+    reference: &str,
+    policy: PullPolicy,
+    platform: Option<Platform>,
+    flags: &RegistryFlags,
+    quiet: bool,
+) -> Result<ImageRecord> {
     let mut options = PullOptions {
-        policy: PullPolicy::Always,
+        policy,
         registry: flags.options()?,
         platform,
         ..PullOptions::default()
@@ -88,8 +114,7 @@ pub fn pull(
     if !quiet {
         display.finish();
     }
-    println!("{}", image.id.hex());
-    Ok(())
+    Ok(image)
 }
 
 /// Bytes done and total per short blob digest, and how many lines are on screen.

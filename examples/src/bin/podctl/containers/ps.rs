@@ -1,0 +1,295 @@
+//! `ps`: Podman's flags (`-a`, `-q`, `-n`, `-l`, `--no-trunc`, `--noheading`, `--sort`,
+//! `--external`), `--filter` (id, name, label, status, ancestor, exited, before, since) and
+//! `--format` (json, Go templates, table).
+
+use clap::Args;
+use libpod_core::CoreError;
+use libpod_core::container::{Container, ContainerState, ContainerStatus, RootfsSource};
+use libpod_core::runtime::{BrokenContainer, ContainerEntry, Runtime};
+use serde_json::{Value, json};
+
+use super::Result;
+use crate::errors::{Exit, OWN_ERROR};
+
+#[derive(Args)]
+pub struct PsArgs {
+    /// Show all the containers, default is only running containers.
+    #[arg(short, long)]
+    all: bool,
+    /// Show containers in storage not controlled by podctl (there are none: every container
+    /// in its store is the runtime's).
+    #[arg(long)]
+    external: bool,
+    /// Filter output based on conditions given (KEY=VALUE).
+    #[arg(short, long)]
+    filter: Vec<String>,
+    /// Pretty-print containers to JSON or using a Go template.
+    #[arg(long)]
+    format: Option<String>,
+    /// Print the n last created containers (all states).
+    #[arg(short = 'n', long, default_value_t = -1, allow_negative_numbers = true)]
+    last: i64,
+    /// Act on the latest container podctl is aware of.
+    #[arg(short, long)]
+    latest: bool,
+    /// Display the extended information.
+    #[arg(long = "no-trunc")]
+    no_trunc: bool,
+    /// Do not print headers.
+    #[arg(long)]
+    noheading: bool,
+    /// Print the numeric IDs of the containers only.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Sort output by: command, created, id, image, names, runningfor, status.
+    #[arg(long, default_value = "created")]
+    sort: String,
+}
+
+/// One row of `ps`: a container and its state, or one whose records do not decode (shown as
+/// Podman shows an unknown state).
+struct PsRow {
+    id: String,
+    name: String,
+    image: String,
+    image_id: String,
+    command: Vec<String>,
+    created: String,
+    status: Option<ContainerStatus>,
+    exit_code: i32,
+    pid: i64,
+    labels: Value,
+    error: Option<String>,
+}
+
+impl PsRow {
+    fn sound(ctr: &Container, state: &ContainerState) -> PsRow {
+        let config = ctr.config();
+        let (image, image_id) = match &config.rootfs {
+            Some(RootfsSource::Image { name, id }) => (name.clone(), id.clone()),
+            Some(RootfsSource::Path(p)) => (p.display().to_string(), String::new()),
+            _ => (String::new(), String::new()),
+        };
+        PsRow {
+            id: ctr.id().to_string(),
+            name: ctr.name().to_string(),
+            image,
+            image_id,
+            command: config.spec.command.clone().unwrap_or_default(),
+            created: config.created.clone(),
+            status: Some(state.status),
+            exit_code: state.exit_code.unwrap_or(0),
+            pid: state.pid.map_or(0, i64::from),
+            labels: json!(config.spec.labels),
+            error: None,
+        }
+    }
+
+    /// The state's name; Podman calls a configured container created.
+    fn state(&self) -> &'static str {
+        match self.status {
+            Some(ContainerStatus::Configured) => "created",
+            other => other.map_or("unknown", ContainerStatus::as_str),
+        }
+    }
+
+    /// Podman's human status: `Up`, `Exited (0)`, `Created`, `Paused`.
+    fn human_status(&self) -> String {
+        match self.status {
+            Some(ContainerStatus::Exited | ContainerStatus::Stopped) => {
+                format!("Exited ({})", self.exit_code)
+            }
+            Some(ContainerStatus::Running) => "Up".into(),
+            Some(ContainerStatus::Created | ContainerStatus::Configured) => "Created".into(),
+            Some(ContainerStatus::Paused) => "Paused".into(),
+            Some(other) => other.as_str().into(),
+            None => "Unknown".into(),
+        }
+    }
+
+    /// `--format json`'s object, in Podman's field names.
+    fn json(&self) -> Value {
+        let mut v = json!({
+            "Id": self.id, "Names": [self.name], "Image": self.image, "ImageID": self.image_id,
+            "Command": self.command, "CreatedAt": self.created, "State": self.state(),
+            "Status": self.human_status(), "ExitCode": self.exit_code,
+            "Exited": matches!(self.status, Some(ContainerStatus::Exited | ContainerStatus::Stopped)),
+            "Pid": self.pid, "Labels": self.labels,
+        });
+        if let Some(e) = &self.error {
+            v["Error"] = json!(e);
+        }
+        v
+    }
+
+    /// A template's view: Podman's ps reporter fields (`.ID` short unless --no-trunc,
+    /// `.Names` and `.Command` as strings).
+    fn template(&self, no_trunc: bool) -> Value {
+        let mut v = self.json();
+        v["ID"] = json!(if no_trunc {
+            &self.id[..]
+        } else {
+            &self.id[..12]
+        });
+        v["Names"] = json!(self.name);
+        v["Command"] = json!(self.command.join(" "));
+        v["CreatedHuman"] = json!(self.created);
+        v
+    }
+}
+
+pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
+    let _ = args.external;
+    let filters = Filters::parse(&args.filter, rt)?;
+    let mut rows = Vec::new();
+    for entry in rt.list_containers()? {
+        let row = match entry {
+            ContainerEntry::Sound(ctr) => match ctr.state() {
+                Ok(state) => PsRow::sound(&ctr, &state),
+                // Removed since the listing (an auto-remove container whose exit was seen).
+                Err(CoreError::ContainerNotFound(_)) => continue,
+                Err(err @ CoreError::Corrupt { .. }) => {
+                    broken(ctr.id(), ctr.name(), err.to_string())
+                }
+                Err(err) => return Err(err.into()),
+            },
+            ContainerEntry::Broken(BrokenContainer {
+                id, name, reason, ..
+            }) => broken(&id, &name, reason),
+            _ => continue,
+        };
+        let shown = args.all || args.last >= 0 || args.latest || !args.filter.is_empty();
+        if (shown || row.status == Some(ContainerStatus::Running)) && filters.matches(&row) {
+            rows.push(row);
+        }
+    }
+    rows.sort_by(|a, b| b.created.cmp(&a.created));
+    if args.latest {
+        rows.truncate(1);
+    } else if args.last >= 0 {
+        rows.truncate(args.last as usize);
+    }
+    sort(&mut rows, &args.sort)?;
+    if args.quiet {
+        for row in &rows {
+            println!(
+                "{}",
+                if args.no_trunc {
+                    &row.id[..]
+                } else {
+                    &row.id[..12]
+                }
+            );
+        }
+        return Ok(());
+    }
+    let format = match args.format.as_deref() {
+        Some("json") => {
+            let list: Vec<Value> = rows.iter().map(PsRow::json).collect();
+            println!("{}", serde_json::to_string_pretty(&list)?);
+            return Ok(());
+        }
+        Some(f) => f.to_string(),
+        None if args.noheading => {
+            "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Names}}".into()
+        }
+        None => "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Names}}".into(),
+    };
+    let data: Vec<Value> = rows.iter().map(|r| r.template(args.no_trunc)).collect();
+    let mut out = crate::format::render(&format, &data).map_err(|e| Exit::new(OWN_ERROR, e))?;
+    if format.starts_with("table") {
+        out = out.replacen("ID   ", "CONTAINER ID   ", 1);
+        if args.noheading {
+            out = out
+                .split_once('\n')
+                .map(|(_, rest)| rest.to_string())
+                .unwrap_or_default();
+        }
+    }
+    print!("{out}");
+    Ok(())
+}
+
+fn broken(id: &str, name: &str, reason: String) -> PsRow {
+    PsRow {
+        id: id.into(),
+        name: name.into(),
+        image: String::new(),
+        image_id: String::new(),
+        command: Vec::new(),
+        created: String::new(),
+        status: None,
+        exit_code: 0,
+        pid: 0,
+        labels: json!({}),
+        error: Some(reason),
+    }
+}
+
+fn sort(rows: &mut [PsRow], by: &str) -> Result {
+    match by {
+        "created" | "runningfor" => {}
+        "id" => rows.sort_by(|a, b| a.id.cmp(&b.id)),
+        "names" => rows.sort_by(|a, b| a.name.cmp(&b.name)),
+        "image" => rows.sort_by(|a, b| a.image.cmp(&b.image)),
+        "command" => rows.sort_by(|a, b| a.command.cmp(&b.command)),
+        "status" => rows.sort_by_key(PsRow::human_status),
+        other => {
+            return Err(Exit::new(OWN_ERROR, format!("invalid option for --sort, options are: command, created, id, image, names, runningfor, size, or status: {other}")).into());
+        }
+    }
+    Ok(())
+}
+
+/// `--filter KEY=VALUE`s: values of one key are OR'd, keys are AND'd, as in Podman.
+struct Filters(Vec<(String, Vec<String>)>);
+
+impl Filters {
+    fn parse(given: &[String], rt: &Runtime) -> Result<Filters> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for f in given {
+            let (key, value) = f
+                .split_once('=')
+                .ok_or_else(|| Exit::new(OWN_ERROR, format!("invalid filter {f:?}")))?;
+            let value = match key {
+                "id" | "name" | "label" | "status" | "ancestor" | "exited" => value.to_string(),
+                // Compared by creation time.
+                "before" | "since" => rt.container(value)?.config().created.clone(),
+                _ => return Err(Exit::new(OWN_ERROR, format!("{key} is an invalid filter")).into()),
+            };
+            match out.iter_mut().find(|(k, _)| k == key) {
+                Some((_, values)) => values.push(value),
+                None => out.push((key.to_string(), vec![value])),
+            }
+        }
+        Ok(Filters(out))
+    }
+
+    fn matches(&self, row: &PsRow) -> bool {
+        self.0.iter().all(|(key, values)| {
+            values.iter().any(|v| match key.as_str() {
+                "id" => row.id.starts_with(v.as_str()),
+                "name" => row.name.contains(v.as_str()),
+                "label" => match v.split_once('=') {
+                    Some((k, val)) => row.labels.get(k).and_then(Value::as_str) == Some(val),
+                    None => row.labels.get(v.as_str()).is_some(),
+                },
+                "status" => row.state() == v || (v == "exited" && row.state() == "stopped"),
+                "ancestor" => {
+                    row.image == *v
+                        || row.image.split(':').next() == Some(v.as_str())
+                        || (!v.is_empty() && row.image_id.starts_with(v.as_str()))
+                }
+                "exited" => {
+                    matches!(
+                        row.status,
+                        Some(ContainerStatus::Exited | ContainerStatus::Stopped)
+                    ) && v.parse() == Ok(row.exit_code)
+                }
+                "before" => !row.created.is_empty() && row.created < *v,
+                "since" => row.created > *v,
+                _ => false,
+            })
+        })
+    }
+}
