@@ -2,7 +2,7 @@
 //! A failure at any step leaves nothing behind.
 
 use super::options::{ContainerBuilder, CtrCreateOption, Draft, validate_name};
-use super::{Container, ContainerConfig, ContainerState, ContainerStatus, LogDriver, RootfsSource};
+use super::{Container, ContainerConfig, ContainerState, ContainerStatus, RootfsSource};
 use crate::error::{CoreError, Result};
 use crate::runtime::intents::Intent;
 use crate::runtime::{Runtime, now_rfc3339};
@@ -32,12 +32,7 @@ impl Runtime {
             name: generated_name(&id),
             created: now_rfc3339(),
             // containers.conf's defaults; options may change them.
-            log_driver: match engine.log_driver.as_str() {
-                "journald" => LogDriver::Journald,
-                "none" => LogDriver::None,
-                "passthrough" => LogDriver::Passthrough,
-                _ => LogDriver::K8sFile,
-            },
+            log_driver: engine.log_driver.parse()?,
             log_size_max: u64::try_from(engine.log_size_max).ok().filter(|&m| m > 0),
             stop_timeout: u32::try_from(engine.stop_timeout).unwrap_or(u32::MAX),
             ..ContainerConfig::default()
@@ -45,6 +40,7 @@ impl Runtime {
         let mut draft = Draft {
             config,
             runtime: self,
+            stop_signal_given: false,
         };
         for option in options {
             option.apply(&mut draft)?;
@@ -52,6 +48,17 @@ impl Runtime {
         let mut config = draft.config;
         config.id = id;
         validate_name(&config.name)?;
+        if let Some(field) = config.engine_fact_in_spec() {
+            return Err(CoreError::InvalidOption {
+                option: "create config",
+                reason: format!(
+                    "spec.{field} is kept in the container's config: set it with its option \
+                     (or options_from_create_config), not in the spec"
+                ),
+            });
+        }
+        // Mount strings an option wrote into the spec are parsed now, once.
+        config.parse_spec_mounts()?;
         if config.auto_remove && config.restart_policy != libpod_spec::RestartPolicy::No {
             return Err(CoreError::InvalidOption {
                 option: "restart policy",

@@ -86,7 +86,7 @@ impl Container {
                 },
                 "AutoRemove": config.auto_remove,
                 "NetworkMode": config.spec.network.mode.to_string(),
-                "LogConfig": {"Type": log_driver_name(&config.log_driver), "Path": self.log_path().display().to_string()},
+                "LogConfig": {"Type": config.log_driver.name(), "Path": self.log_path().display().to_string()},
             },
         }))
     }
@@ -100,7 +100,7 @@ impl Container {
                 reason: format!(
                     "container {} logs with {}: only k8s-file logs can be read",
                     self.id(),
-                    log_driver_name(&self.config().log_driver)
+                    self.config().log_driver
                 ),
             });
         }
@@ -137,11 +137,6 @@ fn restart_name(policy: &libpod_spec::RestartPolicy) -> String {
     }
 }
 
-fn log_driver_name(driver: &LogDriver) -> &'static str {
-    match driver {
-        LogDriver::K8sFile => "k8s-file",
-        LogDriver::None => "none",
-        LogDriver::Journald => "journald",
-        LogDriver::Passthrough => "passthrough",
-    }
-}
+#[cfg(test)]
+#[path = "inspect_tests.rs"]
+mod tests;

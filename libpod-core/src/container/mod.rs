@@ -7,7 +7,6 @@
 
 mod cleanup;
 mod create;
-mod files;
 mod init;
 mod inspect;
 mod kill;

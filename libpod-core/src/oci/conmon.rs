@@ -13,7 +13,7 @@
 use super::direct::{self, Direct};
 use super::exitfile::{ExitFiles, check_id};
 use super::runc::RuntimeCli;
-use super::{CreateArgs, Created, ExitInfo, OciRuntime, RuntimeState};
+use super::{CreateArgs, ExitInfo, OciRuntime, PendingCreate, RuntimeState};
 use crate::error::{CoreError, Result};
 use oci_spec::runtime::LinuxResources;
 use std::ffi::OsString;
@@ -23,8 +23,6 @@ use std::time::Duration;
 
 #[path = "conmon_create.rs"]
 mod create;
-
-use create::CreatePaths;
 
 /// How long conmon may take to report the container's PID (Podman's
 /// `define.ContainerCreateTimeout`).
@@ -195,23 +193,8 @@ impl OciRuntime for ConmonRuntime {
     fn name(&self) -> &str {
         &self.config.runtime_name
     }
-    fn create_with_setup(
-        &self,
-        args: &CreateArgs<'_>,
-        setup: &mut dyn FnMut() -> Result<()>,
-    ) -> Result<Created> {
-        let created = self.create_container(args, setup)?;
-        // runc and conmon write their pidfiles and runc its log 0644; made private like
-        // everything else we keep (a chmod each, no more).
-        // A failure is no reason to undo the container: they are in its private run directory.
-        let paths = CreatePaths::new(args, &self.exits)?;
-        for file in [&paths.pidfile, &paths.conmon_pidfile, &paths.oci_log] {
-            let private = crate::runtime::modes::PRIVATE_FILE;
-            if let Err(err) = crate::runtime::modes::tighten_if_present(file, private) {
-                tracing::warn!(id = args.id, %err, "a pidfile stays readable");
-            }
-        }
-        Ok(created)
+    fn launch<'r>(&'r self, args: &CreateArgs<'_>) -> Result<Box<dyn PendingCreate + 'r>> {
+        Ok(Box::new(self.launch_conmon(args)?))
     }
     fn start(&self, id: &str) -> Result<()> {
         check_id(id)?;

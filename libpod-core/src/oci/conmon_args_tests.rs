@@ -1,5 +1,6 @@
 //! conmon's command line and the runtime's configuration, without running anything.
 
+use super::create::CreatePaths;
 use super::*;
 use crate::oci::LogTarget;
 

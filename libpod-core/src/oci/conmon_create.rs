@@ -4,8 +4,8 @@ use super::{ConmonRuntime, absolute};
 use crate::error::{CoreError, Result};
 use crate::oci::exitfile::{ExitFiles, check_id};
 use crate::oci::runc;
-use crate::oci::sync::{self, SyncRead};
-use crate::oci::{CreateArgs, Created, LogTarget};
+use crate::oci::sync::{self, Launched, SyncRead};
+use crate::oci::{CreateArgs, Created, LogTarget, PendingCreate};
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -122,15 +122,12 @@ impl ConmonRuntime {
         argv.0
     }
 
-    /// Runs conmon for `create`; see the module docs of `conmon.rs` and `sync.rs`. conmon is
-    /// launched first and runs its own start-up (loading, option parsing, opening the log)
-    /// while `setup` writes the bundle; it goes on to `runtime create` once told to, and is
-    /// killed, still waiting, when `setup` fails.
-    pub(super) fn create_container(
-        &self,
-        args: &CreateArgs<'_>,
-        setup: &mut dyn FnMut() -> Result<()>,
-    ) -> Result<Created> {
+    /// Launches conmon for `create`; see the module docs of `conmon.rs` and `sync.rs`. conmon
+    /// runs its own start-up (loading, option parsing, opening the log) while the caller
+    /// writes the bundle, and goes on to `runtime create` once the pending create is
+    /// [created](super::super::PendingCreate::create); dropped before that, it is killed,
+    /// still waiting.
+    pub(super) fn launch_conmon(&self, args: &CreateArgs<'_>) -> Result<ConmonPending<'_>> {
         check_id(args.id)?;
         let paths = CreatePaths::new(args, &self.exits)?;
         let id = args.id;
@@ -158,15 +155,27 @@ impl ConmonRuntime {
             command.env_remove("DBUS_SESSION_BUS_ADDRESS");
         }
         tracing::debug!(id, conmon = %self.config.conmon_path.display(), "launching conmon");
-        let mut launched = sync::launch(command)
+        let launched = sync::launch(command)
             .map_err(|err| CoreError::io("running", &self.config.conmon_path, err))?;
         tracing::debug!(id, conmon = launched.pid(), "conmon launched");
-        if let Err(err) = setup() {
-            if let Err(kill) = launched.kill() {
-                tracing::warn!(id, %kill, "killing conmon after a failed setup");
-            }
-            return Err(err);
-        }
+        Ok(ConmonPending {
+            runtime: self,
+            id: id.to_string(),
+            paths,
+            conmon_pidfile: args.conmon_pidfile.map(Path::to_path_buf),
+            launched: Some(launched),
+        })
+    }
+
+    /// Tells a launched conmon to go on and reads what it reports: the container's PID, or
+    /// why the runtime's create failed (whatever it left is deleted then).
+    fn finish_create(
+        &self,
+        pending: &ConmonPending<'_>,
+        mut launched: Launched,
+    ) -> Result<Created> {
+        let id = pending.id.as_str();
+        let paths = &pending.paths;
         if let Err(err) = launched.signal_start() {
             // conmon is gone already; reaping says how.
             tracing::debug!(id, %err, "signalling conmon to start");
@@ -204,7 +213,7 @@ impl ConmonRuntime {
                 return Err(self.cleanup_after(id, err));
             }
             Ok(SyncRead::TimedOut) => {
-                self.kill_conmon(&paths);
+                self.kill_conmon(paths);
                 let err = CoreError::Timeout {
                     id: id.into(),
                     what: "conmon to report the container's PID",
@@ -227,7 +236,7 @@ impl ConmonRuntime {
             Err(err) => return Err(self.cleanup_after(id, err)),
         };
         let pids = read_pid_file(id, &paths.conmon_pidfile).and_then(|conmon_pid| {
-            if let Some(extra) = args.conmon_pidfile {
+            if let Some(extra) = &pending.conmon_pidfile {
                 write_atomically(extra, conmon_pid.to_string().as_bytes())?;
             }
             let pid = i32::try_from(pid).map_err(|_| CoreError::Conmon {
@@ -349,4 +358,65 @@ fn random_u64() -> u64 {
             .map_or(0, |d| d.as_nanos()),
     );
     hasher.finish()
+}
+
+/// A conmon launched for a create, waiting for the start byte while the caller writes the
+/// bundle. [`create`](PendingCreate::create) lets it go on; dropping it kills and reaps it
+/// (it has forked nothing yet) and closes our ends of its pipes: nothing is created.
+#[derive(Debug)]
+pub(crate) struct ConmonPending<'r> {
+    runtime: &'r ConmonRuntime,
+    id: String,
+    paths: CreatePaths,
+    conmon_pidfile: Option<PathBuf>,
+    /// `None` once handed to `create`.
+    launched: Option<Launched>,
+}
+
+#[cfg(test)]
+impl ConmonPending<'_> {
+    /// Our fds of the launched conmon: its sync and start pipes and its output.
+    pub(super) fn fds(&self) -> Vec<std::os::fd::RawFd> {
+        self.launched
+            .as_ref()
+            .map(Launched::fds)
+            .unwrap_or_default()
+    }
+}
+
+impl PendingCreate for ConmonPending<'_> {
+    fn create(mut self: Box<Self>) -> Result<Created> {
+        let launched = self
+            .launched
+            .take()
+            .expect("a pending create is created once");
+        let runtime = self.runtime;
+        let created = runtime.finish_create(&self, launched)?;
+        // runc and conmon write their pidfiles and runc its log 0644; made private like
+        // everything else we keep (a chmod each, no more). A failure is no reason to undo
+        // the container: they are in its private run directory.
+        let paths = &self.paths;
+        for file in [&paths.pidfile, &paths.conmon_pidfile, &paths.oci_log] {
+            let private = crate::runtime::modes::PRIVATE_FILE;
+            if let Err(err) = crate::runtime::modes::tighten_if_present(file, private) {
+                tracing::warn!(id = self.id, %err, "a pidfile stays readable");
+            }
+        }
+        Ok(created)
+    }
+}
+
+impl Drop for ConmonPending<'_> {
+    fn drop(&mut self) {
+        if let Some(mut launched) = self.launched.take() {
+            tracing::debug!(
+                id = self.id,
+                conmon = launched.pid(),
+                "create abandoned: killing conmon"
+            );
+            if let Err(err) = launched.kill() {
+                tracing::warn!(id = self.id, %err, "killing conmon after an abandoned create");
+            }
+        }
+    }
 }

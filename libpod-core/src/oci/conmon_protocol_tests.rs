@@ -1,9 +1,10 @@
 //! `create`'s handling of what conmon reports, with shell scripts standing in for conmon and
 //! runc: success, runtime errors (from the oci-log or the sync message), silence, garbage, a
-//! monitor that never answers, conmon failing at once, and the cleanup after each; the setup
-//! that runs while conmon starts, and what a failing one leaves.
+//! monitor that never answers, conmon failing at once, and the cleanup after each; conmon
+//! waiting while the bundle is written, and what an abandoned create leaves (nothing).
 
 use super::*;
+use crate::oci::Created;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use std::os::unix::fs::PermissionsExt;
@@ -224,7 +225,7 @@ fn stale_files_of_the_last_run_are_cleared_before_create() {
 }
 
 #[test]
-fn the_setup_runs_while_conmon_waits_for_the_start_byte() {
+fn the_bundle_is_written_while_conmon_waits_for_the_start_byte() {
     let stand = Stand::new("ok");
     let args_file = stand.dir.path().join("conmon-args");
     let pidfile = stand.dir.path().join("ctr-run/conmon.pid");
@@ -232,56 +233,76 @@ fn the_setup_runs_while_conmon_waits_for_the_start_byte() {
         stand.dir.path().join("bundle"),
         stand.dir.path().join("ctr-run"),
     );
-    let mut launched_first = false;
-    let created = stand
+    let pending = stand
         .rt
-        .create_with_setup(&CreateArgs::new("c1", "n1", &bundle, &run_dir), &mut || {
-            // conmon is up (it wrote its arguments) and has not gone on (no pidfile yet).
-            let deadline = std::time::Instant::now() + Duration::from_secs(10);
-            while !args_file.exists() && std::time::Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            launched_first = args_file.exists() && !pidfile.exists();
-            Ok(())
-        })
+        .launch(&CreateArgs::new("c1", "n1", &bundle, &run_dir))
         .unwrap();
-    assert!(launched_first, "conmon was not waiting while the setup ran");
+    // conmon is up (it wrote its arguments) and has not gone on (no pidfile yet).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !args_file.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(
+        args_file.exists() && !pidfile.exists(),
+        "conmon was not waiting while the bundle was written"
+    );
+    let created = pending.create().unwrap();
     assert_eq!(created.pid, 4242);
     let _ = kill(stand.conmon_pid(), Signal::SIGKILL);
 }
 
+/// What `/proc/self/fd/FD` names (`socket:[INODE]`, `pipe:[INODE]`): unique while open.
+fn fd_target(fd: std::os::fd::RawFd) -> String {
+    std::fs::read_link(format!("/proc/self/fd/{fd}"))
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+/// Every fd of this process whose target is one of `targets`.
+fn open_fds_naming(targets: &[String]) -> Vec<String> {
+    std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| std::fs::read_link(entry.path()).ok())
+        .map(|target| target.display().to_string())
+        .filter(|target| targets.contains(target))
+        .collect()
+}
+
 #[test]
-fn a_failed_setup_kills_the_waiting_conmon_and_creates_nothing() {
+fn a_dropped_pending_create_kills_the_waiting_conmon_and_closes_its_pipes() {
     let stand = Stand::new("ok");
     let (bundle, run_dir) = (
         stand.dir.path().join("bundle"),
         stand.dir.path().join("ctr-run"),
     );
     let first_pid = stand.dir.path().join("conmon-first-pid");
-    let err = stand
+    let pending = stand
         .rt
-        .create_with_setup(&CreateArgs::new("c1", "n1", &bundle, &run_dir), &mut || {
-            // Until the stand-in has written its whole PID (a line).
-            let deadline = std::time::Instant::now() + Duration::from_secs(10);
-            let written =
-                || std::fs::read_to_string(&first_pid).is_ok_and(|text| text.ends_with('\n'));
-            while !written() && std::time::Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            Err(CoreError::InvalidOption {
-                option: "setup",
-                reason: "refused".into(),
-            })
-        })
-        .unwrap_err();
-    assert!(err.to_string().contains("refused"), "{err}");
+        .launch_conmon(&CreateArgs::new("c1", "n1", &bundle, &run_dir))
+        .unwrap();
+    // Until the stand-in has written its whole PID (a line).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let written = || std::fs::read_to_string(&first_pid).is_ok_and(|text| text.ends_with('\n'));
+    while !written() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
     let pid: i32 = std::fs::read_to_string(&first_pid)
         .unwrap()
         .trim()
         .parse()
         .unwrap();
-    // Killed and reaped: the PID is free.
+    let targets: Vec<String> = pending.fds().into_iter().map(fd_target).collect();
+    assert_eq!(open_fds_naming(&targets).len(), 3, "{targets:?}");
+    drop(pending);
+    // Killed and reaped (a zombie would still take signals): the PID is free.
     assert!(!alive(Pid::from_raw(pid)), "conmon is still there");
+    assert_eq!(
+        open_fds_naming(&targets),
+        Vec::<String>::new(),
+        "fds left open"
+    );
     assert!(!run_dir.join("conmon.pid").exists(), "conmon went on");
     assert!(stand.runc_calls().is_empty(), "{:?}", stand.runc_calls());
 }

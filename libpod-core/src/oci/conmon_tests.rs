@@ -3,7 +3,7 @@
 //! removed afterwards even when it fails.
 
 use super::*;
-use crate::oci::LogTarget;
+use crate::oci::{Created, LogTarget};
 use libpod_spec::NamespaceMode;
 use libpod_testutil::{require_root, serial};
 

@@ -2,7 +2,8 @@
 //! it when a "process" exits. Never a stand-in for runc in a test that claims a feature works.
 //!
 //! It follows runc's rules (checked against runc by the shared conformance suite):
-//! - `create` makes a `created` container (an ID in use is refused); `start` makes it
+//! - `launch` refuses an ID in use; the pending create's `create` makes a `created` container
+//!   (an ID taken meanwhile is refused), and dropping it makes nothing. `start` makes it
 //!   `running`, from `created` only.
 //! - `kill` works on `created`, `running` and `paused` containers. A signal ends the process
 //!   with `128 + signal` unless its default action is to ignore or stop (`SIGCHLD`, `SIGCONT`,
@@ -18,7 +19,7 @@
 //!   with its exit recorded, as conmon's exit file; the record outlives `delete` until
 //!   `clear_exit` or the next `create` of the same ID.
 
-use super::{CreateArgs, Created, ExitInfo, OciRuntime, RuntimeState};
+use super::{CreateArgs, Created, ExitInfo, OciRuntime, PendingCreate, RuntimeState};
 use crate::error::{CoreError, Result};
 use oci_spec::runtime::LinuxResources;
 use parking_lot::{Condvar, Mutex};
@@ -43,6 +44,8 @@ struct FakeState {
     ignored: HashMap<String, BTreeSet<i32>>,
     failures: HashMap<&'static str, VecDeque<String>>,
     next_pid: i32,
+    /// Pending creates: launched, neither created nor dropped.
+    launched: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,6 +123,12 @@ impl FakeRuntime {
         state.containers.get(id)?.resources.clone()
     }
 
+    /// How many creates are launched and pending (neither created nor dropped): a stand-in
+    /// for monitors that would be left running.
+    pub fn pending_creates(&self) -> usize {
+        self.state.lock().launched
+    }
+
     /// The IDs the runtime knows, sorted.
     pub fn ids(&self) -> Vec<String> {
         let state = self.state.lock();
@@ -184,6 +193,54 @@ impl FakeState {
     }
 }
 
+fn exists(id: &str) -> CoreError {
+    error(
+        id,
+        "create",
+        "container with given ID already exists".into(),
+    )
+}
+
+/// A fake create between `launch` and `create`: nothing exists yet.
+struct FakePending<'r> {
+    runtime: &'r FakeRuntime,
+    id: String,
+    done: bool,
+}
+
+impl PendingCreate for FakePending<'_> {
+    fn create(mut self: Box<Self>) -> Result<Created> {
+        self.done = true;
+        let mut state = self.runtime.state.lock();
+        state.launched -= 1;
+        if state.containers.contains_key(&self.id) {
+            return Err(exists(&self.id));
+        }
+        state.exits.remove(&self.id);
+        state.next_pid += 2;
+        let pid = 1000 + state.next_pid;
+        let container = FakeContainer {
+            status: Status::Created,
+            pid,
+            pending: Vec::new(),
+            resources: None,
+        };
+        state.containers.insert(self.id.clone(), container);
+        Ok(Created {
+            pid,
+            conmon_pid: pid - 1,
+        })
+    }
+}
+
+impl Drop for FakePending<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.runtime.state.lock().launched -= 1;
+        }
+    }
+}
+
 fn error(id: &str, op: &'static str, message: String) -> CoreError {
     CoreError::OciRuntime {
         id: id.to_string(),
@@ -198,47 +255,19 @@ impl OciRuntime for FakeRuntime {
         "fake"
     }
 
-    fn create_with_setup(
-        &self,
-        args: &CreateArgs<'_>,
-        setup: &mut dyn FnMut() -> Result<()>,
-    ) -> Result<Created> {
-        let exists = || {
-            error(
-                args.id,
-                "create",
-                "container with given ID already exists".into(),
-            )
-        };
-        if self
-            .begin("create", args.id)?
-            .containers
-            .contains_key(args.id)
-        {
-            return Err(exists());
-        }
-        // Unlocked: the setup may look at the runtime.
-        setup()?;
-        let mut state = self.state.lock();
+    fn launch<'r>(&'r self, args: &CreateArgs<'_>) -> Result<Box<dyn PendingCreate + 'r>> {
+        let state = self.begin("create", args.id)?;
         if state.containers.contains_key(args.id) {
-            return Err(exists());
+            return Err(exists(args.id));
         }
-        state.exits.remove(args.id);
-        state.next_pid += 2;
-        let pid = 1000 + state.next_pid;
-        let container = FakeContainer {
-            status: Status::Created,
-            pid,
-            pending: Vec::new(),
-            resources: None,
-        };
-        state.containers.insert(args.id.to_string(), container);
-        Ok(Created {
-            pid,
-            conmon_pid: pid - 1,
-        })
+        drop(state);
+        self.state.lock().launched += 1;
+        Ok(Box::new(FakePending {
+            runtime: self,
+            id: args.id.to_string(),
+            done: false,
+        }))
     }
-
     fn start(&self, id: &str) -> Result<()> {
         let mut state = self.begin("start", id)?;
         let container = state.get("start", id)?;

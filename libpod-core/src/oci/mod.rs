@@ -110,24 +110,42 @@ pub struct RuntimeState {
     pub pid: Option<i32>,
 }
 
+/// A create under way: its monitor launched, waiting for the bundle (see
+/// [`OciRuntime::launch`]). Dropping it without [`create`](PendingCreate::create) aborts the
+/// create: the monitor is stopped and reaped, its pipes closed, nothing is created.
+pub trait PendingCreate {
+    /// Lets the monitor go on: the runtime reads the bundle and creates the container. Returns
+    /// once it has (its process waits for `start`); on a failure, what the runtime left is
+    /// deleted.
+    fn create(self: Box<Self>) -> Result<Created>;
+}
+
 /// An OCI runtime driven for containers.
 pub trait OciRuntime: Send + Sync + Debug {
     /// The runtime's name (`runc`, `crun`, `fake`).
     fn name(&self) -> &str;
-    /// Creates the container from its bundle under a monitor; returns once the runtime has
-    /// created it (its process waits for `start`).
+    /// Launches the monitor for a create and returns at once, before the runtime reads the
+    /// bundle: the caller writes the bundle (mounts the root filesystem, writes config.json)
+    /// while the monitor starts up, then calls [`PendingCreate::create`]. Dropping the
+    /// pending create instead stops the monitor: nothing is created, no process or fd is
+    /// left.
+    ///
+    /// ```no_run
+    /// # use libpod_core::oci::{CreateArgs, OciRuntime};
+    /// # fn write_bundle() -> libpod_core::Result<()> { Ok(()) }
+    /// # fn f(oci: &dyn OciRuntime, args: &CreateArgs<'_>) -> libpod_core::Result<()> {
+    /// let pending = oci.launch(args)?;
+    /// write_bundle()?; // on an error, `pending` is dropped: the monitor is stopped
+    /// let created = pending.create()?;
+    /// # Ok(()) }
+    /// ```
+    fn launch<'r>(&'r self, args: &CreateArgs<'_>) -> Result<Box<dyn PendingCreate + 'r>>;
+    /// Creates the container from a bundle written already ([`launch`](OciRuntime::launch)
+    /// then [`create`](PendingCreate::create)); returns once the runtime has created it (its
+    /// process waits for `start`).
     fn create(&self, args: &CreateArgs<'_>) -> Result<Created> {
-        self.create_with_setup(args, &mut || Ok(()))
+        self.launch(args)?.create()
     }
-    /// [`create`](OciRuntime::create), running `setup` (which may write the bundle: mount
-    /// the root filesystem, write config.json) while the monitor starts up, before the runtime
-    /// reads the bundle. When `setup` fails, nothing is created, the monitor is gone, and its
-    /// error is returned.
-    fn create_with_setup(
-        &self,
-        args: &CreateArgs<'_>,
-        setup: &mut dyn FnMut() -> Result<()>,
-    ) -> Result<Created>;
     /// Starts a created container's process.
     fn start(&self, id: &str) -> Result<()>;
     /// Sends `signal` to the container's PID 1 (to every process with `all`).

@@ -69,7 +69,8 @@ macro_rules! oci_runtime_suite {
     ($make:expr) => {
         $crate::oci_runtime_suite!(@each $make;
             lifecycle, start_twice, sigkill, ignored_sigterm, pause_resume, pause_created,
-            kill_while_paused, delete_rules, unknown_ids, duplicate_create, recreate, update);
+            kill_while_paused, delete_rules, unknown_ids, duplicate_create, recreate, update,
+            launch_then_create, abandoned_launch);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -361,4 +362,61 @@ pub fn update(f: &dyn Fixture) {
         "update",
         "update of an unknown container",
     );
+}
+
+/// The runtime reads the bundle only at `create`, not at `launch`: a bundle completed in
+/// between is the one created; until `create`, nothing exists.
+pub fn launch_then_create(f: &dyn Fixture) {
+    let rt = f.runtime();
+    let id = "suite-launch";
+    let (bundle, run_dir) = f.prepare(id);
+    let config = bundle.join("config.json");
+    let later = bundle.join("config.json.later");
+    let has_bundle = config.exists();
+    if has_bundle {
+        std::fs::rename(&config, &later).unwrap();
+    }
+    let args = CreateArgs::new(id, id, &bundle, &run_dir);
+    let pending = rt
+        .launch(&args)
+        .unwrap_or_else(|err| panic!("launch {id}: {err}"));
+    assert_eq!(status(f, id), None, "created before create");
+    if has_bundle {
+        std::fs::rename(&later, &config).unwrap();
+    }
+    let created = pending.create().unwrap();
+    let state = rt.state(id).unwrap().unwrap();
+    assert_eq!(
+        (state.status.as_str(), state.pid),
+        ("created", Some(created.pid))
+    );
+    rt.start(id).unwrap();
+    f.finish(id, 8);
+    assert_eq!(exit_code(f, id, EXIT), Some(8));
+    rt.delete(id, false).unwrap();
+}
+
+/// A launched create dropped without `create` makes nothing: the runtime does not know the
+/// ID, no exit is recorded, and the ID can be created afterwards.
+pub fn abandoned_launch(f: &dyn Fixture) {
+    let rt = f.runtime();
+    let id = "suite-abandoned";
+    let (bundle, run_dir) = f.prepare(id);
+    let args = CreateArgs::new(id, id, &bundle, &run_dir);
+    let pending = rt
+        .launch(&args)
+        .unwrap_or_else(|err| panic!("launch {id}: {err}"));
+    drop(pending);
+    assert_eq!(status(f, id), None);
+    assert_eq!(rt.exit_info(id).unwrap(), None);
+    assert_eq!(
+        rt.wait_exit(id, NO_EXIT).unwrap(),
+        None,
+        "an exit was recorded"
+    );
+    create(f, id);
+    rt.start(id).unwrap();
+    f.finish(id, 9);
+    assert_eq!(exit_code(f, id, EXIT), Some(9));
+    rt.delete(id, false).unwrap();
 }

@@ -128,6 +128,16 @@ impl Launched {
         read_sync(&self.sync, timeout)
     }
 
+    /// Our ends of its pipes (sync, start, output), for tests that check they are closed.
+    #[cfg(test)]
+    pub fn fds(&self) -> Vec<RawFd> {
+        vec![
+            self.sync.as_raw_fd(),
+            self.start.as_raw_fd(),
+            self.output.as_raw_fd(),
+        ]
+    }
+
     /// What conmon printed on stdout and stderr so far (without waiting for more).
     pub fn output(&mut self) -> String {
         read_available(&mut self.output)

@@ -1,8 +1,18 @@
 //! What a container was created with: immutable after create, stored as JSON in the state
 //! database.
+//!
+//! Each fact has one home. The engine's own facts (name, image, labels, restart policy, stop
+//! signal and timeout, logging, `--rm`, stdin) are typed fields here, parsed once at create;
+//! `spec` holds only what the spec generator reads, and `mounts` the user's mounts parsed.
+//! Rows written before that split (through e8ac681) kept copies of the engine's facts in `spec`
+//! and the mounts as strings there: they are moved into this shape as they are read (see
+//! [`ContainerConfig::upgrade`]).
 
+use crate::error::{CoreError, Result};
+use libpod_spec::parse::VolumeMount;
 use libpod_spec::{CreateConfig, NamespaceKind, RestartPolicy};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -22,8 +32,16 @@ pub enum RootfsSource {
     Path(PathBuf),
 }
 
-/// Where a container's output goes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a container's output goes. Its names (`k8s-file`, `none`, `journald`, `passthrough`)
+/// are Podman's, the same in containers.conf, `--log-driver`, the record and `inspect`.
+///
+/// ```
+/// use libpod_core::container::LogDriver;
+/// assert_eq!("journald".parse::<LogDriver>().unwrap(), LogDriver::Journald);
+/// assert_eq!(LogDriver::K8sFile.to_string(), "k8s-file");
+/// assert!("syslog".parse::<LogDriver>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum LogDriver {
@@ -38,9 +56,51 @@ pub enum LogDriver {
     Passthrough,
 }
 
+impl LogDriver {
+    /// Every driver, in the order errors list them.
+    const ALL: [LogDriver; 4] = [
+        LogDriver::K8sFile,
+        LogDriver::Journald,
+        LogDriver::None,
+        LogDriver::Passthrough,
+    ];
+
+    /// Podman's name of the driver.
+    pub fn name(self) -> &'static str {
+        match self {
+            LogDriver::K8sFile => "k8s-file",
+            LogDriver::None => "none",
+            LogDriver::Journald => "journald",
+            LogDriver::Passthrough => "passthrough",
+        }
+    }
+}
+
+impl std::fmt::Display for LogDriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for LogDriver {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self> {
+        LogDriver::ALL
+            .into_iter()
+            .find(|driver| driver.name() == s)
+            .ok_or_else(|| CoreError::InvalidOption {
+                option: "log driver",
+                reason: format!("{s:?}: use k8s-file, journald, none or passthrough"),
+            })
+    }
+}
+
 /// A container's configuration. Everything the user asked for is here, validated; nothing in
 /// it changes after the container is created.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// The derived (de)serializers are inherent functions, wrapped below: a row is upgraded as
+// it is read.
+#[serde(remote = "Self")]
 #[serde(default)]
 #[non_exhaustive]
 pub struct ContainerConfig {
@@ -52,13 +112,19 @@ pub struct ContainerConfig {
     pub created: String,
     /// Its root filesystem.
     pub rootfs: Option<RootfsSource>,
-    /// What shapes its OCI spec: command, env, user, resources, security, mounts...
+    /// What shapes its OCI spec and only that: command, env, user, resources, security... The
+    /// engine's facts kept in the typed fields here (`name`, `pod`, `image`, `labels`,
+    /// `stop_signal`, `stop_timeout`, `restart_policy`, `rm`, `log_driver`, `log_opts`,
+    /// `interactive`) are never set in it, nor the mount strings (`volumes`, `mounts`,
+    /// `tmpfs`), which are in [`mounts`](Self::mounts), parsed.
     pub spec: CreateConfig,
+    /// The user's mounts (`-v`, `--mount`, `--tmpfs`, in that order), parsed at create.
+    pub mounts: Vec<VolumeMount>,
     /// The image's config at create time, which the spec draws on (entrypoint, cmd, env...).
     pub image_config: Option<libpod_spec::ImageConfig>,
     /// The restart policy.
     pub restart_policy: RestartPolicy,
-    /// The stop signal (number).
+    /// The stop signal (number): the user's, else the image's, else SIGTERM.
     pub stop_signal: i32,
     /// Seconds between the stop signal and SIGKILL.
     pub stop_timeout: u32,
@@ -103,6 +169,7 @@ impl Default for ContainerConfig {
             created: String::new(),
             rootfs: None,
             spec: CreateConfig::default(),
+            mounts: Vec::new(),
             image_config: None,
             restart_policy: RestartPolicy::No,
             stop_signal: 15,
@@ -126,11 +193,104 @@ impl Default for ContainerConfig {
     }
 }
 
+impl Serialize for ContainerConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        ContainerConfig::serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let mut config = ContainerConfig::deserialize(deserializer)?;
+        config.upgrade();
+        Ok(config)
+    }
+}
+
 impl ContainerConfig {
     /// The container whose namespace of `kind` this one joins, if any.
     pub fn namespace_from(&self, kind: NamespaceKind) -> Option<&str> {
         self.namespaces_from.get(kind.name()).map(String::as_str)
     }
+
+    /// The user's mounts, parsed. Mount strings left in `spec` (a row of an earlier version
+    /// whose bind source could not be `statfs`'ed when it was read) are parsed now, after
+    /// the parsed ones.
+    pub fn user_mounts(&self) -> Result<Cow<'_, [VolumeMount]>> {
+        if !has_mount_strings(&self.spec) {
+            return Ok(Cow::Borrowed(&self.mounts));
+        }
+        let mut mounts = self.mounts.clone();
+        mounts.extend(self.spec.parse_mounts()?);
+        Ok(Cow::Owned(mounts))
+    }
+
+    /// Moves the mount strings of `spec` into [`mounts`](Self::mounts), parsed.
+    pub(crate) fn parse_spec_mounts(&mut self) -> Result<()> {
+        if has_mount_strings(&self.spec) {
+            self.mounts.extend(self.spec.parse_mounts()?);
+            self.spec.volumes.clear();
+            self.spec.mounts.clear();
+            self.spec.tmpfs.clear();
+        }
+        Ok(())
+    }
+
+    /// The first of the engine's facts set in `spec` rather than in its typed field, if any.
+    pub(crate) fn engine_fact_in_spec(&self) -> Option<&'static str> {
+        let spec = &self.spec;
+        [
+            ("name", spec.name.is_some()),
+            ("pod", spec.pod.is_some()),
+            ("image", spec.image.is_some()),
+            ("labels", !spec.labels.is_empty()),
+            ("stop_signal", spec.stop_signal.is_some()),
+            ("stop_timeout", spec.stop_timeout.is_some()),
+            ("restart_policy", spec.restart_policy.is_some()),
+            ("rm", spec.rm),
+            ("log_driver", spec.log_driver.is_some()),
+            ("log_opts", !spec.log_opts.is_empty()),
+            ("interactive", spec.interactive),
+        ]
+        .into_iter()
+        .find_map(|(field, set)| set.then_some(field))
+    }
+
+    /// Brings a row written through e8ac681 into the current shape, with the meaning that
+    /// version gave it. It kept the engine's facts twice, typed and in `spec`, and read the
+    /// typed ones: those stay and the copies go. The exception is labels: that version set
+    /// only `spec.labels` from a `CreateConfig` (its bug), so they are merged into `labels`.
+    /// Mount strings are parsed into `mounts`; when that fails (a bind source that is gone)
+    /// they are left for [`user_mounts`](Self::user_mounts), so that the row still loads and
+    /// its init reports the error, as before. A current row has none of these: nothing to do.
+    fn upgrade(&mut self) {
+        let spec = &mut self.spec;
+        for (key, value) in std::mem::take(&mut spec.labels) {
+            self.labels.entry(key).or_insert(value);
+        }
+        spec.name = None;
+        spec.pod = None;
+        spec.image = None;
+        spec.stop_signal = None;
+        spec.stop_timeout = None;
+        spec.restart_policy = None;
+        spec.rm = false;
+        spec.log_driver = None;
+        spec.log_opts.clear();
+        spec.interactive = false;
+        if let Err(err) = self.parse_spec_mounts() {
+            tracing::warn!(id = %self.id, %err, "the mounts of a row of an earlier version are parsed at init");
+        }
+    }
+}
+
+fn has_mount_strings(spec: &CreateConfig) -> bool {
+    !(spec.volumes.is_empty() && spec.mounts.is_empty() && spec.tmpfs.is_empty())
 }
 
 /// A healthcheck (`--health-cmd`, `--health-interval`, ...), as Docker's schema2 config holds it.
@@ -149,3 +309,7 @@ pub struct HealthCheck {
     /// Failures before unhealthy.
     pub retries: u32,
 }
+
+#[cfg(test)]
+#[path = "container_config_tests.rs"]
+mod tests;

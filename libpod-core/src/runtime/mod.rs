@@ -268,21 +268,7 @@ impl Runtime {
     /// The data directory of named volume `name` (`ROOT/volumes/NAME/_data`, as Podman's local
     /// driver), created on first use.
     pub fn volume_path(&self, name: &str) -> Result<PathBuf> {
-        let valid = !name.is_empty()
-            && name.len() <= 253
-            && name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
-        if !valid {
-            return Err(CoreError::InvalidOption {
-                option: "volume name",
-                reason: format!("{name:?} is not [a-zA-Z0-9][a-zA-Z0-9_.-]*"),
-            });
-        }
+        libpod_spec::parse::check_name("volume name", name)?;
         // The volume's own directory is private; its data is the container's (Podman's
         // layout: `_data` keeps the default mode).
         let volume = self.inner.root.join("volumes").join(name);

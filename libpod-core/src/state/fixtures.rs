@@ -4,6 +4,7 @@
 use crate::record::{
     ContainerConfig, ContainerState, ContainerStatus, HealthCheck, LogDriver, RootfsSource,
 };
+use libpod_spec::parse::{VolumeMount, parse_tmpfs};
 use libpod_spec::{CreateConfig, ImageVolumeMode, NamespaceMode, NetworkMode, RestartPolicy};
 use std::collections::BTreeMap;
 
@@ -29,24 +30,15 @@ pub fn config(id: &str, name: &str) -> ContainerConfig {
 /// A config with every field set to something other than its default.
 pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
     let mut spec = CreateConfig::default();
-    spec.name = Some(name.into());
-    spec.image = Some("docker.io/library/busybox:latest".into());
     spec.command = Some(vec!["sh".into(), "-c".into(), "echo 'hé' \"x\"\n".into()]);
     spec.entrypoint = Some(vec![]);
     spec.env = BTreeMap::from([("A".into(), "1".into()), ("EMPTY".into(), String::new())]);
     spec.workdir = Some("/srv".into());
     spec.annotations = BTreeMap::from([("io.example/a".into(), "b".into())]);
     spec.tty = true;
-    spec.interactive = true;
     spec.init = true;
     spec.init_path = Some("/usr/libexec/catatonit".into());
-    spec.stop_signal = Some("SIGINT".into());
-    spec.stop_timeout = Some(3);
-    spec.restart_policy = Some("on-failure:4".into());
     spec.devices = vec!["/dev/fuse".into()];
-    spec.tmpfs = vec!["/run:size=64k".into()];
-    spec.volumes = vec!["/host:/ctr:ro,z".into()];
-    spec.mounts = vec!["type=bind,src=/a,dst=/b".into()];
     spec.image_volume_mode = ImageVolumeMode::Tmpfs;
     spec.cgroup_parent = Some("machine.slice".into());
     spec.resources.memory = Some(64 << 20);
@@ -67,6 +59,21 @@ pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
     spec.ipc = NamespaceMode::Container(dep.into());
     spec.cgroupns = Some(NamespaceMode::Path("/proc/1/ns/cgroup".into()));
     spec.userns = Some(NamespaceMode::Private);
+    // The user's mounts, parsed (`--tmpfs /run:size=64k`, `-v data:/ctr:ro,z`, a bind).
+    let mut bind = oci_spec::runtime::Mount::default();
+    bind.set_destination("/b".into())
+        .set_typ(Some("bind".into()))
+        .set_source(Some("/a".into()))
+        .set_options(Some(vec!["rbind".into(), "rprivate".into()]));
+    let mounts = vec![
+        VolumeMount::Mount(parse_tmpfs("/run:size=64k").expect("a tmpfs")),
+        VolumeMount::Named {
+            name: "data".into(),
+            destination: "/ctr".into(),
+            options: vec!["ro".into(), "z".into(), "rprivate".into(), "rbind".into()],
+        },
+        VolumeMount::Mount(bind),
+    ];
     let image_config = serde_json::from_value(serde_json::json!({
         "User": "1000",
         "ExposedPorts": {"80/tcp": {}},
@@ -89,6 +96,7 @@ pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
             name: "busybox".into(),
         }),
         spec,
+        mounts,
         image_config: Some(image_config),
         restart_policy: RestartPolicy::OnFailure { max_retries: 4 },
         stop_signal: 2,

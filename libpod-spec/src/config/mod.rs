@@ -107,6 +107,36 @@ pub struct CreateConfig {
     pub userns: Option<NamespaceMode>,
 }
 
+impl CreateConfig {
+    /// The user's mounts parsed, in the order the spec lists them: `-v` ([`parse_volume`]),
+    /// `--mount` ([`parse_mount`]), then `--tmpfs` ([`parse_tmpfs`]). A bind source is
+    /// `statfs`'ed: its filesystem decides the default options.
+    ///
+    /// [`parse_volume`]: crate::parse::parse_volume
+    /// [`parse_mount`]: crate::parse::parse_mount
+    /// [`parse_tmpfs`]: crate::parse::parse_tmpfs
+    ///
+    /// ```
+    /// use libpod_spec::{CreateConfig, parse::VolumeMount};
+    /// let mut config = CreateConfig::default();
+    /// config.volumes = vec!["data:/data".into()];
+    /// config.tmpfs = vec!["/scratch".into()];
+    /// let mounts = config.parse_mounts().unwrap();
+    /// assert!(matches!(&mounts[0], VolumeMount::Named { name, .. } if name == "data"));
+    /// assert!(matches!(&mounts[1], VolumeMount::Mount(m) if m.typ().as_deref() == Some("tmpfs")));
+    /// ```
+    pub fn parse_mounts(&self) -> crate::Result<Vec<crate::parse::VolumeMount>> {
+        use crate::parse::{VolumeMount, parse_mount, parse_tmpfs, parse_volume};
+        let volumes = self.volumes.iter().map(|v| parse_volume(v));
+        let mounts = self.mounts.iter().map(|m| parse_mount(m));
+        let tmpfs = self
+            .tmpfs
+            .iter()
+            .map(|t| parse_tmpfs(t).map(VolumeMount::Mount));
+        volumes.chain(mounts).chain(tmpfs).collect()
+    }
+}
+
 /// Security settings (`--cap-add`, `--security-opt`, `--privileged`, ...).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "snake_case")]

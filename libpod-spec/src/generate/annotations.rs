@@ -1,5 +1,6 @@
 //! The annotations Podman writes into every spec.
 
+use super::SpecContext;
 use super::security::seccomp_unconfined;
 use crate::ImageConfig;
 use crate::config::CreateConfig;
@@ -13,16 +14,19 @@ const DEFAULT_STOP_SIGNAL: i32 = 15;
 pub(super) fn build(
     config: &CreateConfig,
     image: Option<&ImageConfig>,
-    created: Option<&str>,
+    ctx: &SpecContext,
 ) -> Result<HashMap<String, String>> {
     let flag = |b: bool| if b { "TRUE" } else { "FALSE" }.to_string();
     let mut a: HashMap<String, String> = HashMap::new();
     a.insert("io.container.manager".into(), "libpod".into());
-    if let Some(created) = created {
+    if let Some(created) = &ctx.created {
         a.insert("io.kubernetes.cri-o.Created".into(), created.to_string());
     }
     a.insert("io.kubernetes.cri-o.TTY".into(), config.tty.to_string());
-    a.insert("io.podman.annotations.autoremove".into(), flag(config.rm));
+    a.insert(
+        "io.podman.annotations.autoremove".into(),
+        flag(config.rm || ctx.auto_remove),
+    );
     a.insert("io.podman.annotations.init".into(), flag(config.init));
     a.insert(
         "io.podman.annotations.privileged".into(),
@@ -34,7 +38,11 @@ pub(super) fn build(
     }
     a.insert(
         "org.opencontainers.image.stopSignal".into(),
-        stop_signal(config, image)?.to_string(),
+        match ctx.stop_signal {
+            Some(signal) => signal,
+            None => stop_signal(config, image)?,
+        }
+        .to_string(),
     );
     for (k, v) in &config.annotations {
         a.insert(k.clone(), v.clone());

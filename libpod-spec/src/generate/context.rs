@@ -26,6 +26,13 @@ pub struct SpecContext {
     /// The creation time (RFC 3339 with nanoseconds) for the `io.kubernetes.cri-o.Created`
     /// annotation; omitted when `None`.
     pub created: Option<String>,
+    /// The stop signal the engine resolved when it created the container (the user's, else
+    /// the image's, else SIGTERM), for the `org.opencontainers.image.stopSignal` annotation;
+    /// `None` resolves it here from the config's `stop_signal` and the image.
+    pub stop_signal: Option<i32>,
+    /// The engine removes the container when it exits (`--rm`, kept by the engine rather than
+    /// in the config's `rm`), for the `io.podman.annotations.autoremove` annotation.
+    pub auto_remove: bool,
     /// Files the runtime generated, by destination in the container: `/etc/hosts`,
     /// `/etc/hostname`, `/etc/resolv.conf`, `/run/.containerenv`, and `/dev/shm` (the shm
     /// directory). A user mount at the same destination wins.

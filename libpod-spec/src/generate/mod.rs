@@ -152,13 +152,27 @@ impl SpecGenerator {
         &self.defaults
     }
 
-    /// Generates one container's spec.
-    ///
-    /// Users and groups are resolved inside `ctx.rootfs`, which must be the container's mounted
-    /// root filesystem. Every invalid option is reported as a [`SpecError`] naming it.
+    /// Generates one container's spec, parsing `config`'s mounts (`volumes`, `mounts`,
+    /// `tmpfs`) first; see [`generate_with_mounts`](Self::generate_with_mounts).
     pub fn generate(
         &self,
         config: &CreateConfig,
+        image: Option<&ImageConfig>,
+        ctx: &SpecContext,
+    ) -> Result<Spec> {
+        self.generate_with_mounts(config, &config.parse_mounts()?, image, ctx)
+    }
+
+    /// Generates one container's spec from mounts parsed already (an engine parses them once,
+    /// when the container is created, with [`CreateConfig::parse_mounts`]): `config`'s own
+    /// mount strings (`volumes`, `mounts`, `tmpfs`) are not read.
+    ///
+    /// Users and groups are resolved inside `ctx.rootfs`, which must be the container's mounted
+    /// root filesystem. Every invalid option is reported as a [`SpecError`] naming it.
+    pub fn generate_with_mounts(
+        &self,
+        config: &CreateConfig,
+        mounts: &[crate::parse::VolumeMount],
         image: Option<&ImageConfig>,
         ctx: &SpecContext,
     ) -> Result<Spec> {
@@ -167,7 +181,7 @@ impl SpecGenerator {
         let user = process::resolve_user(config, image, ctx)?;
         let caps = security::capabilities(config, &self.defaults, &user)?;
         let process = process::build(config, image, &self.defaults, &user, &caps, &hostname)?;
-        let mounts = mounts::build(config, image, ctx, &self.defaults)?;
+        let mounts = mounts::build(config, mounts, image, ctx, &self.defaults)?;
         let linux = linux::build(
             config,
             ctx,
@@ -184,7 +198,7 @@ impl SpecGenerator {
             .process(process)
             .mounts(mounts.mounts)
             .linux(linux)
-            .annotations(annotations::build(config, image, ctx.created.as_deref())?)
+            .annotations(annotations::build(config, image, ctx)?)
             .build()
             .map_err(|source| SpecError::Build {
                 part: "spec",

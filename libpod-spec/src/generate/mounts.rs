@@ -6,7 +6,7 @@ use super::{SpecContext, SpecDefaults};
 use crate::ImageConfig;
 use crate::config::{CreateConfig, ImageVolumeMode, NamespaceMode};
 use crate::error::{Result, SpecError};
-use crate::parse::{VolumeMount, parse_mount, parse_tmpfs, parse_volume, process_mount_options};
+use crate::parse::{VolumeMount, process_mount_options};
 use oci_spec::runtime::Mount;
 use std::path::{Component, Path, PathBuf};
 
@@ -18,11 +18,12 @@ pub(super) struct Mounts {
 
 pub(super) fn build(
     config: &CreateConfig,
+    requests: &[VolumeMount],
     image: Option<&ImageConfig>,
     ctx: &SpecContext,
     defaults: &SpecDefaults,
 ) -> Result<Mounts> {
-    let mut user = user_mounts(config, ctx)?;
+    let mut user = user_mounts(requests, ctx)?;
     let has_user_binds = user.iter().any(|m| m.typ().as_deref() == Some("bind"));
     user.extend(image_volumes(config, image, ctx, &user)?);
     if config.security.read_only_rootfs && config.security.read_only_tmpfs {
@@ -94,23 +95,13 @@ fn shm_mount(config: &CreateConfig, ctx: &SpecContext, defaults: &SpecDefaults) 
     }
 }
 
-/// `-v`, `--mount` and `--tmpfs`, with named and anonymous volumes bound from the paths the
-/// runtime prepared.
-fn user_mounts(config: &CreateConfig, ctx: &SpecContext) -> Result<Vec<Mount>> {
-    let mut requests = Vec::new();
-    for v in &config.volumes {
-        requests.push(parse_volume(v)?);
-    }
-    for m in &config.mounts {
-        requests.push(parse_mount(m)?);
-    }
-    for t in &config.tmpfs {
-        requests.push(VolumeMount::Mount(parse_tmpfs(t)?));
-    }
+/// `-v`, `--mount` and `--tmpfs` (parsed), with named and anonymous volumes bound from the
+/// paths the runtime prepared.
+fn user_mounts(requests: &[VolumeMount], ctx: &SpecContext) -> Result<Vec<Mount>> {
     let mut mounts: Vec<Mount> = Vec::with_capacity(requests.len());
     for request in requests {
         let mut mount = match request {
-            VolumeMount::Mount(m) => m,
+            VolumeMount::Mount(m) => m.clone(),
             VolumeMount::Named {
                 destination,
                 options,
@@ -119,7 +110,7 @@ fn user_mounts(config: &CreateConfig, ctx: &SpecContext) -> Result<Vec<Mount>> {
             | VolumeMount::Anonymous {
                 destination,
                 options,
-            } => volume_bind(ctx, &destination, &options)?,
+            } => volume_bind(ctx, destination, options)?,
         };
         if has_destination(&mounts, &mount.destination().to_string_lossy()) {
             return Err(SpecError::invalid(

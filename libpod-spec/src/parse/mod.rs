@@ -1,5 +1,5 @@
 //! Podman's option strings, parsed: sizes, ulimits, devices, volumes, mounts, tmpfs, sysctls,
-//! capabilities, block I/O throttles, signals and restart policies.
+//! capabilities, block I/O throttles, signals, restart policies and names.
 //!
 //! Each parser takes the string as the user typed it and returns a typed value or a
 //! [`SpecError`](crate::SpecError) that names the option and the value.
@@ -16,6 +16,7 @@ mod blkio;
 mod caps;
 mod device;
 mod mount;
+mod name;
 mod paths;
 mod restart;
 mod signal;
@@ -27,6 +28,7 @@ pub use blkio::{parse_throttle_device, parse_weight_device};
 pub use caps::{all_capabilities, merge_capabilities, normalize_capability};
 pub use device::{DeviceRequest, host_device, parse_device, privileged_host_devices};
 pub use mount::{VolumeMount, parse_mount, parse_tmpfs, parse_volume, process_mount_options};
+pub use name::check_name;
 pub use restart::{RestartPolicy, parse_restart_policy};
 pub use signal::parse_signal;
 pub use sysctl::{SysctlNamespaces, parse_sysctl, validate_sysctl};

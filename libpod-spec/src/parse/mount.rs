@@ -8,20 +8,19 @@ use super::paths::clean_path;
 use crate::error::{Result, SpecError};
 use oci_spec::runtime::Mount;
 use options::{process_options, validate_volume_options};
-use regex::Regex;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-use std::sync::LazyLock;
-
-/// Podman's rule for volume names.
-static VOLUME_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$").expect("valid volume name regex"));
 
 /// A mount request: a spec mount ready to use, or a volume that the runtime must provide.
 ///
 /// Options are completed as Podman completes them (`rw`, `rprivate`, ...). As in Podman, `U`
 /// (chown the source), `z` and `Z` (relabel it) stay in the options for the runtime to act
 /// on; Podman's libpod acts on them and leaves them out of the spec it writes.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// It is serde data, so that a container's record keeps its mounts parsed: the bind options
+/// that depend on the source's filesystem are decided once, when the container is created.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum VolumeMount {
     /// A bind, tmpfs or devpts mount, options already completed as Podman completes them.
@@ -64,16 +63,17 @@ fn check_destination(field: &'static str, whole: &str, destination: &str) -> Res
     Ok(())
 }
 
-/// Checks a volume name as Podman does when it creates the volume.
+/// Checks a volume name as Podman does when it creates the volume, naming the whole option.
 fn check_volume_name(field: &'static str, whole: &str, name: &str) -> Result<()> {
-    if VOLUME_NAME.is_match(name) {
-        return Ok(());
-    }
-    Err(SpecError::invalid(
-        field,
-        whole,
-        format!("volume name {name:?} must match [a-zA-Z0-9][a-zA-Z0-9_.-]*"),
-    ))
+    super::check_name(field, name).map_err(|_| {
+        SpecError::invalid(
+            field,
+            whole,
+            format!(
+                "volume name {name:?} must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (at most 253 bytes)"
+            ),
+        )
+    })
 }
 
 /// A spec mount from its parts.

@@ -420,3 +420,17 @@ fn systemd_cgroup_manager_path_and_parent() {
         Some(format!("/mine/libpod-{ID}").as_str())
     );
 }
+
+#[test]
+fn the_engines_stop_signal_and_auto_remove_in_the_context_are_annotated() {
+    let mut f = fixture();
+    let img = image(|b| b.stop_signal("SIGQUIT").cmd(strings(&["true"])));
+    f.ctx.stop_signal = Some(10);
+    f.ctx.auto_remove = true;
+    let a = annotations(&f.spec_img(&CreateConfig::default(), &img));
+    assert_eq!(
+        a["org.opencontainers.image.stopSignal"], "10",
+        "the image's won"
+    );
+    assert_eq!(a["io.podman.annotations.autoremove"], "TRUE");
+}

@@ -280,3 +280,29 @@ fn a_missing_hooks_dir_is_an_error_only_when_configured() {
     defaults.hooks_dirs_explicit = true;
     assert!(SpecGenerator::new(defaults).is_err());
 }
+
+#[test]
+fn mounts_parsed_already_are_used_and_the_strings_not_read() {
+    let f = fixture();
+    let mut c = config(&["true"]);
+    c.tmpfs = strings(&["/parsed:size=1m"]);
+    let parsed = c.parse_mounts().unwrap();
+    // Strings that would fail to parse: generate_with_mounts never looks at them.
+    c.tmpfs = strings(&["relative"]);
+    assert!(f.generator.generate(&c, None, &f.ctx).is_err());
+    let spec = f
+        .generator
+        .generate_with_mounts(&c, &parsed, None, &f.ctx)
+        .unwrap();
+    let mounts = spec.mounts().as_ref().unwrap();
+    assert!(
+        mounts
+            .iter()
+            .any(|m| m.destination() == Path::new("/parsed"))
+    );
+    assert!(
+        !mounts
+            .iter()
+            .any(|m| m.destination() == Path::new("relative"))
+    );
+}

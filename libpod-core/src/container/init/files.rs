@@ -1,7 +1,7 @@
 //! The files a container gets bind-mounted: /etc/hosts, /etc/hostname, /etc/resolv.conf and
 //! /run/.containerenv, written into its run directory.
 
-use super::Locked;
+use crate::container::Locked;
 use crate::error::{CoreError, Result};
 use libpod_spec::NetworkMode;
 use libpod_spec::files::{
@@ -60,7 +60,9 @@ impl Locked<'_> {
             write("resolv.conf", "/etc/resolv.conf", &resolv)?;
         }
         let (image, image_id) = match &self.config().rootfs {
-            Some(super::RootfsSource::Image { id, name }) => (name.as_str(), id.as_str()),
+            Some(crate::container::RootfsSource::Image { id, name }) => {
+                (name.as_str(), id.as_str())
+            }
             _ => ("", ""),
         };
         let env = generate_containerenv(&ContainerEnv {

@@ -135,3 +135,51 @@ fn image_volumes_with_unclean_paths_are_bound() {
         );
     }
 }
+
+#[test]
+fn a_failure_while_the_bundle_is_written_abandons_the_launched_create() {
+    let f = fixture();
+    // The user is resolved in the root filesystem when the spec is generated: after launch.
+    let c = f.ctr(vec![with_user("nosuchuser")]);
+    let err = c.init().unwrap_err();
+    assert!(matches!(err, CoreError::Spec { .. }), "{err}");
+    assert_eq!(
+        f.fake.pending_creates(),
+        0,
+        "the launched create was left pending"
+    );
+    assert!(f.fake.ids().is_empty(), "something was created");
+    assert_eq!(c.status().unwrap(), ContainerStatus::Configured);
+    // Nothing stands in the way of the next init.
+    let ok = f.ctr(vec![]);
+    ok.init().unwrap();
+    assert_eq!(f.fake.ids(), [ok.id().to_string()]);
+}
+
+#[test]
+fn volumes_parsed_at_create_are_prepared_and_bound_at_init() {
+    let f = fixture();
+    let c = f.ctr(vec![with_user_volumes(["named:/named:ro", "/anon"])]);
+    assert!(c.config().spec.volumes.is_empty(), "kept as strings");
+    assert_eq!(c.config().mounts.len(), 2);
+    c.init().unwrap();
+    let spec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(c.state().unwrap().config_path.unwrap()).unwrap())
+            .unwrap();
+    let mounts = spec["mounts"].as_array().unwrap();
+    let source = |dest: &str| {
+        mounts
+            .iter()
+            .find(|m| m["destination"] == dest)
+            .map(|m| m["source"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        source("/named").unwrap(),
+        f.rt.volume_path("named").unwrap().display().to_string()
+    );
+    let anon = source("/anon").unwrap();
+    assert!(
+        anon.ends_with("/_data") && std::path::Path::new(&anon).is_dir(),
+        "{anon}"
+    );
+}
