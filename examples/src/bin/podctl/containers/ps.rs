@@ -80,7 +80,7 @@ impl PsRow {
             status: Some(state.status),
             exit_code: state.exit_code.unwrap_or(0),
             pid: state.pid.map_or(0, i64::from),
-            labels: json!(config.spec.labels),
+            labels: json!(config.labels),
             error: None,
         }
     }
