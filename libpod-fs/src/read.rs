@@ -96,7 +96,7 @@ impl Root {
             OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
             Mode::empty(),
         )
-        .map_err(|errno| failed("open", errno))?;
+        .map_err(|errno| failed("reopen", errno))?;
         Ok((
             File::from(reopened),
             u64::try_from(stat.st_size).unwrap_or(0),
