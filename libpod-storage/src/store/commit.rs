@@ -8,7 +8,7 @@ use crate::blob::BlobStore;
 use crate::digest::Digest;
 use crate::driver::DriverKind;
 use crate::error::{Result, StorageError};
-use crate::fsutil::now_rfc3339;
+use libpod_fs::now_rfc3339;
 use crate::layer::{TarOptions, write_tar};
 use crate::manifest::{self, Manifest, parse_manifest};
 use crate::reference::ImageReference;

@@ -11,7 +11,7 @@ use super::metadata::{ImageRecord, Metadata};
 use crate::blob::{BlobStore, StagedBlob};
 use crate::digest::Digest;
 use crate::error::{Result, StorageError};
-use crate::fsutil::now_rfc3339;
+use libpod_fs::now_rfc3339;
 use crate::layer::{Compression, detect_compression};
 use crate::manifest::{self, descriptor_digest};
 use crate::parallel::map_parallel;
