@@ -79,7 +79,10 @@ fn build(input: &mut Input<'_>, root: &Path, sandbox: &Path) -> Option<()> {
         let parent = root.join(input.path()?);
         let name = NAMES[usize::from(op / 4) % NAMES.len()];
         // The builder itself must not write outside through a link it made.
-        if !parent.canonicalize().is_ok_and(|real| real.starts_with(root)) {
+        if !parent
+            .canonicalize()
+            .is_ok_and(|real| real.starts_with(root))
+        {
             continue;
         }
         // A failure (a name taken) just leaves the tree smaller.
@@ -104,7 +107,10 @@ fn check(root_dir: &Path, rel: &str) {
     for policy in [Policy::InRoot, Policy::NoSymlinks] {
         if let Ok(dir) = root.open_dir(rel, policy) {
             let real = real_path(&dir);
-            assert!(real.starts_with(root_dir), "{policy:?} {rel:?} opened {real:?}");
+            assert!(
+                real.starts_with(root_dir),
+                "{policy:?} {rel:?} opened {real:?}"
+            );
         }
         if let Ok(bytes) = root.read_regular(rel, policy, 64) {
             assert_ne!(bytes, OUTSIDE, "{policy:?} {rel:?} read the outside file");
@@ -112,13 +118,19 @@ fn check(root_dir: &Path, rel: &str) {
         let flags = OFlag::O_PATH | OFlag::O_CLOEXEC;
         if let Ok(fd) = open_at(root.as_fd(), Path::new(rel), flags, policy) {
             let real = real_path(&fd);
-            assert!(real.starts_with(root_dir), "{policy:?} {rel:?} resolved to {real:?}");
+            assert!(
+                real.starts_with(root_dir),
+                "{policy:?} {rel:?} resolved to {real:?}"
+            );
         }
         // Creating directories never follows a symlink out either.
         if policy == Policy::NoSymlinks {
             if let Ok(made) = root.ensure_dir(rel, 0o755) {
                 let real = real_path(&made);
-                assert!(real.starts_with(root_dir), "ensure_dir {rel:?} made {real:?}");
+                assert!(
+                    real.starts_with(root_dir),
+                    "ensure_dir {rel:?} made {real:?}"
+                );
             }
         }
     }

@@ -15,13 +15,23 @@ pub(crate) use libpod_fs::{PRIVATE_DIR_MODE, PRIVATE_FILE_MODE};
 /// Writes `data` to `path` (0600) so that readers see either the old content or the new,
 /// never a part, and the new survives a power cut once this returns.
 pub(crate) fn atomic_write(path: &Path, data: &[u8]) -> Result<()> {
-    Ok(libpod_fs::replace(path, data, PRIVATE_FILE_MODE, Durability::Full)?)
+    Ok(libpod_fs::replace(
+        path,
+        data,
+        PRIVATE_FILE_MODE,
+        Durability::Full,
+    )?)
 }
 
 /// [`atomic_write`] without the fsyncs, for the run root's files: a crashed process must never
 /// leave half of one, but after a power cut they describe a boot that is gone.
 pub(crate) fn volatile_write(path: &Path, data: &[u8]) -> Result<()> {
-    Ok(libpod_fs::replace(path, data, PRIVATE_FILE_MODE, Durability::Volatile)?)
+    Ok(libpod_fs::replace(
+        path,
+        data,
+        PRIVATE_FILE_MODE,
+        Durability::Volatile,
+    )?)
 }
 
 /// fsyncs a directory, making renames and creations inside it durable.

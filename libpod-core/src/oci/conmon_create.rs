@@ -298,6 +298,9 @@ fn remove_if_present(path: &Path) -> Result<()> {
 /// O_NOFOLLOW: the caller's directory may be writable by others, and a link planted at a
 /// predictable name would have root write through it.
 fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
-    let (mode, durability) = (libpod_fs::PRIVATE_FILE_MODE, libpod_fs::Durability::Contents);
+    let (mode, durability) = (
+        libpod_fs::PRIVATE_FILE_MODE,
+        libpod_fs::Durability::Contents,
+    );
     Ok(libpod_fs::replace(path, data, mode, durability)?)
 }

@@ -28,11 +28,12 @@ pub(super) fn read_etc_file(rootfs: &Path, relative: &str) -> Result<String> {
         // runc treats a file it cannot open as absent; we do so only when it really is
         // absent (or a path component is not a directory), and fail on anything else
         // (`reopen` through /proc failing included).
-        Err(FsError::Io { op: "open", source, .. })
-            if matches!(
-                Errno::from_raw(source.raw_os_error().unwrap_or(0)),
-                Errno::ENOENT | Errno::ENOTDIR
-            ) =>
+        Err(FsError::Io {
+            op: "open", source, ..
+        }) if matches!(
+            Errno::from_raw(source.raw_os_error().unwrap_or(0)),
+            Errno::ENOENT | Errno::ENOTDIR
+        ) =>
         {
             let path = rootfs.join(relative);
             tracing::debug!(path = %path.display(), "no such file in the rootfs, reading it as empty");

@@ -5,8 +5,8 @@
 //! outside; or no symlinks at all); the final component is then acted on with a `*at` call
 //! relative to its parent's descriptor that does not follow it.
 
-use nix::errno::Errno;
 use libpod_fs::{Policy, open_at};
+use nix::errno::Errno;
 use nix::fcntl::{AtFlags, OFlag, openat};
 use nix::sys::stat::{FileStat, Mode, SFlag, fstatat, mkdirat};
 use nix::unistd::{UnlinkatFlags, unlinkat};

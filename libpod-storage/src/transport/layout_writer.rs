@@ -7,8 +7,8 @@ use super::oci_layout::{
 use crate::digest::{Digest, HashingWriter};
 use crate::error::{Result, StorageError};
 use crate::manifest::{ANNOTATION_REF_NAME, OCI_INDEX, descriptor_digest};
-use oci_spec::image::Descriptor;
 use libpod_fs::{Durability, Root, TempFile};
+use oci_spec::image::Descriptor;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
@@ -212,5 +212,11 @@ fn copy(mut from: impl Read, to: &mut impl Write) -> io::Result<u64> {
 /// Writes `name` in the layout directory through a synced temporary file and a rename.
 fn write_atomically(root: &Root, name: &str, bytes: &[u8]) -> Result<()> {
     let (mode, durability) = (LAYOUT_FILE_MODE, Durability::Full);
-    Ok(libpod_fs::replace_at(root, name.as_ref(), bytes, mode, durability)?)
+    Ok(libpod_fs::replace_at(
+        root,
+        name.as_ref(),
+        bytes,
+        mode,
+        durability,
+    )?)
 }

@@ -12,10 +12,10 @@ use crate::manifest::{
     ANNOTATION_REF_NAME, MAX_MANIFEST_SIZE, Manifest, OCI_INDEX, Platform, descriptor_digest,
     is_image_manifest_type, is_index_type, parse_manifest, select_platform,
 };
+use libpod_fs::{FsError, Policy, Root};
 use oci_spec::image::Descriptor;
 use serde::Deserialize;
 use std::io::Read;
-use libpod_fs::{FsError, Policy, Root};
 use std::path::Path;
 
 pub use super::layout_writer::OciLayoutWriter;
