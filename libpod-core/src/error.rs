@@ -20,6 +20,11 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A path inside a directory someone else wrote was refused (a symlink where none is
+    /// followed, not the kind of file expected, too large, outside its root). A failed system
+    /// call of [`libpod_fs`] is an [`CoreError::Io`].
+    #[error(transparent)]
+    Fs(libpod_fs::FsError),
     /// An option was refused.
     #[error("invalid {option}: {reason}")]
     InvalidOption {
@@ -205,6 +210,17 @@ impl CoreError {
             op,
             path: path.into(),
             source,
+        }
+    }
+}
+
+/// A failed system call is an [`CoreError::Io`], as the engine's own are; a refusal is
+/// wrapped as [`CoreError::Fs`].
+impl From<libpod_fs::FsError> for CoreError {
+    fn from(err: libpod_fs::FsError) -> Self {
+        match err {
+            libpod_fs::FsError::Io { op, path, source } => CoreError::Io { op, path, source },
+            refused => CoreError::Fs(refused),
         }
     }
 }

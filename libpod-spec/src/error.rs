@@ -152,3 +152,15 @@ impl SpecError {
         }
     }
 }
+
+/// A file [`libpod_fs`] could not read, or refused (a device, a FIFO, one too large), is a
+/// [`SpecError::Read`] of its full path; a refusal's source says what was wrong
+/// (`not a regular file`), with no errno.
+impl From<libpod_fs::FsError> for SpecError {
+    fn from(err: libpod_fs::FsError) -> Self {
+        SpecError::Read {
+            path: err.path(),
+            source: err.into(),
+        }
+    }
+}

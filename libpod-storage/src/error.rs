@@ -19,6 +19,12 @@ pub enum StorageError {
         #[source]
         source: std::io::Error,
     },
+    /// A path inside a directory someone else wrote was refused: a symlink where none is
+    /// followed, not the kind of file expected, too large, or outside its root. (A failed
+    /// system call of [`libpod_fs`] is an [`StorageError::Io`]; a refusal inside an OCI
+    /// layout is an [`StorageError::InvalidLayout`].)
+    #[error(transparent)]
+    Fs(libpod_fs::FsError),
     /// A user-supplied value could not be used.
     #[error("invalid {field} {value:?}: {reason}")]
     InvalidValue {
@@ -313,6 +319,17 @@ impl StorageError {
             field,
             value: value.into(),
             reason: reason.into(),
+        }
+    }
+}
+
+/// A failed system call is an [`StorageError::Io`], as the store's own are; a refusal is
+/// wrapped as [`StorageError::Fs`].
+impl From<libpod_fs::FsError> for StorageError {
+    fn from(err: libpod_fs::FsError) -> Self {
+        match err {
+            libpod_fs::FsError::Io { op, path, source } => StorageError::Io { op, path, source },
+            refused => StorageError::Fs(refused),
         }
     }
 }

@@ -2,54 +2,36 @@
 //! private directories and files, random names.
 
 use crate::error::{Result, StorageError};
-use std::fs::{self, DirBuilder, File, OpenOptions};
+use libpod_fs::{Durability, ExistingDir};
+use std::fs::{self, File};
 use std::hash::{BuildHasher, RandomState};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
-
-/// The mode of the directories the store creates: nobody else may traverse them (what a layer
-/// holds, setuid binaries included, must not be reachable by other local users).
-pub(crate) const PRIVATE_DIR_MODE: u32 = 0o700;
-/// The mode of the files the store creates.
-pub(crate) const PRIVATE_FILE_MODE: u32 = 0o600;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Writes `data` to `path` so that readers see either the old content or the new, never a part:
-/// a temporary file beside it, fsync'ed, renamed over, and the directory fsync'ed.
+/// The modes of the directories and files the store creates: nobody else may traverse them
+/// (what a layer holds, setuid binaries included, must not be reachable by other local users).
+pub(crate) use libpod_fs::{PRIVATE_DIR_MODE, PRIVATE_FILE_MODE};
+
+/// Writes `data` to `path` (0600) so that readers see either the old content or the new,
+/// never a part, and the new survives a power cut once this returns.
 pub(crate) fn atomic_write(path: &Path, data: &[u8]) -> Result<()> {
-    replace(path, data, true)
+    Ok(libpod_fs::replace(
+        path,
+        data,
+        PRIVATE_FILE_MODE,
+        Durability::Full,
+    )?)
 }
 
 /// [`atomic_write`] without the fsyncs, for the run root's files: a crashed process must never
 /// leave half of one, but after a power cut they describe a boot that is gone.
 pub(crate) fn volatile_write(path: &Path, data: &[u8]) -> Result<()> {
-    replace(path, data, false)
-}
-
-fn replace(path: &Path, data: &[u8], durable: bool) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.tmp-{}", file_name(path), random_name(8)));
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(PRIVATE_FILE_MODE)
-            .open(&tmp)
-            .map_err(|e| StorageError::io("create", &tmp, e))?;
-        f.write_all(data)
-            .map_err(|e| StorageError::io("write", &tmp, e))?;
-        if durable {
-            f.sync_all()
-                .map_err(|e| StorageError::io("fsync", &tmp, e))?;
-        }
-        fs::rename(&tmp, path).map_err(|e| StorageError::io("rename", path, e))?;
-        if durable { sync_dir(dir) } else { Ok(()) }
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    Ok(libpod_fs::replace(
+        path,
+        data,
+        PRIVATE_FILE_MODE,
+        Durability::Volatile,
+    )?)
 }
 
 /// fsyncs a directory, making renames and creations inside it durable.
@@ -65,29 +47,9 @@ pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
 }
 
 /// Creates a directory (and its missing parents) that only its owner may enter, or takes away
-/// group and other access from one that exists (as earlier versions made them 0755). Costs
-/// what `create_dir_all` costs: a `mkdir`, and a `stat` when it exists.
+/// group and other access from one that exists (as earlier versions made them 0755).
 pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
-    match DirBuilder::new().mode(PRIVATE_DIR_MODE).create(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let meta = fs::metadata(path).map_err(|e| StorageError::io("stat", path, e))?;
-            if !meta.is_dir() {
-                return Err(StorageError::io(
-                    "create directory",
-                    path,
-                    std::io::Error::from(std::io::ErrorKind::NotADirectory),
-                ));
-            }
-            restrict(path, meta.permissions(), PRIVATE_DIR_MODE)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => DirBuilder::new()
-            .mode(PRIVATE_DIR_MODE)
-            .recursive(true)
-            .create(path)
-            .map_err(|e| StorageError::io("create directory", path, e)),
-        Err(e) => Err(StorageError::io("create directory", path, e)),
-    }
+    Ok(libpod_fs::create_private_dir(path, ExistingDir::Restrict)?)
 }
 
 /// The content of the file at `path`, after taking group and other access away if it had any
@@ -110,23 +72,13 @@ pub(crate) fn read_private(path: &Path) -> std::io::Result<Vec<u8>> {
 pub(crate) fn restrict_file(path: &Path) -> Result<bool> {
     match fs::symlink_metadata(path) {
         Ok(meta) if meta.is_file() => {
-            restrict(path, meta.permissions(), PRIVATE_FILE_MODE)?;
+            libpod_fs::restrict(path, &meta.permissions(), PRIVATE_FILE_MODE)?;
             Ok(true)
         }
         Ok(_) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(StorageError::io("stat", path, e)),
     }
-}
-
-/// Sets `private` on `path` when its current `permissions` grant group or others anything.
-fn restrict(path: &Path, permissions: fs::Permissions, private: u32) -> Result<()> {
-    if permissions.mode() & 0o077 == 0 {
-        return Ok(());
-    }
-    tracing::info!(path = %path.display(), "taking group and other access away");
-    fs::set_permissions(path, fs::Permissions::from_mode(private))
-        .map_err(|e| StorageError::io("chmod", path, e))
 }
 
 /// Removes a directory tree; a missing one is fine.
@@ -156,17 +108,6 @@ pub(crate) fn random_name(len: usize) -> String {
         block /= ALPHABET.len() as u64;
     }
     out
-}
-
-/// The current time as RFC 3339 with nanoseconds, in UTC, as image configs write it.
-pub(crate) fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// The total size of the regular files under `path` (not following symlinks), as `du -b`

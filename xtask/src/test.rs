@@ -4,7 +4,8 @@ use crate::{Result, cargo, step};
 use std::process::{Command, Stdio};
 
 /// The library crates, whose docs must build as docs.rs builds them.
-const LIBRARIES: [&str; 5] = [
+const LIBRARIES: [&str; 6] = [
+    "libpod-fs",
     "libpod-spec",
     "libpod-storage",
     "libpod-core",

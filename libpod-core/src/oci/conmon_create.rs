@@ -301,63 +301,17 @@ fn remove_if_present(path: &Path) -> Result<()> {
     }
 }
 
-/// Writes `data` to `path` through a new temporary file beside it, synced and renamed into
-/// place. The temporary name is random and opened with O_EXCL and O_NOFOLLOW, 0600: the
-/// caller's directory may be writable by others, and a link planted at a predictable name
-/// would have root write through it.
+/// Writes `data` to `path` (0600) through a new temporary file beside it, synced and renamed
+/// into place (the directory is not synced: the file is a copy of conmon's pidfile, as
+/// volatile as it). The temporary name is unpredictable and opened with O_EXCL and
+/// O_NOFOLLOW: the caller's directory may be writable by others, and a link planted at a
+/// predictable name would have root write through it.
 fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .unwrap_or(path.as_os_str())
-        .to_string_lossy();
-    let mut attempts = 0;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.{:016x}.tmp", random_u64()));
-        let opened = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
-            .open(&tmp);
-        match opened {
-            Ok(file) => break (tmp, file),
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists && attempts < 8 => {
-                attempts += 1;
-            }
-            Err(err) => return Err(CoreError::io("creating", &tmp, err)),
-        }
-    };
-    let written = file
-        .write_all(data)
-        .and_then(|()| file.sync_all())
-        .map_err(|err| CoreError::io("writing", &tmp, err))
-        .and_then(|()| {
-            std::fs::rename(&tmp, path)
-                .map_err(|err| CoreError::io("renaming into place", path, err))
-        });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
-}
-
-/// 64 bits no other user can predict: std's per-process random hash keys (taken from the
-/// kernel once), advanced for each new hasher.
-fn random_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
+    let (mode, durability) = (
+        libpod_fs::PRIVATE_FILE_MODE,
+        libpod_fs::Durability::Contents,
     );
-    hasher.finish()
+    Ok(libpod_fs::replace(path, data, mode, durability)?)
 }
 
 /// A conmon launched for a create, waiting for the start byte while the caller writes the

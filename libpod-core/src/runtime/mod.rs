@@ -280,6 +280,4 @@ impl Runtime {
 }
 
 /// The current time as RFC 3339 with nanoseconds (UTC), as Podman records times.
-pub(crate) fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
-}
+pub(crate) use libpod_fs::now_rfc3339;

@@ -6,14 +6,16 @@
 //! inside the container.
 
 use crate::error::{CoreError, Result};
-use std::fs::{self, DirBuilder, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use libpod_fs::ExistingDir;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-/// The mode of the directories we create.
-pub(crate) const PRIVATE_DIR: u32 = 0o700;
-/// The mode of the files we create.
-pub(crate) const PRIVATE_FILE: u32 = 0o600;
+/// The modes of the directories and the files we create, and options that create a file
+/// 0600 (an existing file keeps its mode).
+pub(crate) use libpod_fs::{
+    PRIVATE_DIR_MODE as PRIVATE_DIR, PRIVATE_FILE_MODE as PRIVATE_FILE, private_file,
+};
 
 /// The top-level entries of the root that earlier versions created world-readable.
 const ROOT_ENTRIES: [&str; 2] = ["containers", "volumes"];
@@ -29,20 +31,10 @@ const RUN_ROOT_ENTRIES: [&str; 8] = [
     "conmon-path",
 ];
 
-/// Creates `dir` and its missing parents, 0700 (an existing directory is left as it is).
+/// Creates `dir` and its missing parents, 0700 (an existing directory is left as it is:
+/// [`secure_roots`] looks at the roots' modes after creating them).
 pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
-    DirBuilder::new()
-        .recursive(true)
-        .mode(PRIVATE_DIR)
-        .create(dir)
-        .map_err(|e| CoreError::io("create directory", dir, e))
-}
-
-/// Options that create a file 0600 (an existing file keeps its mode).
-pub(crate) fn private_file() -> OpenOptions {
-    let mut options = OpenOptions::new();
-    options.mode(PRIVATE_FILE);
-    options
+    Ok(libpod_fs::create_private_dir(dir, ExistingDir::Keep)?)
 }
 
 /// Writes `data` to `path`, creating it 0600.

@@ -1,21 +1,19 @@
 //! Directory-descriptor file operations confined to a root directory.
 //!
-//! Every path inside a tree is resolved with `openat2(RESOLVE_IN_ROOT)` from the tree's root
-//! descriptor, so a symlink met on the way resolves inside the tree, never outside; the final
-//! component is then acted on with a `*at` call relative to its parent's descriptor that does
-//! not follow it.
+//! Every path inside a tree is resolved from the tree's root descriptor under one of
+//! [`libpod_fs`]'s policies (in root: a symlink met on the way resolves inside the tree, never
+//! outside; or no symlinks at all); the final component is then acted on with a `*at` call
+//! relative to its parent's descriptor that does not follow it.
 
+use libpod_fs::{Policy, open_at};
 use nix::errno::Errno;
-use nix::fcntl::{AtFlags, OFlag, OpenHow, ResolveFlag, openat, openat2};
+use nix::fcntl::{AtFlags, OFlag, openat};
 use nix::sys::stat::{FileStat, Mode, SFlag, fstatat, mkdirat};
 use nix::unistd::{UnlinkatFlags, unlinkat};
 use std::ffi::{CStr, CString, OsStr};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-
-/// How many times a resolution interrupted by a concurrent rename is retried.
-const EAGAIN_RETRIES: usize = 16;
 
 /// What a directory entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,10 +90,8 @@ pub(crate) fn open_dir_in_root(
     root: BorrowedFd<'_>,
     components: &[impl AsRef<[u8]>],
 ) -> Result<OwnedFd, Errno> {
-    let how = OpenHow::new()
-        .flags(OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
-        .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
-    open_how(root, &join(components), how)
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    open_at(root, &join(components), flags, Policy::InRoot)
 }
 
 /// Opens the directory at `components` beneath `root` without following any symlink: a
@@ -104,21 +100,8 @@ pub(crate) fn open_dir_beneath(
     root: BorrowedFd<'_>,
     components: &[impl AsRef<[u8]>],
 ) -> Result<OwnedFd, Errno> {
-    let how = OpenHow::new()
-        .flags(OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
-        .resolve(ResolveFlag::RESOLVE_BENEATH | ResolveFlag::RESOLVE_NO_SYMLINKS);
-    open_how(root, &join(components), how)
-}
-
-fn open_how(root: BorrowedFd<'_>, path: &Path, how: OpenHow) -> Result<OwnedFd, Errno> {
-    let mut attempts = 0;
-    loop {
-        match openat2(root, path, how) {
-            // The kernel gives up when a rename or mount raced the resolution.
-            Err(Errno::EAGAIN) if attempts < EAGAIN_RETRIES => attempts += 1,
-            result => return result,
-        }
-    }
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW;
+    open_at(root, &join(components), flags, Policy::NoSymlinks)
 }
 
 /// Opens the subdirectory `name` of `dir`, refusing to follow a symlink.

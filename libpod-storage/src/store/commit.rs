@@ -8,10 +8,10 @@ use crate::blob::BlobStore;
 use crate::digest::Digest;
 use crate::driver::DriverKind;
 use crate::error::{Result, StorageError};
-use crate::fsutil::now_rfc3339;
 use crate::layer::{TarOptions, write_tar};
 use crate::manifest::{self, Manifest, parse_manifest};
 use crate::reference::ImageReference;
+use libpod_fs::now_rfc3339;
 use serde_json::{Value, json};
 use std::fs::File;
 

@@ -5,11 +5,11 @@
 //! could otherwise make the layout reader reach outside. Writing produces a deterministic tar
 //! (sorted entries, owner 0:0, mtime 0, modes 0644/0755), as reproducible as the layout is.
 
-use super::safe_fs::{TempFile, open_dir};
 use super::{ImageSource, OciLayout, ResolvedManifest};
 use crate::digest::Digest;
 use crate::error::{Result, StorageError};
 use crate::manifest::Platform;
+use libpod_fs::{Durability, Root, TempFile};
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -244,9 +244,12 @@ pub fn write_oci_archive(layout: &Path, file: &Path) -> Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let parent_fd = open_dir(parent)?;
-    let temp = TempFile::create(&parent_fd, parent)?;
-    let mut builder = tar::Builder::new(io::BufWriter::new(&temp.file));
+    let name = file.file_name().ok_or_else(|| {
+        StorageError::invalid("archive path", file.display().to_string(), "no file name")
+    })?;
+    let parent = Root::open(parent)?;
+    let temp = TempFile::in_root(&parent, name, 0o644)?;
+    let mut builder = tar::Builder::new(io::BufWriter::new(temp.file()));
     append_tree(&mut builder, layout, Path::new(""))?;
     let mut out = builder
         .into_inner()
@@ -254,10 +257,7 @@ pub fn write_oci_archive(layout: &Path, file: &Path) -> Result<()> {
     out.flush()
         .map_err(|err| StorageError::io("write", file, err))?;
     drop(out);
-    let name = file.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-        StorageError::invalid("archive path", file.display().to_string(), "no file name")
-    })?;
-    temp.commit(name, parent)
+    Ok(temp.commit(Durability::Full)?)
 }
 
 /// Appends the entries beneath `layout/rel`, sorted by name, directories before their contents.

@@ -66,15 +66,13 @@ fn archives_are_deterministic_and_owned_by_root_at_epoch() {
     let mut sorted = paths.clone();
     sorted.sort();
     assert_eq!(paths, sorted);
-    // No temporary file left next to the archive.
+    // No temporary file (hidden, `.NAME.tmp-...`) left next to the archive.
     let names: Vec<_> = fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
     assert!(
-        names
-            .iter()
-            .all(|n| !n.to_string_lossy().starts_with(".tmp-")),
+        names.iter().all(|n| !n.to_string_lossy().starts_with('.')),
         "{names:?}"
     );
 }

@@ -1,15 +1,21 @@
 //! Writing images into an OCI image layout directory, crash-safely: every file is written to a
 //! temporary name, synced, and renamed into place.
 
-use super::oci_layout::{IMAGE_LAYOUT_VERSION, blob_path, check_layout_version, read_index_json};
-use super::safe_fs::{TempFile, ensure_dir_at, open_dir, open_file_at};
+use super::oci_layout::{
+    IMAGE_LAYOUT_VERSION, blob_path, check_layout_version, in_layout, open_blob, read_index_json,
+};
 use crate::digest::{Digest, HashingWriter};
 use crate::error::{Result, StorageError};
 use crate::manifest::{ANNOTATION_REF_NAME, OCI_INDEX, descriptor_digest};
+use libpod_fs::{Durability, Root, TempFile};
 use oci_spec::image::Descriptor;
 use std::io::{self, Read, Write};
-use std::os::fd::OwnedFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+/// The mode of what a layout holds: others may read it (it is meant to be shared).
+const LAYOUT_FILE_MODE: u32 = 0o644;
+/// The mode of a layout's directories.
+const LAYOUT_DIR_MODE: u32 = 0o755;
 
 /// Writes images into an OCI image layout directory (creating it, or adding to it).
 ///
@@ -29,9 +35,9 @@ use std::path::{Path, PathBuf};
 /// ```
 #[derive(Debug)]
 pub struct OciLayoutWriter {
-    dir: PathBuf,
-    dir_fd: OwnedFd,
-    blobs_fd: OwnedFd,
+    root: Root,
+    /// `blobs/sha256`.
+    blobs: Root,
     manifests: Vec<Descriptor>,
 }
 
@@ -39,18 +45,19 @@ impl OciLayoutWriter {
     /// Creates `dir` as a layout, or opens an existing one to add images to it.
     pub fn create(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|err| StorageError::io("create", dir, err))?;
-        let dir_fd = open_dir(dir)?;
-        match check_layout_version(&dir_fd, dir) {
+        let root = Root::open(dir)?;
+        match check_layout_version(&root) {
             Ok(()) => {}
             Err(StorageError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
                 let layout = format!(r#"{{"imageLayoutVersion":"{IMAGE_LAYOUT_VERSION}"}}"#);
-                write_atomically(&dir_fd, dir, "oci-layout", layout.as_bytes())?;
+                write_atomically(&root, "oci-layout", layout.as_bytes())?;
             }
             Err(err) => return Err(err),
         }
-        let blobs = ensure_dir_at(&dir_fd, dir, "blobs")?;
-        let blobs_fd = ensure_dir_at(&blobs, dir, "sha256")?;
-        let manifests = match read_index_json(&dir_fd, dir) {
+        let blobs = root
+            .ensure_dir("blobs/sha256", LAYOUT_DIR_MODE)
+            .map_err(in_layout)?;
+        let manifests = match read_index_json(&root) {
             Ok(manifests) => manifests,
             Err(StorageError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
                 Vec::new()
@@ -58,9 +65,8 @@ impl OciLayoutWriter {
             Err(err) => return Err(err),
         };
         Ok(OciLayoutWriter {
-            dir: dir.to_path_buf(),
-            dir_fd,
-            blobs_fd,
+            root,
+            blobs,
             manifests,
         })
     }
@@ -68,16 +74,15 @@ impl OciLayoutWriter {
     /// Stores a blob, verifying that its content has `digest`; a blob already present is kept.
     pub fn put_blob(&mut self, digest: &Digest, content: impl Read) -> Result<()> {
         let rel = blob_path(digest);
-        match open_file_at(&self.dir_fd, &self.dir, &rel) {
+        match open_blob(&self.root, digest) {
             Ok(_) => return Ok(()),
             Err(StorageError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {}
             Err(err) => return Err(err),
         }
-        let blobs_dir = self.dir.join("blobs/sha256");
-        let temp = TempFile::create(&self.blobs_fd, &blobs_dir)?;
-        let mut writer = HashingWriter::new(&temp.file);
+        let temp = TempFile::in_root(&self.blobs, digest.hex().as_ref(), LAYOUT_FILE_MODE)?;
+        let mut writer = HashingWriter::new(temp.file());
         copy(content, &mut writer)
-            .map_err(|err| StorageError::io("write", self.dir.join(&rel), err))?;
+            .map_err(|err| StorageError::io("write", self.root.path().join(&rel), err))?;
         let actual = writer.digest();
         if actual != *digest {
             return Err(StorageError::DigestMismatch {
@@ -86,7 +91,7 @@ impl OciLayoutWriter {
                 actual: actual.to_string(),
             });
         }
-        temp.commit(&digest.hex(), &blobs_dir)
+        Ok(temp.commit(Durability::Full)?)
     }
 
     /// Adds a manifest (already stored as a blob) to index.json under `tag`, replacing an entry
@@ -94,9 +99,9 @@ impl OciLayoutWriter {
     pub fn add_manifest(&mut self, manifest: Descriptor, tag: Option<&str>) -> Result<()> {
         let digest = descriptor_digest(&manifest)?;
         let rel = blob_path(&digest);
-        let stored = open_file_at(&self.dir_fd, &self.dir, &rel)?
+        let stored = open_blob(&self.root, &digest)?
             .metadata()
-            .map_err(|err| StorageError::io("stat", self.dir.join(&rel), err))?
+            .map_err(|err| StorageError::io("stat", self.root.path().join(&rel), err))?
             .len();
         if stored != manifest.size() {
             return Err(StorageError::InvalidValue {
@@ -153,17 +158,17 @@ impl OciLayoutWriter {
         });
         let bytes = serde_json::to_vec(&index).map_err(|err| StorageError::Json {
             what: "index",
-            path: self.dir.join("index.json"),
+            path: self.root.path().join("index.json"),
             source: err,
         })?;
-        write_atomically(&self.dir_fd, &self.dir, "index.json", &bytes)?;
+        write_atomically(&self.root, "index.json", &bytes)?;
         self.manifests = manifests;
         Ok(())
     }
 
     /// The layout directory.
     pub fn path(&self) -> &Path {
-        &self.dir
+        self.root.path()
     }
 }
 
@@ -205,10 +210,13 @@ fn copy(mut from: impl Read, to: &mut impl Write) -> io::Result<u64> {
 }
 
 /// Writes `name` in the layout directory through a synced temporary file and a rename.
-fn write_atomically(dir_fd: &OwnedFd, dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let mut temp = TempFile::create(dir_fd, dir)?;
-    temp.file
-        .write_all(bytes)
-        .map_err(|err| StorageError::io("write", dir.join(&temp.name), err))?;
-    temp.commit(name, dir)
+fn write_atomically(root: &Root, name: &str, bytes: &[u8]) -> Result<()> {
+    let (mode, durability) = (LAYOUT_FILE_MODE, Durability::Full);
+    Ok(libpod_fs::replace_at(
+        root,
+        name.as_ref(),
+        bytes,
+        mode,
+        durability,
+    )?)
 }

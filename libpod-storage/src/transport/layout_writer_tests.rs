@@ -57,7 +57,8 @@ fn no_temp_files(dir: &Path) -> bool {
     names(dir)
         .into_iter()
         .chain(names(&dir.join("blobs/sha256")))
-        .all(|n| !n.starts_with(".tmp-"))
+        // Temporary files are hidden: `.NAME.tmp-...`.
+        .all(|n| !n.starts_with('.'))
 }
 
 #[test]

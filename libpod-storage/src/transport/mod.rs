@@ -5,7 +5,6 @@ mod archive;
 pub(crate) mod bounded;
 mod layout_writer;
 mod oci_layout;
-mod safe_fs;
 
 pub use archive::{OciArchive, write_oci_archive};
 pub use oci_layout::{IMAGE_LAYOUT_VERSION, MAX_INDEX_DEPTH, OciLayout, OciLayoutWriter};

@@ -5,7 +5,6 @@
 //! must be a regular file, manifests are checked against their descriptors' digests and sizes,
 //! and nested indexes are followed only [`MAX_INDEX_DEPTH`] deep.
 
-use super::safe_fs::{open_dir, open_file_at, read_limited};
 use super::{ImageSource, ResolvedManifest};
 use crate::digest::Digest;
 use crate::error::{Result, StorageError};
@@ -13,11 +12,11 @@ use crate::manifest::{
     ANNOTATION_REF_NAME, MAX_MANIFEST_SIZE, Manifest, OCI_INDEX, Platform, descriptor_digest,
     is_image_manifest_type, is_index_type, parse_manifest, select_platform,
 };
+use libpod_fs::{FsError, Policy, Root};
 use oci_spec::image::Descriptor;
 use serde::Deserialize;
 use std::io::Read;
-use std::os::fd::{AsFd, OwnedFd};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use super::layout_writer::OciLayoutWriter;
 
@@ -26,14 +25,13 @@ pub const IMAGE_LAYOUT_VERSION: &str = "1.0.0";
 /// How many indexes below `index.json` are followed to reach an image manifest.
 pub const MAX_INDEX_DEPTH: usize = 4;
 /// The largest `oci-layout` file read.
-const MAX_LAYOUT_FILE_SIZE: usize = 64 << 10;
+const MAX_LAYOUT_FILE_SIZE: u64 = 64 << 10;
 
 /// An OCI image layout opened for reading one image.
 #[derive(Debug)]
 pub struct OciLayout {
-    dir: PathBuf,
     /// The layout directory, kept open: blobs are opened relative to it from any thread.
-    dir_fd: OwnedFd,
+    root: Root,
     resolved: ResolvedManifest,
 }
 
@@ -42,22 +40,18 @@ impl OciLayout {
     /// annotation), or the only image when `tag` is `None`; an index entry is resolved to
     /// `platform`.
     pub fn open(dir: &Path, tag: Option<&str>, platform: &Platform) -> Result<Self> {
-        let dir_fd = open_dir(dir)?;
-        check_layout_version(&dir_fd, dir)?;
-        let entries = read_index_json(&dir_fd, dir)?;
+        let root = Root::open(dir)?;
+        check_layout_version(&root)?;
+        let entries = read_index_json(&root)?;
         let chosen = choose_entry(&entries, tag, dir)?;
-        let resolved = resolve(&dir_fd, dir, chosen, platform, 0)?;
+        let resolved = resolve(&root, chosen, platform, 0)?;
         tracing::debug!(layout = %dir.display(), manifest = %resolved.digest, "opened OCI layout");
-        Ok(OciLayout {
-            dir: dir.to_path_buf(),
-            dir_fd,
-            resolved,
-        })
+        Ok(OciLayout { root, resolved })
     }
 
     /// The layout directory.
     pub fn path(&self) -> &Path {
-        &self.dir
+        self.root.path()
     }
 }
 
@@ -67,7 +61,7 @@ impl ImageSource for OciLayout {
     }
 
     fn blob(&self, digest: &Digest) -> Result<Box<dyn Read + Send>> {
-        Ok(Box::new(open_blob(&self.dir_fd, &self.dir, digest)?))
+        Ok(Box::new(open_blob(&self.root, digest)?))
     }
 }
 
@@ -76,8 +70,29 @@ pub(super) fn blob_path(digest: &Digest) -> String {
     format!("blobs/sha256/{}", digest.hex())
 }
 
-pub(super) fn open_blob(dir_fd: impl AsFd, dir: &Path, digest: &Digest) -> Result<std::fs::File> {
-    open_file_at(dir_fd, dir, &blob_path(digest))
+/// Opens the blob `digest` of the layout `root` for reading.
+pub(super) fn open_blob(root: &Root, digest: &Digest) -> Result<std::fs::File> {
+    root.open_regular(blob_path(digest), Policy::NoSymlinks)
+        .map_err(in_layout)
+}
+
+/// Reads the regular file `rel` of the layout `root`, refusing more than `limit` bytes.
+fn read_limited(root: &Root, rel: &str, limit: u64) -> Result<Vec<u8>> {
+    root.read_regular(rel, Policy::NoSymlinks, limit)
+        .map_err(in_layout)
+}
+
+/// Nothing in a layout is followed through a symlink, and only regular files are read: a
+/// refusal is the layout's fault, an [`StorageError::InvalidLayout`] naming the entry
+/// (`blobs/sha256 is a symbolic link, not a directory`).
+pub(super) fn in_layout(err: FsError) -> StorageError {
+    match (err.refusal(), err.root()) {
+        (Some(reason), Some(root)) => StorageError::InvalidLayout {
+            path: root.to_path_buf(),
+            reason,
+        },
+        _ => err.into(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -86,9 +101,9 @@ struct LayoutFile {
     image_layout_version: String,
 }
 
-pub(super) fn check_layout_version(dir_fd: impl AsFd, dir: &Path) -> Result<()> {
-    let file = open_file_at(dir_fd, dir, "oci-layout")?;
-    let bytes = read_limited(file, MAX_LAYOUT_FILE_SIZE, dir, "oci-layout")?;
+pub(super) fn check_layout_version(root: &Root) -> Result<()> {
+    let dir = root.path();
+    let bytes = read_limited(root, "oci-layout", MAX_LAYOUT_FILE_SIZE)?;
     let layout: LayoutFile = serde_json::from_slice(&bytes).map_err(|err| StorageError::Json {
         what: "oci-layout file",
         path: dir.join("oci-layout"),
@@ -107,9 +122,9 @@ pub(super) fn check_layout_version(dir_fd: impl AsFd, dir: &Path) -> Result<()> 
 }
 
 /// The entries of `index.json`, read as an OCI index.
-pub(super) fn read_index_json(dir_fd: impl AsFd, dir: &Path) -> Result<Vec<Descriptor>> {
-    let file = open_file_at(dir_fd, dir, "index.json")?;
-    let bytes = read_limited(file, MAX_MANIFEST_SIZE, dir, "index.json")?;
+pub(super) fn read_index_json(root: &Root) -> Result<Vec<Descriptor>> {
+    let dir = root.path();
+    let bytes = read_limited(root, "index.json", MAX_MANIFEST_SIZE as u64)?;
     match parse_manifest(&bytes, Some(OCI_INDEX)).map_err(|err| in_file(dir, "index.json", err))? {
         Manifest::Index { manifests } => Ok(manifests),
         _ => Err(StorageError::InvalidLayout {
@@ -199,14 +214,14 @@ fn choose_entry<'a>(
 
 /// Reads the manifest or index `descriptor` points at, descending through indexes by platform.
 fn resolve(
-    dir_fd: &OwnedFd,
-    dir: &Path,
+    root: &Root,
     descriptor: &Descriptor,
     platform: &Platform,
     depth: usize,
 ) -> Result<ResolvedManifest> {
+    let dir = root.path();
     let media_type = descriptor.media_type().to_string();
-    let bytes = read_manifest_blob(dir_fd, dir, descriptor)?;
+    let bytes = read_manifest_blob(root, descriptor)?;
     let digest = descriptor_digest(descriptor)?;
     match parse_manifest(&bytes, Some(&media_type))
         .map_err(|err| in_file(dir, &blob_path(&digest), err))?
@@ -228,13 +243,14 @@ fn resolve(
                 });
             }
             let chosen = select_platform(&manifests, platform)?;
-            resolve(dir_fd, dir, chosen, platform, depth + 1)
+            resolve(root, chosen, platform, depth + 1)
         }
     }
 }
 
 /// A manifest blob, checked against its descriptor's size (before reading) and digest.
-fn read_manifest_blob(dir_fd: &OwnedFd, dir: &Path, descriptor: &Descriptor) -> Result<Vec<u8>> {
+fn read_manifest_blob(root: &Root, descriptor: &Descriptor) -> Result<Vec<u8>> {
+    let dir = root.path();
     let digest = descriptor_digest(descriptor)?;
     let media_type = descriptor.media_type().to_string();
     if !is_image_manifest_type(&media_type) && !is_index_type(&media_type) {
@@ -255,7 +271,7 @@ fn read_manifest_blob(dir_fd: &OwnedFd, dir: &Path, descriptor: &Descriptor) -> 
             ),
         });
     }
-    let bytes = read_limited(open_blob(dir_fd, dir, &digest)?, size, dir, &rel)?;
+    let bytes = read_limited(root, &rel, size as u64)?;
     if bytes.len() != size {
         return Err(StorageError::InvalidLayout {
             path: dir.to_path_buf(),
