@@ -49,7 +49,7 @@ impl Locked<'_> {
     pub(crate) fn init_locked(&mut self) -> Result<()> {
         if self.state.status == ContainerStatus::Stopped {
             // Still known to the runtime: delete it before creating it again.
-            self.runtime().inner.oci.delete(self.id(), true)?;
+            self.runtime().oci().delete(self.id(), true)?;
         } else {
             self.delete_leftover()?;
         }
@@ -62,7 +62,7 @@ impl Locked<'_> {
             // (its process killed), or every later create of this ID is refused.
             let mut failures = Vec::new();
             if self.state.status == ContainerStatus::Created {
-                failures.extend(self.runtime().inner.oci.delete(self.id(), true).err());
+                failures.extend(self.runtime().oci().delete(self.id(), true).err());
             }
             failures.extend(self.release_storage().err());
             let cleanup = super::cleanup::combine(failures);
@@ -124,7 +124,7 @@ impl Locked<'_> {
         let id = ctr.id();
         let run_dir = rt.container_run_dir(id);
         create_private_dir(&run_dir)?;
-        rt.inner.oci.clear_exit(id)?;
+        rt.oci().clear_exit(id)?;
         let log = match config.log_driver {
             LogDriver::K8sFile => LogTarget::K8sFile(ctr.log_path()),
             LogDriver::Journald => LogTarget::Journald,
@@ -145,13 +145,12 @@ impl Locked<'_> {
         args.exit_command = &config.exit_command;
         args.conmon_pidfile = config.conmon_pidfile.as_deref();
         let created = rt
-            .inner
-            .oci
+            .oci()
             .create_with_setup(&args, &mut || self.write_bundle(&run_dir, others))?;
         self.state.status = ContainerStatus::Created;
         self.state.pid = Some(created.pid);
         self.state.conmon_pid = Some(created.conmon_pid);
-        self.state.boot_id = Some(rt.inner.boot_id.clone());
+        self.state.boot_id = Some(rt.boot_id().to_string());
         self.save()
     }
 
@@ -199,7 +198,7 @@ impl Locked<'_> {
                 ctx.namespace_paths
                     .insert(kind, format!("/proc/{pid}/ns/{}", kind.proc_name()).into());
                 if kind == NamespaceKind::Uts {
-                    let other_config = rt.inner.state.container_config(other)?;
+                    let other_config = rt.state().container_config(other)?;
                     ctx.joined_hostname = Some(
                         other_config
                             .spec
@@ -215,8 +214,7 @@ impl Locked<'_> {
             ctx.volume_paths.insert(destination, path);
         }
         let spec = rt
-            .inner
-            .spec
+            .spec_generator()
             .generate(
                 &self.config().spec,
                 self.config().image_config.as_ref(),
@@ -232,7 +230,7 @@ impl Locked<'_> {
             .and_then(|hooks| hooks.poststop().as_ref())
             .is_some_and(|hooks| !hooks.is_empty());
         self.state.delete_without_rootfs =
-            !poststop_hooks && DELETE_IGNORES_ROOTFS.contains(&rt.inner.oci.name());
+            !poststop_hooks && DELETE_IGNORES_ROOTFS.contains(&rt.oci().name());
         let config_path = run_dir.join("config.json");
         let json = serde_json::to_vec(&spec).expect("an OCI spec serializes");
         write_private(&config_path, &json)?;
