@@ -87,7 +87,7 @@ fn a_version_1_database_keeps_its_rows_and_gains_the_new_tables() {
     assert_eq!(state.container_state(&full).unwrap(), full_state());
     assert_eq!(state.container_state(&base).unwrap().pid, Some(42));
     assert_eq!(state.lookup_container("base").unwrap(), base);
-    assert_eq!(state.dependents(&base).unwrap(), [full.clone()]);
+    assert_eq!(state.dependents(&base).unwrap(), [full.as_str()]);
     assert_eq!(state.exit_code("gone").unwrap(), Some(137));
     assert_eq!(state.metadata("boot").unwrap().as_deref(), Some("b1"));
     assert!(matches!(
