@@ -1,6 +1,6 @@
 //! Exec sessions in SQLite: the `exec_sessions` table, its rows deleted with their container.
 
-use super::{SqliteState, db_err, exists};
+use super::{SqliteState, db_err, exists, require_container};
 use crate::error::{CoreError, Result};
 use crate::record::ExecSession;
 use crate::state::ExecStore;
@@ -18,10 +18,7 @@ impl ExecStore for SqliteState {
         let (id, container) = (session.id.as_str(), session.container_id.as_str());
         let mut conn = self.conn.lock();
         let tx = self.begin_with(&mut conn, false, "begin adding exec session")?;
-        let sql = "SELECT 1 FROM containers WHERE id = ?1";
-        if !exists(&tx, sql, container, "check container")? {
-            return Err(CoreError::ContainerNotFound(container.to_string()));
-        }
+        require_container(&tx, container)?;
         let sql = "SELECT 1 FROM exec_sessions WHERE id = ?1";
         if exists(&tx, sql, id, "check exec session id")? {
             return Err(id_in_use(id));

@@ -98,6 +98,16 @@ fn exists(conn: &Connection, sql: &str, key: &str, op: &'static str) -> Result<b
         .map_err(db_err(op))
 }
 
+/// Fails with `ContainerNotFound` unless container `id` exists.
+fn require_container(conn: &Connection, id: &str) -> Result<()> {
+    let sql = "SELECT 1 FROM containers WHERE id = ?1";
+    if exists(conn, sql, id, "check container")? {
+        Ok(())
+    } else {
+        Err(CoreError::ContainerNotFound(id.to_string()))
+    }
+}
+
 /// Switches to WAL. Several openers of a new file race for the switch, and SQLite answers
 /// the losers SQLITE_BUSY at once, without calling the busy handler (it could deadlock): so
 /// the switch is retried here for up to the busy timeout.

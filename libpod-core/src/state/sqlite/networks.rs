@@ -1,7 +1,7 @@
 //! Containers' network attachments in SQLite: the `container_networks` table, its rows
 //! deleted with their container.
 
-use super::{SqliteState, db_err, exists};
+use super::{SqliteState, db_err, require_container};
 use crate::error::{CoreError, Result};
 use crate::record::NetworkAttachment;
 use crate::state::NetworkAttachmentStore;
@@ -16,10 +16,7 @@ impl NetworkAttachmentStore for SqliteState {
         let interface = attachment.interface_name.as_str();
         let mut conn = self.conn.lock();
         let tx = self.begin_with(&mut conn, false, "begin connecting network")?;
-        let sql = "SELECT 1 FROM containers WHERE id = ?1";
-        if !exists(&tx, sql, container_id, "check container")? {
-            return Err(CoreError::ContainerNotFound(container_id.to_string()));
-        }
+        require_container(&tx, container_id)?;
         let connected = tx
             .prepare_cached(
                 "SELECT 1 FROM container_networks WHERE container_id = ?1 AND network = ?2",
@@ -55,10 +52,7 @@ impl NetworkAttachmentStore for SqliteState {
     fn disconnect_network(&self, container_id: &str, network: &str) -> Result<()> {
         let mut conn = self.conn.lock();
         let tx = self.begin_with(&mut conn, false, "begin disconnecting network")?;
-        let sql = "SELECT 1 FROM containers WHERE id = ?1";
-        if !exists(&tx, sql, container_id, "check container")? {
-            return Err(CoreError::ContainerNotFound(container_id.to_string()));
-        }
+        require_container(&tx, container_id)?;
         let deleted = tx
             .prepare_cached(
                 "DELETE FROM container_networks WHERE container_id = ?1 AND network = ?2",

@@ -1,15 +1,25 @@
 //! Named volumes in SQLite: the `volumes` table, and `container_volumes` for the containers
 //! using them.
 
-use super::{SqliteState, db_err, exists};
+use super::{SqliteState, db_err, exists, require_container};
 use crate::error::{CoreError, Result};
 use crate::record::{VolumeConfig, VolumeState};
 use crate::state::VolumeStore;
 use crate::state::common::{check_new_volume, decode, encode, volume_exists};
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
 fn not_found(name: &str) -> CoreError {
     CoreError::VolumeNotFound(name.to_string())
+}
+
+/// Fails with `VolumeNotFound` unless volume `name` exists.
+fn require_volume(conn: &Connection, name: &str) -> Result<()> {
+    let sql = "SELECT 1 FROM volumes WHERE name = ?1";
+    if exists(conn, sql, name, "check volume")? {
+        Ok(())
+    } else {
+        Err(not_found(name))
+    }
 }
 
 const USERS: &str =
@@ -49,14 +59,7 @@ impl VolumeStore for SqliteState {
     fn remove_volume(&self, name: &str) -> Result<()> {
         let mut conn = self.conn.lock();
         let tx = self.begin_with(&mut conn, false, "begin removing volume")?;
-        if !exists(
-            &tx,
-            "SELECT 1 FROM volumes WHERE name = ?1",
-            name,
-            "check volume",
-        )? {
-            return Err(not_found(name));
-        }
+        require_volume(&tx, name)?;
         let containers: Vec<String> = tx
             .prepare_cached(USERS)
             .and_then(|mut stmt| stmt.query_map([name], |row| row.get(0))?.collect())
@@ -128,18 +131,8 @@ impl VolumeStore for SqliteState {
     fn link_volume(&self, container_id: &str, name: &str) -> Result<()> {
         let mut conn = self.conn.lock();
         let tx = self.begin_with(&mut conn, false, "begin linking volume")?;
-        let sql = "SELECT 1 FROM containers WHERE id = ?1";
-        if !exists(&tx, sql, container_id, "check container")? {
-            return Err(CoreError::ContainerNotFound(container_id.to_string()));
-        }
-        if !exists(
-            &tx,
-            "SELECT 1 FROM volumes WHERE name = ?1",
-            name,
-            "check volume",
-        )? {
-            return Err(not_found(name));
-        }
+        require_container(&tx, container_id)?;
+        require_volume(&tx, name)?;
         tx.prepare_cached(
             "INSERT OR IGNORE INTO container_volumes (container_id, volume_name) VALUES (?1, ?2)",
         )
