@@ -56,8 +56,8 @@ pub enum CoreError {
     /// An ID prefix matches several containers.
     #[error("more than one container matches {0:?}")]
     AmbiguousContainer(String),
-    /// The name is taken.
-    #[error("the container name {0:?} is already in use")]
+    /// The name is taken, by a container or a pod (they share one namespace of names).
+    #[error("the name {0:?} is already in use by a container or a pod")]
     NameInUse(String),
     /// The operation is not allowed in the container's state.
     #[error("container {id} is {status}: cannot {operation}")]
@@ -85,6 +85,56 @@ pub enum CoreError {
         /// Its dependents.
         dependents: Vec<String>,
     },
+    /// The container is already on this network.
+    #[error("container {container} is already connected to network {network:?}")]
+    NetworkConnected {
+        /// The container.
+        container: String,
+        /// The network.
+        network: String,
+    },
+    /// The container is not on this network.
+    #[error("container {container} is not connected to network {network:?}")]
+    NetworkNotConnected {
+        /// The container.
+        container: String,
+        /// The network.
+        network: String,
+    },
+
+    // -- pods, volumes, exec sessions --
+    /// No pod has this name, ID or ID prefix.
+    #[error("no pod with name or ID {0:?} found")]
+    PodNotFound(String),
+    /// An ID prefix matches several pods.
+    #[error("more than one pod matches {0:?}")]
+    AmbiguousPod(String),
+    /// The pod still has containers.
+    #[error("pod {id} has containers {containers:?}")]
+    PodHasContainers {
+        /// The pod.
+        id: String,
+        /// Its containers.
+        containers: Vec<String>,
+    },
+    /// No volume has this name or name prefix.
+    #[error("no volume with name {0:?} found")]
+    VolumeNotFound(String),
+    /// A name prefix matches several volumes.
+    #[error("more than one volume matches {0:?}")]
+    AmbiguousVolume(String),
+    /// The volume is in use by containers.
+    #[error("volume {name:?} is being used by containers {containers:?}")]
+    VolumeInUse {
+        /// The volume.
+        name: String,
+        /// The containers using it.
+        containers: Vec<String>,
+    },
+    /// No exec session has this ID.
+    #[error("no exec session with ID {0:?} found")]
+    ExecSessionNotFound(String),
+
     /// Waiting took longer than allowed.
     #[error("container {id}: timed out waiting for {what}")]
     Timeout {

@@ -27,7 +27,7 @@ impl Runtime {
         options: impl IntoIterator<Item = CtrCreateOption>,
     ) -> Result<Container> {
         let id = new_id()?;
-        let engine = &self.inner.engine;
+        let engine = self.engine_config();
         let config = ContainerConfig {
             name: generated_name(&id),
             created: now_rfc3339(),
@@ -79,7 +79,7 @@ impl Runtime {
             Some(RootfsSource::Image { id: image, .. }) => {
                 self.add_with_storage(&config, &state, image)?
             }
-            _ => self.inner.state.add_container(&config, &state)?,
+            _ => self.state().add_container(&config, &state)?,
         }
         tracing::debug!(container = %config.id, name = %config.name, "created");
         Ok(Container {
@@ -98,7 +98,7 @@ impl Runtime {
         state: &ContainerState,
         image: &str,
     ) -> Result<()> {
-        let _lock = self.inner.locks.lock(&config.id)?;
+        let _lock = self.lock_container(&config.id)?;
         let intent = Intent::create(self, &config.id)?;
         let options = libpod_storage::ContainerOptions::default().volatile(config.volatile);
         let (storage, added) = crate::overlap::overlap(
@@ -107,7 +107,7 @@ impl Runtime {
                 self.storage()
                     .create_container_with(&config.id, Some(image), &options)
             },
-            || self.inner.state.add_container(config, state),
+            || self.state().add_container(config, state),
         );
         let (result, undone) = match (storage, added) {
             (Ok(_), Ok(())) => (Ok(()), Ok(())),
@@ -117,7 +117,7 @@ impl Runtime {
                     .remove_container(&config.id)
                     .map_err(CoreError::from),
             ),
-            (Err(e), Ok(())) => (Err(e.into()), self.inner.state.remove_container(&config.id)),
+            (Err(e), Ok(())) => (Err(e.into()), self.state().remove_container(&config.id)),
             // Both refused: nothing to undo; the database's reason (a name in use...) first.
             (Err(_), Err(e)) => (Err(e), Ok(())),
         };

@@ -15,6 +15,6 @@ impl Container {
                 ContainerStatus::Paused,
             ],
         )?;
-        locked.runtime().inner.oci.kill(self.id(), signal, false)
+        locked.runtime().oci().kill(self.id(), signal, false)
     }
 }

@@ -30,7 +30,7 @@ impl Locked<'_> {
     /// exists". The leftover's conmon then records its process's exit: waited for (up to
     /// [`LEFTOVER_EXIT_WAIT`]), so that it cannot land on the new run's exit file.
     pub(crate) fn delete_leftover(&mut self) -> Result<()> {
-        let oci = self.runtime().inner.oci.clone();
+        let oci = self.runtime().oci().clone();
         let Some(leftover) = oci.state(self.id())? else {
             return Ok(());
         };

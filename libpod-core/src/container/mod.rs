@@ -3,7 +3,9 @@
 //! Every change of state happens on a `Locked` container (a guard private to the crate): the
 //! object's lock is held and its state was just read from the database and synced with the OCI
 //! runtime (a recorded exit becomes `Stopped`). There is no way to change state without that,
-//! so "lock, then sync" cannot be forgotten.
+//! so "lock, then sync" cannot be forgotten. A state is written only through `write_state`,
+//! which takes the container's lock guard as proof: by `Locked::save` and by the refresh
+//! after a reboot (`refresh.rs`, the one writer that must not sync).
 
 mod cleanup;
 mod create;
@@ -13,6 +15,7 @@ mod kill;
 mod leftover;
 mod options;
 mod pause;
+mod refresh;
 mod remove;
 mod start;
 mod stop;
@@ -36,7 +39,7 @@ pub use options::{
 pub use remove::RemoveOptions;
 
 use crate::error::Result;
-use crate::lock::LockGuard;
+use crate::lock::ContainerGuard;
 use crate::runtime::Runtime;
 use std::sync::Arc;
 
@@ -50,7 +53,7 @@ pub struct Container {
 
 impl Container {
     pub(crate) fn load(runtime: &Runtime, id: &str) -> Result<Container> {
-        let config = runtime.inner.state.container_config(id)?;
+        let config = runtime.state().container_config(id)?;
         Ok(Container {
             runtime: runtime.clone(),
             config: Arc::new(config),
@@ -95,8 +98,8 @@ impl Container {
 
     /// Locks the container and syncs its state.
     pub(crate) fn lock(&self) -> Result<Locked<'_>> {
-        let guard = self.runtime.inner.locks.lock(self.id())?;
-        let state = self.runtime.inner.state.container_state(self.id())?;
+        let guard = self.runtime.lock_container(self.id())?;
+        let state = self.runtime.state().container_state(self.id())?;
         let mut locked = Locked {
             ctr: self,
             state,
@@ -121,7 +124,7 @@ pub(crate) struct Locked<'c> {
     exit_code: Option<i32>,
     /// The container is gone (removed under this lock).
     removed: bool,
-    _guard: LockGuard,
+    _guard: ContainerGuard<'c>,
 }
 
 /// What handling an exit may do besides the restart policy and cleanup.
@@ -149,15 +152,9 @@ impl Locked<'_> {
     /// Persists the state (with the exit code recorded since the last save, if any, in the
     /// same transaction).
     pub fn save(&mut self) -> Result<()> {
-        let store = &self.ctr.runtime.inner.state;
-        match self.exit_code {
-            Some(code) => {
-                store.record_exit_code(self.ctr.id(), code, Some(&self.state))?;
-                self.exit_code = None;
-                Ok(())
-            }
-            None => store.save_container_state(self.ctr.id(), &self.state),
-        }
+        write_state(self.runtime(), &self._guard, &self.state, self.exit_code)?;
+        self.exit_code = None;
+        Ok(())
     }
 
     /// Fails unless the status is one of `allowed`.
@@ -171,6 +168,20 @@ impl Locked<'_> {
                 operation,
             })
         }
+    }
+}
+
+/// Persists the state of the container whose lock `guard` is (with `exit_code`, if any, in
+/// the same transaction): the one writer of containers' states.
+fn write_state(
+    rt: &Runtime,
+    guard: &ContainerGuard<'_>,
+    state: &ContainerState,
+    exit_code: Option<i32>,
+) -> Result<()> {
+    match exit_code {
+        Some(code) => rt.state().record_exit_code(guard.id(), code, Some(state)),
+        None => rt.state().save_container_state(guard.id(), state),
     }
 }
 

@@ -8,7 +8,7 @@ impl Container {
     pub fn pause(&self) -> Result<()> {
         let mut locked = self.lock()?;
         locked.require("pause", &[ContainerStatus::Running])?;
-        locked.runtime().inner.oci.pause(self.id())?;
+        locked.runtime().oci().pause(self.id())?;
         locked.state.status = ContainerStatus::Paused;
         locked.save()
     }
@@ -17,7 +17,7 @@ impl Container {
     pub fn unpause(&self) -> Result<()> {
         let mut locked = self.lock()?;
         locked.require("unpause", &[ContainerStatus::Paused])?;
-        locked.runtime().inner.oci.resume(self.id())?;
+        locked.runtime().oci().resume(self.id())?;
         locked.state.status = ContainerStatus::Running;
         locked.save()
     }

@@ -6,7 +6,7 @@ use super::*;
 use crate::CoreError;
 use crate::oci::FakeRuntime;
 use crate::runtime::{EngineConfig, Runtime};
-use crate::state::faulty::{Fault, FaultyState};
+use crate::state::faulty::{Fault, faulty_state};
 use libpod_testutil::TempRoot;
 use std::sync::Arc;
 
@@ -24,7 +24,7 @@ fn fixture() -> Fixture {
     std::fs::write(rootfs.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
     let tar = dir.path().join("rootfs.tar");
     libpod_testutil::tar_directory(&rootfs, &tar).unwrap();
-    let (state, fault) = FaultyState::new();
+    let (state, fault) = faulty_state();
     let fake = Arc::new(FakeRuntime::new());
     let rt = Runtime::builder()
         .root(dir.path().join("root"))

@@ -45,7 +45,7 @@ impl Runtime {
             }
             Err(e) => return Err(e),
         };
-        let dependents = self.inner.state.dependents(ctr.id())?;
+        let dependents = self.state().dependents(ctr.id())?;
         if !dependents.is_empty() {
             return Err(CoreError::HasDependents {
                 id: ctr.id().to_string(),
@@ -82,7 +82,7 @@ impl Locked<'_> {
             ContainerStatus::Stopped | ContainerStatus::Created => self.cleanup_unsaved(),
             // Not in the runtime, unless an init was killed after its create or an earlier
             // removal failed: then it is deleted (for conmon, a `stat` when it is not there).
-            _ => self.runtime().inner.oci.delete(self.id(), true),
+            _ => self.runtime().oci().delete(self.id(), true),
         };
         failures.extend(cleaned.err());
         self.state.status = ContainerStatus::Removing;
@@ -107,8 +107,8 @@ impl Locked<'_> {
                 source: Box::new(e),
             });
         }
-        rt.inner.state.remove_container(id)?;
-        rt.inner.locks.remove(id);
+        rt.state().remove_container(id)?;
+        self._guard.remove_file();
         self.removed = true;
         Ok(())
     }
@@ -139,7 +139,7 @@ fn remove_files(rt: &Runtime, id: &str) -> Vec<CoreError> {
             _ => None,
         })
         .collect();
-    failed.extend(rt.inner.oci.clear_exit(id).err());
+    failed.extend(rt.oci().clear_exit(id).err());
     failed
 }
 
@@ -151,16 +151,15 @@ impl Runtime {
     /// exit files removed, and its row last, once all that is gone (so that a failure can
     /// be retried). Refused while other containers depend on it.
     pub fn remove_broken_container(&self, name_or_id: &str) -> Result<()> {
-        let state = &self.inner.state;
+        let state = &self.state();
         let id = state.lookup_container(name_or_id)?;
-        let _guard = self.inner.locks.lock(&id)?;
+        let guard = self.lock_container(&id)?;
         let dependents = state.dependents(&id)?;
         if !dependents.is_empty() {
             return Err(CoreError::HasDependents { id, dependents });
         }
         tracing::info!(container = %id, "removing a container whose records do not decode");
-        let mut failures: Vec<CoreError> =
-            self.inner.oci.delete(&id, true).err().into_iter().collect();
+        let mut failures: Vec<CoreError> = self.oci().delete(&id, true).err().into_iter().collect();
         let (storage, files) = crate::overlap::overlap(
             "remove-storage",
             || remove_storage(self, &id),
@@ -172,7 +171,7 @@ impl Runtime {
             return super::cleanup::combine(failures);
         }
         state.remove_container(&id)?;
-        self.inner.locks.remove(&id);
+        guard.remove_file();
         Ok(())
     }
 }

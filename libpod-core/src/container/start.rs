@@ -55,7 +55,7 @@ impl Locked<'_> {
             // Checks them too.
             self.init_locked()?;
         }
-        if let Err(e) = self.runtime().inner.oci.start(self.id()) {
+        if let Err(e) = self.runtime().oci().start(self.id()) {
             let cleanup = self.cleanup_locked();
             return match cleanup {
                 Ok(()) => Err(e),

@@ -69,7 +69,7 @@ impl Locked<'_> {
     /// with `action` `AutoRemove`. `ContainerNotFound` when another process removed it
     /// meanwhile; `InvalidState` with [`TAKEN_OVER`] when another started it again.
     pub(crate) fn stop_locked(&mut self, timeout: u32, action: ExitAction) -> Result<()> {
-        let oci = self.runtime().inner.oci.clone();
+        let oci = self.runtime().oci().clone();
         let id = self.id().to_string();
         if self.state.status == ContainerStatus::Paused {
             // A frozen process cannot act on a signal.
@@ -115,11 +115,10 @@ impl Locked<'_> {
     fn wait_unlocked(&mut self, timeout: Duration, action: ExitAction) -> Result<Progress> {
         let rt = self.runtime().clone();
         let id = self.id().to_string();
-        let oci = rt.inner.oci.clone();
-        rt.inner
-            .locks
-            .unlocked(&mut self._guard, &id, || oci.wait_exit(&id, Some(timeout)))??;
-        self.state = rt.inner.state.container_state(&id)?;
+        let oci = rt.oci().clone();
+        self._guard
+            .unlocked(|| oci.wait_exit(&id, Some(timeout)))??;
+        self.state = rt.state().container_state(&id)?;
         self.exit_code = None;
         self.sync_exit(action)?;
         self.progress()
@@ -150,7 +149,7 @@ impl Locked<'_> {
         }
         if action == ExitAction::AutoRemove
             && self.config().auto_remove
-            && self.runtime().inner.state.dependents(self.id())?.is_empty()
+            && self.runtime().state().dependents(self.id())?.is_empty()
         {
             return self.remove_locked();
         }

@@ -25,7 +25,7 @@ fn in_background(
     f.fake.ignore_signals(ctr.id(), &[15]);
     let stopper = std::thread::spawn(verb);
     let deadline = Instant::now() + Duration::from_secs(5);
-    while f.rt.inner.state.container_state(ctr.id()).unwrap().status != ContainerStatus::Stopping {
+    while f.rt.state().container_state(ctr.id()).unwrap().status != ContainerStatus::Stopping {
         assert!(Instant::now() < deadline, "the stop did not begin");
         std::thread::sleep(Duration::from_millis(5));
     }

@@ -36,7 +36,7 @@ impl Locked<'_> {
             .spec
             .resources
             .shm_size
-            .unwrap_or(self.runtime().inner.engine.shm_size);
+            .unwrap_or(self.runtime().engine_config().shm_size);
         let options = format!("mode=1777,size={size}");
         mount(
             Some("shm"),

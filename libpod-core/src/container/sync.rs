@@ -29,7 +29,7 @@ impl Locked<'_> {
             ContainerStatus::Running | ContainerStatus::Paused => ExitAction::AutoRemove,
             _ => return Ok(()),
         };
-        let exit = match self.runtime().inner.oci.exit_info(self.id())? {
+        let exit = match self.runtime().oci().exit_info(self.id())? {
             Some(exit) => exit,
             None if self.monitor_died() => {
                 // conmon is gone without writing an exit file: Podman's exit code -1.
@@ -55,7 +55,7 @@ impl Locked<'_> {
         if !conmon_gone {
             return false;
         }
-        match self.runtime().inner.oci.state(self.id()) {
+        match self.runtime().oci().state(self.id()) {
             Ok(Some(state)) => !matches!(
                 state.status.as_str(),
                 "running" | "paused" | "created" | "creating"
@@ -91,7 +91,7 @@ impl Locked<'_> {
         }
         if action == ExitAction::AutoRemove
             && self.config().auto_remove
-            && self.runtime().inner.state.dependents(self.id())?.is_empty()
+            && self.runtime().state().dependents(self.id())?.is_empty()
         {
             tracing::debug!(container = %self.id(), "removing an auto-remove container after its exit");
             return self.remove_locked();

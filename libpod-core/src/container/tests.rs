@@ -145,7 +145,7 @@ fn an_exit_is_seen_at_the_next_look_and_cleaned_up() {
         "deleted from the runtime"
     );
     // Saved with the cleanup's state, and kept once the container is gone (for `wait`).
-    let store = &f.rt.inner.state;
+    let store = &f.rt.state();
     assert_eq!(
         store.container_state(c.id()).unwrap().status,
         ContainerStatus::Exited

@@ -16,7 +16,7 @@ impl Container {
             {
                 let locked = match self.lock() {
                     Err(CoreError::ContainerNotFound(id)) => {
-                        let recorded = self.runtime().inner.state.exit_code(self.id())?;
+                        let recorded = self.runtime().state().exit_code(self.id())?;
                         return recorded.ok_or(CoreError::ContainerNotFound(id));
                     }
                     other => other?,
@@ -39,8 +39,7 @@ impl Container {
             // Without the lock: others may stop or inspect it meanwhile. Bounded, so that a
             // monitor that died without an exit file is noticed by the next sync.
             self.runtime()
-                .inner
-                .oci
+                .oci()
                 .wait_exit(self.id(), Some(MONITOR_CHECK))?;
         }
     }

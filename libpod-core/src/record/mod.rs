@@ -1,12 +1,23 @@
 //! The records the engine stores: what a container was created with and where it is in its
-//! lifecycle (and, as their wings land, pods, volumes, exec sessions and network attachments).
+//! lifecycle, and the same for pods, named volumes and exec sessions, plus a container's
+//! network attachments.
 //!
-//! Records are plain serde data. They sit below the handles (`runtime/`, `container/`) and the
-//! state layer (`state/`), import none of them, and are what `state/` and `error.rs` name, so a
-//! new wing adds its record here without joining an import cycle.
+//! Records are plain serde data (`#[serde(default)]`, so that a field added later reads as
+//! its default from an older row; `#[non_exhaustive]`, built with their `new` constructors).
+//! They sit below the handles (`runtime/`, `container/`) and the state layer (`state/`),
+//! import none of them, and are what `state/` and `error.rs` name, so a new wing adds its
+//! record here without joining an import cycle.
 
 mod container_config;
 mod container_state;
+mod exec;
+mod network;
+mod pod;
+mod volume;
 
 pub use container_config::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
 pub use container_state::{ContainerState, ContainerStatus};
+pub use exec::{ExecConfig, ExecSession, ExecStatus};
+pub use network::NetworkAttachment;
+pub use pod::{PodConfig, PodExitPolicy, PodState};
+pub use volume::{VolumeConfig, VolumeState};

@@ -113,11 +113,11 @@ fn valid_id(id: &str) -> bool {
 /// Keeps the container when both its row and its storage exist; else removes whichever does.
 fn undo_partial_create(runtime: &Runtime, id: &str, intent: &std::path::Path) -> Result<()> {
     // Waits for a creator that is still at work; then its intent is gone.
-    let _guard = runtime.inner.locks.lock(id)?;
+    let guard = runtime.lock_container(id)?;
     if !intent.exists() {
         return Ok(());
     }
-    let has_row = match runtime.inner.state.container_name(id) {
+    let has_row = match runtime.state().container_name(id) {
         Ok(_) => true,
         Err(CoreError::ContainerNotFound(_)) => false,
         Err(e) => return Err(e),
@@ -135,10 +135,10 @@ fn undo_partial_create(runtime: &Runtime, id: &str, intent: &std::path::Path) ->
         tracing::info!(container = %id, "storage of an interrupted create removed");
     }
     if has_row {
-        runtime.inner.state.remove_container(id)?;
+        runtime.state().remove_container(id)?;
         tracing::info!(container = %id, "database row of an interrupted create removed");
     }
-    runtime.inner.locks.remove(id);
+    guard.remove_file();
     Ok(())
 }
 

@@ -12,6 +12,30 @@
 //! }
 //! # Ok::<(), libpod_core::CoreError>(())
 //! ```
+//!
+//! # Who extends `Runtime`
+//!
+//! This file holds the handle, its builder and what every wing shares; each wing adds its own
+//! verbs to `Runtime` in its own folder, so that this file imports none of them:
+//!
+//! | folder | adds to `Runtime` |
+//! |---|---|
+//! | `runtime/open.rs` | `RuntimeBuilder::open` (config, state, spec, store, OCI runtime; the refresh after a reboot) |
+//! | `runtime/intents.rs` | the repair at open of creates and inits a kill interrupted |
+//! | `container/create.rs` | `new_container`, `build_container` |
+//! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
+//!
+//! A new wing (pods, volumes, exec sessions, networks) adds its row here.
+//!
+//! # Its parts
+//!
+//! The fields are private to `runtime/`; the wings reach them through narrow crate-private
+//! accessors: `state()` (the state store), `oci()` (the OCI runtime), `spec_generator()`,
+//! `boot_id()`, and the locks, taken only as typed guards: `lock_container(id)` (and later a
+//! pod's). The lock order is pod, then container, then exec session (see `lock.rs`): an exec session's lock comes only from its container's guard, a
+//! pod's containers' locks only from the pod's guard, and a thread holding a deeper lock
+//! cannot take a shallower one. A container's state changes only on its `Locked` guard
+//! (`container/mod.rs`).
 
 pub mod config;
 pub(crate) mod intents;
@@ -22,7 +46,7 @@ pub use config::EngineConfig;
 
 use crate::container::Container;
 use crate::error::{CoreError, Result};
-use crate::lock::LockManager;
+use crate::lock::{ContainerGuard, LockManager};
 use crate::oci::OciRuntime;
 use crate::state::StateStore;
 use libpod_spec::SpecGenerator;
@@ -147,20 +171,21 @@ pub struct BrokenContainer {
 /// safe to share between threads.
 #[derive(Clone, Debug)]
 pub struct Runtime {
-    pub(crate) inner: Arc<RuntimeInner>,
+    inner: Arc<RuntimeInner>,
 }
 
+/// The runtime's parts, private to `runtime/` (see the module header for the accessors).
 #[derive(Debug)]
-pub(crate) struct RuntimeInner {
-    pub root: PathBuf,
-    pub run_root: PathBuf,
-    pub engine: EngineConfig,
-    pub state: Box<dyn StateStore>,
-    pub storage: Store,
-    pub oci: Arc<dyn OciRuntime>,
-    pub locks: LockManager,
-    pub spec: SpecGenerator,
-    pub boot_id: String,
+struct RuntimeInner {
+    root: PathBuf,
+    run_root: PathBuf,
+    engine: EngineConfig,
+    state: Box<dyn StateStore>,
+    storage: Store,
+    oci: Arc<dyn OciRuntime>,
+    locks: LockManager,
+    spec: SpecGenerator,
+    boot_id: String,
 }
 
 impl Runtime {
@@ -192,6 +217,33 @@ impl Runtime {
     /// The OCI runtime's name.
     pub fn oci_runtime_name(&self) -> &str {
         self.inner.oci.name()
+    }
+
+    /// The state store.
+    pub(crate) fn state(&self) -> &dyn StateStore {
+        &*self.inner.state
+    }
+
+    /// The OCI runtime (cloned by verbs that wait on it with the lock released).
+    pub(crate) fn oci(&self) -> &Arc<dyn OciRuntime> {
+        &self.inner.oci
+    }
+
+    /// The spec generator.
+    pub(crate) fn spec_generator(&self) -> &SpecGenerator {
+        &self.inner.spec
+    }
+
+    /// This boot's ID, recorded in the states that a reboot invalidates.
+    pub(crate) fn boot_id(&self) -> &str {
+        &self.inner.boot_id
+    }
+
+    /// Locks container `id` (one not locked under its pod's guard), as the lock order allows
+    /// (see [`lock`](crate::lock)): the guard also removes the lock file of a container that
+    /// is gone.
+    pub(crate) fn lock_container(&self, id: &str) -> Result<ContainerGuard<'_>> {
+        self.inner.locks.container(id)
     }
 
     /// The container with this name, ID or unique ID prefix.

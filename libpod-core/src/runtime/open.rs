@@ -6,7 +6,6 @@ use crate::error::{CoreError, Result};
 use crate::lock::LockManager;
 use crate::oci::{ConmonRuntime, ConmonRuntimeConfig, OciRuntime};
 use crate::overlap::overlap;
-use crate::record::ContainerStatus;
 use crate::state::{SqliteState, StateStore};
 use libpod_spec::SpecGenerator;
 use libpod_storage::{Store, StoreOptions};
@@ -160,7 +159,7 @@ fn boot_id() -> String {
 fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
     let run_root = runtime.run_root();
     let marker = run_root.join(ALIVE);
-    let boot_id = &runtime.inner.boot_id;
+    let boot_id = runtime.boot_id();
     let current = || match fs::read_to_string(&marker) {
         Ok(stamped) if stamped == *boot_id => true,
         // An empty marker, as earlier versions wrote it: taken as this boot's (a live system
@@ -187,7 +186,7 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
         return Ok(());
     }
     clear_runtime_state(run_root);
-    let state = &runtime.inner.state;
+    let state = &runtime.state();
     let mut volatile = Vec::new();
     for id in state.all_containers()? {
         // A config that does not decode is no reason to refuse the open: that container
@@ -199,34 +198,7 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
                 tracing::warn!(container = %id, %err, "config does not decode: kept as it is after the reboot");
             }
         }
-        let _guard = runtime.inner.locks.lock(&id)?;
-        let mut s = match state.container_state(&id) {
-            Ok(s) => s,
-            // Nothing of it survived the reboot but its row: listed as broken, removable.
-            Err(err @ CoreError::Corrupt { .. }) => {
-                tracing::warn!(container = %id, %err, "not refreshed after a reboot");
-                continue;
-            }
-            Err(err) => return Err(err),
-        };
-        let refreshed = match s.status {
-            ContainerStatus::Running
-            | ContainerStatus::Stopped
-            | ContainerStatus::Paused
-            | ContainerStatus::Stopping => ContainerStatus::Exited,
-            ContainerStatus::Created => ContainerStatus::Configured,
-            other => other,
-        };
-        if refreshed != s.status || s.pid.is_some() || s.mountpoint.is_some() {
-            tracing::info!(container = %id, from = %s.status, to = %refreshed, "refreshing after a reboot");
-            s.status = refreshed;
-            s.pid = None;
-            s.conmon_pid = None;
-            s.mountpoint = None;
-            s.netns_path = None;
-            s.boot_id = Some(runtime.inner.boot_id.clone());
-            state.save_container_state(&id, &s)?;
-        }
+        runtime.refresh_container(&id)?;
     }
     for id in volatile {
         remove_after_reboot(runtime, &id);

@@ -1,9 +1,11 @@
 //! Rules shared by both state stores, so that they cannot drift apart.
 
 use crate::error::{CoreError, Result};
-use crate::record::ContainerConfig;
-use serde::Serialize;
+use crate::record::{
+    ContainerConfig, ExecSession, ExecStatus, NetworkAttachment, PodConfig, VolumeConfig,
+};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -51,6 +53,117 @@ pub(crate) fn check_new_container(config: &ContainerConfig) -> Result<BTreeSet<S
         });
     }
     Ok(deps)
+}
+
+/// Checks what `add_pod` requires of a config: an ID and a name.
+pub(crate) fn check_new_pod(config: &PodConfig) -> Result<()> {
+    if config.id.is_empty() {
+        return Err(CoreError::InvalidOption {
+            option: "id",
+            reason: "a pod needs an ID".into(),
+        });
+    }
+    if config.name.is_empty() {
+        return Err(CoreError::InvalidOption {
+            option: "name",
+            reason: format!("pod {} needs a name", config.id),
+        });
+    }
+    Ok(())
+}
+
+/// Checks what `add_volume` requires of a config: a name.
+pub(crate) fn check_new_volume(config: &VolumeConfig) -> Result<()> {
+    if config.name.is_empty() {
+        return Err(CoreError::InvalidOption {
+            option: "name",
+            reason: "a volume needs a name".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The refusal of a volume name in use.
+pub(crate) fn volume_exists(name: &str) -> CoreError {
+    CoreError::InvalidOption {
+        option: "volume name",
+        reason: format!("volume {name:?} already exists"),
+    }
+}
+
+/// The refusal of an object ID in use.
+pub(crate) fn id_in_use(id: &str) -> CoreError {
+    CoreError::InvalidOption {
+        option: "id",
+        reason: format!("the ID {id} is already in use"),
+    }
+}
+
+/// Checks what `add_exec_session` requires of a session: an ID.
+pub(crate) fn check_new_exec_session(session: &ExecSession) -> Result<()> {
+    if session.id.is_empty() {
+        return Err(CoreError::InvalidOption {
+            option: "id",
+            reason: format!("an exec session of {} needs an ID", session.container_id),
+        });
+    }
+    Ok(())
+}
+
+/// Checks what `connect_network` requires of an attachment: a network name.
+pub(crate) fn check_attachment(container_id: &str, attachment: &NetworkAttachment) -> Result<()> {
+    if attachment.network.is_empty() {
+        return Err(CoreError::InvalidOption {
+            option: "network",
+            reason: format!("container {container_id}: an attachment needs a network name"),
+        });
+    }
+    Ok(())
+}
+
+/// The refusal of an interface name another attachment of the container has.
+pub(crate) fn interface_in_use(container_id: &str, name: &str) -> CoreError {
+    CoreError::InvalidOption {
+        option: "interface name",
+        reason: format!("container {container_id} already has an interface {name:?}"),
+    }
+}
+
+/// Where an exec session stands: its stored `state`, apart from its immutable config.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct ExecProgress {
+    status: ExecStatus,
+    pid: Option<i32>,
+    exit_code: Option<i32>,
+}
+
+/// An exec session's stored `config` and `state` JSON.
+pub(crate) fn encode_exec(session: &ExecSession) -> Result<(String, String)> {
+    let progress = ExecProgress {
+        status: session.status,
+        pid: session.pid,
+        exit_code: session.exit_code,
+    };
+    Ok((
+        encode("exec config", &session.id, &session.config)?,
+        encode("exec state", &session.id, &progress)?,
+    ))
+}
+
+/// An exec session from its stored columns.
+pub(crate) fn decode_exec(
+    id: &str,
+    container_id: &str,
+    config: &str,
+    state: &str,
+) -> Result<ExecSession> {
+    let progress: ExecProgress = decode("exec state", id, state)?;
+    let mut session = ExecSession::new(id, container_id, decode("exec config", id, config)?);
+    session.status = progress.status;
+    session.pid = progress.pid;
+    session.exit_code = progress.exit_code;
+    Ok(session)
 }
 
 /// Whether `s` can be an ID prefix: non-empty lower-case hex, so that it holds no pattern

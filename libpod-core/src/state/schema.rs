@@ -30,13 +30,35 @@
 //! - `volumes`: `name` (primary key), `config`, `state`. Created empty, for the volume work.
 //! - `exec_sessions`: `id`, `container_id` (cascade from the container), `config`, `state`.
 //!   Created empty, for the exec work.
+//!
+//! # Version 2
+//!
+//! V1's three placeholders are replaced by the tables the wings need (V1 never wrote them:
+//! they are dropped empty), and two link tables hold what changes after a container is
+//! created, beside its immutable config:
+//!
+//! - `pods`: `id`, `name` (unique; the store keeps names unique across containers and pods),
+//!   `config` ([`PodConfig`](crate::record::PodConfig)), `state`
+//!   ([`PodState`](crate::record::PodState)). `containers.pod_id` refers to it, so a pod with
+//!   containers cannot be deleted (the store checks first, to name them).
+//! - `volumes`: `name` (primary key), `driver` and `anonymous` (to list and prune without
+//!   decoding), `config` ([`VolumeConfig`](crate::record::VolumeConfig)), `state`
+//!   ([`VolumeState`](crate::record::VolumeState)).
+//! - `exec_sessions`: `id`, `container_id` (cascade from the container), `config`
+//!   ([`ExecConfig`](crate::record::ExecConfig)), `state` (status, PID, exit code).
+//! - `container_networks`: (`container_id`, `network`), `interface_name` (unique per
+//!   container once given), `options` (the JSON of a
+//!   [`NetworkAttachment`](crate::record::NetworkAttachment)); cascade from the container.
+//!   Networks are files, not rows: no foreign key on `network`.
+//! - `container_volumes`: (`container_id`, `volume_name`): "volume in use". Cascade from the
+//!   container; a linked volume cannot be deleted (foreign key, checked first by the store).
 
 use crate::error::{CoreError, Result};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
 /// The migration steps, in order: step `n` (1-based) takes the schema from version `n - 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this code writes: the number of migration steps.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -90,6 +112,53 @@ CREATE TABLE exec_sessions (
     state        TEXT NOT NULL
 );
 CREATE INDEX exec_sessions_container ON exec_sessions(container_id);
+";
+
+const V2: &str = "
+DROP TABLE exec_sessions;
+DROP TABLE volumes;
+DROP TABLE pods;
+
+CREATE TABLE pods (
+    id     TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
+    name   TEXT NOT NULL UNIQUE CHECK (name <> ''),
+    config TEXT NOT NULL,
+    state  TEXT NOT NULL
+);
+
+CREATE TABLE volumes (
+    name      TEXT PRIMARY KEY NOT NULL CHECK (name <> ''),
+    driver    TEXT NOT NULL,
+    anonymous INTEGER NOT NULL CHECK (anonymous IN (0, 1)),
+    config    TEXT NOT NULL,
+    state     TEXT NOT NULL
+);
+
+CREATE TABLE exec_sessions (
+    id           TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    config       TEXT NOT NULL,
+    state        TEXT NOT NULL
+);
+CREATE INDEX exec_sessions_container ON exec_sessions(container_id);
+
+CREATE TABLE container_networks (
+    container_id   TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    network        TEXT NOT NULL CHECK (network <> ''),
+    interface_name TEXT NOT NULL,
+    options        TEXT NOT NULL,
+    PRIMARY KEY (container_id, network)
+);
+CREATE INDEX container_networks_network ON container_networks(network);
+CREATE UNIQUE INDEX container_networks_interface
+    ON container_networks(container_id, interface_name) WHERE interface_name <> '';
+
+CREATE TABLE container_volumes (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    volume_name  TEXT NOT NULL REFERENCES volumes(name),
+    PRIMARY KEY (container_id, volume_name)
+);
+CREATE INDEX container_volumes_volume ON container_volumes(volume_name);
 ";
 
 fn db_err(op: &'static str) -> impl FnOnce(rusqlite::Error) -> CoreError {

@@ -46,8 +46,7 @@ impl Locked<'_> {
         self.join_namespaces(&mut ctx, others)?;
         ctx.volume_paths = super::volumes::volume_paths(&rt, config, &mounts)?;
         let spec = rt
-            .inner
-            .spec
+            .spec_generator()
             .generate_with_mounts(&config.spec, &mounts, config.image_config.as_ref(), &ctx)
             .map_err(|source| CoreError::Spec {
                 id: id.clone(),
@@ -59,7 +58,7 @@ impl Locked<'_> {
             .and_then(|hooks| hooks.poststop().as_ref())
             .is_some_and(|hooks| !hooks.is_empty());
         self.state.delete_without_rootfs =
-            !poststop_hooks && DELETE_IGNORES_ROOTFS.contains(&rt.inner.oci.name());
+            !poststop_hooks && DELETE_IGNORES_ROOTFS.contains(&rt.oci().name());
         let config_path = run_dir.join("config.json");
         let json = serde_json::to_vec(&spec).expect("an OCI spec serializes");
         write_private(&config_path, &json)?;
@@ -85,7 +84,7 @@ impl Locked<'_> {
             ctx.namespace_paths
                 .insert(kind, format!("/proc/{pid}/ns/{}", kind.proc_name()).into());
             if kind == NamespaceKind::Uts {
-                let other_config = self.runtime().inner.state.container_config(other)?;
+                let other_config = self.runtime().state().container_config(other)?;
                 ctx.joined_hostname = Some(
                     other_config
                         .spec

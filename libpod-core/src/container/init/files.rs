@@ -47,7 +47,7 @@ impl Locked<'_> {
                 host: &host,
                 // containers.conf's servers unless the container names its own.
                 dns_servers: if spec.network.dns_servers.is_empty() {
-                    &self.runtime().inner.engine.dns_servers
+                    &self.runtime().engine_config().dns_servers
                 } else {
                     &spec.network.dns_servers
                 },

@@ -46,7 +46,7 @@ impl Locked<'_> {
     pub(crate) fn init_locked(&mut self) -> Result<()> {
         if self.state.status == ContainerStatus::Stopped {
             // Still known to the runtime: delete it before creating it again.
-            self.runtime().inner.oci.delete(self.id(), true)?;
+            self.runtime().oci().delete(self.id(), true)?;
         } else {
             self.delete_leftover()?;
         }
@@ -59,7 +59,7 @@ impl Locked<'_> {
             // (its process killed), or every later create of this ID is refused.
             let mut failures = Vec::new();
             if self.state.status == ContainerStatus::Created {
-                failures.extend(self.runtime().inner.oci.delete(self.id(), true).err());
+                failures.extend(self.runtime().oci().delete(self.id(), true).err());
             }
             failures.extend(self.release_storage().err());
             let cleanup = super::cleanup::combine(failures);
@@ -121,7 +121,7 @@ impl Locked<'_> {
         let id = ctr.id();
         let run_dir = rt.container_run_dir(id);
         create_private_dir(&run_dir)?;
-        rt.inner.oci.clear_exit(id)?;
+        rt.oci().clear_exit(id)?;
         let log = match config.log_driver {
             LogDriver::K8sFile => LogTarget::K8sFile(ctr.log_path()),
             LogDriver::Journald => LogTarget::Journald,
@@ -142,13 +142,13 @@ impl Locked<'_> {
         args.exit_command = &config.exit_command;
         args.conmon_pidfile = config.conmon_pidfile.as_deref();
         // conmon starts up while the bundle is written; dropped on a failure, it is stopped.
-        let pending = rt.inner.oci.launch(&args)?;
+        let pending = rt.oci().launch(&args)?;
         self.write_bundle(&run_dir, others)?;
         let created = pending.create()?;
         self.state.status = ContainerStatus::Created;
         self.state.pid = Some(created.pid);
         self.state.conmon_pid = Some(created.conmon_pid);
-        self.state.boot_id = Some(rt.inner.boot_id.clone());
+        self.state.boot_id = Some(rt.boot_id().to_string());
         self.save()
     }
 }

@@ -68,7 +68,7 @@ fn an_exit_not_yet_synced_fails_the_join_as_dependency_not_running() {
     // Both exit; their states still say running (nobody looked since).
     f.fake.exit(owner.id(), 0);
     f.fake.exit(base.id(), 0);
-    let store = &f.rt.inner.state;
+    let store = &f.rt.state();
     assert_eq!(
         store.container_state(owner.id()).unwrap().status,
         ContainerStatus::Running
@@ -130,7 +130,7 @@ fn image_volumes_with_unclean_paths_are_bound() {
         assert_eq!(found.len(), 1, "one mount at {destination}: {mounts:?}");
         let source = found[0]["source"].as_str().unwrap();
         assert!(
-            source.starts_with(&*f.rt.inner.root.join("volumes").to_string_lossy()),
+            source.starts_with(&*f.rt.root().join("volumes").to_string_lossy()),
             "{destination} is bound from a volume: {source}"
         );
     }

@@ -2,9 +2,9 @@ use super::{BUSY_TIMEOUT, SqliteState, WAL_AUTOCHECKPOINT};
 use crate::error::CoreError;
 use crate::record::ContainerConfig;
 use crate::record::ContainerState;
-use crate::state::StateStore;
 use crate::state::schema::{self, MIGRATIONS, SCHEMA_VERSION};
 use crate::state::suite::{self, Subject, config, id};
+use crate::state::{ContainerStore, MetaStore, StateStore};
 use rusqlite::Connection;
 use tempfile::TempDir;
 
@@ -69,6 +69,8 @@ fn a_new_file_in_a_new_directory_gets_every_table() {
     assert_eq!(
         tables(&conn),
         [
+            "container_networks",
+            "container_volumes",
             "containers",
             "dependencies",
             "exec_sessions",
@@ -78,7 +80,13 @@ fn a_new_file_in_a_new_directory_gets_every_table() {
             "volumes"
         ]
     );
-    for table in ["pods", "volumes", "exec_sessions"] {
+    for table in [
+        "pods",
+        "volumes",
+        "exec_sessions",
+        "container_networks",
+        "container_volumes",
+    ] {
         assert_eq!(count(&conn, &format!("SELECT count(*) FROM {table}")), 0);
     }
 }

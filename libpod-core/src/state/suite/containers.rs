@@ -1,93 +1,11 @@
-//! The conformance suite every [`StateStore`] passes, public behind the `testsuite` feature
-//! so that a store in another crate can run it too.
-//!
-//! [`state_store_suite!`](crate::state_store_suite) makes one `#[test]` per case, each on a
-//! fresh store from the given constructor, which returns a [`Subject`]: the store and the
-//! hooks the suite needs to reach behind the trait. Each case is also a public function here
-//! taking a `&dyn Subject`.
-//!
-//! ```
-//! // In a backend's tests (here SqliteState, damaged through its own SQLite file):
-//! use libpod_core::state::{SqliteState, StateStore, suite::Subject};
-//!
-//! struct Fixture {
-//!     state: SqliteState,
-//!     db: rusqlite::Connection,
-//!     _dir: tempfile::TempDir,
-//! }
-//!
-//! impl Subject for Fixture {
-//!     fn store(&self) -> &dyn StateStore {
-//!         &self.state
-//!     }
-//!     fn damage(&self, id: &str, what: &str, json: &str) {
-//!         let sql = format!("UPDATE containers SET {what} = ?1 WHERE id = ?2");
-//!         self.db.execute(&sql, [json, id]).unwrap();
-//!     }
-//!     fn age_exit_code(&self, id: &str, seconds: i64) {
-//!         let sql = "UPDATE exit_codes SET timestamp = timestamp - ?1 WHERE id = ?2";
-//!         self.db.execute(sql, rusqlite::params![seconds, id]).unwrap();
-//!     }
-//! }
-//!
-//! fn fixture() -> Fixture {
-//!     let dir = tempfile::tempdir().unwrap();
-//!     let state = SqliteState::open(&dir.path().join("db.sql")).unwrap();
-//!     let db = rusqlite::Connection::open(dir.path().join("db.sql")).unwrap();
-//!     Fixture { state, db, _dir: dir }
-//! }
-//!
-//! // One #[test] per case: sqlite_conformance::add_get_save_remove, ...
-//! mod sqlite_conformance {
-//!     libpod_core::state_store_suite!(super::fixture);
-//! }
-//! # fn main() {}
-//! ```
+//! The containers' cases.
 
-use super::StateStore;
-pub use super::fixtures::{config, full_config, full_state, id};
+use super::{Subject, config, full_config, full_state, id};
 use crate::error::CoreError;
 use crate::record::{ContainerConfig, ContainerState, ContainerStatus};
+use crate::state::StateStore;
 
-/// A store under test, with the hooks the suite needs to reach behind the trait.
-pub trait Subject {
-    /// The store, empty.
-    fn store(&self) -> &dyn StateStore;
-    /// Overwrites a container's stored `config` or `state` (`what`) JSON with `json`.
-    fn damage(&self, id: &str, what: &str, json: &str);
-    /// Moves the timestamp of an exit code `seconds` into the past.
-    fn age_exit_code(&self, id: &str, seconds: i64);
-}
-
-/// The conformance suite of [`StateStore`](crate::state::StateStore)s: one `#[test]` per
-/// case of [`state::suite`](crate::state::suite), each on a fresh store made by `$make()`,
-/// which returns a [`Subject`](crate::state::suite::Subject) (a function path or a closure).
-///
-/// Invoke it inside a module of its own: the tests are named after the cases.
-/// Needs the `testsuite` feature.
-#[macro_export]
-macro_rules! state_store_suite {
-    ($make:expr) => {
-        $crate::state_store_suite!(@each $make;
-            add_get_save_remove, full_records_round_trip, names_and_ids_are_unique,
-            lookup_by_id_name_and_prefix, dependents_block_removal,
-            missing_dependencies_and_pods_are_refused, exit_codes_outlive_containers,
-            an_exit_and_its_state_are_one_write,
-            old_exit_codes_of_removed_containers_are_pruned, metadata_round_trips,
-            malformed_records_are_reported, unknown_containers_are_not_found);
-    };
-    (@each $make:expr; $($name:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                let subject = $make();
-                $crate::state::suite::$name(&subject);
-            }
-        )*
-    };
-}
-
-fn add(store: &dyn StateStore, config: &ContainerConfig) {
+pub(super) fn add(store: &dyn StateStore, config: &ContainerConfig) {
     store
         .add_container(config, &ContainerState::default())
         .unwrap_or_else(|e| panic!("add {}: {e}", config.name));
@@ -355,7 +273,7 @@ pub fn an_exit_and_its_state_are_one_write(subject: &dyn Subject) {
 /// those.
 pub fn old_exit_codes_of_removed_containers_are_pruned(subject: &dyn Subject) {
     let store = subject.store();
-    let retention = super::EXIT_CODE_RETENTION.as_secs() as i64;
+    let retention = crate::state::EXIT_CODE_RETENTION.as_secs() as i64;
     let live = config(&id("1", 'a'), "live");
     add(store, &live);
     store.record_exit_code(&live.id, 1, None).unwrap();
@@ -379,18 +297,6 @@ pub fn old_exit_codes_of_removed_containers_are_pruned(subject: &dyn Subject) {
         "its container exists"
     );
     assert_eq!(store.exit_code("trigger").unwrap(), Some(0));
-}
-
-/// Runtime-wide values.
-pub fn metadata_round_trips(subject: &dyn Subject) {
-    let store = subject.store();
-    assert_eq!(store.metadata("boot").unwrap(), None);
-    store.set_metadata("boot", "one").unwrap();
-    store.set_metadata("other", "").unwrap();
-    assert_eq!(store.metadata("boot").unwrap().as_deref(), Some("one"));
-    store.set_metadata("boot", "two").unwrap();
-    assert_eq!(store.metadata("boot").unwrap().as_deref(), Some("two"));
-    assert_eq!(store.metadata("other").unwrap().as_deref(), Some(""));
 }
 
 /// A record that does not decode is reported as malformed, naming what and whose; the rest

@@ -4,9 +4,9 @@
 use super::SqliteState;
 use crate::error::CoreError;
 use crate::record::{ContainerState, ContainerStatus};
-use crate::state::StateStore;
 use crate::state::schema::{self, SCHEMA_VERSION};
 use crate::state::suite::{config, id};
+use crate::state::{ContainerStore, MetaStore};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};

@@ -1,0 +1,85 @@
+//! A pod's records, after Podman's `PodConfig` and `podState` (libpod/pod.go): the config is
+//! what the pod was created with; the state is the little that changes after. A pod's status
+//! is not stored: as in Podman, it is derived from its containers'.
+
+use libpod_spec::RestartPolicy;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a pod does when its last container exits (Podman's `--exit-policy`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum PodExitPolicy {
+    /// Keep the pod (and its infra container) running.
+    #[default]
+    Continue,
+    /// Stop the pod once its last container other than the infra one exits.
+    Stop,
+}
+
+/// A pod's configuration: nothing in it changes after the pod is created.
+///
+/// ```
+/// use libpod_core::record::PodConfig;
+/// let mut pod = PodConfig::new("ab".repeat(32), "web");
+/// pod.shared_namespaces = ["ipc", "net", "uts"].map(String::from).into();
+/// assert!(pod.infra_container_id.is_none());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PodConfig {
+    /// 64 hex digits, unique among containers and pods.
+    pub id: String,
+    /// Unique among containers and pods.
+    pub name: String,
+    /// When it was created, RFC 3339 with nanoseconds.
+    pub created: String,
+    /// Its members' hostname (`--hostname`).
+    pub hostname: Option<String>,
+    /// User labels.
+    pub labels: BTreeMap<String, String>,
+    /// The cgroup parent of its own cgroup.
+    pub cgroup_parent: Option<String>,
+    /// Whether it has a cgroup its containers go under (Podman's `UsePodCgroup`).
+    pub uses_pod_cgroup: bool,
+    /// The namespaces its containers share through the infra container, by their proc names
+    /// (`ipc`, `net`, `uts`, `pid`, `user`, `cgroup`).
+    pub shared_namespaces: BTreeSet<String>,
+    /// Its infra container, made with it: the holder of the shared namespaces.
+    pub infra_container_id: Option<String>,
+    /// What happens when its last container exits.
+    pub exit_policy: PodExitPolicy,
+    /// The restart policy its containers get unless they set their own.
+    pub restart_policy: Option<RestartPolicy>,
+    /// The command line that created it, for `generate` and auto-update.
+    pub create_command: Vec<String>,
+}
+
+impl PodConfig {
+    /// A config with this ID and name and every other setting at its default.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        PodConfig {
+            id: id.into(),
+            name: name.into(),
+            ..PodConfig::default()
+        }
+    }
+}
+
+/// What changes about a pod after it is created (Podman's `podState`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PodState {
+    /// The path of its cgroup, once made.
+    pub cgroup_path: Option<String>,
+}
+
+impl PodState {
+    /// A new pod's state: nothing made yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
