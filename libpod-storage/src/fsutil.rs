@@ -62,7 +62,7 @@ pub(crate) fn read_private(path: &Path) -> std::io::Result<Vec<u8>> {
     if meta.permissions().mode() & 0o077 != 0 {
         file.set_permissions(std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))?;
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     file.read_to_end(&mut bytes)?;
     Ok(bytes)
 }
@@ -104,7 +104,9 @@ pub(crate) fn random_name(len: usize) -> String {
         if i % 8 == 0 {
             block = state.hash_one((std::process::id(), count, i, std::time::SystemTime::now()));
         }
-        out.push(ALPHABET[(block % ALPHABET.len() as u64) as usize] as char);
+        let digit =
+            usize::try_from(block % ALPHABET.len() as u64).expect("below the alphabet's length");
+        out.push(char::from(ALPHABET[digit]));
         block /= ALPHABET.len() as u64;
     }
     out

@@ -198,7 +198,7 @@ pub(crate) fn now_unix() -> i64 {
 
 /// The timestamp at or before which an exit code of a removed container is pruned.
 pub(crate) fn exit_code_cutoff() -> i64 {
-    now_unix() - EXIT_CODE_RETENTION.as_secs() as i64
+    now_unix() - i64::try_from(EXIT_CODE_RETENTION.as_secs()).unwrap_or(i64::MAX)
 }
 
 /// Encodes a config or state. These types always encode; an error would be a bug in a custom

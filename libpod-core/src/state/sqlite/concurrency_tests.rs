@@ -27,7 +27,7 @@ fn hammer(state: &SqliteState, tag: &str, rounds: usize) {
         }
         assert_eq!(state.lookup_container(&c.name).unwrap(), c.id);
         state
-            .record_exit_code(&c.id, (i % 256) as i32, None)
+            .record_exit_code(&c.id, i32::try_from(i % 256).unwrap(), None)
             .unwrap();
         if i % 2 == 0 {
             state.remove_container(&c.id).unwrap();

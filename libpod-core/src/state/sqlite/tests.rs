@@ -228,7 +228,7 @@ fn the_wal_outlives_each_connection_and_stays_short() {
         state
             .add_container(&config(&id("1", '1'), "first"), &ContainerState::default())
             .unwrap();
-        size as u64
+        u64::try_from(size).unwrap()
     };
     // Closed without a checkpoint: the commit is in the WAL, which is still there.
     assert!(wal.metadata().unwrap().len() > 0, "the WAL was deleted");

@@ -273,7 +273,8 @@ pub fn an_exit_and_its_state_are_one_write(subject: &dyn Subject) {
 /// those.
 pub fn old_exit_codes_of_removed_containers_are_pruned(subject: &dyn Subject) {
     let store = subject.store();
-    let retention = crate::state::EXIT_CODE_RETENTION.as_secs() as i64;
+    let retention =
+        i64::try_from(crate::state::EXIT_CODE_RETENTION.as_secs()).expect("days, in seconds");
     let live = config(&id("1", 'a'), "live");
     add(store, &live);
     store.record_exit_code(&live.id, 1, None).unwrap();
