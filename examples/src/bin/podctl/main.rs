@@ -16,6 +16,7 @@
 mod containers;
 mod errors;
 mod format;
+mod human;
 mod images;
 mod registry;
 
@@ -294,7 +295,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Import(args) => images::import(store, args)?,
         Command::Pull(args) => images::pull(store, args)?,
         Command::Push(args) => registry::push(store, args)?,
-        Command::Images(args) => images::list(store, args)?,
+        Command::Images(args) => images::list(&rt, args)?,
         Command::Tag(args) => images::tag(store, args)?,
         Command::Untag(args) => images::untag(store, args)?,
         Command::Rmi(args) => images::rmi(store, args)?,

@@ -196,9 +196,9 @@ pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
         None => "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Names}}".into(),
     };
     let data: Vec<Value> = rows.iter().map(|r| r.template(args.no_trunc)).collect();
-    let mut out = crate::format::render(&format, &data).map_err(|e| Exit::new(OWN_ERROR, e))?;
+    let mut out = crate::format::render_with_headers(&format, &data, &[("ID", "CONTAINER ID")])
+        .map_err(|e| Exit::new(OWN_ERROR, e))?;
     if format.starts_with("table") {
-        out = out.replacen("ID   ", "CONTAINER ID   ", 1);
         if args.noheading {
             out = out
                 .split_once('\n')
