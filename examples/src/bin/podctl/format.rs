@@ -100,6 +100,14 @@ fn header(body: &str, headers: &[(&str, &str)]) -> String {
     out
 }
 
+/// `text`'s tab-separated columns aligned as Podman's tabwriter aligns them.
+pub fn tabulate(text: &str) -> String {
+    let lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut out = align(&lines).join("\n");
+    out.push('\n');
+    out
+}
+
 /// Tab-separated columns as Podman's tabwriter sets them: each cell padded to its column's
 /// widest plus two, and at least twelve characters.
 fn align(lines: &[String]) -> Vec<String> {

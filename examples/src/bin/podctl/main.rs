@@ -19,6 +19,7 @@ mod format;
 mod human;
 mod images;
 mod registry;
+mod system;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use libpod_core::runtime::Runtime;
@@ -108,6 +109,10 @@ enum Command {
     Mount(containers::IdsArgs),
     /// Write a container's root filesystem as a tar stream.
     Export(containers::ExportArgs),
+    /// Display system information.
+    Info(system::InfoArgs),
+    /// Display the version information.
+    Version(system::VersionArgs),
 }
 
 /// `podctl container VERB`: the container verbs under Podman's `container` command.
@@ -270,6 +275,11 @@ fn subcommand_path() -> Option<String> {
 }
 
 fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
+    // `version` needs no store.
+    if let Command::Version(args) = cli.command {
+        system::version(args)?;
+        return Ok(0);
+    }
     let mut builder = Runtime::builder()
         .root(&cli.root)
         .run_root(&cli.runroot)
@@ -320,7 +330,9 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Rm(args) => containers::rm(&rt, args)?,
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
+        Command::Info(args) => system::info(&rt, args)?,
         Command::Container(_)
+        | Command::Version(_)
         | Command::Image(
             ImageCommand::Images(_)
             | ImageCommand::Rm(_)
