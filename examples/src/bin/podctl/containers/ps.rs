@@ -132,7 +132,12 @@ impl PsRow {
             &self.id[..12]
         });
         v["Names"] = json!(self.name);
-        v["Command"] = json!(self.command.join(" "));
+        // Podman's psReporter.Command: cut at 17 characters unless --no-trunc.
+        let command = self.command.join(" ");
+        v["Command"] = json!(match command.char_indices().nth(17) {
+            Some((cut, _)) if !no_trunc => format!("{}...", &command[..cut]),
+            _ => command,
+        });
         v["CreatedHuman"] = json!(self.created);
         v
     }
@@ -208,6 +213,23 @@ pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
     }
     print!("{out}");
     Ok(())
+}
+
+/// The containers (whose records decode) that `filters` select, as ps would list them.
+pub fn matching(rt: &Runtime, filters: &[String]) -> Result<Vec<Container>> {
+    let filters = Filters::parse(filters, rt)?;
+    let mut out = Vec::new();
+    for ctr in rt.containers()? {
+        let state = match ctr.state() {
+            Ok(state) => state,
+            Err(CoreError::ContainerNotFound(_)) => continue,
+            Err(err) => return Err(err.into()),
+        };
+        if filters.matches(&PsRow::sound(&ctr, &state)) {
+            out.push(ctr);
+        }
+    }
+    Ok(out)
 }
 
 fn broken(id: &str, name: &str, reason: String) -> PsRow {
