@@ -11,10 +11,19 @@ use serde_json::{Value, json};
 
 const LAYER: &str = "application/vnd.oci.image.layer.v1.tar";
 
-/// (layout tag, created, labels, layers (by number), names after the pull). Each image's
+/// (layout tag, created, labels, layers (by number), names after the pull).
+type TestImage = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [u8],
+    &'static [&'static str],
+);
+
+/// The images of the test. Each image's
 /// history has one entry per layer (so that `child` is `base`'s child for libimage, making
 /// `base` an intermediate image, not a dangling one).
-const IMAGES: &[(&str, &str, &[(&str, &str)], &[u8], &[&str])] = &[
+const IMAGES: &[TestImage] = &[
     (
         "web",
         "2024-01-01T00:00:00Z",

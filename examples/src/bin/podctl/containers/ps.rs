@@ -203,13 +203,11 @@ pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
     let data: Vec<Value> = rows.iter().map(|r| r.template(args.no_trunc)).collect();
     let mut out = crate::format::render_with_headers(&format, &data, &[("ID", "CONTAINER ID")])
         .map_err(|e| Exit::new(OWN_ERROR, e))?;
-    if format.starts_with("table") {
-        if args.noheading {
-            out = out
-                .split_once('\n')
-                .map(|(_, rest)| rest.to_string())
-                .unwrap_or_default();
-        }
+    if format.starts_with("table") && args.noheading {
+        out = out
+            .split_once('\n')
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or_default();
     }
     print!("{out}");
     Ok(())

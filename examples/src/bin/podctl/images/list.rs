@@ -236,11 +236,11 @@ pub fn list(rt: &Runtime, args: ImagesArgs) -> Result {
         }
     }
     match sort {
-        "id" => rows.sort_by(|a, b| a.image.id.hex().cmp(&b.image.id.hex())),
+        "id" => rows.sort_by_key(|r| r.image.id.hex()),
         "repository" => rows.sort_by(|a, b| a.repository.cmp(&b.repository)),
         "size" => rows.sort_by_key(|r| r.image.size),
         "tag" => rows.sort_by(|a, b| a.tag.cmp(&b.tag)),
-        _ => rows.sort_by(|a, b| b.created.cmp(&a.created)),
+        _ => rows.sort_by_key(|r| std::cmp::Reverse(r.created)),
     }
     if args.format.as_deref() == Some("json") {
         let list: Vec<Value> = rows.iter().map(Row::json).collect();
