@@ -65,6 +65,14 @@ pub fn render_with_headers(
     Ok(out)
 }
 
+/// A table's rows without its header (`--noheading`).
+pub fn strip_header(table: &str) -> String {
+    table
+        .split_once('\n')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default()
+}
+
 /// `\t` and `\n` written literally on a command line mean a tab and a newline, as in Podman.
 fn unescape(text: &str) -> String {
     text.replace("\\t", "\t").replace("\\n", "\n")

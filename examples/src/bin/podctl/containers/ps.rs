@@ -204,10 +204,7 @@ pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
     let mut out = crate::format::render_with_headers(&format, &data, &[("ID", "CONTAINER ID")])
         .map_err(|e| Exit::new(OWN_ERROR, e))?;
     if format.starts_with("table") && args.noheading {
-        out = out
-            .split_once('\n')
-            .map(|(_, rest)| rest.to_string())
-            .unwrap_or_default();
+        out = crate::format::strip_header(&out);
     }
     print!("{out}");
     Ok(())

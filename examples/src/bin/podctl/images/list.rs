@@ -271,10 +271,7 @@ pub fn list(rt: &Runtime, args: ImagesArgs) -> Result {
     let mut out = crate::format::render_with_headers(&format, &data, HEADERS)
         .map_err(|e| Exit::new(OWN_ERROR, e))?;
     if args.noheading && format.starts_with("table") {
-        out = out
-            .split_once('\n')
-            .map(|(_, rest)| rest.to_string())
-            .unwrap_or_default();
+        out = crate::format::strip_header(&out);
     }
     print!("{out}");
     Ok(())

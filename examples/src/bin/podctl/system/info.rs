@@ -10,6 +10,7 @@ use libpod_core::container::ContainerStatus;
 use libpod_core::runtime::Runtime;
 use serde_json::{Value, json};
 use std::error::Error;
+use std::path::Path;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn Error>>;
 
@@ -105,25 +106,14 @@ fn host(rt: &Runtime) -> Fields {
         .nested(
             "Conmon",
             "conmon",
-            Fields::default()
-                .leaf("Package", "package", "")
-                .leaf(
-                    "Path",
-                    "path",
-                    conmon
-                        .as_ref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default(),
-                )
-                .leaf(
-                    "Version",
-                    "version",
-                    conmon
-                        .as_deref()
-                        .map(version_of)
-                        .unwrap_or_default()
-                        .replacen('\n', ", ", 1),
-                ),
+            program(
+                conmon.as_deref(),
+                conmon
+                    .as_deref()
+                    .map(version_of)
+                    .unwrap_or_default()
+                    .replacen('\n', ", ", 1),
+            ),
         )
         .leaf(
             "CPUs",
@@ -164,22 +154,11 @@ fn host(rt: &Runtime) -> Fields {
         .nested(
             "OCIRuntime",
             "ociRuntime",
-            Fields::default()
-                .leaf("Name", "name", rt.oci_runtime_name())
-                .leaf("Package", "package", "")
-                .leaf(
-                    "Path",
-                    "path",
-                    runtime_path
-                        .as_ref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default(),
-                )
-                .leaf(
-                    "Version",
-                    "version",
-                    runtime_path.as_deref().map(version_of).unwrap_or_default(),
-                ),
+            program(
+                runtime_path.as_deref(),
+                runtime_path.as_deref().map(version_of).unwrap_or_default(),
+            )
+            .leaf("Name", "name", rt.oci_runtime_name()),
         )
         .leaf("OS", "os", std::env::consts::OS)
         .leaf("ServiceIsRemote", "serviceIsRemote", false)
@@ -226,6 +205,19 @@ fn host(rt: &Runtime) -> Fields {
         .leaf("SwapTotal", "swapTotal", meminfo("SwapTotal").unwrap_or(0))
         .leaf("Uptime", "uptime", "")
         .leaf("Linkmode", "linkmode", "")
+}
+
+/// Podman's `ConmonInfo`/`OCIRuntimeInfo` fields of a program: its package (unknown), path
+/// and version.
+fn program(path: Option<&Path>, version: String) -> Fields {
+    Fields::default()
+        .leaf("Package", "package", "")
+        .leaf(
+            "Path",
+            "path",
+            path.map(|p| p.display().to_string()).unwrap_or_default(),
+        )
+        .leaf("Version", "version", version)
 }
 
 fn store(rt: &Runtime) -> Result<Fields> {
