@@ -1,9 +1,9 @@
-//! `ps`, `container ls` and `inspect` output (Go templates, filters, sorting) against the real
-//! Podman 4.3's, on the same containers.
+//! `ps`, `container ls`, `inspect` and `logs` output (Go templates, filters, sorting), and
+//! `--filter` on the lifecycle verbs, against the real Podman 4.3's, on the same containers.
 
 mod common;
 
-use common::pair::Pair;
+use common::pair::{Pair, hide_ids};
 use libpod_testutil::{require_root, serial};
 
 #[test]
@@ -13,7 +13,7 @@ fn ps_and_inspect_output_match_podman() {
     let pair = Pair::new("output");
     let flags = pair.run_flags();
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-    let containers: [&[&str]; 3] = [
+    let containers: [&[&str]; 4] = [
         &[
             "run",
             "-d",
@@ -37,6 +37,15 @@ fn ps_and_inspect_output_match_podman() {
             "exit 3",
         ],
         &["create", "--name", "idle", "localhost/busybox", "true"],
+        &[
+            "run",
+            "--name",
+            "talk",
+            "localhost/busybox",
+            "sh",
+            "-c",
+            "echo one; echo two; echo three >&2",
+        ],
     ];
     for c in containers {
         let mut args = vec![c[0]];
@@ -141,6 +150,13 @@ fn ps_and_inspect_output_match_podman() {
             "{{json .Config.Labels}}",
             "done",
         ],
+        &["logs", "talk"],
+        &["logs", "--tail", "2", "talk"],
+        &["logs", "--tail", "0", "talk"],
+        &["container", "logs", "-n", "talk", "done"],
+        &["logs", "--names", "--latest"],
+        &["logs", "--until", "2000-01-01T00:00:00Z", "talk"],
+        &["logs", "--since", "2000-01-01T00:00:00Z", "talk"],
     ];
     let mut failures = Vec::new();
     for args in cases {
@@ -162,9 +178,54 @@ fn ps_and_inspect_output_match_podman() {
     // The default table and its variants.
     let table = pair.ok(&["ps", "-a"]);
     assert!(table.starts_with("CONTAINER ID"), "{table}");
-    assert_eq!(pair.ok(&["ps", "-a", "--noheading"]).lines().count(), 3);
+    assert_eq!(pair.ok(&["ps", "-a", "--noheading"]).lines().count(), 4);
+    let header = table.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("CONTAINER ID  IMAGE "),
+        "Podman's tabwriter: {header}"
+    );
     let id = pair.ok(&["ps", "-q", "--no-trunc"]);
     assert_eq!(id.trim().len(), 64);
+    // Timestamps: Podman's format (nine digits), compared with the digits hidden.
+    let digits = |o: std::process::Output| {
+        String::from_utf8_lossy(&o.stdout).replace(|c: char| c.is_ascii_digit(), "0")
+    };
+    let (o, t) = (
+        digits(pair.podctl(&["logs", "-t", "talk"])),
+        digits(pair.podman(&["logs", "-t", "talk"])),
+    );
+    if o != t {
+        failures.push(format!("logs -t: {o:?} vs {t:?}"));
+    }
+    // --filter on the lifecycle verbs (ps's keys; the containers are printed by ID).
+    let verbs: &[&[&str]] = &[
+        &["pause", "--filter", "name=web"],
+        &["unpause", "-f", "name=web"],
+        &["stop", "-t", "0", "--filter", "label=app=web"],
+        &["start", "--filter", "name=idle"],
+        &["restart", "-f", "name=nothing"],
+        &["rm", "--filter", "exited=3"],
+        &["stop", "--filter", "bogus=1"],
+    ];
+    for args in verbs {
+        let (ours, theirs) = (pair.podctl(args), pair.podman(args));
+        let (o, t) = (
+            hide_ids(&String::from_utf8_lossy(&ours.stdout)),
+            hide_ids(&String::from_utf8_lossy(&theirs.stdout)),
+        );
+        if o != t || ours.status.code() != theirs.status.code() {
+            failures.push(format!(
+                "{args:?}: podctl {:?} {o:?} vs podman {:?} {t:?}",
+                ours.status.code(),
+                theirs.status.code()
+            ));
+        }
+    }
+    assert_eq!(
+        pair.ok(&["ps", "-a", "--sort", "names", "--format", "{{.Names}}"]),
+        "idle\ntalk\nweb\n",
+        "rm --filter exited=3 removed done"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     pair.ok(&["rm", "-a", "-f", "-t", "0"]);
     assert_eq!(pair.ok(&["ps", "-a", "-q"]), "");

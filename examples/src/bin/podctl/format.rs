@@ -14,17 +14,27 @@ pub type Row = serde_json::Value;
 /// Renders `rows` with `format`: `json` as an indented array, else each row through the
 /// template (with `table`, a header row first, and the columns aligned).
 pub fn render(format: &str, rows: &[Row]) -> Result<String, String> {
+    render_with_headers(format, rows, &[])
+}
+
+/// Like [`render`], with a table's column titles taken from `headers` (field name, title)
+/// where they name the field.
+pub fn render_with_headers(
+    format: &str,
+    rows: &[Row],
+    headers: &[(&str, &str)],
+) -> Result<String, String> {
     if format == "json" {
         return serde_json::to_string_pretty(rows).map_err(|e| e.to_string());
     }
-    let (table, body) = match format.strip_prefix("table") {
-        Some(rest) => (true, rest.trim_start()),
-        None => (false, format),
+    // As c/common's report.NormalizeFormat: in a table, every space separates columns.
+    let (table, body) = match format.strip_prefix("table ") {
+        Some(rest) => (true, unescape(rest).replace(' ', "\t")),
+        None => (false, unescape(format)),
     };
-    let body = unescape(body);
     let mut lines = Vec::new();
     if table {
-        lines.push(header(&body));
+        lines.push(header(&body, headers));
     }
     let mut template = Template::default();
     template.add_funcs(&[
@@ -55,14 +65,22 @@ pub fn render(format: &str, rows: &[Row]) -> Result<String, String> {
     Ok(out)
 }
 
+/// A table's rows without its header (`--noheading`).
+pub fn strip_header(table: &str) -> String {
+    table
+        .split_once('\n')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default()
+}
+
 /// `\t` and `\n` written literally on a command line mean a tab and a newline, as in Podman.
 fn unescape(text: &str) -> String {
     text.replace("\\t", "\t").replace("\\n", "\n")
 }
 
-/// A table's header: each `{{.Field}}` becomes its upper-cased name (`.ID` keeps Podman's
-/// column titles for the common ones).
-fn header(body: &str) -> String {
+/// A table's header: each `{{.Field}}` becomes its title in `headers`, else its upper-cased
+/// name (`.ID` keeps Podman's column titles for the common ones).
+fn header(body: &str, headers: &[(&str, &str)]) -> String {
     let mut out = String::new();
     let mut rest = body;
     while let Some(start) = rest.find("{{") {
@@ -75,7 +93,11 @@ fn header(body: &str) -> String {
             .split_whitespace()
             .find_map(|w| w.strip_prefix('.'))
             .unwrap_or(action);
+        let titled = headers.iter().find(|(name, _)| *name == field);
         out.push_str(&match field {
+            _ if titled.is_some() => titled
+                .map(|(_, title)| title.to_string())
+                .unwrap_or_default(),
             "ID" | "Id" => "ID".to_string(),
             "CreatedHuman" | "CreatedAt" => "CREATED".to_string(),
             other => other.replace('.', " ").to_uppercase(),
@@ -86,17 +108,30 @@ fn header(body: &str) -> String {
     out
 }
 
-/// Tab-separated columns padded to their widest cell, three spaces apart (tabwriter's look).
+/// `text`'s tab-separated columns aligned as Podman's tabwriter aligns them.
+pub fn tabulate(text: &str) -> String {
+    let lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut out = align(&lines).join("\n");
+    out.push('\n');
+    out
+}
+
+/// Tab-separated columns as Podman's tabwriter sets them: each cell padded to its column's
+/// widest plus two, and at least twelve characters.
 fn align(lines: &[String]) -> Vec<String> {
     let rows: Vec<Vec<&str>> = lines.iter().map(|l| l.split('\t').collect()).collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
-            rows.iter()
+            let widest = rows
+                .iter()
+                // The text after a line's last tab is no cell: it is not aligned.
+                .filter(|r| c + 1 < r.len())
                 .filter_map(|r| r.get(c))
                 .map(|s| s.chars().count())
                 .max()
-                .unwrap_or(0)
+                .unwrap_or(0);
+            (widest + 2).max(12)
         })
         .collect();
     rows.iter()
@@ -104,12 +139,12 @@ fn align(lines: &[String]) -> Vec<String> {
             let mut line = String::new();
             for (c, cell) in r.iter().enumerate() {
                 if c + 1 < r.len() {
-                    line.push_str(&format!("{cell:<width$}   ", width = widths[c]));
+                    line.push_str(&format!("{cell:<width$}", width = widths[c]));
                 } else {
                     line.push_str(cell);
                 }
             }
-            line.trim_end().to_string()
+            line
         })
         .collect()
 }

@@ -39,7 +39,15 @@ fn json_of_a_field_and_of_the_row() {
 fn table_has_a_header_and_aligned_columns() {
     let rows = [row(), json!({"ID": "abcdef", "Size": 7})];
     let out = render("table {{.ID}}\\t{{.Size}}", &rows).unwrap();
-    assert_eq!(out, "ID       SIZE\nabc      10\nabcdef   7\n");
+    // Podman's tabwriter: the widest cell plus two, at least twelve.
+    assert_eq!(out, "ID          SIZE\nabc         10\nabcdef      7\n");
+    // In a table, a space separates columns as a tab does.
+    assert_eq!(render("table {{.ID}} {{.Size}}", &rows).unwrap(), out);
+    let wide = [json!({"ID": "abcdefghijklmn", "Size": 1})];
+    assert_eq!(
+        render("table {{.ID}} {{.Size}}", &wide).unwrap(),
+        "ID              SIZE\nabcdefghijklmn  1\n"
+    );
 }
 
 #[test]

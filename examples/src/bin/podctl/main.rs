@@ -6,6 +6,7 @@
 //! `images`, `image inspect`, `tag`, `untag`, `rmi`, `save`, `image mount|unmount|prune`.
 //! Containers: `create`, `init`, `start [-a]`, `run [--rm] [-d] ...`, `ps [-a]`, `inspect`,
 //! `logs`, `stop`, `kill`, `wait`, `pause`, `unpause`, `restart`, `rm [-f]`, `mount`, `export`.
+//! System: `info`, `version`.
 //!
 //! ```text
 //! podctl --root /var/lib/libpod-rs import --change 'CMD ["/bin/sh"]' rootfs.tar busybox
@@ -16,8 +17,10 @@
 mod containers;
 mod errors;
 mod format;
+mod human;
 mod images;
 mod registry;
+mod system;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use libpod_core::runtime::Runtime;
@@ -107,6 +110,10 @@ enum Command {
     Mount(containers::IdsArgs),
     /// Write a container's root filesystem as a tar stream.
     Export(containers::ExportArgs),
+    /// Display system information.
+    Info(system::InfoArgs),
+    /// Display the version information.
+    Version(system::VersionArgs),
 }
 
 /// `podctl container VERB`: the container verbs under Podman's `container` command.
@@ -269,6 +276,11 @@ fn subcommand_path() -> Option<String> {
 }
 
 fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
+    // `version` needs no store.
+    if let Command::Version(args) = cli.command {
+        system::version(args)?;
+        return Ok(0);
+    }
     let mut builder = Runtime::builder()
         .root(&cli.root)
         .run_root(&cli.runroot)
@@ -294,7 +306,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Import(args) => images::import(store, args)?,
         Command::Pull(args) => images::pull(store, args)?,
         Command::Push(args) => registry::push(store, args)?,
-        Command::Images(args) => images::list(store, args)?,
+        Command::Images(args) => images::list(&rt, args)?,
         Command::Tag(args) => images::tag(store, args)?,
         Command::Untag(args) => images::untag(store, args)?,
         Command::Rmi(args) => images::rmi(store, args)?,
@@ -319,7 +331,9 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Rm(args) => containers::rm(&rt, args)?,
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
+        Command::Info(args) => system::info(&rt, args)?,
         Command::Container(_)
+        | Command::Version(_)
         | Command::Image(
             ImageCommand::Images(_)
             | ImageCommand::Rm(_)

@@ -9,7 +9,7 @@ use libpod_spec::parse::parse_signal;
 use std::path::PathBuf;
 
 use super::create::attach_output;
-use super::{Result, Selection, for_each};
+use super::{FilterFlag, Result, Selection, for_each};
 use crate::errors::{Exit, OWN_ERROR, report};
 
 /// `--all`, `--latest`, `--cidfile` and the containers, as most verbs take them.
@@ -30,11 +30,13 @@ pub struct Targets {
 
 impl Targets {
     /// The containers named, or with `--all` those whose status `keep` accepts.
+    /// (With `filters`, the containers they select, named or not.)
     fn resolve(
         &self,
         rt: &Runtime,
         ignore: bool,
         keep: fn(ContainerStatus) -> bool,
+        filters: &[String],
     ) -> Result<Vec<(String, Container)>> {
         let selected = Selection {
             names: &self.containers,
@@ -42,9 +44,10 @@ impl Targets {
             all: self.all,
             latest: self.latest,
             ignore,
+            filters,
         }
         .resolve(rt)?;
-        if !self.all {
+        if !self.all || !filters.is_empty() {
             return Ok(selected);
         }
         Ok(selected
@@ -70,15 +73,20 @@ pub struct InitArgs {
 }
 
 pub fn init(rt: &Runtime, args: InitArgs) -> Result {
-    let selected = args.targets.resolve(rt, false, |s| {
-        matches!(
-            s,
-            ContainerStatus::Configured
-                | ContainerStatus::Created
-                | ContainerStatus::Exited
-                | ContainerStatus::Stopped
-        )
-    })?;
+    let selected = args.targets.resolve(
+        rt,
+        false,
+        |s| {
+            matches!(
+                s,
+                ContainerStatus::Configured
+                    | ContainerStatus::Created
+                    | ContainerStatus::Exited
+                    | ContainerStatus::Stopped
+            )
+        },
+        &[],
+    )?;
     for_each(selected, |name, ctr| {
         ctr.init()?;
         println!("{name}");
@@ -97,6 +105,8 @@ pub struct StartArgs {
     /// Act on the latest container podctl is aware of.
     #[arg(short, long)]
     latest: bool,
+    #[command(flatten)]
+    filter: FilterFlag,
     /// Containers.
     containers: Vec<String>,
 }
@@ -106,6 +116,7 @@ pub fn start(rt: &Runtime, args: StartArgs) -> Result<i32> {
         names: &args.containers,
         all: args.all,
         latest: args.latest,
+        filters: &args.filter.filter,
         ..Selection::default()
     }
     .resolve(rt)?;
@@ -143,6 +154,8 @@ pub fn start(rt: &Runtime, args: StartArgs) -> Result<i32> {
 pub struct StopArgs {
     #[command(flatten)]
     targets: Targets,
+    #[command(flatten)]
+    filter: FilterFlag,
     /// Ignore errors when a specified container is missing.
     #[arg(short, long)]
     ignore: bool,
@@ -152,7 +165,9 @@ pub struct StopArgs {
 }
 
 pub fn stop(rt: &Runtime, args: StopArgs) -> Result {
-    let selected = args.targets.resolve(rt, args.ignore, running)?;
+    let selected = args
+        .targets
+        .resolve(rt, args.ignore, running, &args.filter.filter)?;
     for_each(selected, |name, ctr| {
         // Stopping one that is not running is no error in Podman.
         if running(ctr.status()?) {
@@ -167,6 +182,8 @@ pub fn stop(rt: &Runtime, args: StopArgs) -> Result {
 pub struct RestartArgs {
     #[command(flatten)]
     targets: Targets,
+    #[command(flatten)]
+    filter: FilterFlag,
     /// Restart only running containers.
     #[arg(long)]
     running: bool,
@@ -177,7 +194,7 @@ pub struct RestartArgs {
 
 pub fn restart(rt: &Runtime, args: RestartArgs) -> Result {
     let keep = if args.running { running } else { any };
-    let selected = args.targets.resolve(rt, false, keep)?;
+    let selected = args.targets.resolve(rt, false, keep, &args.filter.filter)?;
     for_each(selected, |name, ctr| {
         match args.time {
             Some(t) if running(ctr.status()?) => {
@@ -203,7 +220,7 @@ pub struct KillArgs {
 pub fn kill(rt: &Runtime, args: KillArgs) -> Result {
     let signal = parse_signal(&args.signal)
         .map_err(|_| Exit::new(OWN_ERROR, format!("invalid signal: {}", args.signal)))?;
-    let selected = args.targets.resolve(rt, false, running)?;
+    let selected = args.targets.resolve(rt, false, running, &[])?;
     for_each(selected, |name, ctr| {
         ctr.kill(signal)?;
         println!("{name}");
@@ -215,12 +232,17 @@ pub fn kill(rt: &Runtime, args: KillArgs) -> Result {
 pub struct PauseArgs {
     #[command(flatten)]
     targets: Targets,
+    #[command(flatten)]
+    filter: FilterFlag,
 }
 
 pub fn pause(rt: &Runtime, args: PauseArgs) -> Result {
-    let selected = args
-        .targets
-        .resolve(rt, false, |s| s == ContainerStatus::Running)?;
+    let selected = args.targets.resolve(
+        rt,
+        false,
+        |s| s == ContainerStatus::Running,
+        &args.filter.filter,
+    )?;
     for_each(selected, |name, ctr| {
         ctr.pause()?;
         println!("{name}");
@@ -229,9 +251,12 @@ pub fn pause(rt: &Runtime, args: PauseArgs) -> Result {
 }
 
 pub fn unpause(rt: &Runtime, args: PauseArgs) -> Result {
-    let selected = args
-        .targets
-        .resolve(rt, false, |s| s == ContainerStatus::Paused)?;
+    let selected = args.targets.resolve(
+        rt,
+        false,
+        |s| s == ContainerStatus::Paused,
+        &args.filter.filter,
+    )?;
     for_each(selected, |name, ctr| {
         ctr.unpause()?;
         println!("{name}");

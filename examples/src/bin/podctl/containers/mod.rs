@@ -53,6 +53,17 @@ pub struct Selection<'a> {
     pub latest: bool,
     /// `--ignore`: skip names that match no container.
     pub ignore: bool,
+    /// `--filter`s (ps's keys): the containers matching them, narrowed to the names given.
+    pub filters: &'a [String],
+}
+
+/// `--filter` on the verbs that have it in Podman 4.3 with its short form (`stop`, `start`,
+/// `restart`, `pause`, `unpause`; `rm` has no `-f` for it).
+#[derive(Args, Debug, Default)]
+pub struct FilterFlag {
+    /// Filter the containers acted on by conditions given (KEY=VALUE, as ps takes them).
+    #[arg(short, long, value_delimiter = ',')]
+    pub filter: Vec<String>,
 }
 
 impl Selection<'_> {
@@ -60,6 +71,17 @@ impl Selection<'_> {
     /// nothing fails the whole command (unless `ignore`). Returns (what the user called it,
     /// the container) pairs; `--all` and `--latest` call them by ID.
     pub fn resolve(&self, rt: &Runtime) -> Result<Vec<(String, Container)>> {
+        if !self.filters.is_empty() {
+            // As Podman's getContainersAndInputByContext: called by ID.
+            let matching = ps::matching(rt, self.filters)?;
+            return Ok(matching
+                .into_iter()
+                .filter(|c| {
+                    self.names.is_empty() || self.names.iter().any(|n| n == c.id() || n == c.name())
+                })
+                .map(|c| (c.id().to_string(), c))
+                .collect());
+        }
         let mut names = self.names.to_vec();
         for file in self.cidfiles {
             let id = std::fs::read_to_string(file).map_err(|e| {

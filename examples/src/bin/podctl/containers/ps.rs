@@ -132,7 +132,12 @@ impl PsRow {
             &self.id[..12]
         });
         v["Names"] = json!(self.name);
-        v["Command"] = json!(self.command.join(" "));
+        // Podman's psReporter.Command: cut at 17 characters unless --no-trunc.
+        let command = self.command.join(" ");
+        v["Command"] = json!(match command.char_indices().nth(17) {
+            Some((cut, _)) if !no_trunc => format!("{}...", &command[..cut]),
+            _ => command,
+        });
         v["CreatedHuman"] = json!(self.created);
         v
     }
@@ -196,18 +201,30 @@ pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
         None => "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Names}}".into(),
     };
     let data: Vec<Value> = rows.iter().map(|r| r.template(args.no_trunc)).collect();
-    let mut out = crate::format::render(&format, &data).map_err(|e| Exit::new(OWN_ERROR, e))?;
-    if format.starts_with("table") {
-        out = out.replacen("ID   ", "CONTAINER ID   ", 1);
-        if args.noheading {
-            out = out
-                .split_once('\n')
-                .map(|(_, rest)| rest.to_string())
-                .unwrap_or_default();
-        }
+    let mut out = crate::format::render_with_headers(&format, &data, &[("ID", "CONTAINER ID")])
+        .map_err(|e| Exit::new(OWN_ERROR, e))?;
+    if format.starts_with("table") && args.noheading {
+        out = crate::format::strip_header(&out);
     }
     print!("{out}");
     Ok(())
+}
+
+/// The containers (whose records decode) that `filters` select, as ps would list them.
+pub fn matching(rt: &Runtime, filters: &[String]) -> Result<Vec<Container>> {
+    let filters = Filters::parse(filters, rt)?;
+    let mut out = Vec::new();
+    for ctr in rt.containers()? {
+        let state = match ctr.state() {
+            Ok(state) => state,
+            Err(CoreError::ContainerNotFound(_)) => continue,
+            Err(err) => return Err(err.into()),
+        };
+        if filters.matches(&PsRow::sound(&ctr, &state)) {
+            out.push(ctr);
+        }
+    }
+    Ok(out)
 }
 
 fn broken(id: &str, name: &str, reason: String) -> PsRow {

@@ -20,6 +20,9 @@ pub struct RmArgs {
     /// Remove container and all containers that depend on the selected container.
     #[arg(long)]
     depend: bool,
+    /// Filter the containers removed by conditions given (KEY=VALUE, as ps takes them).
+    #[arg(long, value_delimiter = ',')]
+    filter: Vec<String>,
     /// Force removal of a running or unusable container.
     #[arg(short, long)]
     force: bool,
@@ -62,7 +65,11 @@ pub fn rm(rt: &Runtime, args: RmArgs) -> Result {
             _ => names.push(name.clone()),
         }
     }
-    if names.is_empty() && !args.containers.is_empty() && args.cidfile.is_empty() {
+    if names.is_empty()
+        && !args.containers.is_empty()
+        && args.cidfile.is_empty()
+        && args.filter.is_empty()
+    {
         return Ok(());
     }
     let selection = Selection {
@@ -71,6 +78,7 @@ pub fn rm(rt: &Runtime, args: RmArgs) -> Result {
         all: args.all,
         latest: args.latest,
         ignore: args.ignore,
+        filters: &args.filter,
     };
     let selected = selection.resolve(rt).map_err(missing_is_1)?;
     let result = for_each(selected, |name, ctr| {

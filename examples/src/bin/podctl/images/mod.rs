@@ -1,5 +1,10 @@
 //! podctl's image commands.
 
+mod filters;
+mod list;
+
+pub use list::{ImagesArgs, list};
+
 use crate::errors::{Exit, OWN_ERROR, report};
 use clap::Args;
 use libpod_storage::manifest::Platform;
@@ -109,61 +114,6 @@ fn pulled_name(path: &Path, tag: Option<&str>) -> Result<ImageReference> {
         .filter(|t| !t.contains('/') && !t.contains(':'))
         .unwrap_or("latest");
     Ok(local_name(&format!("{repo}:{tag}"))?)
-}
-
-#[derive(Args)]
-pub struct ImagesArgs {
-    /// Show only IDs.
-    #[arg(short, long)]
-    quiet: bool,
-    /// Output format: json, or a table.
-    #[arg(long)]
-    format: Option<String>,
-}
-
-pub fn list(store: &Store, args: ImagesArgs) -> Result {
-    let images = store.images()?;
-    if args.quiet {
-        for image in &images {
-            println!("{}", &image.id.hex()[..12]);
-        }
-        return Ok(());
-    }
-    if args.format.as_deref() == Some("json") {
-        let list: Vec<_> = images
-            .iter()
-            .map(|i| json!({"Id": i.id.hex(), "Names": i.names, "Digest": i.manifest_digest.to_string(), "Created": i.created, "Size": i.size}))
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
-        return Ok(());
-    }
-    println!(
-        "{:<40} {:<12} {:<14} {:<32} {:>10}",
-        "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"
-    );
-    for image in &images {
-        let names: Vec<(String, String)> = if image.names.is_empty() {
-            vec![("<none>".into(), "<none>".into())]
-        } else {
-            image
-                .names
-                .iter()
-                .map(|n| match n.rsplit_once(':') {
-                    Some((repo, tag)) if !tag.contains('/') => (repo.to_string(), tag.to_string()),
-                    _ => (n.clone(), "<none>".into()),
-                })
-                .collect()
-        };
-        for (repo, tag) in names {
-            println!(
-                "{repo:<40} {tag:<12} {:<14} {:<32} {:>10}",
-                &image.id.hex()[..12],
-                image.created,
-                image.size
-            );
-        }
-    }
-    Ok(())
 }
 
 #[derive(Args)]
