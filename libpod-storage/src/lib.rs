@@ -6,7 +6,6 @@
 //!
 //! With the `testsuite` feature, `driver::suite` and `driver_suite!` are the storage drivers'
 //! conformance suite (one `#[test]` per case), which any crate can run on a store.
-#![deny(unsafe_code)]
 
 pub mod blob;
 pub mod config_changes;

@@ -245,7 +245,9 @@ fn truncate(args: &[Value]) -> Result<Value, FuncError> {
     let Value::Number(n) = &args[1] else {
         return Err(FuncError::UnableToConvertFromValue);
     };
-    let n = n.as_u64().unwrap_or(0) as usize;
+    let n = n
+        .as_u64()
+        .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
     Ok(Value::String(text(&args[0]).chars().take(n).collect()))
 }
 
@@ -263,7 +265,8 @@ fn index(args: &[Value]) -> Result<Value, FuncError> {
                 .unwrap_or(Value::String(String::new())),
             (Value::Array(items), Value::Number(n)) => n
                 .as_u64()
-                .and_then(|i| items.get(i as usize).cloned())
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| items.get(i).cloned())
                 .ok_or(FuncError::UnableToConvertFromValue)?,
             _ => return Err(FuncError::UnableToConvertFromValue),
         };

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 /// go-units' `HumanDuration`: `Less than a second`, `5 seconds`, `About a minute`,
 /// `3 hours`, `2 weeks`, `4 months`, `2 years`.
 pub fn duration(seconds: i64) -> String {
-    let hours = (seconds as f64 / 3600.0 + 0.5) as i64;
+    // Go's int(d.Hours() + 0.5), in integers (the value matters only for a positive duration).
+    let hours = seconds.saturating_add(1800) / 3600;
     match seconds {
         s if s < 1 => "Less than a second".into(),
         1 => "1 second".into(),
@@ -46,8 +47,12 @@ fn three_significant(value: f64) -> String {
     if value == 0.0 {
         return "0".into();
     }
-    let integer_digits = value.log10().floor() as i32 + 1;
-    let decimals = (3 - integer_digits).max(0) as usize;
+    let decimals: usize = match value {
+        v if v >= 100.0 => 0,
+        v if v >= 10.0 => 1,
+        v if v >= 1.0 => 2,
+        _ => 3,
+    };
     let text = format!("{value:.decimals$}");
     if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()

@@ -150,13 +150,14 @@ impl ProgressDisplay {
             let _ = write!(out, "\x1b[{}A", *drawn);
         }
         for (digest, (done, total)) in blobs.iter() {
-            let width = 30;
-            let filled = (*done * width / (*total).max(1)).min(width) as usize;
+            const WIDTH: usize = 30;
+            let share = done.saturating_mul(WIDTH as u64) / (*total).max(1);
+            let filled = usize::try_from(share).map_or(WIDTH, |share| share.min(WIDTH));
             let _ = writeln!(
                 out,
                 "\x1b[2KCopying blob {digest} [{}{}] {} / {}",
                 "=".repeat(filled),
-                " ".repeat(width as usize - filled),
+                " ".repeat(WIDTH - filled),
                 mib(*done),
                 mib(*total)
             );

@@ -109,7 +109,7 @@ impl CreateFlags {
                 .as_deref()
                 .map(|v| {
                     parse_size(flag, v)
-                        .map(|n| n as i64)
+                        .map(u64::cast_signed)
                         .map_err(|e| invalid(flag, v, e))
                 })
                 .transpose()
@@ -123,7 +123,7 @@ impl CreateFlags {
         };
         r.memory_swappiness = match self.memory_swappiness {
             -1 => None,
-            n @ 0..=100 => Some(n as u64),
+            n @ 0..=100 => Some(n.unsigned_abs()),
             n => {
                 return Err(invalid(
                     "memory-swappiness",
@@ -150,7 +150,7 @@ impl CreateFlags {
         r.device_write_bps = self.device_write_bps.clone();
         r.device_write_iops = self.device_write_iops.clone();
         r.ulimit = self.ulimit.clone();
-        r.shm_size = size("shm-size", &self.shm_size)?.map(|n| n as u64);
+        r.shm_size = size("shm-size", &self.shm_size)?.map(i64::cast_unsigned);
         Ok(())
     }
 

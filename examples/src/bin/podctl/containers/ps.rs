@@ -172,7 +172,7 @@ pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
     if args.latest {
         rows.truncate(1);
     } else if args.last >= 0 {
-        rows.truncate(args.last as usize);
+        rows.truncate(usize::try_from(args.last).unwrap_or(usize::MAX));
     }
     sort(&mut rows, &args.sort)?;
     if args.quiet {
