@@ -44,6 +44,7 @@
 //! `oci/sync.rs`), each block with a `// SAFETY:` comment.
 
 pub mod container;
+pub mod exec;
 mod error;
 mod lock;
 pub mod logs;
