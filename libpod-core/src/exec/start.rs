@@ -24,10 +24,9 @@ impl Container {
     /// [`exec_wait`](Container::exec_wait) gets its exit code.
     pub fn exec_start_detached(&self, session: &str) -> Result<()> {
         let intent = ExecIntent::record(self.runtime(), self.id(), session)?;
-        let started = self.launch_session(session, false, false)?;
-        drop(started);
+        let launched = self.launch_session(session, false, false);
         intent.clear();
-        Ok(())
+        launched.map(drop)
     }
 
     /// Runs an attached session to its end; with `forget`, its row and directory go at the
@@ -44,7 +43,14 @@ impl Container {
             mut stdout,
             mut stderr,
         } = streams;
-        let (mut started, config) = self.launch_session(session, true, stdin.is_some())?;
+        let (mut started, config) = match self.launch_session(session, true, stdin.is_some()) {
+            Ok(launched) => launched,
+            Err(err) => {
+                // The session went with the failure.
+                intent.clear();
+                return Err(err);
+            }
+        };
         let attach = started.attach.take().expect("an attached exec has a connection");
         let stdin = stdin.filter(|_| config.attach_stdin);
         let keys = detach_keys(&config)?;
