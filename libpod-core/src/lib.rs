@@ -44,8 +44,8 @@
 //! `oci/sync.rs`), each block with a `// SAFETY:` comment.
 
 pub mod container;
-pub mod exec;
 mod error;
+pub mod exec;
 mod lock;
 pub mod logs;
 pub(crate) mod notify;

@@ -108,9 +108,15 @@ fn attached_output_exit_codes_stdin_env_user_workdir() {
     assert_eq!(run(&ctr, command(&["true"]), None).0, 0);
 
     let missing = ctr.exec(command(&["/no/such"]), ExecStreams::discard());
-    assert!(matches!(missing, Err(CoreError::ExecCommandNotFound { .. })), "{missing:?}");
+    assert!(
+        matches!(missing, Err(CoreError::ExecCommandNotFound { .. })),
+        "{missing:?}"
+    );
     let denied = ctr.exec(command(&["/etc"]), ExecStreams::discard());
-    assert!(matches!(denied, Err(CoreError::ExecCannotInvoke { .. })), "{denied:?}");
+    assert!(
+        matches!(denied, Err(CoreError::ExecCannotInvoke { .. })),
+        "{denied:?}"
+    );
 
     let mut cat = command(&["cat"]);
     cat.attach_stdin = true;
@@ -129,7 +135,11 @@ fn attached_output_exit_codes_stdin_env_user_workdir() {
     workdir.workdir = Some("/tmp".into());
     assert_eq!(run(&ctr, workdir, None).1, "/tmp\n");
 
-    assert_eq!(leftovers(&rt, &ctr), (0, 0, 0, 0), "every session ended and went");
+    assert_eq!(
+        leftovers(&rt, &ctr),
+        (0, 0, 0, 0),
+        "every session ended and went"
+    );
     remove(&rt, &ctr);
 }
 
@@ -142,27 +152,42 @@ fn detached_then_wait_stop_and_sessionless() {
     let rt = runtime(&tmp);
     let ctr = running(&rt, &cg);
 
-    let session = ctr.exec_create(command(&["sh", "-c", "sleep 0.2; exit 7"])).unwrap();
+    let session = ctr
+        .exec_create(command(&["sh", "-c", "sleep 0.2; exit 7"]))
+        .unwrap();
     ctr.exec_start_detached(&session).unwrap();
     let row = &ctr.exec_sessions().unwrap()[0];
     assert_eq!((row.status, row.pid.is_some()), (ExecStatus::Running, true));
-    assert_eq!(ctr.exec_wait(&session, Some(Duration::from_secs(10))).unwrap(), Some(7));
+    assert_eq!(
+        ctr.exec_wait(&session, Some(Duration::from_secs(10)))
+            .unwrap(),
+        Some(7)
+    );
     assert_eq!(leftovers(&rt, &ctr), (0, 0, 0, 0));
 
     let session = ctr.exec_create(command(&["sleep", "600"])).unwrap();
     ctr.exec_start_detached(&session).unwrap();
     let refused = ctr.exec_remove(&session, false);
-    assert!(matches!(refused, Err(CoreError::ExecSessionState { .. })), "{refused:?}");
+    assert!(
+        matches!(refused, Err(CoreError::ExecSessionState { .. })),
+        "{refused:?}"
+    );
     let began = Instant::now();
     ctr.exec_stop(&session, Some(1)).unwrap();
     assert!(began.elapsed() < Duration::from_secs(5));
     // SIGTERM: sleep as PID != 1 dies of it.
-    assert_eq!(ctr.exec_wait(&session, Some(Duration::ZERO)).unwrap(), Some(128 + 15));
+    assert_eq!(
+        ctr.exec_wait(&session, Some(Duration::ZERO)).unwrap(),
+        Some(128 + 15)
+    );
     assert_eq!(leftovers(&rt, &ctr), (0, 0, 0, 0));
 
     let (out, err) = (Captured::default(), Captured::default());
     let end = ctr
-        .exec_sessionless(command(&["sh", "-c", "echo hi; exit 4"]), ExecStreams::new(out.clone(), err))
+        .exec_sessionless(
+            command(&["sh", "-c", "echo hi; exit 4"]),
+            ExecStreams::new(out.clone(), err),
+        )
         .unwrap();
     assert_eq!((end, out.text().as_str()), (ExecEnd::Exited(4), "hi\n"));
     assert_eq!(leftovers(&rt, &ctr), (0, 0, 0, 0));
@@ -194,7 +219,10 @@ fn removing_a_container_with_running_execs_reaps_them() {
     let id = ctr.id().to_string();
     let began = Instant::now();
     remove(&rt, &ctr);
-    assert!(began.elapsed() < Duration::from_secs(15), "rm does not hang");
+    assert!(
+        began.elapsed() < Duration::from_secs(15),
+        "rm does not hang"
+    );
     let end = attached.join().unwrap().unwrap();
     assert_eq!(end, ExecEnd::Exited(137), "killed with its container");
     assert_eq!(conmons_of(&id), 0, "no monitor left");
@@ -217,7 +245,10 @@ fn two_hundred_parallel_execs_leave_nothing() {
             std::thread::spawn(move || {
                 let script = format!("echo {i}; exit {}", i % 5);
                 let (out, err) = (Captured::default(), Captured::default());
-                let end = ctr.exec(command(&["sh", "-c", &script]), ExecStreams::new(out.clone(), err));
+                let end = ctr.exec(
+                    command(&["sh", "-c", &script]),
+                    ExecStreams::new(out.clone(), err),
+                );
                 (i, end.map_err(|e| e.to_string()), out.text())
             })
         })
@@ -227,7 +258,11 @@ fn two_hundred_parallel_execs_leave_nothing() {
         assert_eq!(end, Ok(ExecEnd::Exited(i % 5)), "exec {i}");
         assert_eq!(out, format!("{i}\n"));
     }
-    assert_eq!(leftovers(&rt, &ctr), (0, 0, 0, 0), "rows, dirs, intents, monitors");
+    assert_eq!(
+        leftovers(&rt, &ctr),
+        (0, 0, 0, 0),
+        "rows, dirs, intents, monitors"
+    );
     let exit_files = walk_count(&rt.run_root().join("containers").join(ctr.id()), "exit");
     assert_eq!(exit_files, 0, "no exit file");
     remove(&rt, &ctr);
@@ -242,7 +277,11 @@ fn walk_count(dir: &Path, name: &str) -> usize {
         .flatten()
         .map(|e| {
             let here = usize::from(e.file_name() == name);
-            here + if e.path().is_dir() { walk_count(&e.path(), name) } else { 0 }
+            here + if e.path().is_dir() {
+                walk_count(&e.path(), name)
+            } else {
+                0
+            }
         })
         .sum()
 }

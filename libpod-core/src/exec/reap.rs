@@ -54,7 +54,10 @@ pub(crate) fn reap_sessions(rt: &Runtime, id: &str) -> Result<()> {
 fn dir_monitor(dir: &Path, session: &str) -> Option<ProcessHandle> {
     let text = std::fs::read_to_string(dir.join("conmon.pid")).ok()?;
     let pid = text.trim().parse().ok()?;
-    ProcessRef::with_argument(pid, session).open().ok().flatten()
+    ProcessRef::with_argument(pid, session)
+        .open()
+        .ok()
+        .flatten()
 }
 
 /// Waits for a monitor to exit, killing it if it lingers.

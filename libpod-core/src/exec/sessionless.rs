@@ -52,7 +52,12 @@ impl Container {
             } = streams;
             let stdin = stdin.filter(|_| config.attach_stdin);
             let end = attach
-                .copy(stdin, &mut *stdout, &mut *stderr, Some(detach_keys(&config)?))
+                .copy(
+                    stdin,
+                    &mut *stdout,
+                    &mut *stderr,
+                    Some(detach_keys(&config)?),
+                )
                 .map_err(|e| CoreError::io("copy the output of", self.id(), e))?;
             if end == AttachEnd::Detached {
                 return Ok(ExecEnd::Detached);

@@ -51,7 +51,10 @@ impl Container {
                 return Err(err);
             }
         };
-        let attach = started.attach.take().expect("an attached exec has a connection");
+        let attach = started
+            .attach
+            .take()
+            .expect("an attached exec has a connection");
         let stdin = stdin.filter(|_| config.attach_stdin);
         let keys = detach_keys(&config)?;
         let end = attach
@@ -102,7 +105,8 @@ impl Container {
             let spec_path = locked.state.config_path.clone().unwrap_or_default();
             let rootfs = locked.state.mountpoint.clone().unwrap_or_default();
             let user = self.config().spec.user.user.as_deref();
-            let process = super::spec::exec_process(self.id(), user, &spec_path, &rootfs, &row.config)?;
+            let process =
+                super::spec::exec_process(self.id(), user, &spec_path, &rootfs, &row.config)?;
             let mut args = ExecArgs::new(self.id(), self.name(), session, &dir, &process);
             args.terminal = row.config.terminal;
             args.stdin = row.config.attach_stdin && (stdin || !attach);
@@ -132,7 +136,12 @@ impl Container {
             _ => None,
         });
         rt.state().save_exec_session(&row)?;
-        tracing::debug!(container = self.id(), session, pid = started.pid, "exec session started");
+        tracing::debug!(
+            container = self.id(),
+            session,
+            pid = started.pid,
+            "exec session started"
+        );
         Ok((started, row.config))
     }
 }

@@ -11,8 +11,8 @@
 //! `O_PATH` descriptor of its directory, as `/proc/self/fd/N/attach`, as conmon binds it.
 
 use nix::sys::socket::{
-    AddressFamily, MsgFlags, Shutdown, SockFlag, SockType, UnixAddr, connect, recv, send,
-    shutdown, socket,
+    AddressFamily, MsgFlags, Shutdown, SockFlag, SockType, UnixAddr, connect, recv, send, shutdown,
+    socket,
 };
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};

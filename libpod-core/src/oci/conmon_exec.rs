@@ -63,7 +63,12 @@ impl ConmonRuntime {
         add(&[&"--api-version", &"1", &"-c", &args.container_id]);
         add(&[&"-u", &args.session_id, &"-r", &config.runtime_path]);
         add(&[&"-b", &dir, &"-p", &dir.join("exec_pid")]);
-        add(&[&"-n", &args.container_name, &"--exit-dir", &exec_exit_dir(dir)]);
+        add(&[
+            &"-n",
+            &args.container_name,
+            &"--exit-dir",
+            &exec_exit_dir(dir),
+        ]);
         add(&[&"--full-attach", &"--runtime-arg", &"--root"]);
         add(&[&"--runtime-arg", &config.runtime_root]);
         for flag in &self.runtime_flags {
@@ -72,11 +77,21 @@ impl ConmonRuntime {
         add(&[&"-l", &"none", &"--log-level", &config.log_level]);
         let mut oci_log = OsString::from("--runtime-arg=");
         oci_log.push(dir.join("oci-log"));
-        add(&[&"--runtime-arg", &"--log-format=json", &"--runtime-arg", &"--log"]);
+        add(&[
+            &"--runtime-arg",
+            &"--log-format=json",
+            &"--runtime-arg",
+            &"--log",
+        ]);
         add(&[&oci_log]);
         if args.preserve_fds > 0 {
             let count = args.preserve_fds.to_string();
-            add(&[&"--runtime-opt", &"--preserve-fds", &"--runtime-opt", &count]);
+            add(&[
+                &"--runtime-opt",
+                &"--preserve-fds",
+                &"--runtime-opt",
+                &count,
+            ]);
         }
         if args.terminal {
             add(&[&"-t"]);
@@ -198,7 +213,11 @@ impl ConmonExecPending<'_> {
         let message = runc::last_error_in_file(&self.dir.join("oci-log"))
             .or(said)
             .unwrap_or_else(|| "exec failed".to_string());
-        classify_exec_error(&self.container_id, &self.runtime.config.runtime_name, message)
+        classify_exec_error(
+            &self.container_id,
+            &self.runtime.config.runtime_name,
+            message,
+        )
     }
 }
 
@@ -223,8 +242,7 @@ pub(crate) fn classify_exec_error(container: &str, runtime: &str, message: Strin
             message: line,
         };
     }
-    if let Some(line) = line_with(&["executable file not found in", "no such file or directory"])
-    {
+    if let Some(line) = line_with(&["executable file not found in", "no such file or directory"]) {
         return CoreError::ExecCommandNotFound {
             container: container.into(),
             runtime: runtime.into(),
@@ -260,9 +278,9 @@ impl PendingExec for ConmonExecPending<'_> {
         match sync::read_sync(&self.attach_pipe, EXEC_TIMEOUT) {
             Ok(SyncRead::Message(_)) => {}
             other => {
-                return Err(self.conmon_error(format!(
-                    "no attach socket: {other:?} on the attach pipe"
-                )));
+                return Err(
+                    self.conmon_error(format!("no attach socket: {other:?} on the attach pipe"))
+                );
             }
         }
         let attach = if self.attach {
@@ -286,7 +304,12 @@ impl PendingExec for ConmonExecPending<'_> {
         let pid = i32::try_from(pid)
             .map_err(|_| self.conmon_error(format!("reported PID {pid} is out of range")))?;
         self.monitor = None;
-        let mut started = ExecStarted::new(pid, &self.container_id, exec_exit_dir(&self.dir), Some(sync));
+        let mut started = ExecStarted::new(
+            pid,
+            &self.container_id,
+            exec_exit_dir(&self.dir),
+            Some(sync),
+        );
         started.attach = attach;
         Ok(started)
     }

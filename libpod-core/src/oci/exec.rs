@@ -124,7 +124,8 @@ impl ExecStarted {
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<Option<i32>> {
         if let Some(sync) = self.sync.take() {
             let limit = timeout.unwrap_or(Duration::from_secs(u64::from(u32::MAX)));
-            if let Ok(super::sync::SyncRead::Message(message)) = super::sync::read_sync(&sync, limit)
+            if let Ok(super::sync::SyncRead::Message(message)) =
+                super::sync::read_sync(&sync, limit)
                 && let Ok(code) = i32::try_from(message.data)
             {
                 return Ok(Some(code));

@@ -38,7 +38,11 @@ impl PendingExec for FakePendingExec {
             super::conmon::exec::classify_exec_error(&self.container_id, "fake", message.into())
         };
         let code = match self.command.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-            ["missing", ..] => return Err(error("exec: \"missing\": executable file not found in $PATH")),
+            ["missing", ..] => {
+                return Err(error(
+                    "exec: \"missing\": executable file not found in $PATH",
+                ));
+            }
             ["denied", ..] => return Err(error("exec: \"denied\": permission denied")),
             ["exit", code, ..] => code.parse().unwrap_or(1),
             _ => 0,

@@ -32,8 +32,8 @@ pub mod suite;
 pub use conmon::{CREATE_TIMEOUT, ConmonRuntime, ConmonRuntimeConfig};
 pub use exec::{ExecArgs, ExecStarted, OciExec, PendingExec, exec_exit_dir};
 pub use exitfile::{ExitFiles, ExitInfo};
-pub use process::{Identity, ProcessHandle, ProcessRef};
 pub use fake::FakeRuntime;
+pub use process::{Identity, ProcessHandle, ProcessRef};
 
 use crate::error::Result;
 use oci_spec::runtime::LinuxResources;

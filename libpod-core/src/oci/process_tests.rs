@@ -25,7 +25,10 @@ fn another_start_time_is_another_process() {
         pid,
         identity: Identity::StartTime(ticks + 1),
     };
-    assert!(stale.open().unwrap().is_none(), "a reused PID is not signalled");
+    assert!(
+        stale.open().unwrap().is_none(),
+        "a reused PID is not signalled"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -67,12 +67,8 @@ pub(crate) struct Launched {
 /// from /dev/null, stdout and stderr into a pipe read by [`Launched::output`], and in a
 /// process group of its own.
 pub(crate) fn launch(command: Command) -> io::Result<Launched> {
-    let (child, pipes, output) = launch_with_pipes(
-        command,
-        &["_OCI_SYNCPIPE", "_OCI_STARTPIPE"],
-        SYNC_FD,
-        &[],
-    )?;
+    let (child, pipes, output) =
+        launch_with_pipes(command, &["_OCI_SYNCPIPE", "_OCI_STARTPIPE"], SYNC_FD, &[])?;
     let [sync, start]: [OwnedFd; 2] = pipes
         .try_into()
         .map_err(|_| io::Error::other("launch: two pipes asked, other count made"))?;
