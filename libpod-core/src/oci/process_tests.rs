@@ -37,7 +37,15 @@ fn another_start_time_is_another_process() {
 fn an_argument_identifies_a_process_by_its_command_line() {
     let mut child = Command::new("sleep").arg("31").spawn().unwrap();
     let pid = i32::try_from(child.id()).unwrap();
-    assert!(ProcessRef::with_argument(pid, "31").alive().unwrap());
+    // Under load the child's new command line may show a moment after spawn returns.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !ProcessRef::with_argument(pid, "31").alive().unwrap() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "found by its argument"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     assert!(!ProcessRef::with_argument(pid, "3").alive().unwrap());
     child.kill().unwrap();
     child.wait().unwrap();
