@@ -24,6 +24,7 @@
 //! | `runtime/intents.rs` | the repair at open of creates and inits a kill interrupted |
 //! | `container/create.rs` | `new_container`, `build_container` |
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
+//! | `exec/` | `Container::exec*` (sessions, sessionless exec); `oci_exec()` reaches the runtime's exec side |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -47,7 +48,7 @@ pub use config::EngineConfig;
 use crate::container::Container;
 use crate::error::{CoreError, Result};
 use crate::lock::{ContainerGuard, LockManager};
-use crate::oci::OciRuntime;
+use crate::oci::{OciExec, OciRuntime};
 use crate::state::StateStore;
 use libpod_spec::SpecGenerator;
 use libpod_storage::Store;
@@ -70,6 +71,7 @@ pub struct RuntimeBuilder {
     engine: Option<EngineConfig>,
     state: Option<Box<dyn StateStore>>,
     oci: Option<Arc<dyn OciRuntime>>,
+    oci_exec: Option<Arc<dyn OciExec>>,
 }
 
 impl RuntimeBuilder {
@@ -139,6 +141,13 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Uses this runtime for exec sessions (with [`with_oci`](Self::with_oci); by default
+    /// the conmon runtime's, or none with another OCI runtime).
+    pub fn with_oci_exec(mut self, exec: Arc<dyn OciExec>) -> Self {
+        self.oci_exec = Some(exec);
+        self
+    }
+
     /// Opens the runtime (see [`Runtime`]).
     pub fn open(self) -> Result<Runtime> {
         open::open(self)
@@ -183,6 +192,7 @@ struct RuntimeInner {
     state: Box<dyn StateStore>,
     storage: Store,
     oci: Arc<dyn OciRuntime>,
+    oci_exec: Option<Arc<dyn OciExec>>,
     locks: LockManager,
     spec: SpecGenerator,
     boot_id: String,
@@ -244,6 +254,11 @@ impl Runtime {
     /// is gone.
     pub(crate) fn lock_container(&self, id: &str) -> Result<ContainerGuard<'_>> {
         self.inner.locks.container(id)
+    }
+
+    /// The OCI runtime's exec side, if it has one.
+    pub(crate) fn oci_exec(&self) -> Option<&Arc<dyn OciExec>> {
+        self.inner.oci_exec.as_ref()
     }
 
     /// The container with this name, ID or unique ID prefix.

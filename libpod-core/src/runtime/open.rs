@@ -66,6 +66,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     };
     let (state, rest) = overlap("open-state", open_state, open_rest);
     let (state, (spec, storage)) = (state?, rest?);
+    let mut oci_exec = builder.oci_exec;
     let oci: Arc<dyn OciRuntime> = match builder.oci {
         Some(o) => o,
         None => {
@@ -87,7 +88,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
                 Some(p) => p,
                 None => cached_conmon(&engine, &run_root)?,
             };
-            Arc::new(ConmonRuntime::new(ConmonRuntimeConfig {
+            let runtime = Arc::new(ConmonRuntime::new(ConmonRuntimeConfig {
                 runtime_root: run_root.join("runtime").join(&name),
                 runtime_name: name,
                 runtime_path: path,
@@ -95,7 +96,9 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
                 exit_dir: run_root.join("exits"),
                 persist_dir: run_root.join("persist"),
                 log_level: builder.log_level.unwrap_or_else(|| "error".to_string()),
-            })?)
+            })?);
+            oci_exec.get_or_insert_with(|| runtime.clone() as Arc<dyn crate::oci::OciExec>);
+            runtime
         }
     };
     let inner = RuntimeInner {
@@ -107,6 +110,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         state,
         storage,
         oci,
+        oci_exec,
         spec,
     };
     let runtime = Runtime {
@@ -114,6 +118,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     };
     refresh_after_reboot(&runtime)?;
     super::intents::resolve_interrupted(&runtime);
+    crate::exec::repair_interrupted(&runtime);
     Ok(runtime)
 }
 

@@ -3,6 +3,7 @@
 mod create;
 mod create_config;
 mod create_flags;
+mod exec;
 mod fs;
 mod inspect;
 mod lifecycle;
@@ -13,6 +14,7 @@ mod unsupported;
 mod wait;
 
 pub use create::{CreateArgs, RunArgs, create, run};
+pub use exec::{ExecArgs, exec};
 pub use fs::{ExportArgs, export, mount};
 pub use inspect::{InspectArgs, inspect};
 pub use lifecycle::{
