@@ -24,6 +24,7 @@
 //! | `runtime/intents.rs` | the repair at open of creates and inits a kill interrupted |
 //! | `container/create.rs` | `new_container`, `build_container` |
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
+//! | `volume/` | `volume`, `volumes`, `volume_exists` (mod.rs), `new_volume` (create.rs), `remove_volume` (remove.rs), `prune_volumes` (prune.rs), `import_volume` (export.rs) |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -46,7 +47,7 @@ pub use config::EngineConfig;
 
 use crate::container::Container;
 use crate::error::{CoreError, Result};
-use crate::lock::{ContainerGuard, LockManager};
+use crate::lock::{ContainerGuard, LockManager, VolumeGuard};
 use crate::oci::OciRuntime;
 use crate::state::StateStore;
 use libpod_spec::SpecGenerator;
@@ -246,6 +247,11 @@ impl Runtime {
         self.inner.locks.container(id)
     }
 
+    /// Locks named volume `name` (alone, or under a container's guard: never before one).
+    pub(crate) fn lock_volume(&self, name: &str) -> Result<VolumeGuard> {
+        self.inner.locks.volume(name)
+    }
+
     /// The container with this name, ID or unique ID prefix.
     pub fn container(&self, name_or_id: &str) -> Result<Container> {
         let id = self.inner.state.lookup_container(name_or_id)?;
@@ -313,21 +319,6 @@ impl Runtime {
     /// The directory of a container's files that outlive a reboot (its log).
     pub(crate) fn container_static_dir(&self, id: &str) -> PathBuf {
         self.inner.root.join("containers").join(id)
-    }
-}
-
-impl Runtime {
-    /// The data directory of named volume `name` (`ROOT/volumes/NAME/_data`, as Podman's local
-    /// driver), created on first use.
-    pub fn volume_path(&self, name: &str) -> Result<PathBuf> {
-        libpod_spec::parse::check_name("volume name", name)?;
-        // The volume's own directory is private; its data is the container's (Podman's
-        // layout: `_data` keeps the default mode).
-        let volume = self.inner.root.join("volumes").join(name);
-        modes::create_private_dir(&volume)?;
-        let path = volume.join("_data");
-        std::fs::create_dir_all(&path).map_err(|e| CoreError::io("create volume", &path, e))?;
-        Ok(path)
     }
 }
 
