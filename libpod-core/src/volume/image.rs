@@ -53,13 +53,11 @@ fn name_volumes_into(
                     options: std::mem::take(options),
                 };
             }
-            VolumeMount::Named { name, .. } => {
-                if !rt.volume_exists(name)? {
-                    // As Podman: a volume a container names is created on first use.
-                    match rt.new_volume([with_volume_name(name.clone())]) {
-                        Ok(_) | Err(CoreError::VolumeExists(_)) => {}
-                        Err(e) => return Err(e),
-                    }
+            // As Podman: a volume a container names is created on first use.
+            VolumeMount::Named { name, .. } if !rt.volume_exists(name)? => {
+                match rt.new_volume([with_volume_name(name.clone())]) {
+                    Ok(_) | Err(CoreError::VolumeExists(_)) => {}
+                    Err(e) => return Err(e),
                 }
             }
             _ => {}

@@ -80,7 +80,7 @@ pub fn full_records_round_trip(subject: &dyn Subject) {
     store.add_container(&full, &full_state()).unwrap();
     assert_eq!(
         store.volume_users("data").unwrap(),
-        [full.id.clone()],
+        std::slice::from_ref(&full.id),
         "linked in the add"
     );
     assert_eq!(store.container_config(&full.id).unwrap(), full);

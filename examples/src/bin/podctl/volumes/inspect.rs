@@ -19,7 +19,7 @@ pub struct InspectArgs {
 }
 
 pub fn inspect(rt: &Runtime, args: InspectArgs) -> Result {
-    if args.all == !args.names.is_empty() {
+    if args.all != args.names.is_empty() {
         return Err(Exit::new(OWN_ERROR, "provide one or more volume names or use --all").into());
     }
     let volumes = if args.all {

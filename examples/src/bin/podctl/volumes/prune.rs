@@ -4,6 +4,7 @@ use super::{Result, filters};
 use crate::errors::{Exit, OWN_ERROR};
 use clap::Args;
 use libpod_core::runtime::Runtime;
+use libpod_core::volume::VolumeFilter;
 use std::io::{BufRead, Write};
 
 #[derive(Args)]
@@ -18,11 +19,21 @@ pub struct PruneArgs {
 
 pub fn prune(rt: &Runtime, args: PruneArgs) -> Result {
     let filters = filters(&args.filter)?;
+    let prune_filter = |f: &VolumeFilter| {
+        matches!(
+            f,
+            VolumeFilter::Label(..) | VolumeFilter::LabelNot(..) | VolumeFilter::Until(..)
+        )
+    };
+    if !filters.iter().all(prune_filter) {
+        return Err(Exit::new(
+            OWN_ERROR,
+            "volume prune takes only the label, label! and until filters",
+        )
+        .into());
+    }
     if !args.force {
-        print!(
-            "WARNING! This will remove all volumes not used by at least one container. \
-             The following volumes will be removed:\n"
-        );
+        println!("WARNING! This will remove all volumes not used by at least one container.");
         print!("Are you sure you want to continue? [y/N] ");
         std::io::stdout().flush()?;
         let mut answer = String::new();
@@ -30,20 +41,6 @@ pub fn prune(rt: &Runtime, args: PruneArgs) -> Result {
         if !answer.trim().eq_ignore_ascii_case("y") {
             return Ok(());
         }
-    }
-    if filters.iter().any(|f| {
-        !matches!(
-            f,
-            libpod_core::volume::VolumeFilter::Label(..)
-                | libpod_core::volume::VolumeFilter::LabelNot(..)
-                | libpod_core::volume::VolumeFilter::Until(..)
-        )
-    }) {
-        return Err(Exit::new(
-            OWN_ERROR,
-            "volume prune takes only the label, label! and until filters",
-        )
-        .into());
     }
     for name in rt.prune_volumes(&filters)? {
         println!("{name}");

@@ -23,7 +23,7 @@ pub struct RmArgs {
 }
 
 pub fn rm(rt: &Runtime, args: RmArgs) -> Result {
-    if args.all == !args.names.is_empty() {
+    if args.all != args.names.is_empty() {
         return Err(Exit::new(OWN_ERROR, "choose either one or more volumes or all").into());
     }
     let mut options = VolumeRemoveOptions::default().force(args.force);
