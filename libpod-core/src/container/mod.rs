@@ -9,6 +9,7 @@
 
 mod cleanup;
 mod create;
+pub(crate) use create::new_id;
 mod init;
 mod inspect;
 mod kill;

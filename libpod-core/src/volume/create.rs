@@ -188,7 +188,8 @@ impl Runtime {
             (option.0)(&mut draft)?;
         }
         if draft.config.name.is_empty() {
-            draft.config.name = random_name()?;
+            // 64 random hex digits, as Podman names unnamed volumes (and as container IDs are).
+            draft.config.name = crate::container::new_id()?;
         }
         draft.apply_driver_options()?;
         let mut config = draft.config;
@@ -225,14 +226,4 @@ impl Runtime {
         intent.clear();
         Ok(())
     }
-}
-
-/// A new volume name: 64 random hex digits, as Podman names unnamed volumes.
-fn random_name() -> Result<String> {
-    use std::io::Read;
-    let mut bytes = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| CoreError::io("read", "/dev/urandom", e))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
