@@ -282,6 +282,31 @@ pub enum CoreError {
         /// What was refused.
         operation: &'static str,
     },
+
+    // -- volumes (the volume wing) --
+    /// A volume with this name already exists.
+    #[error("volume with name {0} already exists")]
+    VolumeExists(String),
+    /// A volume option the driver does not take, or a value it refuses.
+    #[error("volume {name}: invalid option {option:?}: {reason}")]
+    VolumeOption {
+        /// The volume.
+        name: String,
+        /// The option as given (`type`, `o=size`...).
+        option: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// A command the local driver runs (`mount`) failed.
+    #[error("volume {name}: {command} failed: {stderr}")]
+    VolumeCommand {
+        /// The volume.
+        name: String,
+        /// The command line.
+        command: String,
+        /// What it wrote to stderr (or its exit status).
+        stderr: String,
+    },
 }
 
 /// The crate's result type.

@@ -75,11 +75,18 @@ impl Runtime {
             status: ContainerStatus::Configured,
             ..ContainerState::default()
         };
-        match &config.rootfs {
+        // Its anonymous and image volumes named (made), its named volumes made if new: the
+        // row links them all.
+        let anonymous = crate::volume::image::name_volumes(self, &mut config)?;
+        let added = match &config.rootfs {
             Some(RootfsSource::Image { id: image, .. }) => {
-                self.add_with_storage(&config, &state, image)?
+                self.add_with_storage(&config, &state, image)
             }
-            _ => self.state().add_container(&config, &state)?,
+            _ => self.state().add_container(&config, &state),
+        };
+        if let Err(e) = added {
+            crate::volume::image::remove_anonymous(self, &anonymous);
+            return Err(e);
         }
         tracing::debug!(container = %config.id, name = %config.name, "created");
         Ok(Container {

@@ -9,6 +9,7 @@
 
 mod cleanup;
 pub(crate) mod create;
+pub(crate) use create::new_id;
 mod init;
 mod inspect;
 mod kill;

@@ -14,12 +14,21 @@ pub struct RemoveOptions {
     pub force: bool,
     /// Seconds to wait for the stop signal before SIGKILL (the container's own when `None`).
     pub timeout: Option<u32>,
+    /// Also remove its anonymous volumes (`rm -v`); named ones always stay, and one another
+    /// container uses too stays.
+    pub volumes: bool,
 }
 
 impl RemoveOptions {
     /// Sets `force`.
     pub fn force(mut self, force: bool) -> Self {
         self.force = force;
+        self
+    }
+
+    /// Sets `volumes`.
+    pub fn volumes(mut self, volumes: bool) -> Self {
+        self.volumes = volumes;
         self
     }
 
@@ -66,7 +75,12 @@ impl Runtime {
                 other => other?,
             }
         }
-        locked.remove_locked()
+        locked.remove_locked()?;
+        drop(locked);
+        if options.volumes {
+            crate::volume::image::remove_anonymous_of(self, ctr.config());
+        }
+        Ok(())
     }
 }
 

@@ -106,4 +106,8 @@ pub struct ContainerState {
     /// run at delete and may look at the root filesystem). False, the safe answer, in states
     /// saved before the field existed.
     pub delete_without_rootfs: bool,
+    /// The named volumes its init mounted (a tmpfs or `device=` volume: each holds one of
+    /// the volume's mount counts until its cleanup releases it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mounted_volumes: Vec<String>,
 }

@@ -25,6 +25,7 @@
 //! | `container/create.rs` | `new_container`, `build_container` |
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
 //! | `exec/` | `Container::exec*` (sessions, sessionless exec); `oci_exec()` reaches the runtime's exec side |
+//! | `volume/` | `volume`, `volumes`, `volume_exists` (mod.rs), `new_volume` (create.rs), `remove_volume` (remove.rs), `prune_volumes` (prune.rs), `import_volume` (export.rs) |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -47,7 +48,7 @@ pub use config::EngineConfig;
 
 use crate::container::Container;
 use crate::error::{CoreError, Result};
-use crate::lock::{ContainerGuard, LockManager};
+use crate::lock::{ContainerGuard, LockManager, VolumeGuard};
 use crate::oci::{OciExec, OciRuntime};
 use crate::state::StateStore;
 use libpod_spec::SpecGenerator;
@@ -261,6 +262,11 @@ impl Runtime {
         self.inner.oci_exec.as_ref()
     }
 
+    /// Locks named volume `name` (alone, or under a container's guard: never before one).
+    pub(crate) fn lock_volume(&self, name: &str) -> Result<VolumeGuard> {
+        self.inner.locks.volume(name)
+    }
+
     /// The container with this name, ID or unique ID prefix.
     pub fn container(&self, name_or_id: &str) -> Result<Container> {
         let id = self.inner.state.lookup_container(name_or_id)?;
@@ -328,21 +334,6 @@ impl Runtime {
     /// The directory of a container's files that outlive a reboot (its log).
     pub(crate) fn container_static_dir(&self, id: &str) -> PathBuf {
         self.inner.root.join("containers").join(id)
-    }
-}
-
-impl Runtime {
-    /// The data directory of named volume `name` (`ROOT/volumes/NAME/_data`, as Podman's local
-    /// driver), created on first use.
-    pub fn volume_path(&self, name: &str) -> Result<PathBuf> {
-        libpod_spec::parse::check_name("volume name", name)?;
-        // The volume's own directory is private; its data is the container's (Podman's
-        // layout: `_data` keeps the default mode).
-        let volume = self.inner.root.join("volumes").join(name);
-        modes::create_private_dir(&volume)?;
-        let path = volume.join("_data");
-        std::fs::create_dir_all(&path).map_err(|e| CoreError::io("create volume", &path, e))?;
-        Ok(path)
     }
 }
 

@@ -72,6 +72,20 @@ pub(crate) fn check_new_pod(config: &PodConfig) -> Result<()> {
     Ok(())
 }
 
+/// The named volumes a container's config mounts (its `-v NAME:/dest` and `--mount
+/// type=volume`, anonymous ones named at create), without duplicates: `add_container` links
+/// them in the same transaction, so a volume is "in use" from the moment its user exists.
+pub(crate) fn volume_names(config: &ContainerConfig) -> BTreeSet<String> {
+    config
+        .mounts
+        .iter()
+        .filter_map(|mount| match mount {
+            libpod_spec::parse::VolumeMount::Named { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Checks what `add_volume` requires of a config: a name.
 pub(crate) fn check_new_volume(config: &VolumeConfig) -> Result<()> {
     if config.name.is_empty() {
@@ -85,10 +99,7 @@ pub(crate) fn check_new_volume(config: &VolumeConfig) -> Result<()> {
 
 /// The refusal of a volume name in use.
 pub(crate) fn volume_exists(name: &str) -> CoreError {
-    CoreError::InvalidOption {
-        option: "volume name",
-        reason: format!("volume {name:?} already exists"),
-    }
+    CoreError::VolumeExists(name.to_string())
 }
 
 /// The refusal of an object ID in use.

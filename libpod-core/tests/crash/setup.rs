@@ -68,8 +68,40 @@ pub fn prepare(
             })?;
             args.target = ctr.id().to_string();
         }
+        OpKind::VolumeCreate => {
+            limit_volumes(rt, 3)?;
+            args.target = format!("crash-vol-{label}");
+        }
+        OpKind::VolumeRm => {
+            limit_volumes(rt, 3)?;
+            let unused = rt
+                .volumes()
+                .map_err(|e| format!("listing volumes: {e}"))?
+                .into_iter()
+                .find(|v| v.users().is_ok_and(|u| u.is_empty()));
+            args.target = match unused {
+                Some(volume) => volume.name().to_string(),
+                None => rt
+                    .new_volume([libpod_core::volume::with_volume_name(format!(
+                        "crash-vol-{label}"
+                    ))])
+                    .map_err(|e| format!("creating a volume: {e}"))?
+                    .name()
+                    .to_string(),
+            };
+        }
     }
     Ok(args)
+}
+
+/// Removes unused volumes until at most `max` are left.
+fn limit_volumes(rt: &Runtime, max: usize) -> Result<(), String> {
+    let volumes = rt.volumes().map_err(|e| format!("listing volumes: {e}"))?;
+    for volume in volumes.iter().skip(max) {
+        rt.remove_volume(volume, libpod_core::volume::VolumeRemoveOptions::default())
+            .map_err(|e| format!("removing volume {}: {e}", volume.name()))?;
+    }
+    Ok(())
 }
 
 /// Makes image `kind` present (imported or pulled) or absent (removed).

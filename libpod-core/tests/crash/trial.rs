@@ -310,6 +310,15 @@ fn retry(
     args: &ChildArgs,
     report: &mut super::invariants::Report,
 ) {
+    if args.op == OpKind::VolumeRm {
+        if let Ok(volume) = rt.volume(&args.target)
+            && let Err(e) =
+                rt.remove_volume(&volume, libpod_core::volume::VolumeRemoveOptions::default())
+        {
+            report.fail("retry", format!("volume rm again {}: {e}", args.target));
+        }
+        return;
+    }
     let ctr = match rt.container(&args.target) {
         Ok(c) => c,
         Err(CoreError::ContainerNotFound(_)) => return,

@@ -21,6 +21,7 @@ mod human;
 mod images;
 mod registry;
 mod system;
+mod volumes;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use libpod_core::runtime::Runtime;
@@ -114,6 +115,9 @@ enum Command {
     Export(containers::ExportArgs),
     /// Display system information.
     Info(system::InfoArgs),
+    /// Volume subcommands (create, ls, inspect, rm, prune, exists, export, import).
+    #[command(subcommand)]
+    Volume(volumes::VolumeCommand),
     /// Display the version information.
     Version(system::VersionArgs),
 }
@@ -338,6 +342,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
         Command::Info(args) => system::info(&rt, args)?,
+        Command::Volume(command) => return volumes::run(&rt, command),
         Command::Container(_)
         | Command::Version(_)
         | Command::Image(
