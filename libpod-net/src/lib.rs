@@ -21,6 +21,7 @@
 
 pub mod config;
 mod error;
+pub mod ipam;
 pub mod parse;
 pub mod types;
 
