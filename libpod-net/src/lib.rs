@@ -22,6 +22,8 @@
 pub mod config;
 mod error;
 pub mod ipam;
+mod netlink;
+pub mod netns;
 pub mod parse;
 pub mod types;
 
