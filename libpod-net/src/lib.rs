@@ -19,6 +19,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backend;
 pub mod config;
 mod error;
 pub mod ipam;
