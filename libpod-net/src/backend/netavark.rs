@@ -41,7 +41,7 @@ struct Failure {
 impl Netavark {
     /// Debian's netavark and aardvark-dns, with `config_dir` as netavark's `--config` (where
     /// aardvark-dns keeps its per-network files: a directory on tmpfs, like Podman's
-    /// `RUNROOT/networks`; created by netavark).
+    /// `RUNROOT/networks`; created 0700 on first use).
     pub fn new(config_dir: impl Into<PathBuf>) -> Netavark {
         Netavark {
             binary: DEBIAN_NETAVARK.into(),
@@ -98,6 +98,7 @@ impl Netavark {
             program: self.binary.clone(),
             source,
         };
+        libpod_fs::create_private_dir(&self.config_dir, libpod_fs::ExistingDir::Keep)?;
         let mut command = Command::new(&self.binary);
         command
             .arg("--config")
