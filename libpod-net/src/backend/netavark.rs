@@ -3,7 +3,7 @@
 
 use super::{NetnsArgs, NetworkBackend, check_args, teardown};
 use crate::error::{NetError, Result};
-use crate::types::{Network, NetworkOptions, StatusBlock};
+use crate::types::{Network, NetworkOptions, PortMapping, StatusBlock};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -28,8 +28,14 @@ pub struct Netavark {
 #[derive(Serialize)]
 struct Stdin<'a> {
     #[serde(flatten)]
-    options: &'a NetworkOptions,
+    options: NetworkOptions,
     network_info: BTreeMap<&'a str, &'a Network>,
+    /// `[]` when the container publishes no port (the flattened field is left out when
+    /// empty). netavark 1.4 makes a network's `NETAVARK-DN-*` chain on setup, and deletes it on
+    /// the network's last teardown, only for a container whose port list is present: without
+    /// this the chain of a network whose last container had no ports outlives the network.
+    #[serde(rename = "port_mappings", skip_serializing_if = "Option::is_none")]
+    no_ports: Option<[PortMapping; 0]>,
 }
 
 /// What netavark prints on failure.
@@ -83,8 +89,19 @@ impl Netavark {
         netns: &Path,
         args: &NetnsArgs<'_>,
     ) -> Result<Vec<u8>> {
+        let mut options = args.options.clone();
+        // netavark 1.4 takes an empty protocol literally (an iptables error) and a range of 0
+        // as no port: Podman's defaults, tcp and one port, are written out.
+        for port in &mut options.port_mappings {
+            if port.protocol.is_empty() {
+                port.protocol = "tcp".into();
+            }
+            port.range = port.range.max(1);
+        }
+        let no_ports = options.port_mappings.is_empty().then_some([]);
         let stdin = Stdin {
-            options: args.options,
+            no_ports,
+            options,
             network_info: args
                 .options
                 .networks
