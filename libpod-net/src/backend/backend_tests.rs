@@ -24,10 +24,12 @@ impl Subject for Fixture {
 }
 
 fn fake() -> Fixture {
-    let mut network = Network::default();
-    network.name = "suite".into();
-    network.driver = "bridge".into();
-    network.dns_enabled = true;
+    let mut network = Network {
+        name: "suite".into(),
+        driver: "bridge".into(),
+        dns_enabled: true,
+        ..Network::default()
+    };
     let mut subnet = Subnet::new("10.77.0.0/24".parse().unwrap());
     subnet.gateway = Some("10.77.0.1".parse().unwrap());
     network.subnets = vec![subnet];
@@ -45,10 +47,14 @@ mod fake_conformance {
 #[test]
 fn the_fake_refuses_a_second_setup_and_forgets_on_teardown() {
     let fixture = fake();
-    let mut on_network = crate::types::PerNetworkOptions::default();
-    on_network.interface_name = "eth0".into();
-    let mut options = NetworkOptions::default();
-    options.container_id = "c".into();
+    let on_network = crate::types::PerNetworkOptions {
+        interface_name: "eth0".into(),
+        ..Default::default()
+    };
+    let mut options = NetworkOptions {
+        container_id: "c".into(),
+        ..NetworkOptions::default()
+    };
     options.networks.insert("suite".into(), on_network);
     let networks = [fixture.network.clone()];
     let args = NetnsArgs {

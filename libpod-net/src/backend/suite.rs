@@ -94,13 +94,16 @@ macro_rules! network_backend_suite {
 fn options(subject: &dyn Subject) -> (NetworkOptions, IpAddr) {
     let network = subject.network();
     let address = tenth(network);
-    let mut on_network = PerNetworkOptions::default();
-    on_network.interface_name = "eth0".into();
-    on_network.static_ips = vec![address];
-    let mut options = NetworkOptions::default();
-    options.container_id =
-        "5u17e0000000000000000000000000000000000000000000000000000000c0de".into();
-    options.container_name = "suite".into();
+    let on_network = PerNetworkOptions {
+        interface_name: "eth0".into(),
+        static_ips: vec![address],
+        ..PerNetworkOptions::default()
+    };
+    let mut options = NetworkOptions {
+        container_id: "5u17e0000000000000000000000000000000000000000000000000000000c0de".into(),
+        container_name: "suite".into(),
+        ..NetworkOptions::default()
+    };
     options.networks.insert(network.name.clone(), on_network);
     (options, address)
 }

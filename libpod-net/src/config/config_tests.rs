@@ -21,9 +21,10 @@ fn store() -> (tempfile::TempDir, NetworkStore) {
 }
 
 fn named(name: &str) -> Network {
-    let mut network = Network::default();
-    network.name = name.into();
-    network
+    Network {
+        name: name.into(),
+        ..Network::default()
+    }
 }
 
 fn with_subnet(name: &str, subnet: &str) -> Network {
@@ -195,9 +196,10 @@ fn definitions_are_checked_as_c_common_checks_them() {
         })
     ));
     let mut range = with_subnet("range", "10.254.1.0/24");
-    let mut lease = LeaseRange::default();
-    lease.start_ip = Some("10.254.9.1".parse().unwrap());
-    range.subnets[0].lease_range = Some(lease);
+    range.subnets[0].lease_range = Some(LeaseRange {
+        start_ip: Some("10.254.9.1".parse().unwrap()),
+        end_ip: None,
+    });
     assert!(matches!(
         store.create(range),
         Err(NetError::AddressOutsideSubnet {
@@ -348,8 +350,8 @@ fn create_waits_for_a_posix_lock_on_netavark_lock_as_podman_takes_it() {
         .unwrap();
     // containers/storage's lockfile: a POSIX record lock over the whole file.
     let whole = libc::flock {
-        l_type: libc::F_WRLCK as libc::c_short,
-        l_whence: libc::SEEK_SET as libc::c_short,
+        l_type: libc::c_short::try_from(libc::F_WRLCK).unwrap(),
+        l_whence: libc::c_short::try_from(libc::SEEK_SET).unwrap(),
         l_start: 0,
         l_len: 0,
         l_pid: 0,

@@ -31,8 +31,8 @@ impl ConfigLock {
             .open(path)
             .map_err(|err| NetError::file("open lock", path, err))?;
         let whole_file = libc::flock {
-            l_type: libc::F_WRLCK as libc::c_short,
-            l_whence: libc::SEEK_SET as libc::c_short,
+            l_type: short(libc::F_WRLCK),
+            l_whence: short(libc::SEEK_SET),
             l_start: 0,
             l_len: 0,
             l_pid: 0,
@@ -45,4 +45,9 @@ impl ConfigLock {
             }
         }
     }
+}
+
+/// A `fcntl` constant (small by definition) as the `c_short` `struct flock` holds.
+fn short(constant: libc::c_int) -> libc::c_short {
+    libc::c_short::try_from(constant).expect("fcntl constants fit a short")
 }

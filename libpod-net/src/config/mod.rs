@@ -15,7 +15,6 @@
 //! request.name = "web".into();
 //! request.subnets = vec![libpod_net::types::Subnet::new("10.99.0.0/24".parse().unwrap())];
 //! let web = store.create(request)?;
-//! assert_eq!(web.network_interface, "podman1");
 //! assert_eq!(store.inspect(&web.id[..12])?.name, "web");
 //! # Ok::<(), libpod_net::NetError>(())
 //! ```

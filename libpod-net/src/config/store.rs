@@ -206,12 +206,13 @@ impl NetworkStore {
 
 /// Podman's default network as it exists without a file: 10.88.0.0/16 on `podman0`.
 fn podman_default() -> Network {
-    let mut network = Network::default();
-    network.name = "podman".into();
-    network.driver = "bridge".into();
-    network.network_interface = "podman0".into();
-    network.subnets = vec![Subnet::new("10.88.0.0/16".parse().expect("a valid subnet"))];
-    network
+    Network {
+        name: "podman".into(),
+        driver: "bridge".into(),
+        network_interface: "podman0".into(),
+        subnets: vec![Subnet::new("10.88.0.0/16".parse().expect("a valid subnet"))],
+        ..Network::default()
+    }
 }
 
 /// Every `*.json` network in `dir` (none if it is missing). Unparsable files are skipped with

@@ -7,17 +7,18 @@ fn ip(text: &str) -> IpAddr {
 }
 
 fn network(subnets: &[(&str, Option<&str>)]) -> Network {
-    let mut network = Network::default();
-    network.name = "net".into();
-    network.subnets = subnets
-        .iter()
-        .map(|(cidr, gateway)| {
-            let mut subnet = Subnet::new(cidr.parse().unwrap());
-            subnet.gateway = gateway.map(ip);
-            subnet
-        })
-        .collect();
-    network
+    Network {
+        name: "net".into(),
+        subnets: subnets
+            .iter()
+            .map(|(cidr, gateway)| {
+                let mut subnet = Subnet::new(cidr.parse().unwrap());
+                subnet.gateway = gateway.map(ip);
+                subnet
+            })
+            .collect(),
+        ..Network::default()
+    }
 }
 
 #[test]
@@ -60,10 +61,10 @@ fn allocating_again_returns_what_the_container_holds_and_release_frees_it() {
 #[test]
 fn the_lease_range_bounds_what_is_handed_out() {
     let mut net = network(&[("10.0.0.0/24", Some("10.0.0.1"))]);
-    let mut range = LeaseRange::default();
-    range.start_ip = Some(ip("10.0.0.200"));
-    range.end_ip = Some(ip("10.0.0.201"));
-    net.subnets[0].lease_range = Some(range);
+    net.subnets[0].lease_range = Some(LeaseRange {
+        start_ip: Some(ip("10.0.0.200")),
+        end_ip: Some(ip("10.0.0.201")),
+    });
     let store = MemoryAddressStore::default();
     assert_eq!(
         allocate(&store, &net, "a", &[]).unwrap(),
