@@ -2,22 +2,12 @@
 //! network ls/inspect`) as we wrote them, and networks podman creates in the same directory
 //! read in our store and keep our new networks off their subnets and bridges.
 
+mod common;
+
+use common::{PODMAN_CONF as CONF, podman_run as run};
 use libpod_net::config::{NetworkStore, StoreConfig};
 use libpod_net::types::{LeaseRange, Network, Subnet};
 use libpod_testutil::{Podman, TempRoot, require_root, serial};
-use std::process::Output;
-
-const CONF: &str = "[engine]\nruntime = \"runc\"\n[network]\nnetwork_backend = \"netavark\"\n";
-
-fn run(podman: &Podman, args: &[&str]) -> Output {
-    let out = podman.command().args(args).output().expect("podman runs");
-    assert!(
-        out.status.success(),
-        "podman {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn podman_inspect(podman: &Podman, name: &str) -> Network {
     let out = run(podman, &["network", "inspect", name]);

@@ -1,5 +1,6 @@
-//! Fixtures of the real-netavark tests: an environment (temp dirs, the serial lock), containers
-//! whose drop tears down and removes their namespace, a DNS query, and host snapshots.
+//! Fixtures of the tests against real software: an environment (temp dirs, the serial lock),
+//! containers whose drop tears down and removes their namespace, a DNS query, host snapshots,
+//! and running podman.
 
 #![allow(dead_code)]
 
@@ -8,10 +9,10 @@ use libpod_net::netns;
 use libpod_net::types::{
     Network, NetworkOptions, PerNetworkOptions, PortMapping, StatusBlock, Subnet,
 };
-use libpod_testutil::{TempRoot, require_root, serial};
+use libpod_testutil::{Podman, TempRoot, require_root, serial};
 use std::net::{IpAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::sync::MutexGuard;
 use std::time::Duration;
 
@@ -268,4 +269,19 @@ pub fn snapshot() -> Snapshot {
         ip6tables: rules(run("ip6tables-save", &[])),
         nft: run("nft", &["list", "ruleset"]),
     }
+}
+
+/// A containers.conf for podman on this host: runc, netavark.
+pub const PODMAN_CONF: &str =
+    "[engine]\nruntime = \"runc\"\n[network]\nnetwork_backend = \"netavark\"\n";
+
+/// Runs `podman ARGS` against the private store and asserts that it succeeds.
+pub fn podman_run(podman: &Podman, args: &[&str]) -> Output {
+    let out = podman.command().args(args).output().expect("podman runs");
+    assert!(
+        out.status.success(),
+        "podman {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
