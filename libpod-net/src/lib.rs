@@ -13,7 +13,7 @@
 //!   own.
 //! - [`backend`]: setup and teardown of a namespace on its networks ([`backend::NetworkBackend`];
 //!   [`backend::Netavark`], [`backend::FakeBackend`], and the conformance suite).
-//! - [`parse`]: `-p/--publish`.
+//! - [`parse`] reads `-p/--publish`.
 //!
 //! ```
 //! use libpod_net::parse::parse_publish;
