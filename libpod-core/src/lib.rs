@@ -45,6 +45,7 @@
 
 pub mod container;
 mod error;
+pub mod events;
 mod lock;
 pub mod logs;
 pub(crate) mod notify;

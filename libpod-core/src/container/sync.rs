@@ -42,6 +42,8 @@ impl Locked<'_> {
             None => return Ok(()),
         };
         self.record_exit(exit);
+        let code = exit.code;
+        self.runtime().events().died(self.config(), code);
         self.handle_exit(action)
     }
 

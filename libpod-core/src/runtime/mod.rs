@@ -24,6 +24,8 @@
 //! | `runtime/intents.rs` | the repair at open of creates and inits a kill interrupted |
 //! | `container/create.rs` | `new_container`, `build_container` |
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
+//! | `events/` | the `events()` emitter (every verb's one-line event; the store's image events) |
+//! | `stats/` | `Container::stats`, `Container::top` (on the container handle) |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -186,6 +188,7 @@ struct RuntimeInner {
     locks: LockManager,
     spec: SpecGenerator,
     boot_id: String,
+    events: crate::events::EventEmitter,
 }
 
 impl Runtime {
@@ -244,6 +247,12 @@ impl Runtime {
     /// is gone.
     pub(crate) fn lock_container(&self, id: &str) -> Result<ContainerGuard<'_>> {
         self.inner.locks.container(id)
+    }
+
+    /// The event emitter: where every operation records its event (see
+    /// [`events`](crate::events)), and the reader of the event file.
+    pub fn events(&self) -> &crate::events::EventEmitter {
+        &self.inner.events
     }
 
     /// The container with this name, ID or unique ID prefix.
