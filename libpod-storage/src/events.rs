@@ -81,7 +81,8 @@ impl fmt::Display for ImageEventKind {
 pub struct ImageEvent {
     /// What happened.
     pub kind: ImageEventKind,
-    /// The image's ID (the config digest's hex).
+    /// The image's ID (the config digest's hex); empty for a pull, as libimage 0.50 reports
+    /// it.
     pub id: String,
     /// The name involved.
     pub name: String,

@@ -42,7 +42,7 @@ fn every_verb_records_its_event_in_order() {
     assert_eq!(
         statuses(&all, EventType::Container),
         [
-            "create", "init", "start", "pause", "unpause", "kill", "died", "stop", "init", "start",
+            "create", "init", "start", "pause", "unpause", "kill", "stop", "died", "init", "start",
             "restart", "died", "remove"
         ]
     );
@@ -86,6 +86,7 @@ fn image_operations_reach_the_file_through_the_stores_sink() {
             ("untag", "localhost/other:1"),
             ("tag", "localhost/again:2"),
             ("untag", "localhost/tiny:latest"),
+            ("remove", "localhost/tiny"),
             ("untag", "localhost/again:2"),
             ("remove", "localhost/again:2"),
         ])

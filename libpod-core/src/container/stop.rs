@@ -8,7 +8,6 @@
 
 use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::{CoreError, Result};
-use crate::events::EventStatus;
 use std::time::Duration;
 
 /// How long to wait for the exit after SIGKILL, as Podman's 5 s.
@@ -108,9 +107,6 @@ impl Locked<'_> {
                 what: "the container to exit after SIGKILL",
             });
         }
-        self.runtime()
-            .events()
-            .container(self.config(), EventStatus::Stop);
         self.finish_stop(action)
     }
 

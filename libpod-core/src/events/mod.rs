@@ -342,11 +342,17 @@ impl Event {
         serde_json::to_string(self).expect("an event serializes")
     }
 
+    /// The event's time as Go's `Time.String()` gives it (`2024-05-01 10:00:00.5 +0000
+    /// UTC`): what `podman events` prints, and `{{.Time}}` in its templates.
+    pub fn go_time(&self) -> String {
+        gotime::go_string(&self.time)
+    }
+
     /// The line `podman events` prints by default (Podman's `ToHumanReadable`, untruncated):
     /// `TIME TYPE STATUS ID (image=IMAGE, name=NAME, LABELS...)` for containers and pods,
     /// `TIME image STATUS ID NAME` for images, `TIME system STATUS NAME` for the engine.
     pub fn to_human(&self) -> String {
-        let time = gotime::go_string(&self.time);
+        let time = self.go_time();
         let (kind, status, id) = (self.kind, &self.status, &self.id);
         match self.kind {
             EventType::Container | EventType::Pod => {

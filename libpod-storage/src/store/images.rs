@@ -189,13 +189,13 @@ impl Store {
                 deleted: true,
             })
         })?;
-        // As libimage reports a removal: each name taken off, then the image (named as the
-        // caller named it).
+        // As libimage reports a removal: each name taken off, then `remove` naming the image
+        // as the caller did, even when only that name went (Podman 4.3 does the same).
         for name in &removed.untagged {
             self.image_event(ImageEventKind::Untag, &removed.id, name);
         }
+        self.image_event(ImageEventKind::Remove, &removed.id, image);
         if removed.deleted {
-            self.image_event(ImageEventKind::Remove, &removed.id, image);
             self.collect_into(trash)?;
         }
         Ok(removed)

@@ -172,7 +172,8 @@ impl Store {
         self.inner.events.set(sink).is_ok()
     }
 
-    /// Tells the sink, if any, that `kind` happened to image `id` under `name`.
+    /// Tells the sink, if any, that `kind` happened to image `id` under `name`. A pull's
+    /// event has no ID, as libimage 0.50 (Podman 4.3) reports it.
     pub(crate) fn image_event(
         &self,
         kind: crate::events::ImageEventKind,
@@ -180,7 +181,11 @@ impl Store {
         name: &str,
     ) {
         if let Some(sink) = self.inner.events.get() {
-            sink.image_event(&crate::events::ImageEvent::new(kind, id.hex(), name));
+            let id = match kind {
+                crate::events::ImageEventKind::Pull => String::new(),
+                _ => id.hex(),
+            };
+            sink.image_event(&crate::events::ImageEvent::new(kind, id, name));
         }
     }
 

@@ -16,6 +16,7 @@
 
 mod containers;
 mod errors;
+mod events;
 mod format;
 mod human;
 mod images;
@@ -114,6 +115,8 @@ enum Command {
     Info(system::InfoArgs),
     /// Display the version information.
     Version(system::VersionArgs),
+    /// Show podman events.
+    Events(events::EventsArgs),
 }
 
 /// `podctl container VERB`: the container verbs under Podman's `container` command.
@@ -332,6 +335,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
         Command::Info(args) => system::info(&rt, args)?,
+        Command::Events(args) => events::events(&rt, args)?,
         Command::Container(_)
         | Command::Version(_)
         | Command::Image(
