@@ -54,5 +54,6 @@ mod overlap;
 pub mod record;
 pub mod runtime;
 pub mod state;
+pub mod stats;
 
 pub use error::{CoreError, Result};

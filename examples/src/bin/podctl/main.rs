@@ -117,6 +117,10 @@ enum Command {
     Version(system::VersionArgs),
     /// Show podman events.
     Events(events::EventsArgs),
+    /// Display a live stream of container resource usage statistics.
+    Stats(containers::StatsArgs),
+    /// Display the running processes of a container.
+    Top(containers::TopArgs),
 }
 
 /// `podctl container VERB`: the container verbs under Podman's `container` command.
@@ -336,6 +340,8 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Export(args) => containers::export(&rt, args)?,
         Command::Info(args) => system::info(&rt, args)?,
         Command::Events(args) => events::events(&rt, args)?,
+        Command::Stats(args) => containers::stats(&rt, args)?,
+        Command::Top(args) => containers::top(&rt, args)?,
         Command::Container(_)
         | Command::Version(_)
         | Command::Image(
