@@ -22,7 +22,7 @@ use std::sync::Arc;
 /// let mut seen = Vec::new();
 /// emitter.read(&ReadOptions::default(), &|| false, &mut |e| { seen.push(e.name); true })?;
 /// assert_eq!(seen, ["localhost/web:1"]);
-/// # Ok::<(), libpod_core::CoreError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct EventEmitter {

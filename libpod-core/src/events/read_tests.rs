@@ -50,10 +50,12 @@ fn filters_and_since_apply() {
     log.write(&numbered(1)).unwrap();
     log.write(&Event::image(EventStatus::Untag, "0002", "x"))
         .unwrap();
-    let mut options = ReadOptions::default();
-    options.filter = EventFilter::parse(&["event=tag"])
-        .unwrap()
-        .since(chrono::DateTime::parse_from_rfc3339("2021-01-01T00:00:00Z").ok());
+    let options = ReadOptions {
+        filter: EventFilter::parse(&["event=tag"])
+            .unwrap()
+            .since(chrono::DateTime::parse_from_rfc3339("2021-01-01T00:00:00Z").ok()),
+        ..ReadOptions::default()
+    };
     assert_eq!(read_all(log.path(), &options), ["0001"]);
 }
 
@@ -70,9 +72,11 @@ fn follow(
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (path, stop2, seen2) = (path.to_path_buf(), stop.clone(), seen.clone());
     let handle = std::thread::spawn(move || {
-        let mut options = ReadOptions::default();
-        options.stream = true;
-        options.from_start = from_start;
+        let options = ReadOptions {
+            stream: true,
+            from_start,
+            ..ReadOptions::default()
+        };
         read_events(
             &path,
             &options,
@@ -153,12 +157,13 @@ fn a_stream_ends_at_until() {
     let dir = tempfile::tempdir().unwrap();
     let log = EventLog::new(dir.path().join("events.log"), 0);
     log.write(&numbered(0)).unwrap();
-    let mut options = ReadOptions::default();
-    options.stream = true;
-    options.from_start = true;
-    options.filter = EventFilter::default().until(Some(
-        (chrono::Local::now() + chrono::Duration::milliseconds(400)).fixed_offset(),
-    ));
+    let options = ReadOptions {
+        stream: true,
+        from_start: true,
+        filter: EventFilter::default().until(Some(
+            (chrono::Local::now() + chrono::Duration::milliseconds(400)).fixed_offset(),
+        )),
+    };
     let started = std::time::Instant::now();
     let ids = read_all(log.path(), &options);
     assert_eq!(ids, ["0000"]);

@@ -257,6 +257,6 @@ mod tests {
         assert_eq!(human_size(2_087_000_000), "2.087GB");
         assert_eq!(human_size(999), "999B");
         assert_eq!(bytes_size(64 << 20), "64MiB");
-        assert_eq!(percent(3.14159), "3.14%");
+        assert_eq!(percent(12.345_6), "12.35%");
     }
 }
