@@ -204,46 +204,14 @@ fn percent(value: f64) -> String {
 
 /// go-units' `HumanSize`: four significant digits, decimal units, no space: `67.11MB`.
 fn human_size(bytes: u64) -> String {
-    scaled(
-        bytes,
-        1000.0,
-        &["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"],
-    )
+    let (number, unit) = crate::human::scaled(bytes, 1000.0, &crate::human::DECIMAL_UNITS, 4);
+    format!("{number}{unit}")
 }
 
 /// go-units' `BytesSize`: the same in binary units: `64MiB`.
 fn bytes_size(bytes: u64) -> String {
-    scaled(
-        bytes,
-        1024.0,
-        &["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"],
-    )
-}
-
-#[expect(
-    clippy::cast_precision_loss,
-    reason = "a display with four significant digits"
-)]
-fn scaled(bytes: u64, base: f64, units: &[&str]) -> String {
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= base && unit < units.len() - 1 {
-        value /= base;
-        unit += 1;
-    }
-    // Go's %.4g below 1000.
-    let decimals: usize = match value {
-        v if v >= 1000.0 => 0,
-        v if v >= 100.0 => 1,
-        v if v >= 10.0 => 2,
-        v if v >= 1.0 => 3,
-        _ => 4,
-    };
-    let mut text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text = text.trim_end_matches('0').trim_end_matches('.').to_string();
-    }
-    format!("{text}{}", units[unit])
+    let (number, unit) = crate::human::scaled(bytes, 1024.0, &crate::human::BINARY_UNITS, 4);
+    format!("{number}{unit}")
 }
 
 #[cfg(test)]
