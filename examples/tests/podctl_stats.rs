@@ -171,6 +171,7 @@ fn stats_and_top_match_podmans() {
     let bad = pair.podctl(&["top", "mem", "bogus"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("'bogus': unknown descriptor"));
+    pair.ok(&["rm", "-f", "-t", "0", "mem"]);
 }
 
 #[test]
