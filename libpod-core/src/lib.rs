@@ -36,6 +36,11 @@
 //! - [`state`]: the [`StateStore`](state::StateStore) trait, SQLite (WAL, kept between
 //!   connections) and in-memory implementations.
 //! - [`logs`]: reading conmon's k8s-file logs.
+//! - [`events`]: Podman's event file (written by every verb through
+//!   [`Runtime::events`](runtime::Runtime::events), image operations included; read with
+//!   filters, since/until and follow).
+//! - [`stats`]: `Container::stats` (cgroup v1 and v2) and `Container::top` (psgo's
+//!   descriptors).
 //! - With the `testsuite` feature, the conformance suites of both traits, for backends in
 //!   other crates: `state::suite` with `state_store_suite!`, `oci::suite` with
 //!   `oci_runtime_suite!` (one `#[test]` per case).
@@ -45,6 +50,7 @@
 
 pub mod container;
 mod error;
+pub mod events;
 pub mod exec;
 mod lock;
 pub mod logs;
@@ -54,6 +60,7 @@ mod overlap;
 pub mod record;
 pub mod runtime;
 pub mod state;
+pub mod stats;
 pub mod volume;
 
 pub use error::{CoreError, Result};

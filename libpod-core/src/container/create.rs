@@ -4,6 +4,7 @@
 use super::options::{ContainerBuilder, CtrCreateOption, Draft, validate_name};
 use super::{Container, ContainerConfig, ContainerState, ContainerStatus, RootfsSource};
 use crate::error::{CoreError, Result};
+use crate::events::EventStatus;
 use crate::runtime::intents::Intent;
 use crate::runtime::{Runtime, now_rfc3339};
 use std::io::Read;
@@ -89,6 +90,7 @@ impl Runtime {
             return Err(e);
         }
         tracing::debug!(container = %config.id, name = %config.name, "created");
+        self.events().container(&config, EventStatus::Create);
         Ok(Container {
             runtime: self.clone(),
             config: std::sync::Arc::new(config),

@@ -192,3 +192,7 @@ mod tests;
 #[cfg(test)]
 #[path = "recovery_tests.rs"]
 mod recovery_tests;
+
+#[cfg(test)]
+#[path = "events_tests.rs"]
+mod events_tests;

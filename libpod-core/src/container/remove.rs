@@ -3,6 +3,7 @@
 
 use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::{CoreError, Result};
+use crate::events::EventStatus;
 use crate::runtime::Runtime;
 
 /// How to remove a container.
@@ -123,6 +124,7 @@ impl Locked<'_> {
         }
         rt.state().remove_container(id)?;
         self._guard.remove_file();
+        rt.events().container(self.config(), EventStatus::Remove);
         self.removed = true;
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::Result;
+use crate::events::EventStatus;
 
 impl Container {
     /// Starts the container, initialising it first if needed. Starting a running container is
@@ -39,7 +40,11 @@ impl Container {
                 other => other?,
             }
         }
-        locked.start_locked(true)
+        locked.start_locked(true)?;
+        self.runtime()
+            .events()
+            .container(self.config(), EventStatus::Restart);
+        Ok(())
     }
 }
 
@@ -74,6 +79,10 @@ impl Locked<'_> {
             self.state.restart_count = 0;
             self.state.stopped_by_user = false;
         }
-        self.save()
+        self.save()?;
+        self.runtime()
+            .events()
+            .container(self.config(), EventStatus::Start);
+        Ok(())
     }
 }

@@ -41,7 +41,14 @@ impl Locked<'_> {
             }
             None => return Ok(()),
         };
+        let stopping = self.state.status == ContainerStatus::Stopping;
         self.record_exit(exit);
+        // As Podman: a stop's event when its container is found gone, then the exit's.
+        let events = self.runtime().events();
+        if stopping {
+            events.container(self.config(), crate::events::EventStatus::Stop);
+        }
+        events.died(self.config(), exit.code);
         self.handle_exit(action)
     }
 

@@ -177,3 +177,16 @@ impl ExecIntent {
         }
     }
 }
+
+/// Records an exec session's event as Podman does: `exec` when its process starts,
+/// `exec_died` with the exit code when it ends; the session's ID is the `execID` attribute.
+fn exec_event(ctr: &Container, session: &str, exit_code: Option<i32>) {
+    use crate::events::{Event, EventStatus};
+    let event = match exit_code {
+        None => Event::container(ctr.config(), EventStatus::Exec),
+        Some(code) => Event::container(ctr.config(), EventStatus::ExecDied).with_exit_code(code),
+    };
+    ctr.runtime()
+        .events()
+        .emit(event.with_attribute("execID", session));
+}

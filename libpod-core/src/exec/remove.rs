@@ -22,12 +22,14 @@ impl Container {
             (ExecStatus::Running, _) => {
                 let dir = session_dir(self.runtime(), self.id(), session);
                 let oci = oci_exec(self.runtime())?;
-                match oci.exec_wait(&dir, self.id(), timeout)? {
-                    Some(code) => Some(code),
+                let code = match oci.exec_wait(&dir, self.id(), timeout)? {
+                    Some(code) => code,
                     // No exit code and no monitor: it was killed before it could write one.
-                    None if !monitor_alive(&row) => Some(-1),
+                    None if !monitor_alive(&row) => -1,
                     None => return Ok(None),
-                }
+                };
+                super::exec_event(self, session, Some(code));
+                Some(code)
             }
             _ => return Err(session_state(&row, "wait (it never started)")),
         };

@@ -69,6 +69,7 @@ impl Container {
             id: self.id().to_string(),
             what: "the exit code of an exec session",
         })?;
+        super::exec_event(self, session, Some(code));
         if forget {
             self.forget_session(session)?;
         } else {
@@ -136,6 +137,7 @@ impl Container {
             _ => None,
         });
         rt.state().save_exec_session(&row)?;
+        super::exec_event(self, session, None);
         tracing::debug!(
             container = self.id(),
             session,

@@ -26,6 +26,8 @@
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
 //! | `exec/` | `Container::exec*` (sessions, sessionless exec); `oci_exec()` reaches the runtime's exec side |
 //! | `volume/` | `volume`, `volumes`, `volume_exists` (mod.rs), `new_volume` (create.rs), `remove_volume` (remove.rs), `prune_volumes` (prune.rs), `import_volume` (export.rs) |
+//! | `events/` | the `events()` emitter (every verb's one-line event; the store's image events) |
+//! | `stats/` | `Container::stats`, `Container::top` (on the container handle) |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -197,6 +199,7 @@ struct RuntimeInner {
     locks: LockManager,
     spec: SpecGenerator,
     boot_id: String,
+    events: crate::events::EventEmitter,
 }
 
 impl Runtime {
@@ -265,6 +268,12 @@ impl Runtime {
     /// Locks named volume `name` (alone, or under a container's guard: never before one).
     pub(crate) fn lock_volume(&self, name: &str) -> Result<VolumeGuard> {
         self.inner.locks.volume(name)
+    }
+
+    /// The event emitter: where every operation records its event (see
+    /// [`events`](crate::events)), and the reader of the event file.
+    pub fn events(&self) -> &crate::events::EventEmitter {
+        &self.inner.events
     }
 
     /// The container with this name, ID or unique ID prefix.

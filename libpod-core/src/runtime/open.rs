@@ -101,7 +101,10 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
             runtime
         }
     };
+    let events = event_emitter(&engine, &run_root);
+    storage.set_event_sink(Arc::new(events.clone()));
     let inner = RuntimeInner {
+        events,
         locks: LockManager::new(&run_root.join("locks"))?,
         boot_id: boot_id(),
         root,
@@ -146,6 +149,21 @@ fn cached_conmon(engine: &EngineConfig, run_root: &Path) -> Result<PathBuf> {
         );
     }
     Ok(conmon)
+}
+
+/// The event file as containers.conf sets it (`events_logger`, `events_logfile_path`,
+/// `events_logfile_max_size`), by default `RUNROOT/events/events.log` (Podman's is under its
+/// tmp dir, which is its run root's sibling).
+fn event_emitter(engine: &EngineConfig, run_root: &Path) -> crate::events::EventEmitter {
+    use crate::events::{EventEmitter, EventLog};
+    if engine.events_logger == "none" {
+        return EventEmitter::disabled();
+    }
+    let path = engine
+        .events_logfile_path
+        .clone()
+        .unwrap_or_else(|| run_root.join("events").join("events.log"));
+    EventEmitter::to_file(EventLog::new(path, engine.events_logfile_max_size))
 }
 
 /// This boot's ID, as the kernel gives it.

@@ -4,6 +4,7 @@
 
 use super::{Volume, local};
 use crate::error::{CoreError, Result};
+use crate::events::{Event, EventStatus};
 use crate::record::{VolumeConfig, VolumeState};
 use crate::runtime::intents::Intent;
 use crate::runtime::{Runtime, now_rfc3339};
@@ -199,7 +200,8 @@ impl Runtime {
         // An owner given at create replaces the chown to the first user.
         state.needs_chown = config.uid.is_none() && config.gid.is_none();
         self.add_volume(&config, &state)?;
-        // Events: the events wing emits `volume create` (config.name) here.
+        self.events()
+            .emit(Event::volume(EventStatus::Create, &config.name));
         tracing::debug!(volume = %config.name, "created");
         Ok(Volume {
             runtime: self.clone(),

@@ -30,7 +30,6 @@ impl Runtime {
                 Err(e) => return Err(e),
             }
         }
-        // Events: the events wing emits `volume prune` here.
         Ok(pruned)
     }
 }

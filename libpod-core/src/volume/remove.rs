@@ -5,6 +5,7 @@
 use super::{Volume, local};
 use crate::container::RemoveOptions;
 use crate::error::{CoreError, Result};
+use crate::events::{Event, EventStatus};
 use crate::runtime::Runtime;
 use crate::runtime::intents::Intent;
 
@@ -81,7 +82,7 @@ impl Runtime {
         local::remove_dirs(self, name)?;
         intent.clear();
         guard.remove_file();
-        // Events: the events wing emits `volume remove` (name) here.
+        self.events().emit(Event::volume(EventStatus::Remove, name));
         tracing::debug!(volume = %name, "removed");
         Ok(())
     }

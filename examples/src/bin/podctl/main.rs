@@ -16,6 +16,7 @@
 
 mod containers;
 mod errors;
+mod events;
 mod format;
 mod human;
 mod images;
@@ -120,6 +121,12 @@ enum Command {
     Volume(volumes::VolumeCommand),
     /// Display the version information.
     Version(system::VersionArgs),
+    /// Show podman events.
+    Events(events::EventsArgs),
+    /// Display a live stream of container resource usage statistics.
+    Stats(containers::StatsArgs),
+    /// Display the running processes of a container.
+    Top(containers::TopArgs),
 }
 
 /// `podctl container VERB`: the container verbs under Podman's `container` command.
@@ -342,6 +349,9 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
         Command::Info(args) => system::info(&rt, args)?,
+        Command::Events(args) => events::events(&rt, args)?,
+        Command::Stats(args) => containers::stats(&rt, args)?,
+        Command::Top(args) => containers::top(&rt, args)?,
         Command::Volume(command) => return volumes::run(&rt, command),
         Command::Container(_)
         | Command::Version(_)

@@ -10,6 +10,8 @@ mod lifecycle;
 mod logs;
 mod ps;
 mod rm;
+mod stats;
+mod top;
 mod unsupported;
 mod wait;
 
@@ -24,6 +26,8 @@ pub use lifecycle::{
 pub use logs::{LogsArgs, logs};
 pub use ps::{PsArgs, ps};
 pub use rm::{RmArgs, rm};
+pub use stats::{StatsArgs, stats};
+pub use top::{TopArgs, top};
 pub use wait::{WaitArgs, wait};
 
 use crate::errors::{Exit, OWN_ERROR};
