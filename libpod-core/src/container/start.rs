@@ -6,8 +6,10 @@ use crate::error::Result;
 
 impl Container {
     /// Starts the container, initialising it first if needed. Starting a running container is
-    /// an error, as in Podman.
+    /// an error, as in Podman. Starts the runtime's exit monitor
+    /// ([`watch_exits`](crate::runtime::Runtime::watch_exits)) if it is not running yet.
     pub fn start(&self) -> Result<()> {
+        self.runtime().watch_exits();
         let mut locked = self.lock()?;
         locked.require(
             "start",
@@ -24,6 +26,7 @@ impl Container {
     /// Stops the container if it runs (with its stop timeout) and starts it again. Another
     /// process that starts it while this waits for its exit does the second half.
     pub fn restart(&self) -> Result<()> {
+        self.runtime().watch_exits();
         let mut locked = self.lock()?;
         if matches!(
             locked.state.status,

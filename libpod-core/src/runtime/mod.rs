@@ -24,6 +24,7 @@
 //! | `runtime/intents.rs` | the repair at open of creates and inits a kill interrupted |
 //! | `container/create.rs` | `new_container`, `build_container` |
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
+//! | `monitor/` | `cleanup_container` (the exit command's work), `watch_exits` (the exit monitor), `boot` (start on boot) |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -43,16 +44,18 @@ pub(crate) mod modes;
 mod open;
 
 pub use config::EngineConfig;
+pub(crate) use open::EXITS_DIR;
 
 use crate::container::Container;
 use crate::error::{CoreError, Result};
 use crate::lock::{ContainerGuard, LockManager};
+use crate::monitor::{ExitCommand, ExitHandling};
 use crate::oci::OciRuntime;
 use crate::state::StateStore;
 use libpod_spec::SpecGenerator;
 use libpod_storage::Store;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// Opens a [`Runtime`], in the style of libpod's `RuntimeOption`s: every setting has a default
 /// from containers.conf, and each call here overrides one.
@@ -70,6 +73,8 @@ pub struct RuntimeBuilder {
     engine: Option<EngineConfig>,
     state: Option<Box<dyn StateStore>>,
     oci: Option<Arc<dyn OciRuntime>>,
+    exit_command: Option<ExitCommand>,
+    exit_monitor: Option<bool>,
 }
 
 impl RuntimeBuilder {
@@ -139,6 +144,32 @@ impl RuntimeBuilder {
         self
     }
 
+    /// The program conmon runs when a container created by this runtime exits (Podman's
+    /// `exit_command`): the embedder's binary, which calls
+    /// [`run_cleanup`](crate::monitor::run_cleanup), so that exits are cleaned up and restart
+    /// policies applied with no program of ours running (see [`monitor`](crate::monitor)).
+    /// None by default: a library cannot tell which binary serves it.
+    ///
+    /// ```no_run
+    /// use libpod_core::monitor::ExitCommand;
+    /// let rt = libpod_core::runtime::Runtime::builder()
+    ///     .exit_command(ExitCommand::new("/usr/local/bin/myapp").args(["cleanup"]))
+    ///     .open()?;
+    /// # Ok::<(), libpod_core::CoreError>(())
+    /// ```
+    pub fn exit_command(mut self, command: ExitCommand) -> Self {
+        self.exit_command = Some(command);
+        self
+    }
+
+    /// Whether the runtime may run an exit monitor while it is open (default: yes). A
+    /// short-lived program whose containers have an exit command (a CLI) turns it off: its
+    /// process would be cut short in the middle of a restart.
+    pub fn exit_monitor(mut self, enabled: bool) -> Self {
+        self.exit_monitor = Some(enabled);
+        self
+    }
+
     /// Opens the runtime (see [`Runtime`]).
     pub fn open(self) -> Result<Runtime> {
         open::open(self)
@@ -186,6 +217,7 @@ struct RuntimeInner {
     locks: LockManager,
     spec: SpecGenerator,
     boot_id: String,
+    exits: ExitHandling,
 }
 
 impl Runtime {
@@ -244,6 +276,16 @@ impl Runtime {
     /// is gone.
     pub(crate) fn lock_container(&self, id: &str) -> Result<ContainerGuard<'_>> {
         self.inner.locks.container(id)
+    }
+
+    /// How exits are handled: the exit command, the reopen flags, the exit monitor.
+    pub(crate) fn exit_handling(&self) -> &ExitHandling {
+        &self.inner.exits
+    }
+
+    /// A handle that does not keep the runtime open (the exit monitor's).
+    pub(crate) fn downgrade(&self) -> WeakRuntime {
+        WeakRuntime(Arc::downgrade(&self.inner))
     }
 
     /// The container with this name, ID or unique ID prefix.
@@ -328,6 +370,17 @@ impl Runtime {
         let path = volume.join("_data");
         std::fs::create_dir_all(&path).map_err(|e| CoreError::io("create volume", &path, e))?;
         Ok(path)
+    }
+}
+
+/// A [`Runtime`] that is not kept open by this handle.
+#[derive(Clone, Debug)]
+pub(crate) struct WeakRuntime(Weak<RuntimeInner>);
+
+impl WeakRuntime {
+    /// The runtime, while some handle keeps it open.
+    pub(crate) fn upgrade(&self) -> Option<Runtime> {
+        self.0.upgrade().map(|inner| Runtime { inner })
     }
 }
 
