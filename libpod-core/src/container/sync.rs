@@ -9,8 +9,8 @@
 //! `inspect`, `stop`, `rm`, `wait`) never starts a container.
 
 use super::{ContainerStatus, ExitAction, Locked};
-use crate::monitor::ExitEvent;
 use crate::error::Result;
+use crate::monitor::ExitEvent;
 use crate::oci::ExitInfo;
 use chrono::{DateTime, Utc};
 use libpod_spec::RestartPolicy;

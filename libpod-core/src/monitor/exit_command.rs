@@ -107,7 +107,9 @@ impl CleanupArgs {
             let (name, value) = match flag.split_once('=') {
                 Some((name, value)) => (name.to_string(), value.to_string()),
                 None => {
-                    let value = args.next().ok_or_else(|| bad(format!("--{flag} needs a value")))?;
+                    let value = args
+                        .next()
+                        .ok_or_else(|| bad(format!("--{flag} needs a value")))?;
                     (flag.to_string(), value)
                 }
             };
@@ -139,8 +141,14 @@ impl CleanupArgs {
             self.run_root.display().to_string(),
         ];
         let optional = [
-            ("--runtime", self.runtime.as_ref().map(|p| p.display().to_string())),
-            ("--conmon", self.conmon.as_ref().map(|p| p.display().to_string())),
+            (
+                "--runtime",
+                self.runtime.as_ref().map(|p| p.display().to_string()),
+            ),
+            (
+                "--conmon",
+                self.conmon.as_ref().map(|p| p.display().to_string()),
+            ),
             ("--storage-driver", self.storage_driver.clone()),
         ];
         for (flag, value) in optional {

@@ -46,7 +46,15 @@ fn parsing_refuses_what_it_cannot_use() {
         vec!["--root", "/r", "--runroot", "/x"],
         vec!["--root", "/r", "--runroot", "/x", "a", "b"],
         vec!["--root", "/r", "a"],
-        vec!["--root", "/r", "--runroot", "/x", "--log-level", "debug", "a"],
+        vec![
+            "--root",
+            "/r",
+            "--runroot",
+            "/x",
+            "--log-level",
+            "debug",
+            "a",
+        ],
         vec!["--root"],
     ] {
         let err = CleanupArgs::parse(&bad).unwrap_err();
