@@ -49,9 +49,33 @@ impl Container {
 impl Locked<'_> {
     /// Starts the container. `by_user` resets the restart count and the stopped-by-user mark, as
     /// a start by the user does (a start by the restart policy keeps them).
+    ///
+    /// This start is the one a pending restart would make: the pending mark is cleared with
+    /// its outcome (running, or the failure's state), and kept through init's save of
+    /// `Created`, so that a restart cut short there is made by the next cleanup.
     pub(crate) fn start_locked(&mut self, by_user: bool) -> Result<()> {
-        // This start is the one a pending restart would make (saved with its outcome).
+        let started = self.create_and_start();
         self.state.restart_pending = false;
+        if let Err(e) = started {
+            if let Err(save) = self.save() {
+                tracing::warn!(container = %self.id(), error = %save, "clearing a pending restart after a failed start");
+            }
+            return Err(e);
+        }
+        self.state.status = ContainerStatus::Running;
+        self.state.started_at = Some(crate::runtime::now_rfc3339());
+        self.state.finished_at = None;
+        self.state.exit_code = None;
+        self.state.oom_killed = false;
+        if by_user {
+            self.state.restart_count = 0;
+            self.state.stopped_by_user = false;
+        }
+        self.save()
+    }
+
+    /// Init (unless created already) and the runtime's start; a failed start is cleaned up.
+    fn create_and_start(&mut self) -> Result<()> {
         if self.state.status == ContainerStatus::Created {
             self.check_dependencies()?;
         } else {
@@ -68,15 +92,6 @@ impl Locked<'_> {
                 }),
             };
         }
-        self.state.status = ContainerStatus::Running;
-        self.state.started_at = Some(crate::runtime::now_rfc3339());
-        self.state.finished_at = None;
-        self.state.exit_code = None;
-        self.state.oom_killed = false;
-        if by_user {
-            self.state.restart_count = 0;
-            self.state.stopped_by_user = false;
-        }
-        self.save()
+        Ok(())
     }
 }

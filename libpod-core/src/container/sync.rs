@@ -121,21 +121,26 @@ impl Locked<'_> {
 
 impl Locked<'_> {
     /// Makes the restart the policy called for at the last exit, if it is still pending (no
-    /// stop, start or removal came first; Podman's `handleRestartPolicy`): the restart count
-    /// is saved first, so that a restart that fails is not tried again at every cleanup, then
-    /// the container is started as the policy does (keeping its count and stopped-by-user
-    /// mark). Whether it restarted; a failed restart leaves the container as the failure did.
+    /// stop, start or removal came first; Podman's `handleRestartPolicy`), as the policy
+    /// starts (keeping the stopped-by-user mark), with the restart count one more. The count
+    /// and the cleared mark are saved with the start's outcome (see
+    /// [`start_locked`](Locked::start_locked)): a restart that fails is not tried again, and
+    /// one cut short by a crash is made by the next cleanup, counted once. Whether it
+    /// restarted; a failed restart leaves the container as the failure did.
     pub(crate) fn restart_if_pending(&mut self) -> Result<bool> {
-        let exited = matches!(
+        // Configured or Created: a restart cut short after its init (undone at the next open,
+        // or created and not started).
+        let restartable = matches!(
             self.state.status,
-            ContainerStatus::Exited | ContainerStatus::Stopped
+            ContainerStatus::Exited
+                | ContainerStatus::Stopped
+                | ContainerStatus::Configured
+                | ContainerStatus::Created
         );
-        if !(self.state.restart_pending && exited) {
+        if !(self.state.restart_pending && restartable) {
             return Ok(false);
         }
-        self.state.restart_pending = false;
         self.state.restart_count += 1;
-        self.save()?;
         tracing::info!(container = %self.id(), count = self.state.restart_count, "restarting by policy");
         crate::monitor::exit_event(self.runtime(), self.id(), ExitEvent::Restart);
         self.start_locked(false)?;

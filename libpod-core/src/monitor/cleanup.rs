@@ -62,15 +62,15 @@ impl Runtime {
             }
             _ => {}
         }
+        if locked.state.status == ContainerStatus::Stopped {
+            // An earlier cleanup failed half-way: try again.
+            locked.cleanup_locked()?;
+        }
         if locked.restart_if_pending()? {
             return Ok(CleanupOutcome::Restarted);
         }
-        if matches!(
-            locked.state.status,
-            ContainerStatus::Stopped | ContainerStatus::Created
-        ) {
-            // Stopped: an earlier cleanup failed half-way, try again. Created: its process
-            // died before it was started (Podman cleans it up to Configured).
+        if locked.state.status == ContainerStatus::Created {
+            // Its process died before it was started (Podman cleans it up to Configured).
             locked.cleanup_locked()?;
         }
         Ok(CleanupOutcome::CleanedUp)
