@@ -35,10 +35,13 @@ pub enum OpKind {
     Stop,
     /// `remove_container` with force, of a container in any state.
     Rm,
+    /// `cleanup_container` (conmon's exit command) of an `always` container whose process was
+    /// killed: the exit recorded, cleanup, and the restart by its policy.
+    Cleanup,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 7] = [
+    pub const ALL: [OpKind; 8] = [
         OpKind::Import,
         OpKind::Pull,
         OpKind::Rmi,
@@ -46,6 +49,7 @@ impl OpKind {
         OpKind::Start,
         OpKind::Stop,
         OpKind::Rm,
+        OpKind::Cleanup,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +61,7 @@ impl OpKind {
             OpKind::Start => "start",
             OpKind::Stop => "stop",
             OpKind::Rm => "rm",
+            OpKind::Cleanup => "cleanup",
         }
     }
 
@@ -68,7 +73,7 @@ impl OpKind {
     pub fn on_container(self) -> bool {
         matches!(
             self,
-            OpKind::Create | OpKind::Start | OpKind::Stop | OpKind::Rm
+            OpKind::Create | OpKind::Start | OpKind::Stop | OpKind::Rm | OpKind::Cleanup
         )
     }
 }
@@ -284,6 +289,10 @@ pub fn child_main(args: ChildArgs) -> ! {
                 .and_then(|c| {
                     rt.remove_container(&c, RemoveOptions::default().force(true).timeout(2))
                 })
+                .map_err(|x| e(&x))?,
+            OpKind::Cleanup => rt
+                .cleanup_container(&args.target)
+                .map(drop)
                 .map_err(|x| e(&x))?,
         }
         say(DONE);
