@@ -1,5 +1,6 @@
 //! podctl's container commands, one file per verb or verb group.
 
+mod cleanup;
 mod create;
 mod create_config;
 mod create_flags;
@@ -12,6 +13,7 @@ mod rm;
 mod unsupported;
 mod wait;
 
+pub use cleanup::{CleanupArgs, cleanup};
 pub use create::{CreateArgs, RunArgs, create, run};
 pub use fs::{ExportArgs, export, mount};
 pub use inspect::{InspectArgs, inspect};
