@@ -31,6 +31,7 @@ use nix::unistd::Pid;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
+use std::sync::MutexGuard;
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -131,9 +132,24 @@ fn open(dir: &Path, monitor: bool) -> Runtime {
         .unwrap()
 }
 
-/// The busybox image, imported once per root.
-fn with_image(tmp: &TempRoot) {
-    drop(common::runtime(tmp));
+/// What each test starts from (dropped in this order): its cgroup parent, fresh roots with
+/// the busybox image, and the other tests kept out.
+struct Setup {
+    cg: CgroupParent,
+    tmp: TempRoot,
+    _serial: MutexGuard<'static, ()>,
+}
+
+fn setup() -> Setup {
+    require_root();
+    let serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    drop(common::runtime(&tmp));
+    Setup {
+        cg: CgroupParent::new(),
+        tmp,
+        _serial: serial,
+    }
 }
 
 fn ctr(
@@ -190,11 +206,7 @@ fn pid_of(state: &serde_json::Value) -> Option<i32> {
 }
 
 fn a_killed_always_container_is_restarted_by_its_exit_command() {
-    require_root();
-    let _serial = serial();
-    let tmp = TempRoot::new().unwrap();
-    let cg = CgroupParent::new();
-    with_image(&tmp);
+    let Setup { cg, tmp, _serial } = setup();
     let rt = open(tmp.path(), false);
     let c = ctr(&rt, &cg, "always", "sleep 1000", RestartPolicy::Always);
     c.start().unwrap();
@@ -248,11 +260,7 @@ fn a_killed_always_container_is_restarted_by_its_exit_command() {
 }
 
 fn on_failure_2_gives_up_after_two_restarts_by_the_exit_command() {
-    require_root();
-    let _serial = serial();
-    let tmp = TempRoot::new().unwrap();
-    let cg = CgroupParent::new();
-    with_image(&tmp);
+    let Setup { cg, tmp, _serial } = setup();
     let rt = open(tmp.path(), false);
     let c = ctr(
         &rt,
@@ -297,11 +305,7 @@ fn on_failure_2_gives_up_after_two_restarts_by_the_exit_command() {
 }
 
 fn a_stop_by_the_user_is_never_undone() {
-    require_root();
-    let _serial = serial();
-    let tmp = TempRoot::new().unwrap();
-    let cg = CgroupParent::new();
-    with_image(&tmp);
+    let Setup { cg, tmp, _serial } = setup();
     // Both at once: the exit command and this runtime's exit monitor.
     let rt = open(tmp.path(), true);
     let mut stopped = Vec::new();
@@ -359,11 +363,7 @@ fn reboot(tmp: &TempRoot, ids: &[String]) {
 }
 
 fn boot_after_a_reboot_starts_exactly_the_right_set() {
-    require_root();
-    let _serial = serial();
-    let tmp = TempRoot::new().unwrap();
-    let cg = CgroupParent::new();
-    with_image(&tmp);
+    let Setup { cg, tmp, _serial } = setup();
     // No monitor and no exit command: nothing acts on its own before the reboot.
     let rt = common::open(tmp.path());
     let mut expected = BTreeSet::new();
@@ -471,11 +471,7 @@ fn monitor_thread_alive() -> bool {
 }
 
 fn the_exit_monitor_restarts_an_always_container_and_stops_with_the_runtime() {
-    require_root();
-    let _serial = serial();
-    let tmp = TempRoot::new().unwrap();
-    let cg = CgroupParent::new();
-    with_image(&tmp);
+    let Setup { cg, tmp, _serial } = setup();
     // No exit command: only the monitor can restart it.
     let rt = common::open(tmp.path());
     let c = ctr(&rt, &cg, "watched", "sleep 1000", RestartPolicy::Always);

@@ -44,14 +44,7 @@ impl Runtime {
     pub fn boot(&self) -> Result<BootReport> {
         let marker = self.run_root().join(BOOTED);
         let lock_path = self.run_root().join("booted.lock");
-        let lock = crate::runtime::modes::private_file()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)
-            .map_err(|e| CoreError::io("open lock", &lock_path, e))?;
-        lock.lock()
-            .map_err(|e| CoreError::io("lock", &lock_path, e))?;
+        let _lock = crate::runtime::modes::lock_file(&lock_path)?;
         let mut report = BootReport::default();
         if marker.exists() {
             report.already_done = true;

@@ -192,14 +192,7 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
         return Ok(());
     }
     let lock_path = run_root.join("alive.lock");
-    let lock = super::modes::private_file()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&lock_path)
-        .map_err(|e| CoreError::io("open lock", &lock_path, e))?;
-    lock.lock()
-        .map_err(|e| CoreError::io("lock", &lock_path, e))?;
+    let _lock = super::modes::lock_file(&lock_path)?;
     if current() {
         return Ok(());
     }

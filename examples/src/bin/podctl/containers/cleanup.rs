@@ -9,6 +9,7 @@ use clap::Args;
 use libpod_core::container::{ContainerStatus, RemoveOptions, RootfsSource};
 use libpod_core::monitor::CleanupOutcome;
 use libpod_core::runtime::Runtime;
+use libpod_storage::StorageError;
 
 #[derive(Args)]
 pub struct CleanupArgs {
@@ -61,7 +62,11 @@ pub fn cleanup(rt: &Runtime, args: CleanupArgs) -> Result {
         if args.rmi
             && let Some(RootfsSource::Image { id, .. }) = &ctr.config().rootfs
         {
-            rt.storage().remove_image(id, false)?;
+            // Kept when other containers use it, as `run --rmi` does.
+            match rt.storage().remove_image(id, false) {
+                Ok(_) | Err(StorageError::ImageInUse { .. }) => {}
+                Err(err) => return Err(err.into()),
+            }
         }
         println!("{}", ctr.id());
         Ok(())
