@@ -491,3 +491,55 @@ fn stopping_removes_an_auto_remove_container_and_restarting_keeps_it() {
     assert_eq!(c.wait().unwrap(), 143);
     assert!(f.rt.containers().unwrap().is_empty());
 }
+
+#[test]
+fn boot_starts_the_containers_their_policies_name_dependencies_first_once() {
+    let f = fixture();
+    let always = f.ctr(vec![with_restart_policy(RestartPolicy::Always)]);
+    let stopped_always = f.ctr(vec![with_restart_policy(RestartPolicy::Always)]);
+    let unless_stopped = f.ctr(vec![with_restart_policy(RestartPolicy::UnlessStopped)]);
+    let stopped_unless = f.ctr(vec![with_restart_policy(RestartPolicy::UnlessStopped)]);
+    let on_failure = f.ctr(vec![with_restart_policy(RestartPolicy::OnFailure {
+        max_retries: 0,
+    })]);
+    let plain = f.ctr(vec![]);
+    for c in [&stopped_always, &stopped_unless] {
+        c.start().unwrap();
+        c.stop(Some(0)).unwrap();
+    }
+    // Listed by ID, so some dependents come before their dependency.
+    let base = f.ctr(vec![with_restart_policy(RestartPolicy::Always)]);
+    let dependents: Vec<Container> = (0..4)
+        .map(|_| {
+            f.ctr(vec![
+                with_restart_policy(RestartPolicy::Always),
+                with_dependencies(&[&base]),
+            ])
+        })
+        .collect();
+    let report = f.rt.boot().unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let mut expected: Vec<&Container> = vec![&always, &stopped_always, &unless_stopped, &base];
+    expected.extend(&dependents);
+    let started: std::collections::BTreeSet<&str> =
+        report.started.iter().map(String::as_str).collect();
+    assert_eq!(
+        started,
+        expected.iter().map(|c| c.id()).collect(),
+        "always, and unless-stopped unless stopped by the user"
+    );
+    for c in &expected {
+        assert_eq!(c.status().unwrap(), ContainerStatus::Running);
+    }
+    for c in [&stopped_unless, &on_failure, &plain] {
+        assert_ne!(c.status().unwrap(), ContainerStatus::Running);
+    }
+    always.stop(Some(0)).unwrap();
+    let again = f.rt.boot().unwrap();
+    assert!(again.already_done && again.started.is_empty());
+    assert_eq!(
+        always.status().unwrap(),
+        ContainerStatus::Exited,
+        "a second boot undoes no stop"
+    );
+}
