@@ -248,6 +248,40 @@ pub enum CoreError {
         /// What is wrong with it.
         reason: &'static str,
     },
+
+    // -- exec sessions (the exec wing) --
+    /// The runtime could not run an exec's command because it is not there (Podman's
+    /// `ErrOCIRuntimeNotFound`; exit code 127).
+    #[error("{runtime}: {message}: OCI runtime attempted to invoke a command that was not found")]
+    ExecCommandNotFound {
+        /// The container.
+        container: String,
+        /// The runtime's name.
+        runtime: String,
+        /// The runtime's message, as Podman cuts it.
+        message: String,
+    },
+    /// The runtime could not run an exec's command: not executable, or not permitted
+    /// (Podman's `ErrOCIRuntimePermissionDenied`; exit code 126).
+    #[error("{runtime}: {message}: OCI permission denied")]
+    ExecCannotInvoke {
+        /// The container.
+        container: String,
+        /// The runtime's name.
+        runtime: String,
+        /// The runtime's message, as Podman cuts it.
+        message: String,
+    },
+    /// An exec session is not in a state that allows the operation.
+    #[error("exec session {id} is {status}: cannot {operation}")]
+    ExecSessionState {
+        /// The session.
+        id: String,
+        /// Its status (`created`, `running`, `stopped`).
+        status: &'static str,
+        /// What was refused.
+        operation: &'static str,
+    },
 }
 
 /// The crate's result type.

@@ -48,6 +48,7 @@
 
 pub mod container;
 mod error;
+pub mod exec;
 mod lock;
 pub mod logs;
 pub mod monitor;

@@ -160,7 +160,7 @@ fn with_cleanup(primary: CoreError, undone: Result<()>) -> CoreError {
 }
 
 /// A new container ID: 64 random hex digits.
-fn new_id() -> Result<String> {
+pub(crate) fn new_id() -> Result<String> {
     let mut bytes = [0u8; 32];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))

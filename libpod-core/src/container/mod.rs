@@ -8,7 +8,7 @@
 //! after a reboot (`refresh.rs`, the one writer that must not sync).
 
 mod cleanup;
-mod create;
+pub(crate) mod create;
 mod init;
 mod inspect;
 mod kill;

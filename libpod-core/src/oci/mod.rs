@@ -7,14 +7,21 @@
 //!   them; `sync.rs` holds conmon's pipe protocol, `runc.rs` the runtime's command line and
 //!   its JSON errors, `direct.rs` runc's start and delete done in process where runc only
 //!   works on files, `exitfile.rs` the exit files and OOM markers ([`ExitFiles`]).
+//! - [`OciExec`] (`exec.rs`): exec sessions, a trait of its own; conmon's in `conmon_exec.rs`,
+//!   over the attach socket's client (`attach_socket.rs`, shared with attach) and processes
+//!   reached by checked pidfds (`process.rs`: [`ProcessRef`]).
 //! - [`FakeRuntime`] (`fake.rs`): an in-memory state machine with runc's rules, for unit tests.
 //! - `suite` (with the `testsuite` feature): the conformance cases both pass, so the fake
 //!   stays true to runc; a runtime in another crate runs them with `oci_runtime_suite!`.
 
+pub mod attach_socket;
 mod conmon;
 mod direct;
+mod exec;
 mod exitfile;
 pub mod fake;
+mod fake_exec;
+mod process;
 mod runc;
 pub(crate) mod spawn;
 mod sync;
@@ -23,8 +30,10 @@ mod sync;
 pub mod suite;
 
 pub use conmon::{CREATE_TIMEOUT, ConmonRuntime, ConmonRuntimeConfig};
+pub use exec::{ExecArgs, ExecStarted, OciExec, PendingExec, exec_exit_dir};
 pub use exitfile::{ExitFiles, ExitInfo};
 pub use fake::FakeRuntime;
+pub use process::{Identity, ProcessHandle, ProcessRef};
 
 use crate::error::Result;
 use oci_spec::runtime::LinuxResources;

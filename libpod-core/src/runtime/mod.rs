@@ -25,6 +25,7 @@
 //! | `container/create.rs` | `new_container`, `build_container` |
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
 //! | `monitor/` | `cleanup_container` (the exit command's work), `watch_exits` (the exit monitor), `boot` (start on boot) |
+//! | `exec/` | `Container::exec*` (sessions, sessionless exec); `oci_exec()` reaches the runtime's exec side |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -50,7 +51,7 @@ use crate::container::Container;
 use crate::error::{CoreError, Result};
 use crate::lock::{ContainerGuard, LockManager};
 use crate::monitor::{ExitCommand, ExitHandling};
-use crate::oci::OciRuntime;
+use crate::oci::{OciExec, OciRuntime};
 use crate::state::StateStore;
 use libpod_spec::SpecGenerator;
 use libpod_storage::Store;
@@ -75,6 +76,7 @@ pub struct RuntimeBuilder {
     oci: Option<Arc<dyn OciRuntime>>,
     exit_command: Option<ExitCommand>,
     exit_monitor: Option<bool>,
+    oci_exec: Option<Arc<dyn OciExec>>,
 }
 
 impl RuntimeBuilder {
@@ -170,6 +172,13 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Uses this runtime for exec sessions (with [`with_oci`](Self::with_oci); by default
+    /// the conmon runtime's, or none with another OCI runtime).
+    pub fn with_oci_exec(mut self, exec: Arc<dyn OciExec>) -> Self {
+        self.oci_exec = Some(exec);
+        self
+    }
+
     /// Opens the runtime (see [`Runtime`]).
     pub fn open(self) -> Result<Runtime> {
         open::open(self)
@@ -214,6 +223,7 @@ struct RuntimeInner {
     state: Box<dyn StateStore>,
     storage: Store,
     oci: Arc<dyn OciRuntime>,
+    oci_exec: Option<Arc<dyn OciExec>>,
     locks: LockManager,
     spec: SpecGenerator,
     boot_id: String,
@@ -286,6 +296,11 @@ impl Runtime {
     /// A handle that does not keep the runtime open (the exit monitor's).
     pub(crate) fn downgrade(&self) -> WeakRuntime {
         WeakRuntime(Arc::downgrade(&self.inner))
+    }
+
+    /// The OCI runtime's exec side, if it has one.
+    pub(crate) fn oci_exec(&self) -> Option<&Arc<dyn OciExec>> {
+        self.inner.oci_exec.as_ref()
     }
 
     /// The container with this name, ID or unique ID prefix.

@@ -77,6 +77,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         storage_driver: builder.storage_driver.clone(),
         ..Default::default()
     };
+    let mut oci_exec = builder.oci_exec;
     let oci: Arc<dyn OciRuntime> = match builder.oci {
         Some(o) => o,
         None => {
@@ -100,7 +101,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
             };
             reopen.runtime = Some(path.clone());
             reopen.conmon = Some(conmon.clone());
-            Arc::new(ConmonRuntime::new(ConmonRuntimeConfig {
+            let runtime = Arc::new(ConmonRuntime::new(ConmonRuntimeConfig {
                 runtime_root: run_root.join("runtime").join(&name),
                 runtime_name: name,
                 runtime_path: path,
@@ -108,7 +109,9 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
                 exit_dir: run_root.join(EXITS_DIR),
                 persist_dir: run_root.join("persist"),
                 log_level: builder.log_level.unwrap_or_else(|| "error".to_string()),
-            })?)
+            })?);
+            oci_exec.get_or_insert_with(|| runtime.clone() as Arc<dyn crate::oci::OciExec>);
+            runtime
         }
     };
     let inner = RuntimeInner {
@@ -120,6 +123,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         state,
         storage,
         oci,
+        oci_exec,
         spec,
         exits: crate::monitor::ExitHandling::new(
             builder.exit_command,
@@ -132,6 +136,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     };
     refresh_after_reboot(&runtime)?;
     super::intents::resolve_interrupted(&runtime);
+    crate::exec::repair_interrupted(&runtime);
     Ok(runtime)
 }
 

@@ -135,6 +135,8 @@ pub(crate) fn interface_in_use(container_id: &str, name: &str) -> CoreError {
 struct ExecProgress {
     status: ExecStatus,
     pid: Option<i32>,
+    pid_start_time: Option<u64>,
+    monitor_pid: Option<i32>,
     exit_code: Option<i32>,
 }
 
@@ -143,6 +145,8 @@ pub(crate) fn encode_exec(session: &ExecSession) -> Result<(String, String)> {
     let progress = ExecProgress {
         status: session.status,
         pid: session.pid,
+        pid_start_time: session.pid_start_time,
+        monitor_pid: session.monitor_pid,
         exit_code: session.exit_code,
     };
     Ok((
@@ -162,6 +166,8 @@ pub(crate) fn decode_exec(
     let mut session = ExecSession::new(id, container_id, decode("exec config", id, config)?);
     session.status = progress.status;
     session.pid = progress.pid;
+    session.pid_start_time = progress.pid_start_time;
+    session.monitor_pid = progress.monitor_pid;
     session.exit_code = progress.exit_code;
     Ok(session)
 }

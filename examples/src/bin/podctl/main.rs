@@ -106,6 +106,8 @@ enum Command {
     Kill(containers::KillArgs),
     /// Wait for containers to exit and print their exit codes.
     Wait(containers::WaitArgs),
+    /// Run a process in a running container.
+    Exec(containers::ExecArgs),
     /// Freeze containers.
     Pause(containers::PauseArgs),
     /// Thaw containers.
@@ -162,6 +164,8 @@ enum ContainerCommand {
     Kill(containers::KillArgs),
     /// Wait for containers.
     Wait(containers::WaitArgs),
+    /// Run a process in a running container.
+    Exec(containers::ExecArgs),
     /// Freeze containers.
     Pause(containers::PauseArgs),
     /// Thaw containers.
@@ -192,6 +196,7 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Stop(a) => Command::Stop(a),
             ContainerCommand::Kill(a) => Command::Kill(a),
             ContainerCommand::Wait(a) => Command::Wait(a),
+            ContainerCommand::Exec(a) => Command::Exec(a),
             ContainerCommand::Pause(a) => Command::Pause(a),
             ContainerCommand::Unpause(a) => Command::Unpause(a),
             ContainerCommand::Restart(a) => Command::Restart(a),
@@ -365,6 +370,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Stop(args) => containers::stop(&rt, args)?,
         Command::Kill(args) => containers::kill(&rt, args)?,
         Command::Wait(args) => containers::wait(&rt, args)?,
+        Command::Exec(args) => return containers::exec(&rt, args),
         Command::Pause(args) => containers::pause(&rt, args)?,
         Command::Unpause(args) => containers::unpause(&rt, args)?,
         Command::Restart(args) => containers::restart(&rt, args)?,

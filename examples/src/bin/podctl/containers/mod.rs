@@ -4,6 +4,7 @@ mod cleanup;
 mod create;
 mod create_config;
 mod create_flags;
+mod exec;
 mod fs;
 mod inspect;
 mod lifecycle;
@@ -15,6 +16,7 @@ mod wait;
 
 pub use cleanup::{CleanupArgs, cleanup};
 pub use create::{CreateArgs, RunArgs, create, run};
+pub use exec::{ExecArgs, exec};
 pub use fs::{ExportArgs, export, mount};
 pub use inspect::{InspectArgs, inspect};
 pub use lifecycle::{
