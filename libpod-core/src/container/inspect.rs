@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 impl Container {
     /// The container as `podman inspect` shows it: `Id`, `Name`, `Created`, `Path`, `Args`,
     /// `State` (`Status`, `Running`, `Paused`, `Restarting`, `OOMKilled`, `Pid`, `ConmonPid`,
-    /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it), `Image`, `ImageName`, `Rootfs`, `OCIConfigPath`,
-    /// `LogPath`, `RestartCount`, `Config`, `HostConfig`.
+    /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it), `Image`,
+    /// `ImageName`, `Rootfs`, `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`.
     pub fn inspect(&self) -> Result<Value> {
         let state = self.state()?;
         let config = self.config();

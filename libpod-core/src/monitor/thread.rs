@@ -44,7 +44,8 @@ impl ExitMonitor {
         let watcher = match watched {
             Ok(watcher) => watcher,
             Err(errno) => {
-                tracing::info!(dir = %exit_dir.display(), %errno, "no exit monitor: cannot watch the exits directory");
+                let dir = exit_dir.display();
+                tracing::info!(%dir, %errno, "no exit monitor: cannot watch the exits directory");
                 return None;
             }
         };
@@ -121,7 +122,8 @@ fn watch(weak: &WeakRuntime, watcher: &Watcher, stop: &PipeReader, exit_dir: &Pa
             clean_up(&rt, &id);
         }
         if watch_lost {
-            tracing::warn!(dir = %exit_dir.display(), "exit monitor stopped: the exits directory went away");
+            let dir = exit_dir.display();
+            tracing::warn!(%dir, "exit monitor stopped: the exits directory went away");
             return;
         }
     }
