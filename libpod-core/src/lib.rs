@@ -27,7 +27,10 @@
 //! - [`container`]: configs from functional options ([`container::CtrCreateOption`]), one file
 //!   per lifecycle verb, and the `Locked` guard: a state change needs the container's lock and
 //!   a freshly synced state. Exits are handled when the container is next looked at: the
-//!   restart policy, else removal of an auto-remove container, else cleanup.
+//!   restart policy marked pending, else removal of an auto-remove container, else cleanup.
+//! - [`monitor`]: exits handled and restart policies applied with nothing of ours running:
+//!   the cleanup entry point conmon's exit command runs (an embedder's binary calls
+//!   [`monitor::run_cleanup`]), the exit monitor of an open runtime, and start on boot.
 //! - [`oci`]: the [`OciRuntime`](oci::OciRuntime) trait and its conmon + runc implementation
 //!   (conmon launched through `posix_spawn`, runc's start and delete done in process where
 //!   runc only works on files), and an in-memory fake for unit tests.
@@ -54,6 +57,7 @@ pub mod events;
 pub mod exec;
 mod lock;
 pub mod logs;
+pub mod monitor;
 pub(crate) mod notify;
 pub mod oci;
 mod overlap;

@@ -48,6 +48,13 @@ impl Runtime {
         }
         let mut config = draft.config;
         config.id = id;
+        if config.exit_command.is_empty()
+            && let Some(command) = self.exit_handling().exit_command_for(&config.id)
+        {
+            // The runtime's cleanup program, unless an option named another (Podman's
+            // `exit_command`, which ends with the ID as here).
+            config.exit_command = command;
+        }
         validate_name(&config.name)?;
         if let Some(field) = config.engine_fact_in_spec() {
             return Err(CoreError::InvalidOption {

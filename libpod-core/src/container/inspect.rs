@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 
 impl Container {
     /// The container as `podman inspect` shows it: `Id`, `Name`, `Created`, `Path`, `Args`,
-    /// `State` (`Status`, `Running`, `Paused`, `OOMKilled`, `Pid`, `ConmonPid`, `ExitCode`,
-    /// `StartedAt`, `FinishedAt`), `Image`, `ImageName`, `Rootfs`, `OCIConfigPath`,
-    /// `LogPath`, `RestartCount`, `Config`, `HostConfig`.
+    /// `State` (`Status`, `Running`, `Paused`, `Restarting`, `OOMKilled`, `Pid`, `ConmonPid`,
+    /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it), `Image`,
+    /// `ImageName`, `Rootfs`, `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`.
     pub fn inspect(&self) -> Result<Value> {
         let state = self.state()?;
         let config = self.config();
@@ -42,7 +42,8 @@ impl Container {
                 "Status": status.as_str(),
                 "Running": status == ContainerStatus::Running,
                 "Paused": status == ContainerStatus::Paused,
-                "Restarting": false,
+                // A restart its policy called for that the cleanup has not made yet.
+                "Restarting": state.restart_pending,
                 "OOMKilled": state.oom_killed,
                 "Dead": false,
                 "Pid": state.pid.unwrap_or(0),
@@ -50,6 +51,7 @@ impl Container {
                 "ExitCode": state.exit_code.unwrap_or(0),
                 "StartedAt": state.started_at.clone().unwrap_or_default(),
                 "FinishedAt": state.finished_at.clone().unwrap_or_default(),
+                "StoppedByUser": state.stopped_by_user,
             },
             "Image": image,
             "ImageName": image_name,

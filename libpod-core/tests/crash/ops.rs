@@ -40,10 +40,13 @@ pub enum OpKind {
     VolumeCreate,
     /// `remove_volume` of an unused volume.
     VolumeRm,
+    /// `cleanup_container` (conmon's exit command) of an `always` container whose process was
+    /// killed: the exit recorded, cleanup, and the restart by its policy.
+    Cleanup,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 9] = [
+    pub const ALL: [OpKind; 10] = [
         OpKind::Import,
         OpKind::Pull,
         OpKind::Rmi,
@@ -53,6 +56,7 @@ impl OpKind {
         OpKind::Rm,
         OpKind::VolumeCreate,
         OpKind::VolumeRm,
+        OpKind::Cleanup,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +70,7 @@ impl OpKind {
             OpKind::Rm => "rm",
             OpKind::VolumeCreate => "volume-create",
             OpKind::VolumeRm => "volume-rm",
+            OpKind::Cleanup => "cleanup",
         }
     }
 
@@ -82,7 +87,7 @@ impl OpKind {
     pub fn on_container(self) -> bool {
         matches!(
             self,
-            OpKind::Create | OpKind::Start | OpKind::Stop | OpKind::Rm
+            OpKind::Create | OpKind::Start | OpKind::Stop | OpKind::Rm | OpKind::Cleanup
         )
     }
 }
@@ -309,6 +314,10 @@ pub fn child_main(args: ChildArgs) -> ! {
             OpKind::VolumeRm => rt
                 .volume(&args.target)
                 .and_then(|v| rt.remove_volume(&v, VolumeRemoveOptions::default()))
+                .map_err(|x| e(&x))?,
+            OpKind::Cleanup => rt
+                .cleanup_container(&args.target)
+                .map(drop)
                 .map_err(|x| e(&x))?,
         }
         say(DONE);

@@ -5,9 +5,11 @@
 use super::fixtures::{Fixtures, ImageKind};
 use super::ops::{ChildArgs, OpKind, Plan, container_options, pull_options};
 use super::roots::Roots;
-use libpod_core::container::{Container, ContainerStatus, RemoveOptions};
+use libpod_core::container::{Container, ContainerStatus, RemoveOptions, with_restart_policy};
 use libpod_core::runtime::Runtime;
+use libpod_spec::RestartPolicy;
 use libpod_storage::ImageReference;
+use std::time::{Duration, Instant};
 
 /// At most this many containers, and this many running, before an operation adds one.
 const MAX_CONTAINERS: usize = 4;
@@ -89,6 +91,11 @@ pub fn prepare(
                     .name()
                     .to_string(),
             };
+        }
+        OpKind::Cleanup => {
+            make_room(rt, plan, MAX_CONTAINERS - 1)?;
+            limit_running(rt, MAX_RUNNING - 1)?;
+            args.target = killed_always_container(rt, roots, label)?;
         }
     }
     Ok(args)
@@ -211,4 +218,28 @@ fn pick_or_make(
     ctr.stop(None)
         .map_err(|e| format!("stopping container {name}: {e}"))?;
     Ok(ctr)
+}
+
+/// A new `always` container, started and killed: its exit file is there, nothing handled it
+/// (the harness's runtimes have no exit command and no exit monitor). Its ID.
+fn killed_always_container(rt: &Runtime, roots: &Roots, label: &str) -> Result<String, String> {
+    let name = format!("crash-{label}-always");
+    let mut options = container_options(&name, &roots.cgroup.0);
+    options.push(with_restart_policy(RestartPolicy::Always));
+    let ctr = rt
+        .new_container(options)
+        .map_err(|e| format!("creating container {name}: {e}"))?;
+    ctr.start()
+        .map_err(|e| format!("starting container {name}: {e}"))?;
+    ctr.kill(9)
+        .map_err(|e| format!("killing container {name}: {e}"))?;
+    let exit_file = roots.path().join("run/exits").join(ctr.id());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !exit_file.exists() {
+        if Instant::now() > deadline {
+            return Err(format!("container {name}: no exit file after SIGKILL"));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Ok(ctr.id().to_string())
 }

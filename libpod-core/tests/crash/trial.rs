@@ -344,6 +344,15 @@ fn retry(
                 Ok(_) => Err("rm again left the container's storage".into()),
                 Err(e) => Err(format!("after rm again: {e}")),
             }),
+        // Cleaned up and restarted by its policy (an `always` container nobody stopped).
+        (OpKind::Cleanup, _) => rt
+            .cleanup_container(ctr.id())
+            .map_err(|e| format!("cleanup again ({status}): {e}"))
+            .and_then(|_| match ctr.status() {
+                Ok(ContainerStatus::Running) => Ok(()),
+                Ok(other) => Err(format!("cleanup again left it {other}, not restarted")),
+                Err(e) => Err(format!("after cleanup again: {e}")),
+            }),
         _ => Ok(()),
     };
     if let Err(e) = outcome {

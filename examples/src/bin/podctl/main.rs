@@ -6,7 +6,9 @@
 //! `images`, `image inspect`, `tag`, `untag`, `rmi`, `save`, `image mount|unmount|prune`.
 //! Containers: `create`, `init`, `start [-a]`, `run [--rm] [-d] ...`, `ps [-a]`, `inspect`,
 //! `logs`, `stop`, `kill`, `wait`, `pause`, `unpause`, `restart`, `rm [-f]`, `mount`, `export`.
-//! System: `info`, `version`.
+//! System: `info`, `version`, `system boot`. Exits: every container gets podctl itself as
+//! conmon's exit command (`podctl --root R --runroot R ... container cleanup ID`), so its
+//! restart policy acts with no podctl running.
 //!
 //! ```text
 //! podctl --root /var/lib/libpod-rs import --change 'CMD ["/bin/sh"]' rootfs.tar busybox
@@ -46,6 +48,12 @@ struct Cli {
     /// Storage driver: overlay or vfs (default: overlay when it works here).
     #[arg(long = "storage-driver", global = true)]
     storage_driver: Option<String>,
+    /// The OCI runtime: a name containers.conf knows (runc, crun) or a path.
+    #[arg(long, global = true)]
+    runtime: Option<String>,
+    /// The conmon binary.
+    #[arg(long, global = true)]
+    conmon: Option<PathBuf>,
     /// What to log on stderr: debug, info, warn or error (Podman's `--log-level`; conmon
     /// gets the same level). Each line carries the seconds since podctl started.
     #[arg(long = "log-level", global = true, default_value = "error")]
@@ -127,6 +135,20 @@ enum Command {
     Stats(containers::StatsArgs),
     /// Display the running processes of a container.
     Top(containers::TopArgs),
+    /// System subcommands.
+    #[command(subcommand)]
+    System(SystemCommand),
+    /// `container cleanup` (only under `container`, as in Podman).
+    #[command(hide = true)]
+    Cleanup(containers::CleanupArgs),
+}
+
+/// `podctl system VERB`.
+#[derive(Subcommand)]
+enum SystemCommand {
+    /// Start the containers that run whenever the host does (restart policy `always`, and
+    /// `unless-stopped` not stopped by the user), once per boot.
+    Boot(system::BootArgs),
 }
 
 /// `podctl container VERB`: the container verbs under Podman's `container` command.
@@ -167,6 +189,9 @@ enum ContainerCommand {
     Mount(containers::IdsArgs),
     /// Write a container's root filesystem as a tar stream.
     Export(containers::ExportArgs),
+    /// Clean up exited containers (what conmon's exit command runs), restarting them by
+    /// their policy.
+    Cleanup(containers::CleanupArgs),
 }
 
 impl From<ContainerCommand> for Command {
@@ -189,6 +214,7 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Rm(a) => Command::Rm(a),
             ContainerCommand::Mount(a) => Command::Mount(a),
             ContainerCommand::Export(a) => Command::Export(a),
+            ContainerCommand::Cleanup(a) => Command::Cleanup(a),
         }
     }
 }
@@ -304,6 +330,20 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
     if let Some(driver) = &cli.storage_driver {
         builder = builder.storage_driver(driver.clone());
     }
+    if let Some(runtime) = &cli.runtime {
+        builder = builder.oci_runtime(runtime.clone());
+    }
+    if let Some(conmon) = &cli.conmon {
+        builder = builder.conmon_path(conmon);
+    }
+    // Every container's exit command is podctl itself, as Podman's is podman; a CLI call is
+    // too short-lived for an exit monitor of its own.
+    let exe = std::env::current_exe()?;
+    builder = builder
+        .exit_command(
+            libpod_core::monitor::ExitCommand::new(exe).args_after_flags(["container", "cleanup"]),
+        )
+        .exit_monitor(false);
     let rt = builder.open()?;
     let store = rt.storage();
     let command = match cli.command {
@@ -353,6 +393,8 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Stats(args) => containers::stats(&rt, args)?,
         Command::Top(args) => containers::top(&rt, args)?,
         Command::Volume(command) => return volumes::run(&rt, command),
+        Command::System(SystemCommand::Boot(args)) => system::boot(&rt, args)?,
+        Command::Cleanup(args) => containers::cleanup(&rt, args)?,
         Command::Container(_)
         | Command::Version(_)
         | Command::Image(

@@ -1,5 +1,6 @@
 //! podctl's container commands, one file per verb or verb group.
 
+mod cleanup;
 mod create;
 mod create_config;
 mod create_flags;
@@ -15,6 +16,7 @@ mod top;
 mod unsupported;
 mod wait;
 
+pub use cleanup::{CleanupArgs, cleanup};
 pub use create::{CreateArgs, RunArgs, create, run};
 pub use exec::{ExecArgs, exec};
 pub use fs::{ExportArgs, export, mount};
