@@ -1,7 +1,7 @@
 //! The backends that set a network namespace up on networks and tear it down: the trait
 //! ([`NetworkBackend`], the size of netavark's own driver trait), the real one
 //! ([`Netavark`]: the `netavark` binary, with `aardvark-dns` for names), and [`FakeBackend`]
-//! for unit tests of callers. Both pass the public conformance suite ([`suite`], behind the
+//! for unit tests of callers. Both pass the public conformance suite (`suite`, behind the
 //! `testsuite` feature).
 //!
 //! Addresses are the caller's ([`crate::ipam`]): they reach the backend as each network's
@@ -64,7 +64,7 @@ impl NetnsArgs<'_> {
 
 /// Sets up and tears down a container's network namespace on its networks.
 ///
-/// Contract (checked by [`suite`]): `setup` returns one [`StatusBlock`] per network, keyed by
+/// Contract (checked by `suite`, with the `testsuite` feature): `setup` returns one [`StatusBlock`] per network, keyed by
 /// name, with the requested addresses on the requested interface; a failed `setup` leaves
 /// nothing set up; `teardown` succeeds after a setup, without one, twice, and when the
 /// namespace is already gone, and leaves no interface, bridge or firewall rule of the
