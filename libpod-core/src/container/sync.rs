@@ -29,6 +29,10 @@ impl Locked<'_> {
         let action = match self.state.status {
             ContainerStatus::Stopping => while_stopping,
             ContainerStatus::Running | ContainerStatus::Paused => ExitAction::AutoRemove,
+            // A start killed after the runtime's start and before its save leaves `Created`
+            // behind (a restart by policy saves `Created` on the way): an exit file, written
+            // only once a started process ends (init clears the last one), says it ran.
+            ContainerStatus::Created => ExitAction::AutoRemove,
             _ => return Ok(()),
         };
         let exit = match self.runtime().oci().exit_info(self.id())? {
