@@ -282,6 +282,11 @@ pub enum CoreError {
         /// What was refused.
         operation: &'static str,
     },
+
+    // -- healthchecks (the health wing) --
+    /// The container has no healthcheck (none given, or `NONE`).
+    #[error("container {0} has no defined healthcheck")]
+    NoHealthCheck(String),
 }
 
 /// The crate's result type.

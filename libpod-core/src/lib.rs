@@ -46,6 +46,7 @@
 pub mod container;
 mod error;
 pub mod exec;
+pub mod health;
 mod lock;
 pub mod logs;
 pub(crate) mod notify;

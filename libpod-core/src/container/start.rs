@@ -74,6 +74,8 @@ impl Locked<'_> {
             self.state.restart_count = 0;
             self.state.stopped_by_user = false;
         }
-        self.save()
+        self.save()?;
+        // Its healthchecks begin (nothing to do without one).
+        crate::health::on_start(self.ctr)
     }
 }

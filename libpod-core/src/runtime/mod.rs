@@ -25,6 +25,7 @@
 //! | `container/create.rs` | `new_container`, `build_container` |
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
 //! | `exec/` | `Container::exec*` (sessions, sessionless exec); `oci_exec()` reaches the runtime's exec side |
+//! | `health/` | `schedule_healthchecks`; `health_scheduler()` (its thread, started at first use, holds a `WeakRuntime` from `downgrade()`) |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -183,6 +184,17 @@ pub struct Runtime {
     inner: Arc<RuntimeInner>,
 }
 
+/// A [`Runtime`] that does not keep it open.
+#[derive(Clone, Debug)]
+pub(crate) struct WeakRuntime(std::sync::Weak<RuntimeInner>);
+
+impl WeakRuntime {
+    /// The runtime, unless it was dropped.
+    pub(crate) fn upgrade(&self) -> Option<Runtime> {
+        self.0.upgrade().map(|inner| Runtime { inner })
+    }
+}
+
 /// The runtime's parts, private to `runtime/` (see the module header for the accessors).
 #[derive(Debug)]
 struct RuntimeInner {
@@ -196,6 +208,7 @@ struct RuntimeInner {
     locks: LockManager,
     spec: SpecGenerator,
     boot_id: String,
+    health: crate::health::Scheduler,
 }
 
 impl Runtime {
@@ -259,6 +272,16 @@ impl Runtime {
     /// The OCI runtime's exec side, if it has one.
     pub(crate) fn oci_exec(&self) -> Option<&Arc<dyn OciExec>> {
         self.inner.oci_exec.as_ref()
+    }
+
+    /// The healthcheck scheduler (its thread starts at its first use).
+    pub(crate) fn health_scheduler(&self) -> &crate::health::Scheduler {
+        &self.inner.health
+    }
+
+    /// A reference that does not keep the runtime open (for the runtime's own threads).
+    pub(crate) fn downgrade(&self) -> WeakRuntime {
+        WeakRuntime(Arc::downgrade(&self.inner))
     }
 
     /// The container with this name, ID or unique ID prefix.

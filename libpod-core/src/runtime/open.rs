@@ -112,6 +112,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         oci,
         oci_exec,
         spec,
+        health: crate::health::Scheduler::default(),
     };
     let runtime = Runtime {
         inner: Arc::new(inner),
