@@ -36,17 +36,23 @@ pub(crate) use timer::{start_timer, stop_timer, timer_alive};
 
 use crate::container::Container;
 use crate::error::Result;
+use crate::record::HealthCheck;
 use crate::runtime::Runtime;
 
 /// At a container's start (its lock held, the state saved `Running`): forgets the last run's
 /// health and has the checks run, by its timer process or else this runtime's scheduler.
 /// Costs nothing for a container without a healthcheck.
 pub(crate) fn on_start(ctr: &Container) -> Result<()> {
+    let config = ctr.config();
+    if config.healthcheck.as_ref().and_then(HealthCheck::command).is_none() {
+        return Ok(());
+    }
+    let rt = ctr.runtime();
+    file::reset(rt, ctr.id())?;
+    // Interval 0: checks on demand only.
     let Some(interval) = ctr.healthcheck_interval() else {
         return Ok(());
     };
-    let rt = ctr.runtime();
-    file::reset(rt, ctr.id())?;
     let covered = start_timer(rt, ctr.config()).unwrap_or_else(|err| {
         // The container runs: its checks fall to this runtime while it is open.
         tracing::warn!(container = %ctr.id(), %err, "no healthcheck timer process");
