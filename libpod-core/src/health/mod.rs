@@ -44,7 +44,12 @@ use crate::runtime::Runtime;
 /// Costs nothing for a container without a healthcheck.
 pub(crate) fn on_start(ctr: &Container) -> Result<()> {
     let config = ctr.config();
-    if config.healthcheck.as_ref().and_then(HealthCheck::command).is_none() {
+    if config
+        .healthcheck
+        .as_ref()
+        .and_then(HealthCheck::command)
+        .is_none()
+    {
         return Ok(());
     }
     let rt = ctr.runtime();
