@@ -235,6 +235,10 @@ fn on_failure_stop_and_kill_act_once_unhealthy() {
     let pid = kill.state().unwrap().pid.unwrap();
     kill.healthcheck_run().unwrap();
     wait_for("the kill", Duration::from_secs(5), || !process_exists(pid));
+    // Seen once conmon recorded the exit.
+    wait_for("the exit", Duration::from_secs(5), || {
+        kill.status().unwrap() == ContainerStatus::Exited
+    });
     assert_eq!(kill.state().unwrap().exit_code, Some(137));
 }
 

@@ -88,7 +88,13 @@ fn schedule(shared: &Arc<Shared>, weak: &WeakRuntime) {
             return;
         }
         let now = Instant::now();
-        let next = schedule.due.iter().map(|(_, at)| *at).min();
+        // A container whose check still runs waits for it (its end wakes this thread).
+        let next = schedule
+            .due
+            .iter()
+            .filter(|(id, _)| !schedule.running.contains(*id))
+            .map(|(_, at)| *at)
+            .min();
         match next {
             None => {
                 schedule = shared
@@ -113,13 +119,19 @@ fn schedule(shared: &Arc<Shared>, weak: &WeakRuntime) {
             .filter(|(id, at)| **at <= now && !schedule.running.contains(*id))
             .map(|(id, _)| id.clone())
             .collect();
-        for id in due {
-            schedule.due.remove(&id);
-            let Some(rt) = weak.upgrade() else {
-                return;
-            };
+        for id in &due {
+            schedule.due.remove(id);
             schedule.running.insert(id.clone());
+        }
+        // Not under the lock: the runtime upgraded here may be its last handle, whose drop
+        // takes the lock.
+        drop(schedule);
+        let Some(rt) = weak.upgrade() else {
+            return;
+        };
+        for id in due {
             let shared = shared.clone();
+            let rt = rt.clone();
             let spawned = std::thread::Builder::new()
                 .name("healthcheck".into())
                 .spawn(move || check(&shared, &rt, &id));
@@ -127,6 +139,8 @@ fn schedule(shared: &Arc<Shared>, weak: &WeakRuntime) {
                 tracing::warn!(%err, "a healthcheck thread did not start");
             }
         }
+        drop(rt);
+        schedule = shared.lock();
     }
 }
 
