@@ -19,8 +19,7 @@ use libpod_core::container::{
 use libpod_core::exec::{ExecEnd, ExecStreams};
 use libpod_core::record::ExecConfig;
 use libpod_core::runtime::{EngineConfig, Runtime};
-use libpod_storage::ImageReference;
-use libpod_testutil::{Podman, TempRoot, busybox_rootfs, tar_directory};
+use libpod_testutil::{Podman, TempRoot};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -70,10 +69,7 @@ fn true_config() -> ExecConfig {
 fn main() {
     let fs = libpod_benches::BenchFs::new().expect("make the bench filesystem");
     let tmp = TempRoot::new_in(fs.path()).unwrap();
-    let rootfs = tmp.path().join("busybox");
-    busybox_rootfs(&rootfs).unwrap();
-    let tar = tmp.path().join("busybox.tar");
-    tar_directory(&rootfs, &tar).unwrap();
+    let (rootfs, tar) = libpod_benches::busybox_tarball(tmp.path());
     let mut engine = EngineConfig::builtin();
     engine.default_ulimits = ULIMITS.iter().map(|s| s.to_string()).collect();
     let rt = Runtime::builder()
@@ -82,13 +78,7 @@ fn main() {
         .engine_config(engine)
         .open()
         .unwrap();
-    rt.storage()
-        .import_tarball(
-            std::fs::File::open(&tar).unwrap(),
-            Some(&ImageReference::parse("localhost/busybox").unwrap()),
-            &[],
-        )
-        .unwrap();
+    libpod_benches::import_busybox(&rt, &tar);
     let mut check = HealthCheck::default();
     check.test = vec!["CMD".into(), "true".into()];
     check.timeout_seconds = 30;
