@@ -49,8 +49,10 @@ fn the_log_keeps_the_last_five() {
 
 #[test]
 fn the_start_period_runs_from_the_start() {
-    let mut check = HealthCheck::default();
-    check.start_period_seconds = 10;
+    let mut check = HealthCheck {
+        start_period_seconds: 10,
+        ..HealthCheck::default()
+    };
     let started = "2026-01-01T00:00:00.000000000Z";
     assert!(in_start_period(
         &check,
@@ -68,8 +70,10 @@ fn the_start_period_runs_from_the_start() {
 
 #[test]
 fn the_startup_check_passes_after_its_successes_and_restarts_after_its_retries() {
-    let mut check = HealthCheck::default();
-    check.retries = 2;
+    let check = HealthCheck {
+        retries: 2,
+        ..HealthCheck::default()
+    };
     let mut startup = StartupHealthCheck::new(check);
     startup.successes = 2;
     let mut file = HealthFile::default();

@@ -154,11 +154,10 @@ fn check(shared: &Shared, rt: &Runtime, id: &str) {
         }
         Ok(ctr) => match ctr.healthcheck_run() {
             Ok(_) => ctr.healthcheck_interval(),
-            Err(CoreError::InvalidState { status, .. })
-                if matches!(status, ContainerStatus::Paused | ContainerStatus::Stopping) =>
-            {
-                ctr.healthcheck_interval()
-            }
+            Err(CoreError::InvalidState {
+                status: ContainerStatus::Paused | ContainerStatus::Stopping,
+                ..
+            }) => ctr.healthcheck_interval(),
             Err(CoreError::InvalidState { .. } | CoreError::NoHealthCheck(_)) => None,
             Err(err) => {
                 tracing::warn!(container = %id, %err, "healthcheck failed to run");

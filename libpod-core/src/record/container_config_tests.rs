@@ -152,8 +152,10 @@ fn an_image_healthcheck_reads_with_podmans_defaults() {
 #[test]
 fn a_healthcheck_test_becomes_its_command() {
     let with = |test: &[&str]| {
-        let mut check = HealthCheck::default();
-        check.test = test.iter().map(|s| s.to_string()).collect();
+        let check = HealthCheck {
+            test: test.iter().map(|s| s.to_string()).collect(),
+            ..HealthCheck::default()
+        };
         check.command()
     };
     assert_eq!(
