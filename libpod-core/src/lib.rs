@@ -35,6 +35,10 @@
 //!   state layer.
 //! - [`state`]: the [`StateStore`](state::StateStore) trait, SQLite (WAL, kept between
 //!   connections) and in-memory implementations.
+//! - [`health`]: healthchecks with no systemd: on demand
+//!   ([`Container::healthcheck_run`](container::Container::healthcheck_run)), a timer process
+//!   per container (the embedder's binary calling [`health::run_timer`]), or an open runtime's
+//!   scheduler.
 //! - [`logs`]: reading conmon's k8s-file logs.
 //! - With the `testsuite` feature, the conformance suites of both traits, for backends in
 //!   other crates: `state::suite` with `state_store_suite!`, `oci::suite` with

@@ -8,11 +8,15 @@ use crate::error::{CoreError, Result};
 use crate::exec::{ExecEnd, ExecStreams};
 use crate::health::file::{self, HealthFile};
 use crate::record::{
-    ExecConfig, HealthCheck, HealthCheckLog, HealthCheckOnFailureAction, HealthCheckResults, status,
+    ExecConfig, HealthCheck, HealthCheckLog, HealthCheckOnFailureAction, HealthCheckResults,
+    health_status,
 };
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// A check's timeout when none is set (Podman's `DefaultHealthCheckTimeout`).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What one check found, as `podman healthcheck run` reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,9 +34,9 @@ impl HealthCheckOutcome {
     /// Podman's word for it (`healthy`, `unhealthy`, `starting`).
     pub fn as_str(self) -> &'static str {
         match self {
-            HealthCheckOutcome::Healthy => status::HEALTHY,
-            HealthCheckOutcome::Unhealthy => status::UNHEALTHY,
-            HealthCheckOutcome::Starting => status::STARTING,
+            HealthCheckOutcome::Healthy => health_status::HEALTHY,
+            HealthCheckOutcome::Unhealthy => health_status::UNHEALTHY,
+            HealthCheckOutcome::Starting => health_status::STARTING,
         }
     }
 }
@@ -66,7 +70,12 @@ impl Container {
         let check = startup.map_or(regular, |s| &s.check);
         let command = check.command().ok_or_else(|| no_healthcheck(self.id()))?;
         let start = crate::runtime::now_rfc3339();
-        let ran = self.run_check(command, Duration::from_secs(check.timeout_seconds.max(1)));
+        // No timeout set: Podman's default.
+        let timeout = match check.timeout_seconds {
+            0 => DEFAULT_TIMEOUT,
+            seconds => Duration::from_secs(seconds),
+        };
+        let ran = self.run_check(command, timeout);
         let end = crate::runtime::now_rfc3339();
         let entry = HealthCheckLog::new(start.clone(), end, ran.exit_code, ran.output);
         let in_start_period = startup.is_some() || in_start_period(regular, &started_at, &start);
@@ -92,7 +101,7 @@ impl Container {
         if restart_for_startup {
             tracing::info!(container = %self.id(), "startup healthcheck failed too often: restarting");
             self.restart()?;
-        } else if startup.is_none() && results.status == status::UNHEALTHY {
+        } else if startup.is_none() && results.status == health_status::UNHEALTHY {
             self.act_on_failure()?;
         }
         Ok(match (ran.exit_code, startup) {
@@ -200,16 +209,16 @@ fn record(
     in_start_period: bool,
 ) {
     if entry.exit_code == 0 {
-        health.status = status::HEALTHY.to_string();
+        health.status = health_status::HEALTHY.to_string();
         health.failing_streak = 0;
     } else {
         if health.status.is_empty() {
-            health.status = status::HEALTHY.to_string();
+            health.status = health_status::HEALTHY.to_string();
         }
         if !in_start_period {
             health.failing_streak += 1;
             if health.failing_streak >= retries {
-                health.status = status::UNHEALTHY.to_string();
+                health.status = health_status::UNHEALTHY.to_string();
             }
         }
     }

@@ -313,7 +313,7 @@ pub struct HealthCheck {
     pub test: Vec<String>,
     /// Seconds between checks.
     pub interval_seconds: u64,
-    /// Seconds a check may take.
+    /// Seconds a check may take (0: Podman's 30).
     pub timeout_seconds: u64,
     /// Seconds after start before failures count.
     pub start_period_seconds: u64,

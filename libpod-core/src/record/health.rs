@@ -96,7 +96,7 @@ impl StartupHealthCheck {
 }
 
 /// The health status names Podman uses.
-pub mod status {
+pub mod health_status {
     /// The container passed its last checks.
     pub const HEALTHY: &str = "healthy";
     /// It failed as many checks in a row as its retries allow.
@@ -110,7 +110,7 @@ pub mod status {
 #[serde(default)]
 #[non_exhaustive]
 pub struct HealthCheckResults {
-    /// `starting`, `healthy` or `unhealthy` (see [`status`]).
+    /// `starting`, `healthy` or `unhealthy` (see [`health_status`]).
     #[serde(rename = "Status")]
     pub status: String,
     /// Failed checks in a row (outside the start period).
@@ -130,7 +130,7 @@ impl HealthCheckResults {
     /// The health of a container that just started: `starting`, no checks.
     pub fn starting() -> Self {
         HealthCheckResults {
-            status: status::STARTING.to_string(),
+            status: health_status::STARTING.to_string(),
             ..HealthCheckResults::default()
         }
     }

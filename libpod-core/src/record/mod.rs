@@ -20,7 +20,8 @@ pub use container_config::{ContainerConfig, HealthCheck, LogDriver, RootfsSource
 pub use container_state::{ContainerState, ContainerStatus};
 pub use exec::{ExecConfig, ExecSession, ExecStatus};
 pub use health::{
-    HealthCheckLog, HealthCheckOnFailureAction, HealthCheckResults, StartupHealthCheck, status,
+    HealthCheckLog, HealthCheckOnFailureAction, HealthCheckResults, StartupHealthCheck,
+    health_status,
 };
 pub use network::NetworkAttachment;
 pub use pod::{PodConfig, PodExitPolicy, PodState};
