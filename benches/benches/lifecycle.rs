@@ -21,8 +21,7 @@ use libpod_core::oci::{ConmonRuntime, ConmonRuntimeConfig, CreateArgs, LogTarget
 use libpod_core::runtime::{EngineConfig, Runtime};
 use libpod_core::state::MemoryState;
 use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
-use libpod_storage::ImageReference;
-use libpod_testutil::{Podman, TempRoot, busybox_rootfs, tar_directory};
+use libpod_testutil::{Podman, TempRoot, busybox_rootfs};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -90,18 +89,9 @@ fn bundle(dir: &Path, id: &str) -> std::path::PathBuf {
 fn main() {
     let fs = libpod_benches::BenchFs::new().expect("make the bench filesystem");
     let tmp = TempRoot::new_in(fs.path()).unwrap();
-    let rootfs = tmp.path().join("busybox");
-    busybox_rootfs(&rootfs).unwrap();
-    let tar = tmp.path().join("busybox.tar");
-    tar_directory(&rootfs, &tar).unwrap();
+    let (rootfs, tar) = libpod_benches::busybox_tarball(tmp.path());
     let rt = runtime(&tmp.path().join("lib"));
-    rt.storage()
-        .import_tarball(
-            std::fs::File::open(&tar).unwrap(),
-            Some(&ImageReference::parse("localhost/busybox").unwrap()),
-            &[],
-        )
-        .unwrap();
+    libpod_benches::import_busybox(&rt, &tar);
 
     let mut criterion = Criterion::default().sample_size(20).configure_from_args();
     let config_rootfs = rootfs.clone();

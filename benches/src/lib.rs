@@ -7,7 +7,9 @@
 //! - `lifecycle`: container create/start/wait/remove, in process and as `podctl run` beside
 //!   `podman run`;
 //! - `pull`: pulling that image from a loopback registry, beside `podman pull`, `skopeo copy`
-//!   and the floor of decompressing its layers, reported as ratios.
+//!   and the floor of decompressing its layers, reported as ratios;
+//! - `exec`: exec sessions, the sessionless exec and healthchecks, in process and as
+//!   `podctl exec`/`healthcheck run` beside Podman's.
 //!
 //! The stores of `unpack`, `lifecycle` and `pull` go on a fresh filesystem of their own
 //! ([`BenchFs`]).
@@ -18,7 +20,28 @@ mod scratch;
 
 pub use scratch::BenchFs;
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// A busybox root filesystem under `dir` and its tarball: `(rootfs, tarball)`.
+pub fn busybox_tarball(dir: &Path) -> (PathBuf, PathBuf) {
+    let rootfs = dir.join("busybox");
+    libpod_testutil::busybox_rootfs(&rootfs).unwrap();
+    let tar = dir.join("busybox.tar");
+    libpod_testutil::tar_directory(&rootfs, &tar).unwrap();
+    (rootfs, tar)
+}
+
+/// Imports `tarball` into `rt`'s store as `localhost/busybox`.
+pub fn import_busybox(rt: &libpod_core::runtime::Runtime, tarball: &Path) {
+    rt.storage()
+        .import_tarball(
+            std::fs::File::open(tarball).unwrap(),
+            Some(&libpod_storage::ImageReference::parse("localhost/busybox").unwrap()),
+            &[],
+        )
+        .unwrap();
+}
 
 /// The median of some run times.
 pub fn median(mut times: Vec<Duration>) -> Duration {
@@ -52,7 +75,6 @@ use libpod_storage::transport::OciLayoutWriter;
 use serde_json::json;
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 
 /// The host directories that make the big image's layers, as in the measurements of Podman
 /// (busybox, then /usr/share/doc, Python's library and Perl's as three layers, then a small

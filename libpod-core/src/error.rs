@@ -307,6 +307,10 @@ pub enum CoreError {
         /// What it wrote to stderr (or its exit status).
         stderr: String,
     },
+    // -- healthchecks (the health wing) --
+    /// The container has no healthcheck (none given, or `NONE`).
+    #[error("container {0} has no defined healthcheck")]
+    NoHealthCheck(String),
 }
 
 /// The crate's result type.

@@ -38,6 +38,10 @@
 //!   state layer.
 //! - [`state`]: the [`StateStore`](state::StateStore) trait, SQLite (WAL, kept between
 //!   connections) and in-memory implementations.
+//! - [`health`]: healthchecks with no systemd: on demand
+//!   ([`Container::healthcheck_run`](container::Container::healthcheck_run)), a timer process
+//!   per container (the embedder's binary calling [`health::run_timer`]), or an open runtime's
+//!   scheduler.
 //! - [`logs`]: reading conmon's k8s-file logs.
 //! - [`events`]: Podman's event file (written by every verb through
 //!   [`Runtime::events`](runtime::Runtime::events), image operations included; read with
@@ -55,6 +59,7 @@ pub mod container;
 mod error;
 pub mod events;
 pub mod exec;
+pub mod health;
 mod lock;
 pub mod logs;
 pub mod monitor;

@@ -92,13 +92,14 @@ pub enum SpecError {
 
     // -- user --
     /// A user name is not in the container's /etc/passwd.
-    #[error("unable to find user {user:?} in the container's /etc/passwd")]
+    // Podman's wording (runc's user lookup).
+    #[error("unable to find user {user}: no matching entries in passwd file")]
     UnknownUser {
         /// The user as given.
         user: String,
     },
     /// A group name is not in the container's /etc/group.
-    #[error("unable to find group {group:?} in the container's /etc/group")]
+    #[error("unable to find group {group}: no matching entries in group file")]
     UnknownGroup {
         /// The group as given.
         group: String,

@@ -35,6 +35,8 @@ impl Locked<'_> {
         let mut failures: Vec<CoreError> = Vec::new();
         // Its exec sessions end with it: none outlives it, none is left in the database.
         failures.extend(crate::exec::reap_sessions(self.runtime(), self.id()).err());
+        // And its healthcheck timer process.
+        failures.extend(crate::health::stop_timer(self.runtime(), self.id()).err());
         // An exited container needs no force (and force costs a `runc state` call); a created
         // one still has a process waiting to start.
         let delete = match self.state.status {

@@ -73,6 +73,18 @@ impl Runtime {
                 reason: "auto-remove conflicts with a restart policy".into(),
             });
         }
+        if config.startup_healthcheck.is_some()
+            && config
+                .healthcheck
+                .as_ref()
+                .and_then(|c| c.command())
+                .is_none()
+        {
+            return Err(CoreError::InvalidOption {
+                option: "health-startup-cmd",
+                reason: "a startup healthcheck needs a regular healthcheck".into(),
+            });
+        }
         if config.rootfs.is_none() {
             return Err(CoreError::InvalidOption {
                 option: "rootfs",

@@ -32,7 +32,7 @@ impl Container {
             ContainerStatus::Stopped => ContainerStatus::Exited,
             other => other,
         };
-        Ok(json!({
+        let mut inspect = json!({
             "Id": config.id,
             "Created": config.created,
             "Path": args.first().cloned().unwrap_or(Value::Null),
@@ -90,7 +90,16 @@ impl Container {
                 "NetworkMode": config.spec.network.mode.to_string(),
                 "LogConfig": {"Type": config.log_driver.name(), "Path": self.log_path().display().to_string()},
             },
-        }))
+        });
+        inspect["Config"]["HealthcheckOnFailureAction"] =
+            json!(config.healthcheck_on_failure.name());
+        if let Some(check) = &config.healthcheck {
+            inspect["Config"]["Healthcheck"] = schema2_health_config(check);
+        }
+        if let Some(health) = self.health()? {
+            inspect["State"]["Health"] = json!(health);
+        }
+        Ok(inspect)
     }
 
     /// Reads the container's log (k8s-file), calling `emit` for each line; with
@@ -125,6 +134,19 @@ impl Container {
             .and_then(|pid| crate::oci::spawn::pidfd_open(pid).ok());
         read_log_until(&path, options, &running, conmon_exit, emit)
     }
+}
+
+/// A healthcheck as Docker's schema2 config and Podman's inspect show it (durations in
+/// nanoseconds).
+fn schema2_health_config(check: &crate::record::HealthCheck) -> Value {
+    let nanos = |seconds: u64| seconds.saturating_mul(1_000_000_000);
+    json!({
+        "Test": check.test,
+        "StartPeriod": nanos(check.start_period_seconds),
+        "Interval": nanos(check.interval_seconds),
+        "Timeout": nanos(check.timeout_seconds),
+        "Retries": check.retries,
+    })
 }
 
 fn restart_name(policy: &libpod_spec::RestartPolicy) -> String {

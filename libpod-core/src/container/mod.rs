@@ -9,6 +9,7 @@
 
 mod cleanup;
 pub(crate) mod create;
+mod healthcheck;
 pub(crate) use create::new_id;
 mod init;
 mod inspect;
@@ -26,16 +27,18 @@ mod wait;
 
 pub use crate::record::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
 pub use crate::record::{ContainerState, ContainerStatus};
+pub use healthcheck::HealthCheckOutcome;
 pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};
 pub use options::{
     with_auto_remove, with_cgroup_parent, with_command, with_conmon_pidfile, with_create_config,
     with_dependencies, with_entrypoint, with_env, with_exit_command, with_group_add,
-    with_healthcheck, with_ipc_ns_from, with_labels, with_log_driver, with_log_path,
-    with_log_size_max, with_log_tag, with_name, with_named_volumes, with_net_ns_from,
-    with_network_mode, with_pid_ns_from, with_pod, with_restart_policy, with_restart_retries,
-    with_rootfs_from_image, with_rootfs_path, with_shm_size, with_stdin, with_stop_signal,
-    with_stop_timeout, with_systemd, with_tty, with_user, with_user_volumes, with_uts_ns_from,
-    with_volatile, with_workdir,
+    with_healthcheck, with_healthcheck_on_failure, with_healthcheck_timer, with_ipc_ns_from,
+    with_labels, with_log_driver, with_log_path, with_log_size_max, with_log_tag, with_name,
+    with_named_volumes, with_net_ns_from, with_network_mode, with_pid_ns_from, with_pod,
+    with_restart_policy, with_restart_retries, with_rootfs_from_image, with_rootfs_path,
+    with_shm_size, with_startup_healthcheck, with_stdin, with_stop_signal, with_stop_timeout,
+    with_systemd, with_tty, with_user, with_user_volumes, with_uts_ns_from, with_volatile,
+    with_workdir,
 };
 pub use remove::RemoveOptions;
 

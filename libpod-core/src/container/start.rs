@@ -80,7 +80,8 @@ impl Locked<'_> {
         self.runtime()
             .events()
             .container(self.config(), EventStatus::Start);
-        Ok(())
+        // Its healthchecks begin (nothing to do without one).
+        crate::health::on_start(self.ctr)
     }
 
     /// Init (unless created already) and the runtime's start; a failed start is cleaned up.

@@ -10,13 +10,29 @@ use super::{ExecEnd, ExecStreams, detach_keys, oci_exec, session_dir};
 use crate::container::{Container, ContainerStatus};
 use crate::error::{CoreError, Result};
 use crate::oci::ExecArgs;
+use crate::oci::ProcessRef;
 use crate::oci::attach_socket::AttachEnd;
+use crate::oci::attach_socket::AttachSocket;
 use crate::record::ExecConfig;
+use std::sync::mpsc;
+use std::time::Duration;
 
 impl Container {
     /// Runs `config` in the container, attached to `streams`, with no session (see the
     /// module docs): its exit code, or `Detached`.
     pub fn exec_sessionless(&self, config: ExecConfig, streams: ExecStreams) -> Result<ExecEnd> {
+        self.exec_sessionless_within(config, streams, None)
+            .map(|(end, _)| end)
+    }
+
+    /// [`exec_sessionless`](Self::exec_sessionless), its process killed (SIGKILL) once it
+    /// ran `timeout`: the end, and whether it was killed for that (the healthchecks' timeout).
+    pub(crate) fn exec_sessionless_within(
+        &self,
+        config: ExecConfig,
+        streams: ExecStreams,
+        timeout: Option<Duration>,
+    ) -> Result<(ExecEnd, bool)> {
         let (spec_path, rootfs) = {
             let locked = self.lock()?;
             if locked.state.status != ContainerStatus::Running {
@@ -45,6 +61,8 @@ impl Container {
             args.preserve_fds = config.preserve_fds;
             let mut started = oci_exec(rt)?.exec_launch(&args)?.start()?;
             let attach = started.attach.take().expect("attached");
+            let watchdog =
+                timeout.map(|limit| Watchdog::arm(limit, started.process.clone(), attach.clone()));
             let ExecStreams {
                 stdin,
                 mut stdout,
@@ -59,18 +77,54 @@ impl Container {
                     Some(detach_keys(&config)?),
                 )
                 .map_err(|e| CoreError::io("copy the output of", self.id(), e))?;
-            if end == AttachEnd::Detached {
-                return Ok(ExecEnd::Detached);
+            let timed_out = watchdog.is_some_and(Watchdog::disarm);
+            if end == AttachEnd::Detached && !timed_out {
+                return Ok((ExecEnd::Detached, false));
             }
             let code = started.wait(Some(EXIT_CODE_TIMEOUT))?;
-            code.map(ExecEnd::Exited).ok_or_else(|| CoreError::Timeout {
-                id: self.id().to_string(),
-                what: "the exit code of an exec",
-            })
+            match code {
+                Some(code) => Ok((ExecEnd::Exited(code), timed_out)),
+                // Killed, but its monitor did not report: a timeout all the same.
+                None if timed_out => Ok((ExecEnd::Exited(128 + 9), true)),
+                None => Err(CoreError::Timeout {
+                    id: self.id().to_string(),
+                    what: "the exit code of an exec",
+                }),
+            }
         })();
-        if !matches!(result, Ok(ExecEnd::Detached)) {
+        if !matches!(result, Ok((ExecEnd::Detached, _))) {
             let _ = std::fs::remove_dir_all(&dir);
         }
         result
+    }
+}
+
+/// Kills an exec's process once its time is up, and stops reading its output (a child it
+/// left behind may hold the output open).
+struct Watchdog {
+    done: mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<bool>,
+}
+
+impl Watchdog {
+    fn arm(limit: Duration, process: Option<ProcessRef>, attach: AttachSocket) -> Watchdog {
+        let (done, finished) = mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            if finished.recv_timeout(limit) != Err(mpsc::RecvTimeoutError::Timeout) {
+                return false;
+            }
+            if let Some(handle) = process.and_then(|p| p.open().ok().flatten()) {
+                let _ = handle.signal(nix::libc::SIGKILL);
+            }
+            let _ = attach.stop_reading();
+            true
+        });
+        Watchdog { done, thread }
+    }
+
+    /// Whether it fired.
+    fn disarm(self) -> bool {
+        let _ = self.done.send(());
+        self.thread.join().unwrap_or(false)
     }
 }

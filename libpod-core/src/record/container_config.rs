@@ -159,6 +159,14 @@ pub struct ContainerConfig {
     pub volatile: bool,
     /// The healthcheck, as the image or user gave it.
     pub healthcheck: Option<HealthCheck>,
+    /// What happens when it turns unhealthy.
+    pub healthcheck_on_failure: super::HealthCheckOnFailureAction,
+    /// The startup healthcheck, run before the regular one until it passed.
+    pub startup_healthcheck: Option<super::StartupHealthCheck>,
+    /// The command of the healthcheck timer process started with the container (the
+    /// container's ID is appended): the embedder's binary in its timer mode, as conmon's exit
+    /// command is. Empty: only an open runtime's scheduler runs the checks.
+    pub healthcheck_timer: Vec<String>,
 }
 
 impl Default for ContainerConfig {
@@ -189,6 +197,9 @@ impl Default for ContainerConfig {
             auto_remove: false,
             volatile: false,
             healthcheck: None,
+            healthcheck_on_failure: super::HealthCheckOnFailureAction::None,
+            startup_healthcheck: None,
+            healthcheck_timer: Vec::new(),
         }
     }
 }
@@ -302,12 +313,63 @@ pub struct HealthCheck {
     pub test: Vec<String>,
     /// Seconds between checks.
     pub interval_seconds: u64,
-    /// Seconds a check may take.
+    /// Seconds a check may take (0: Podman's 30).
     pub timeout_seconds: u64,
     /// Seconds after start before failures count.
     pub start_period_seconds: u64,
     /// Failures before unhealthy.
     pub retries: u32,
+}
+
+impl HealthCheck {
+    /// The command to run, from `test` (`CMD` runs the rest as is, `CMD-SHELL` through
+    /// `/bin/sh -c`, anything else as given); `None` for `NONE` or an empty test.
+    ///
+    /// ```
+    /// use libpod_core::container::HealthCheck;
+    /// let mut check = HealthCheck::default();
+    /// check.test = vec!["CMD-SHELL".into(), "curl -f localhost".into()];
+    /// assert_eq!(check.command().unwrap(), ["/bin/sh", "-c", "curl -f localhost"]);
+    /// check.test = vec!["NONE".into()];
+    /// assert!(check.command().is_none());
+    /// ```
+    pub fn command(&self) -> Option<Vec<String>> {
+        let command = match self.test.first().map(String::as_str) {
+            None | Some("" | "NONE") => return None,
+            Some("CMD") => self.test[1..].to_vec(),
+            Some("CMD-SHELL") => vec!["/bin/sh".into(), "-c".into(), self.test[1..].join(" ")],
+            Some(_) => self.test.clone(),
+        };
+        command.first().filter(|c| !c.is_empty())?;
+        Some(command)
+    }
+
+    /// Docker's schema2 `Healthcheck` from an image config (durations in nanoseconds), with
+    /// Podman's defaults for a zero interval or timeout (30 s); `None` when it has no test.
+    pub fn from_image_config(value: &serde_json::Value) -> Option<HealthCheck> {
+        let test: Vec<String> = serde_json::from_value(value.get("Test")?.clone()).ok()?;
+        if test.is_empty() {
+            return None;
+        }
+        let seconds = |key: &str| {
+            value
+                .get(key)
+                .and_then(serde_json::Value::as_u64)
+                .map_or(0, |ns| ns / 1_000_000_000)
+        };
+        let or_default = |s: u64| if s == 0 { 30 } else { s };
+        Some(HealthCheck {
+            test,
+            interval_seconds: or_default(seconds("Interval")),
+            timeout_seconds: or_default(seconds("Timeout")),
+            start_period_seconds: seconds("StartPeriod"),
+            retries: value
+                .get("Retries")
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|r| u32::try_from(r).ok())
+                .unwrap_or(0),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -129,3 +129,46 @@ fn log_drivers_parse_and_print_podmans_names() {
         })
     ));
 }
+
+#[test]
+fn an_image_healthcheck_reads_with_podmans_defaults() {
+    let value = serde_json::json!({
+        "Test": ["CMD-SHELL", "curl -f http://localhost/"],
+        "Interval": 5_000_000_000u64,
+        "StartPeriod": 2_000_000_000u64,
+        "Retries": 4
+    });
+    let check = HealthCheck::from_image_config(&value).unwrap();
+    assert_eq!(check.test, ["CMD-SHELL", "curl -f http://localhost/"]);
+    assert_eq!(check.interval_seconds, 5);
+    // No timeout in the image: Podman's 30 s.
+    assert_eq!(check.timeout_seconds, 30);
+    assert_eq!(check.start_period_seconds, 2);
+    assert_eq!(check.retries, 4);
+    assert!(HealthCheck::from_image_config(&serde_json::json!({"Test": []})).is_none());
+    assert!(HealthCheck::from_image_config(&serde_json::json!({})).is_none());
+}
+
+#[test]
+fn a_healthcheck_test_becomes_its_command() {
+    let with = |test: &[&str]| {
+        let check = HealthCheck {
+            test: test.iter().map(|s| s.to_string()).collect(),
+            ..HealthCheck::default()
+        };
+        check.command()
+    };
+    assert_eq!(
+        with(&["CMD", "/bin/check", "-v"]).unwrap(),
+        ["/bin/check", "-v"]
+    );
+    assert_eq!(
+        with(&["CMD-SHELL", "a", "b"]).unwrap(),
+        ["/bin/sh", "-c", "a b"]
+    );
+    assert_eq!(with(&["/bin/check"]).unwrap(), ["/bin/check"]);
+    assert!(with(&["NONE"]).is_none());
+    assert!(with(&[]).is_none());
+    assert!(with(&["CMD"]).is_none());
+    assert!(with(&["CMD", ""]).is_none());
+}

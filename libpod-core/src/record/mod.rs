@@ -11,6 +11,7 @@
 mod container_config;
 mod container_state;
 mod exec;
+mod health;
 mod network;
 mod pod;
 mod volume;
@@ -18,6 +19,10 @@ mod volume;
 pub use container_config::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
 pub use container_state::{ContainerState, ContainerStatus};
 pub use exec::{ExecConfig, ExecSession, ExecStatus};
+pub use health::{
+    HealthCheckLog, HealthCheckOnFailureAction, HealthCheckResults, StartupHealthCheck,
+    health_status,
+};
 pub use network::NetworkAttachment;
 pub use pod::{PodConfig, PodExitPolicy, PodState};
 pub use volume::{VolumeConfig, VolumeState};

@@ -29,6 +29,7 @@
 //! | `volume/` | `volume`, `volumes`, `volume_exists` (mod.rs), `new_volume` (create.rs), `remove_volume` (remove.rs), `prune_volumes` (prune.rs), `import_volume` (export.rs) |
 //! | `events/` | the `events()` emitter (every verb's one-line event; the store's image events) |
 //! | `stats/` | `Container::stats`, `Container::top` (on the container handle) |
+//! | `health/` | `schedule_healthchecks`; `health_scheduler()` (its thread, started at first use, holds a `WeakRuntime` from `downgrade()`) |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -232,6 +233,7 @@ struct RuntimeInner {
     boot_id: String,
     events: crate::events::EventEmitter,
     exits: ExitHandling,
+    health: crate::health::Scheduler,
 }
 
 impl Runtime {
@@ -316,6 +318,11 @@ impl Runtime {
     /// [`events`](crate::events)), and the reader of the event file.
     pub fn events(&self) -> &crate::events::EventEmitter {
         &self.inner.events
+    }
+
+    /// The healthcheck scheduler (its thread starts at its first use).
+    pub(crate) fn health_scheduler(&self) -> &crate::health::Scheduler {
+        &self.inner.health
     }
 
     /// The container with this name, ID or unique ID prefix.

@@ -133,6 +133,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
             &reopen,
             builder.exit_monitor.unwrap_or(true),
         ),
+        health: crate::health::Scheduler::default(),
     };
     let runtime = Runtime {
         inner: Arc::new(inner),

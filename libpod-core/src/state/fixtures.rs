@@ -122,6 +122,22 @@ pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
             start_period_seconds: 2,
             retries: 3,
         }),
+        healthcheck_on_failure: crate::record::HealthCheckOnFailureAction::Restart,
+        startup_healthcheck: Some(crate::record::StartupHealthCheck {
+            check: HealthCheck {
+                test: vec!["CMD".into(), "/bin/ready".into()],
+                interval_seconds: 1,
+                timeout_seconds: 2,
+                start_period_seconds: 0,
+                retries: 4,
+            },
+            successes: 2,
+        }),
+        healthcheck_timer: vec![
+            "/usr/bin/podctl".into(),
+            "healthcheck".into(),
+            "timer".into(),
+        ],
     }
 }
 

@@ -73,6 +73,42 @@ pub fn check_containers(rt: &Runtime, dir: &Path, interrupted: &ChildArgs, repor
     let conmons = check_states_and_mounts(dir, &all, &runc, report);
     check_conmon(dir, &all, &conmons, report);
     check_leftovers(rt, &all, report);
+    check_exec_and_health(rt, &containers, report);
+}
+
+/// Exec sessions and health: every session row left by a killed exec still has its intent
+/// (so an open removes it once its monitor is gone) or a live process; every health file
+/// reads whole (it is replaced by a rename).
+fn check_exec_and_health(
+    rt: &Runtime,
+    containers: &[libpod_core::container::Container],
+    report: &mut Report,
+) {
+    let intents = rt.run_root().join("exec-intents");
+    for ctr in containers {
+        match ctr.exec_sessions() {
+            Ok(sessions) => {
+                for session in sessions {
+                    let live = session.pid.is_some_and(alive);
+                    if !live && !intents.join(&session.id).exists() {
+                        report.fail(
+                            "no exec session lost",
+                            format!(
+                                "{}: session {} ({:?}) has neither a process nor an intent",
+                                ctr.name(),
+                                session.id,
+                                session.status
+                            ),
+                        );
+                    }
+                }
+            }
+            Err(e) => report.fail("exec sessions", format!("{}: {e}", ctr.name())),
+        }
+        if let Err(e) = ctr.health() {
+            report.fail("health reads", format!("{}: {e}", ctr.name()));
+        }
+    }
 }
 
 /// The interrupted create: absent, or whole (configured; its storage is checked below).

@@ -9,9 +9,11 @@ use super::fixtures::ImageKind;
 use super::rng::Rng;
 use super::roots::open_runtime;
 use libpod_core::container::{
-    CtrCreateOption, RemoveOptions, with_cgroup_parent, with_command, with_name,
-    with_rootfs_from_image, with_stop_timeout,
+    CtrCreateOption, HealthCheck, HealthCheckOutcome, RemoveOptions, with_cgroup_parent,
+    with_command, with_healthcheck, with_name, with_rootfs_from_image, with_stop_timeout,
 };
+use libpod_core::exec::{ExecEnd, ExecStreams};
+use libpod_core::record::ExecConfig;
 use libpod_core::volume::{VolumeRemoveOptions, with_volume_labels, with_volume_name};
 use libpod_storage::registry::{AuthFiles, PullOptions, RegistryOptions};
 use libpod_storage::{ImageReference, RegistriesConfig};
@@ -43,10 +45,14 @@ pub enum OpKind {
     /// `cleanup_container` (conmon's exit command) of an `always` container whose process was
     /// killed: the exit recorded, cleanup, and the restart by its policy.
     Cleanup,
+    /// An attached exec session (`Container::exec`) in a running container.
+    Exec,
+    /// `healthcheck_run` of a running container (a sessionless exec, then the health file).
+    Healthcheck,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 10] = [
+    pub const ALL: [OpKind; 12] = [
         OpKind::Import,
         OpKind::Pull,
         OpKind::Rmi,
@@ -57,6 +63,8 @@ impl OpKind {
         OpKind::VolumeCreate,
         OpKind::VolumeRm,
         OpKind::Cleanup,
+        OpKind::Exec,
+        OpKind::Healthcheck,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,6 +79,8 @@ impl OpKind {
             OpKind::VolumeCreate => "volume-create",
             OpKind::VolumeRm => "volume-rm",
             OpKind::Cleanup => "cleanup",
+            OpKind::Exec => "exec",
+            OpKind::Healthcheck => "healthcheck",
         }
     }
 
@@ -87,7 +97,13 @@ impl OpKind {
     pub fn on_container(self) -> bool {
         matches!(
             self,
-            OpKind::Create | OpKind::Start | OpKind::Stop | OpKind::Rm | OpKind::Cleanup
+            OpKind::Create
+                | OpKind::Start
+                | OpKind::Stop
+                | OpKind::Rm
+                | OpKind::Cleanup
+                | OpKind::Exec
+                | OpKind::Healthcheck
         )
     }
 }
@@ -222,9 +238,15 @@ impl ChildArgs {
 }
 
 /// Options of the trials' containers: the base image, a shell that exits at once on SIGTERM
-/// (so that stops are quick), in the harness's cgroup parent.
+/// (so that stops are quick), in the harness's cgroup parent, with a healthcheck run only on
+/// demand (no interval: no timer, no scheduler).
 pub fn container_options(name: &str, cgroup: &str) -> Vec<CtrCreateOption> {
+    let mut check = HealthCheck::default();
+    check.test = vec!["CMD-SHELL".into(), "echo ok".into()];
+    check.timeout_seconds = 10;
+    check.retries = 1;
     vec![
+        with_healthcheck(check),
         with_name(name),
         with_rootfs_from_image(super::fixtures::BASE),
         with_command([
@@ -235,6 +257,18 @@ pub fn container_options(name: &str, cgroup: &str) -> Vec<CtrCreateOption> {
         with_cgroup_parent(cgroup),
         with_stop_timeout(2),
     ]
+}
+
+/// The trials' exec: output, and a moment of work.
+pub fn exec_config() -> ExecConfig {
+    let mut config = ExecConfig::new(vec![
+        "/bin/sh".into(),
+        "-c".into(),
+        "echo out; echo err >&2".into(),
+    ]);
+    config.attach_stdout = true;
+    config.attach_stderr = true;
+    config
 }
 
 /// Pull options that read no host file and talk plain HTTP to the loopback registry.
@@ -319,6 +353,24 @@ pub fn child_main(args: ChildArgs) -> ! {
                 .cleanup_container(&args.target)
                 .map(drop)
                 .map_err(|x| e(&x))?,
+            OpKind::Exec => {
+                let end = rt
+                    .container(&args.target)
+                    .and_then(|c| c.exec(exec_config(), ExecStreams::discard()))
+                    .map_err(|x| e(&x))?;
+                if end != ExecEnd::Exited(0) {
+                    return Err(format!("exec ended {end:?}"));
+                }
+            }
+            OpKind::Healthcheck => {
+                let outcome = rt
+                    .container(&args.target)
+                    .and_then(|c| c.healthcheck_run())
+                    .map_err(|x| e(&x))?;
+                if outcome != HealthCheckOutcome::Healthy {
+                    return Err(format!("healthcheck: {outcome:?}"));
+                }
+            }
         }
         say(DONE);
         Ok(())

@@ -57,7 +57,7 @@ pub fn prepare(
             })?;
             args.target = ctr.id().to_string();
         }
-        OpKind::Stop => {
+        OpKind::Stop | OpKind::Exec | OpKind::Healthcheck => {
             make_room(rt, plan, MAX_CONTAINERS - 1)?;
             let ctr = pick_or_make(rt, roots, plan, label, |s| s == ContainerStatus::Running)?;
             args.target = ctr.id().to_string();

@@ -353,6 +353,23 @@ fn retry(
                 Ok(other) => Err(format!("cleanup again left it {other}, not restarted")),
                 Err(e) => Err(format!("after cleanup again: {e}")),
             }),
+        (OpKind::Exec, ContainerStatus::Running) => ctr
+            .exec(
+                super::ops::exec_config(),
+                libpod_core::exec::ExecStreams::discard(),
+            )
+            .map_err(|e| format!("exec again: {e}"))
+            .and_then(|end| match end {
+                libpod_core::exec::ExecEnd::Exited(0) => Ok(()),
+                other => Err(format!("exec again ended {other:?}")),
+            }),
+        (OpKind::Healthcheck, ContainerStatus::Running) => ctr
+            .healthcheck_run()
+            .map_err(|e| format!("healthcheck again: {e}"))
+            .and_then(|_| match ctr.health() {
+                Ok(Some(h)) if h.status == "healthy" && h.failing_streak == 0 => Ok(()),
+                other => Err(format!("health after the check again: {other:?}")),
+            }),
         _ => Ok(()),
     };
     if let Err(e) = outcome {

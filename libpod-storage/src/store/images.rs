@@ -295,8 +295,9 @@ impl Store {
         })
     }
 
-    /// The image's config as plain JSON, for building a derived image's config.
-    pub(crate) fn image_config_json(&self, image: &ImageRecord) -> Result<serde_json::Value> {
+    /// The image's config as plain JSON: for building a derived image's config, and for
+    /// the fields the OCI config type does not hold (Docker's `Healthcheck`).
+    pub fn image_config_json(&self, image: &ImageRecord) -> Result<serde_json::Value> {
         let bytes = self.blobs().read(&image.id, 16 << 20)?;
         serde_json::from_slice(&bytes).map_err(|source| StorageError::Json {
             what: "image config",

@@ -20,6 +20,7 @@ mod containers;
 mod errors;
 mod events;
 mod format;
+mod healthcheck;
 mod human;
 mod images;
 mod registry;
@@ -122,6 +123,9 @@ enum Command {
     Mount(containers::IdsArgs),
     /// Write a container's root filesystem as a tar stream.
     Export(containers::ExportArgs),
+    /// Run containers' health checks.
+    #[command(subcommand)]
+    Healthcheck(healthcheck::HealthcheckCommand),
     /// Display system information.
     Info(system::InfoArgs),
     /// Volume subcommands (create, ls, inspect, rm, prune, exists, export, import).
@@ -388,6 +392,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Rm(args) => containers::rm(&rt, args)?,
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
+        Command::Healthcheck(command) => return healthcheck::healthcheck(&rt, command),
         Command::Info(args) => system::info(&rt, args)?,
         Command::Events(args) => events::events(&rt, args)?,
         Command::Stats(args) => containers::stats(&rt, args)?,

@@ -2,6 +2,7 @@
 //! `with_*` functions and applied in order, as libpod's functional options.
 //!
 //! - `with.rs`: identity, process, logging and lifecycle options;
+//! - `health.rs`: the healthcheck's on-failure action, startup check and timer command;
 //! - `namespaces.rs`: joining other containers, dependencies, the network mode, pods;
 //! - `volumes.rs`: the user's mounts, parsed as they are given;
 //! - `from_create_config.rs`: a whole [`CreateConfig`](libpod_spec::CreateConfig) as options;
@@ -9,12 +10,14 @@
 
 mod builder;
 mod from_create_config;
+mod health;
 mod namespaces;
 mod volumes;
 mod with;
 
 pub use builder::ContainerBuilder;
 pub use from_create_config::{options_from_create_config, with_create_config};
+pub use health::{with_healthcheck_on_failure, with_healthcheck_timer, with_startup_healthcheck};
 pub use namespaces::{
     with_dependencies, with_ipc_ns_from, with_net_ns_from, with_network_mode, with_pid_ns_from,
     with_pod, with_uts_ns_from,

@@ -22,8 +22,18 @@ pub fn with_rootfs_from_image(image: impl Into<String>) -> CtrCreateOption {
     let image = image.into();
     CtrCreateOption::new(move |d| {
         let record = d.runtime.storage().image(&image)?;
-        let config = d.runtime.storage().image_config(&record)?;
+        // Read once as JSON: the OCI type drops Docker's `Healthcheck`.
+        let raw = d.runtime.storage().image_config_json(&record)?;
+        let config: oci_spec::image::ImageConfiguration = serde_json::from_value(raw.clone())
+            .map_err(|e| invalid("image", format!("{image}: its config does not decode: {e}")))?;
         d.config.image_config = config.config().clone();
+        // The user's healthcheck wins over the image's, whichever option came first.
+        if d.config.healthcheck.is_none() {
+            d.config.healthcheck = raw
+                .get("config")
+                .and_then(|c| c.get("Healthcheck"))
+                .and_then(HealthCheck::from_image_config);
+        }
         // The user's stop signal wins over the image's, whichever option came first.
         if let Some(signal) = d
             .config

@@ -3,8 +3,9 @@
 
 use libpod_core::container::{
     CtrCreateOption, HealthCheck, with_conmon_pidfile, with_dependencies, with_healthcheck,
-    with_systemd,
+    with_healthcheck_on_failure, with_healthcheck_timer, with_startup_healthcheck, with_systemd,
 };
+use libpod_core::record::{HealthCheckOnFailureAction, StartupHealthCheck};
 use libpod_core::runtime::Runtime;
 use libpod_spec::parse::parse_size;
 use libpod_spec::{CreateConfig, ImageVolumeMode, NamespaceMode, NetworkMode};
@@ -158,25 +159,7 @@ impl CreateFlags {
     /// systemd mode.
     pub fn extra_options(&self, rt: &Runtime) -> Result<Vec<CtrCreateOption>> {
         let mut options = Vec::new();
-        if self.no_healthcheck {
-            let mut check = HealthCheck::default();
-            check.test = vec!["NONE".into()];
-            options.push(with_healthcheck(check));
-        } else if let Some(cmd) = &self.health_cmd {
-            let mut check = HealthCheck::default();
-            check.test = if cmd == "none" {
-                vec!["NONE".into()]
-            } else if cmd.starts_with('[') {
-                serde_json::from_str(cmd).map_err(|e| invalid("health-cmd", cmd, e))?
-            } else {
-                vec!["CMD-SHELL".into(), cmd.clone()]
-            };
-            check.interval_seconds = seconds("health-interval", &self.health_interval)?;
-            check.timeout_seconds = seconds("health-timeout", &self.health_timeout)?;
-            check.start_period_seconds = seconds("health-start-period", &self.health_start_period)?;
-            check.retries = self.health_retries;
-            options.push(with_healthcheck(check));
-        }
+        options.extend(self.health_options(rt)?);
         if let Some(path) = &self.conmon_pidfile {
             options.push(with_conmon_pidfile(path.clone()));
         }
@@ -302,6 +285,94 @@ fn namespace(flag: &str, value: &str) -> Result<NamespaceMode> {
 }
 
 /// A Go duration with one unit (`30s`, `1m`, `0s`) in whole seconds.
+impl CreateFlags {
+    /// The healthcheck options: the check (or `NONE`), the startup check, the on-failure
+    /// action, and podctl's timer mode as the timer command, so that the checks run with no
+    /// podctl and no systemd (`podctl healthcheck timer`).
+    fn health_options(&self, rt: &Runtime) -> Result<Vec<CtrCreateOption>> {
+        let mut options = Vec::new();
+        if self.no_healthcheck {
+            let mut check = HealthCheck::default();
+            check.test = vec!["NONE".into()];
+            options.push(with_healthcheck(check));
+        } else if let Some(cmd) = &self.health_cmd {
+            let mut check = HealthCheck::default();
+            check.test = health_test("health-cmd", cmd)?;
+            check.interval_seconds = interval("health-interval", &self.health_interval)?;
+            check.timeout_seconds = seconds("health-timeout", &self.health_timeout)?;
+            check.start_period_seconds = seconds("health-start-period", &self.health_start_period)?;
+            if self.health_retries < 1 {
+                return Err(invalid(
+                    "health-retries",
+                    "0",
+                    "healthcheck-retries must be greater than 0",
+                ));
+            }
+            check.retries = self.health_retries;
+            options.push(with_healthcheck(check));
+        }
+        if let Some(cmd) = &self.health_startup_cmd {
+            let mut check = HealthCheck::default();
+            check.test = health_test("health-startup-cmd", cmd)?;
+            check.interval_seconds =
+                interval("health-startup-interval", &self.health_startup_interval)?;
+            check.timeout_seconds =
+                seconds("health-startup-timeout", &self.health_startup_timeout)?;
+            check.retries = self.health_startup_retries;
+            let mut startup = StartupHealthCheck::new(check);
+            startup.successes = self.health_startup_success;
+            options.push(with_startup_healthcheck(startup));
+        }
+        let action: HealthCheckOnFailureAction = self.health_on_failure.parse()?;
+        options.push(with_healthcheck_on_failure(action));
+        if !self.no_healthcheck {
+            let me = std::env::current_exe()?;
+            options.push(with_healthcheck_timer(vec![
+                me.display().to_string(),
+                "--root".into(),
+                rt.root().display().to_string(),
+                "--runroot".into(),
+                rt.run_root().display().to_string(),
+                "healthcheck".into(),
+                "timer".into(),
+            ]));
+        }
+        Ok(options)
+    }
+}
+
+/// A healthcheck test as Podman reads `--health-cmd`: `none`, a JSON array (`CMD` added
+/// before a command of several words), or a shell command (`CMD-SHELL`).
+fn health_test(flag: &str, cmd: &str) -> Result<Vec<String>> {
+    if cmd.eq_ignore_ascii_case("none") {
+        return Ok(vec!["NONE".into()]);
+    }
+    if cmd.starts_with('[') {
+        let test: Vec<String> = serde_json::from_str(cmd).map_err(|e| invalid(flag, cmd, e))?;
+        return Ok(match test.first().map(|t| t.to_ascii_uppercase()) {
+            None => {
+                return Err(invalid(
+                    flag,
+                    cmd,
+                    "must define a healthcheck command for all healthchecks",
+                ));
+            }
+            Some(first) if ["CMD", "CMD-SHELL", "NONE"].contains(&first.as_str()) => test,
+            Some(_) if test.len() > 1 => [vec!["CMD".into()], test].concat(),
+            Some(_) => vec!["CMD-SHELL".into(), test[0].clone()],
+        });
+    }
+    Ok(vec!["CMD-SHELL".into(), cmd.to_string()])
+}
+
+/// An interval, `disable` being 0 (no timer).
+fn interval(flag: &str, value: &str) -> Result<u64> {
+    if value == "disable" {
+        return Ok(0);
+    }
+    seconds(flag, value)
+}
+
 fn seconds(flag: &str, value: &str) -> Result<u64> {
     let (number, unit) = value.split_at(
         value

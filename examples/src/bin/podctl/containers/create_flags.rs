@@ -132,6 +132,24 @@ pub struct CreateFlags {
     /// Disable healthchecks on container.
     #[arg(long = "no-healthcheck")]
     pub no_healthcheck: bool,
+    /// Action to take once the container turns unhealthy (none, kill, restart, stop).
+    #[arg(long = "health-on-failure", default_value = "none")]
+    pub health_on_failure: String,
+    /// Set a startup healthcheck command for the container.
+    #[arg(long = "health-startup-cmd")]
+    pub health_startup_cmd: Option<String>,
+    /// Set an interval for the startup healthcheck.
+    #[arg(long = "health-startup-interval", default_value = "30s")]
+    pub health_startup_interval: String,
+    /// Set the maximum number of retries before the startup healthcheck will restart the container.
+    #[arg(long = "health-startup-retries", default_value_t = 0)]
+    pub health_startup_retries: u32,
+    /// Set the number of consecutive successes before the startup healthcheck is marked as successful.
+    #[arg(long = "health-startup-success", default_value_t = 0)]
+    pub health_startup_success: u32,
+    /// Set the maximum amount of time that the startup healthcheck may take before it is considered failed.
+    #[arg(long = "health-startup-timeout", default_value = "30s")]
+    pub health_startup_timeout: String,
 
     // -- resources --
     /// Memory limit (format: <number>[<unit>], where unit = b, k, m or g).

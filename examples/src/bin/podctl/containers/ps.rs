@@ -59,6 +59,8 @@ struct PsRow {
     exit_code: i32,
     pid: i64,
     labels: Value,
+    /// The health of a running container with a healthcheck (`healthy`, ...).
+    health: Option<String>,
     error: Option<String>,
 }
 
@@ -81,6 +83,10 @@ impl PsRow {
             exit_code: state.exit_code.unwrap_or(0),
             pid: state.pid.map_or(0, i64::from),
             labels: json!(config.labels),
+            health: (state.status == ContainerStatus::Running)
+                .then(|| ctr.health().ok().flatten())
+                .flatten()
+                .map(|h| h.status),
             error: None,
         }
     }
@@ -93,8 +99,17 @@ impl PsRow {
         }
     }
 
-    /// Podman's human status: `Up`, `Exited (0)`, `Created`, `Paused`.
+    /// Podman's human status: `Up`, `Exited (0)`, `Created`, `Paused`; a health, when there
+    /// is one, in parentheses after it (`Up (healthy)`).
     fn human_status(&self) -> String {
+        let status = self.bare_status();
+        match &self.health {
+            Some(health) if !health.is_empty() => format!("{status} ({health})"),
+            _ => status,
+        }
+    }
+
+    fn bare_status(&self) -> String {
         match self.status {
             Some(ContainerStatus::Exited | ContainerStatus::Stopped) => {
                 format!("Exited ({})", self.exit_code)
@@ -239,6 +254,7 @@ fn broken(id: &str, name: &str, reason: String) -> PsRow {
         exit_code: 0,
         pid: 0,
         labels: json!({}),
+        health: None,
         error: Some(reason),
     }
 }

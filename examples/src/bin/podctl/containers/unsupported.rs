@@ -127,12 +127,6 @@ const FLAGS: &[(&str, Option<char>, bool, &str)] = &[
     ),
     ("timeout", None, true, "the library has no run timeout"),
     (
-        "health-on-failure",
-        None,
-        true,
-        "healthchecks are stored but not run yet",
-    ),
-    (
         "init-ctr",
         None,
         true,
