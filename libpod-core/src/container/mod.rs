@@ -7,6 +7,7 @@
 //! which takes the container's lock guard as proof: by `Locked::save` and by the refresh
 //! after a reboot (`refresh.rs`, the one writer that must not sync).
 
+mod attach;
 mod cleanup;
 mod create;
 mod init;
@@ -25,6 +26,7 @@ mod wait;
 
 pub use crate::record::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
 pub use crate::record::{ContainerState, ContainerStatus};
+pub use attach::AttachOptions;
 pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};
 pub use options::{
     with_auto_remove, with_cgroup_parent, with_command, with_conmon_pidfile, with_create_config,
