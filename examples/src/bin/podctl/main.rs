@@ -112,6 +112,8 @@ enum Command {
     Export(containers::ExportArgs),
     /// Display system information.
     Info(system::InfoArgs),
+    /// Attach to a running container's input and output.
+    Attach(containers::AttachArgs),
     /// Display the version information.
     Version(system::VersionArgs),
 }
@@ -152,6 +154,8 @@ enum ContainerCommand {
     Mount(containers::IdsArgs),
     /// Write a container's root filesystem as a tar stream.
     Export(containers::ExportArgs),
+    /// Attach to a running container.
+    Attach(containers::AttachArgs),
 }
 
 impl From<ContainerCommand> for Command {
@@ -173,6 +177,7 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Rm(a) => Command::Rm(a),
             ContainerCommand::Mount(a) => Command::Mount(a),
             ContainerCommand::Export(a) => Command::Export(a),
+            ContainerCommand::Attach(a) => Command::Attach(a),
         }
     }
 }
@@ -332,6 +337,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
         Command::Info(args) => system::info(&rt, args)?,
+        Command::Attach(args) => containers::attach(&rt, args)?,
         Command::Container(_)
         | Command::Version(_)
         | Command::Image(

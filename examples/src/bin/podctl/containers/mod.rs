@@ -1,5 +1,6 @@
 //! podctl's container commands, one file per verb or verb group.
 
+mod attach;
 mod create;
 mod create_config;
 mod create_flags;
@@ -9,9 +10,11 @@ mod lifecycle;
 mod logs;
 mod ps;
 mod rm;
+mod terminal;
 mod unsupported;
 mod wait;
 
+pub use attach::{AttachArgs, attach};
 pub use create::{CreateArgs, RunArgs, create, run};
 pub use fs::{ExportArgs, export, mount};
 pub use inspect::{InspectArgs, inspect};
