@@ -313,3 +313,11 @@ mod tests {
         ));
     }
 }
+
+/// The refusal of a rewritten config that renames a container or moves it to another pod.
+pub(crate) fn identity_changed(id: &str) -> CoreError {
+    CoreError::InvalidOption {
+        option: "config",
+        reason: format!("container {id}: a rewritten config cannot change its name or pod"),
+    }
+}
