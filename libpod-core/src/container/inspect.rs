@@ -1,5 +1,6 @@
 //! `inspect` (JSON with Podman's field names, for what we have) and `logs`.
 
+use super::inspect_resources::host_resources;
 use super::{Container, ContainerStatus, LogDriver, RootfsSource};
 use crate::error::{CoreError, Result};
 use crate::logs::{LogLine, LogOptions, read_log_until};
@@ -9,7 +10,8 @@ impl Container {
     /// The container as `podman inspect` shows it: `Id`, `Name`, `Created`, `Path`, `Args`,
     /// `State` (`Status`, `Running`, `Paused`, `OOMKilled`, `Pid`, `ConmonPid`, `ExitCode`,
     /// `StartedAt`, `FinishedAt`), `Image`, `ImageName`, `Rootfs`, `OCIConfigPath`,
-    /// `LogPath`, `RestartCount`, `Config`, `HostConfig`.
+    /// `LogPath`, `RestartCount`, `Config`, `HostConfig` (with the resource limits: `Memory`,
+    /// `NanoCpus`, `CpuShares`, `PidsLimit`, `BlkioWeight`, ...).
     pub fn inspect(&self) -> Result<Value> {
         let state = self.state()?;
         let config = self.config();
@@ -32,7 +34,7 @@ impl Container {
             ContainerStatus::Stopped => ContainerStatus::Exited,
             other => other,
         };
-        Ok(json!({
+        let mut inspect = json!({
             "Id": config.id,
             "Created": config.created,
             "Path": args.first().cloned().unwrap_or(Value::Null),
@@ -88,7 +90,12 @@ impl Container {
                 "NetworkMode": config.spec.network.mode.to_string(),
                 "LogConfig": {"Type": config.log_driver.name(), "Path": self.log_path().display().to_string()},
             },
-        }))
+        });
+        if let Some(host) = inspect["HostConfig"].as_object_mut() {
+            let default_pids = self.runtime().engine_config().pids_limit;
+            host.extend(host_resources(&config.spec.resources, default_pids));
+        }
+        Ok(inspect)
     }
 
     /// Reads the container's log (k8s-file), calling `emit` for each line; with

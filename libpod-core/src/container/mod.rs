@@ -12,6 +12,7 @@ mod cleanup;
 mod create;
 mod init;
 mod inspect;
+mod inspect_resources;
 mod kill;
 mod leftover;
 mod options;
@@ -22,6 +23,7 @@ mod start;
 mod stop;
 mod storage;
 mod sync;
+mod update;
 mod wait;
 
 pub use crate::record::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
