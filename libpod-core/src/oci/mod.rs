@@ -17,6 +17,7 @@
 pub mod attach_socket;
 mod attach_stream;
 mod conmon;
+pub mod criu;
 mod detach_keys;
 mod direct;
 mod exitfile;

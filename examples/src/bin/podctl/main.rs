@@ -114,6 +114,14 @@ enum Command {
     Info(system::InfoArgs),
     /// Attach to a running container's input and output.
     Attach(containers::AttachArgs),
+    /// Change a container's resource limits.
+    Update(containers::UpdateArgs),
+    /// Checkpoint containers (`container checkpoint`).
+    #[command(hide = true)]
+    Checkpoint(containers::CheckpointArgs),
+    /// Restore containers from a checkpoint (`container restore`).
+    #[command(hide = true)]
+    Restore(containers::RestoreArgs),
     /// Display the version information.
     Version(system::VersionArgs),
 }
@@ -156,6 +164,12 @@ enum ContainerCommand {
     Export(containers::ExportArgs),
     /// Attach to a running container.
     Attach(containers::AttachArgs),
+    /// Change a container's resource limits.
+    Update(containers::UpdateArgs),
+    /// Checkpoint running containers (needs a working CRIU; not supported yet).
+    Checkpoint(containers::CheckpointArgs),
+    /// Restore containers from a checkpoint (needs a working CRIU; not supported yet).
+    Restore(containers::RestoreArgs),
 }
 
 impl From<ContainerCommand> for Command {
@@ -178,6 +192,9 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Mount(a) => Command::Mount(a),
             ContainerCommand::Export(a) => Command::Export(a),
             ContainerCommand::Attach(a) => Command::Attach(a),
+            ContainerCommand::Update(a) => Command::Update(a),
+            ContainerCommand::Checkpoint(a) => Command::Checkpoint(a),
+            ContainerCommand::Restore(a) => Command::Restore(a),
         }
     }
 }
@@ -338,6 +355,9 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Export(args) => containers::export(&rt, args)?,
         Command::Info(args) => system::info(&rt, args)?,
         Command::Attach(args) => containers::attach(&rt, args)?,
+        Command::Update(args) => containers::update(&rt, args)?,
+        Command::Checkpoint(args) => containers::checkpoint(&rt, args)?,
+        Command::Restore(args) => containers::restore(&rt, args)?,
         Command::Container(_)
         | Command::Version(_)
         | Command::Image(

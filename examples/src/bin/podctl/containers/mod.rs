@@ -1,6 +1,7 @@
 //! podctl's container commands, one file per verb or verb group.
 
 mod attach;
+mod checkpoint;
 mod create;
 mod create_config;
 mod create_flags;
@@ -12,9 +13,11 @@ mod ps;
 mod rm;
 mod terminal;
 mod unsupported;
+mod update;
 mod wait;
 
 pub use attach::{AttachArgs, attach};
+pub use checkpoint::{CheckpointArgs, RestoreArgs, checkpoint, restore};
 pub use create::{CreateArgs, RunArgs, create, run};
 pub use fs::{ExportArgs, export, mount};
 pub use inspect::{InspectArgs, inspect};
@@ -25,6 +28,7 @@ pub use lifecycle::{
 pub use logs::{LogsArgs, logs};
 pub use ps::{PsArgs, ps};
 pub use rm::{RmArgs, rm};
+pub use update::{UpdateArgs, update};
 pub use wait::{WaitArgs, wait};
 
 use crate::errors::{Exit, OWN_ERROR};
