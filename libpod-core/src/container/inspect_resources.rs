@@ -39,7 +39,7 @@ pub(super) fn host_resources(
         "NanoCpus",
         json!(if period == 100_000 { quota * 10_000 } else { 0 }),
     );
-    let memory = res.memory().clone().unwrap_or_default();
+    let memory = (*res.memory()).unwrap_or_default();
     set("Memory", json!(memory.limit().unwrap_or(0)));
     set(
         "MemoryReservation",

@@ -27,8 +27,10 @@ use oci_spec::runtime::{LinuxPidsBuilder, LinuxResources};
 /// # Ok::<(), libpod_spec::SpecError>(())
 /// ```
 pub fn update_resources(resources: &CreateResourceConfig) -> Result<LinuxResources> {
-    let mut config = CreateConfig::default();
-    config.resources = resources.clone();
+    let config = CreateConfig {
+        resources: resources.clone(),
+        ..CreateConfig::default()
+    };
     let mut res = LinuxResources::default();
     res.set_memory(memory(&config)?);
     res.set_cpu(cpu(&config)?);
