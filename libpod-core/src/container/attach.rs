@@ -82,15 +82,7 @@ impl Container {
         check_streams(&io)?;
         let socket = {
             let mut locked = self.lock()?;
-            locked.require(
-                "start",
-                &[
-                    ContainerStatus::Configured,
-                    ContainerStatus::Created,
-                    ContainerStatus::Stopped,
-                    ContainerStatus::Exited,
-                ],
-            )?;
+            locked.require("start", super::start::STARTABLE)?;
             if locked.state.status != ContainerStatus::Created {
                 locked.init_locked()?;
             }

@@ -4,20 +4,20 @@
 use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::Result;
 
+/// The states a start begins from.
+pub(super) const STARTABLE: &[ContainerStatus] = &[
+    ContainerStatus::Configured,
+    ContainerStatus::Created,
+    ContainerStatus::Stopped,
+    ContainerStatus::Exited,
+];
+
 impl Container {
     /// Starts the container, initialising it first if needed. Starting a running container is
     /// an error, as in Podman.
     pub fn start(&self) -> Result<()> {
         let mut locked = self.lock()?;
-        locked.require(
-            "start",
-            &[
-                ContainerStatus::Configured,
-                ContainerStatus::Created,
-                ContainerStatus::Stopped,
-                ContainerStatus::Exited,
-            ],
-        )?;
+        locked.require("start", STARTABLE)?;
         locked.start_locked(true)
     }
 

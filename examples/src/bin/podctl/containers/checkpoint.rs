@@ -5,6 +5,7 @@
 //! CRIU's words.
 
 use clap::Args;
+use libpod_core::container::Container;
 use libpod_core::oci::criu::{CRIU_PATH, check_criu};
 use libpod_core::runtime::Runtime;
 use std::path::{Path, PathBuf};
@@ -62,13 +63,7 @@ pub struct RestoreArgs {
 }
 
 pub fn checkpoint(rt: &Runtime, args: CheckpointArgs) -> Result {
-    let selected = Selection {
-        names: &args.containers,
-        all: args.all,
-        latest: args.latest,
-        ..Selection::default()
-    }
-    .resolve(rt)?;
+    let selected = select(rt, &args.containers, args.all, args.latest)?;
     for_each(selected, |_, ctr| {
         not_yet(Path::new(CRIU_PATH), ctr.id(), "checkpoint")
     })
@@ -81,16 +76,26 @@ pub fn restore(rt: &Runtime, args: RestoreArgs) -> Result {
         tracing::debug!(archive = %archive.display(), name, "restore from an archive");
         return not_yet(Path::new(CRIU_PATH), name, "restore");
     }
-    let selected = Selection {
-        names: &args.containers,
-        all: args.all,
-        latest: args.latest,
-        ..Selection::default()
-    }
-    .resolve(rt)?;
+    let selected = select(rt, &args.containers, args.all, args.latest)?;
     for_each(selected, |_, ctr| {
         not_yet(Path::new(CRIU_PATH), ctr.id(), "restore")
     })
+}
+
+/// The containers named, or `--all`, or `--latest`.
+fn select(
+    rt: &Runtime,
+    names: &[String],
+    all: bool,
+    latest: bool,
+) -> Result<Vec<(String, Container)>> {
+    Selection {
+        names,
+        all,
+        latest,
+        ..Selection::default()
+    }
+    .resolve(rt)
 }
 
 /// CRIU's verdict when it cannot work here; else that podctl cannot do it yet.
