@@ -186,6 +186,26 @@ fn run_it_attach_and_start_ai_in_a_terminal() {
     assert_eq!(term.exit_code(), 0);
     assert_eq!(status(&root, "shell"), "running");
 
+    // exec -it: a second shell in it, as run -it: sized at the start and on a resize, the
+    // terminal raw (ctrl-c interrupts the container's command, not podctl); its exit code is
+    // podctl's.
+    let mut term = Terminal::spawn(&root, &["exec", "-it", "shell", "sh"], 28, 90);
+    term.expect("# ");
+    term.type_in("stty size\r");
+    term.expect("28 90");
+    term.resize(50, 140);
+    std::thread::sleep(Duration::from_millis(300));
+    term.type_in("stty size\r");
+    term.expect("50 140");
+    term.type_in("sleep 30; echo slept-$((1+1))\r");
+    std::thread::sleep(Duration::from_millis(300));
+    term.type_in("\x03");
+    term.type_in("echo after-$((2+2))\r");
+    term.expect("after-4");
+    term.type_in("exit 3\r");
+    assert_eq!(term.exit_code(), 3);
+    assert_eq!(status(&root, "shell"), "running");
+
     // attach: the same shell, with other detach keys; then detached again.
     let mut term = Terminal::spawn(
         &root,

@@ -106,6 +106,30 @@ fn podctl_container_commands() {
     ok(&root, &["rm", "-f", "web"]);
     assert_eq!(ok(&root, &["ps", "-a", "-q"]).trim(), "");
 
+    // inspect --size: SizeRw is what the container wrote, SizeRootFs its image and that.
+    let mut args = vec!["run", "--name", "sizer"];
+    args.extend(ulimit);
+    args.extend([
+        "busybox",
+        "dd",
+        "if=/dev/zero",
+        "of=/big",
+        "bs=1M",
+        "count=2",
+    ]);
+    ok(&root, &args);
+    let sized: serde_json::Value =
+        serde_json::from_str(&ok(&root, &["inspect", "--size", "sizer"])).unwrap();
+    let (rw, root_fs) = (
+        sized[0]["SizeRw"].as_u64().unwrap(),
+        sized[0]["SizeRootFs"].as_u64().unwrap(),
+    );
+    assert!((2 << 20..3 << 20).contains(&rw), "SizeRw {rw}");
+    assert!(root_fs > rw + 500_000, "SizeRootFs {root_fs}, SizeRw {rw}");
+    let plain: serde_json::Value = serde_json::from_str(&ok(&root, &["inspect", "sizer"])).unwrap();
+    assert!(plain[0].get("SizeRw").is_none(), "sizes only with --size");
+    ok(&root, &["rm", "sizer"]);
+
     // Errors name what was wrong.
     let out = podctl(&root, &["start", "nosuch"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("nosuch"));

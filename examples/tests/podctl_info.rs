@@ -48,8 +48,14 @@ fn info_and_version_match_podman() {
     let _serial = serial();
     let pair = Pair::new("info");
     let ours: Value = serde_json::from_str(&pair.ok(&["info", "--format", "json"])).unwrap();
-    let theirs: Value =
-        serde_json::from_str(&pair.podman_ok(&["info", "--format", "json"])).unwrap();
+    let theirs: Value = serde_json::from_str(&pair.podman_ok(&[
+        "--events-backend",
+        "file",
+        "info",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
     let mut failures = Vec::new();
     same_shape("", &ours, &theirs, &mut failures);
 

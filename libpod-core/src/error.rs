@@ -249,6 +249,64 @@ pub enum CoreError {
         reason: &'static str,
     },
 
+    // -- exec sessions (the exec wing) --
+    /// The runtime could not run an exec's command because it is not there (Podman's
+    /// `ErrOCIRuntimeNotFound`; exit code 127).
+    #[error("{runtime}: {message}: OCI runtime attempted to invoke a command that was not found")]
+    ExecCommandNotFound {
+        /// The container.
+        container: String,
+        /// The runtime's name.
+        runtime: String,
+        /// The runtime's message, as Podman cuts it.
+        message: String,
+    },
+    /// The runtime could not run an exec's command: not executable, or not permitted
+    /// (Podman's `ErrOCIRuntimePermissionDenied`; exit code 126).
+    #[error("{runtime}: {message}: OCI permission denied")]
+    ExecCannotInvoke {
+        /// The container.
+        container: String,
+        /// The runtime's name.
+        runtime: String,
+        /// The runtime's message, as Podman cuts it.
+        message: String,
+    },
+    /// An exec session is not in a state that allows the operation.
+    #[error("exec session {id} is {status}: cannot {operation}")]
+    ExecSessionState {
+        /// The session.
+        id: String,
+        /// Its status (`created`, `running`, `stopped`).
+        status: &'static str,
+        /// What was refused.
+        operation: &'static str,
+    },
+
+    // -- volumes (the volume wing) --
+    /// A volume with this name already exists.
+    #[error("volume with name {0} already exists")]
+    VolumeExists(String),
+    /// A volume option the driver does not take, or a value it refuses.
+    #[error("volume {name}: invalid option {option:?}: {reason}")]
+    VolumeOption {
+        /// The volume.
+        name: String,
+        /// The option as given (`type`, `o=size`...).
+        option: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// A command the local driver runs (`mount`) failed.
+    #[error("volume {name}: {command} failed: {stderr}")]
+    VolumeCommand {
+        /// The volume.
+        name: String,
+        /// The command line.
+        command: String,
+        /// What it wrote to stderr (or its exit status).
+        stderr: String,
+    },
     // -- attach, update, checkpoint (issue 14, points 2 and 7) --
     /// CRIU, which checkpoint and restore need, does not work on this host.
     #[error("container {id}: cannot {operation}: CRIU does not work on this host: {reason}")]

@@ -27,7 +27,10 @@
 //! - [`container`]: configs from functional options ([`container::CtrCreateOption`]), one file
 //!   per lifecycle verb, and the `Locked` guard: a state change needs the container's lock and
 //!   a freshly synced state. Exits are handled when the container is next looked at: the
-//!   restart policy, else removal of an auto-remove container, else cleanup.
+//!   restart policy marked pending, else removal of an auto-remove container, else cleanup.
+//! - [`monitor`]: exits handled and restart policies applied with nothing of ours running:
+//!   the cleanup entry point conmon's exit command runs (an embedder's binary calls
+//!   [`monitor::run_cleanup`]), the exit monitor of an open runtime, and start on boot.
 //! - [`oci`]: the [`OciRuntime`](oci::OciRuntime) trait and its conmon + runc implementation
 //!   (conmon launched through `posix_spawn`, runc's start and delete done in process where
 //!   runc only works on files), and an in-memory fake for unit tests.
@@ -36,6 +39,11 @@
 //! - [`state`]: the [`StateStore`](state::StateStore) trait, SQLite (WAL, kept between
 //!   connections) and in-memory implementations.
 //! - [`logs`]: reading conmon's k8s-file logs.
+//! - [`events`]: Podman's event file (written by every verb through
+//!   [`Runtime::events`](runtime::Runtime::events), image operations included; read with
+//!   filters, since/until and follow).
+//! - [`stats`]: `Container::stats` (cgroup v1 and v2) and `Container::top` (psgo's
+//!   descriptors).
 //! - With the `testsuite` feature, the conformance suites of both traits, for backends in
 //!   other crates: `state::suite` with `state_store_suite!`, `oci::suite` with
 //!   `oci_runtime_suite!` (one `#[test]` per case).
@@ -45,13 +53,18 @@
 
 pub mod container;
 mod error;
+pub mod events;
+pub mod exec;
 mod lock;
 pub mod logs;
+pub mod monitor;
 pub(crate) mod notify;
 pub mod oci;
 mod overlap;
 pub mod record;
 pub mod runtime;
 pub mod state;
+pub mod stats;
+pub mod volume;
 
 pub use error::{CoreError, Result};

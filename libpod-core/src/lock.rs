@@ -5,7 +5,7 @@
 //!
 //! # Lock order
 //!
-//! **Pod, then container, then exec session**, as Podman's: whoever holds a container's lock
+//! **Pod, then container, then exec session, then volume**, as Podman's: whoever holds a container's lock
 //! never waits for a pod's, and whoever holds an exec session's never waits for its
 //! container's. The guard types make that order the only one:
 //!
@@ -41,9 +41,12 @@ pub(crate) enum LockLevel {
     Container = 1,
     /// An exec session: taken under its container's lock.
     ExecSession = 2,
+    /// A named volume: taken alone, or under a container's lock (its init and cleanup
+    /// mount and release the volumes it uses).
+    Volume = 3,
 }
 
-const LEVELS: usize = 3;
+const LEVELS: usize = 4;
 
 thread_local! {
     /// How many locks of each level this thread holds.
@@ -108,6 +111,12 @@ pub(crate) struct ContainerGuard<'a> {
     held: Held,
 }
 
+/// A named volume's lock (the deepest level: nothing is locked while holding it).
+#[derive(Debug)]
+pub(crate) struct VolumeGuard {
+    held: Held,
+}
+
 /// An exec session's lock, borrowed from its container's guard.
 #[derive(Debug)]
 pub(crate) struct ExecGuard<'c> {
@@ -130,6 +139,13 @@ impl LockManager {
             manager: self,
             id: id.to_string(),
             held: self.take(id.to_string(), LockLevel::Container)?,
+        })
+    }
+
+    /// Locks named volume `name`.
+    pub fn volume(&self, name: &str) -> Result<VolumeGuard> {
+        Ok(VolumeGuard {
+            held: self.take(format!("volume-{name}"), LockLevel::Volume)?,
         })
     }
 
@@ -239,6 +255,13 @@ impl ContainerGuard<'_> {
 
     /// Removes the lock file: the container is gone (the lock is still held, so no other
     /// process is using the file).
+    pub fn remove_file(&self) {
+        let _ = std::fs::remove_file(&self.held.path);
+    }
+}
+
+impl VolumeGuard {
+    /// Removes the lock file: the volume is gone (the lock is still held).
     pub fn remove_file(&self) {
         let _ = std::fs::remove_file(&self.held.path);
     }

@@ -1,7 +1,8 @@
 //! The seeded crash harness: the store and the runtime survive a SIGKILL at any point.
 //!
 //! Each trial draws, from its seed, an operation (import of a rootfs tarball, pull from a
-//! loopback registry, rmi + garbage collection, container create, start, stop, rm) and a
+//! loopback registry, rmi + garbage collection, container create, start, stop, rm, and the
+//! cleanup (with its restart by policy) of a killed `always` container) and a
 //! moment; makes the operation's preconditions; runs the operation in a child process (this
 //! binary, re-executed with the operation in its environment); SIGKILLs the child at that
 //! moment (a fraction in [0, 1.2] of the operation's calibrated duration, or during its

@@ -303,10 +303,20 @@ fn on_failure_restarts_up_to_its_retries() {
         })],
     );
     ctr.start().unwrap();
+    // Wait answers at the first exit; the open runtime's exit monitor makes the restarts.
     assert_eq!(ctr.wait().unwrap(), 1);
-    let state = ctr.state().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let state = loop {
+        let state = ctr.state().unwrap();
+        let given_up = state.status == ContainerStatus::Exited && !state.restart_pending;
+        if (given_up && state.restart_count == 2) || std::time::Instant::now() > deadline {
+            break state;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
     assert_eq!(state.restart_count, 2);
     assert_eq!(state.status, ContainerStatus::Exited);
+    assert!(!state.restart_pending);
     assert_eq!(logs(&ctr).iter().filter(|(_, l)| l == "run").count(), 3);
 }
 

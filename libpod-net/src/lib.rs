@@ -2,10 +2,18 @@
 //! caller's side of networking (network configs, IP allocation, published ports), with the real
 //! `netavark` doing the namespace work.
 //!
-//! Built so far: the types Podman and netavark exchange, in c/common's JSON format
-//! ([`types::Network`], [`types::NetworkOptions`], [`types::StatusBlock`], [`types::PortMapping`]),
-//! and the parser of `-p/--publish` ([`parse::parse_publish`]). Network namespaces, network configs, IPAM and the
-//! netavark backend come next (see the workspace's ARCHITECTURE.md for the plan).
+//! The parts, each usable alone (libpod-core wires them into a container's init and cleanup):
+//!
+//! - [`types`]: what Podman and netavark exchange, in c/common's JSON format ([`types::Network`],
+//!   [`types::NetworkOptions`], [`types::StatusBlock`], [`types::PortMapping`]).
+//! - [`config`]: the network configs, one `NAME.json` per network in a directory Podman can
+//!   share ([`config::NetworkStore`]: create, list, inspect, remove, prune, the default network).
+//! - [`ipam`]: the addresses containers get, over the caller's [`ipam::AddressStore`].
+//! - [`netns`]: network namespaces bind-mounted at a path, made and entered on threads of their
+//!   own.
+//! - [`backend`]: setup and teardown of a namespace on its networks ([`backend::NetworkBackend`];
+//!   [`backend::Netavark`], [`backend::FakeBackend`], and the conformance suite).
+//! - [`parse`] reads `-p/--publish`.
 //!
 //! ```
 //! use libpod_net::parse::parse_publish;
@@ -19,7 +27,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backend;
+pub mod config;
 mod error;
+pub mod ipam;
+mod netlink;
+pub mod netns;
 pub mod parse;
 pub mod types;
 

@@ -1,21 +1,11 @@
 //! Network definitions in Podman's own format: what `podman network create` writes reads as our
 //! `Network`, and what we write from it `podman network inspect` reads back unchanged.
 
+mod common;
+
+use common::{PODMAN_CONF as CONF, podman_run as run};
 use libpod_net::types::Network;
 use libpod_testutil::{Podman, TempRoot, require_root, serial};
-use std::process::Output;
-
-const CONF: &str = "[engine]\nruntime = \"runc\"\n[network]\nnetwork_backend = \"netavark\"\n";
-
-fn run(podman: &Podman, args: &[&str]) -> Output {
-    let out = podman.command().args(args).output().expect("podman runs");
-    assert!(
-        out.status.success(),
-        "podman {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn inspect(podman: &Podman, name: &str) -> serde_json::Value {
     serde_json::from_slice(&run(podman, &["network", "inspect", name]).stdout).unwrap()

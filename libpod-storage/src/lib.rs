@@ -12,6 +12,7 @@ pub mod config_changes;
 pub mod digest;
 pub mod driver;
 mod error;
+pub mod events;
 mod fsutil;
 pub mod layer;
 pub mod manifest;

@@ -29,7 +29,8 @@ pub fn ok(root: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Removes this test's cgroup parent from every hierarchy when dropped.
+/// Removes this test's cgroup parent from every hierarchy when dropped, with the cgroups
+/// left beneath it (Podman leaves its `conmon` cgroup there).
 pub struct Cgroup(pub String);
 
 impl Drop for Cgroup {
@@ -39,7 +40,17 @@ impl Drop for Cgroup {
             .flatten()
             .flatten()
         {
-            let _ = std::fs::remove_dir(e.path().join(self.0.trim_start_matches('/')));
+            remove_cgroup(&e.path().join(self.0.trim_start_matches('/')));
         }
     }
+}
+
+/// Removes the cgroup `dir` after the cgroups beneath it (each must hold no process).
+fn remove_cgroup(dir: &Path) {
+    for child in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if child.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_cgroup(&child.path());
+        }
+    }
+    let _ = std::fs::remove_dir(dir);
 }

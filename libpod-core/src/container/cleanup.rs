@@ -33,6 +33,8 @@ impl Locked<'_> {
     /// own change of state).
     pub(crate) fn cleanup_unsaved(&mut self) -> Result<()> {
         let mut failures: Vec<CoreError> = Vec::new();
+        // Its exec sessions end with it: none outlives it, none is left in the database.
+        failures.extend(crate::exec::reap_sessions(self.runtime(), self.id()).err());
         // An exited container needs no force (and force costs a `runc state` call); a created
         // one still has a process waiting to start.
         let delete = match self.state.status {

@@ -4,6 +4,7 @@
 use super::options::{ContainerBuilder, CtrCreateOption, Draft, validate_name};
 use super::{Container, ContainerConfig, ContainerState, ContainerStatus, RootfsSource};
 use crate::error::{CoreError, Result};
+use crate::events::EventStatus;
 use crate::runtime::intents::Intent;
 use crate::runtime::{Runtime, now_rfc3339};
 use std::io::Read;
@@ -47,6 +48,13 @@ impl Runtime {
         }
         let mut config = draft.config;
         config.id = id;
+        if config.exit_command.is_empty()
+            && let Some(command) = self.exit_handling().exit_command_for(&config.id)
+        {
+            // The runtime's cleanup program, unless an option named another (Podman's
+            // `exit_command`, which ends with the ID as here).
+            config.exit_command = command;
+        }
         validate_name(&config.name)?;
         if let Some(field) = config.engine_fact_in_spec() {
             return Err(CoreError::InvalidOption {
@@ -75,13 +83,21 @@ impl Runtime {
             status: ContainerStatus::Configured,
             ..ContainerState::default()
         };
-        match &config.rootfs {
+        // Its anonymous and image volumes named (made), its named volumes made if new: the
+        // row links them all.
+        let anonymous = crate::volume::image::name_volumes(self, &mut config)?;
+        let added = match &config.rootfs {
             Some(RootfsSource::Image { id: image, .. }) => {
-                self.add_with_storage(&config, &state, image)?
+                self.add_with_storage(&config, &state, image)
             }
-            _ => self.state().add_container(&config, &state)?,
+            _ => self.state().add_container(&config, &state),
+        };
+        if let Err(e) = added {
+            crate::volume::image::remove_anonymous(self, &anonymous);
+            return Err(e);
         }
         tracing::debug!(container = %config.id, name = %config.name, "created");
+        self.events().container(&config, EventStatus::Create);
         Ok(Container {
             runtime: self.clone(),
             config: std::sync::Arc::new(config),
@@ -153,7 +169,7 @@ fn with_cleanup(primary: CoreError, undone: Result<()>) -> CoreError {
 }
 
 /// A new container ID: 64 random hex digits.
-fn new_id() -> Result<String> {
+pub(crate) fn new_id() -> Result<String> {
     let mut bytes = [0u8; 32];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))

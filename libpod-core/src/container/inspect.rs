@@ -8,10 +8,11 @@ use serde_json::{Value, json};
 
 impl Container {
     /// The container as `podman inspect` shows it: `Id`, `Name`, `Created`, `Path`, `Args`,
-    /// `State` (`Status`, `Running`, `Paused`, `OOMKilled`, `Pid`, `ConmonPid`, `ExitCode`,
-    /// `StartedAt`, `FinishedAt`), `Image`, `ImageName`, `Rootfs`, `OCIConfigPath`,
-    /// `LogPath`, `RestartCount`, `Config`, `HostConfig` (with the resource limits: `Memory`,
-    /// `NanoCpus`, `CpuShares`, `PidsLimit`, `BlkioWeight`, ...).
+    /// `State` (`Status`, `Running`, `Paused`, `Restarting`, `OOMKilled`, `Pid`, `ConmonPid`,
+    /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it), `Image`,
+    /// `ImageName`, `Rootfs`, `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`
+    /// (with the resource limits: `Memory`, `NanoCpus`, `CpuShares`, `PidsLimit`,
+    /// `BlkioWeight`, ...).
     pub fn inspect(&self) -> Result<Value> {
         let state = self.state()?;
         let config = self.config();
@@ -44,7 +45,8 @@ impl Container {
                 "Status": status.as_str(),
                 "Running": status == ContainerStatus::Running,
                 "Paused": status == ContainerStatus::Paused,
-                "Restarting": false,
+                // A restart its policy called for that the cleanup has not made yet.
+                "Restarting": state.restart_pending,
                 "OOMKilled": state.oom_killed,
                 "Dead": false,
                 "Pid": state.pid.unwrap_or(0),
@@ -52,6 +54,7 @@ impl Container {
                 "ExitCode": state.exit_code.unwrap_or(0),
                 "StartedAt": state.started_at.clone().unwrap_or_default(),
                 "FinishedAt": state.finished_at.clone().unwrap_or_default(),
+                "StoppedByUser": state.stopped_by_user,
             },
             "Image": image,
             "ImageName": image_name,

@@ -2,6 +2,7 @@
 
 use super::{Container, ContainerStatus};
 use crate::error::Result;
+use crate::events::EventStatus;
 
 impl Container {
     /// Sends `signal` to the container's PID 1. The state changes when the exit is seen.
@@ -15,6 +16,10 @@ impl Container {
                 ContainerStatus::Paused,
             ],
         )?;
-        locked.runtime().oci().kill(self.id(), signal, false)
+        locked.runtime().oci().kill(self.id(), signal, false)?;
+        self.runtime()
+            .events()
+            .container(self.config(), EventStatus::Kill);
+        Ok(())
     }
 }

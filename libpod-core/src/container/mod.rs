@@ -9,7 +9,8 @@
 
 mod attach;
 mod cleanup;
-mod create;
+pub(crate) mod create;
+pub(crate) use create::new_id;
 mod init;
 mod inspect;
 mod inspect_resources;
@@ -86,13 +87,11 @@ impl Container {
 
     /// The container's current state, synced with the OCI runtime (an exit that happened since
     /// the last look is recorded, and the container cleaned up, first). A restart the exit
-    /// calls for by the policy is made after that, once the lock was let go.
+    /// calls for by the policy is left pending (`restart_pending`): the cleanup entry point
+    /// makes it (conmon's exit command, or the open runtime's exit monitor; see
+    /// [`monitor`](crate::monitor)), never a look.
     pub fn state(&self) -> Result<ContainerState> {
-        let state = self.lock()?.state.clone();
-        if state.restart_pending {
-            return self.restart_if_pending();
-        }
-        Ok(state)
+        Ok(self.lock()?.state.clone())
     }
 
     /// The container's status.
@@ -195,3 +194,7 @@ mod tests;
 #[cfg(test)]
 #[path = "recovery_tests.rs"]
 mod recovery_tests;
+
+#[cfg(test)]
+#[path = "events_tests.rs"]
+mod events_tests;

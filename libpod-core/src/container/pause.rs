@@ -2,6 +2,7 @@
 
 use super::{Container, ContainerStatus};
 use crate::error::Result;
+use crate::events::EventStatus;
 
 impl Container {
     /// Freezes the container's processes.
@@ -10,7 +11,11 @@ impl Container {
         locked.require("pause", &[ContainerStatus::Running])?;
         locked.runtime().oci().pause(self.id())?;
         locked.state.status = ContainerStatus::Paused;
-        locked.save()
+        locked.save()?;
+        self.runtime()
+            .events()
+            .container(self.config(), EventStatus::Pause);
+        Ok(())
     }
 
     /// Thaws them.
@@ -19,6 +24,10 @@ impl Container {
         locked.require("unpause", &[ContainerStatus::Paused])?;
         locked.runtime().oci().resume(self.id())?;
         locked.state.status = ContainerStatus::Running;
-        locked.save()
+        locked.save()?;
+        self.runtime()
+            .events()
+            .container(self.config(), EventStatus::Unpause);
+        Ok(())
     }
 }

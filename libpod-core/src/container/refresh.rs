@@ -31,7 +31,11 @@ impl Runtime {
             ContainerStatus::Created => ContainerStatus::Configured,
             other => other,
         };
-        if refreshed == state.status && state.pid.is_none() && state.mountpoint.is_none() {
+        if refreshed == state.status
+            && state.pid.is_none()
+            && state.mountpoint.is_none()
+            && state.mounted_volumes.is_empty()
+        {
             return Ok(());
         }
         tracing::info!(container = %id, from = %state.status, to = %refreshed, "refreshing after a reboot");
@@ -39,6 +43,8 @@ impl Runtime {
         state.pid = None;
         state.conmon_pid = None;
         state.mountpoint = None;
+        // The reboot unmounted them; each volume's count is trusted only while it is mounted.
+        state.mounted_volumes.clear();
         state.netns_path = None;
         state.boot_id = Some(self.boot_id().to_string());
         write_state(self, &guard, &state, None)

@@ -3,6 +3,7 @@
 
 use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::{CoreError, Result};
+use crate::events::EventStatus;
 use crate::runtime::Runtime;
 
 /// How to remove a container.
@@ -14,12 +15,21 @@ pub struct RemoveOptions {
     pub force: bool,
     /// Seconds to wait for the stop signal before SIGKILL (the container's own when `None`).
     pub timeout: Option<u32>,
+    /// Also remove its anonymous volumes (`rm -v`); named ones always stay, and one another
+    /// container uses too stays.
+    pub volumes: bool,
 }
 
 impl RemoveOptions {
     /// Sets `force`.
     pub fn force(mut self, force: bool) -> Self {
         self.force = force;
+        self
+    }
+
+    /// Sets `volumes`.
+    pub fn volumes(mut self, volumes: bool) -> Self {
+        self.volumes = volumes;
         self
     }
 
@@ -66,7 +76,12 @@ impl Runtime {
                 other => other?,
             }
         }
-        locked.remove_locked()
+        locked.remove_locked()?;
+        drop(locked);
+        if options.volumes {
+            crate::volume::image::remove_anonymous_of(self, ctr.config());
+        }
+        Ok(())
     }
 }
 
@@ -109,6 +124,7 @@ impl Locked<'_> {
         }
         rt.state().remove_container(id)?;
         self._guard.remove_file();
+        rt.events().container(self.config(), EventStatus::Remove);
         self.removed = true;
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::Result;
+use crate::events::EventStatus;
 
 /// The states a start begins from.
 pub(super) const STARTABLE: &[ContainerStatus] = &[
@@ -14,8 +15,10 @@ pub(super) const STARTABLE: &[ContainerStatus] = &[
 
 impl Container {
     /// Starts the container, initialising it first if needed. Starting a running container is
-    /// an error, as in Podman.
+    /// an error, as in Podman. Starts the runtime's exit monitor
+    /// ([`watch_exits`](crate::runtime::Runtime::watch_exits)) if it is not running yet.
     pub fn start(&self) -> Result<()> {
+        self.runtime().watch_exits();
         let mut locked = self.lock()?;
         locked.require("start", STARTABLE)?;
         locked.start_locked(true)
@@ -24,6 +27,7 @@ impl Container {
     /// Stops the container if it runs (with its stop timeout) and starts it again. Another
     /// process that starts it while this waits for its exit does the second half.
     pub fn restart(&self) -> Result<()> {
+        self.runtime().watch_exits();
         let mut locked = self.lock()?;
         if matches!(
             locked.state.status,
@@ -39,16 +43,48 @@ impl Container {
                 other => other?,
             }
         }
-        locked.start_locked(true)
+        locked.start_locked(true)?;
+        self.runtime()
+            .events()
+            .container(self.config(), EventStatus::Restart);
+        Ok(())
     }
 }
 
 impl Locked<'_> {
     /// Starts the container. `by_user` resets the restart count and the stopped-by-user mark, as
     /// a start by the user does (a start by the restart policy keeps them).
+    ///
+    /// This start is the one a pending restart would make: the pending mark is cleared with
+    /// its outcome (running, or the failure's state), and kept through init's save of
+    /// `Created`, so that a restart cut short there is made by the next cleanup.
     pub(crate) fn start_locked(&mut self, by_user: bool) -> Result<()> {
-        // This start is the one a pending restart would make (saved with its outcome).
+        let started = self.create_and_start();
         self.state.restart_pending = false;
+        if let Err(e) = started {
+            if let Err(save) = self.save() {
+                tracing::warn!(container = %self.id(), error = %save, "clearing a pending restart after a failed start");
+            }
+            return Err(e);
+        }
+        self.state.status = ContainerStatus::Running;
+        self.state.started_at = Some(crate::runtime::now_rfc3339());
+        self.state.finished_at = None;
+        self.state.exit_code = None;
+        self.state.oom_killed = false;
+        if by_user {
+            self.state.restart_count = 0;
+            self.state.stopped_by_user = false;
+        }
+        self.save()?;
+        self.runtime()
+            .events()
+            .container(self.config(), EventStatus::Start);
+        Ok(())
+    }
+
+    /// Init (unless created already) and the runtime's start; a failed start is cleaned up.
+    fn create_and_start(&mut self) -> Result<()> {
         if self.state.status == ContainerStatus::Created {
             self.check_dependencies()?;
         } else {
@@ -65,15 +101,6 @@ impl Locked<'_> {
                 }),
             };
         }
-        self.state.status = ContainerStatus::Running;
-        self.state.started_at = Some(crate::runtime::now_rfc3339());
-        self.state.finished_at = None;
-        self.state.exit_code = None;
-        self.state.oom_killed = false;
-        if by_user {
-            self.state.restart_count = 0;
-            self.state.stopped_by_user = false;
-        }
-        self.save()
+        Ok(())
     }
 }

@@ -123,8 +123,16 @@ fn taking_the_lock_never_restarts_a_container() {
     let state = c.state().unwrap();
     assert_eq!(
         (state.status, state.restart_count, state.restart_pending),
+        (ContainerStatus::Exited, 0, true),
+        "a look after the lock let go does not restart it either"
+    );
+    assert_eq!(c.wait().unwrap(), 1, "wait answers with the exit");
+    f.rt.cleanup_container(c.id()).unwrap();
+    let state = c.state().unwrap();
+    assert_eq!(
+        (state.status, state.restart_count, state.restart_pending),
         (ContainerStatus::Running, 1, false),
-        "restarted once the look let go of the lock"
+        "restarted by the cleanup entry point"
     );
 }
 
@@ -136,10 +144,12 @@ fn a_stop_or_a_removal_cancels_a_pending_restart() {
     f.fake.exit(stopped.id(), 1);
     drop(stopped.lock().unwrap());
     stopped.stop(None).unwrap();
+    f.rt.cleanup_container(stopped.id()).unwrap();
     let state = stopped.state().unwrap();
     assert_eq!(
         (state.status, state.restart_pending, state.stopped_by_user),
-        (ContainerStatus::Exited, false, true)
+        (ContainerStatus::Exited, false, true),
+        "the cleanup after the stop does not restart it"
     );
 
     let removed = f.ctr(vec![with_restart_policy(RestartPolicy::Always)]);

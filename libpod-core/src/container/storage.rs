@@ -54,7 +54,8 @@ impl Locked<'_> {
         self.runtime().container_run_dir(self.id()).join("shm")
     }
 
-    /// Unmounts shm and the root filesystem. Both are attempted. Only the container's own shm
+    /// Unmounts shm and the root filesystem, and gives back the mount counts of the volumes
+    /// its init mounted. Each is attempted. Only the container's own shm
     /// is unmounted: one that joined another's IPC namespace has the owner's shm in its bind
     /// mounts, and that stays mounted for the owner and its other joiners.
     pub(crate) fn release_storage(&mut self) -> Result<()> {
@@ -70,6 +71,9 @@ impl Locked<'_> {
                 failures.push(e.into());
             }
             self.state.mountpoint = None;
+        }
+        for name in std::mem::take(&mut self.state.mounted_volumes) {
+            failures.extend(crate::volume::local::release(self.runtime(), &name).err());
         }
         super::cleanup::combine(failures)
     }

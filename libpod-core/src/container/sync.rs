@@ -4,11 +4,13 @@
 //! A sync only records the exit and handles it as Podman's cleanup process does (cleanup, or
 //! removal of an auto-remove container); when the policy calls for a restart, it marks it
 //! pending. The restart itself (init and start: conmon, `runc create`) is made by
-//! [`Container::restart_if_pending`], after the look that found the exit let go of the lock,
-//! so that taking the lock (for `ps`, `inspect`, `stop`, `rm`) never starts a container.
+//! [`Locked::restart_if_pending`], called only by the cleanup entry point (conmon's exit
+//! command, the exit monitor: `crate::monitor`), so that taking the lock (for `ps`,
+//! `inspect`, `stop`, `rm`, `wait`) never starts a container.
 
-use super::{Container, ContainerState, ContainerStatus, ExitAction, Locked};
+use super::{ContainerStatus, ExitAction, Locked};
 use crate::error::Result;
+use crate::monitor::ExitEvent;
 use crate::oci::ExitInfo;
 use chrono::{DateTime, Utc};
 use libpod_spec::RestartPolicy;
@@ -41,7 +43,15 @@ impl Locked<'_> {
             }
             None => return Ok(()),
         };
+        let stopping = self.state.status == ContainerStatus::Stopping;
         self.record_exit(exit);
+        // As Podman: a stop's event when its container is found gone, then the exit's.
+        if stopping {
+            self.runtime()
+                .events()
+                .container(self.config(), crate::events::EventStatus::Stop);
+        }
+        crate::monitor::exit_event(self.runtime(), self.config(), ExitEvent::Died(exit.code));
         self.handle_exit(action)
     }
 
@@ -87,16 +97,16 @@ impl Locked<'_> {
         if self.should_restart() {
             tracing::debug!(container = %self.id(), "restart by policy pending");
             self.state.restart_pending = true;
-            return self.cleanup_locked();
-        }
-        if action == ExitAction::AutoRemove
+        } else if action == ExitAction::AutoRemove
             && self.config().auto_remove
             && self.runtime().state().dependents(self.id())?.is_empty()
         {
             tracing::debug!(container = %self.id(), "removing an auto-remove container after its exit");
             return self.remove_locked();
         }
-        self.cleanup_locked()
+        self.cleanup_locked()?;
+        crate::monitor::exit_event(self.runtime(), self.config(), ExitEvent::Cleanup);
+        Ok(())
     }
 
     /// Podman's rule: never after the user stopped it; `always` and `unless-stopped` always;
@@ -116,27 +126,31 @@ impl Locked<'_> {
     }
 }
 
-impl Container {
+impl Locked<'_> {
     /// Makes the restart the policy called for at the last exit, if it is still pending (no
-    /// stop, start or removal came first), under the lock as any start; returns the state
-    /// after it. A restart that fails is logged, as Podman's cleanup process does, and leaves
-    /// the container as the failure did.
-    pub(crate) fn restart_if_pending(&self) -> Result<ContainerState> {
-        let mut locked = self.lock()?;
-        let exited = matches!(
-            locked.state.status,
-            ContainerStatus::Exited | ContainerStatus::Stopped
+    /// stop, start or removal came first; Podman's `handleRestartPolicy`), as the policy
+    /// starts (keeping the stopped-by-user mark), with the restart count one more. The count
+    /// and the cleared mark are saved with the start's outcome (see
+    /// [`start_locked`](Locked::start_locked)): a restart that fails is not tried again, and
+    /// one cut short by a crash is made by the next cleanup, counted once. Whether it
+    /// restarted; a failed restart leaves the container as the failure did.
+    pub(crate) fn restart_if_pending(&mut self) -> Result<bool> {
+        // Configured or Created: a restart cut short after its init (undone at the next open,
+        // or created and not started).
+        let restartable = matches!(
+            self.state.status,
+            ContainerStatus::Exited
+                | ContainerStatus::Stopped
+                | ContainerStatus::Configured
+                | ContainerStatus::Created
         );
-        if locked.state.restart_pending && exited {
-            locked.state.restart_pending = false;
-            locked.state.restart_count += 1;
-            // Saved first: a restart that fails is not tried again at every look.
-            locked.save()?;
-            tracing::info!(container = %self.id(), count = locked.state.restart_count, "restarting by policy");
-            if let Err(e) = locked.start_locked(false) {
-                tracing::warn!(container = %self.id(), error = %e, "restart by policy failed");
-            }
+        if !(self.state.restart_pending && restartable) {
+            return Ok(false);
         }
-        Ok(locked.state.clone())
+        self.state.restart_count += 1;
+        tracing::info!(container = %self.id(), count = self.state.restart_count, "restarting by policy");
+        crate::monitor::exit_event(self.runtime(), self.config(), ExitEvent::Restart);
+        self.start_locked(false)?;
+        Ok(true)
     }
 }

@@ -157,6 +157,7 @@ fn an_exit_is_seen_at_the_next_look_and_cleaned_up() {
 
 #[test]
 fn restart_policies_follow_podman() {
+    use crate::monitor::CleanupOutcome;
     let f = fixture();
     let on_failure = f.ctr(vec![
         with_restart_policy(RestartPolicy::OnFailure { max_retries: 0 }),
@@ -165,6 +166,10 @@ fn restart_policies_follow_podman() {
     on_failure.start().unwrap();
     for expected in 1..=2 {
         f.fake.exit(on_failure.id(), 1);
+        assert_eq!(
+            f.rt.cleanup_container(on_failure.id()).unwrap(),
+            CleanupOutcome::Restarted
+        );
         let s = on_failure.state().unwrap();
         assert_eq!(
             (s.status, s.restart_count),
@@ -173,9 +178,14 @@ fn restart_policies_follow_podman() {
     }
     f.fake.exit(on_failure.id(), 1);
     assert_eq!(
-        on_failure.status().unwrap(),
-        ContainerStatus::Exited,
+        f.rt.cleanup_container(on_failure.id()).unwrap(),
+        CleanupOutcome::CleanedUp,
         "retries used up"
+    );
+    let s = on_failure.state().unwrap();
+    assert_eq!(
+        (s.status, s.restart_count, s.restart_pending),
+        (ContainerStatus::Exited, 2, false)
     );
 
     let success = f.ctr(vec![with_restart_policy(RestartPolicy::OnFailure {
@@ -183,6 +193,7 @@ fn restart_policies_follow_podman() {
     })]);
     success.start().unwrap();
     f.fake.exit(success.id(), 0);
+    f.rt.cleanup_container(success.id()).unwrap();
     assert_eq!(
         success.status().unwrap(),
         ContainerStatus::Exited,
@@ -192,13 +203,71 @@ fn restart_policies_follow_podman() {
     let always = f.ctr(vec![with_restart_policy(RestartPolicy::Always)]);
     always.start().unwrap();
     f.fake.exit(always.id(), 0);
+    f.rt.cleanup_container(always.id()).unwrap();
     assert_eq!(always.status().unwrap(), ContainerStatus::Running);
     always.stop(Some(1)).unwrap();
+    assert_eq!(
+        f.rt.cleanup_container(always.id()).unwrap(),
+        CleanupOutcome::CleanedUp
+    );
     assert_eq!(
         always.status().unwrap(),
         ContainerStatus::Exited,
         "never after the user stopped it"
     );
+    always.start().unwrap();
+    assert_eq!(
+        always.state().unwrap().restart_count,
+        0,
+        "a start by the user resets the count"
+    );
+    f.fake.exit(always.id(), 0);
+    f.rt.cleanup_container(always.id()).unwrap();
+    assert_eq!(
+        always.status().unwrap(),
+        ContainerStatus::Running,
+        "a start by the user clears the stop by the user"
+    );
+}
+
+#[test]
+fn cleanup_is_idempotent_and_answers_for_every_state() {
+    use crate::monitor::CleanupOutcome;
+    let f = fixture();
+    let c = f.ctr(vec![]);
+    c.start().unwrap();
+    assert_eq!(
+        f.rt.cleanup_container(c.id()).unwrap(),
+        CleanupOutcome::Running
+    );
+    f.fake.exit(c.id(), 3);
+    for _ in 0..2 {
+        assert_eq!(
+            f.rt.cleanup_container(c.id()).unwrap(),
+            CleanupOutcome::CleanedUp
+        );
+        let s = c.state().unwrap();
+        assert_eq!((s.status, s.exit_code), (ContainerStatus::Exited, Some(3)));
+    }
+    assert!(
+        !f.fake.ids().iter().any(|id| id == c.id()),
+        "deleted from the runtime"
+    );
+
+    let removed = f.ctr(vec![with_auto_remove()]);
+    removed.start().unwrap();
+    f.fake.exit(removed.id(), 0);
+    let id = removed.id().to_string();
+    for _ in 0..2 {
+        assert_eq!(
+            f.rt.cleanup_container(&id).unwrap(),
+            CleanupOutcome::Removed
+        );
+    }
+    assert!(matches!(
+        f.rt.container(&id),
+        Err(CoreError::ContainerNotFound(_))
+    ));
 }
 
 #[test]
@@ -421,4 +490,56 @@ fn stopping_removes_an_auto_remove_container_and_restarting_keeps_it() {
     assert!(matches!(c.status(), Err(CoreError::ContainerNotFound(_))));
     assert_eq!(c.wait().unwrap(), 143);
     assert!(f.rt.containers().unwrap().is_empty());
+}
+
+#[test]
+fn boot_starts_the_containers_their_policies_name_dependencies_first_once() {
+    let f = fixture();
+    let always = f.ctr(vec![with_restart_policy(RestartPolicy::Always)]);
+    let stopped_always = f.ctr(vec![with_restart_policy(RestartPolicy::Always)]);
+    let unless_stopped = f.ctr(vec![with_restart_policy(RestartPolicy::UnlessStopped)]);
+    let stopped_unless = f.ctr(vec![with_restart_policy(RestartPolicy::UnlessStopped)]);
+    let on_failure = f.ctr(vec![with_restart_policy(RestartPolicy::OnFailure {
+        max_retries: 0,
+    })]);
+    let plain = f.ctr(vec![]);
+    for c in [&stopped_always, &stopped_unless] {
+        c.start().unwrap();
+        c.stop(Some(0)).unwrap();
+    }
+    // Listed by ID, so some dependents come before their dependency.
+    let base = f.ctr(vec![with_restart_policy(RestartPolicy::Always)]);
+    let dependents: Vec<Container> = (0..4)
+        .map(|_| {
+            f.ctr(vec![
+                with_restart_policy(RestartPolicy::Always),
+                with_dependencies(&[&base]),
+            ])
+        })
+        .collect();
+    let report = f.rt.boot().unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let mut expected: Vec<&Container> = vec![&always, &stopped_always, &unless_stopped, &base];
+    expected.extend(&dependents);
+    let started: std::collections::BTreeSet<&str> =
+        report.started.iter().map(String::as_str).collect();
+    assert_eq!(
+        started,
+        expected.iter().map(|c| c.id()).collect(),
+        "always, and unless-stopped unless stopped by the user"
+    );
+    for c in &expected {
+        assert_eq!(c.status().unwrap(), ContainerStatus::Running);
+    }
+    for c in [&stopped_unless, &on_failure, &plain] {
+        assert_ne!(c.status().unwrap(), ContainerStatus::Running);
+    }
+    always.stop(Some(0)).unwrap();
+    let again = f.rt.boot().unwrap();
+    assert!(again.already_done && again.started.is_empty());
+    assert_eq!(
+        always.status().unwrap(),
+        ContainerStatus::Exited,
+        "a second boot undoes no stop"
+    );
 }

@@ -10,8 +10,10 @@ const MONITOR_CHECK: Duration = Duration::from_secs(1);
 impl Container {
     /// Waits for the container to exit and returns the exit code. A container that already
     /// exited returns at once; one removed since (an auto-remove container is removed as its
-    /// exit is handled) returns the exit code recorded for it, as Podman's wait does.
+    /// exit is handled) returns the exit code recorded for it, as Podman's wait does. A
+    /// container its policy restarts returns at its exit too (the restart follows).
     pub fn wait(&self) -> Result<i32> {
+        self.runtime().watch_exits();
         loop {
             {
                 let locked = match self.lock() {
@@ -21,12 +23,6 @@ impl Container {
                     }
                     other => other?,
                 };
-                if locked.state.restart_pending {
-                    // Restarted by its policy (outside this look's lock): wait for that run.
-                    drop(locked);
-                    self.restart_if_pending()?;
-                    continue;
-                }
                 let exited = matches!(
                     locked.state.status,
                     ContainerStatus::Stopped | ContainerStatus::Exited

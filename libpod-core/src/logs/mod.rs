@@ -22,10 +22,10 @@
 //! # Ok::<(), libpod_core::CoreError>(())
 //! ```
 
-mod follow;
+pub(crate) mod follow;
 mod join;
 mod read;
-mod reader;
+pub(crate) mod reader;
 mod record;
 mod tail;
 #[cfg(test)]

@@ -11,14 +11,19 @@
 //!
 //! Input is sent without blocking: while conmon does not take it, it waits and output goes on
 //! being read, so a container that writes while its input is full cannot deadlock us.
+//!
+//! [`pump`] takes input from a file descriptor it can poll (a terminal, a pipe);
+//! [`AttachSocket::copy`], for callers with a reader (exec sessions), passes the reader's
+//! bytes through a socket pair from a thread of its own, then runs the same loop.
 
 use super::attach_socket::{AttachSocket, MAX_INPUT_PACKET, OUTPUT_BUFFER, Output};
 use super::detach_keys::{DetachKeys, DetachMatcher, Fed};
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::socket::{AddressFamily, MsgFlags, SockFlag, SockType, send, socketpair};
 use std::collections::VecDeque;
-use std::io::{self, Write};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 /// The caller's ends of an attach: each `None` is a stream not attached.
 #[derive(Default)]
@@ -205,6 +210,74 @@ pub fn pump(socket: &AttachSocket, io: AttachIo<'_>, keys: &DetachKeys) -> io::R
             }
         }
     }
+}
+
+impl AttachSocket {
+    /// Copies `stdin` (if given) to the process and its output to `stdout` and `stderr`, as
+    /// [`pump`] does, until conmon closes the connection or `keys` are typed on `stdin`
+    /// (empty `keys`: never). `stdin` is read on a thread of its own, which is not waited
+    /// for: it ends at its reader's end, or at its first read after the attach ended.
+    ///
+    /// ```no_run
+    /// # use libpod_core::oci::{AttachEnd, AttachSocket, DetachKeys};
+    /// # fn f(attach: &AttachSocket) -> std::io::Result<()> {
+    /// let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+    /// let stdin: Box<dyn std::io::Read + Send> = Box::new(std::io::stdin());
+    /// if attach.copy(Some(stdin), &mut out, &mut err, &DetachKeys::default())?
+    ///     == AttachEnd::Detached
+    /// {
+    ///     println!("still running");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn copy(
+        &self,
+        stdin: Option<Box<dyn Read + Send>>,
+        stdout: &mut dyn Write,
+        stderr: &mut dyn Write,
+        keys: &DetachKeys,
+    ) -> io::Result<AttachEnd> {
+        let input = stdin.map(pollable_input).transpose()?;
+        let io = AttachIo::new(input.as_ref().map(AsFd::as_fd), Some(stdout), Some(stderr));
+        pump(self, io, keys)
+    }
+}
+
+/// The read end of a socket pair that a thread fills from `reader`, closing it at the
+/// reader's end or error. The thread stops at its next write once the read end is dropped.
+fn pollable_input(mut reader: Box<dyn Read + Send>) -> io::Result<OwnedFd> {
+    let (ours, theirs) = socketpair(
+        AddressFamily::Unix,
+        SockType::Stream,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )?;
+    std::thread::Builder::new()
+        .name("attach-stdin".into())
+        .spawn(move || {
+            let mut buf = vec![0u8; MAX_INPUT_PACKET];
+            loop {
+                let n = match reader.read(&mut buf) {
+                    Ok(0) => return,
+                    Ok(n) => n,
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(err) => {
+                        tracing::debug!(%err, "reading the attach input: its end");
+                        return;
+                    }
+                };
+                let mut rest = &buf[..n];
+                while !rest.is_empty() {
+                    match send(theirs.as_raw_fd(), rest, MsgFlags::MSG_NOSIGNAL) {
+                        Ok(sent) => rest = &rest[sent..],
+                        Err(Errno::EINTR) => {}
+                        // The attach ended.
+                        Err(_) => return,
+                    }
+                }
+            }
+        })?;
+    Ok(ours)
 }
 
 /// Writes one packet of output to `to` (when attached), flushed at once: an interactive

@@ -135,6 +135,86 @@ fn unattached_streams_are_read_and_dropped() {
 }
 
 #[test]
+fn copy_passes_a_readers_input_then_its_end_and_the_output_after_it() {
+    let (input_tx, input_rx) = std::sync::mpsc::channel();
+    let (sock, server) = fake_conmon(move |fd| {
+        // As `cat`: the output comes once the input ended.
+        let input = read_input(&fd);
+        for chunk in input.chunks(8192) {
+            send(fd.as_raw_fd(), &packet(STDOUT, chunk), MsgFlags::empty()).unwrap();
+        }
+        send(fd.as_raw_fd(), &packet(STDERR, b"done"), MsgFlags::empty()).unwrap();
+        input_tx.send(input).unwrap();
+    });
+    let big = vec![b'x'; 3 * MAX_INPUT_PACKET + 7];
+    let stdin: Box<dyn io::Read + Send> = Box::new(io::Cursor::new(big.clone()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let end = sock
+        .copy(Some(stdin), &mut out, &mut err, &DetachKeys::default())
+        .unwrap();
+    server.join().unwrap();
+    assert_eq!(end, AttachEnd::Finished);
+    assert_eq!(input_rx.recv().unwrap(), big);
+    assert_eq!(out, big);
+    assert_eq!(err, b"done");
+}
+
+#[test]
+fn copy_detaches_on_keys_split_across_a_readers_reads() {
+    let (input_tx, input_rx) = std::sync::mpsc::channel();
+    let (sock, server) = fake_conmon(move |fd| {
+        input_tx.send(read_input(&fd)).unwrap();
+    });
+    // Each read returns one chunk; the reader then blocks (its writer stays open).
+    let (chunks_tx, chunks_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    struct Chunks(std::sync::mpsc::Receiver<Vec<u8>>);
+    impl io::Read for Chunks {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let chunk = self.0.recv().unwrap_or_default();
+            buf[..chunk.len()].copy_from_slice(&chunk);
+            Ok(chunk.len())
+        }
+    }
+    chunks_tx.send(b"echo hi\x10".to_vec()).unwrap();
+    chunks_tx.send(b"\x11not sent".to_vec()).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let keys = DetachKeys::parse("ctrl-p,ctrl-q").unwrap();
+    let end = sock
+        .copy(Some(Box::new(Chunks(chunks_rx))), &mut out, &mut err, &keys)
+        .unwrap();
+    assert_eq!(end, AttachEnd::Detached);
+    assert_eq!(input_rx.recv().unwrap(), b"echo hi");
+    server.join().unwrap();
+    // The stdin thread, not waited for, ends at its next read.
+    drop(chunks_tx);
+}
+
+#[test]
+fn copy_ends_with_the_output_while_its_reader_blocks() {
+    let (sock, server) = fake_conmon(|fd| {
+        send(
+            fd.as_raw_fd(),
+            &packet(STDOUT, b"exited"),
+            MsgFlags::empty(),
+        )
+        .unwrap();
+    });
+    let (reader, _writer) = std::io::pipe().unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let end = sock
+        .copy(
+            Some(Box::new(reader)),
+            &mut out,
+            &mut err,
+            &DetachKeys::default(),
+        )
+        .unwrap();
+    assert_eq!(end, AttachEnd::Finished);
+    assert_eq!(out, b"exited");
+    server.join().unwrap();
+}
+
+#[test]
 fn a_socket_path_longer_than_a_socket_address_is_reached() {
     let dir = tempfile::tempdir().unwrap();
     let deep = dir.path().join("d".repeat(100)).join("e".repeat(60));

@@ -23,6 +23,8 @@ use std::time::Duration;
 
 #[path = "conmon_create.rs"]
 mod create;
+#[path = "conmon_exec.rs"]
+pub(crate) mod exec;
 
 /// How long conmon may take to report the container's PID (Podman's
 /// `define.ContainerCreateTimeout`).

@@ -7,10 +7,14 @@
 //!   them; `sync.rs` holds conmon's pipe protocol, `runc.rs` the runtime's command line and
 //!   its JSON errors, `direct.rs` runc's start and delete done in process where runc only
 //!   works on files, `exitfile.rs` the exit files and OOM markers ([`ExitFiles`]).
+//! - [`OciExec`] (`exec.rs`): exec sessions, a trait of its own; conmon's in `conmon_exec.rs`,
+//!   attached through the same attach socket client as containers ([`AttachSocket::copy`]),
+//!   its processes reached by checked pidfds (`process.rs`: [`ProcessRef`]).
 //! - [`FakeRuntime`] (`fake.rs`): an in-memory state machine with runc's rules, for unit tests.
 //! - Attaching (`attach_socket.rs`, `attach_stream.rs`, `detach_keys.rs`): the client of
 //!   conmon's attach socket and terminal control FIFO, the attach loop, and Podman's detach
-//!   keys; used by `Container::attach`. conmon's protocol, not the runtime's: no trait.
+//!   keys; used by `Container::attach` and by exec sessions. conmon's protocol, not the
+//!   runtime's: no trait.
 //! - `suite` (with the `testsuite` feature): the conformance cases both pass, so the fake
 //!   stays true to runc; a runtime in another crate runs them with `oci_runtime_suite!`.
 
@@ -20,8 +24,11 @@ mod conmon;
 pub mod criu;
 mod detach_keys;
 mod direct;
+mod exec;
 mod exitfile;
 pub mod fake;
+mod fake_exec;
+mod process;
 mod runc;
 pub(crate) mod spawn;
 mod sync;
@@ -33,8 +40,10 @@ pub use attach_socket::{AttachSocket, TerminalSize};
 pub use attach_stream::{AttachEnd, AttachIo, pump};
 pub use conmon::{CREATE_TIMEOUT, ConmonRuntime, ConmonRuntimeConfig};
 pub use detach_keys::{DEFAULT_DETACH_KEYS, DetachKeys, DetachMatcher, Fed};
+pub use exec::{ExecArgs, ExecStarted, OciExec, PendingExec, exec_exit_dir};
 pub use exitfile::{ExitFiles, ExitInfo};
 pub use fake::FakeRuntime;
+pub use process::{Identity, ProcessHandle, ProcessRef};
 
 use crate::error::Result;
 use oci_spec::runtime::LinuxResources;

@@ -67,7 +67,9 @@ impl Spawned {
 /// `theirs`, and in a process group of its own; every other fd of ours is closed by exec.
 ///
 /// `output` and every `ours` must be above every `theirs` and above 2, so that no placement
-/// overwrites a source not placed yet.
+/// overwrites a source not placed yet; but an fd may keep its number (`ours == theirs`: an
+/// fd the caller passes through, such as exec's preserved fds), which only clears its
+/// close-on-exec flag in the child (POSIX 2024, glibc 2.29).
 pub(crate) fn spawn(
     command: &Command,
     output: RawFd,
@@ -79,7 +81,8 @@ pub(crate) fn spawn(
         .max()
         .unwrap_or(2)
         .max(2);
-    if output <= highest_target || fds.iter().any(|&(ours, _)| ours <= highest_target) {
+    let misplaced = |&(ours, theirs): &(RawFd, RawFd)| ours <= highest_target && ours != theirs;
+    if output <= highest_target || fds.iter().any(misplaced) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "spawn: a source fd is not above every target",
@@ -152,6 +155,27 @@ pub(crate) fn pidfd_open(pid: i32) -> io::Result<std::os::fd::OwnedFd> {
         let fd = RawFd::try_from(fd).map_err(|_| io::Error::other("pidfd out of range"))?;
         Ok(<std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd))
     }
+}
+
+/// Sends `signal` to the process `pidfd` refers to (Linux 5.1): never to another process
+/// that took its PID since.
+pub(crate) fn pidfd_send_signal(pidfd: &std::os::fd::OwnedFd, signal: i32) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the syscall takes an fd we own for the call, a signal number and a null
+    // siginfo pointer (allowed: the kernel fills in a default one) and flags 0.
+    let result = unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            pidfd.as_raw_fd(),
+            signal,
+            ptr::null::<libc::siginfo_t>(),
+            0,
+        )
+    };
+    if result < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// This process's environment with `command`'s changes applied.

@@ -25,8 +25,6 @@ use std::time::{Duration, Instant};
 
 /// The fd conmon finds its sync pipe on.
 pub(crate) const SYNC_FD: RawFd = 3;
-/// The fd conmon finds its start pipe on.
-pub(crate) const START_FD: RawFd = 4;
 /// Largest sync message read: conmon sends the runtime's stderr (up to 8 KiB, JSON-escaped).
 const SYNC_MESSAGE_MAX: usize = 64 * 1024;
 /// Most of conmon's own output kept for error messages.
@@ -68,35 +66,53 @@ pub(crate) struct Launched {
 /// directory) with the sync and start pipes at fds 3 and 4 (named in its environment), stdin
 /// from /dev/null, stdout and stderr into a pipe read by [`Launched::output`], and in a
 /// process group of its own.
-pub(crate) fn launch(mut command: Command) -> io::Result<Launched> {
-    let (sync, sync_child) = seqpacket_pair()?;
-    let (start, start_child) = seqpacket_pair()?;
-    // Above 4, so that neither placement overwrites the other's source.
-    let sync_src = above_start_fd(&sync_child)?;
-    let start_src = above_start_fd(&start_child)?;
-    drop((sync_child, start_child));
-    let (output, writer) = io::pipe()?;
-    let writer = above_start_fd(&writer.into())?;
-    command
-        .env("_OCI_SYNCPIPE", SYNC_FD.to_string())
-        .env("_OCI_STARTPIPE", START_FD.to_string());
-    let child = spawn(
-        &command,
-        writer.as_raw_fd(),
-        &[
-            (sync_src.as_raw_fd(), SYNC_FD),
-            (start_src.as_raw_fd(), START_FD),
-        ],
-    )?;
-    // conmon holds the only copies of the child ends now (EOF on the sync pipe then means
-    // conmon is gone), and of the output pipe's write end.
-    drop((sync_src, start_src, writer));
+pub(crate) fn launch(command: Command) -> io::Result<Launched> {
+    let (child, pipes, output) =
+        launch_with_pipes(command, &["_OCI_SYNCPIPE", "_OCI_STARTPIPE"], SYNC_FD, &[])?;
+    let [sync, start]: [OwnedFd; 2] = pipes
+        .try_into()
+        .map_err(|_| io::Error::other("launch: two pipes asked, other count made"))?;
     Ok(Launched {
         child,
         sync,
         start,
         output,
     })
+}
+
+/// Spawns `command` with one `SOCK_SEQPACKET` pair per name of `names`, the child's ends at
+/// fds `first_fd`, `first_fd + 1`, ... (each named in its environment by that name), each fd
+/// of `keep` passed through at its own number (below `first_fd`), stdin from /dev/null,
+/// stdout and stderr into the returned pipe, in a process group of its own. Returns the
+/// process, our ends in the order of `names`, and the output pipe.
+pub(crate) fn launch_with_pipes(
+    mut command: Command,
+    names: &[&str],
+    first_fd: RawFd,
+    keep: &[RawFd],
+) -> io::Result<(Spawned, Vec<OwnedFd>, io::PipeReader)> {
+    let count = RawFd::try_from(names.len()).map_err(io::Error::other)?;
+    // Above every target, so that no placement overwrites another's source.
+    let above = first_fd + count;
+    let mut ours = Vec::with_capacity(names.len());
+    let mut sources = Vec::with_capacity(names.len());
+    for _ in names {
+        let (mine, theirs) = seqpacket_pair()?;
+        sources.push(dup_at_least(&theirs, above)?);
+        ours.push(mine);
+    }
+    let (output, writer) = io::pipe()?;
+    let writer = dup_at_least(&writer.into(), above)?;
+    let mut placements: Vec<(RawFd, RawFd)> = keep.iter().map(|&fd| (fd, fd)).collect();
+    for ((name, source), target) in names.iter().zip(&sources).zip(first_fd..) {
+        command.env(name, target.to_string());
+        placements.push((source.as_raw_fd(), target));
+    }
+    let child = spawn(&command, writer.as_raw_fd(), &placements)?;
+    // conmon holds the only copies of the child ends now (EOF on the sync pipe then means
+    // conmon is gone), and of the output pipe's write end.
+    drop((sources, writer));
+    Ok((child, ours, output))
 }
 
 impl Launched {
@@ -199,17 +215,17 @@ fn seqpacket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
     )?)
 }
 
-/// A close-on-exec copy of `fd` numbered above [`START_FD`].
+/// A close-on-exec copy of `fd` numbered `lowest` or above.
 #[allow(unsafe_code)]
-fn above_start_fd(fd: &OwnedFd) -> io::Result<OwnedFd> {
-    let raw = fcntl(fd, FcntlArg::F_DUPFD_CLOEXEC(START_FD + 1))?;
+fn dup_at_least(fd: &OwnedFd, lowest: RawFd) -> io::Result<OwnedFd> {
+    let raw = fcntl(fd, FcntlArg::F_DUPFD_CLOEXEC(lowest))?;
     // fcntl(F_DUPFD_CLOEXEC) succeeded, so `raw` is a new open fd that nothing else owns.
     // SAFETY: the OwnedFd becomes the only owner of that fresh fd and closes it.
     Ok(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) })
 }
 
 /// Reads what is available in `pipe` without blocking, up to [`OUTPUT_MAX`] bytes.
-fn read_available(pipe: &mut io::PipeReader) -> String {
+pub(crate) fn read_available(pipe: &mut io::PipeReader) -> String {
     let nonblocking = fcntl(&*pipe, FcntlArg::F_GETFL)
         .map(OFlag::from_bits_truncate)
         .and_then(|flags| fcntl(&*pipe, FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)));

@@ -87,7 +87,8 @@ pub struct ContainerState {
     pub stopped_by_user: bool,
     /// Whether its last exit called for a restart by its policy that has not been made yet
     /// (Podman's `RestartPolicyMatch`): the sync that sees the exit only records it and cleans
-    /// up; the restart follows outside that lock (see `sync.rs`).
+    /// up; the cleanup entry point (conmon's exit command, the exit monitor) makes the
+    /// restart and clears the mark with the start's outcome (see `monitor/`).
     pub restart_pending: bool,
     /// Where its root filesystem is mounted, while it is.
     pub mountpoint: Option<PathBuf>,
@@ -106,4 +107,8 @@ pub struct ContainerState {
     /// run at delete and may look at the root filesystem). False, the safe answer, in states
     /// saved before the field existed.
     pub delete_without_rootfs: bool,
+    /// The named volumes its init mounted (a tmpfs or `device=` volume: each holds one of
+    /// the volume's mount counts until its cleanup releases it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mounted_volumes: Vec<String>,
 }

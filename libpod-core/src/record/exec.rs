@@ -82,6 +82,12 @@ pub struct ExecSession {
     pub status: ExecStatus,
     /// Its process, once started.
     pub pid: Option<i32>,
+    /// Its process's start time (clock ticks since boot), which tells it from a later
+    /// process with the same PID.
+    pub pid_start_time: Option<u64>,
+    /// Its monitor (conmon), recorded before the process runs; the monitor's command line
+    /// holds the session's ID, which tells it from a later process with the same PID.
+    pub monitor_pid: Option<i32>,
     /// Its exit code, once it exited.
     pub exit_code: Option<i32>,
 }
@@ -95,6 +101,8 @@ impl ExecSession {
             config,
             status: ExecStatus::Created,
             pid: None,
+            pid_start_time: None,
+            monitor_pid: None,
             exit_code: None,
         }
     }

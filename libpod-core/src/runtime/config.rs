@@ -92,6 +92,14 @@ pub struct EngineConfig {
     pub stop_timeout: u64,
     /// `[engine] tmp_dir`: the engine's volatile state.
     pub tmp_dir: PathBuf,
+    /// `[engine] events_logger`: `file` (and `journald`, which libpod-rs also writes to the
+    /// file: it has no journald writer) or `none` (no events).
+    pub events_logger: String,
+    /// `[engine] events_logfile_path`; `None`: `RUNROOT/events/events.log`.
+    pub events_logfile_path: Option<PathBuf>,
+    /// `[engine] events_logfile_max_size`, in bytes (go-units' decimal sizes: `1m` is
+    /// 1,000,000, Podman's default); 0: never rotated.
+    pub events_logfile_max_size: u64,
     /// The files this was read from, in order.
     pub sources: Vec<PathBuf>,
     /// `init_path` came from `[containers]`, which wins over `[engine]` whatever the order.
@@ -211,6 +219,9 @@ impl EngineConfig {
             cgroup_manager: if host.systemd { "systemd" } else { "cgroupfs" }.to_string(),
             stop_timeout: 10,
             tmp_dir: PathBuf::from("/run/libpod"),
+            events_logger: "file".to_string(),
+            events_logfile_path: None,
+            events_logfile_max_size: 1_000_000,
             sources: Vec::new(),
             init_path_from_containers: false,
         }

@@ -168,6 +168,7 @@ fn engine(config: &mut EngineConfig, section: &Section<'_>) -> Result<()> {
     if let Some(dir) = section.string("tmp_dir")? {
         config.tmp_dir = PathBuf::from(dir);
     }
+    events(config, section)?;
     if let Some(path) = section.string("init_path")?
         && !config.init_path_from_containers
     {
@@ -184,8 +185,75 @@ fn engine(config: &mut EngineConfig, section: &Section<'_>) -> Result<()> {
         "stop_timeout",
         "tmp_dir",
         "init_path",
+        "events_logger",
+        "events_logfile_path",
+        "events_logfile_max_size",
     ]);
     Ok(())
+}
+
+/// The `[engine]` keys of the event log.
+fn events(config: &mut EngineConfig, section: &Section<'_>) -> Result<()> {
+    if let Some(logger) = section.string("events_logger")? {
+        if !matches!(logger, "file" | "journald" | "none") {
+            let reason = format!("invalid events backend {logger:?}: file, journald or none");
+            return Err(section.error("events_logger", reason));
+        }
+        config.events_logger = logger.to_string();
+    }
+    if let Some(path) = section.string("events_logfile_path")? {
+        config.events_logfile_path = (!path.is_empty()).then(|| PathBuf::from(path));
+    }
+    let size = match section.table.get("events_logfile_max_size") {
+        Some(Value::Integer(bytes)) => Some(u64::try_from(*bytes).map_err(|_| {
+            section.error("events_logfile_max_size", format!("{bytes} is negative"))
+        })?),
+        // Podman reads an empty string as "unset".
+        Some(Value::String(text)) if text.is_empty() => None,
+        Some(Value::String(text)) => Some(decimal_size(text).ok_or_else(|| {
+            section.error("events_logfile_max_size", format!("invalid size {text:?}"))
+        })?),
+        Some(other) => {
+            return Err(section.mismatch("events_logfile_max_size", "a string", other));
+        }
+        None => None,
+    };
+    if let Some(size) = size {
+        config.events_logfile_max_size = size;
+    }
+    Ok(())
+}
+
+/// go-units' `FromHumanSize`: a number with an optional decimal unit (`k`, `m`, `g`, `t`,
+/// `p`, any case, then an optional `i` and `b`, which change nothing): `1m` is 1,000,000.
+fn decimal_size(text: &str) -> Option<u64> {
+    let digits = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let number: f64 = text[..digits].parse().ok()?;
+    let mut unit = text[digits..].strip_prefix(' ').unwrap_or(&text[digits..]);
+    let power = match unit.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some(c @ ('k' | 'm' | 'g' | 't' | 'p')) => {
+            unit = &unit[1..];
+            "kmgtp".find(c).map_or(0, |i| i + 1)
+        }
+        _ => 0,
+    };
+    let unit = unit.strip_prefix(['i', 'I']).unwrap_or(unit);
+    let unit = unit.strip_prefix(['b', 'B']).unwrap_or(unit);
+    if !unit.is_empty() {
+        return None;
+    }
+    let bytes = number * 1000f64.powi(i32::try_from(power).ok()?);
+    if !bytes.is_finite() || bytes >= 1.8e19 {
+        return None;
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "0 <= bytes < 2^64 was checked; go-units truncates the fraction too"
+    )]
+    Some(bytes as u64)
 }
 
 /// `chown`, `cap_chown` and `CAP_CHOWN` all become `CAP_CHOWN`.

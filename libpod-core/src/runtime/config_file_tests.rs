@@ -343,3 +343,31 @@ fn drop_ins_are_the_conf_files_of_the_directory_in_name_order() {
     assert!(drop_ins(&dir.path().join("missing")).unwrap().is_empty());
     assert!(drop_ins(&dir.path().join("README")).unwrap().is_empty());
 }
+
+#[test]
+fn event_settings_are_podmans() {
+    let defaults = base();
+    assert_eq!(defaults.events_logger, "file");
+    assert_eq!(defaults.events_logfile_path, None);
+    assert_eq!(defaults.events_logfile_max_size, 1_000_000);
+    let config = load(
+        "[engine]\nevents_logger = \"none\"\nevents_logfile_path = \"/tmp/ev.log\"\n\
+         events_logfile_max_size = \"2.5k\"",
+    );
+    assert_eq!(config.events_logger, "none");
+    assert_eq!(
+        config.events_logfile_path,
+        Some(PathBuf::from("/tmp/ev.log"))
+    );
+    assert_eq!(config.events_logfile_max_size, 2_500);
+    assert_eq!(
+        load("[engine]\nevents_logfile_max_size = \"1MiB\"").events_logfile_max_size,
+        1_000_000
+    );
+    assert_eq!(
+        load("[engine]\nevents_logfile_max_size = 0").events_logfile_max_size,
+        0
+    );
+    assert!(refused("[engine]\nevents_logger = \"syslog\"").contains("events_logger"));
+    assert!(refused("[engine]\nevents_logfile_max_size = \"lots\"").contains("invalid size"));
+}

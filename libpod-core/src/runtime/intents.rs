@@ -15,6 +15,8 @@
 //!   container whose state never reached `Created` deletes it from the runtime and releases its
 //!   mounts, so that the database, the runtime and the mounts agree. In the run root: what it
 //!   guards does not outlive a reboot.
+//! - Volume (`ROOT/volume-intents/NAME`): a volume's directories and row, made or removed;
+//!   resolved by `volume/repair.rs` (the row decides).
 
 use super::Runtime;
 use crate::error::{CoreError, Result};
@@ -23,6 +25,7 @@ use std::path::PathBuf;
 
 const CREATE_DIR: &str = "create-intents";
 const INIT_DIR: &str = "init-intents";
+const VOLUME_DIR: &str = "volume-intents";
 
 /// A recorded intent, cleared by [`Intent::clear`] (a dropped one stays for the next open to
 /// act on).
@@ -40,6 +43,12 @@ impl Intent {
     /// Records the intent to init container `id` (mounts and the OCI runtime's create).
     pub(crate) fn init(runtime: &Runtime, id: &str) -> Result<Self> {
         Self::record(&runtime.run_root().join(INIT_DIR), id)
+    }
+
+    /// Records the intent to create or remove volume `name` (its directories and row; see
+    /// `volume/repair.rs`).
+    pub(crate) fn volume(runtime: &Runtime, name: &str) -> Result<Self> {
+        Self::record(&runtime.root().join(VOLUME_DIR), name)
     }
 
     fn record(dir: &std::path::Path, id: &str) -> Result<Self> {
@@ -73,6 +82,7 @@ impl Intent {
 /// Finishes or undoes the creates and inits that were interrupted (see the module docs).
 /// Failures are logged: the open goes on, and the next one tries again.
 pub(crate) fn resolve_interrupted(runtime: &Runtime) {
+    crate::volume::repair::resolve_interrupted(runtime, &runtime.root().join(VOLUME_DIR));
     for (dir, kind) in [
         (runtime.root().join(CREATE_DIR), "create"),
         (runtime.run_root().join(INIT_DIR), "init"),

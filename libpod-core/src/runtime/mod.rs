@@ -24,6 +24,11 @@
 //! | `runtime/intents.rs` | the repair at open of creates and inits a kill interrupted |
 //! | `container/create.rs` | `new_container`, `build_container` |
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
+//! | `monitor/` | `cleanup_container` (the exit command's work), `watch_exits` (the exit monitor), `boot` (start on boot) |
+//! | `exec/` | `Container::exec*` (sessions, sessionless exec); `oci_exec()` reaches the runtime's exec side |
+//! | `volume/` | `volume`, `volumes`, `volume_exists` (mod.rs), `new_volume` (create.rs), `remove_volume` (remove.rs), `prune_volumes` (prune.rs), `import_volume` (export.rs) |
+//! | `events/` | the `events()` emitter (every verb's one-line event; the store's image events) |
+//! | `stats/` | `Container::stats`, `Container::top` (on the container handle) |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -43,16 +48,18 @@ pub(crate) mod modes;
 mod open;
 
 pub use config::EngineConfig;
+pub(crate) use open::EXITS_DIR;
 
 use crate::container::Container;
 use crate::error::{CoreError, Result};
-use crate::lock::{ContainerGuard, LockManager};
-use crate::oci::OciRuntime;
+use crate::lock::{ContainerGuard, LockManager, VolumeGuard};
+use crate::monitor::{ExitCommand, ExitHandling};
+use crate::oci::{OciExec, OciRuntime};
 use crate::state::StateStore;
 use libpod_spec::SpecGenerator;
 use libpod_storage::Store;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// Opens a [`Runtime`], in the style of libpod's `RuntimeOption`s: every setting has a default
 /// from containers.conf, and each call here overrides one.
@@ -70,6 +77,9 @@ pub struct RuntimeBuilder {
     engine: Option<EngineConfig>,
     state: Option<Box<dyn StateStore>>,
     oci: Option<Arc<dyn OciRuntime>>,
+    exit_command: Option<ExitCommand>,
+    exit_monitor: Option<bool>,
+    oci_exec: Option<Arc<dyn OciExec>>,
 }
 
 impl RuntimeBuilder {
@@ -139,6 +149,39 @@ impl RuntimeBuilder {
         self
     }
 
+    /// The program conmon runs when a container created by this runtime exits (Podman's
+    /// `exit_command`): the embedder's binary, which calls
+    /// [`run_cleanup`](crate::monitor::run_cleanup), so that exits are cleaned up and restart
+    /// policies applied with no program of ours running (see [`monitor`](crate::monitor)).
+    /// None by default: a library cannot tell which binary serves it.
+    ///
+    /// ```no_run
+    /// use libpod_core::monitor::ExitCommand;
+    /// let rt = libpod_core::runtime::Runtime::builder()
+    ///     .exit_command(ExitCommand::new("/usr/local/bin/myapp").args(["cleanup"]))
+    ///     .open()?;
+    /// # Ok::<(), libpod_core::CoreError>(())
+    /// ```
+    pub fn exit_command(mut self, command: ExitCommand) -> Self {
+        self.exit_command = Some(command);
+        self
+    }
+
+    /// Whether the runtime may run an exit monitor while it is open (default: yes). A
+    /// short-lived program whose containers have an exit command (a CLI) turns it off: its
+    /// process would be cut short in the middle of a restart.
+    pub fn exit_monitor(mut self, enabled: bool) -> Self {
+        self.exit_monitor = Some(enabled);
+        self
+    }
+
+    /// Uses this runtime for exec sessions (with [`with_oci`](Self::with_oci); by default
+    /// the conmon runtime's, or none with another OCI runtime).
+    pub fn with_oci_exec(mut self, exec: Arc<dyn OciExec>) -> Self {
+        self.oci_exec = Some(exec);
+        self
+    }
+
     /// Opens the runtime (see [`Runtime`]).
     pub fn open(self) -> Result<Runtime> {
         open::open(self)
@@ -183,9 +226,12 @@ struct RuntimeInner {
     state: Box<dyn StateStore>,
     storage: Store,
     oci: Arc<dyn OciRuntime>,
+    oci_exec: Option<Arc<dyn OciExec>>,
     locks: LockManager,
     spec: SpecGenerator,
     boot_id: String,
+    events: crate::events::EventEmitter,
+    exits: ExitHandling,
 }
 
 impl Runtime {
@@ -244,6 +290,32 @@ impl Runtime {
     /// is gone.
     pub(crate) fn lock_container(&self, id: &str) -> Result<ContainerGuard<'_>> {
         self.inner.locks.container(id)
+    }
+
+    /// How exits are handled: the exit command, the reopen flags, the exit monitor.
+    pub(crate) fn exit_handling(&self) -> &ExitHandling {
+        &self.inner.exits
+    }
+
+    /// A handle that does not keep the runtime open (the exit monitor's).
+    pub(crate) fn downgrade(&self) -> WeakRuntime {
+        WeakRuntime(Arc::downgrade(&self.inner))
+    }
+
+    /// The OCI runtime's exec side, if it has one.
+    pub(crate) fn oci_exec(&self) -> Option<&Arc<dyn OciExec>> {
+        self.inner.oci_exec.as_ref()
+    }
+
+    /// Locks named volume `name` (alone, or under a container's guard: never before one).
+    pub(crate) fn lock_volume(&self, name: &str) -> Result<VolumeGuard> {
+        self.inner.locks.volume(name)
+    }
+
+    /// The event emitter: where every operation records its event (see
+    /// [`events`](crate::events)), and the reader of the event file.
+    pub fn events(&self) -> &crate::events::EventEmitter {
+        &self.inner.events
     }
 
     /// The container with this name, ID or unique ID prefix.
@@ -316,18 +388,14 @@ impl Runtime {
     }
 }
 
-impl Runtime {
-    /// The data directory of named volume `name` (`ROOT/volumes/NAME/_data`, as Podman's local
-    /// driver), created on first use.
-    pub fn volume_path(&self, name: &str) -> Result<PathBuf> {
-        libpod_spec::parse::check_name("volume name", name)?;
-        // The volume's own directory is private; its data is the container's (Podman's
-        // layout: `_data` keeps the default mode).
-        let volume = self.inner.root.join("volumes").join(name);
-        modes::create_private_dir(&volume)?;
-        let path = volume.join("_data");
-        std::fs::create_dir_all(&path).map_err(|e| CoreError::io("create volume", &path, e))?;
-        Ok(path)
+/// A [`Runtime`] that is not kept open by this handle.
+#[derive(Clone, Debug)]
+pub(crate) struct WeakRuntime(Weak<RuntimeInner>);
+
+impl WeakRuntime {
+    /// The runtime, while some handle keeps it open.
+    pub(crate) fn upgrade(&self) -> Option<Runtime> {
+        self.0.upgrade().map(|inner| Runtime { inner })
     }
 }
 

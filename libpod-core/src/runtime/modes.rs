@@ -37,6 +37,19 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(libpod_fs::create_private_dir(dir, ExistingDir::Keep)?)
 }
 
+/// Opens lock file `path` (created 0600) and takes its exclusive flock, held until the file
+/// is dropped.
+pub(crate) fn lock_file(path: &Path) -> Result<fs::File> {
+    let file = private_file()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| CoreError::io("open lock", path, e))?;
+    file.lock().map_err(|e| CoreError::io("lock", path, e))?;
+    Ok(file)
+}
+
 /// Writes `data` to `path`, creating it 0600.
 pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<()> {
     use std::io::Write;

@@ -18,6 +18,10 @@ use std::sync::Arc;
 /// tmpfs keeps it, and then the boot ID in it tells.
 const ALIVE: &str = "alive";
 
+/// conmon's exits directory in the run root (`EXITS/ID` holds a container's exit code): the
+/// OCI runtime writes there, the exit monitor watches it.
+pub(crate) const EXITS_DIR: &str = "exits";
+
 pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     let mut engine = match builder.engine {
         Some(e) => e,
@@ -66,6 +70,14 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     };
     let (state, rest) = overlap("open-state", open_state, open_rest);
     let (state, (spec, storage)) = (state?, rest?);
+    // How a cleanup process opens this runtime again (conmon's exit command).
+    let mut reopen = crate::monitor::CleanupArgs {
+        root: root.clone(),
+        run_root: run_root.clone(),
+        storage_driver: builder.storage_driver.clone(),
+        ..Default::default()
+    };
+    let mut oci_exec = builder.oci_exec;
     let oci: Arc<dyn OciRuntime> = match builder.oci {
         Some(o) => o,
         None => {
@@ -87,18 +99,25 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
                 Some(p) => p,
                 None => cached_conmon(&engine, &run_root)?,
             };
-            Arc::new(ConmonRuntime::new(ConmonRuntimeConfig {
+            reopen.runtime = Some(path.clone());
+            reopen.conmon = Some(conmon.clone());
+            let runtime = Arc::new(ConmonRuntime::new(ConmonRuntimeConfig {
                 runtime_root: run_root.join("runtime").join(&name),
                 runtime_name: name,
                 runtime_path: path,
                 conmon_path: conmon,
-                exit_dir: run_root.join("exits"),
+                exit_dir: run_root.join(EXITS_DIR),
                 persist_dir: run_root.join("persist"),
                 log_level: builder.log_level.unwrap_or_else(|| "error".to_string()),
-            })?)
+            })?);
+            oci_exec.get_or_insert_with(|| runtime.clone() as Arc<dyn crate::oci::OciExec>);
+            runtime
         }
     };
+    let events = event_emitter(&engine, &run_root);
+    storage.set_event_sink(Arc::new(events.clone()));
     let inner = RuntimeInner {
+        events,
         locks: LockManager::new(&run_root.join("locks"))?,
         boot_id: boot_id(),
         root,
@@ -107,13 +126,20 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         state,
         storage,
         oci,
+        oci_exec,
         spec,
+        exits: crate::monitor::ExitHandling::new(
+            builder.exit_command,
+            &reopen,
+            builder.exit_monitor.unwrap_or(true),
+        ),
     };
     let runtime = Runtime {
         inner: Arc::new(inner),
     };
     refresh_after_reboot(&runtime)?;
     super::intents::resolve_interrupted(&runtime);
+    crate::exec::repair_interrupted(&runtime);
     Ok(runtime)
 }
 
@@ -141,6 +167,21 @@ fn cached_conmon(engine: &EngineConfig, run_root: &Path) -> Result<PathBuf> {
         );
     }
     Ok(conmon)
+}
+
+/// The event file as containers.conf sets it (`events_logger`, `events_logfile_path`,
+/// `events_logfile_max_size`), by default `RUNROOT/events/events.log` (Podman's is under its
+/// tmp dir, which is its run root's sibling).
+fn event_emitter(engine: &EngineConfig, run_root: &Path) -> crate::events::EventEmitter {
+    use crate::events::{EventEmitter, EventLog};
+    if engine.events_logger == "none" {
+        return EventEmitter::disabled();
+    }
+    let path = engine
+        .events_logfile_path
+        .clone()
+        .unwrap_or_else(|| run_root.join("events").join("events.log"));
+    EventEmitter::to_file(EventLog::new(path, engine.events_logfile_max_size))
 }
 
 /// This boot's ID, as the kernel gives it.
@@ -174,18 +215,13 @@ fn refresh_after_reboot(runtime: &Runtime) -> Result<()> {
         return Ok(());
     }
     let lock_path = run_root.join("alive.lock");
-    let lock = super::modes::private_file()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&lock_path)
-        .map_err(|e| CoreError::io("open lock", &lock_path, e))?;
-    lock.lock()
-        .map_err(|e| CoreError::io("lock", &lock_path, e))?;
+    let _lock = super::modes::lock_file(&lock_path)?;
     if current() {
         return Ok(());
     }
     clear_runtime_state(run_root);
+    // This boot's start on boot is still to be done.
+    let _ = fs::remove_file(run_root.join(crate::monitor::BOOTED));
     let state = &runtime.state();
     let mut volatile = Vec::new();
     for id in state.all_containers()? {

@@ -72,6 +72,20 @@ pub(crate) fn check_new_pod(config: &PodConfig) -> Result<()> {
     Ok(())
 }
 
+/// The named volumes a container's config mounts (its `-v NAME:/dest` and `--mount
+/// type=volume`, anonymous ones named at create), without duplicates: `add_container` links
+/// them in the same transaction, so a volume is "in use" from the moment its user exists.
+pub(crate) fn volume_names(config: &ContainerConfig) -> BTreeSet<String> {
+    config
+        .mounts
+        .iter()
+        .filter_map(|mount| match mount {
+            libpod_spec::parse::VolumeMount::Named { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Checks what `add_volume` requires of a config: a name.
 pub(crate) fn check_new_volume(config: &VolumeConfig) -> Result<()> {
     if config.name.is_empty() {
@@ -85,10 +99,7 @@ pub(crate) fn check_new_volume(config: &VolumeConfig) -> Result<()> {
 
 /// The refusal of a volume name in use.
 pub(crate) fn volume_exists(name: &str) -> CoreError {
-    CoreError::InvalidOption {
-        option: "volume name",
-        reason: format!("volume {name:?} already exists"),
-    }
+    CoreError::VolumeExists(name.to_string())
 }
 
 /// The refusal of an object ID in use.
@@ -135,6 +146,8 @@ pub(crate) fn interface_in_use(container_id: &str, name: &str) -> CoreError {
 struct ExecProgress {
     status: ExecStatus,
     pid: Option<i32>,
+    pid_start_time: Option<u64>,
+    monitor_pid: Option<i32>,
     exit_code: Option<i32>,
 }
 
@@ -143,6 +156,8 @@ pub(crate) fn encode_exec(session: &ExecSession) -> Result<(String, String)> {
     let progress = ExecProgress {
         status: session.status,
         pid: session.pid,
+        pid_start_time: session.pid_start_time,
+        monitor_pid: session.monitor_pid,
         exit_code: session.exit_code,
     };
     Ok((
@@ -162,6 +177,8 @@ pub(crate) fn decode_exec(
     let mut session = ExecSession::new(id, container_id, decode("exec config", id, config)?);
     session.status = progress.status;
     session.pid = progress.pid;
+    session.pid_start_time = progress.pid_start_time;
+    session.monitor_pid = progress.monitor_pid;
     session.exit_code = progress.exit_code;
     Ok(session)
 }

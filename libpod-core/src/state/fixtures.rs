@@ -145,5 +145,6 @@ pub fn full_state() -> ContainerState {
         netns_path: Some("/run/netns/x".into()),
         boot_id: Some("b00t".into()),
         delete_without_rootfs: true,
+        mounted_volumes: vec!["scratch".into()],
     }
 }

@@ -27,6 +27,7 @@ mod sqlite;
 pub mod suite;
 
 pub use common::EXIT_CODE_RETENTION;
+pub(crate) use common::volume_names as volume_names_of;
 pub use memory::MemoryState;
 pub use sqlite::{
     BUSY_TIMEOUT, SYNCHRONOUS, SqliteState, VOLATILE_SYNCHRONOUS, WAL_AUTOCHECKPOINT,
@@ -76,7 +77,9 @@ pub trait ContainerStore {
     /// as full IDs of existing containers. Refused: an empty ID or name, an ID in use
     /// (`InvalidOption` "id"), a name in use (`NameInUse`), a dependency on itself
     /// (`InvalidOption` "dependency"), a missing dependency (`ContainerNotFound` naming it), a
-    /// pod that does not exist (`InvalidOption` "pod"). A refused add stores nothing.
+    /// pod that does not exist (`InvalidOption` "pod"), a named volume in `config.mounts` that
+    /// does not exist (`VolumeNotFound`). The volumes it mounts are linked to it in the same
+    /// transaction (see [`VolumeStore::volume_users`]). A refused add stores nothing.
     fn add_container(&self, config: &ContainerConfig, state: &ContainerState) -> Result<()>;
     /// Removes a container with its dependency records, exec sessions, network attachments
     /// and volume links; refused with `HasDependents` while other containers depend on it.
@@ -139,7 +142,7 @@ pub trait PodStore {
 /// Named volumes: their configs and states, and which containers use them.
 pub trait VolumeStore {
     /// Adds a volume; refused: an empty name (`InvalidOption` "name"), a name in use
-    /// (`InvalidOption` "volume name").
+    /// (`VolumeExists`).
     fn add_volume(&self, config: &VolumeConfig, state: &VolumeState) -> Result<()>;
     /// Removes a volume; refused with `VolumeInUse` while containers use it.
     fn remove_volume(&self, name: &str) -> Result<()>;

@@ -65,6 +65,7 @@ pub fn check(
     };
     check_store(&rt, fixtures, report);
     check_containers(&rt, dir, interrupted, report);
+    super::volume_checks::check_volumes(&rt, report);
     Some(rt)
 }
 

@@ -12,3 +12,4 @@ pub mod setup;
 pub mod store_checks;
 pub mod tree;
 pub mod trial;
+pub mod volume_checks;

@@ -12,6 +12,7 @@ use libpod_core::container::{
     CtrCreateOption, RemoveOptions, with_cgroup_parent, with_command, with_name,
     with_rootfs_from_image, with_stop_timeout,
 };
+use libpod_core::volume::{VolumeRemoveOptions, with_volume_labels, with_volume_name};
 use libpod_storage::registry::{AuthFiles, PullOptions, RegistryOptions};
 use libpod_storage::{ImageReference, RegistriesConfig};
 use std::io::Write;
@@ -35,10 +36,17 @@ pub enum OpKind {
     Stop,
     /// `remove_container` with force, of a container in any state.
     Rm,
+    /// `new_volume` with a name and a label.
+    VolumeCreate,
+    /// `remove_volume` of an unused volume.
+    VolumeRm,
+    /// `cleanup_container` (conmon's exit command) of an `always` container whose process was
+    /// killed: the exit recorded, cleanup, and the restart by its policy.
+    Cleanup,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 7] = [
+    pub const ALL: [OpKind; 10] = [
         OpKind::Import,
         OpKind::Pull,
         OpKind::Rmi,
@@ -46,6 +54,9 @@ impl OpKind {
         OpKind::Start,
         OpKind::Stop,
         OpKind::Rm,
+        OpKind::VolumeCreate,
+        OpKind::VolumeRm,
+        OpKind::Cleanup,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +68,9 @@ impl OpKind {
             OpKind::Start => "start",
             OpKind::Stop => "stop",
             OpKind::Rm => "rm",
+            OpKind::VolumeCreate => "volume-create",
+            OpKind::VolumeRm => "volume-rm",
+            OpKind::Cleanup => "cleanup",
         }
     }
 
@@ -64,11 +78,16 @@ impl OpKind {
         OpKind::ALL.into_iter().find(|op| op.name() == name)
     }
 
+    /// Whether it acts on a volume.
+    pub fn on_volume(self) -> bool {
+        matches!(self, OpKind::VolumeCreate | OpKind::VolumeRm)
+    }
+
     /// Whether it acts on a container (rather than on images).
     pub fn on_container(self) -> bool {
         matches!(
             self,
-            OpKind::Create | OpKind::Start | OpKind::Stop | OpKind::Rm
+            OpKind::Create | OpKind::Start | OpKind::Stop | OpKind::Rm | OpKind::Cleanup
         )
     }
 }
@@ -128,7 +147,7 @@ impl Plan {
                     "not running"
                 }
             )
-        } else if self.op.on_container() {
+        } else if self.op.on_container() || self.op.on_volume() {
             self.op.name().to_string()
         } else {
             format!(
@@ -284,6 +303,21 @@ pub fn child_main(args: ChildArgs) -> ! {
                 .and_then(|c| {
                     rt.remove_container(&c, RemoveOptions::default().force(true).timeout(2))
                 })
+                .map_err(|x| e(&x))?,
+            OpKind::VolumeCreate => {
+                rt.new_volume([
+                    with_volume_name(args.target.clone()),
+                    with_volume_labels([("crash", "1")]),
+                ])
+                .map_err(|x| e(&x))?;
+            }
+            OpKind::VolumeRm => rt
+                .volume(&args.target)
+                .and_then(|v| rt.remove_volume(&v, VolumeRemoveOptions::default()))
+                .map_err(|x| e(&x))?,
+            OpKind::Cleanup => rt
+                .cleanup_container(&args.target)
+                .map(drop)
                 .map_err(|x| e(&x))?,
         }
         say(DONE);

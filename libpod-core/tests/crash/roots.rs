@@ -87,5 +87,7 @@ pub fn open_runtime(dir: &Path) -> Result<Runtime, CoreError> {
         .root(dir.join("root"))
         .run_root(dir.join("run"))
         .engine_config(engine)
+        // The cleanup operation's exits are left for the child to handle.
+        .exit_monitor(false)
         .open()
 }

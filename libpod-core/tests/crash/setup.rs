@@ -5,9 +5,11 @@
 use super::fixtures::{Fixtures, ImageKind};
 use super::ops::{ChildArgs, OpKind, Plan, container_options, pull_options};
 use super::roots::Roots;
-use libpod_core::container::{Container, ContainerStatus, RemoveOptions};
+use libpod_core::container::{Container, ContainerStatus, RemoveOptions, with_restart_policy};
 use libpod_core::runtime::Runtime;
+use libpod_spec::RestartPolicy;
 use libpod_storage::ImageReference;
+use std::time::{Duration, Instant};
 
 /// At most this many containers, and this many running, before an operation adds one.
 const MAX_CONTAINERS: usize = 4;
@@ -68,8 +70,45 @@ pub fn prepare(
             })?;
             args.target = ctr.id().to_string();
         }
+        OpKind::VolumeCreate => {
+            limit_volumes(rt, 3)?;
+            args.target = format!("crash-vol-{label}");
+        }
+        OpKind::VolumeRm => {
+            limit_volumes(rt, 3)?;
+            let unused = rt
+                .volumes()
+                .map_err(|e| format!("listing volumes: {e}"))?
+                .into_iter()
+                .find(|v| v.users().is_ok_and(|u| u.is_empty()));
+            args.target = match unused {
+                Some(volume) => volume.name().to_string(),
+                None => rt
+                    .new_volume([libpod_core::volume::with_volume_name(format!(
+                        "crash-vol-{label}"
+                    ))])
+                    .map_err(|e| format!("creating a volume: {e}"))?
+                    .name()
+                    .to_string(),
+            };
+        }
+        OpKind::Cleanup => {
+            make_room(rt, plan, MAX_CONTAINERS - 1)?;
+            limit_running(rt, MAX_RUNNING - 1)?;
+            args.target = killed_always_container(rt, roots, label)?;
+        }
     }
     Ok(args)
+}
+
+/// Removes unused volumes until at most `max` are left.
+fn limit_volumes(rt: &Runtime, max: usize) -> Result<(), String> {
+    let volumes = rt.volumes().map_err(|e| format!("listing volumes: {e}"))?;
+    for volume in volumes.iter().skip(max) {
+        rt.remove_volume(volume, libpod_core::volume::VolumeRemoveOptions::default())
+            .map_err(|e| format!("removing volume {}: {e}", volume.name()))?;
+    }
+    Ok(())
 }
 
 /// Makes image `kind` present (imported or pulled) or absent (removed).
@@ -179,4 +218,28 @@ fn pick_or_make(
     ctr.stop(None)
         .map_err(|e| format!("stopping container {name}: {e}"))?;
     Ok(ctr)
+}
+
+/// A new `always` container, started and killed: its exit file is there, nothing handled it
+/// (the harness's runtimes have no exit command and no exit monitor). Its ID.
+fn killed_always_container(rt: &Runtime, roots: &Roots, label: &str) -> Result<String, String> {
+    let name = format!("crash-{label}-always");
+    let mut options = container_options(&name, &roots.cgroup.0);
+    options.push(with_restart_policy(RestartPolicy::Always));
+    let ctr = rt
+        .new_container(options)
+        .map_err(|e| format!("creating container {name}: {e}"))?;
+    ctr.start()
+        .map_err(|e| format!("starting container {name}: {e}"))?;
+    ctr.kill(9)
+        .map_err(|e| format!("killing container {name}: {e}"))?;
+    let exit_file = roots.path().join("run/exits").join(ctr.id());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !exit_file.exists() {
+        if Instant::now() > deadline {
+            return Err(format!("container {name}: no exit file after SIGKILL"));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Ok(ctr.id().to_string())
 }

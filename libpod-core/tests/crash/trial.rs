@@ -310,6 +310,15 @@ fn retry(
     args: &ChildArgs,
     report: &mut super::invariants::Report,
 ) {
+    if args.op == OpKind::VolumeRm {
+        if let Ok(volume) = rt.volume(&args.target)
+            && let Err(e) =
+                rt.remove_volume(&volume, libpod_core::volume::VolumeRemoveOptions::default())
+        {
+            report.fail("retry", format!("volume rm again {}: {e}", args.target));
+        }
+        return;
+    }
     let ctr = match rt.container(&args.target) {
         Ok(c) => c,
         Err(CoreError::ContainerNotFound(_)) => return,
@@ -334,6 +343,15 @@ fn retry(
                 Err(libpod_storage::StorageError::ContainerNotKnown(_)) => Ok(()),
                 Ok(_) => Err("rm again left the container's storage".into()),
                 Err(e) => Err(format!("after rm again: {e}")),
+            }),
+        // Cleaned up and restarted by its policy (an `always` container nobody stopped).
+        (OpKind::Cleanup, _) => rt
+            .cleanup_container(ctr.id())
+            .map_err(|e| format!("cleanup again ({status}): {e}"))
+            .and_then(|_| match ctr.status() {
+                Ok(ContainerStatus::Running) => Ok(()),
+                Ok(other) => Err(format!("cleanup again left it {other}, not restarted")),
+                Err(e) => Err(format!("after cleanup again: {e}")),
             }),
         _ => Ok(()),
     };

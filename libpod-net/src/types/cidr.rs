@@ -17,6 +17,9 @@ use std::str::FromStr;
 /// assert!(net.contains("10.88.255.1".parse().unwrap()));
 /// assert!(net.overlaps(&"10.0.0.0/8".parse().unwrap()));
 /// assert!("10.88.0.0/33".parse::<IpNet>().is_err());
+/// // As a crate error, for `?` in callers:
+/// let bad: libpod_net::NetError = "10.88.0.0/33".parse::<IpNet>().unwrap_err().into();
+/// assert!(matches!(bad, libpod_net::NetError::InvalidCidr { value } if value == "10.88.0.0/33"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct IpNet {
@@ -28,6 +31,13 @@ pub struct IpNet {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid CIDR address: {0}")]
 pub struct InvalidCidr(String);
+
+impl From<InvalidCidr> for crate::NetError {
+    /// A subnet given on the command line (`--subnet`) that does not parse.
+    fn from(invalid: InvalidCidr) -> crate::NetError {
+        crate::NetError::InvalidCidr { value: invalid.0 }
+    }
+}
 
 impl IpNet {
     /// `address/prefix`, if the prefix fits the address family (32 or 128 bits).

@@ -119,7 +119,7 @@ fn user_mounts(requests: &[VolumeMount], ctx: &SpecContext) -> Result<Vec<Mount>
                 "duplicate mount destination",
             ));
         }
-        let options = engine_options_removed(&mount)?;
+        let options = engine_options_removed(&mount);
         mount.set_options(Some(options));
         mounts.push(mount);
     }
@@ -127,21 +127,14 @@ fn user_mounts(requests: &[VolumeMount], ctx: &SpecContext) -> Result<Vec<Mount>
 }
 
 /// Drops the options the engine acts on rather than the OCI runtime: `z`/`Z` (SELinux
-/// relabelling, a no-op on hosts without SELinux, as in Podman). `U` (chown the source to the
-/// container's user) needs the runtime's storage and is refused until it exists.
-fn engine_options_removed(mount: &Mount) -> Result<Vec<String>> {
+/// relabelling, a no-op on hosts without SELinux, as in Podman) and `U` (the engine chowns
+/// the source to the container's user before the container starts, as Podman's libpod).
+fn engine_options_removed(mount: &Mount) -> Vec<String> {
     let options = mount.options().clone().unwrap_or_default();
-    if options.iter().any(|o| o == "U") {
-        return Err(SpecError::invalid(
-            "volume",
-            format!("{}:U", mount.destination().display()),
-            "the U option (chown to the container user) is not supported yet",
-        ));
-    }
-    Ok(options
+    options
         .into_iter()
-        .filter(|o| o != "z" && o != "Z")
-        .collect())
+        .filter(|o| o != "z" && o != "Z" && o != "U")
+        .collect()
 }
 
 fn volume_bind(ctx: &SpecContext, destination: &str, options: &[String]) -> Result<Mount> {

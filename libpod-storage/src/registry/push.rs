@@ -125,6 +125,11 @@ impl Store {
                 failure_from_response(response),
             ));
         }
+        self.image_event(
+            crate::events::ImageEventKind::Push,
+            &record.id,
+            &destination.to_string(),
+        );
         Ok(report)
     }
 

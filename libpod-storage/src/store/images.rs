@@ -5,6 +5,7 @@ use super::metadata::{ImageRecord, LayerRecord, Metadata};
 use super::trash::Trash;
 use crate::digest::Digest;
 use crate::error::{Result, StorageError};
+use crate::events::ImageEventKind;
 use crate::reference::ImageReference;
 use std::collections::BTreeSet;
 
@@ -116,17 +117,19 @@ impl Store {
     /// Gives `name` (normalised with [`local_name`]) to the image, taking it from any other.
     pub fn tag(&self, image: &str, name: &str) -> Result<ImageRecord> {
         let name = local_name(name)?.to_string();
-        self.update(|meta, _| {
+        let record = self.update(|meta, _| {
             let id = self.find_image(meta, image)?.id;
             meta.set_name(&id, &name);
             Ok(meta.images[&id].clone())
-        })
+        })?;
+        self.image_event(ImageEventKind::Tag, &record.id, &name);
+        Ok(record)
     }
 
     /// Takes `name` off the image.
     pub fn untag(&self, image: &str, name: &str) -> Result<ImageRecord> {
         let name = local_name(name)?.to_string();
-        self.update(|meta, _| {
+        let record = self.update(|meta, _| {
             let id = self.find_image(meta, image)?.id;
             let record = meta.images.get_mut(&id).expect("found above");
             if !record.names.iter().any(|n| n == &name) {
@@ -138,7 +141,9 @@ impl Store {
             }
             record.names.retain(|n| n != &name);
             Ok(record.clone())
-        })
+        })?;
+        self.image_event(ImageEventKind::Untag, &record.id, &name);
+        Ok(record)
     }
 
     /// Removes an image as `podman rmi` does: named by one of several names, only that name
@@ -148,7 +153,7 @@ impl Store {
         // Held from before the record goes until its files are collected: a process killed in
         // between leaves it abandoned, a dirty mark, so the next open collects them.
         let trash = Trash::new(self)?;
-        let removed = self.update(|meta, _| {
+        let removed: RemovedImage = self.update(|meta, _| {
             let record = self.find_image(meta, image)?.clone();
             let by_name = record.names.iter().find(|n| {
                 self.name_candidates(image)
@@ -184,6 +189,12 @@ impl Store {
                 deleted: true,
             })
         })?;
+        // As libimage reports a removal: each name taken off, then `remove` naming the image
+        // as the caller did, even when only that name went (Podman 4.3 does the same).
+        for name in &removed.untagged {
+            self.image_event(ImageEventKind::Untag, &removed.id, name);
+        }
+        self.image_event(ImageEventKind::Remove, &removed.id, image);
         if removed.deleted {
             self.collect_into(trash)?;
         }

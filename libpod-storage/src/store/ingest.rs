@@ -11,6 +11,7 @@ use super::metadata::{ImageRecord, Metadata};
 use crate::blob::{BlobStore, StagedBlob};
 use crate::digest::Digest;
 use crate::error::{Result, StorageError};
+use crate::events::ImageEventKind;
 use crate::layer::{Compression, detect_compression};
 use crate::manifest::{self, descriptor_digest};
 use crate::parallel::map_parallel;
@@ -133,7 +134,9 @@ impl Store {
             created,
             size: 0,
         };
-        self.commit_image(staged, &chain, record, name)
+        let image = self.commit_image(staged, &chain, record, name)?;
+        self.image_event(ImageEventKind::Pull, &image.id, &event_name(&image, name));
+        Ok(image)
     }
 
     /// Imports a root filesystem tarball (plain, gzip or zstd) as a one-layer image, with
@@ -188,7 +191,9 @@ impl Store {
             created,
             size: 0,
         };
-        self.commit_image(staged, &chain, record, name)
+        let image = self.commit_image(staged, &chain, record, name)?;
+        self.image_event(ImageEventKind::Import, &image.id, &event_name(&image, name));
+        Ok(image)
     }
 
     /// Commits staged layers and blobs and the image record in one metadata update, the
@@ -362,4 +367,9 @@ fn check_layer_media_type(media_type: &MediaType) -> Result<()> {
             reason: text,
         })
     }
+}
+
+/// The name an image event gives: the one the image was stored under, else its ID.
+fn event_name(image: &ImageRecord, name: Option<&ImageReference>) -> String {
+    name.map_or_else(|| image.id.hex(), ToString::to_string)
 }

@@ -57,7 +57,7 @@ use lock::{StoreLock, StoreLockGuard};
 use metadata::Metadata;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where a store lives and how it mounts.
 #[derive(Clone, Debug)]
@@ -111,6 +111,8 @@ struct Inner {
     driver: Box<dyn Driver>,
     registries: RegistriesConfig,
     cache: Mutex<Cached>,
+    /// Where image events go (set once, by the engine that opened the store).
+    events: OnceLock<Arc<dyn crate::events::ImageEventSink>>,
 }
 
 /// The metadata as last read, the identities of the two files it was read from (trusted
@@ -161,6 +163,30 @@ impl Store {
     /// The registries configuration used for short names.
     pub fn registries(&self) -> &RegistriesConfig {
         &self.inner.registries
+    }
+
+    /// Sends this store's image events (pull, push, tag, untag, remove, import, save) to
+    /// `sink` from now on, in every clone of this handle. Set once: returns false (and keeps
+    /// the first) when a sink was already set.
+    pub fn set_event_sink(&self, sink: Arc<dyn crate::events::ImageEventSink>) -> bool {
+        self.inner.events.set(sink).is_ok()
+    }
+
+    /// Tells the sink, if any, that `kind` happened to image `id` under `name`. A pull's
+    /// event has no ID, as libimage 0.50 (Podman 4.3) reports it.
+    pub(crate) fn image_event(
+        &self,
+        kind: crate::events::ImageEventKind,
+        id: &crate::Digest,
+        name: &str,
+    ) {
+        if let Some(sink) = self.inner.events.get() {
+            let id = match kind {
+                crate::events::ImageEventKind::Pull => String::new(),
+                _ => id.hex(),
+            };
+            sink.image_event(&crate::events::ImageEvent::new(kind, id, name));
+        }
     }
 
     fn metadata_path(&self) -> PathBuf {

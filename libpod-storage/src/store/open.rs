@@ -61,6 +61,7 @@ pub(super) fn open(options: StoreOptions) -> Result<Store> {
             lock,
             registries,
             cache: Mutex::new(Cached::default()),
+            events: std::sync::OnceLock::new(),
             run_root,
             root,
         }),

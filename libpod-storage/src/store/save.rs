@@ -2,7 +2,9 @@
 //! layer blobs exactly as they came in (so a round trip keeps every digest).
 
 use super::Store;
+use crate::Digest;
 use crate::error::{Result, StorageError};
+use crate::events::ImageEventKind;
 use crate::manifest::{self, Manifest, parse_manifest};
 use crate::transport::{OciLayoutWriter, write_oci_archive};
 use oci_spec::image::{DescriptorBuilder, MediaType};
@@ -11,6 +13,23 @@ use std::path::Path;
 impl Store {
     /// Writes `image` into the OCI image layout `dir` (created or added to) under `tag`.
     pub fn save_to_layout(&self, image: &str, dir: &Path, tag: Option<&str>) -> Result<()> {
+        let id = self.write_layout(image, dir, tag)?;
+        self.image_event(ImageEventKind::Save, &id, &dir.display().to_string());
+        Ok(())
+    }
+
+    /// Writes `image` as an OCI archive at `file` under `tag`.
+    pub fn save_to_archive(&self, image: &str, file: &Path, tag: Option<&str>) -> Result<()> {
+        let staging = self.staging()?;
+        let layout = staging.path().join("layout");
+        let id = self.write_layout(image, &layout, tag)?;
+        write_oci_archive(&layout, file)?;
+        self.image_event(ImageEventKind::Save, &id, &file.display().to_string());
+        Ok(())
+    }
+
+    /// [`save_to_layout`](Self::save_to_layout) without its event; returns the image's ID.
+    fn write_layout(&self, image: &str, dir: &Path, tag: Option<&str>) -> Result<Digest> {
         let record = self.image(image)?;
         let manifest_bytes = self.image_manifest(&record)?;
         let Manifest::Image { config, layers } =
@@ -39,14 +58,7 @@ impl Store {
                     e.to_string(),
                 )
             })?;
-        writer.add_manifest(descriptor, tag)
-    }
-
-    /// Writes `image` as an OCI archive at `file` under `tag`.
-    pub fn save_to_archive(&self, image: &str, file: &Path, tag: Option<&str>) -> Result<()> {
-        let staging = self.staging()?;
-        let layout = staging.path().join("layout");
-        self.save_to_layout(image, &layout, tag)?;
-        write_oci_archive(&layout, file)
+        writer.add_manifest(descriptor, tag)?;
+        Ok(record.id)
     }
 }

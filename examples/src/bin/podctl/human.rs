@@ -32,26 +32,43 @@ pub fn ago(time: DateTime<Utc>) -> String {
 /// go-units' `HumanSizeWithPrecision(size, 3)` with a space before the unit, as Podman's
 /// `images` prints sizes: `1.47 MB`, `512 B`, `12.3 kB` (decimal units).
 pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    format!("{} {}", three_significant(value), UNITS[unit])
+    let (number, unit) = scaled(bytes, 1000.0, &DECIMAL_UNITS, 3);
+    format!("{number} {unit}")
 }
 
-/// Go's `%.3g` for 0 <= value < 1000: three significant digits, trailing zeros dropped.
-fn three_significant(value: f64) -> String {
+/// go-units' decimal units.
+pub const DECIMAL_UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+
+/// go-units' binary units.
+pub const BINARY_UNITS: [&str; 9] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+
+/// `bytes` divided by `base` until below it, with Go's `%.Ng` (`digits` significant digits,
+/// trailing zeros dropped), and its unit: go-units' `CustomSize`.
+pub fn scaled<'u>(bytes: u64, base: f64, units: &[&'u str], digits: usize) -> (String, &'u str) {
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= base && unit < units.len() - 1 {
+        value /= base;
+        unit += 1;
+    }
+    (significant(value, digits), units[unit])
+}
+
+/// Go's `%.Ng` for 0 <= value < 10^N: N significant digits, trailing zeros dropped.
+fn significant(value: f64, digits: usize) -> String {
     if value == 0.0 {
         return "0".into();
     }
-    let decimals: usize = match value {
-        v if v >= 100.0 => 0,
-        v if v >= 10.0 => 1,
-        v if v >= 1.0 => 2,
-        _ => 3,
+    let mut whole_digits = 1;
+    let mut bound = 10.0;
+    while value >= bound && whole_digits < digits {
+        whole_digits += 1;
+        bound *= 10.0;
+    }
+    let decimals = if value < 1.0 {
+        digits
+    } else {
+        digits - whole_digits
     };
     let text = format!("{value:.decimals$}");
     if text.contains('.') {

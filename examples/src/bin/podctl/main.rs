@@ -6,7 +6,9 @@
 //! `images`, `image inspect`, `tag`, `untag`, `rmi`, `save`, `image mount|unmount|prune`.
 //! Containers: `create`, `init`, `start [-a]`, `run [--rm] [-d] ...`, `ps [-a]`, `inspect`,
 //! `logs`, `stop`, `kill`, `wait`, `pause`, `unpause`, `restart`, `rm [-f]`, `mount`, `export`.
-//! System: `info`, `version`.
+//! System: `info`, `version`, `system boot`. Exits: every container gets podctl itself as
+//! conmon's exit command (`podctl --root R --runroot R ... container cleanup ID`), so its
+//! restart policy acts with no podctl running.
 //!
 //! ```text
 //! podctl --root /var/lib/libpod-rs import --change 'CMD ["/bin/sh"]' rootfs.tar busybox
@@ -16,11 +18,13 @@
 
 mod containers;
 mod errors;
+mod events;
 mod format;
 mod human;
 mod images;
 mod registry;
 mod system;
+mod volumes;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use libpod_core::runtime::Runtime;
@@ -44,6 +48,12 @@ struct Cli {
     /// Storage driver: overlay or vfs (default: overlay when it works here).
     #[arg(long = "storage-driver", global = true)]
     storage_driver: Option<String>,
+    /// The OCI runtime: a name containers.conf knows (runc, crun) or a path.
+    #[arg(long, global = true)]
+    runtime: Option<String>,
+    /// The conmon binary.
+    #[arg(long, global = true)]
+    conmon: Option<PathBuf>,
     /// What to log on stderr: debug, info, warn or error (Podman's `--log-level`; conmon
     /// gets the same level). Each line carries the seconds since podctl started.
     #[arg(long = "log-level", global = true, default_value = "error")]
@@ -98,6 +108,8 @@ enum Command {
     Kill(containers::KillArgs),
     /// Wait for containers to exit and print their exit codes.
     Wait(containers::WaitArgs),
+    /// Run a process in a running container.
+    Exec(containers::ExecArgs),
     /// Freeze containers.
     Pause(containers::PauseArgs),
     /// Thaw containers.
@@ -122,8 +134,31 @@ enum Command {
     /// Restore containers from a checkpoint (`container restore`).
     #[command(hide = true)]
     Restore(containers::RestoreArgs),
+    /// Volume subcommands (create, ls, inspect, rm, prune, exists, export, import).
+    #[command(subcommand)]
+    Volume(volumes::VolumeCommand),
     /// Display the version information.
     Version(system::VersionArgs),
+    /// Show podman events.
+    Events(events::EventsArgs),
+    /// Display a live stream of container resource usage statistics.
+    Stats(containers::StatsArgs),
+    /// Display the running processes of a container.
+    Top(containers::TopArgs),
+    /// System subcommands.
+    #[command(subcommand)]
+    System(SystemCommand),
+    /// `container cleanup` (only under `container`, as in Podman).
+    #[command(hide = true)]
+    Cleanup(containers::CleanupArgs),
+}
+
+/// `podctl system VERB`.
+#[derive(Subcommand)]
+enum SystemCommand {
+    /// Start the containers that run whenever the host does (restart policy `always`, and
+    /// `unless-stopped` not stopped by the user), once per boot.
+    Boot(system::BootArgs),
 }
 
 /// `podctl container VERB`: the container verbs under Podman's `container` command.
@@ -150,6 +185,8 @@ enum ContainerCommand {
     Kill(containers::KillArgs),
     /// Wait for containers.
     Wait(containers::WaitArgs),
+    /// Run a process in a running container.
+    Exec(containers::ExecArgs),
     /// Freeze containers.
     Pause(containers::PauseArgs),
     /// Thaw containers.
@@ -170,6 +207,9 @@ enum ContainerCommand {
     Checkpoint(containers::CheckpointArgs),
     /// Restore containers from a checkpoint (needs a working CRIU; not supported yet).
     Restore(containers::RestoreArgs),
+    /// Clean up exited containers (what conmon's exit command runs), restarting them by
+    /// their policy.
+    Cleanup(containers::CleanupArgs),
 }
 
 impl From<ContainerCommand> for Command {
@@ -185,6 +225,7 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Stop(a) => Command::Stop(a),
             ContainerCommand::Kill(a) => Command::Kill(a),
             ContainerCommand::Wait(a) => Command::Wait(a),
+            ContainerCommand::Exec(a) => Command::Exec(a),
             ContainerCommand::Pause(a) => Command::Pause(a),
             ContainerCommand::Unpause(a) => Command::Unpause(a),
             ContainerCommand::Restart(a) => Command::Restart(a),
@@ -195,6 +236,7 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Update(a) => Command::Update(a),
             ContainerCommand::Checkpoint(a) => Command::Checkpoint(a),
             ContainerCommand::Restore(a) => Command::Restore(a),
+            ContainerCommand::Cleanup(a) => Command::Cleanup(a),
         }
     }
 }
@@ -310,6 +352,20 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
     if let Some(driver) = &cli.storage_driver {
         builder = builder.storage_driver(driver.clone());
     }
+    if let Some(runtime) = &cli.runtime {
+        builder = builder.oci_runtime(runtime.clone());
+    }
+    if let Some(conmon) = &cli.conmon {
+        builder = builder.conmon_path(conmon);
+    }
+    // Every container's exit command is podctl itself, as Podman's is podman; a CLI call is
+    // too short-lived for an exit monitor of its own.
+    let exe = std::env::current_exe()?;
+    builder = builder
+        .exit_command(
+            libpod_core::monitor::ExitCommand::new(exe).args_after_flags(["container", "cleanup"]),
+        )
+        .exit_monitor(false);
     let rt = builder.open()?;
     let store = rt.storage();
     let command = match cli.command {
@@ -347,6 +403,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Stop(args) => containers::stop(&rt, args)?,
         Command::Kill(args) => containers::kill(&rt, args)?,
         Command::Wait(args) => containers::wait(&rt, args)?,
+        Command::Exec(args) => return containers::exec(&rt, args),
         Command::Pause(args) => containers::pause(&rt, args)?,
         Command::Unpause(args) => containers::unpause(&rt, args)?,
         Command::Restart(args) => containers::restart(&rt, args)?,
@@ -358,6 +415,12 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Update(args) => containers::update(&rt, args)?,
         Command::Checkpoint(args) => containers::checkpoint(&rt, args)?,
         Command::Restore(args) => containers::restore(&rt, args)?,
+        Command::Events(args) => events::events(&rt, args)?,
+        Command::Stats(args) => containers::stats(&rt, args)?,
+        Command::Top(args) => containers::top(&rt, args)?,
+        Command::Volume(command) => return volumes::run(&rt, command),
+        Command::System(SystemCommand::Boot(args)) => system::boot(&rt, args)?,
+        Command::Cleanup(args) => containers::cleanup(&rt, args)?,
         Command::Container(_)
         | Command::Version(_)
         | Command::Image(

@@ -36,7 +36,8 @@ impl Locked<'_> {
         bind_mounts.extend(self.write_files(run_dir)?);
         self.state.bind_mounts = bind_mounts.clone();
 
-        let config = self.config();
+        let ctr = self.ctr;
+        let config = ctr.config();
         let mounts = config.user_mounts()?;
         let mut ctx = SpecContext::new(&id, &rootfs);
         ctx.created = Some(config.created.clone());
@@ -44,7 +45,7 @@ impl Locked<'_> {
         ctx.auto_remove = config.auto_remove;
         ctx.bind_mounts = bind_mounts;
         self.join_namespaces(&mut ctx, others)?;
-        ctx.volume_paths = super::volumes::volume_paths(&rt, config, &mounts)?;
+        ctx.volume_paths = self.volume_paths(&mounts)?;
         let spec = rt
             .spec_generator()
             .generate_with_mounts(&config.spec, &mounts, config.image_config.as_ref(), &ctx)
@@ -52,6 +53,7 @@ impl Locked<'_> {
                 id: id.clone(),
                 source,
             })?;
+        self.prepare_volume_contents(&rootfs, &mounts, &spec)?;
         let poststop_hooks = spec
             .hooks()
             .as_ref()

@@ -17,6 +17,7 @@ mod volumes;
 use super::{Container, ContainerState, ContainerStatus, Locked};
 use crate::container::LogDriver;
 use crate::error::{CoreError, Result};
+use crate::events::EventStatus;
 use crate::oci::{CreateArgs, LogTarget};
 use crate::runtime::intents::Intent;
 use crate::runtime::modes::create_private_dir;
@@ -80,6 +81,9 @@ impl Locked<'_> {
             });
         }
         intent.clear();
+        self.runtime()
+            .events()
+            .container(self.config(), EventStatus::Init);
         Ok(())
     }
 

@@ -175,7 +175,12 @@ fn volumes_parsed_at_create_are_prepared_and_bound_at_init() {
     };
     assert_eq!(
         source("/named").unwrap(),
-        f.rt.volume_path("named").unwrap().display().to_string()
+        f.rt.volume("named")
+            .unwrap()
+            .config()
+            .mount_point
+            .display()
+            .to_string()
     );
     let anon = source("/anon").unwrap();
     assert!(

@@ -6,7 +6,7 @@ use crate::record::{ContainerConfig, ContainerState};
 use crate::state::ContainerStore;
 use crate::state::common::{
     check_exit_code, check_new_container, encode, exit_code_cutoff, id_in_use, identity_changed,
-    now_unix,
+    now_unix, volume_names,
 };
 
 impl ContainerStore for MemoryState {
@@ -22,7 +22,7 @@ impl ContainerStore for MemoryState {
             pod: config.pod.clone(),
             depends_on,
             networks: Default::default(),
-            volumes: Default::default(),
+            volumes: volume_names(config),
         };
         let mut inner = self.inner.lock();
         if inner.id_used(id) {
@@ -45,6 +45,13 @@ impl ContainerStore for MemoryState {
             .find(|dep| !inner.containers.contains_key(*dep))
         {
             return Err(CoreError::ContainerNotFound(missing.clone()));
+        }
+        if let Some(missing) = record
+            .volumes
+            .iter()
+            .find(|volume| !inner.volumes.contains_key(*volume))
+        {
+            return Err(CoreError::VolumeNotFound(missing.clone()));
         }
         inner.names.insert(config.name.clone(), id.to_string());
         inner.containers.insert(id.to_string(), record);

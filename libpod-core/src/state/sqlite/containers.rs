@@ -8,7 +8,7 @@ use crate::record::{ContainerConfig, ContainerState};
 use crate::state::ContainerStore;
 use crate::state::common::{
     check_exit_code, check_new_container, decode, encode, exit_code_cutoff, id_in_use,
-    identity_changed, is_id_prefix, now_unix,
+    identity_changed, is_id_prefix, now_unix, volume_names,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -84,6 +84,17 @@ impl ContainerStore for SqliteState {
             )
             .and_then(|mut stmt| stmt.execute([id, dep.as_str()]))
             .map_err(db_err("insert container dependency"))?;
+        }
+        for volume in volume_names(config) {
+            let sql = "SELECT 1 FROM volumes WHERE name = ?1";
+            if !exists(&tx, sql, &volume, "check volume")? {
+                return Err(CoreError::VolumeNotFound(volume));
+            }
+            tx.prepare_cached(
+                "INSERT INTO container_volumes (container_id, volume_name) VALUES (?1, ?2)",
+            )
+            .and_then(|mut stmt| stmt.execute([id, volume.as_str()]))
+            .map_err(db_err("link volume"))?;
         }
         tx.commit().map_err(db_err("commit adding container"))?;
         if config.volatile {

@@ -198,6 +198,12 @@ fn reopening_keeps_everything() {
         state
             .add_container(&base, &ContainerState::default())
             .unwrap();
+        crate::state::VolumeStore::add_volume(
+            &state,
+            &crate::record::VolumeConfig::new("data"),
+            &crate::record::VolumeState::new(),
+        )
+        .unwrap();
         state.add_container(&full, &suite::full_state()).unwrap();
         state.record_exit_code("gone", 137, None).unwrap();
         state.set_metadata("boot", "b1").unwrap();

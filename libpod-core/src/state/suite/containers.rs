@@ -2,7 +2,7 @@
 
 use super::{Subject, config, full_config, full_state, id};
 use crate::error::CoreError;
-use crate::record::{ContainerConfig, ContainerState, ContainerStatus};
+use crate::record::{ContainerConfig, ContainerState, ContainerStatus, VolumeConfig, VolumeState};
 use crate::state::StateStore;
 
 pub(super) fn add(store: &dyn StateStore, config: &ContainerConfig) {
@@ -65,7 +65,24 @@ pub fn full_records_round_trip(subject: &dyn Subject) {
     add(store, &dep);
     let full = full_config(&id("f", 'f'), "full", &dep.id);
     assert_ne!(full, ContainerConfig::default());
+    let refused = store.add_container(&full, &full_state()).unwrap_err();
+    assert!(
+        matches!(&refused, CoreError::VolumeNotFound(name) if name == "data"),
+        "a named volume it mounts must exist: {refused}"
+    );
+    assert!(
+        store.container_config(&full.id).is_err(),
+        "a refused add stores nothing"
+    );
+    store
+        .add_volume(&VolumeConfig::new("data"), &VolumeState::new())
+        .unwrap();
     store.add_container(&full, &full_state()).unwrap();
+    assert_eq!(
+        store.volume_users("data").unwrap(),
+        std::slice::from_ref(&full.id),
+        "linked in the add"
+    );
     assert_eq!(store.container_config(&full.id).unwrap(), full);
     assert_eq!(store.container_state(&full.id).unwrap(), full_state());
 }

@@ -49,13 +49,7 @@ pub fn volumes_add_get_save_remove(subject: &dyn Subject) {
         .add_volume(&VolumeConfig::new("data"), &VolumeState::new())
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            CoreError::InvalidOption {
-                option: "volume name",
-                ..
-            }
-        ),
+        matches!(&err, CoreError::VolumeExists(name) if name == "data"),
         "{err}"
     );
     assert!(

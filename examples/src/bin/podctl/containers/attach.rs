@@ -10,7 +10,7 @@ use libpod_core::runtime::Runtime;
 use std::io::Write;
 use std::os::fd::AsFd;
 
-use super::terminal::{RawMode, forward_signals, size};
+use super::terminal::{RawMode, Resize, forward_signals, size};
 use super::{Result, Selection};
 use crate::errors::{Exit, OWN_ERROR};
 
@@ -92,7 +92,12 @@ pub fn session(
     } else {
         None
     };
-    forward_signals(ctr, raw.is_some(), flags.sig_proxy);
+    let resize = if raw.is_some() {
+        Resize::Container
+    } else {
+        Resize::Nothing
+    };
+    forward_signals(ctr, resize, flags.sig_proxy);
     let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     let io = AttachIo::new(
         with_stdin.then(|| stdin.as_fd()),

@@ -2,7 +2,9 @@
 
 use clap::Args;
 use libpod_core::CoreError;
+use libpod_core::container::{Container, RootfsSource};
 use libpod_core::runtime::Runtime;
+use serde_json::Value;
 
 use super::Result;
 use crate::errors::{Exit, OWN_ERROR};
@@ -12,7 +14,7 @@ pub struct InspectArgs {
     /// Format the output to a Go template or json.
     #[arg(short, long, default_value = "json")]
     format: String,
-    /// Display total file size (not supported yet).
+    /// Display total file size (containers: SizeRootFs and SizeRw).
     #[arg(short, long)]
     size: bool,
     /// Specify inspect-object type: container, image or all.
@@ -24,16 +26,13 @@ pub struct InspectArgs {
 }
 
 pub fn inspect(rt: &Runtime, args: InspectArgs) -> Result {
-    if args.size {
-        return Err(Exit::new(OWN_ERROR, "--size is not supported by podctl yet: the library does not measure a container's root filesystem").into());
-    }
     let mut out = Vec::new();
     for name in &args.names {
         let value = match args.kind.as_str() {
-            "container" => rt.container(name)?.inspect()?,
+            "container" => container_value(&rt.container(name)?, args.size)?,
             "image" => crate::images::inspect_value(rt.storage(), name)?,
             "all" => match rt.container(name) {
-                Ok(ctr) => ctr.inspect()?,
+                Ok(ctr) => container_value(&ctr, args.size)?,
                 Err(CoreError::ContainerNotFound(_)) => {
                     crate::images::inspect_value(rt.storage(), name).map_err(|_| {
                         Exit::new(
@@ -58,4 +57,23 @@ pub fn inspect(rt: &Runtime, args: InspectArgs) -> Result {
         println!();
     }
     Ok(())
+}
+
+/// A container's inspect data; with `--size`, Podman's `SizeRw` (its own changes) and
+/// `SizeRootFs` (its image's layers and its changes). A `--rootfs` container's directory is the
+/// user's and is not measured: both are 0 (Podman reports the directory's size as `SizeRw`).
+fn container_value(ctr: &Container, size: bool) -> Result<Value> {
+    let mut value = ctr.inspect()?;
+    if size {
+        let (root_fs, rw) = match &ctr.config().rootfs {
+            Some(RootfsSource::Image { .. }) => {
+                let rw = ctr.rw_size()?;
+                (ctr.rootfs_size()? + rw, rw)
+            }
+            _ => (0, 0),
+        };
+        value["SizeRootFs"] = root_fs.into();
+        value["SizeRw"] = rw.into();
+    }
+    Ok(value)
 }

@@ -2,23 +2,29 @@
 
 mod attach;
 mod checkpoint;
+mod cleanup;
 mod create;
 mod create_config;
 mod create_flags;
+mod exec;
 mod fs;
 mod inspect;
 mod lifecycle;
 mod logs;
 mod ps;
 mod rm;
+mod stats;
 mod terminal;
+mod top;
 mod unsupported;
 mod update;
 mod wait;
 
 pub use attach::{AttachArgs, attach};
 pub use checkpoint::{CheckpointArgs, RestoreArgs, checkpoint, restore};
+pub use cleanup::{CleanupArgs, cleanup};
 pub use create::{CreateArgs, RunArgs, create, run};
+pub use exec::{ExecArgs, exec};
 pub use fs::{ExportArgs, export, mount};
 pub use inspect::{InspectArgs, inspect};
 pub use lifecycle::{
@@ -28,6 +34,8 @@ pub use lifecycle::{
 pub use logs::{LogsArgs, logs};
 pub use ps::{PsArgs, ps};
 pub use rm::{RmArgs, rm};
+pub use stats::{StatsArgs, stats};
+pub use top::{TopArgs, top};
 pub use update::{UpdateArgs, update};
 pub use wait::{WaitArgs, wait};
 

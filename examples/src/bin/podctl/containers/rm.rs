@@ -35,7 +35,7 @@ pub struct RmArgs {
     /// Seconds to wait for stop before killing the container (default 10).
     #[arg(short = 't', long = "time")]
     time: Option<u32>,
-    /// Remove anonymous volumes associated with the container (not supported yet).
+    /// Remove anonymous volumes associated with the container.
     #[arg(short, long)]
     volumes: bool,
     /// Containers.
@@ -43,14 +43,9 @@ pub struct RmArgs {
 }
 
 pub fn rm(rt: &Runtime, args: RmArgs) -> Result {
-    if args.volumes {
-        return Err(Exit::new(
-            crate::errors::OWN_ERROR,
-            "--volumes is not supported yet: libpod-rs keeps anonymous volumes",
-        )
-        .into());
-    }
-    let mut options = RemoveOptions::default().force(args.force);
+    let mut options = RemoveOptions::default()
+        .force(args.force)
+        .volumes(args.volumes);
     if let Some(t) = args.time {
         options = options.timeout(t);
     }

@@ -1,7 +1,7 @@
 //! The terminal side of an attach, as Podman's `terminal` package: the caller's terminal in
-//! raw mode while attached to a container with a terminal (keys, ctrl-c included, go to the
-//! container; restored on drop), its size passed on at the start and on every SIGWINCH, and
-//! signals proxied to the container (`--sig-proxy`).
+//! raw mode while attached to a container or an exec session with a terminal (keys, ctrl-c
+//! included, go to the container; restored on drop), its size passed on at the start and on
+//! every SIGWINCH, and signals proxied to the container (`--sig-proxy`).
 
 use libpod_core::container::Container;
 use libpod_core::oci::TerminalSize;
@@ -51,12 +51,22 @@ pub fn size(fd: impl AsFd) -> Option<TerminalSize> {
     })
 }
 
-/// Starts a thread that, for as long as the process lives, resizes the container's terminal
-/// to stdin's on every SIGWINCH (with `resize`) and sends it the signals podctl receives (with
+/// The terminal a SIGWINCH resizes.
+pub enum Resize {
+    /// None.
+    Nothing,
+    /// The container's.
+    Container,
+    /// The exec session's with this ID.
+    ExecSession(String),
+}
+
+/// Starts a thread that, for as long as the process lives, resizes the terminal `resize` names
+/// to stdin's on every SIGWINCH and sends the container the signals podctl receives (with
 /// `proxy`). Nothing is started when neither is asked for.
-pub fn forward_signals(ctr: &Container, resize: bool, proxy: bool) {
+pub fn forward_signals(ctr: &Container, resize: Resize, proxy: bool) {
     let mut wanted = Vec::new();
-    if resize {
+    if !matches!(resize, Resize::Nothing) {
         wanted.push(SIGWINCH);
     }
     if proxy {
@@ -76,7 +86,10 @@ pub fn forward_signals(ctr: &Container, resize: bool, proxy: bool) {
     std::thread::spawn(move || {
         for signal in signals.forever() {
             let done = if signal == SIGWINCH {
-                size(std::io::stdin()).map(|s| ctr.resize(s))
+                size(std::io::stdin()).map(|s| match &resize {
+                    Resize::ExecSession(session) => ctr.exec_resize(session, s),
+                    _ => ctr.resize(s),
+                })
             } else {
                 Some(ctr.kill(signal))
             };

@@ -122,8 +122,12 @@ fn host(rt: &Runtime) -> Fields {
         )
         .leaf("CPUUtilization", "cpuUtilization", Value::Null)
         .nested("Distribution", "distribution", distribution)
-        // libpod-rs writes no events: Podman's name for that backend.
-        .leaf("EventLogger", "eventLogger", "none")
+        // Podman's names: `file`, or `none` when events are off.
+        .leaf(
+            "EventLogger",
+            "eventLogger",
+            rt.events().log().map_or("none", |_| "file"),
+        )
         .leaf(
             "Hostname",
             "hostname",

@@ -4,10 +4,12 @@
 //! Podman's JSON uses the structures' json tags (`host.ociRuntime.name`) and its templates the
 //! Go field names (`{{.Host.OCIRuntime.Name}}`): [`Fields`] builds both at once.
 
+mod boot;
 mod host;
 mod info;
 mod version;
 
+pub use boot::{BootArgs, boot};
 pub use info::{InfoArgs, info};
 pub use version::{VersionArgs, version};
 

@@ -1,0 +1,72 @@
+//! A sessionless exec (Podman 5's `podman exec --no-session`): nothing written to the state
+//! database, and the container's lock held only to read its synced state. For healthchecks
+//! and callers that exec often: two execs at once wait for nothing of each other's.
+//!
+//! Its directory goes under the container's `exec/` like a session's (named by a fresh ID
+//! that no row holds), so that the container's cleanup reaps its monitor like any other.
+
+use super::start::EXIT_CODE_TIMEOUT;
+use super::{ExecEnd, ExecStreams, detach_keys, oci_exec, session_dir};
+use crate::container::{Container, ContainerStatus};
+use crate::error::{CoreError, Result};
+use crate::oci::{AttachEnd, ExecArgs};
+use crate::record::ExecConfig;
+
+impl Container {
+    /// Runs `config` in the container, attached to `streams`, with no session (see the
+    /// module docs): its exit code, or `Detached`.
+    pub fn exec_sessionless(&self, config: ExecConfig, streams: ExecStreams) -> Result<ExecEnd> {
+        let (spec_path, rootfs) = {
+            let locked = self.lock()?;
+            if locked.state.status != ContainerStatus::Running {
+                return Err(CoreError::InvalidState {
+                    id: self.id().to_string(),
+                    status: locked.state.status,
+                    operation: "exec (the container is not running)",
+                });
+            }
+            (
+                locked.state.config_path.clone().unwrap_or_default(),
+                locked.state.mountpoint.clone().unwrap_or_default(),
+            )
+        };
+        let rt = self.runtime();
+        let id = crate::container::create::new_id()?;
+        let dir = session_dir(rt, self.id(), &id);
+        crate::runtime::modes::create_private_dir(&dir)?;
+        let result = (|| {
+            let user = self.config().spec.user.user.as_deref();
+            let process = super::spec::exec_process(self.id(), user, &spec_path, &rootfs, &config)?;
+            let mut args = ExecArgs::new(self.id(), self.name(), &id, &dir, &process);
+            args.terminal = config.terminal;
+            args.stdin = config.attach_stdin && streams.stdin.is_some();
+            args.attach = true;
+            args.initial_size = streams.terminal_size;
+            args.preserve_fds = config.preserve_fds;
+            let mut started = oci_exec(rt)?.exec_launch(&args)?.start()?;
+            let attach = started.attach.take().expect("attached");
+            let ExecStreams {
+                stdin,
+                mut stdout,
+                mut stderr,
+                ..
+            } = streams;
+            let stdin = stdin.filter(|_| config.attach_stdin);
+            let end = attach
+                .copy(stdin, &mut *stdout, &mut *stderr, &detach_keys(&config)?)
+                .map_err(|e| CoreError::io("copy the output of", self.id(), e))?;
+            if end == AttachEnd::Detached {
+                return Ok(ExecEnd::Detached);
+            }
+            let code = started.wait(Some(EXIT_CODE_TIMEOUT))?;
+            code.map(ExecEnd::Exited).ok_or_else(|| CoreError::Timeout {
+                id: self.id().to_string(),
+                what: "the exit code of an exec",
+            })
+        })();
+        if !matches!(result, Ok(ExecEnd::Detached)) {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        result
+    }
+}
