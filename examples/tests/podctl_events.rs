@@ -268,8 +268,8 @@ fn a_stream_sees_new_events_and_reads_on_through_rotations() {
 }
 
 /// The container events both engines write for one sequence, as (status, exit code), and
-/// the keys of each event. Podman's `cleanup` events come from its exit command (the
-/// cleanup process), which is the cleanup wing's; they are left out of its list.
+/// the keys of each event. `cleanup` events are left out of both lists: Podman's come from its
+/// cleanup process, whose timing against the CLI's own events varies from run to run.
 fn sequence(pair: &Pair, podman: bool) -> Vec<Value> {
     let flags = pair.run_flags();
     let run = |args: &[&str]| {

@@ -42,8 +42,8 @@ fn every_verb_records_its_event_in_order() {
     assert_eq!(
         statuses(&all, EventType::Container),
         [
-            "create", "init", "start", "pause", "unpause", "kill", "stop", "died", "init", "start",
-            "restart", "died", "remove"
+            "create", "init", "start", "pause", "unpause", "kill", "stop", "died", "cleanup",
+            "init", "start", "restart", "died", "cleanup", "remove"
         ]
     );
     let died: Vec<&Event> = all
