@@ -311,6 +311,18 @@ pub enum CoreError {
     /// The container has no healthcheck (none given, or `NONE`).
     #[error("container {0} has no defined healthcheck")]
     NoHealthCheck(String),
+
+    // -- attach, update, checkpoint (issue 14, points 2 and 7) --
+    /// CRIU, which checkpoint and restore need, does not work on this host.
+    #[error("container {id}: cannot {operation}: CRIU does not work on this host: {reason}")]
+    CriuUnavailable {
+        /// The container.
+        id: String,
+        /// `checkpoint` or `restore`.
+        operation: &'static str,
+        /// CRIU's own words (its error lines), or that it is missing.
+        reason: String,
+    },
 }
 
 /// The crate's result type.

@@ -1,6 +1,7 @@
 //! Exec sessions with the real conmon and runc: output and exit codes, stdin, env, user and
 //! workdir, detached sessions, stop, removal of a container with running execs, the
-//! sessionless exec, and 200 execs at once leaving nothing behind.
+//! sessionless exec, a terminal's size (at the start and resized), the detach keys, and 200
+//! execs at once leaving nothing behind.
 
 mod common;
 
@@ -8,6 +9,7 @@ use common::{CgroupParent, runtime, shell};
 use libpod_core::CoreError;
 use libpod_core::container::{Container, RemoveOptions};
 use libpod_core::exec::{ExecEnd, ExecStreams};
+use libpod_core::oci::TerminalSize;
 use libpod_core::record::{ExecConfig, ExecStatus};
 use libpod_core::runtime::Runtime;
 use libpod_testutil::{TempRoot, require_root, serial};
@@ -191,6 +193,80 @@ fn detached_then_wait_stop_and_sessionless() {
         .unwrap();
     assert_eq!((end, out.text().as_str()), (ExecEnd::Exited(4), "hi\n"));
     assert_eq!(leftovers(&rt, &ctr), (0, 0, 0, 0));
+    remove(&rt, &ctr);
+}
+
+#[test]
+fn terminal_size_resize_and_detach_keys() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = running(&rt, &cg);
+
+    // The size given at the start is the terminal's.
+    let mut stty = command(&["sh", "-c", "sleep 0.5; stty size"]);
+    stty.terminal = true;
+    let out = Captured::default();
+    let streams = ExecStreams::new(out.clone(), std::io::sink()).terminal_size(TerminalSize {
+        rows: 33,
+        cols: 101,
+    });
+    assert_eq!(ctr.exec(stty, streams).unwrap(), ExecEnd::Exited(0));
+    assert_eq!(out.text(), "33 101\r\n");
+
+    // A resize reaches the running session's terminal (its process gets SIGWINCH).
+    let mut trap = command(&[
+        "sh",
+        "-c",
+        "trap 'stty size; exit 0' WINCH; echo ready; while :; do sleep 0.1; done",
+    ]);
+    trap.terminal = true;
+    let session = ctr.exec_create(trap).unwrap();
+    let out = Captured::default();
+    let attached = {
+        let (ctr, session, out) = (ctr.clone(), session.clone(), out.clone());
+        std::thread::spawn(move || ctr.exec_start(&session, ExecStreams::new(out, std::io::sink())))
+    };
+    let began = Instant::now();
+    while !out.text().contains("ready") {
+        assert!(began.elapsed() < Duration::from_secs(10), "{}", out.text());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    ctr.exec_resize(
+        &session,
+        TerminalSize {
+            rows: 40,
+            cols: 120,
+        },
+    )
+    .unwrap();
+    assert_eq!(attached.join().unwrap().unwrap(), ExecEnd::Exited(0));
+    assert!(out.text().ends_with("40 120\r\n"), "{:?}", out.text());
+    // Ended: no terminal to resize.
+    let refused = ctr.exec_resize(&session, TerminalSize { rows: 1, cols: 1 });
+    assert!(
+        matches!(refused, Err(CoreError::ExecSessionState { .. })),
+        "{refused:?}"
+    );
+    ctr.exec_remove(&session, false).unwrap();
+
+    // The detach keys in the input leave the process running, its session kept.
+    let mut cat = command(&["cat"]);
+    cat.attach_stdin = true;
+    cat.detach_keys = Some("ctrl-a,b".into());
+    let session = ctr.exec_create(cat).unwrap();
+    let out = Captured::default();
+    let streams = ExecStreams::new(out.clone(), std::io::sink()).stdin(&b"typed\n\x01b"[..]);
+    assert_eq!(
+        ctr.exec_start(&session, streams).unwrap(),
+        ExecEnd::Detached
+    );
+    let row = &ctr.exec_sessions().unwrap()[0];
+    assert_eq!(row.status, ExecStatus::Running);
+    ctr.exec_remove(&session, true).unwrap();
+    assert_eq!(leftovers(&rt, &ctr).0, 0);
     remove(&rt, &ctr);
 }
 

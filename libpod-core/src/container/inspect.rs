@@ -1,5 +1,6 @@
 //! `inspect` (JSON with Podman's field names, for what we have) and `logs`.
 
+use super::inspect_resources::host_resources;
 use super::{Container, ContainerStatus, LogDriver, RootfsSource};
 use crate::error::{CoreError, Result};
 use crate::logs::{LogLine, LogOptions, read_log_until};
@@ -9,7 +10,9 @@ impl Container {
     /// The container as `podman inspect` shows it: `Id`, `Name`, `Created`, `Path`, `Args`,
     /// `State` (`Status`, `Running`, `Paused`, `Restarting`, `OOMKilled`, `Pid`, `ConmonPid`,
     /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it), `Image`,
-    /// `ImageName`, `Rootfs`, `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`.
+    /// `ImageName`, `Rootfs`, `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`
+    /// (with the resource limits: `Memory`, `NanoCpus`, `CpuShares`, `PidsLimit`,
+    /// `BlkioWeight`, ...).
     pub fn inspect(&self) -> Result<Value> {
         let state = self.state()?;
         let config = self.config();
@@ -98,6 +101,10 @@ impl Container {
         }
         if let Some(health) = self.health()? {
             inspect["State"]["Health"] = json!(health);
+        }
+        if let Some(host) = inspect["HostConfig"].as_object_mut() {
+            let default_pids = self.runtime().engine_config().pids_limit;
+            host.extend(host_resources(&config.spec.resources, default_pids));
         }
         Ok(inspect)
     }

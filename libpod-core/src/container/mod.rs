@@ -7,12 +7,14 @@
 //! which takes the container's lock guard as proof: by `Locked::save` and by the refresh
 //! after a reboot (`refresh.rs`, the one writer that must not sync).
 
+mod attach;
 mod cleanup;
 pub(crate) mod create;
 mod healthcheck;
 pub(crate) use create::new_id;
 mod init;
 mod inspect;
+mod inspect_resources;
 mod kill;
 mod leftover;
 mod options;
@@ -23,10 +25,12 @@ mod start;
 mod stop;
 mod storage;
 mod sync;
+mod update;
 mod wait;
 
 pub use crate::record::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
 pub use crate::record::{ContainerState, ContainerStatus};
+pub use attach::AttachOptions;
 pub use healthcheck::HealthCheckOutcome;
 pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};
 pub use options::{

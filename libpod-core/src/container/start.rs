@@ -5,6 +5,14 @@ use super::{Container, ContainerStatus, ExitAction, Locked};
 use crate::error::Result;
 use crate::events::EventStatus;
 
+/// The states a start begins from.
+pub(super) const STARTABLE: &[ContainerStatus] = &[
+    ContainerStatus::Configured,
+    ContainerStatus::Created,
+    ContainerStatus::Stopped,
+    ContainerStatus::Exited,
+];
+
 impl Container {
     /// Starts the container, initialising it first if needed. Starting a running container is
     /// an error, as in Podman. Starts the runtime's exit monitor
@@ -12,15 +20,7 @@ impl Container {
     pub fn start(&self) -> Result<()> {
         self.runtime().watch_exits();
         let mut locked = self.lock()?;
-        locked.require(
-            "start",
-            &[
-                ContainerStatus::Configured,
-                ContainerStatus::Created,
-                ContainerStatus::Stopped,
-                ContainerStatus::Exited,
-            ],
-        )?;
+        locked.require("start", STARTABLE)?;
         locked.start_locked(true)
     }
 

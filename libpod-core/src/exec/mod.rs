@@ -23,12 +23,14 @@
 //!   gone too.
 //!
 //! Files: `create.rs`, `start.rs` (attached and detached), `stop.rs`, `remove.rs` (and
-//! `exec_wait`), `reap.rs` (the container's cleanup and the open's repair), `sessionless.rs`,
-//! `spec.rs` (the process, from the container's spec).
+//! `exec_wait`), `resize.rs` (a running session's terminal size), `reap.rs` (the container's
+//! cleanup and the open's repair), `sessionless.rs`, `spec.rs` (the process, from the
+//! container's spec).
 
 mod create;
 mod reap;
 mod remove;
+mod resize;
 mod sessionless;
 mod spec;
 mod start;
@@ -38,7 +40,7 @@ pub(crate) use reap::{reap_sessions, repair_interrupted};
 
 use crate::container::Container;
 use crate::error::{CoreError, Result};
-use crate::oci::attach_socket::DEFAULT_DETACH_KEYS;
+use crate::oci::{DetachKeys, TerminalSize};
 use crate::record::ExecConfig;
 use crate::runtime::Runtime;
 use std::fs::File;
@@ -59,6 +61,8 @@ pub struct ExecStreams {
     pub stdout: Box<dyn Write + Send>,
     /// Where its stderr goes.
     pub stderr: Box<dyn Write + Send>,
+    /// The size its terminal is set to once it started (with a terminal).
+    pub terminal_size: Option<TerminalSize>,
 }
 
 impl ExecStreams {
@@ -68,6 +72,7 @@ impl ExecStreams {
             stdin: None,
             stdout: Box::new(stdout),
             stderr: Box::new(stderr),
+            terminal_size: None,
         }
     }
 
@@ -75,6 +80,13 @@ impl ExecStreams {
     #[must_use]
     pub fn stdin(mut self, stdin: impl Read + Send + 'static) -> Self {
         self.stdin = Some(Box::new(stdin));
+        self
+    }
+
+    /// Its terminal (if it has one) set to `size` once it started.
+    #[must_use]
+    pub fn terminal_size(mut self, size: TerminalSize) -> Self {
+        self.terminal_size = Some(size);
         self
     }
 
@@ -88,6 +100,7 @@ impl std::fmt::Debug for ExecStreams {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExecStreams")
             .field("stdin", &self.stdin.is_some())
+            .field("terminal_size", &self.terminal_size)
             .finish_non_exhaustive()
     }
 }
@@ -130,16 +143,11 @@ fn oci_exec(rt: &Runtime) -> Result<&std::sync::Arc<dyn crate::oci::OciExec>> {
     })
 }
 
-/// The detach keys of `config` as bytes (Podman's default when unset; none when empty).
-fn detach_keys(config: &ExecConfig) -> Result<Vec<u8>> {
+/// The detach keys of `config` (Podman's default when unset; none when empty).
+fn detach_keys(config: &ExecConfig) -> Result<DetachKeys> {
     match config.detach_keys.as_deref() {
-        None => Ok(DEFAULT_DETACH_KEYS.to_vec()),
-        Some(keys) => crate::oci::attach_socket::parse_detach_keys(keys).map_err(|reason| {
-            CoreError::InvalidOption {
-                option: "detach keys",
-                reason,
-            }
-        }),
+        None => Ok(DetachKeys::default()),
+        Some(keys) => DetachKeys::parse(keys),
     }
 }
 

@@ -9,10 +9,9 @@ use super::start::EXIT_CODE_TIMEOUT;
 use super::{ExecEnd, ExecStreams, detach_keys, oci_exec, session_dir};
 use crate::container::{Container, ContainerStatus};
 use crate::error::{CoreError, Result};
-use crate::oci::ExecArgs;
 use crate::oci::ProcessRef;
-use crate::oci::attach_socket::AttachEnd;
 use crate::oci::attach_socket::AttachSocket;
+use crate::oci::{AttachEnd, ExecArgs};
 use crate::record::ExecConfig;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -58,24 +57,28 @@ impl Container {
             args.terminal = config.terminal;
             args.stdin = config.attach_stdin && streams.stdin.is_some();
             args.attach = true;
+            args.initial_size = streams.terminal_size;
             args.preserve_fds = config.preserve_fds;
             let mut started = oci_exec(rt)?.exec_launch(&args)?.start()?;
             let attach = started.attach.take().expect("attached");
-            let watchdog =
-                timeout.map(|limit| Watchdog::arm(limit, started.process.clone(), attach.clone()));
+            let watchdog = match timeout {
+                Some(limit) => {
+                    let handle = attach
+                        .try_clone()
+                        .map_err(|e| CoreError::io("clone the attach socket of", self.id(), e))?;
+                    Some(Watchdog::arm(limit, started.process.clone(), handle))
+                }
+                None => None,
+            };
             let ExecStreams {
                 stdin,
                 mut stdout,
                 mut stderr,
+                ..
             } = streams;
             let stdin = stdin.filter(|_| config.attach_stdin);
             let end = attach
-                .copy(
-                    stdin,
-                    &mut *stdout,
-                    &mut *stderr,
-                    Some(detach_keys(&config)?),
-                )
+                .copy(stdin, &mut *stdout, &mut *stderr, &detach_keys(&config)?)
                 .map_err(|e| CoreError::io("copy the output of", self.id(), e))?;
             let timed_out = watchdog.is_some_and(Watchdog::disarm);
             if end == AttachEnd::Detached && !timed_out {

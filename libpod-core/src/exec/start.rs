@@ -4,7 +4,7 @@
 use super::{ExecEnd, ExecIntent, ExecStreams, detach_keys, oci_exec, session_dir};
 use crate::container::{Container, ContainerStatus};
 use crate::error::{CoreError, Result};
-use crate::oci::{ExecArgs, ExecStarted, Identity};
+use crate::oci::{AttachEnd, ExecArgs, ExecStarted, Identity, TerminalSize};
 use crate::record::{ExecSession, ExecStatus};
 use std::time::Duration;
 
@@ -24,7 +24,7 @@ impl Container {
     /// [`exec_wait`](Container::exec_wait) gets its exit code.
     pub fn exec_start_detached(&self, session: &str) -> Result<()> {
         let intent = ExecIntent::record(self.runtime(), self.id(), session)?;
-        let launched = self.launch_session(session, false, false);
+        let launched = self.launch_session(session, false, false, None);
         intent.clear();
         launched.map(drop)
     }
@@ -42,8 +42,10 @@ impl Container {
             stdin,
             mut stdout,
             mut stderr,
+            terminal_size,
         } = streams;
-        let (mut started, config) = match self.launch_session(session, true, stdin.is_some()) {
+        let launched = self.launch_session(session, true, stdin.is_some(), terminal_size);
+        let (mut started, config) = match launched {
             Ok(launched) => launched,
             Err(err) => {
                 // The session went with the failure.
@@ -58,9 +60,9 @@ impl Container {
         let stdin = stdin.filter(|_| config.attach_stdin);
         let keys = detach_keys(&config)?;
         let end = attach
-            .copy(stdin, &mut *stdout, &mut *stderr, Some(keys))
+            .copy(stdin, &mut *stdout, &mut *stderr, &keys)
             .map_err(|e| CoreError::io("copy the output of", self.id(), e))?;
-        if end == crate::oci::attach_socket::AttachEnd::Detached {
+        if end == AttachEnd::Detached {
             intent.clear();
             return Ok(ExecEnd::Detached);
         }
@@ -80,13 +82,14 @@ impl Container {
     }
 
     /// Launches session `session` under the container's lock, recording its monitor, then
-    /// its process; a failure removes the session. Returns the started process and the
-    /// session's config.
+    /// its process (its terminal set to `terminal_size`); a failure removes the session.
+    /// Returns the started process and the session's config.
     fn launch_session(
         &self,
         session: &str,
         attach: bool,
         stdin: bool,
+        terminal_size: Option<TerminalSize>,
     ) -> Result<(ExecStarted, crate::record::ExecConfig)> {
         let locked = self.lock()?;
         let rt = self.runtime();
@@ -112,6 +115,7 @@ impl Container {
             args.terminal = row.config.terminal;
             args.stdin = row.config.attach_stdin && (stdin || !attach);
             args.attach = attach;
+            args.initial_size = terminal_size;
             args.preserve_fds = row.config.preserve_fds;
             args.exit_command = &row.config.exit_command;
             let pending = oci_exec(rt)?.exec_launch(&args)?;

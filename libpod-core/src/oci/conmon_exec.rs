@@ -11,14 +11,16 @@
 //! 3. we connect (when attached), then a second byte on the start pipe lets the monitor's
 //!    child run `runc exec --detach --pid-file DIR/exec_pid --process ...`;
 //! 4. the sync pipe says `{"data": PID}`, or nothing (runc's error is in `DIR/oci-log`) or a
-//!    negative `data` with runc's stderr when the exec failed;
+//!    negative `data` with runc's stderr when the exec failed; once it gave the PID, conmon
+//!    holds the terminal, and the first size is written to its `ctl` FIFO (written earlier,
+//!    conmon may read it before runc passed it the terminal, and drop it);
 //! 5. once the process exited and its output is drained, the monitor writes
 //!    `DIR/exit/CONTAINER_ID`, reports `{"data": CODE}` on the sync pipe, closes the attach
 //!    connections and runs the exit command.
 
 use super::{ConmonRuntime, absolute};
 use crate::error::{CoreError, Result};
-use crate::oci::attach_socket::AttachSocket;
+use crate::oci::attach_socket::{self, AttachSocket, TerminalSize};
 use crate::oci::exec::{ExecArgs, ExecStarted, OciExec, PendingExec, exec_exit_dir};
 use crate::oci::process::ProcessRef;
 use crate::oci::runc;
@@ -27,7 +29,6 @@ use crate::oci::sync::{self, SyncRead};
 use std::ffi::OsString;
 use std::io::Write;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -41,14 +42,13 @@ impl OciExec for ConmonRuntime {
     }
 
     fn exec_resize(&self, dir: &Path, rows: u16, columns: u16) -> Result<()> {
-        let ctl = dir.join("ctl");
-        let mut fifo = std::fs::OpenOptions::new()
-            .write(true)
-            .custom_flags(nix::libc::O_NONBLOCK)
-            .open(&ctl)
-            .map_err(|e| CoreError::io("open", &ctl, e))?;
-        fifo.write_all(format!("1 {rows} {columns}\n").as_bytes())
-            .map_err(|e| CoreError::io("write", &ctl, e))
+        attach_socket::resize(
+            &attach_socket::ctl_path(dir),
+            TerminalSize {
+                rows,
+                cols: columns,
+            },
+        )
     }
 }
 
@@ -151,6 +151,7 @@ impl ConmonRuntime {
             container_id: args.container_id.to_string(),
             dir,
             attach: args.attach,
+            initial_size: args.initial_size.filter(|_| args.terminal),
             child,
             sync: Some(sync),
             start,
@@ -170,6 +171,8 @@ struct ConmonExecPending<'r> {
     container_id: String,
     dir: PathBuf,
     attach: bool,
+    /// The terminal's size, set before the process starts.
+    initial_size: Option<TerminalSize>,
     child: Spawned,
     /// `None` once handed to the started exec.
     sync: Option<OwnedFd>,
@@ -284,10 +287,8 @@ impl PendingExec for ConmonExecPending<'_> {
             }
         }
         let attach = if self.attach {
-            Some(
-                AttachSocket::connect(&self.dir)
-                    .map_err(|e| CoreError::io("connect", self.dir.join("attach"), e))?,
-            )
+            let path = attach_socket::attach_socket_path(&self.dir);
+            Some(AttachSocket::connect(&path).map_err(|e| CoreError::io("connect", path, e))?)
         } else {
             None
         };
@@ -304,6 +305,11 @@ impl PendingExec for ConmonExecPending<'_> {
         let pid = i32::try_from(pid)
             .map_err(|_| self.conmon_error(format!("reported PID {pid} is out of range")))?;
         self.monitor = None;
+        if let Some(size) = self.initial_size
+            && let Err(err) = self.runtime.exec_resize(&self.dir, size.rows, size.cols)
+        {
+            tracing::warn!(%err, "setting the size of an exec session's terminal");
+        }
         let mut started = ExecStarted::new(
             pid,
             &self.container_id,

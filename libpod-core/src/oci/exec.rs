@@ -8,7 +8,7 @@
 //! the exit code to `DIR/exit/CONTAINER_ID` (conmon's exit directory is the session's own),
 //! and [`ExecStarted::wait`] reads it.
 
-use super::attach_socket::AttachSocket;
+use super::attach_socket::{AttachSocket, TerminalSize};
 use super::exitfile::ExitFiles;
 use super::process::ProcessRef;
 use crate::error::Result;
@@ -39,6 +39,8 @@ pub struct ExecArgs<'a> {
     pub stdin: bool,
     /// Connect to its attach socket before it starts, so that no output is lost.
     pub attach: bool,
+    /// The size its terminal is set to once it started (with `terminal`).
+    pub initial_size: Option<TerminalSize>,
     /// Pass this process's fds 3 .. 3+N on to it.
     pub preserve_fds: u32,
     /// What the monitor runs once the process exited.
@@ -64,6 +66,7 @@ impl<'a> ExecArgs<'a> {
             terminal: false,
             stdin: false,
             attach: false,
+            initial_size: None,
             preserve_fds: 0,
             exit_command: &[],
         }

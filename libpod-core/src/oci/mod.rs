@@ -8,14 +8,21 @@
 //!   its JSON errors, `direct.rs` runc's start and delete done in process where runc only
 //!   works on files, `exitfile.rs` the exit files and OOM markers ([`ExitFiles`]).
 //! - [`OciExec`] (`exec.rs`): exec sessions, a trait of its own; conmon's in `conmon_exec.rs`,
-//!   over the attach socket's client (`attach_socket.rs`, shared with attach) and processes
-//!   reached by checked pidfds (`process.rs`: [`ProcessRef`]).
+//!   attached through the same attach socket client as containers ([`AttachSocket::copy`]),
+//!   its processes reached by checked pidfds (`process.rs`: [`ProcessRef`]).
 //! - [`FakeRuntime`] (`fake.rs`): an in-memory state machine with runc's rules, for unit tests.
+//! - Attaching (`attach_socket.rs`, `attach_stream.rs`, `detach_keys.rs`): the client of
+//!   conmon's attach socket and terminal control FIFO, the attach loop, and Podman's detach
+//!   keys; used by `Container::attach` and by exec sessions. conmon's protocol, not the
+//!   runtime's: no trait.
 //! - `suite` (with the `testsuite` feature): the conformance cases both pass, so the fake
 //!   stays true to runc; a runtime in another crate runs them with `oci_runtime_suite!`.
 
 pub mod attach_socket;
+mod attach_stream;
 mod conmon;
+pub mod criu;
+mod detach_keys;
 mod direct;
 mod exec;
 mod exitfile;
@@ -29,7 +36,10 @@ mod sync;
 #[cfg(feature = "testsuite")]
 pub mod suite;
 
+pub use attach_socket::{AttachSocket, TerminalSize};
+pub use attach_stream::{AttachEnd, AttachIo, pump};
 pub use conmon::{CREATE_TIMEOUT, ConmonRuntime, ConmonRuntimeConfig};
+pub use detach_keys::{DEFAULT_DETACH_KEYS, DetachKeys, DetachMatcher, Fed};
 pub use exec::{ExecArgs, ExecStarted, OciExec, PendingExec, exec_exit_dir};
 pub use exitfile::{ExitFiles, ExitInfo};
 pub use fake::FakeRuntime;

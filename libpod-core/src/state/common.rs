@@ -237,6 +237,14 @@ pub(crate) fn decode<T: DeserializeOwned>(what: &'static str, id: &str, json: &s
     })
 }
 
+/// The refusal of a rewritten config that renames a container or moves it to another pod.
+pub(crate) fn identity_changed(id: &str) -> CoreError {
+    CoreError::InvalidOption {
+        option: "config",
+        reason: format!("container {id}: a rewritten config cannot change its name or pod"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

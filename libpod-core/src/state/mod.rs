@@ -91,6 +91,11 @@ pub trait ContainerStore {
     fn container_state(&self, id: &str) -> Result<ContainerState>;
     /// Replaces a container's state.
     fn save_container_state(&self, id: &str, state: &ContainerState) -> Result<()>;
+    /// Replaces a container's config with `config` (same ID), as Podman's
+    /// `RewriteContainerConfig`: for what may change after create (the resources an update
+    /// changed). Its name and pod must stay as they are (else `InvalidOption` "config", and
+    /// nothing is stored); its dependencies are not read again.
+    fn rewrite_container_config(&self, config: &ContainerConfig) -> Result<()>;
     /// The ID of the container with this full ID, name, or unique ID prefix, tried in that
     /// order (as Podman's `LookupContainer`). A prefix is lower-case hex; one matching several
     /// IDs is `AmbiguousContainer`.

@@ -68,3 +68,67 @@ pub struct CreateResourceConfig {
     /// `--ulimit TYPE=SOFT[:HARD]`; each replaces the default of its type.
     pub ulimit: Vec<String>,
 }
+
+impl CreateResourceConfig {
+    /// Applies the limits an update (`podman update`) gives: each one set in `update`
+    /// replaces the current one, the rest stay. As Podman's update: `cpus` replaces a CFS
+    /// period and quota and they replace it; a new `memory` without `memory_swap` gets swap as
+    /// much again. A device list given replaces the list. Ulimits, `shm_size`,
+    /// `oom_score_adj` and `disable_oom_killer` are not updatable and are left as they are.
+    ///
+    /// ```
+    /// use libpod_spec::CreateResourceConfig;
+    ///
+    /// let mut current = CreateResourceConfig::default();
+    /// current.cpus = Some(2.0);
+    /// current.memory = Some(1 << 30);
+    /// current.memory_swap = Some(-1);
+    /// let mut update = CreateResourceConfig::default();
+    /// update.cpu_quota = Some(50_000);
+    /// update.memory = Some(512 << 20);
+    /// current.apply_update(&update);
+    /// assert_eq!((current.cpus, current.cpu_quota), (None, Some(50_000)));
+    /// assert_eq!((current.memory, current.memory_swap), (Some(512 << 20), None));
+    /// ```
+    pub fn apply_update(&mut self, update: &CreateResourceConfig) {
+        fn take<T: Clone>(current: &mut Option<T>, new: &Option<T>) {
+            if new.is_some() {
+                current.clone_from(new);
+            }
+        }
+        fn take_list(current: &mut Vec<String>, new: &[String]) {
+            if !new.is_empty() {
+                *current = new.to_vec();
+            }
+        }
+        if update.cpus.is_some() {
+            self.cpu_period = None;
+            self.cpu_quota = None;
+        }
+        if update.cpu_period.is_some() || update.cpu_quota.is_some() {
+            self.cpus = None;
+        }
+        if update.memory.is_some() && update.memory_swap.is_none() {
+            self.memory_swap = None;
+        }
+        take(&mut self.blkio_weight, &update.blkio_weight);
+        take_list(&mut self.blkio_weight_device, &update.blkio_weight_device);
+        take(&mut self.cpu_period, &update.cpu_period);
+        take(&mut self.cpu_quota, &update.cpu_quota);
+        take(&mut self.cpu_rt_period, &update.cpu_rt_period);
+        take(&mut self.cpu_rt_runtime, &update.cpu_rt_runtime);
+        take(&mut self.cpu_shares, &update.cpu_shares);
+        take(&mut self.cpus, &update.cpus);
+        take(&mut self.cpuset_cpus, &update.cpuset_cpus);
+        take(&mut self.cpuset_mems, &update.cpuset_mems);
+        take_list(&mut self.device_read_bps, &update.device_read_bps);
+        take_list(&mut self.device_read_iops, &update.device_read_iops);
+        take_list(&mut self.device_write_bps, &update.device_write_bps);
+        take_list(&mut self.device_write_iops, &update.device_write_iops);
+        take(&mut self.memory, &update.memory);
+        take(&mut self.memory_reservation, &update.memory_reservation);
+        take(&mut self.memory_swap, &update.memory_swap);
+        take(&mut self.memory_swappiness, &update.memory_swappiness);
+        take(&mut self.pids_limit, &update.pids_limit);
+    }
+}

@@ -272,7 +272,7 @@ fn resources(
     Ok(res)
 }
 
-fn memory(config: &CreateConfig) -> Result<Option<LinuxMemory>> {
+pub(super) fn memory(config: &CreateConfig) -> Result<Option<LinuxMemory>> {
     let r = &config.resources;
     let mut m = LinuxMemory::default();
     let mut any = false;
@@ -331,7 +331,7 @@ fn memory(config: &CreateConfig) -> Result<Option<LinuxMemory>> {
     Ok(any.then_some(m))
 }
 
-fn cpu(config: &CreateConfig) -> Result<Option<LinuxCpu>> {
+pub(super) fn cpu(config: &CreateConfig) -> Result<Option<LinuxCpu>> {
     let r = &config.resources;
     let mut c = LinuxCpu::default();
     let mut any = false;
@@ -386,7 +386,7 @@ fn cpu(config: &CreateConfig) -> Result<Option<LinuxCpu>> {
     Ok(any.then_some(c))
 }
 
-fn block_io(config: &CreateConfig) -> Result<Option<LinuxBlockIo>> {
+pub(super) fn block_io(config: &CreateConfig) -> Result<Option<LinuxBlockIo>> {
     let r = &config.resources;
     let mut b = LinuxBlockIo::default();
     let mut any = false;

@@ -13,9 +13,11 @@ mod linux;
 mod mounts;
 mod process;
 mod security;
+mod update;
 
 pub use context::SpecContext;
 pub use mounts::image_volume_destination;
+pub use update::update_resources;
 
 use crate::ImageConfig;
 use crate::config::CreateConfig;

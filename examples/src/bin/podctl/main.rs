@@ -128,6 +128,16 @@ enum Command {
     Healthcheck(healthcheck::HealthcheckCommand),
     /// Display system information.
     Info(system::InfoArgs),
+    /// Attach to a running container's input and output.
+    Attach(containers::AttachArgs),
+    /// Change a container's resource limits.
+    Update(containers::UpdateArgs),
+    /// Checkpoint containers (`container checkpoint`).
+    #[command(hide = true)]
+    Checkpoint(containers::CheckpointArgs),
+    /// Restore containers from a checkpoint (`container restore`).
+    #[command(hide = true)]
+    Restore(containers::RestoreArgs),
     /// Volume subcommands (create, ls, inspect, rm, prune, exists, export, import).
     #[command(subcommand)]
     Volume(volumes::VolumeCommand),
@@ -193,6 +203,14 @@ enum ContainerCommand {
     Mount(containers::IdsArgs),
     /// Write a container's root filesystem as a tar stream.
     Export(containers::ExportArgs),
+    /// Attach to a running container.
+    Attach(containers::AttachArgs),
+    /// Change a container's resource limits.
+    Update(containers::UpdateArgs),
+    /// Checkpoint running containers (needs a working CRIU; not supported yet).
+    Checkpoint(containers::CheckpointArgs),
+    /// Restore containers from a checkpoint (needs a working CRIU; not supported yet).
+    Restore(containers::RestoreArgs),
     /// Clean up exited containers (what conmon's exit command runs), restarting them by
     /// their policy.
     Cleanup(containers::CleanupArgs),
@@ -218,6 +236,10 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Rm(a) => Command::Rm(a),
             ContainerCommand::Mount(a) => Command::Mount(a),
             ContainerCommand::Export(a) => Command::Export(a),
+            ContainerCommand::Attach(a) => Command::Attach(a),
+            ContainerCommand::Update(a) => Command::Update(a),
+            ContainerCommand::Checkpoint(a) => Command::Checkpoint(a),
+            ContainerCommand::Restore(a) => Command::Restore(a),
             ContainerCommand::Cleanup(a) => Command::Cleanup(a),
         }
     }
@@ -394,6 +416,10 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Export(args) => containers::export(&rt, args)?,
         Command::Healthcheck(command) => return healthcheck::healthcheck(&rt, command),
         Command::Info(args) => system::info(&rt, args)?,
+        Command::Attach(args) => containers::attach(&rt, args)?,
+        Command::Update(args) => containers::update(&rt, args)?,
+        Command::Checkpoint(args) => containers::checkpoint(&rt, args)?,
+        Command::Restore(args) => containers::restore(&rt, args)?,
         Command::Events(args) => events::events(&rt, args)?,
         Command::Stats(args) => containers::stats(&rt, args)?,
         Command::Top(args) => containers::top(&rt, args)?,

@@ -5,8 +5,8 @@ use crate::error::{CoreError, Result};
 use crate::record::{ContainerConfig, ContainerState};
 use crate::state::ContainerStore;
 use crate::state::common::{
-    check_exit_code, check_new_container, encode, exit_code_cutoff, id_in_use, now_unix,
-    volume_names,
+    check_exit_code, check_new_container, encode, exit_code_cutoff, id_in_use, identity_changed,
+    now_unix, volume_names,
 };
 
 impl ContainerStore for MemoryState {
@@ -89,6 +89,19 @@ impl ContainerStore for MemoryState {
         self.check_fault(id, state)?;
         let json = encode("state", id, state)?;
         self.inner.lock().container_mut(id)?.row.state = json;
+        Ok(())
+    }
+
+    fn rewrite_container_config(&self, config: &ContainerConfig) -> Result<()> {
+        let id = config.id.as_str();
+        let json = encode("config", id, config)?;
+        let mut inner = self.inner.lock();
+        let record = inner.container_mut(id)?;
+        let old: ContainerConfig = record.row.config("config", id)?;
+        if old.name != config.name || old.pod != config.pod {
+            return Err(identity_changed(id));
+        }
+        record.row.config = json;
         Ok(())
     }
 

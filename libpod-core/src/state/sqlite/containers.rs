@@ -8,7 +8,7 @@ use crate::record::{ContainerConfig, ContainerState};
 use crate::state::ContainerStore;
 use crate::state::common::{
     check_exit_code, check_new_container, decode, encode, exit_code_cutoff, id_in_use,
-    is_id_prefix, now_unix, volume_names,
+    identity_changed, is_id_prefix, now_unix, volume_names,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -168,6 +168,38 @@ impl ContainerStore for SqliteState {
         )?;
         update_state(&tx, id, &json)?;
         tx.commit().map_err(db_err("commit container state"))
+    }
+
+    fn rewrite_container_config(&self, config: &ContainerConfig) -> Result<()> {
+        let id = config.id.as_str();
+        let json = encode("config", id, config)?;
+        let mut conn = self.conn.lock();
+        let tx = self.begin_with(
+            &mut conn,
+            config.volatile,
+            "begin rewriting container config",
+        )?;
+        let changed = tx
+            .prepare_cached(
+                "UPDATE containers SET config = ?1 WHERE id = ?2 AND name = ?3 AND pod_id IS ?4",
+            )
+            .and_then(|mut stmt| stmt.execute(params![json, id, config.name, config.pod]))
+            .map_err(db_err("rewrite container config"))?;
+        if changed == 0 {
+            return Err(
+                if exists(
+                    &tx,
+                    "SELECT 1 FROM containers WHERE id = ?1",
+                    id,
+                    "check container",
+                )? {
+                    identity_changed(id)
+                } else {
+                    CoreError::ContainerNotFound(id.to_string())
+                },
+            );
+        }
+        tx.commit().map_err(db_err("commit container config"))
     }
 
     fn lookup_container(&self, name_or_id: &str) -> Result<String> {

@@ -371,3 +371,41 @@ pub fn unknown_containers_are_not_found(subject: &dyn Subject) {
     assert_eq!(store.exit_code(&ghost).unwrap(), None);
     assert!(store.all_containers().unwrap().is_empty());
 }
+
+/// A config is rewritten in place (an update's resources); its name and pod are not.
+pub fn configs_are_rewritten_but_keep_their_identity(subject: &dyn Subject) {
+    let store = subject.store();
+    let a = config(&id("c1", '0'), "a");
+    add(store, &a);
+    let mut updated = a.clone();
+    updated.spec.resources.memory = Some(256 << 20);
+    store.rewrite_container_config(&updated).unwrap();
+    assert_eq!(store.container_config(&a.id).unwrap(), updated);
+    assert_eq!(store.lookup_container("a").unwrap(), a.id);
+
+    let mut renamed = updated.clone();
+    renamed.name = "b".into();
+    renamed.spec.resources.memory = Some(1);
+    let err = store.rewrite_container_config(&renamed).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::InvalidOption {
+                option: "config",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        store.container_config(&a.id).unwrap(),
+        updated,
+        "nothing stored"
+    );
+
+    let ghost = config(&id("0", '0'), "ghost");
+    assert!(matches!(
+        store.rewrite_container_config(&ghost),
+        Err(CoreError::ContainerNotFound(x)) if x == ghost.id
+    ));
+}

@@ -13,9 +13,11 @@ use libpod_storage::registry::PullPolicy;
 use std::io::Write;
 
 use super::Result;
+use super::attach::{AttachFlags, Begin, session};
 use super::create_flags::CreateFlags;
 use crate::errors::{Exit, OWN_ERROR, name_in_use};
 use crate::registry::{RegistryFlags, pull_image};
+use libpod_core::oci::AttachEnd;
 
 /// Creates the container the flags describe, pulling its image first as `--pull` says.
 pub(super) fn create_container(rt: &Runtime, flags: &CreateFlags) -> Result<Container> {
@@ -140,6 +142,8 @@ pub struct RunArgs {
     /// Run container in background and print container ID.
     #[arg(short, long)]
     detach: bool,
+    #[command(flatten)]
+    attach: AttachFlags,
     /// Remove image unless used by other containers, implies --rm.
     #[arg(long)]
     rmi: bool,
@@ -160,18 +164,33 @@ pub fn run(rt: &Runtime, mut args: RunArgs) -> Result<i32> {
     }
     let rm = args.flags.rm;
     let ctr = create_container(rt, &args.flags)?;
-    if let Err(err) = ctr.start() {
-        if rm {
-            // Podman removes a --rm container whose start failed.
-            let _ = rt.remove_container(&ctr, RemoveOptions::default().force(true));
+    // With -i or -t, through the attach socket, as Podman's run; else the log is followed.
+    let interactive = args.flags.interactive || args.flags.tty;
+    let started = if interactive && !args.detach {
+        session(&ctr, Begin::Start, args.flags.interactive, &args.attach).map(Some)
+    } else {
+        ctr.start().map(|()| None).map_err(Into::into)
+    };
+    let attached = match started {
+        Ok(attached) => attached,
+        Err(err) => {
+            if rm {
+                // Podman removes a --rm container whose start failed.
+                let _ = rt.remove_container(&ctr, RemoveOptions::default().force(true));
+            }
+            return Err(err);
         }
-        return Err(err.into());
-    }
+    };
     if args.detach {
         println!("{}", ctr.id());
         return Ok(0);
     }
-    let code = attach_output(&ctr)?;
+    let code = match attached {
+        // Left running: no wait, no removal (as Podman).
+        Some(AttachEnd::Detached) => return Ok(0),
+        Some(_) => ctr.wait()?,
+        None => attach_output(&ctr)?,
+    };
     if rm {
         // An auto-remove container is removed as its exit is handled; this is for one that
         // outlived it (a dependent appeared, the exit was handled elsewhere and failed).

@@ -15,6 +15,39 @@ use super::Result;
 use super::create_flags::CreateFlags;
 use crate::errors::{Exit, OWN_ERROR};
 
+/// A size flag (`--memory 64m`) in bytes.
+pub(super) fn size_flag(flag: &'static str, value: &Option<String>) -> Result<Option<i64>> {
+    value
+        .as_deref()
+        .map(|v| {
+            parse_size(flag, v)
+                .map(u64::cast_signed)
+                .map_err(|e| invalid(flag, v, e))
+        })
+        .transpose()
+}
+
+/// `--memory-swap`: a size, or -1 for unlimited.
+pub(super) fn memory_swap_flag(value: &Option<String>) -> Result<Option<i64>> {
+    match value.as_deref() {
+        Some("-1") => Ok(Some(-1)),
+        _ => size_flag("memory-swap", value),
+    }
+}
+
+/// `--memory-swappiness`: 0 to 100, or -1 for the system's.
+pub(super) fn swappiness_flag(value: i64) -> Result<Option<u64>> {
+    match value {
+        -1 => Ok(None),
+        n @ 0..=100 => Ok(Some(n.unsigned_abs())),
+        n => Err(invalid(
+            "memory-swappiness",
+            &n.to_string(),
+            "must be in the range [0, 100]",
+        )),
+    }
+}
+
 /// A usage-level error naming the flag, with Podman's code.
 fn invalid(flag: &str, value: &str, reason: impl std::fmt::Display) -> Box<dyn std::error::Error> {
     Exit::new(
@@ -105,34 +138,12 @@ impl CreateFlags {
     }
 
     fn resources(&self, c: &mut CreateConfig) -> Result {
-        let size = |flag: &'static str, value: &Option<String>| -> Result<Option<i64>> {
-            value
-                .as_deref()
-                .map(|v| {
-                    parse_size(flag, v)
-                        .map(u64::cast_signed)
-                        .map_err(|e| invalid(flag, v, e))
-                })
-                .transpose()
-        };
+        let size = size_flag;
         let r = &mut c.resources;
         r.memory = size("memory", &self.memory)?;
         r.memory_reservation = size("memory-reservation", &self.memory_reservation)?;
-        r.memory_swap = match self.memory_swap.as_deref() {
-            Some("-1") => Some(-1),
-            _ => size("memory-swap", &self.memory_swap)?,
-        };
-        r.memory_swappiness = match self.memory_swappiness {
-            -1 => None,
-            n @ 0..=100 => Some(n.unsigned_abs()),
-            n => {
-                return Err(invalid(
-                    "memory-swappiness",
-                    &n.to_string(),
-                    "must be in the range [0, 100]",
-                ));
-            }
-        };
+        r.memory_swap = memory_swap_flag(&self.memory_swap)?;
+        r.memory_swappiness = swappiness_flag(self.memory_swappiness)?;
         r.disable_oom_killer = self.oom_kill_disable;
         r.oom_score_adj = self.oom_score_adj;
         r.cpus = self.cpus;

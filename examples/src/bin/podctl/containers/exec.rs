@@ -5,12 +5,15 @@
 
 use clap::Args;
 use libpod_core::CoreError;
+use libpod_core::container::Container;
 use libpod_core::exec::{ExecEnd, ExecStreams};
 use libpod_core::record::ExecConfig;
 use libpod_core::runtime::Runtime;
 use std::collections::BTreeMap;
+use std::os::fd::AsFd;
 use std::path::PathBuf;
 
+use super::terminal::{self, RawMode, Resize};
 use super::{Result, Selection};
 use crate::errors::{CANNOT_INVOKE, Exit, NOT_FOUND, OWN_ERROR};
 
@@ -88,14 +91,44 @@ pub fn exec(rt: &Runtime, args: ExecArgs) -> Result<i32> {
         println!("{session}");
         return Ok(0);
     }
-    let mut streams = ExecStreams::new(std::io::stdout(), std::io::stderr());
-    if args.interactive {
-        streams = streams.stdin(std::io::stdin());
+    let session = ctr.exec_create(config).map_err(exec_error)?;
+    let end = attached(&ctr, &session, args.interactive, args.tty);
+    if let Ok(ExecEnd::Exited(_)) = end {
+        // As `Container::exec`: an ended session goes (with the container, if it went).
+        match ctr.exec_remove(&session, false) {
+            Ok(()) | Err(CoreError::ExecSessionNotFound(_) | CoreError::ContainerNotFound(_)) => {}
+            Err(err) => return Err(exec_error(err)),
+        }
     }
-    match ctr.exec(config, streams).map_err(exec_error)? {
+    match end.map_err(exec_error)? {
         ExecEnd::Exited(code) => Ok(code),
         _ => Ok(0),
     }
+}
+
+/// Runs session `session` attached to podctl's stdio; with a terminal, as Podman's
+/// `handleTerminalAttach` and `run -it`: the local terminal (when stdin is one) in raw mode,
+/// its size passed on at the start and on every SIGWINCH.
+fn attached(
+    ctr: &Container,
+    session: &str,
+    interactive: bool,
+    tty: bool,
+) -> libpod_core::Result<ExecEnd> {
+    let stdin = std::io::stdin();
+    let mut streams = ExecStreams::new(std::io::stdout(), std::io::stderr());
+    if interactive {
+        streams = streams.stdin(std::io::stdin());
+    }
+    let mut raw = None;
+    if tty && let Some(size) = terminal::size(stdin.as_fd()) {
+        streams = streams.terminal_size(size);
+        raw = RawMode::enter(stdin.as_fd());
+        terminal::forward_signals(ctr, Resize::ExecSession(session.to_string()), false);
+    }
+    let end = ctr.exec_start(session, streams);
+    drop(raw);
+    end
 }
 
 fn own(message: &str) -> Box<dyn std::error::Error> {

@@ -8,9 +8,11 @@ use libpod_core::runtime::Runtime;
 use libpod_spec::parse::parse_signal;
 use std::path::PathBuf;
 
+use super::attach::{AttachFlags, Begin, session};
 use super::create::attach_output;
 use super::{FilterFlag, Result, Selection, for_each};
 use crate::errors::{Exit, OWN_ERROR, report};
+use libpod_core::oci::AttachEnd;
 
 /// `--all`, `--latest`, `--cidfile` and the containers, as most verbs take them.
 #[derive(Args)]
@@ -102,6 +104,11 @@ pub struct StartArgs {
     /// Attach container's STDOUT and STDERR (and exit with its code).
     #[arg(short, long)]
     attach: bool,
+    #[command(flatten)]
+    attach_flags: AttachFlags,
+    /// Keep STDIN open even if not attached (with -a: attach it).
+    #[arg(short, long)]
+    interactive: bool,
     /// Act on the latest container podctl is aware of.
     #[arg(short, long)]
     latest: bool,
@@ -133,13 +140,16 @@ pub fn start(rt: &Runtime, args: StartArgs) -> Result<i32> {
             println!("{name}");
             return Ok(());
         }
-        ctr.start().map_err(|err| {
-            let (message, code) = report(&err);
-            Exit::new(
-                code,
-                format!("unable to start container {:?}: {message}", ctr.id()),
-            )
-        })?;
+        if args.attach && args.interactive {
+            let end = session(ctr, Begin::Start, true, &args.attach_flags)
+                .map_err(|err| start_failure(ctr, err.as_ref()))?;
+            // Detached: left running, exit 0 (as Podman).
+            if end != AttachEnd::Detached {
+                code = ctr.wait()?;
+            }
+            return Ok(());
+        }
+        ctr.start().map_err(|err| start_failure(ctr, &err))?;
         if args.attach {
             code = attach_output(ctr)?;
         } else {
@@ -148,6 +158,15 @@ pub fn start(rt: &Runtime, args: StartArgs) -> Result<i32> {
         Ok(())
     })?;
     Ok(code)
+}
+
+/// Podman's words for a start that failed, with the failure's exit code.
+fn start_failure(ctr: &Container, err: &(dyn std::error::Error + 'static)) -> Exit {
+    let (message, code) = report(err);
+    Exit::new(
+        code,
+        format!("unable to start container {:?}: {message}", ctr.id()),
+    )
 }
 
 #[derive(Args)]

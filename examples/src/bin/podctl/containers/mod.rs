@@ -1,5 +1,7 @@
 //! podctl's container commands, one file per verb or verb group.
 
+mod attach;
+mod checkpoint;
 mod cleanup;
 mod create;
 mod create_config;
@@ -12,10 +14,14 @@ mod logs;
 mod ps;
 mod rm;
 mod stats;
+mod terminal;
 mod top;
 mod unsupported;
+mod update;
 mod wait;
 
+pub use attach::{AttachArgs, attach};
+pub use checkpoint::{CheckpointArgs, RestoreArgs, checkpoint, restore};
 pub use cleanup::{CleanupArgs, cleanup};
 pub use create::{CreateArgs, RunArgs, create, run};
 pub use exec::{ExecArgs, exec};
@@ -30,6 +36,7 @@ pub use ps::{PsArgs, ps};
 pub use rm::{RmArgs, rm};
 pub use stats::{StatsArgs, stats};
 pub use top::{TopArgs, top};
+pub use update::{UpdateArgs, update};
 pub use wait::{WaitArgs, wait};
 
 use crate::errors::{Exit, OWN_ERROR};

@@ -168,8 +168,6 @@ const FLAGS: &[(&str, Option<char>, bool, &str)] = &[
         true,
         "podctl attaches stdout and stderr only",
     ),
-    ("detach-keys", None, true, "podctl does not attach stdin"),
-    ("sig-proxy", None, false, "podctl does not proxy signals"),
     (
         "preserve-fds",
         None,
