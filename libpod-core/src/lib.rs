@@ -58,6 +58,7 @@ pub mod exec;
 mod lock;
 pub mod logs;
 pub mod monitor;
+pub mod network;
 pub(crate) mod notify;
 pub mod oci;
 mod overlap;

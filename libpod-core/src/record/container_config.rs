@@ -159,6 +159,14 @@ pub struct ContainerConfig {
     pub volatile: bool,
     /// The healthcheck, as the image or user gave it.
     pub healthcheck: Option<HealthCheck>,
+    /// The networks it was created on (bridge mode), with its options on each: the create's
+    /// request, written as its first attachments (`container_networks` rows) in the same
+    /// transaction as its row. Connect and disconnect change the rows, not this.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<crate::record::NetworkAttachment>,
+    /// Its published ports (`-p`, and `-P`'s exposed ports), host ports chosen at create.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub port_mappings: Vec<libpod_net::types::PortMapping>,
 }
 
 impl Default for ContainerConfig {
@@ -189,6 +197,8 @@ impl Default for ContainerConfig {
             auto_remove: false,
             volatile: false,
             healthcheck: None,
+            networks: Vec::new(),
+            port_mappings: Vec::new(),
         }
     }
 }
