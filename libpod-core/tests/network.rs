@@ -132,9 +132,14 @@ fn bridge_networks_carry_traffic_and_leave_nothing_behind() {
     assert_eq!(code, 0, "{out}");
     let (_, resolv) = sh(&client, "cat /etc/resolv.conf");
     assert!(resolv.starts_with("search dns.podman"), "{resolv}");
-    assert!(resolv.contains(&format!("nameserver {gateway}")), "{resolv}");
+    assert!(
+        resolv.contains(&format!("nameserver {gateway}")),
+        "{resolv}"
+    );
     let (_, hosts) = sh(&client, "cat /etc/hosts");
-    let own = status[&web_net.name].interfaces["eth0"].subnets[0].ipnet.address();
+    let own = status[&web_net.name].interfaces["eth0"].subnets[0]
+        .ipnet
+        .address();
     assert!(
         hosts.contains(&format!("{own}\t{} {}", &client.id()[..12], client.name())),
         "{hosts}"
@@ -154,11 +159,10 @@ fn bridge_networks_carry_traffic_and_leave_nothing_behind() {
 
     // Names and aliases through aardvark-dns (busybox's nslookup and nc: its static wget
     // crashes in glibc's NSS), then the server reached at the address they give.
-    let web_ip = web.state().unwrap().network_status[&web_net.name].interfaces["eth0"].subnets
-        [0]
-    .ipnet
-    .address()
-    .to_string();
+    let web_ip = web.state().unwrap().network_status[&web_net.name].interfaces["eth0"].subnets[0]
+        .ipnet
+        .address()
+        .to_string();
     for name in [web.name(), "webalias"] {
         let (code, out) = sh(&client, &format!("nslookup {name} {gateway}"));
         assert_eq!(code, 0, "{name}: {out}");
@@ -166,7 +170,10 @@ fn bridge_networks_carry_traffic_and_leave_nothing_behind() {
     }
     let get = format!("printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {web_ip} 80");
     let (code, out) = sh(&client, &get);
-    assert!(code == 0 && out.contains("hello from the container"), "{code} {out}");
+    assert!(
+        code == 0 && out.contains("hello from the container"),
+        "{code} {out}"
+    );
     assert!(http_get(host_port).contains("200 OK"));
 
     // The internal network has no route out: only its own subnet is reachable.
@@ -174,7 +181,10 @@ fn bridge_networks_carry_traffic_and_leave_nothing_behind() {
     let internal_subnet = internal.subnets[0].subnet.to_string();
     assert!(routes.contains(&internal_subnet), "{routes}");
     let default_routes = routes.lines().filter(|l| l.starts_with("default")).count();
-    assert_eq!(default_routes, 1, "only the routed network's default: {routes}");
+    assert_eq!(
+        default_routes, 1,
+        "only the routed network's default: {routes}"
+    );
 
     // Disconnect cuts the link.
     rt.disconnect_network(&client, &web_net.name).unwrap();
@@ -183,7 +193,10 @@ fn bridge_networks_carry_traffic_and_leave_nothing_behind() {
     let (code, _) = sh(&client, &format!("nslookup {} {gateway}", web.name()));
     assert_ne!(code, 0, "the gateway still reached after disconnect");
     let (_, out) = sh(&client, &get);
-    assert!(!out.contains("hello"), "the web server still reached after disconnect");
+    assert!(
+        !out.contains("hello"),
+        "the web server still reached after disconnect"
+    );
 
     for ctr in [&web, &client] {
         rt.remove_container(ctr, RemoveOptions::default().force(true))
@@ -198,7 +211,10 @@ fn bridge_networks_carry_traffic_and_leave_nothing_behind() {
     assert!(netns.is_empty(), "namespaces left: {netns:?}");
     let links = host_output("ip", &["-o", "link"]);
     for bridge in [&web_net.network_interface, &internal.network_interface] {
-        assert!(!links.contains(bridge.as_str()), "bridge {bridge} left: {links}");
+        assert!(
+            !links.contains(bridge.as_str()),
+            "bridge {bridge} left: {links}"
+        );
     }
     let rules = host_output("iptables-save", &[]);
     for ctr in [&web, &client] {
