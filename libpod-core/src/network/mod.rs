@@ -1,7 +1,7 @@
 //! Networking wired into containers: libpod-net's configs, IPAM and backend, on the runtime's
 //! state and run root (the network wing; Podman's c/common `libnetwork` seen from libpod).
 //!
-//! - [`Networking`] (this file): the parts a runtime holds: the network configs
+//! - `Networking` (this file): the parts a runtime holds: the network configs
 //!   ([`NetworkStore`], opened on first use), the backend ([`NetworkBackend`]: netavark by
 //!   default), and where namespaces go (`RUNROOT/netns/ID`).
 //! - `addresses.rs`: libpod-net's [`AddressStore`](libpod_net::ipam::AddressStore) on the
