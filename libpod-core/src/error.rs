@@ -323,6 +323,30 @@ pub enum CoreError {
         /// CRIU's own words (its error lines), or that it is missing.
         reason: String,
     },
+
+    // -- networks (the network wing) --
+    /// A network config, an address or the backend's setup or teardown failed for a
+    /// container.
+    #[error("container {container}: networking")]
+    Network {
+        /// The container.
+        container: String,
+        /// libpod-net's error (`NoSuchNetwork`, `SubnetExhausted`, `AddressInUse`,
+        /// `Netavark`...).
+        #[source]
+        source: libpod_net::NetError,
+    },
+    /// A network verb on no container failed (`NoSuchNetwork`, `NetworkExists`, ...).
+    #[error(transparent)]
+    NetworkConfig(#[from] libpod_net::NetError),
+    /// A network still has containers on it (`network rm` without force).
+    #[error("network {network} is being used by containers: {}", .containers.join(", "))]
+    NetworkInUse {
+        /// The network.
+        network: String,
+        /// The containers on it.
+        containers: Vec<String>,
+    },
 }
 
 /// The crate's result type.

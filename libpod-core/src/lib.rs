@@ -63,6 +63,7 @@ pub mod health;
 mod lock;
 pub mod logs;
 pub mod monitor;
+pub mod network;
 pub(crate) mod notify;
 pub mod oci;
 mod overlap;

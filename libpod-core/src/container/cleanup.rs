@@ -54,6 +54,8 @@ impl Locked<'_> {
         };
         failures.extend(deleted.err());
         failures.extend(released.err());
+        // Its process is gone: its namespace, interfaces, rules and addresses go too.
+        failures.extend(self.teardown_network().err());
         self.state.status = match self.state.status {
             ContainerStatus::Created => ContainerStatus::Configured,
             ContainerStatus::Stopped => ContainerStatus::Exited,

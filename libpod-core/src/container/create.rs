@@ -65,6 +65,8 @@ impl Runtime {
                 ),
             });
         }
+        // Its networks named by their canonical names, with interfaces; free host ports.
+        crate::network::attach::complete(self, &mut config)?;
         // Mount strings an option wrote into the spec are parsed now, once.
         config.parse_spec_mounts()?;
         if config.auto_remove && config.restart_policy != libpod_spec::RestartPolicy::No {

@@ -18,7 +18,9 @@ impl Locked<'_> {
         match self.state.status {
             ContainerStatus::Configured | ContainerStatus::Exited => {
                 self.delete_leftover()?;
-                // Killed before the runtime's create: only the mounts were made.
+                // Killed before the runtime's create: only the mounts and the network
+                // namespace (with its addresses) were made.
+                self.teardown_network()?;
                 self.release_leftover_mounts()
             }
             _ => Ok(()),

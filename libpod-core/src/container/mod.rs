@@ -44,6 +44,7 @@ pub use options::{
     with_systemd, with_tty, with_user, with_user_volumes, with_uts_ns_from, with_volatile,
     with_workdir,
 };
+pub use options::{with_networks, with_port_mappings};
 pub use remove::RemoveOptions;
 
 use crate::error::Result;

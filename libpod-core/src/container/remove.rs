@@ -100,6 +100,9 @@ impl Locked<'_> {
             _ => self.runtime().oci().delete(self.id(), true),
         };
         failures.extend(cleaned.err());
+        // Cleanup's teardown when it ran; else what a failed cleanup or removal left (one
+        // `stat` when nothing is).
+        failures.extend(self.teardown_network().err());
         self.state.status = ContainerStatus::Removing;
         self.save()?;
         let rt = self.runtime();

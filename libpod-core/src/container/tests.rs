@@ -307,10 +307,15 @@ fn options_are_validated_as_they_are_applied() {
             .is_err()
     );
     assert!(
-        f.rt.new_container(opts(vec![with_network_mode(
-            libpod_spec::NetworkMode::Bridge(vec![])
-        )]))
-        .is_err()
+        matches!(
+            f.rt.new_container(opts(vec![with_network_mode(
+                libpod_spec::NetworkMode::Bridge(vec!["no-such-network".into()])
+            )])),
+            Err(CoreError::NetworkConfig(
+                libpod_net::NetError::NoSuchNetwork { .. }
+            ))
+        ),
+        "a bridge container's networks must exist"
     );
     assert!(
         f.rt.new_container(opts(vec![

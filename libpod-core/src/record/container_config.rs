@@ -167,6 +167,14 @@ pub struct ContainerConfig {
     /// container's ID is appended): the embedder's binary in its timer mode, as conmon's exit
     /// command is. Empty: only an open runtime's scheduler runs the checks.
     pub healthcheck_timer: Vec<String>,
+    /// The networks it was created on (bridge mode), with its options on each: the create's
+    /// request, written as its first attachments (`container_networks` rows) in the same
+    /// transaction as its row. Connect and disconnect change the rows, not this.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<crate::record::NetworkAttachment>,
+    /// Its published ports (`-p`, and `-P`'s exposed ports), host ports chosen at create.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub port_mappings: Vec<libpod_net::types::PortMapping>,
 }
 
 impl Default for ContainerConfig {
@@ -200,6 +208,8 @@ impl Default for ContainerConfig {
             healthcheck_on_failure: super::HealthCheckOnFailureAction::None,
             startup_healthcheck: None,
             healthcheck_timer: Vec::new(),
+            networks: Vec::new(),
+            port_mappings: Vec::new(),
         }
     }
 }

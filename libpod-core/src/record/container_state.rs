@@ -111,4 +111,8 @@ pub struct ContainerState {
     /// the volume's mount counts until its cleanup releases it).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mounted_volumes: Vec<String>,
+    /// What the network backend set up, per network (its interfaces, addresses, DNS
+    /// servers): while the container has its network namespace.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub network_status: BTreeMap<String, libpod_net::types::StatusBlock>,
 }

@@ -100,6 +100,18 @@ pub struct EngineConfig {
     /// `[engine] events_logfile_max_size`, in bytes (go-units' decimal sizes: `1m` is
     /// 1,000,000, Podman's default); 0: never rotated.
     pub events_logfile_max_size: u64,
+    /// `[containers] netns`: the network mode of containers that name none (`bridge`, as
+    /// Podman's as root). podctl applies it; the library's `CreateConfig` says its own.
+    pub netns: String,
+    /// `[network] network_config_dir`; `None`: `ROOT/networks` (Podman's is
+    /// /etc/containers/networks: naming it shares Podman's networks).
+    pub network_config_dir: Option<PathBuf>,
+    /// `[network] default_network`; `None`: libpod-net's `libpod`, clear of Podman's.
+    pub default_network: Option<String>,
+    /// `[network] default_subnet`; `None`: the first free /16 of 10.80.0.0/13.
+    pub default_subnet: Option<String>,
+    /// `[network] firewall_driver`, passed to netavark as `NETAVARK_FW`.
+    pub firewall_driver: Option<String>,
     /// The files this was read from, in order.
     pub sources: Vec<PathBuf>,
     /// `init_path` came from `[containers]`, which wins over `[engine]` whatever the order.
@@ -222,6 +234,11 @@ impl EngineConfig {
             events_logger: "file".to_string(),
             events_logfile_path: None,
             events_logfile_max_size: 1_000_000,
+            netns: "bridge".to_string(),
+            network_config_dir: None,
+            default_network: None,
+            default_subnet: None,
+            firewall_driver: None,
             sources: Vec::new(),
             init_path_from_containers: false,
         }

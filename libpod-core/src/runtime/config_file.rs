@@ -46,6 +46,7 @@ pub(super) fn apply(config: &mut EngineConfig, origin: &Path, text: &str) -> Res
         match key.as_str() {
             "containers" => containers(config, &Section::new(origin, "containers", value)?)?,
             "engine" => engine(config, &Section::new(origin, "engine", value)?)?,
+            "network" => network(config, &Section::new(origin, "network", value)?)?,
             _ => tracing::debug!("{origin:?}: ignoring [{key}]"),
         }
     }
@@ -108,6 +109,9 @@ fn containers(config: &mut EngineConfig, section: &Section<'_>) -> Result<()> {
     if let Some(tag) = section.string("log_tag")? {
         config.log_tag = tag.to_string();
     }
+    if let Some(netns) = section.string("netns")? {
+        config.netns = netns.to_string();
+    }
     section.ignore_others(&[
         "default_capabilities",
         "default_ulimits",
@@ -126,6 +130,31 @@ fn containers(config: &mut EngineConfig, section: &Section<'_>) -> Result<()> {
         "log_driver",
         "log_size_max",
         "log_tag",
+        "netns",
+    ]);
+    Ok(())
+}
+
+/// `[network]`: where network configs live, the default network, the firewall driver.
+fn network(config: &mut EngineConfig, section: &Section<'_>) -> Result<()> {
+    let text = |value: Option<&str>| value.filter(|v| !v.is_empty()).map(str::to_string);
+    if let Some(dir) = section.string("network_config_dir")? {
+        config.network_config_dir = text(Some(dir)).map(PathBuf::from);
+    }
+    if let Some(name) = section.string("default_network")? {
+        config.default_network = text(Some(name));
+    }
+    if let Some(subnet) = section.string("default_subnet")? {
+        config.default_subnet = text(Some(subnet));
+    }
+    if let Some(driver) = section.string("firewall_driver")? {
+        config.firewall_driver = text(Some(driver));
+    }
+    section.ignore_others(&[
+        "network_config_dir",
+        "default_network",
+        "default_subnet",
+        "firewall_driver",
     ]);
     Ok(())
 }

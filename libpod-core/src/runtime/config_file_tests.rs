@@ -281,7 +281,7 @@ fn unknown_keys_and_tables_are_ignored() {
         r#"top_level = 1
 [containers]
 no_such_key = "x"
-netns = 5
+userns_size = "not an integer"
 [engine]
 num_locks = "not even the right type"
 [engine.volume_plugins]

@@ -30,6 +30,7 @@
 //! | `events/` | the `events()` emitter (every verb's one-line event; the store's image events) |
 //! | `stats/` | `Container::stats`, `Container::top` (on the container handle) |
 //! | `health/` | `schedule_healthchecks`; `health_scheduler()` (its thread, started at first use, holds a `WeakRuntime` from `downgrade()`) |
+//! | `network/` | `networks()` (the configs), `create_network`, `remove_network`, `prune_networks`, `network_users` (verbs.rs), `connect_network`, `disconnect_network` (connect.rs); `networking()` reaches the backend and namespaces |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -81,6 +82,8 @@ pub struct RuntimeBuilder {
     exit_command: Option<ExitCommand>,
     exit_monitor: Option<bool>,
     oci_exec: Option<Arc<dyn OciExec>>,
+    network_backend: Option<crate::network::SharedBackend>,
+    network_config_dir: Option<PathBuf>,
 }
 
 impl RuntimeBuilder {
@@ -183,6 +186,21 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Uses this network backend instead of netavark (a [`FakeBackend`] in tests of callers).
+    ///
+    /// [`FakeBackend`]: crate::network::FakeBackend
+    pub fn network_backend(mut self, backend: Arc<dyn crate::network::NetworkBackend>) -> Self {
+        self.network_backend = Some(crate::network::SharedBackend(backend));
+        self
+    }
+
+    /// Where network configs live (default: containers.conf's `network_config_dir`, else
+    /// `ROOT/networks`).
+    pub fn network_config_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.network_config_dir = Some(dir.into());
+        self
+    }
+
     /// Opens the runtime (see [`Runtime`]).
     pub fn open(self) -> Result<Runtime> {
         open::open(self)
@@ -234,6 +252,7 @@ struct RuntimeInner {
     events: crate::events::EventEmitter,
     exits: ExitHandling,
     health: crate::health::Scheduler,
+    network: crate::network::Networking,
 }
 
 impl Runtime {
@@ -312,6 +331,17 @@ impl Runtime {
     /// Locks named volume `name` (alone, or under a container's guard: never before one).
     pub(crate) fn lock_volume(&self, name: &str) -> Result<VolumeGuard> {
         self.inner.locks.volume(name)
+    }
+
+    /// The network configs (`network create/ls/inspect/rm`), opened on first use with the
+    /// default network made if missing.
+    pub fn networks(&self) -> Result<&crate::network::NetworkStore> {
+        self.inner.network.store()
+    }
+
+    /// The networking parts: backend, namespaces' directory.
+    pub(crate) fn networking(&self) -> &crate::network::Networking {
+        &self.inner.network
     }
 
     /// The event emitter: where every operation records its event (see

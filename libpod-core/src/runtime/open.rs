@@ -114,6 +114,13 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
             runtime
         }
     };
+    let network = network_parts(
+        &engine,
+        &root,
+        &run_root,
+        builder.network_config_dir,
+        builder.network_backend,
+    )?;
     let events = event_emitter(&engine, &run_root);
     storage.set_event_sink(Arc::new(events.clone()));
     let inner = RuntimeInner {
@@ -134,6 +141,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
             builder.exit_monitor.unwrap_or(true),
         ),
         health: crate::health::Scheduler::default(),
+        network,
     };
     let runtime = Runtime {
         inner: Arc::new(inner),
@@ -141,7 +149,42 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     refresh_after_reboot(&runtime)?;
     super::intents::resolve_interrupted(&runtime);
     crate::exec::repair_interrupted(&runtime);
+    crate::network::repair::remove_orphan_namespaces(&runtime);
     Ok(runtime)
+}
+
+/// The network parts: configs in the given directory, containers.conf's, or `ROOT/networks`,
+/// with containers.conf's default network and subnet; the backend given, or netavark.
+fn network_parts(
+    engine: &EngineConfig,
+    root: &Path,
+    run_root: &Path,
+    config_dir: Option<PathBuf>,
+    backend: Option<crate::network::SharedBackend>,
+) -> Result<crate::network::Networking> {
+    let dir = config_dir
+        .or_else(|| engine.network_config_dir.clone())
+        .unwrap_or_else(|| root.join("networks"));
+    let mut config = libpod_net::config::StoreConfig::new(dir);
+    if let Some(name) = &engine.default_network {
+        config.default_network.name.clone_from(name);
+    }
+    if let Some(subnet) = &engine.default_subnet {
+        let subnet =
+            subnet
+                .parse::<libpod_net::types::IpNet>()
+                .map_err(|err| CoreError::Config {
+                    path: PathBuf::from("containers.conf"),
+                    reason: format!("default_subnet: {}", libpod_net::NetError::from(err)),
+                })?;
+        config.default_network.subnet = Some(subnet);
+    }
+    Ok(crate::network::Networking::new(
+        config,
+        backend.map(|b| b.0),
+        run_root,
+        engine.firewall_driver.clone(),
+    ))
 }
 
 /// The conmon to use: found (and its version checked, which runs it) once per boot and

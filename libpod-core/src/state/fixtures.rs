@@ -138,6 +138,16 @@ pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
             "healthcheck".into(),
             "timer".into(),
         ],
+        // Attachments at create have a case of their own (suite/networks.rs): the other
+        // cases connect networks themselves.
+        networks: Vec::new(),
+        port_mappings: vec![
+            serde_json::from_value(serde_json::json!({
+                "host_ip": "127.0.0.1", "container_port": 80, "host_port": 8080,
+                "range": 2, "protocol": "tcp,udp"
+            }))
+            .expect("port mapping"),
+        ],
     }
 }
 
@@ -162,5 +172,13 @@ pub fn full_state() -> ContainerState {
         boot_id: Some("b00t".into()),
         delete_without_rootfs: true,
         mounted_volumes: vec!["scratch".into()],
+        network_status: serde_json::from_value(serde_json::json!({
+            "libpod": {
+                "dns_search_domains": ["dns.podman"], "dns_server_ips": ["10.80.0.1"],
+                "interfaces": {"eth0": {"mac_address": "4e:8f:74:b1:b8:ed",
+                    "subnets": [{"gateway": "10.80.0.1", "ipnet": "10.80.0.2/16"}]}}
+            }
+        }))
+        .expect("network status"),
     }
 }

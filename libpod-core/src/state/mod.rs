@@ -39,6 +39,7 @@ use crate::record::{
     VolumeConfig, VolumeState,
 };
 use std::fmt::Debug;
+use std::net::IpAddr;
 
 /// Every kind of record the engine keeps: implemented for any type that implements each
 /// per-kind trait. Implementations are safe to share between threads and, for SQLite,
@@ -194,6 +195,18 @@ pub trait NetworkAttachmentStore {
     fn container_networks(&self, container_id: &str) -> Result<Vec<NetworkAttachment>>;
     /// The containers on `network`, sorted.
     fn network_users(&self, network: &str) -> Result<Vec<String>>;
+    /// Every address reserved on `network`, by any container (IPAM's view of what is taken).
+    fn allocated_addresses(&self, network: &str) -> Result<Vec<IpAddr>>;
+    /// The addresses a container holds on `network`, sorted (empty when it holds none).
+    fn container_addresses(&self, container_id: &str, network: &str) -> Result<Vec<IpAddr>>;
+    /// Atomically gives `address` on `network` to the container if nobody holds it: `true`
+    /// when it is now the container's (also when it already was), `false` when another
+    /// container holds it. Atomic across threads and processes (one transaction under the
+    /// database's write lock); the container must be on the network (`NetworkNotConnected`).
+    fn reserve_address(&self, container_id: &str, network: &str, address: IpAddr) -> Result<bool>;
+    /// Frees every address the container holds on `network`. A disconnect or the container's
+    /// removal frees them too.
+    fn release_addresses(&self, container_id: &str, network: &str) -> Result<()>;
 }
 
 /// Runtime-wide values (the boot marker, schema notes...).

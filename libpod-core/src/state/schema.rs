@@ -52,13 +52,20 @@
 //!   Networks are files, not rows: no foreign key on `network`.
 //! - `container_volumes`: (`container_id`, `volume_name`): "volume in use". Cascade from the
 //!   container; a linked volume cannot be deleted (foreign key, checked first by the store).
+//!
+//! # Version 3
+//!
+//! - `network_addresses`: (`network`, `address`) the primary key, so that one address on one
+//!   network has one holder whichever process reserves it; `container_id`; the attachment
+//!   (`container_id`, `network`) of `container_networks` it belongs to, with cascade: a
+//!   disconnect or the container's removal frees its addresses in the same transaction.
 
 use crate::error::{CoreError, Result};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
 /// The migration steps, in order: step `n` (1-based) takes the schema from version `n - 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this code writes: the number of migration steps.
 #[expect(
@@ -163,6 +170,20 @@ CREATE TABLE container_volumes (
     PRIMARY KEY (container_id, volume_name)
 );
 CREATE INDEX container_volumes_volume ON container_volumes(volume_name);
+";
+
+/// IPAM's allocations (libpod-net's `AddressStore` on the state, see
+/// [`NetworkAttachmentStore`](crate::state::NetworkAttachmentStore)).
+const V3: &str = "
+CREATE TABLE network_addresses (
+    network      TEXT NOT NULL,
+    address      TEXT NOT NULL,
+    container_id TEXT NOT NULL,
+    PRIMARY KEY (network, address),
+    FOREIGN KEY (container_id, network)
+        REFERENCES container_networks(container_id, network) ON DELETE CASCADE
+);
+CREATE INDEX network_addresses_container ON network_addresses(container_id, network);
 ";
 
 fn db_err(op: &'static str) -> impl FnOnce(rusqlite::Error) -> CoreError {

@@ -36,6 +36,9 @@ pub struct HostsParams<'a> {
     pub hostname: &'a str,
     /// The container's name, listed beside the hostname.
     pub name: Option<&'a str>,
+    /// The container shares the host's network namespace: no entry for its own names (the
+    /// host's file already names the host), as Podman writes it.
+    pub host_network: bool,
 }
 
 /// One line of the hosts file.
@@ -156,6 +159,9 @@ fn podman_entries(params: &HostsParams<'_>) -> Vec<HostEntry> {
         entries.push(entry(ip, &[HOST_CONTAINERS_INTERNAL, HOST_DOCKER_INTERNAL]));
     }
     let own_names = [params.hostname, params.name.unwrap_or_default()];
+    if params.host_network {
+        return entries;
+    }
     if params.container_ips.is_empty() {
         entries.push(entry(IpAddr::V4(Ipv4Addr::LOCALHOST), &own_names));
     }

@@ -192,3 +192,16 @@ fn never_panics_on_odd_base_content() {
         let _ = generate_hosts(&params(&[], Some(base))).unwrap();
     }
 }
+
+#[test]
+fn host_network_has_no_entry_for_the_container() {
+    let text = generate_hosts(&HostsParams {
+        base: Some("127.0.0.1 localhost\n::1 localhost\n"),
+        hostname: "web",
+        name: Some("c1"),
+        host_network: true,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(text, "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
+}

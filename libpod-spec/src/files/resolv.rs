@@ -47,6 +47,9 @@ pub struct ResolvParams<'a> {
     /// DNS servers of the container's networks (aardvark-dns); without `dns_servers`, they
     /// come first, followed by the host's servers.
     pub network_dns: &'a [IpAddr],
+    /// Search domains of the container's networks (`dns.podman`): first, before the
+    /// others, unless `dns_search` is `.`.
+    pub network_search: &'a [String],
     /// `--dns` (or containers.conf `dns_servers`); replaces all other servers.
     pub dns_servers: &'a [String],
     /// `--dns-search`; replaces the host's (kept after them when no `dns_servers` are
@@ -165,6 +168,17 @@ pub fn generate_resolv_conf(params: &ResolvParams<'_>) -> Result<String> {
         _ if clears_search => Vec::new(),
         user if keep_host => user.iter().cloned().chain(host.search).collect(),
         user => user.to_vec(),
+    };
+    let search = if clears_search {
+        search
+    } else {
+        let mut all = params.network_search.to_vec();
+        all.extend(
+            search
+                .into_iter()
+                .filter(|d| !params.network_search.contains(d)),
+        );
+        all
     };
 
     let options = match params.dns_options {

@@ -371,3 +371,33 @@ fn words_with_white_space_or_empty_are_refused() {
         "{err:?}"
     );
 }
+
+#[test]
+fn network_search_domains_come_first_and_dot_clears_them() {
+    let host = "nameserver 10.0.0.1\nsearch lan\n";
+    let network_dns = ["10.89.0.1".parse().unwrap()];
+    let network_search = ["dns.podman".to_string()];
+    let text = generate_resolv_conf(&ResolvParams {
+        host,
+        network_dns: &network_dns,
+        network_search: &network_search,
+        private_netns: true,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        text,
+        "search dns.podman lan\nnameserver 10.89.0.1\nnameserver 10.0.0.1\n"
+    );
+    let dot = [".".to_string()];
+    let text = generate_resolv_conf(&ResolvParams {
+        host,
+        network_dns: &network_dns,
+        network_search: &network_search,
+        dns_search: &dot,
+        private_netns: true,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(text, "nameserver 10.89.0.1\nnameserver 10.0.0.1\n");
+}

@@ -4,6 +4,7 @@
 use super::OthersStates;
 use crate::container::Locked;
 use crate::error::{CoreError, Result};
+use crate::network::namespace;
 use crate::runtime::modes::write_private;
 use libpod_spec::{NamespaceKind, SpecContext};
 use std::collections::BTreeMap;
@@ -32,7 +33,24 @@ impl Locked<'_> {
         let rt = self.runtime().clone();
         let id = self.id().to_string();
         let mut bind_mounts = BTreeMap::new();
-        let rootfs = self.prepare_rootfs(others, &mut bind_mounts)?;
+        // The namespace's setup (netavark: tens of milliseconds) beside the mounts.
+        let makes_network = self.makes_network();
+        let ctr = self.ctr;
+        let (network, rootfs) = crate::overlap::overlap(
+            "network-setup",
+            || {
+                makes_network
+                    .then(|| namespace::setup(&rt, ctr.config()))
+                    .transpose()
+            },
+            || self.prepare_rootfs(others, &mut bind_mounts),
+        );
+        // Recorded before either failure is returned: init's failure path tears it down.
+        let network = network?;
+        if let Some(setup) = network {
+            self.record_network(setup);
+        }
+        let rootfs = rootfs?;
         bind_mounts.extend(self.write_files(run_dir)?);
         self.state.bind_mounts = bind_mounts.clone();
 
@@ -44,6 +62,7 @@ impl Locked<'_> {
         ctx.stop_signal = Some(config.stop_signal);
         ctx.auto_remove = config.auto_remove;
         ctx.bind_mounts = bind_mounts;
+        ctx.netns_path = self.state.netns_path.clone();
         self.join_namespaces(&mut ctx, others)?;
         ctx.volume_paths = self.volume_paths(&mounts)?;
         let spec = rt

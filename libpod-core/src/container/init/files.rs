@@ -3,12 +3,14 @@
 
 use crate::container::Locked;
 use crate::error::{CoreError, Result};
+use libpod_net::types::StatusBlock;
 use libpod_spec::NetworkMode;
 use libpod_spec::files::{
     ContainerEnv, HostsParams, ResolvParams, generate_containerenv, generate_hostname,
     generate_hosts, generate_resolv_conf, host_resolv_conf_path,
 };
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 impl Locked<'_> {
@@ -27,15 +29,17 @@ impl Locked<'_> {
             files.insert(dest.to_string(), path);
             Ok(())
         };
+        let network = NetworkFacts::of(&self.state.network_status);
         if !spec.uts.no_hosts {
             let base = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
             let hosts = generate_hosts(&HostsParams {
                 add_hosts: &spec.uts.add_hosts,
                 base: Some(&base),
-                host_containers_internal: None,
-                container_ips: &[],
+                host_containers_internal: network.gateway,
+                container_ips: &network.addresses,
                 hostname: &hostname,
                 name: Some(self.config().name.as_str()),
+                host_network: matches!(spec.network.mode, NetworkMode::Host),
             })?;
             write("hosts", "/etc/hosts", &hosts)?;
         }
@@ -53,9 +57,10 @@ impl Locked<'_> {
                 },
                 dns_search: &spec.network.dns_search,
                 dns_options: &spec.network.dns_options,
+                network_dns: &network.dns_servers,
+                network_search: &network.dns_search,
                 private_netns: spec.network.mode.is_private(),
-                ipv6: false,
-                ..ResolvParams::default()
+                ipv6: network.ipv6,
             })?;
             write("resolv.conf", "/etc/resolv.conf", &resolv)?;
         }
@@ -75,5 +80,52 @@ impl Locked<'_> {
         });
         write(".containerenv", "/run/.containerenv", &env)?;
         Ok(files)
+    }
+}
+
+/// What the network backend's result gives the hosts file and resolv.conf.
+#[derive(Default)]
+struct NetworkFacts {
+    /// The container's addresses, network by network.
+    addresses: Vec<IpAddr>,
+    /// `host.containers.internal`: the first IPv4 gateway (else an IPv6 one), as c/common
+    /// picks it on bridge networks.
+    gateway: Option<IpAddr>,
+    /// aardvark-dns's addresses.
+    dns_servers: Vec<IpAddr>,
+    /// `dns.podman`.
+    dns_search: Vec<String>,
+    /// The container has an IPv6 address.
+    ipv6: bool,
+}
+
+impl NetworkFacts {
+    fn of(status: &BTreeMap<String, StatusBlock>) -> NetworkFacts {
+        let mut facts = NetworkFacts::default();
+        for block in status.values() {
+            for address in block.interfaces.values().flat_map(|i| &i.subnets) {
+                let ip = address.ipnet.address();
+                facts.addresses.push(ip);
+                facts.ipv6 |= ip.is_ipv6();
+                match (facts.gateway, address.gateway) {
+                    (None, Some(gateway)) => facts.gateway = Some(gateway),
+                    (Some(IpAddr::V6(_)), Some(gateway @ IpAddr::V4(_))) => {
+                        facts.gateway = Some(gateway);
+                    }
+                    _ => {}
+                }
+            }
+            for server in &block.dns_server_ips {
+                if !facts.dns_servers.contains(server) {
+                    facts.dns_servers.push(*server);
+                }
+            }
+            for domain in &block.dns_search_domains {
+                if !facts.dns_search.contains(domain) {
+                    facts.dns_search.push(domain.clone());
+                }
+            }
+        }
+        facts
     }
 }

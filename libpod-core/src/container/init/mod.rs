@@ -3,14 +3,15 @@
 //!
 //! It reads top-down: the monitor is launched first ([`OciRuntime::launch`]), the bundle is
 //! written while it starts up (`bundle.rs`, in steps: the root filesystem and /dev/shm in
-//! `rootfs.rs`, the generated files in `files.rs`, the volumes in `volumes.rs`; the network
-//! namespace will come before the files, which need its addresses), then the pending create
+//! `rootfs.rs` beside the network namespace of `network.rs`, the generated files in
+//! `files.rs`, which need its addresses, the volumes in `volumes.rs`), then the pending create
 //! goes on. A failure while writing drops the pending create, which stops the monitor.
 //!
 //! [`OciRuntime::launch`]: crate::oci::OciRuntime::launch
 
 mod bundle;
 mod files;
+mod network;
 mod rootfs;
 mod volumes;
 
@@ -63,6 +64,7 @@ impl Locked<'_> {
                 failures.extend(self.runtime().oci().delete(self.id(), true).err());
             }
             failures.extend(self.release_storage().err());
+            failures.extend(self.teardown_network().err());
             let cleanup = super::cleanup::combine(failures);
             self.state.status = ContainerStatus::Configured;
             self.state.pid = None;

@@ -4,6 +4,7 @@
 //! - `with.rs`: identity, process, logging and lifecycle options;
 //! - `health.rs`: the healthcheck's on-failure action, startup check and timer command;
 //! - `namespaces.rs`: joining other containers, dependencies, the network mode, pods;
+//! - `network.rs`: networks with per-network options, published ports;
 //! - `volumes.rs`: the user's mounts, parsed as they are given;
 //! - `from_create_config.rs`: a whole [`CreateConfig`](libpod_spec::CreateConfig) as options;
 //! - `builder.rs`: [`ContainerBuilder`], a fluent form over the same options.
@@ -12,6 +13,7 @@ mod builder;
 mod from_create_config;
 mod health;
 mod namespaces;
+mod network;
 mod volumes;
 mod with;
 
@@ -22,6 +24,7 @@ pub use namespaces::{
     with_dependencies, with_ipc_ns_from, with_net_ns_from, with_network_mode, with_pid_ns_from,
     with_pod, with_uts_ns_from,
 };
+pub use network::{with_networks, with_port_mappings};
 pub use volumes::{with_named_volumes, with_user_volumes};
 pub use with::{
     with_auto_remove, with_cgroup_parent, with_command, with_conmon_pidfile, with_entrypoint,

@@ -25,16 +25,11 @@ pub fn with_pod(pod: impl Into<String>) -> CtrCreateOption {
     })
 }
 
-/// The network mode (`none`, `host`, `private`, `ns:PATH`); bridge networking comes with
-/// libpod-net.
+/// The network mode (`bridge` on the default network or named ones, `none`, `host`,
+/// `private`, `ns:PATH`); per-network options come with
+/// [`with_networks`](super::with_networks).
 pub fn with_network_mode(mode: NetworkMode) -> CtrCreateOption {
     CtrCreateOption::new(move |d| {
-        if let NetworkMode::Bridge(_) = mode {
-            return Err(invalid(
-                "network",
-                "bridge networking is not supported yet: use none, host or container:ID",
-            ));
-        }
         d.config.spec.network.mode = mode;
         Ok(())
     })

@@ -22,6 +22,7 @@ impl ContainerStore for MemoryState {
             pod: config.pod.clone(),
             depends_on,
             networks: Default::default(),
+            addresses: Default::default(),
             volumes: volume_names(config),
         };
         let mut inner = self.inner.lock();
@@ -52,6 +53,10 @@ impl ContainerStore for MemoryState {
             .find(|volume| !inner.volumes.contains_key(*volume))
         {
             return Err(CoreError::VolumeNotFound(missing.clone()));
+        }
+        let mut record = record;
+        for attachment in &config.networks {
+            super::networks::insert_attachment(&mut record.networks, id, attachment)?;
         }
         inner.names.insert(config.name.clone(), id.to_string());
         inner.containers.insert(id.to_string(), record);

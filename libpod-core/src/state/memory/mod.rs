@@ -69,6 +69,8 @@ struct ContainerRecord {
     depends_on: BTreeSet<String>,
     /// By network name.
     networks: BTreeMap<String, NetworkAttachment>,
+    /// IPAM's reservations, by network (dropped with the attachment).
+    addresses: BTreeMap<String, BTreeSet<std::net::IpAddr>>,
     volumes: BTreeSet<String>,
 }
 

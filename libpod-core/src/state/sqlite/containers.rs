@@ -96,6 +96,9 @@ impl ContainerStore for SqliteState {
             .and_then(|mut stmt| stmt.execute([id, volume.as_str()]))
             .map_err(db_err("link volume"))?;
         }
+        for attachment in &config.networks {
+            super::networks::insert_attachment(&tx, id, attachment)?;
+        }
         tx.commit().map_err(db_err("commit adding container"))?;
         if config.volatile {
             self.volatile.lock().insert(config.id.clone());

@@ -74,7 +74,7 @@ fn a_version_1_database_keeps_its_rows_and_gains_the_new_tables() {
         schema::version(&state.connection()).unwrap(),
         SCHEMA_VERSION
     );
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
     // Every row survived.
     assert_eq!(
         state.all_containers().unwrap(),
@@ -115,6 +115,8 @@ fn a_version_1_database_keeps_its_rows_and_gains_the_new_tables() {
     state
         .connect_network(&full, &NetworkAttachment::new("podman"))
         .unwrap();
+    let address = "10.88.0.2".parse().unwrap();
+    assert!(state.reserve_address(&full, "podman", address).unwrap());
     let session = ExecSession::new(id("5e", '0'), full.clone(), ExecConfig::default());
     state.add_exec_session(&session).unwrap();
     assert!(matches!(
@@ -125,6 +127,7 @@ fn a_version_1_database_keeps_its_rows_and_gains_the_new_tables() {
     state.remove_container(&full).unwrap();
     assert!(state.volume_users("data").unwrap().is_empty());
     assert!(state.network_users("podman").unwrap().is_empty());
+    assert!(state.allocated_addresses("podman").unwrap().is_empty());
     assert!(state.exec_sessions(&full).unwrap().is_empty());
     state.remove_volume("data").unwrap();
     state.remove_container(&base).unwrap();

@@ -76,6 +76,7 @@ fn a_new_file_in_a_new_directory_gets_every_table() {
             "exec_sessions",
             "exit_codes",
             "metadata",
+            "network_addresses",
             "pods",
             "volumes"
         ]
@@ -86,6 +87,7 @@ fn a_new_file_in_a_new_directory_gets_every_table() {
         "exec_sessions",
         "container_networks",
         "container_volumes",
+        "network_addresses",
     ] {
         assert_eq!(count(&conn, &format!("SELECT count(*) FROM {table}")), 0);
     }

@@ -102,7 +102,9 @@ macro_rules! state_store_suite {
             exec_sessions_need_their_container,
             // network attachments
             networks_connect_and_disconnect, network_attachments_go_with_their_container,
-            network_refusals,
+            network_refusals, networks_given_at_create_are_attached,
+            addresses_are_reserved_once_and_go_with_their_attachment,
+            concurrent_reservations_never_share_an_address,
             // metadata
             metadata_round_trips);
     };

@@ -5,7 +5,7 @@ use libpod_core::container::{
     CtrCreateOption, HealthCheck, with_conmon_pidfile, with_dependencies, with_healthcheck,
     with_healthcheck_on_failure, with_healthcheck_timer, with_startup_healthcheck, with_systemd,
 };
-use libpod_core::record::{HealthCheckOnFailureAction, StartupHealthCheck};
+use libpod_core::record::{HealthCheckOnFailureAction, NetworkAttachment, StartupHealthCheck};
 use libpod_core::runtime::Runtime;
 use libpod_spec::parse::parse_size;
 use libpod_spec::{CreateConfig, ImageVolumeMode, NamespaceMode, NetworkMode};
@@ -174,6 +174,7 @@ impl CreateFlags {
         if let Some(path) = &self.conmon_pidfile {
             options.push(with_conmon_pidfile(path.clone()));
         }
+        options.extend(self.network_options(rt)?);
         if !self.requires.is_empty() {
             let required = self
                 .requires
@@ -267,6 +268,56 @@ fn pairs(flag: &str, entries: &[String]) -> Result<BTreeMap<String, String>> {
         .collect()
 }
 
+impl CreateFlags {
+    /// `-p`, and `--ip`, `--ip6`, `--mac-address`, `--network-alias` on the (one) network.
+    fn network_options(&self, rt: &Runtime) -> Result<Vec<CtrCreateOption>> {
+        let mut options = Vec::new();
+        let ports = self
+            .publish
+            .iter()
+            .map(|value| libpod_net::parse::parse_publish(value))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Exit::new(OWN_ERROR, e.to_string()))?;
+        if !ports.is_empty() {
+            options.push(libpod_core::container::with_port_mappings(ports));
+        }
+        let per_network = self.ip.is_some()
+            || self.ip6.is_some()
+            || self.mac_address.is_some()
+            || !self.network_alias.is_empty();
+        if !per_network {
+            return Ok(options);
+        }
+        let names = match network(self.network.as_deref().unwrap_or("none"))? {
+            NetworkMode::Bridge(names) if names.is_empty() => {
+                vec![rt.networks()?.default_network().to_string()]
+            }
+            NetworkMode::Bridge(names) => names,
+            _ => {
+                return Err(invalid(
+                    "network",
+                    self.network.as_deref().unwrap_or("none"),
+                    "--ip, --ip6, --mac-address and --network-alias need bridge networking",
+                ));
+            }
+        };
+        let mut attachments: Vec<NetworkAttachment> =
+            names.into_iter().map(NetworkAttachment::new).collect();
+        let first = &mut attachments[0];
+        for (flag, ip) in [("ip", &self.ip), ("ip6", &self.ip6)] {
+            if let Some(ip) = ip {
+                first
+                    .static_ips
+                    .push(ip.parse().map_err(|e| invalid(flag, ip, e))?);
+            }
+        }
+        first.static_mac = self.mac_address.clone();
+        first.aliases = self.network_alias.clone();
+        options.push(libpod_core::container::with_networks(attachments));
+        Ok(options)
+    }
+}
+
 /// `--entrypoint`: a JSON array, or one string (empty: none).
 fn entrypoint(value: &str) -> Result<Vec<String>> {
     if value.starts_with('[') {
@@ -279,16 +330,19 @@ fn entrypoint(value: &str) -> Result<Vec<String>> {
     })
 }
 
+/// `--network`: a mode, or network names (bridge mode on them), as Podman reads it.
 fn network(value: &str) -> Result<NetworkMode> {
-    let mode: NetworkMode = value.parse().map_err(|e| invalid("network", value, e))?;
-    if matches!(mode, NetworkMode::Bridge(_)) {
-        return Err(Exit::new(
-            OWN_ERROR,
-            format!("--network {value} is not supported by podctl yet: networking has not landed (use none, host, private, container:ID or ns:PATH)"),
-        )
-        .into());
+    let known = ["none", "bridge", "host", "private"];
+    let is_mode = known.contains(&value)
+        || ["bridge:", "container:", "ns:"]
+            .iter()
+            .any(|prefix| value.starts_with(prefix));
+    if !is_mode {
+        return Ok(NetworkMode::Bridge(
+            value.split(',').map(str::to_string).collect(),
+        ));
     }
-    Ok(mode)
+    value.parse().map_err(|e| invalid("network", value, e))
 }
 
 fn namespace(flag: &str, value: &str) -> Result<NamespaceMode> {

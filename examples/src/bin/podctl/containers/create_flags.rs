@@ -264,9 +264,25 @@ pub struct CreateFlags {
     /// User namespace to use.
     #[arg(long)]
     pub userns: Option<String>,
-    /// Network: none (podctl's default), host, private, container:ID, ns:PATH.
+    /// Network: none (podctl's default), bridge (the default network), NAME[,NAME...], host,
+    /// private, container:ID, ns:PATH.
     #[arg(long = "network", visible_alias = "net")]
     pub network: Option<String>,
+    /// Publish a container's port to the host (Podman splits the values at commas).
+    #[arg(short = 'p', long = "publish", value_delimiter = ',')]
+    pub publish: Vec<String>,
+    /// The container's IPv4 address on its network.
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// The container's IPv6 address on its network.
+    #[arg(long)]
+    pub ip6: Option<String>,
+    /// The container's MAC address on its network.
+    #[arg(long = "mac-address")]
+    pub mac_address: Option<String>,
+    /// Another name of the container on its network.
+    #[arg(long = "network-alias")]
+    pub network_alias: Vec<String>,
     /// Set container hostname.
     #[arg(short = 'h', long)]
     pub hostname: Option<String>,
