@@ -61,6 +61,7 @@ pub mod monitor;
 pub(crate) mod notify;
 pub mod oci;
 mod overlap;
+pub mod pod;
 pub mod record;
 pub mod runtime;
 pub mod state;

@@ -159,6 +159,8 @@ pub struct ContainerConfig {
     pub volatile: bool,
     /// The healthcheck, as the image or user gave it.
     pub healthcheck: Option<HealthCheck>,
+    /// It is its pod's infra container (Podman's `IsInfra`): made and removed with the pod.
+    pub is_infra: bool,
 }
 
 impl Default for ContainerConfig {
@@ -189,6 +191,7 @@ impl Default for ContainerConfig {
             auto_remove: false,
             volatile: false,
             healthcheck: None,
+            is_infra: false,
         }
     }
 }

@@ -19,5 +19,5 @@ pub use container_config::{ContainerConfig, HealthCheck, LogDriver, RootfsSource
 pub use container_state::{ContainerState, ContainerStatus};
 pub use exec::{ExecConfig, ExecSession, ExecStatus};
 pub use network::NetworkAttachment;
-pub use pod::{PodConfig, PodExitPolicy, PodState};
+pub use pod::{PodConfig, PodExitPolicy, PodResources, PodState};
 pub use volume::{VolumeConfig, VolumeState};

@@ -29,6 +29,7 @@
 //! | `volume/` | `volume`, `volumes`, `volume_exists` (mod.rs), `new_volume` (create.rs), `remove_volume` (remove.rs), `prune_volumes` (prune.rs), `import_volume` (export.rs) |
 //! | `events/` | the `events()` emitter (every verb's one-line event; the store's image events) |
 //! | `stats/` | `Container::stats`, `Container::top` (on the container handle) |
+//! | `pod/` | `pod`, `pods`, `pod_exists` (mod.rs), `new_pod` (create.rs), `remove_pod` (remove.rs), `prune_pods` (remove.rs); `lock_pod()` takes a pod's guard |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -316,6 +317,11 @@ impl Runtime {
     /// [`events`](crate::events)), and the reader of the event file.
     pub fn events(&self) -> &crate::events::EventEmitter {
         &self.inner.events
+    }
+
+    /// Locks pod `id`, the outermost lock: its containers are locked through the guard.
+    pub(crate) fn lock_pod(&self, id: &str) -> Result<crate::lock::PodGuard<'_>> {
+        self.inner.locks.pod(id)
     }
 
     /// The container with this name, ID or unique ID prefix.

@@ -122,6 +122,7 @@ pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
             start_period_seconds: 2,
             retries: 3,
         }),
+        is_infra: true,
     }
 }
 

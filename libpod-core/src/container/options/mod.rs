@@ -15,9 +15,10 @@ mod with;
 
 pub use builder::ContainerBuilder;
 pub use from_create_config::{options_from_create_config, with_create_config};
+pub(crate) use namespaces::join_namespace;
 pub use namespaces::{
     with_dependencies, with_ipc_ns_from, with_net_ns_from, with_network_mode, with_pid_ns_from,
-    with_pod, with_uts_ns_from,
+    with_pod, with_pod_named, with_uts_ns_from,
 };
 pub use volumes::{with_named_volumes, with_user_volumes};
 pub use with::{
