@@ -102,9 +102,12 @@ fn set_limits(config: &PodConfig, rel: &str, resources: &PodResources) -> Result
     let write = |path: PathBuf, value: String| {
         std::fs::write(&path, value).map_err(cgroup_err(config, &path, "set limit"))
     };
-    for root in hierarchies()? {
+    let roots = hierarchies()?;
+    // A hybrid host's unified tree holds no controllers: limits go in v1 there.
+    let pure_v2 = roots.len() == 1;
+    for root in roots {
         let dir = root.join(rel);
-        let v2 = root.join("cgroup.controllers").exists();
+        let v2 = pure_v2 && root.join("cgroup.controllers").exists();
         if let Some(cpus) = resources.cpus {
             let quota = quota_of(cpus);
             if v2 {
