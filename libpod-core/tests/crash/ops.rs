@@ -2,7 +2,7 @@
 //!
 //! To cover a new operation: add a variant here (and its call in [`child_main`]), its
 //! precondition in `setup.rs`, what it must leave (absent or whole) in `store_checks.rs` or
-//! `container_checks.rs` if the global invariants do not already say it, and its retry in
+//! `container_checks.rs` (pods: `pod_checks.rs`) if the global invariants do not already say it, and its retry in
 //! `trial.rs`.
 
 use super::fixtures::ImageKind;
@@ -12,6 +12,7 @@ use libpod_core::container::{
     CtrCreateOption, RemoveOptions, with_cgroup_parent, with_command, with_name,
     with_rootfs_from_image, with_stop_timeout,
 };
+use libpod_core::pod::{PodCreateOption, PodRemoveOptions, with_pod_cgroup_parent, with_pod_name};
 use libpod_core::volume::{VolumeRemoveOptions, with_volume_labels, with_volume_name};
 use libpod_storage::registry::{AuthFiles, PullOptions, RegistryOptions};
 use libpod_storage::{ImageReference, RegistriesConfig};
@@ -43,10 +44,16 @@ pub enum OpKind {
     /// `cleanup_container` (conmon's exit command) of an `always` container whose process was
     /// killed: the exit recorded, cleanup, and the restart by its policy.
     Cleanup,
+    /// `new_pod` (its row, cgroup and infra container).
+    PodCreate,
+    /// `Pod::start` of a pod with a member (infra first).
+    PodStart,
+    /// `remove_pod` with force, of a running or stopped pod.
+    PodRm,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 10] = [
+    pub const ALL: [OpKind; 13] = [
         OpKind::Import,
         OpKind::Pull,
         OpKind::Rmi,
@@ -57,6 +64,9 @@ impl OpKind {
         OpKind::VolumeCreate,
         OpKind::VolumeRm,
         OpKind::Cleanup,
+        OpKind::PodCreate,
+        OpKind::PodStart,
+        OpKind::PodRm,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,6 +81,9 @@ impl OpKind {
             OpKind::VolumeCreate => "volume-create",
             OpKind::VolumeRm => "volume-rm",
             OpKind::Cleanup => "cleanup",
+            OpKind::PodCreate => "pod-create",
+            OpKind::PodStart => "pod-start",
+            OpKind::PodRm => "pod-rm",
         }
     }
 
@@ -81,6 +94,11 @@ impl OpKind {
     /// Whether it acts on a volume.
     pub fn on_volume(self) -> bool {
         matches!(self, OpKind::VolumeCreate | OpKind::VolumeRm)
+    }
+
+    /// Whether it acts on a pod.
+    pub fn on_pod(self) -> bool {
+        matches!(self, OpKind::PodCreate | OpKind::PodStart | OpKind::PodRm)
     }
 
     /// Whether it acts on a container (rather than on images).
@@ -131,7 +149,7 @@ impl Plan {
     pub fn shape(&self) -> (OpKind, bool) {
         match self.op {
             OpKind::Import | OpKind::Pull | OpKind::Rmi => (self.op, self.sibling_present),
-            OpKind::Rm => (self.op, self.running),
+            OpKind::Rm | OpKind::PodRm => (self.op, self.running),
             _ => (self.op, false),
         }
     }
@@ -147,7 +165,7 @@ impl Plan {
                     "not running"
                 }
             )
-        } else if self.op.on_container() || self.op.on_volume() {
+        } else if self.op.on_container() || self.op.on_volume() || self.op.on_pod() {
             self.op.name().to_string()
         } else {
             format!(
@@ -237,6 +255,11 @@ pub fn container_options(name: &str, cgroup: &str) -> Vec<CtrCreateOption> {
     ]
 }
 
+/// Options of the trials' pods: Podman's shared namespaces, a cgroup in the harness's parent.
+pub fn pod_options(name: &str, cgroup: &str) -> Vec<PodCreateOption> {
+    vec![with_pod_name(name), with_pod_cgroup_parent(cgroup)]
+}
+
 /// Pull options that read no host file and talk plain HTTP to the loopback registry.
 pub fn pull_options(auth_file: &Path) -> PullOptions {
     PullOptions {
@@ -318,6 +341,18 @@ pub fn child_main(args: ChildArgs) -> ! {
             OpKind::Cleanup => rt
                 .cleanup_container(&args.target)
                 .map(drop)
+                .map_err(|x| e(&x))?,
+            OpKind::PodCreate => {
+                rt.new_pod(pod_options(&args.target, &args.cgroup))
+                    .map_err(|x| e(&x))?;
+            }
+            OpKind::PodStart => rt
+                .pod(&args.target)
+                .and_then(|p| p.start())
+                .map_err(|x| e(&x))?,
+            OpKind::PodRm => rt
+                .pod(&args.target)
+                .and_then(|p| rt.remove_pod(&p, PodRemoveOptions::default().force(true).timeout(2)))
                 .map_err(|x| e(&x))?,
         }
         say(DONE);
