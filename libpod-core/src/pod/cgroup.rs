@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 /// Podman's default cgroupfs parent.
 const DEFAULT_PARENT: &str = "/libpod_parent";
 
-/// The CFS period the CPU limit is a quota over (Podman's 100 ms).
-const CPU_PERIOD_US: u64 = 100_000;
+const CPU_PERIOD_US: u64 = PodResources::CPU_PERIOD_US;
 
 /// The pod's cgroup path, relative to each hierarchy's root.
 pub(super) fn path_of(config: &PodConfig) -> String {
@@ -108,8 +107,7 @@ fn set_limits(config: &PodConfig, rel: &str, resources: &PodResources) -> Result
     for root in roots {
         let dir = root.join(rel);
         let v2 = pure_v2 && root.join("cgroup.controllers").exists();
-        if let Some(cpus) = resources.cpus {
-            let quota = quota_of(cpus);
+        if let Some(quota) = resources.cpu_quota() {
             if v2 {
                 enable_controllers(config, &root, rel, "+cpu")?;
                 write(dir.join("cpu.max"), format!("{quota} {CPU_PERIOD_US}"))?;
@@ -128,16 +126,6 @@ fn set_limits(config: &PodConfig, rel: &str, resources: &PodResources) -> Result
         }
     }
     Ok(())
-}
-
-/// The CFS quota for `cpus` CPUs over the period, as Podman rounds it.
-#[expect(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "a positive float to integer conversion saturates; no real --cpus overflows"
-)]
-fn quota_of(cpus: f64) -> u64 {
-    (cpus * 100_000.0).round() as u64
 }
 
 /// Enables `controller` (`+cpu`) in every v2 ancestor's subtree down to the pod's cgroup.
@@ -204,7 +192,10 @@ mod tests {
 
     #[test]
     fn cpus_become_a_quota_over_100ms() {
-        assert_eq!(quota_of(1.5), 150_000);
-        assert_eq!(quota_of(0.25), 25_000);
+        let resources = PodResources {
+            cpus: Some(0.25),
+            ..PodResources::default()
+        };
+        assert_eq!(resources.cpu_quota(), Some(25_000));
     }
 }

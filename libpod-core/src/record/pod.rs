@@ -85,6 +85,28 @@ pub struct PodResources {
     pub memory: Option<u64>,
 }
 
+impl PodResources {
+    /// The CFS period the CPU limit is a quota over, in microseconds (Podman's 100 ms).
+    pub const CPU_PERIOD_US: u64 = 100_000;
+
+    /// The CFS quota for [`cpus`](Self::cpus) over [`CPU_PERIOD_US`](Self::CPU_PERIOD_US),
+    /// rounded as Podman rounds it.
+    ///
+    /// ```
+    /// let mut r = libpod_core::record::PodResources::default();
+    /// r.cpus = Some(1.5);
+    /// assert_eq!(r.cpu_quota(), Some(150_000));
+    /// ```
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a positive float to integer conversion saturates; no real --cpus overflows"
+    )]
+    pub fn cpu_quota(&self) -> Option<u64> {
+        self.cpus.map(|cpus| (cpus * 100_000.0).round() as u64)
+    }
+}
+
 /// What changes about a pod after it is created (Podman's `podState`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

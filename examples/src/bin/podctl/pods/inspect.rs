@@ -68,9 +68,12 @@ pub fn inspect_value(pod: &Pod) -> Result<Value> {
         "Containers": containers,
     });
     if let Some(map) = value.as_object_mut() {
-        if let Some(cpus) = config.resources.cpus {
-            map.insert("CPUPeriod".into(), json!(100_000));
-            map.insert("CPUQuota".into(), json!((cpus * 100_000.0).round() as i64));
+        if let Some(quota) = config.resources.cpu_quota() {
+            map.insert(
+                "CPUPeriod".into(),
+                json!(libpod_core::pod::PodResources::CPU_PERIOD_US),
+            );
+            map.insert("CPUQuota".into(), json!(quota));
         }
         if let Some(memory) = config.resources.memory {
             map.insert("MemoryLimit".into(), json!(memory));
