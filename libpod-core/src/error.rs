@@ -347,6 +347,62 @@ pub enum CoreError {
         /// The containers on it.
         containers: Vec<String>,
     },
+
+    // -- pods (the pod wing) --
+    /// The pod was removed: a container cannot join it (Podman's `ErrPodRemoved`).
+    #[error("pod {0} has been removed")]
+    PodRemoved(String),
+    /// An operation on a pod's containers failed for some of them (Podman's
+    /// `ErrPodPartialFail`); the others were acted on.
+    #[error("{operation} pod {id}: {} of its containers failed: {}", failures.len(), summary(failures))]
+    PodPartialFailure {
+        /// The pod.
+        id: String,
+        /// What was done (`start`, `stop`, ...).
+        operation: &'static str,
+        /// Each failed container's ID and error.
+        failures: Vec<(String, CoreError)>,
+    },
+    /// A pod's containers depend on each other in a circle.
+    #[error("pod {id}: its containers' dependencies form a cycle through {container}")]
+    PodDependencyCycle {
+        /// The pod.
+        id: String,
+        /// A container on the cycle.
+        container: String,
+    },
+    /// The infra container goes only with its pod.
+    #[error(
+        "container {id} is the infra container of pod {pod} and cannot be removed without removing the pod"
+    )]
+    PodInfraContainer {
+        /// The infra container.
+        id: String,
+        /// Its pod.
+        pod: String,
+    },
+    /// A pod's cgroup could not be made, limited or removed.
+    #[error("pod {id}: cgroup {path}: {op}")]
+    PodCgroup {
+        /// The pod.
+        id: String,
+        /// The cgroup directory or file.
+        path: std::path::PathBuf,
+        /// What failed.
+        op: &'static str,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The failures of a [`CoreError::PodPartialFailure`], one `ID: error` each.
+fn summary(failures: &[(String, CoreError)]) -> String {
+    failures
+        .iter()
+        .map(|(id, e)| format!("{}: {e}", &id[..id.len().min(12)]))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The crate's result type.

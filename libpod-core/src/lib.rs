@@ -67,6 +67,7 @@ pub mod network;
 pub(crate) mod notify;
 pub mod oci;
 mod overlap;
+pub mod pod;
 pub mod record;
 pub mod runtime;
 pub mod state;

@@ -98,7 +98,7 @@ struct Held {
 #[derive(Debug)]
 pub(crate) struct PodGuard<'m> {
     manager: &'m LockManager,
-    _held: Held,
+    held: Held,
 }
 
 /// A container's lock; its exec sessions are locked through it
@@ -150,11 +150,10 @@ impl LockManager {
     }
 
     /// Locks pod `id`.
-    #[cfg_attr(not(test), expect(dead_code, reason = "taken by the pod wing"))]
     pub fn pod(&self, id: &str) -> Result<PodGuard<'_>> {
         Ok(PodGuard {
             manager: self,
-            _held: self.take(format!("pod-{id}"), LockLevel::Pod)?,
+            held: self.take(format!("pod-{id}"), LockLevel::Pod)?,
         })
     }
 
@@ -217,7 +216,6 @@ impl Held {
     }
 }
 
-#[cfg_attr(not(test), expect(dead_code, reason = "taken by the pod wing"))]
 impl PodGuard<'_> {
     /// Locks container `id`, one of this pod's, for as long as the pod stays locked.
     pub fn container(&self, id: &str) -> Result<ContainerGuard<'_>> {
@@ -255,6 +253,13 @@ impl ContainerGuard<'_> {
 
     /// Removes the lock file: the container is gone (the lock is still held, so no other
     /// process is using the file).
+    pub fn remove_file(&self) {
+        let _ = std::fs::remove_file(&self.held.path);
+    }
+}
+
+impl PodGuard<'_> {
+    /// Removes the lock file: the pod is gone (the lock is still held).
     pub fn remove_file(&self) {
         let _ = std::fs::remove_file(&self.held.path);
     }

@@ -56,6 +56,7 @@ impl Runtime {
             config.exit_command = command;
         }
         validate_name(&config.name)?;
+        crate::pod::check_member(self, &config)?;
         if let Some(field) = config.engine_fact_in_spec() {
             return Err(CoreError::InvalidOption {
                 option: "create config",

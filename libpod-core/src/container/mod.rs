@@ -11,13 +11,14 @@ mod attach;
 mod cleanup;
 pub(crate) mod create;
 mod healthcheck;
+pub(crate) use cleanup::combine as combine_failures;
 pub(crate) use create::new_id;
 mod init;
 mod inspect;
 mod inspect_resources;
 mod kill;
 mod leftover;
-mod options;
+pub(crate) mod options;
 mod pause;
 mod refresh;
 mod remove;
@@ -39,10 +40,10 @@ pub use options::{
     with_healthcheck, with_healthcheck_on_failure, with_healthcheck_timer, with_ipc_ns_from,
     with_labels, with_log_driver, with_log_path, with_log_size_max, with_log_tag, with_name,
     with_named_volumes, with_net_ns_from, with_network_mode, with_pid_ns_from, with_pod,
-    with_restart_policy, with_restart_retries, with_rootfs_from_image, with_rootfs_path,
-    with_shm_size, with_startup_healthcheck, with_stdin, with_stop_signal, with_stop_timeout,
-    with_systemd, with_tty, with_user, with_user_volumes, with_uts_ns_from, with_volatile,
-    with_workdir,
+    with_pod_named, with_restart_policy, with_restart_retries, with_rootfs_from_image,
+    with_rootfs_path, with_shm_size, with_startup_healthcheck, with_stdin, with_stop_signal,
+    with_stop_timeout, with_systemd, with_tty, with_user, with_user_volumes, with_uts_ns_from,
+    with_volatile, with_workdir,
 };
 pub use options::{with_networks, with_port_mappings};
 pub use remove::RemoveOptions;
@@ -106,6 +107,17 @@ impl Container {
     /// Locks the container and syncs its state.
     pub(crate) fn lock(&self) -> Result<Locked<'_>> {
         let guard = self.runtime.lock_container(self.id())?;
+        self.locked_with(guard)
+    }
+
+    /// Locks the container through its pod's guard (the pod stays locked meanwhile) and
+    /// syncs its state.
+    pub(crate) fn lock_in<'a>(&'a self, pod: &'a crate::lock::PodGuard<'_>) -> Result<Locked<'a>> {
+        let guard = pod.container(self.id())?;
+        self.locked_with(guard)
+    }
+
+    fn locked_with<'a>(&'a self, guard: ContainerGuard<'a>) -> Result<Locked<'a>> {
         let state = self.runtime.state().container_state(self.id())?;
         let mut locked = Locked {
             ctr: self,

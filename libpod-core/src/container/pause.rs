@@ -1,30 +1,40 @@
 //! `pause` and `unpause`: Running <-> Paused (the cgroup freezer).
 
-use super::{Container, ContainerStatus};
+use super::{Container, ContainerStatus, Locked};
 use crate::error::Result;
 use crate::events::EventStatus;
 
 impl Container {
     /// Freezes the container's processes.
     pub fn pause(&self) -> Result<()> {
-        let mut locked = self.lock()?;
-        locked.require("pause", &[ContainerStatus::Running])?;
-        locked.runtime().oci().pause(self.id())?;
-        locked.state.status = ContainerStatus::Paused;
-        locked.save()?;
+        self.lock()?.pause_locked()
+    }
+
+    /// Thaws them.
+    pub fn unpause(&self) -> Result<()> {
+        self.lock()?.unpause_locked()
+    }
+}
+
+impl Locked<'_> {
+    /// Freezes a running container.
+    pub(crate) fn pause_locked(&mut self) -> Result<()> {
+        self.require("pause", &[ContainerStatus::Running])?;
+        self.runtime().oci().pause(self.id())?;
+        self.state.status = ContainerStatus::Paused;
+        self.save()?;
         self.runtime()
             .events()
             .container(self.config(), EventStatus::Pause);
         Ok(())
     }
 
-    /// Thaws them.
-    pub fn unpause(&self) -> Result<()> {
-        let mut locked = self.lock()?;
-        locked.require("unpause", &[ContainerStatus::Paused])?;
-        locked.runtime().oci().resume(self.id())?;
-        locked.state.status = ContainerStatus::Running;
-        locked.save()?;
+    /// Thaws a paused container.
+    pub(crate) fn unpause_locked(&mut self) -> Result<()> {
+        self.require("unpause", &[ContainerStatus::Paused])?;
+        self.runtime().oci().resume(self.id())?;
+        self.state.status = ContainerStatus::Running;
+        self.save()?;
         self.runtime()
             .events()
             .container(self.config(), EventStatus::Unpause);

@@ -47,6 +47,14 @@ impl Runtime {
     /// does not decode is removed as
     /// [`remove_broken_container`](Runtime::remove_broken_container) does.
     pub fn remove_container(&self, ctr: &Container, options: RemoveOptions) -> Result<()> {
+        if let Some(pod) = ctr.config().pod.as_ref().filter(|_| ctr.config().is_infra)
+            && self.state().pod_config(pod).is_ok()
+        {
+            return Err(CoreError::PodInfraContainer {
+                id: ctr.id().to_string(),
+                pod: pod.clone(),
+            });
+        }
         let mut locked = match ctr.lock() {
             Ok(locked) => locked,
             // A state that does not decode: nothing to stop it by but force.
@@ -55,33 +63,41 @@ impl Runtime {
             }
             Err(e) => return Err(e),
         };
-        let dependents = self.state().dependents(ctr.id())?;
-        if !dependents.is_empty() {
-            return Err(CoreError::HasDependents {
-                id: ctr.id().to_string(),
-                dependents,
-            });
-        }
-        if matches!(
-            locked.state.status,
-            ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping
-        ) {
-            if !options.force {
-                return locked.require("remove without force", &[]);
-            }
-            let timeout = options.timeout.unwrap_or(locked.config().stop_timeout);
-            match locked.stop_locked(timeout, ExitAction::Keep) {
-                // Removed by another process while the stop waited: gone, as asked.
-                Err(CoreError::ContainerNotFound(id)) if id == ctr.id() => return Ok(()),
-                other => other?,
-            }
-        }
-        locked.remove_locked()?;
+        locked.remove_with(options)?;
         drop(locked);
         if options.volumes {
             crate::volume::image::remove_anonymous_of(self, ctr.config());
         }
         Ok(())
+    }
+}
+
+impl Locked<'_> {
+    /// [`Runtime::remove_container`] on the locked container (its anonymous volumes left to
+    /// the caller): refused while others depend on it, or while it runs without `force`.
+    pub(crate) fn remove_with(&mut self, options: RemoveOptions) -> Result<()> {
+        let dependents = self.runtime().state().dependents(self.id())?;
+        if !dependents.is_empty() {
+            return Err(CoreError::HasDependents {
+                id: self.id().to_string(),
+                dependents,
+            });
+        }
+        if matches!(
+            self.state.status,
+            ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping
+        ) {
+            if !options.force {
+                return self.require("remove without force", &[]);
+            }
+            let timeout = options.timeout.unwrap_or(self.config().stop_timeout);
+            match self.stop_locked(timeout, ExitAction::Keep) {
+                // Removed by another process while the stop waited: gone, as asked.
+                Err(CoreError::ContainerNotFound(id)) if id == self.id() => return Ok(()),
+                other => other?,
+            }
+        }
+        self.remove_locked()
     }
 }
 

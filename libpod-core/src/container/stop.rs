@@ -19,14 +19,20 @@ impl Container {
     /// a restart its policy has pending. Another process that removes the container or starts
     /// it again while this waits for the exit ends the stop (successfully: it did stop).
     pub fn stop(&self, timeout: Option<u32>) -> Result<()> {
-        let mut locked = self.lock()?;
-        match locked.state.status {
+        self.lock()?.stop_by_user(timeout)
+    }
+}
+
+impl Locked<'_> {
+    /// [`Container::stop`] on the locked container.
+    pub(crate) fn stop_by_user(&mut self, timeout: Option<u32>) -> Result<()> {
+        match self.state.status {
             ContainerStatus::Running
             | ContainerStatus::Stopping
             | ContainerStatus::Paused
             | ContainerStatus::Created => {
-                let timeout = timeout.unwrap_or(locked.config().stop_timeout);
-                match locked.stop_locked(timeout, ExitAction::AutoRemove) {
+                let timeout = timeout.unwrap_or(self.config().stop_timeout);
+                match self.stop_locked(timeout, ExitAction::AutoRemove) {
                     Err(CoreError::ContainerNotFound(id)) if id == self.id() => Ok(()),
                     Err(CoreError::InvalidState {
                         operation: TAKEN_OVER,
@@ -39,11 +45,11 @@ impl Container {
                     other => other,
                 }
             }
-            _ if locked.state.restart_pending => {
+            _ if self.state.restart_pending => {
                 // As Podman: stopped by the user even with nothing left to stop.
-                locked.state.restart_pending = false;
-                locked.state.stopped_by_user = true;
-                locked.save()
+                self.state.restart_pending = false;
+                self.state.stopped_by_user = true;
+                self.save()
             }
             _ => Ok(()),
         }

@@ -297,7 +297,10 @@ fn options_are_validated_as_they_are_applied() {
             Err(CoreError::InvalidOption { option: "name", .. })
         ));
     }
-    assert!(f.rt.new_container(opts(vec![with_pod("p")])).is_err());
+    assert!(matches!(
+        f.rt.new_container(opts(vec![with_pod_named("p")])),
+        Err(CoreError::PodNotFound(_))
+    ));
     assert!(
         f.rt.new_container(vec![with_name("nofs")]).is_err(),
         "a container needs a root filesystem"

@@ -47,32 +47,45 @@ impl Runtime {
             Err(CoreError::ContainerNotFound(_)) => return Ok(CleanupOutcome::Removed),
             Err(e) => return Err(e),
         };
-        let mut locked = match ctr.lock() {
-            Ok(locked) => locked,
-            // Removed as its exit was handled (auto-remove), here or by another.
-            Err(CoreError::ContainerNotFound(_)) => return Ok(CleanupOutcome::Removed),
-            Err(e) => return Err(e),
-        };
-        match locked.state.status {
-            ContainerStatus::Running | ContainerStatus::Paused => {
-                return Ok(CleanupOutcome::Running);
-            }
-            ContainerStatus::Stopping | ContainerStatus::Removing => {
-                return Ok(CleanupOutcome::Stopping);
-            }
-            _ => {}
+        let outcome = cleanup_under_lock(&ctr)?;
+        if matches!(outcome, CleanupOutcome::CleanedUp | CleanupOutcome::Removed)
+            && let Err(err) = crate::pod::exit_policy::after_exit(self, ctr.config())
+        {
+            // The container's own cleanup is done; the pod's policy is its pod's business.
+            tracing::warn!(container = %ctr.id(), %err, "applying the pod's exit policy");
         }
-        if locked.state.status == ContainerStatus::Stopped {
-            // An earlier cleanup failed half-way: try again.
-            locked.cleanup_locked()?;
-        }
-        if locked.restart_if_pending()? {
-            return Ok(CleanupOutcome::Restarted);
-        }
-        if locked.state.status == ContainerStatus::Created {
-            // Its process died before it was started (Podman cleans it up to Configured).
-            locked.cleanup_locked()?;
-        }
-        Ok(CleanupOutcome::CleanedUp)
+        Ok(outcome)
     }
+}
+
+/// The cleanup's work under the container's lock (let go before the pod's exit policy,
+/// whose pod lock comes first in the order).
+fn cleanup_under_lock(ctr: &crate::container::Container) -> Result<CleanupOutcome> {
+    let mut locked = match ctr.lock() {
+        Ok(locked) => locked,
+        // Removed as its exit was handled (auto-remove), here or by another.
+        Err(CoreError::ContainerNotFound(_)) => return Ok(CleanupOutcome::Removed),
+        Err(e) => return Err(e),
+    };
+    match locked.state.status {
+        ContainerStatus::Running | ContainerStatus::Paused => {
+            return Ok(CleanupOutcome::Running);
+        }
+        ContainerStatus::Stopping | ContainerStatus::Removing => {
+            return Ok(CleanupOutcome::Stopping);
+        }
+        _ => {}
+    }
+    if locked.state.status == ContainerStatus::Stopped {
+        // An earlier cleanup failed half-way: try again.
+        locked.cleanup_locked()?;
+    }
+    if locked.restart_if_pending()? {
+        return Ok(CleanupOutcome::Restarted);
+    }
+    if locked.state.status == ContainerStatus::Created {
+        // Its process died before it was started (Podman cleans it up to Configured).
+        locked.cleanup_locked()?;
+    }
+    Ok(CleanupOutcome::CleanedUp)
 }

@@ -175,6 +175,8 @@ pub struct ContainerConfig {
     /// Its published ports (`-p`, and `-P`'s exposed ports), host ports chosen at create.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub port_mappings: Vec<libpod_net::types::PortMapping>,
+    /// It is its pod's infra container (Podman's `IsInfra`): made and removed with the pod.
+    pub is_infra: bool,
 }
 
 impl Default for ContainerConfig {
@@ -210,6 +212,7 @@ impl Default for ContainerConfig {
             healthcheck_timer: Vec::new(),
             networks: Vec::new(),
             port_mappings: Vec::new(),
+            is_infra: false,
         }
     }
 }

@@ -24,7 +24,7 @@ pub enum PodExitPolicy {
 /// use libpod_core::record::PodConfig;
 /// let mut pod = PodConfig::new("ab".repeat(32), "web");
 /// pod.shared_namespaces = ["ipc", "net", "uts"].map(String::from).into();
-/// assert!(pod.infra_container_id.is_none());
+/// assert!(!pod.has_infra);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -42,13 +42,19 @@ pub struct PodConfig {
     pub labels: BTreeMap<String, String>,
     /// The cgroup parent of its own cgroup.
     pub cgroup_parent: Option<String>,
-    /// Whether it has a cgroup its containers go under (Podman's `UsePodCgroup`).
+    /// Whether it has a cgroup its containers go under (Podman's `UsePodCgroup`). Not the
+    /// cgroup namespace: sharing that is `cgroup` in
+    /// [`shared_namespaces`](Self::shared_namespaces) (the two were one flag once, Podman's
+    /// bug #6149).
     pub uses_pod_cgroup: bool,
     /// The namespaces its containers share through the infra container, by their proc names
     /// (`ipc`, `net`, `uts`, `pid`, `user`, `cgroup`).
     pub shared_namespaces: BTreeSet<String>,
-    /// Its infra container, made with it: the holder of the shared namespaces.
-    pub infra_container_id: Option<String>,
+    /// Whether it has an infra container (the holder of the shared namespaces), made with it;
+    /// its ID is in the state.
+    pub has_infra: bool,
+    /// Limits on its cgroup, shared by all its containers.
+    pub resources: PodResources,
     /// What happens when its last container exits.
     pub exit_policy: PodExitPolicy,
     /// The restart policy its containers get unless they set their own.
@@ -68,13 +74,52 @@ impl PodConfig {
     }
 }
 
+/// Limits on a pod's cgroup (`podman pod create --cpus --memory`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PodResources {
+    /// CPUs (a CFS quota over the default 100 ms period).
+    pub cpus: Option<f64>,
+    /// Memory in bytes.
+    pub memory: Option<u64>,
+}
+
+impl PodResources {
+    /// The CFS period the CPU limit is a quota over, in microseconds (Podman's 100 ms).
+    pub const CPU_PERIOD_US: u64 = 100_000;
+
+    /// The CFS quota for [`cpus`](Self::cpus) over [`CPU_PERIOD_US`](Self::CPU_PERIOD_US),
+    /// rounded as Podman rounds it.
+    ///
+    /// ```
+    /// let mut r = libpod_core::record::PodResources::default();
+    /// r.cpus = Some(1.5);
+    /// assert_eq!(r.cpu_quota(), Some(150_000));
+    /// ```
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a positive float to integer conversion saturates; no real --cpus overflows"
+    )]
+    pub fn cpu_quota(&self) -> Option<u64> {
+        self.cpus.map(|cpus| (cpus * 100_000.0).round() as u64)
+    }
+}
+
 /// What changes about a pod after it is created (Podman's `podState`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct PodState {
-    /// The path of its cgroup, once made.
+    /// The path of its cgroup, once made (`/libpod_parent/pod-ID`: relative to each
+    /// hierarchy's root).
     pub cgroup_path: Option<String>,
+    /// Its infra container's ID, once made.
+    pub infra_container_id: Option<String>,
+    /// Its create has not finished: its row came first, its cgroup and infra container
+    /// follow. Whoever takes its lock and finds this set (the creator was killed) removes it.
+    pub creating: bool,
 }
 
 impl PodState {

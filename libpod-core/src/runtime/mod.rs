@@ -31,6 +31,7 @@
 //! | `stats/` | `Container::stats`, `Container::top` (on the container handle) |
 //! | `health/` | `schedule_healthchecks`; `health_scheduler()` (its thread, started at first use, holds a `WeakRuntime` from `downgrade()`) |
 //! | `network/` | `networks()` (the configs), `create_network`, `remove_network`, `prune_networks`, `network_users` (verbs.rs), `connect_network`, `disconnect_network` (connect.rs); `networking()` reaches the backend and namespaces |
+//! | `pod/` | `pod`, `pods`, `pod_exists` (mod.rs), `new_pod` (create.rs), `remove_pod` (remove.rs), `prune_pods` (remove.rs); `lock_pod()` takes a pod's guard |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!
@@ -353,6 +354,11 @@ impl Runtime {
     /// The healthcheck scheduler (its thread starts at its first use).
     pub(crate) fn health_scheduler(&self) -> &crate::health::Scheduler {
         &self.inner.health
+    }
+
+    /// Locks pod `id`, the outermost lock: its containers are locked through the guard.
+    pub(crate) fn lock_pod(&self, id: &str) -> Result<crate::lock::PodGuard<'_>> {
+        self.inner.locks.pod(id)
     }
 
     /// The container with this name, ID or unique ID prefix.

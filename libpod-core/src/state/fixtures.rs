@@ -148,6 +148,7 @@ pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
             }))
             .expect("port mapping"),
         ],
+        is_infra: true,
     }
 }
 

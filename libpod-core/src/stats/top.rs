@@ -215,29 +215,46 @@ impl Container {
                 });
             }
         };
-        let mut processes = Vec::new();
-        for host_pid in Cgroup::of_process(pid)?.processes()? {
-            processes.extend(Process::read(host_pid)?);
-        }
-        processes.sort_by_key(|p| p.ns_pid);
-        let root = std::path::PathBuf::from(format!("/proc/{pid}/root/etc"));
-        let context = Context {
-            ns_pids: processes.iter().map(|p| (p.host_pid, p.ns_pid)).collect(),
-            users: procfs::names_by_id(&root.join("passwd")),
-            groups: procfs::names_by_id(&root.join("group")),
-            host_users: procfs::names_by_id("/etc/passwd".as_ref()),
-            host_groups: procfs::names_by_id("/etc/group".as_ref()),
-            boot_time: procfs::boot_time()?,
-            now_nanos: super::now_nanos(),
-        };
-        Ok(TopOutput {
-            headers: chosen.iter().map(|d| d.header.to_string()).collect(),
-            rows: processes
-                .iter()
-                .map(|p| chosen.iter().map(|d| (d.cell)(p, &context)).collect())
-                .collect(),
-        })
+        top_of(&chosen, pid, Cgroup::of_process(pid)?.processes()?)
     }
+}
+
+/// The host PIDs of the processes in the cgroup of process `pid` (a container's).
+pub(crate) fn cgroup_processes(pid: i32) -> Result<Vec<i32>> {
+    Cgroup::of_process(pid)?.processes()
+}
+
+/// Processes `host_pids` (as seen from `pid`'s root: its users and groups) with descriptors
+/// `names` (as [`Container::top`] takes them): a pod's containers' processes together.
+pub(crate) fn top_processes(names: &[String], pid: i32, host_pids: Vec<i32>) -> Result<TopOutput> {
+    top_of(&choose(names)?, pid, host_pids)
+}
+
+fn top_of(chosen: &[&'static Descriptor], pid: i32, mut host_pids: Vec<i32>) -> Result<TopOutput> {
+    host_pids.sort_unstable();
+    host_pids.dedup();
+    let mut processes = Vec::new();
+    for host_pid in host_pids {
+        processes.extend(Process::read(host_pid)?);
+    }
+    processes.sort_by_key(|p| p.ns_pid);
+    let root = std::path::PathBuf::from(format!("/proc/{pid}/root/etc"));
+    let context = Context {
+        ns_pids: processes.iter().map(|p| (p.host_pid, p.ns_pid)).collect(),
+        users: procfs::names_by_id(&root.join("passwd")),
+        groups: procfs::names_by_id(&root.join("group")),
+        host_users: procfs::names_by_id("/etc/passwd".as_ref()),
+        host_groups: procfs::names_by_id("/etc/group".as_ref()),
+        boot_time: procfs::boot_time()?,
+        now_nanos: super::now_nanos(),
+    };
+    Ok(TopOutput {
+        headers: chosen.iter().map(|d| d.header.to_string()).collect(),
+        rows: processes
+            .iter()
+            .map(|p| chosen.iter().map(|d| (d.cell)(p, &context)).collect())
+            .collect(),
+    })
 }
 
 /// The descriptors named, in order.

@@ -17,6 +17,8 @@ struct Seen {
     name: String,
     state: ContainerState,
     has_storage: bool,
+    /// Its pod, if any.
+    pod: Option<String>,
 }
 
 /// The containers by ID, and the interrupted operation.
@@ -30,6 +32,14 @@ impl Containers<'_> {
     /// cut short (the retry must then finish it).
     fn transient_ok(&self, id: &str, status: ContainerStatus) -> bool {
         let op = self.interrupted.op;
+        // A pod's removal cut short may leave any of its containers half-removed.
+        let in_pod = self.seen.get(id).and_then(|s| s.pod.as_deref());
+        if op == OpKind::PodRm && in_pod == Some(self.interrupted.target.as_str()) {
+            return matches!(
+                status,
+                ContainerStatus::Removing | ContainerStatus::Stopping
+            );
+        }
         op != OpKind::Create
             && id == self.interrupted.target
             && match status {
@@ -57,6 +67,7 @@ pub fn check_containers(rt: &Runtime, dir: &Path, interrupted: &ChildArgs, repor
                         name,
                         state,
                         has_storage,
+                        pod: ctr.config().pod.clone(),
                     },
                 );
             }
@@ -226,10 +237,13 @@ fn check_states_and_mounts(
         );
         if mounted || transient {
             match &state.mountpoint {
-                Some(point) if mounted && !mounts.contains(point) => report.fail(
-                    "mounted",
-                    format!("{what} but {} is not mounted", point.display()),
-                ),
+                // A root filesystem that is a host directory (an infra container's) is not
+                // mounted by us.
+                Some(point) if mounted && ctr.has_storage && !mounts.contains(point) => report
+                    .fail(
+                        "mounted",
+                        format!("{what} but {} is not mounted", point.display()),
+                    ),
                 None if mounted => report.fail("mounted", format!("{what} without a mount point")),
                 _ => {}
             }

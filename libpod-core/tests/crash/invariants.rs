@@ -66,6 +66,7 @@ pub fn check(
     check_store(&rt, fixtures, report);
     check_containers(&rt, dir, interrupted, report);
     super::volume_checks::check_volumes(&rt, report);
+    super::pod_checks::check_pods(&rt, report);
     Some(rt)
 }
 

@@ -5,6 +5,7 @@ pub mod fixtures;
 pub mod host;
 pub mod invariants;
 pub mod ops;
+pub mod pod_checks;
 pub mod rng;
 pub mod roots;
 pub mod run;

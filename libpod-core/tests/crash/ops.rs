@@ -2,7 +2,7 @@
 //!
 //! To cover a new operation: add a variant here (and its call in [`child_main`]), its
 //! precondition in `setup.rs`, what it must leave (absent or whole) in `store_checks.rs` or
-//! `container_checks.rs` if the global invariants do not already say it, and its retry in
+//! `container_checks.rs` (pods: `pod_checks.rs`) if the global invariants do not already say it, and its retry in
 //! `trial.rs`.
 
 use super::fixtures::ImageKind;
@@ -13,6 +13,7 @@ use libpod_core::container::{
     with_command, with_healthcheck, with_name, with_rootfs_from_image, with_stop_timeout,
 };
 use libpod_core::exec::{ExecEnd, ExecStreams};
+use libpod_core::pod::{PodCreateOption, PodRemoveOptions, with_pod_cgroup_parent, with_pod_name};
 use libpod_core::record::ExecConfig;
 use libpod_core::volume::{VolumeRemoveOptions, with_volume_labels, with_volume_name};
 use libpod_storage::registry::{AuthFiles, PullOptions, RegistryOptions};
@@ -49,10 +50,16 @@ pub enum OpKind {
     Exec,
     /// `healthcheck_run` of a running container (a sessionless exec, then the health file).
     Healthcheck,
+    /// `new_pod` (its row, cgroup and infra container).
+    PodCreate,
+    /// `Pod::start` of a pod with a member (infra first).
+    PodStart,
+    /// `remove_pod` with force, of a running or stopped pod.
+    PodRm,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 12] = [
+    pub const ALL: [OpKind; 15] = [
         OpKind::Import,
         OpKind::Pull,
         OpKind::Rmi,
@@ -65,6 +72,9 @@ impl OpKind {
         OpKind::Cleanup,
         OpKind::Exec,
         OpKind::Healthcheck,
+        OpKind::PodCreate,
+        OpKind::PodStart,
+        OpKind::PodRm,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +91,9 @@ impl OpKind {
             OpKind::Cleanup => "cleanup",
             OpKind::Exec => "exec",
             OpKind::Healthcheck => "healthcheck",
+            OpKind::PodCreate => "pod-create",
+            OpKind::PodStart => "pod-start",
+            OpKind::PodRm => "pod-rm",
         }
     }
 
@@ -91,6 +104,11 @@ impl OpKind {
     /// Whether it acts on a volume.
     pub fn on_volume(self) -> bool {
         matches!(self, OpKind::VolumeCreate | OpKind::VolumeRm)
+    }
+
+    /// Whether it acts on a pod.
+    pub fn on_pod(self) -> bool {
+        matches!(self, OpKind::PodCreate | OpKind::PodStart | OpKind::PodRm)
     }
 
     /// Whether it acts on a container (rather than on images).
@@ -147,7 +165,7 @@ impl Plan {
     pub fn shape(&self) -> (OpKind, bool) {
         match self.op {
             OpKind::Import | OpKind::Pull | OpKind::Rmi => (self.op, self.sibling_present),
-            OpKind::Rm => (self.op, self.running),
+            OpKind::Rm | OpKind::PodRm => (self.op, self.running),
             _ => (self.op, false),
         }
     }
@@ -163,7 +181,7 @@ impl Plan {
                     "not running"
                 }
             )
-        } else if self.op.on_container() || self.op.on_volume() {
+        } else if self.op.on_container() || self.op.on_volume() || self.op.on_pod() {
             self.op.name().to_string()
         } else {
             format!(
@@ -271,6 +289,11 @@ pub fn exec_config() -> ExecConfig {
     config
 }
 
+/// Options of the trials' pods: Podman's shared namespaces, a cgroup in the harness's parent.
+pub fn pod_options(name: &str, cgroup: &str) -> Vec<PodCreateOption> {
+    vec![with_pod_name(name), with_pod_cgroup_parent(cgroup)]
+}
+
 /// Pull options that read no host file and talk plain HTTP to the loopback registry.
 pub fn pull_options(auth_file: &Path) -> PullOptions {
     PullOptions {
@@ -371,6 +394,18 @@ pub fn child_main(args: ChildArgs) -> ! {
                     return Err(format!("healthcheck: {outcome:?}"));
                 }
             }
+            OpKind::PodCreate => {
+                rt.new_pod(pod_options(&args.target, &args.cgroup))
+                    .map_err(|x| e(&x))?;
+            }
+            OpKind::PodStart => rt
+                .pod(&args.target)
+                .and_then(|p| p.start())
+                .map_err(|x| e(&x))?,
+            OpKind::PodRm => rt
+                .pod(&args.target)
+                .and_then(|p| rt.remove_pod(&p, PodRemoveOptions::default().force(true).timeout(2)))
+                .map_err(|x| e(&x))?,
         }
         say(DONE);
         Ok(())

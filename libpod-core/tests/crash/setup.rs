@@ -3,17 +3,22 @@
 //! container in the state the operation needs exists, and the roots stay small.
 
 use super::fixtures::{Fixtures, ImageKind};
-use super::ops::{ChildArgs, OpKind, Plan, container_options, pull_options};
+use super::ops::{ChildArgs, OpKind, Plan, container_options, pod_options, pull_options};
 use super::roots::Roots;
-use libpod_core::container::{Container, ContainerStatus, RemoveOptions, with_restart_policy};
+use libpod_core::container::{
+    Container, ContainerStatus, RemoveOptions, with_pod, with_restart_policy,
+};
+use libpod_core::pod::PodRemoveOptions;
 use libpod_core::runtime::Runtime;
 use libpod_spec::RestartPolicy;
 use libpod_storage::ImageReference;
 use std::time::{Duration, Instant};
 
-/// At most this many containers, and this many running, before an operation adds one.
+/// At most this many containers (outside pods), and this many running, before an operation
+/// adds one; at most this many pods.
 const MAX_CONTAINERS: usize = 4;
 const MAX_RUNNING: usize = 2;
+const MAX_PODS: usize = 2;
 
 /// Makes the plan's preconditions and returns what the child needs. `label` makes the names
 /// of new containers unique.
@@ -97,6 +102,15 @@ pub fn prepare(
             limit_running(rt, MAX_RUNNING - 1)?;
             args.target = killed_always_container(rt, roots, label)?;
         }
+        OpKind::PodCreate => {
+            limit_pods(rt, MAX_PODS - 1)?;
+            args.target = format!("crash-pod-{label}");
+        }
+        OpKind::PodStart | OpKind::PodRm => {
+            limit_pods(rt, MAX_PODS - 1)?;
+            let running = plan.op == OpKind::PodRm && plan.running;
+            args.target = pod_with_member(rt, roots, label, running)?;
+        }
     }
     Ok(args)
 }
@@ -144,12 +158,14 @@ fn set_image(
     }
 }
 
-/// The containers with their statuses, by name.
+/// The containers outside pods with their statuses, by name (pods' go with their pods).
 fn containers(rt: &Runtime) -> Result<Vec<(Container, ContainerStatus)>, String> {
     let mut out = Vec::new();
     for ctr in rt
         .containers()
         .map_err(|e| format!("listing containers: {e}"))?
+        .into_iter()
+        .filter(|c| c.config().pod.is_none())
     {
         let status = ctr
             .status()
@@ -242,4 +258,36 @@ fn killed_always_container(rt: &Runtime, roots: &Roots, label: &str) -> Result<S
         std::thread::sleep(Duration::from_millis(10));
     }
     Ok(ctr.id().to_string())
+}
+
+/// Removes pods (with force) until at most `max` are left.
+fn limit_pods(rt: &Runtime, max: usize) -> Result<(), String> {
+    let pods = rt.pods().map_err(|e| format!("listing pods: {e}"))?;
+    for pod in pods.iter().skip(max) {
+        rt.remove_pod(pod, PodRemoveOptions::default().force(true).timeout(2))
+            .map_err(|e| format!("removing pod {}: {e}", pod.name()))?;
+    }
+    Ok(())
+}
+
+/// A new pod with one member, running or not (its ID).
+fn pod_with_member(
+    rt: &Runtime,
+    roots: &Roots,
+    label: &str,
+    running: bool,
+) -> Result<String, String> {
+    let name = format!("crash-pod-{label}-pre");
+    let pod = rt
+        .new_pod(pod_options(&name, &roots.cgroup.0))
+        .map_err(|e| format!("creating pod {name}: {e}"))?;
+    let mut options = container_options(&format!("{name}-member"), &roots.cgroup.0);
+    options.push(with_pod(&pod));
+    rt.new_container(options)
+        .map_err(|e| format!("creating a member of pod {name}: {e}"))?;
+    if running {
+        pod.start()
+            .map_err(|e| format!("starting pod {name}: {e}"))?;
+    }
+    Ok(pod.id().to_string())
 }

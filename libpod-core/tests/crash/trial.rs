@@ -319,6 +319,9 @@ fn retry(
         }
         return;
     }
+    if args.op.on_pod() {
+        return super::pod_checks::retry(rt, args, report);
+    }
     let ctr = match rt.container(&args.target) {
         Ok(c) => c,
         Err(CoreError::ContainerNotFound(_)) => return,

@@ -23,6 +23,7 @@ mod format;
 mod healthcheck;
 mod human;
 mod images;
+mod pods;
 mod registry;
 mod system;
 mod volumes;
@@ -141,6 +142,10 @@ enum Command {
     /// Volume subcommands (create, ls, inspect, rm, prune, exists, export, import).
     #[command(subcommand)]
     Volume(volumes::VolumeCommand),
+    /// Pod subcommands (create, start, stop, kill, restart, pause, unpause, rm, ps, inspect,
+    /// stats, top, exists, prune).
+    #[command(subcommand)]
+    Pod(pods::PodCommand),
     /// Display the version information.
     Version(system::VersionArgs),
     /// Show podman events.
@@ -424,6 +429,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Stats(args) => containers::stats(&rt, args)?,
         Command::Top(args) => containers::top(&rt, args)?,
         Command::Volume(command) => return volumes::run(&rt, command),
+        Command::Pod(command) => return pods::run(&rt, command),
         Command::System(SystemCommand::Boot(args)) => system::boot(&rt, args)?,
         Command::Cleanup(args) => containers::cleanup(&rt, args)?,
         Command::Container(_)

@@ -8,7 +8,7 @@
 
 use super::{
     CtrCreateOption, invalid, with_auto_remove, with_labels, with_log_driver, with_log_path,
-    with_log_size_max, with_log_tag, with_name, with_pod, with_restart_policy,
+    with_log_size_max, with_log_tag, with_name, with_pod_named, with_restart_policy,
     with_rootfs_from_image, with_stdin, with_stop_signal, with_stop_timeout, with_volatile,
 };
 use crate::container::LogDriver;
@@ -56,7 +56,7 @@ pub fn options_from_create_config(config: &CreateConfig) -> Result<Vec<CtrCreate
 
     let mut options = vec![spec_input(spec, mounts)];
     options.extend(name.map(with_name));
-    options.extend(pod.map(with_pod));
+    options.extend(pod.map(with_pod_named));
     options.extend(image.map(with_rootfs_from_image));
     if !labels.is_empty() {
         options.push(with_labels(labels));

@@ -20,9 +20,10 @@ mod with;
 pub use builder::ContainerBuilder;
 pub use from_create_config::{options_from_create_config, with_create_config};
 pub use health::{with_healthcheck_on_failure, with_healthcheck_timer, with_startup_healthcheck};
+pub(crate) use namespaces::join_namespace;
 pub use namespaces::{
     with_dependencies, with_ipc_ns_from, with_net_ns_from, with_network_mode, with_pid_ns_from,
-    with_pod, with_uts_ns_from,
+    with_pod, with_pod_named, with_uts_ns_from,
 };
 pub use network::{with_networks, with_port_mappings};
 pub use volumes::{with_named_volumes, with_user_volumes};

@@ -14,14 +14,20 @@ pub fn with_dependencies(containers: &[&Container]) -> CtrCreateOption {
     })
 }
 
-/// The pod to join; pods come with a later issue, so naming one is an error for now.
-pub fn with_pod(pod: impl Into<String>) -> CtrCreateOption {
+/// Join `pod`: its namespaces through its infra container (with its hostname), its cgroup,
+/// its restart policy unless the container sets one. A pod removed meanwhile is
+/// [`PodRemoved`](crate::CoreError::PodRemoved).
+pub fn with_pod(pod: &crate::pod::Pod) -> CtrCreateOption {
+    let pod = pod.clone();
+    CtrCreateOption::new(move |d| crate::pod::join(&pod, d))
+}
+
+/// Join the pod with this name, ID or unique ID prefix (as [`with_pod`]; `--pod NAME`).
+pub fn with_pod_named(pod: impl Into<String>) -> CtrCreateOption {
     let pod = pod.into();
-    CtrCreateOption::new(move |_| {
-        Err(invalid(
-            "pod",
-            format!("pod {pod:?} not found: pods are not supported yet"),
-        ))
+    CtrCreateOption::new(move |d| {
+        let pod = d.runtime.pod(&pod)?;
+        crate::pod::join(&pod, d)
     })
 }
 
@@ -38,24 +44,43 @@ pub fn with_network_mode(mode: NetworkMode) -> CtrCreateOption {
 fn ns_from(kind: NamespaceKind, other: &Container) -> CtrCreateOption {
     let id = other.id().to_string();
     CtrCreateOption::new(move |d| {
-        let mode = NamespaceMode::Container(id.clone());
-        match kind {
-            NamespaceKind::Ipc => d.config.spec.ipc = mode,
-            NamespaceKind::Pid => d.config.spec.pid = mode,
-            NamespaceKind::Uts => d.config.spec.uts.mode = mode,
-            NamespaceKind::Network => {
-                d.config.spec.network.mode = NetworkMode::Container(id.clone())
-            }
-            _ => {
-                return Err(invalid(
-                    "namespace",
-                    format!("cannot join the {} namespace", kind.name()),
-                ));
-            }
+        if matches!(kind, NamespaceKind::User | NamespaceKind::Cgroup) {
+            return Err(invalid(
+                "namespace",
+                format!("cannot join the {} namespace", kind.name()),
+            ));
         }
-        d.config.namespaces_from.insert(kind.name().to_string(), id);
-        Ok(())
+        join_namespace(&mut d.config, kind, &id)
     })
+}
+
+/// Sets the config to join container `id`'s namespace of `kind` (the ones a pod shares).
+pub(crate) fn join_namespace(
+    config: &mut crate::record::ContainerConfig,
+    kind: NamespaceKind,
+    id: &str,
+) -> crate::error::Result<()> {
+    let mode = NamespaceMode::Container(id.to_string());
+    match kind {
+        NamespaceKind::Ipc => config.spec.ipc = mode,
+        NamespaceKind::Pid => config.spec.pid = mode,
+        NamespaceKind::Uts => config.spec.uts.mode = mode,
+        NamespaceKind::User => config.spec.userns = Some(mode),
+        NamespaceKind::Cgroup => config.spec.cgroupns = Some(mode),
+        NamespaceKind::Network => {
+            config.spec.network.mode = NetworkMode::Container(id.to_string());
+        }
+        _ => {
+            return Err(invalid(
+                "namespace",
+                format!("cannot join the {} namespace", kind.name()),
+            ));
+        }
+    }
+    config
+        .namespaces_from
+        .insert(kind.name().to_string(), id.to_string());
+    Ok(())
 }
 
 /// Join another container's IPC namespace (and its /dev/shm).

@@ -15,7 +15,8 @@ fn full_pod(id: &str, name: &str) -> PodConfig {
     pod.cgroup_parent = Some("machine.slice".into());
     pod.uses_pod_cgroup = true;
     pod.shared_namespaces = ["ipc", "net", "uts"].map(String::from).into();
-    pod.infra_container_id = Some("f".repeat(64));
+    pod.has_infra = true;
+    pod.resources.memory = Some(64 << 20);
     pod.exit_policy = PodExitPolicy::Stop;
     pod.restart_policy = Some(libpod_spec::RestartPolicy::Always);
     pod.create_command = vec!["podctl".into(), "pod".into(), "create".into()];
@@ -37,6 +38,7 @@ pub fn pods_add_get_save_remove(subject: &dyn Subject) {
     assert_eq!(store.pod_state(&pod.id).unwrap(), PodState::new());
     let mut state = PodState::new();
     state.cgroup_path = Some("/sys/fs/cgroup/machine.slice/pod".into());
+    state.infra_container_id = Some("f".repeat(64));
     store.save_pod_state(&pod.id, &state).unwrap();
     assert_eq!(store.pod_state(&pod.id).unwrap(), state);
     assert_eq!(store.pod_config(&pod.id).unwrap(), pod, "config unchanged");

@@ -38,7 +38,12 @@ pub(super) fn create_container(rt: &Runtime, flags: &CreateFlags) -> Result<Cont
     } else {
         resolve_image(rt, flags)?
     };
-    let config = flags.to_create_config(&image)?;
+    let mut config = flags.to_create_config(&image)?;
+    if let Some(name) = config.pod.as_deref().and_then(|p| p.strip_prefix("new:")) {
+        // `--pod new:NAME`: the pod made first, with Podman's defaults.
+        let pod = rt.new_pod([libpod_core::pod::with_pod_name(name)])?;
+        config.pod = Some(pod.id().to_string());
+    }
     let mut options = options_from_create_config(&config)?;
     if flags.rootfs {
         options.push(with_rootfs_path(&flags.image));

@@ -1,0 +1,77 @@
+//! What [`with_pod`](crate::container::with_pod) sets on a new container: its pod, the pod's
+//! shared namespaces joined through the infra container (the pod's hostname with a shared
+//! UTS namespace: in `/etc/hostname` and `/etc/hosts` too), the pod's cgroup as its cgroup
+//! parent, the pod's restart policy unless it has one; and the check at create that a
+//! member depends only on containers of its pod.
+
+use super::Pod;
+use super::options::SHAREABLE;
+use crate::container::options::{Draft, join_namespace};
+use crate::error::{CoreError, Result};
+use crate::record::ContainerConfig;
+use crate::runtime::Runtime;
+use libpod_spec::{NamespaceKind, RestartPolicy};
+
+/// Makes the draft a member of `pod` (see the module docs). A pod removed since the handle
+/// was taken is `PodRemoved`.
+pub(crate) fn join(pod: &Pod, d: &mut Draft<'_>) -> Result<()> {
+    let state = match pod.lock() {
+        Ok(locked) => locked.state.clone(),
+        Err(CoreError::PodNotFound(_)) => return Err(CoreError::PodRemoved(pod.id().to_string())),
+        Err(e) => return Err(e),
+    };
+    let config = &mut d.config;
+    config.pod = Some(pod.id().to_string());
+    if let Some(infra) = &state.infra_container_id {
+        for kind in SHAREABLE.into_iter().filter(|k| pod.shares(*k)) {
+            join_namespace(config, kind, infra)?;
+        }
+    }
+    if pod.shares(NamespaceKind::Uts) {
+        match &config.spec.uts.hostname {
+            Some(own) if own != pod.hostname() => {
+                return Err(CoreError::InvalidOption {
+                    option: "hostname",
+                    reason: format!(
+                        "cannot set hostname {own:?} when joining pod {}'s UTS namespace",
+                        pod.name()
+                    ),
+                });
+            }
+            _ => config.spec.uts.hostname = Some(pod.hostname().to_string()),
+        }
+    }
+    if let Some(path) = state.cgroup_path.filter(|_| pod.uses_pod_cgroup()) {
+        config.spec.cgroup_parent = Some(path);
+    }
+    if let Some(policy) = pod.config().restart_policy
+        && config.restart_policy == RestartPolicy::No
+    {
+        config.restart_policy = policy;
+    }
+    Ok(())
+}
+
+/// Refuses a pod member that depends on (or joins a namespace of) a container outside its
+/// pod, as Podman does: the pod's start and stop order only covers its own.
+pub(crate) fn check_member(rt: &Runtime, config: &ContainerConfig) -> Result<()> {
+    let Some(pod) = &config.pod else {
+        return Ok(());
+    };
+    for dep in config
+        .dependencies
+        .iter()
+        .chain(config.namespaces_from.values())
+    {
+        let dep_config = rt.state().container_config(dep)?;
+        if dep_config.pod.as_deref() != Some(pod) {
+            return Err(CoreError::InvalidOption {
+                option: "pod",
+                reason: format!(
+                    "container {dep} is not in pod {pod}: a pod's containers depend only on its own"
+                ),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! Pods with the fake OCI runtime and the in-memory state: create, join, order, status,
+//! removal. Pod cgroups and the infra container's catatonit need the host: those parts are
+//! off here (`with_pod_cgroup(false)`) and tested with real runc in `tests/pods.rs`.
+
+use super::*;
+use crate::container::{
+    ContainerStatus, CtrCreateOption, RemoveOptions, with_command, with_dependencies, with_name,
+    with_pod, with_rootfs_path,
+};
+use crate::oci::FakeRuntime;
+use crate::runtime::EngineConfig;
+use crate::state::MemoryState;
+use tempfile::TempDir;
+
+struct Fixture {
+    _dir: TempDir,
+    rt: Runtime,
+    fake: Arc<FakeRuntime>,
+    rootfs: std::path::PathBuf,
+}
+
+fn fixture() -> Fixture {
+    let dir = TempDir::new().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+    let fake = Arc::new(FakeRuntime::new());
+    let rt = Runtime::builder()
+        .root(dir.path().join("root"))
+        .run_root(dir.path().join("run"))
+        .engine_config(EngineConfig::builtin())
+        .storage_driver("vfs")
+        .state_store(Box::new(MemoryState::new()))
+        .with_oci(fake.clone())
+        .exit_monitor(false)
+        .open()
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        rt,
+        fake,
+        rootfs,
+    }
+}
+
+impl Fixture {
+    /// A pod sharing PID and UTS (no IPC: no shm mount), without a cgroup (host state).
+    fn pod(&self, extra: Vec<PodCreateOption>) -> Pod {
+        let mut options = vec![with_pod_share(["pid", "uts"]), with_pod_cgroup(false)];
+        options.extend(extra);
+        self.rt.new_pod(options).unwrap()
+    }
+
+    fn member(&self, pod: &Pod, extra: Vec<CtrCreateOption>) -> Result<Container> {
+        let mut spec = libpod_spec::CreateConfig::default();
+        spec.ipc = libpod_spec::NamespaceMode::Host;
+        let mut options = vec![
+            crate::container::with_create_config(spec),
+            with_rootfs_path(self.rootfs.clone()),
+            with_command(["/bin/true"]),
+            with_pod(pod),
+        ];
+        options.extend(extra);
+        self.rt.new_container(options)
+    }
+}
+
+#[test]
+fn a_pod_shares_ipc_net_uts_by_default_through_an_infra_container() {
+    let f = fixture();
+    let pod =
+        f.rt.new_pod([with_pod_name("web"), with_pod_cgroup(false)])
+            .unwrap();
+    assert!(pod.shares_ipc() && pod.shares_net() && pod.shares_uts());
+    assert!(!pod.shares_pid() && !pod.shares_cgroup_ns() && !pod.shares_user());
+    assert!(pod.has_infra());
+    let infra = pod
+        .infra_container_id()
+        .unwrap()
+        .expect("an infra container");
+    let ctr = f.rt.container(&infra).unwrap();
+    assert!(ctr.config().is_infra);
+    assert_eq!(ctr.config().pod.as_deref(), Some(pod.id()));
+    assert_eq!(
+        ctr.config().spec.command.as_deref(),
+        Some(&["/catatonit".to_string(), "-P".into()][..])
+    );
+    assert_eq!(ctr.config().spec.uts.hostname.as_deref(), Some("web"));
+    assert!(ctr.config().spec.security.read_only_rootfs);
+    assert!(!pod.state().unwrap().creating);
+    assert_eq!(f.rt.pod("web").unwrap().id(), pod.id());
+    assert!(f.rt.pod_exists(&pod.id()[..10]).unwrap());
+    assert!(matches!(
+        f.rt.remove_container(&ctr, RemoveOptions::default().force(true)),
+        Err(CoreError::PodInfraContainer { .. })
+    ));
+}
+
+#[test]
+fn no_infra_container_when_nothing_is_shared_unless_asked() {
+    let f = fixture();
+    let bare =
+        f.rt.new_pod([with_pod_share(["none"]), with_pod_cgroup(false)])
+            .unwrap();
+    assert!(!bare.has_infra() && bare.infra_container_id().unwrap().is_none());
+    let asked =
+        f.rt.new_pod([
+            with_pod_share(["none"]),
+            with_pod_infra(true),
+            with_pod_cgroup(false),
+        ])
+        .unwrap();
+    assert!(asked.infra_container_id().unwrap().is_some());
+    let off =
+        f.rt.new_pod([with_pod_infra(false), with_pod_cgroup(false)])
+            .unwrap();
+    assert!(!off.has_infra() && !off.shares_namespaces());
+    assert!(matches!(
+        f.rt.new_pod([with_pod_share(["net"]), with_pod_infra(false)]),
+        Err(CoreError::InvalidOption {
+            option: "pod infra",
+            ..
+        })
+    ));
+    assert!(f.rt.new_pod([with_pod_share(["mnt"])]).is_err());
+}
+
+#[test]
+fn members_join_the_infra_containers_namespaces_and_hostname() {
+    let f = fixture();
+    let pod = f.pod(vec![with_pod_hostname("pod-host")]);
+    let infra = pod.infra_container_id().unwrap().unwrap();
+    let ctr = f.member(&pod, vec![]).unwrap();
+    let config = ctr.config();
+    assert_eq!(config.pod.as_deref(), Some(pod.id()));
+    assert_eq!(config.namespaces_from.get("pid"), Some(&infra));
+    assert_eq!(config.namespaces_from.get("uts"), Some(&infra));
+    assert_eq!(config.namespaces_from.get("ipc"), None, "ipc is not shared");
+    assert_eq!(config.spec.uts.hostname.as_deref(), Some("pod-host"));
+    let mut other_host = libpod_spec::CreateConfig::default();
+    other_host.uts.hostname = Some("mine".into());
+    let refused = f.rt.new_container([
+        crate::container::with_create_config(other_host),
+        with_rootfs_path(f.rootfs.clone()),
+        with_pod(&pod),
+    ]);
+    assert!(matches!(
+        refused,
+        Err(CoreError::InvalidOption {
+            option: "hostname",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn joining_a_removed_pod_is_a_typed_error() {
+    let f = fixture();
+    let pod = f.pod(vec![]);
+    f.rt.remove_pod(&pod, PodRemoveOptions::default()).unwrap();
+    assert!(matches!(f.member(&pod, vec![]), Err(CoreError::PodRemoved(id)) if id == pod.id()));
+    assert!(matches!(f.rt.pod(pod.id()), Err(CoreError::PodNotFound(_))));
+}
+
+#[test]
+fn members_depend_only_on_their_pods_containers() {
+    let f = fixture();
+    let pod = f.pod(vec![]);
+    let other = f.pod(vec![]);
+    let outsider = f.member(&other, vec![]).unwrap();
+    let refused = f.member(&pod, vec![with_dependencies(&[&outsider])]);
+    assert!(matches!(
+        refused,
+        Err(CoreError::InvalidOption { option: "pod", .. })
+    ));
+}
+
+#[test]
+fn start_goes_in_dependency_order_and_stop_in_reverse() {
+    let f = fixture();
+    let pod = f.pod(vec![]);
+    let c = f.member(&pod, vec![with_name("c")]).unwrap();
+    let b = f
+        .member(&pod, vec![with_name("b"), with_dependencies(&[&c])])
+        .unwrap();
+    let a = f
+        .member(&pod, vec![with_name("a"), with_dependencies(&[&b])])
+        .unwrap();
+    let infra = pod.infra_container_id().unwrap().unwrap();
+    let order: Vec<String> = pod
+        .lock()
+        .unwrap()
+        .ordered_containers()
+        .unwrap()
+        .iter()
+        .map(|c| c.id().to_string())
+        .collect();
+    assert_eq!(order, [&infra, c.id(), b.id(), a.id()].map(String::from));
+    assert_eq!(pod.status().unwrap(), PodStatus::Created);
+    pod.start().unwrap();
+    assert_eq!(pod.status().unwrap(), PodStatus::Running);
+    f.fake.exit(a.id(), 0);
+    assert_eq!(pod.status().unwrap(), PodStatus::Degraded);
+    pod.pause().unwrap();
+    assert_eq!(a.status().unwrap(), ContainerStatus::Exited);
+    assert_eq!(b.status().unwrap(), ContainerStatus::Paused);
+    pod.unpause().unwrap();
+    pod.stop(Some(0)).unwrap();
+    assert_eq!(pod.status().unwrap(), PodStatus::Exited);
+    pod.restart().unwrap();
+    assert_eq!(pod.status().unwrap(), PodStatus::Running);
+    assert!(matches!(
+        f.rt.remove_pod(&pod, PodRemoveOptions::default()),
+        Err(CoreError::InvalidState { .. })
+    ));
+    assert_eq!(
+        pod.containers().unwrap().len(),
+        4,
+        "nothing removed without force"
+    );
+    f.rt.remove_pod(&pod, PodRemoveOptions::default().force(true).timeout(0))
+        .unwrap();
+    assert!(f.rt.pods().unwrap().is_empty());
+    assert!(f.rt.containers().unwrap().is_empty());
+}
+
+#[test]
+fn the_exit_policy_stop_stops_the_pod_after_its_last_container() {
+    let f = fixture();
+    let pod = f.pod(vec![with_pod_exit_policy(PodExitPolicy::Stop)]);
+    let a = f.member(&pod, vec![]).unwrap();
+    let b = f.member(&pod, vec![]).unwrap();
+    pod.start().unwrap();
+    f.fake.exit(a.id(), 0);
+    f.rt.cleanup_container(a.id()).unwrap();
+    assert_eq!(pod.status().unwrap(), PodStatus::Degraded, "b still runs");
+    f.fake.exit(b.id(), 0);
+    f.rt.cleanup_container(b.id()).unwrap();
+    assert_eq!(
+        pod.status().unwrap(),
+        PodStatus::Exited,
+        "the infra container stopped"
+    );
+
+    let kept = f.pod(vec![]);
+    let c = f.member(&kept, vec![]).unwrap();
+    kept.start().unwrap();
+    f.fake.exit(c.id(), 0);
+    f.rt.cleanup_container(c.id()).unwrap();
+    assert_eq!(
+        kept.status().unwrap(),
+        PodStatus::Degraded,
+        "continue: the infra runs on"
+    );
+}
+
+#[test]
+fn a_pod_whose_create_was_cut_short_is_removed_by_the_next_look() {
+    let f = fixture();
+    let mut config = PodConfig::new("c".repeat(64), "half");
+    config.has_infra = true;
+    let mut state = PodState::new();
+    state.creating = true;
+    f.rt.state().add_pod(&config, &state).unwrap();
+    assert!(matches!(f.rt.pod("half"), Err(CoreError::PodNotFound(_))));
+    assert!(f.rt.state().all_pods().unwrap().is_empty());
+}
+
+#[test]
+fn pod_statuses_follow_podmans_rules() {
+    use ContainerStatus as C;
+    assert_eq!(PodStatus::of(&[C::Running, C::Running]), PodStatus::Running);
+    assert_eq!(PodStatus::of(&[C::Paused, C::Paused]), PodStatus::Paused);
+    assert_eq!(PodStatus::of(&[C::Paused, C::Exited]), PodStatus::Stopped);
+    assert_eq!(
+        PodStatus::of(&[C::Created, C::Configured]),
+        PodStatus::Created
+    );
+    assert_eq!(PodStatus::of(&[C::Removing, C::Created]), PodStatus::Error);
+}
