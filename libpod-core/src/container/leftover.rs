@@ -10,6 +10,9 @@ use crate::error::Result;
 /// soon as the runtime's delete killed the process; longer only if the monitor died too).
 const LEFTOVER_EXIT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How long an interrupted init's monitor may take to finish the runtime's create.
+const ORPHAN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Locked<'_> {
     /// After an init that was interrupted before it saved `Created`: deletes what it left in
     /// the runtime and its mounts. A container whose state says it got further (the save
@@ -32,6 +35,7 @@ impl Locked<'_> {
     /// exists". The leftover's conmon then records its process's exit: waited for (up to
     /// [`LEFTOVER_EXIT_WAIT`]), so that it cannot land on the new run's exit file.
     pub(crate) fn delete_leftover(&mut self) -> Result<()> {
+        self.wait_for_orphaned_monitor();
         let oci = self.runtime().oci().clone();
         let Some(leftover) = oci.state(self.id())? else {
             return Ok(());
@@ -45,6 +49,42 @@ impl Locked<'_> {
             tracing::debug!(container = %self.id(), "the leftover's monitor recorded no exit");
         }
         self.release_leftover_mounts()
+    }
+
+    /// An init killed after it launched conmon leaves conmon going on: the end of its start
+    /// pipe lets it run the runtime's create. Waits (up to [`ORPHAN_WAIT`]) until that create
+    /// shows in the runtime or conmon is gone, so that the delete does not look too early and
+    /// leave a container the database does not know (crash harness, pod-start seed 83). Costs
+    /// one failed read when there is no monitor from an earlier run.
+    fn wait_for_orphaned_monitor(&self) {
+        let pidfile = self
+            .runtime()
+            .container_run_dir(self.id())
+            .join("conmon.pid");
+        let Some(pid) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|text| text.trim().parse::<u32>().ok())
+        else {
+            return;
+        };
+        let deadline = std::time::Instant::now() + ORPHAN_WAIT;
+        while std::time::Instant::now() < deadline {
+            // This container's conmon (a reused PID runs something else).
+            let ours = std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+                cmdline
+                    .split(|b| *b == 0)
+                    .any(|arg| arg == self.id().as_bytes())
+            });
+            if !ours {
+                return;
+            }
+            match self.runtime().oci().state(self.id()) {
+                Ok(Some(state)) if state.status != "creating" => return,
+                Err(_) => return,
+                _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+        tracing::warn!(container = %self.id(), pid, "an interrupted init's monitor neither created the container nor exited");
     }
 
     /// The mounts of an init that never saved `Created`: the root filesystem's count and the
