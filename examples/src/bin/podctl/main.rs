@@ -23,6 +23,7 @@ mod format;
 mod healthcheck;
 mod human;
 mod images;
+mod networks;
 mod pods;
 mod registry;
 mod system;
@@ -146,6 +147,11 @@ enum Command {
     /// stats, top, exists, prune).
     #[command(subcommand)]
     Pod(pods::PodCommand),
+    /// Network subcommands (create, ls, inspect, rm, prune, connect, disconnect, exists).
+    #[command(subcommand)]
+    Network(networks::NetworkCommand),
+    /// List port mappings of a container (or of all with `-a`).
+    Port(networks::PortArgs),
     /// Display the version information.
     Version(system::VersionArgs),
     /// Show podman events.
@@ -430,6 +436,8 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Top(args) => containers::top(&rt, args)?,
         Command::Volume(command) => return volumes::run(&rt, command),
         Command::Pod(command) => return pods::run(&rt, command),
+        Command::Network(command) => return networks::run(&rt, command),
+        Command::Port(args) => networks::port(&rt, args)?,
         Command::System(SystemCommand::Boot(args)) => system::boot(&rt, args)?,
         Command::Cleanup(args) => containers::cleanup(&rt, args)?,
         Command::Container(_)
