@@ -7,6 +7,7 @@
 //! which takes the container's lock guard as proof: by `Locked::save` and by the refresh
 //! after a reboot (`refresh.rs`, the one writer that must not sync).
 
+mod auto_update;
 mod cleanup;
 pub(crate) mod create;
 pub(crate) use create::new_id;
@@ -16,6 +17,7 @@ mod kill;
 mod leftover;
 mod options;
 mod pause;
+pub(crate) mod recreate;
 mod refresh;
 mod remove;
 mod start;
@@ -36,6 +38,10 @@ pub use options::{
     with_rootfs_from_image, with_rootfs_path, with_shm_size, with_stdin, with_stop_signal,
     with_stop_timeout, with_systemd, with_tty, with_user, with_user_volumes, with_uts_ns_from,
     with_volatile, with_workdir,
+};
+pub use auto_update::{
+    AUTO_UPDATE_AUTHFILE_LABEL, AUTO_UPDATE_LABEL, AutoUpdatePolicy, SYSTEMD_UNIT_LABEL,
+    validate_auto_update_reference,
 };
 pub use remove::RemoveOptions;
 

@@ -29,6 +29,7 @@
 //! | `volume/` | `volume`, `volumes`, `volume_exists` (mod.rs), `new_volume` (create.rs), `remove_volume` (remove.rs), `prune_volumes` (prune.rs), `import_volume` (export.rs) |
 //! | `events/` | the `events()` emitter (every verb's one-line event; the store's image events) |
 //! | `stats/` | `Container::stats`, `Container::top` (on the container handle) |
+//! | `container/recreate.rs` | `recreate_container` (the same container on another image; an interrupted one finished at open) |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!

@@ -140,6 +140,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     refresh_after_reboot(&runtime)?;
     super::intents::resolve_interrupted(&runtime);
     crate::exec::repair_interrupted(&runtime);
+    crate::container::recreate::repair_interrupted(&runtime);
     Ok(runtime)
 }
 
