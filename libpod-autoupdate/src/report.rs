@@ -46,7 +46,6 @@ impl fmt::Display for Updated {
 /// One container's line in the report (JSON names as Podman's).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
 pub struct Report {
     /// The container's ID (before the update: an update gives the container a new one).
     #[serde(rename = "ContainerID")]

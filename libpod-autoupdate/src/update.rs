@@ -15,7 +15,6 @@ use std::path::PathBuf;
 
 /// How to update (Podman's `AutoUpdateOptions`).
 #[derive(Clone, Default)]
-#[non_exhaustive]
 pub struct Options {
     /// Report what would be updated (`pending`) and change nothing.
     pub dry_run: bool,

@@ -3,10 +3,11 @@
 use super::Restarter;
 use crate::check::Group;
 use crate::error::{AutoUpdateError, Result};
+use libpod_core::container::ContainerStatus;
 use libpod_core::runtime::Runtime;
 
 /// Recreates each container of the group on the image now behind its image name, keeping its
-/// name and settings, and starts it (see
+/// name and settings, and starts it, whatever state the old one was left in (see
 /// [`Runtime::recreate_container`](libpod_core::runtime::Runtime::recreate_container)).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DirectRestarter;
@@ -21,8 +22,13 @@ impl Restarter for DirectRestarter {
             };
             // By name: a rollback recreates the container an update already recreated.
             let ctr = rt.container(&task.container_name).map_err(restart_failed)?;
-            rt.recreate_container(&ctr, task.store_name())
+            let new = rt
+                .recreate_container(&ctr, task.store_name())
                 .map_err(restart_failed)?;
+            // A rollback recreates a container the failed update left exited: it is to run.
+            if !matches!(new.status()?, ContainerStatus::Running) {
+                new.start().map_err(restart_failed)?;
+            }
         }
         Ok(())
     }
