@@ -11,8 +11,8 @@
 //! plan is recorded first: `ROOT/recreate-intents/OLD-ID` (JSON: the old and new configs and
 //! whether to start), synced, and flock'd by its maker while it works. An open that finds a
 //! plan whose maker is gone finishes it: the new container if it exists, else the old one if
-//! it is still whole, else the new one created from the plan; then started if the plan says
-//! so. A kill at any point leaves the container running on the old or the new image, never
+//! it still runs (the kill came before its stop), else the old one's removal finished and the
+//! new one created from the plan; then started if the plan says so. A kill at any point leaves the container running on the old or the new image, never
 //! gone (`libpod-autoupdate/tests/kill.rs` SIGKILLs recreates at random points).
 
 use super::{Container, ContainerConfig, ContainerState, ContainerStatus, RemoveOptions};
@@ -159,22 +159,43 @@ fn finish(rt: &Runtime, plan: &Plan) -> Result<()> {
             ))?,
         }
     };
-    if plan.start
-        && !matches!(
-            ctr.status()?,
-            ContainerStatus::Running | ContainerStatus::Paused
-        )
-    {
-        ctr.start()?;
+    if plan.start {
+        start_after_kill(&ctr)?;
     }
     Ok(())
 }
 
-/// Whether the old container was not yet being removed (a removal, once begun, is finished).
+/// Starts a container an interrupted recreate left stopped. When the kill came during its
+/// init, the killed process's conmon may still be creating it in the runtime after the open
+/// looked for leftovers ("already exists"): the next init deletes that leftover, so the start
+/// is tried again a few times, a second apart.
+fn start_after_kill(ctr: &Container) -> Result<()> {
+    let mut attempt = 0;
+    loop {
+        if matches!(
+            ctr.status()?,
+            ContainerStatus::Running | ContainerStatus::Paused
+        ) {
+            return Ok(());
+        }
+        match ctr.start() {
+            Ok(()) => return Ok(()),
+            Err(err) if attempt < 3 => {
+                tracing::warn!(container = %ctr.id(), %err, "start after an interrupted recreate: trying again");
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// Whether the old container still runs as it did before the plan (the kill came before
+/// its stop): then it stays. Once its stop or removal has begun, the plan goes forward.
 fn old_is_whole(rt: &Runtime, id: &str) -> bool {
-    rt.state()
-        .container_state(id)
-        .is_ok_and(|s| s.status != ContainerStatus::Removing)
+    Container::load(rt, id)
+        .and_then(|ctr| ctr.status())
+        .is_ok_and(|s| matches!(s, ContainerStatus::Running | ContainerStatus::Paused))
 }
 
 fn image_id(config: &ContainerConfig) -> String {
