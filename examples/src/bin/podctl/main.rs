@@ -16,6 +16,7 @@
 //! podctl save --format oci-archive -o busybox.tar busybox
 //! ```
 
+mod auto_update;
 mod containers;
 mod errors;
 mod events;
@@ -131,6 +132,8 @@ enum Command {
     Version(system::VersionArgs),
     /// Show podman events.
     Events(events::EventsArgs),
+    /// Auto update containers according to their auto-update policy.
+    AutoUpdate(auto_update::AutoUpdateArgs),
     /// Display a live stream of container resource usage statistics.
     Stats(containers::StatsArgs),
     /// Display the running processes of a container.
@@ -390,6 +393,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Export(args) => containers::export(&rt, args)?,
         Command::Info(args) => system::info(&rt, args)?,
         Command::Events(args) => events::events(&rt, args)?,
+        Command::AutoUpdate(args) => auto_update::auto_update_verb(&rt, args)?,
         Command::Stats(args) => containers::stats(&rt, args)?,
         Command::Top(args) => containers::top(&rt, args)?,
         Command::Volume(command) => return volumes::run(&rt, command),
