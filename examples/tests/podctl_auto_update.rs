@@ -17,7 +17,11 @@ fn import_version(tmp: &Path, root: &Path, version: &str) {
     tar_directory(&rootfs, &tar).unwrap();
     ok(
         root,
-        &["import", tar.to_str().unwrap(), &format!("localhost/app:{version}")],
+        &[
+            "import",
+            tar.to_str().unwrap(),
+            &format!("localhost/app:{version}"),
+        ],
     );
 }
 
@@ -26,7 +30,10 @@ fn auto_update_follows_a_local_retag_with_podmans_output() {
     require_root();
     let _serial = serial();
     let tmp = TempRoot::new().unwrap();
-    let cg = Cgroup(format!("/libpod-rs-podctl-autoupdate-{}", std::process::id()));
+    let cg = Cgroup(format!(
+        "/libpod-rs-podctl-autoupdate-{}",
+        std::process::id()
+    ));
     let root = tmp.path().join("store");
     import_version(tmp.path(), &root, "1");
     import_version(tmp.path(), &root, "2");
@@ -57,8 +64,15 @@ fn auto_update_follows_a_local_retag_with_podmans_output() {
     ok(&root, &["tag", "localhost/app:2", "localhost/app:prod"]);
 
     let table = ok(&root, &["auto-update", "--dry-run"]);
-    let lines: Vec<Vec<&str>> = table.lines().map(|l| l.split_whitespace().collect()).collect();
-    assert_eq!(lines[0], ["UNIT", "CONTAINER", "IMAGE", "POLICY", "UPDATED"], "{table}");
+    let lines: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        lines[0],
+        ["UNIT", "CONTAINER", "IMAGE", "POLICY", "UPDATED"],
+        "{table}"
+    );
     assert_eq!(
         lines[1],
         [&id[..12], "(web)", "localhost/app:prod", "local", "pending"],
@@ -72,7 +86,8 @@ fn auto_update_follows_a_local_retag_with_podmans_output() {
     assert_eq!(rows[0]["Updated"], "true");
     assert_eq!(rows[0]["Unit"], "");
 
-    let inspected: serde_json::Value = serde_json::from_str(&ok(&root, &["inspect", "web"])).unwrap();
+    let inspected: serde_json::Value =
+        serde_json::from_str(&ok(&root, &["inspect", "web"])).unwrap();
     assert_ne!(inspected[0]["Id"], id);
     assert_eq!(inspected[0]["State"]["Status"], "running");
     let logs = ok(&root, &["logs", "web"]);
@@ -81,7 +96,12 @@ fn auto_update_follows_a_local_retag_with_podmans_output() {
     // Up to date now; a template sees Podman's fields.
     let line = ok(
         &root,
-        &["auto-update", "--no-systemd", "--format", "{{.ContainerName}} {{.Updated}}"],
+        &[
+            "auto-update",
+            "--no-systemd",
+            "--format",
+            "{{.ContainerName}} {{.Updated}}",
+        ],
     );
     assert_eq!(line.trim(), "web false");
     let out = podctl(&root, &["rm", "-f", "web"]);

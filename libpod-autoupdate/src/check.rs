@@ -59,7 +59,10 @@ impl Group {
 /// The running containers with an auto-update policy whose image is in the store, grouped
 /// per unit (per container without one), in a stable order; and the errors of those that
 /// could not be taken (an unknown policy, an image gone), which do not stop the others.
-pub fn assemble(rt: &Runtime, default_auth: Option<&PathBuf>) -> (Vec<Group>, Vec<AutoUpdateError>) {
+pub fn assemble(
+    rt: &Runtime,
+    default_auth: Option<&PathBuf>,
+) -> (Vec<Group>, Vec<AutoUpdateError>) {
     let mut errors = Vec::new();
     let containers = match rt.containers() {
         Ok(containers) => containers,
@@ -85,7 +88,7 @@ pub fn assemble(rt: &Runtime, default_auth: Option<&PathBuf>) -> (Vec<Group>, Ve
             Err(source) => {
                 errors.push(AutoUpdateError::Policy {
                     container: ctr.id().to_string(),
-                    source,
+                    source: Box::new(source),
                 });
                 continue;
             }
@@ -134,7 +137,7 @@ pub fn newer_remote_image(rt: &Runtime, task: &Task, options: &PullOptions) -> R
         policy: "registry",
         container: task.container_id.clone(),
         image: task.raw_image.clone(),
-        source,
+        source: Box::new(source),
     };
     let reference = ImageReference::parse(task.store_name()).map_err(check_failed)?;
     let remote = remote_digest(&reference, options).map_err(check_failed)?;
@@ -156,7 +159,7 @@ pub fn newer_local_image(rt: &Runtime, task: &Task) -> Result<bool> {
             policy: "locally",
             container: task.container_id.clone(),
             image: task.raw_image.clone(),
-            source,
+            source: Box::new(source),
         })?;
     Ok(image.id.hex() != task.image_id)
 }

@@ -10,10 +10,10 @@ use libpod_storage::StorageError;
 pub enum AutoUpdateError {
     /// The engine failed (listing containers, a lookup, a recreate).
     #[error(transparent)]
-    Core(#[from] CoreError),
+    Core(Box<CoreError>),
     /// The store failed outside a container's check or pull.
     #[error(transparent)]
-    Storage(#[from] StorageError),
+    Storage(Box<StorageError>),
     /// A container's policy label names no policy.
     #[error("auto-updating container {container:?}")]
     Policy {
@@ -21,7 +21,7 @@ pub enum AutoUpdateError {
         container: String,
         /// The lookup's error, listing the valid policies.
         #[source]
-        source: CoreError,
+        source: Box<CoreError>,
     },
     /// The container's image is not in the store.
     #[error("auto-updating container {container:?}: no image found for ID {image}")]
@@ -42,7 +42,7 @@ pub enum AutoUpdateError {
         image: String,
         /// Why.
         #[source]
-        source: StorageError,
+        source: Box<StorageError>,
     },
     /// Pulling the new image failed.
     #[error("registry auto-updating container {container:?}: image update for {image:?} failed")]
@@ -53,7 +53,7 @@ pub enum AutoUpdateError {
         image: String,
         /// Why.
         #[source]
-        source: StorageError,
+        source: Box<StorageError>,
     },
     /// Restarting (the unit, or the container in process) failed.
     #[error("auto-updating container {container:?}: restarting {target} failed: {reason}")]
@@ -83,7 +83,25 @@ pub enum AutoUpdateError {
     },
     /// Talking to systemd over D-Bus failed.
     #[error("talking to systemd over D-Bus")]
-    DBus(#[from] zbus::Error),
+    DBus(#[source] Box<zbus::Error>),
+}
+
+impl From<CoreError> for AutoUpdateError {
+    fn from(err: CoreError) -> Self {
+        AutoUpdateError::Core(Box::new(err))
+    }
+}
+
+impl From<StorageError> for AutoUpdateError {
+    fn from(err: StorageError) -> Self {
+        AutoUpdateError::Storage(Box::new(err))
+    }
+}
+
+impl From<zbus::Error> for AutoUpdateError {
+    fn from(err: zbus::Error) -> Self {
+        AutoUpdateError::DBus(Box::new(err))
+    }
 }
 
 /// The crate's result type.

@@ -136,7 +136,9 @@ impl<'a> Updater<'a> {
             return;
         }
         let updating = Group::new(group.unit.clone(), needing);
-        let outcome = self.restart(&updating).and_then(|()| self.probe_all(&updating));
+        let outcome = self
+            .restart(&updating)
+            .and_then(|()| self.probe_all(&updating));
         match outcome {
             Ok(()) => reports.extend(updating.tasks.iter().map(|t| report(t, Updated::True))),
             Err(err) if !self.options.rollback => {
@@ -147,8 +149,12 @@ impl<'a> Updater<'a> {
             Err(err) => {
                 tracing::warn!(%err, "update failed: rolling back");
                 match self.roll_back(&updating) {
-                    Ok(()) => reports
-                        .extend(updating.tasks.iter().map(|t| report(t, Updated::RolledBack))),
+                    Ok(()) => reports.extend(
+                        updating
+                            .tasks
+                            .iter()
+                            .map(|t| report(t, Updated::RolledBack)),
+                    ),
                     Err(again) => {
                         let (first, rest) = updating.tasks.split_first().expect("not empty");
                         errors.push(err);
@@ -187,7 +193,7 @@ impl<'a> Updater<'a> {
             .map_err(|source| AutoUpdateError::Pull {
                 container: task.container_id.clone(),
                 image: task.raw_image.clone(),
-                source,
+                source: Box::new(source),
             })?;
         self.pulled.insert(task.store_name().to_string());
         Ok(())
@@ -196,10 +202,10 @@ impl<'a> Updater<'a> {
     fn pull_options(&self, task: &Task) -> PullOptions {
         let mut options = self.options.pull.clone();
         if let Some(file) = &task.auth_file {
-            options.registry.auth_files = Some(AuthFiles::from_env_with_auth_file(
-                file.clone(),
-                |name| std::env::var_os(name),
-            ));
+            options.registry.auth_files =
+                Some(AuthFiles::from_env_with_auth_file(file.clone(), |name| {
+                    std::env::var_os(name)
+                }));
         }
         options
     }
@@ -262,7 +268,12 @@ fn report(task: &Task, updated: Updated) -> Report {
     }
 }
 
-fn fail(task: &Task, err: AutoUpdateError, reports: &mut Vec<Report>, errors: &mut Vec<AutoUpdateError>) {
+fn fail(
+    task: &Task,
+    err: AutoUpdateError,
+    reports: &mut Vec<Report>,
+    errors: &mut Vec<AutoUpdateError>,
+) {
     tracing::warn!(container = %task.container_id, %err, "auto-update failed");
     reports.push(report(task, Updated::Failed));
     errors.push(err);

@@ -54,7 +54,12 @@ fn child_updates_until_killed() {
 fn run_child(dir: &Path, kill_after: Option<Duration>) -> Duration {
     let started = Instant::now();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_updates_until_killed", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_updates_until_killed",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, dir)
         .spawn()
         .unwrap();
@@ -120,14 +125,22 @@ fn a_kill_during_an_update_leaves_the_container_running_on_either_image() {
         let delay = whole.mul_f64(fraction);
         let rt = common::open(dir);
         let current = common::image_of(&rt, "web");
-        let other = if current == images[0] { &images[1] } else { &images[0] };
+        let other = if current == images[0] {
+            &images[1]
+        } else {
+            &images[0]
+        };
         drop(rt);
         retag(other);
         run_child(dir, Some(delay));
 
         let rt = common::open(dir);
         let ctrs = rt.containers().unwrap();
-        assert_eq!(ctrs.len(), 1, "trial {trial} (seed {seed}, {delay:?}): {ctrs:?}");
+        assert_eq!(
+            ctrs.len(),
+            1,
+            "trial {trial} (seed {seed}, {delay:?}): {ctrs:?}"
+        );
         let web = rt.container("web").unwrap_or_else(|e| {
             panic!("trial {trial} (seed {seed}, {delay:?}): the container is gone: {e}")
         });

@@ -154,13 +154,17 @@ fn the_local_policy_follows_a_retag_while_a_registry_that_is_down_fails_alone() 
         .storage()
         .pull_image(&format!("{}/team/app:next", registry.host()), &pull)
         .unwrap();
-    rt.storage().tag(&v1.id.hex(), "localhost/app:prod").unwrap();
+    rt.storage()
+        .tag(&v1.id.hex(), "localhost/app:prod")
+        .unwrap();
     run(&rt, "local", "localhost/app:prod", "local");
     run(&rt, "remote", &remote, "registry");
     drop(registry);
 
     // The local image behind the name changes.
-    rt.storage().tag(&v2.id.hex(), "localhost/app:prod").unwrap();
+    rt.storage()
+        .tag(&v2.id.hex(), "localhost/app:prod")
+        .unwrap();
     let (reports, errors) = update(&rt, options(tmp.path()));
     assert_eq!(updated_of(&reports, "local"), Updated::True);
     assert_eq!(first_line(&rt, "local"), "2");
@@ -168,8 +172,7 @@ fn the_local_policy_follows_a_retag_while_a_registry_that_is_down_fails_alone() 
     assert_eq!(errors.len(), 1, "{errors:?}");
     let message = format!("{}: {:?}", errors[0], std::error::Error::source(&errors[0]));
     assert!(
-        message.contains("registry auto-updating container")
-            && message.contains("image check for"),
+        message.contains("registry auto-updating container") && message.contains("image check for"),
         "{message}"
     );
     // The failed one keeps running on its image.
@@ -200,10 +203,17 @@ fn a_registry_policy_on_a_reference_it_cannot_check_is_refused_at_create() {
             libpod_core::container::with_labels([(libpod_autoupdate::policy::LABEL, policy)]),
         ])
     };
-    let err = create("localhost/busybox", "registry").unwrap_err().to_string();
+    let err = create("localhost/busybox", "registry")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("no tag"), "{err}");
-    let err = create("localhost/busybox:latest", "nightly").unwrap_err().to_string();
-    assert!(err.contains(r#"valid policies are ["disabled" "image" "local" "registry"]"#), "{err}");
+    let err = create("localhost/busybox:latest", "nightly")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(r#"valid policies are ["disabled" "image" "local" "registry"]"#),
+        "{err}"
+    );
     // A local policy takes any name; a registry one a qualified, tagged one.
     create("localhost/busybox", "local").unwrap();
     create("localhost/busybox:latest", "registry").unwrap();

@@ -87,9 +87,10 @@ impl Manager {
     ) -> OwnedObjectPath {
         self.jobs += 1;
         let id = self.jobs;
-        let job: OwnedObjectPath = ObjectPath::try_from(format!("/org/freedesktop/systemd1/job/{id}"))
-            .unwrap()
-            .into();
+        let job: OwnedObjectPath =
+            ObjectPath::try_from(format!("/org/freedesktop/systemd1/job/{id}"))
+                .unwrap()
+                .into();
         let result = {
             let mut seen = self.seen.lock().unwrap();
             seen.restarts.push((name.clone(), mode));
@@ -232,7 +233,9 @@ fn a_unit_is_restarted_over_dbus_and_a_failed_job_rolled_back() {
     assert_eq!(reports[0].updated, Updated::Failed);
     let message = errors[0].to_string();
     assert!(
-        message.contains(r#"restarting systemd unit "app.service" failed: expected "done" but received "failed""#),
+        message.contains(
+            r#"restarting systemd unit "app.service" failed: expected "done" but received "failed""#
+        ),
         "{message}"
     );
     common::teardown(&rt);

@@ -60,7 +60,9 @@ impl SystemdRestarter {
                     return Ok(result);
                 }
             }
-            Err(zbus::Error::Failure("the bus closed before the job ended".into()))
+            Err(zbus::Error::Failure(
+                "the bus closed before the job ended".into(),
+            ))
         };
         match run() {
             Ok(result) if result == "done" => {
@@ -81,14 +83,22 @@ impl Restarter for SystemdRestarter {
     fn restart(&self, _rt: &Runtime, group: &Group) -> Result<()> {
         let Some(unit) = &group.unit else {
             return Err(AutoUpdateError::Restart {
-                container: group.tasks.first().map(|t| t.container_id.clone()).unwrap_or_default(),
+                container: group
+                    .tasks
+                    .first()
+                    .map(|t| t.container_id.clone())
+                    .unwrap_or_default(),
                 target: "no systemd unit".into(),
                 reason: "the container was not created by a systemd unit".into(),
             });
         };
         self.restart_unit(unit)
             .map_err(|reason| AutoUpdateError::Restart {
-                container: group.tasks.first().map(|t| t.container_id.clone()).unwrap_or_default(),
+                container: group
+                    .tasks
+                    .first()
+                    .map(|t| t.container_id.clone())
+                    .unwrap_or_default(),
                 target: format!("systemd unit {unit:?}"),
                 reason,
             })

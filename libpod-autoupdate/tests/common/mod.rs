@@ -92,7 +92,10 @@ pub fn app_layout(tmp: &Path, dir: &Path, version: &str, cmd: &[&str]) {
     let layout = OciLayoutBuilder::create(dir).unwrap();
     let manifest = layout
         .add_image(
-            &[std::fs::read(&busybox_tar).unwrap(), std::fs::read(&app_tar).unwrap()],
+            &[
+                std::fs::read(&busybox_tar).unwrap(),
+                std::fs::read(&app_tar).unwrap(),
+            ],
             LayerCompression::Gzip,
             &Platform::host(),
             cmd,
@@ -179,7 +182,10 @@ pub fn pulls(rt: &Runtime) -> usize {
 /// Removes every container of `rt` (force) and the test's cgroups.
 pub fn teardown(rt: &Runtime) {
     for ctr in rt.containers().unwrap_or_default() {
-        let _ = rt.remove_container(&ctr, libpod_core::container::RemoveOptions::default().force(true));
+        let _ = rt.remove_container(
+            &ctr,
+            libpod_core::container::RemoveOptions::default().force(true),
+        );
     }
     let Ok(entries) = std::fs::read_dir("/sys/fs/cgroup") else {
         return;

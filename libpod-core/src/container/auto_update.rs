@@ -71,7 +71,11 @@ impl AutoUpdatePolicy {
         valid.sort_unstable();
         Err(CoreError::InvalidAutoUpdatePolicy {
             value: value.to_string(),
-            valid: valid.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(" "),
+            valid: valid
+                .iter()
+                .map(|v| format!("{v:?}"))
+                .collect::<Vec<_>>()
+                .join(" "),
         })
     }
 

@@ -25,7 +25,9 @@ fn policies_and_their_aliases() {
     ] {
         assert_eq!(AutoUpdatePolicy::lookup(value).unwrap(), policy, "{value}");
     }
-    let err = AutoUpdatePolicy::lookup("Registry").unwrap_err().to_string();
+    let err = AutoUpdatePolicy::lookup("Registry")
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         err,
         r#"invalid auto-update policy "Registry": valid policies are ["disabled" "image" "local" "registry"]"#

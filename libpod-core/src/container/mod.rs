@@ -28,6 +28,10 @@ mod wait;
 
 pub use crate::record::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
 pub use crate::record::{ContainerState, ContainerStatus};
+pub use auto_update::{
+    AUTO_UPDATE_AUTHFILE_LABEL, AUTO_UPDATE_LABEL, AutoUpdatePolicy, SYSTEMD_UNIT_LABEL,
+    validate_auto_update_reference,
+};
 pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};
 pub use options::{
     with_auto_remove, with_cgroup_parent, with_command, with_conmon_pidfile, with_create_config,
@@ -38,10 +42,6 @@ pub use options::{
     with_rootfs_from_image, with_rootfs_path, with_shm_size, with_stdin, with_stop_signal,
     with_stop_timeout, with_systemd, with_tty, with_user, with_user_volumes, with_uts_ns_from,
     with_volatile, with_workdir,
-};
-pub use auto_update::{
-    AUTO_UPDATE_AUTHFILE_LABEL, AUTO_UPDATE_LABEL, AutoUpdatePolicy, SYSTEMD_UNIT_LABEL,
-    validate_auto_update_reference,
 };
 pub use remove::RemoveOptions;
 

@@ -9,8 +9,8 @@
 use crate::errors::{Exit, OWN_ERROR, chain};
 use crate::registry::RegistryFlags;
 use clap::Args;
-use libpod_autoupdate::{Options, Report, auto_update};
 use libpod_autoupdate::restart::SystemdBus;
+use libpod_autoupdate::{Options, Report, auto_update};
 use libpod_core::runtime::Runtime;
 use libpod_storage::registry::PullOptions;
 use std::path::PathBuf;
@@ -83,7 +83,10 @@ pub fn auto_update_verb(rt: &Runtime, args: AutoUpdateArgs) -> Result {
 
 /// A report as Podman's `autoUpdateOutput`.
 fn row(report: &Report) -> serde_json::Value {
-    let short = report.container_id.get(..12).unwrap_or(&report.container_id);
+    let short = report
+        .container_id
+        .get(..12)
+        .unwrap_or(&report.container_id);
     serde_json::json!({
         "Unit": report.systemd_unit,
         "Container": format!("{short} ({})", report.container_name),
