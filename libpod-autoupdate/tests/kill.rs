@@ -7,8 +7,6 @@ mod common;
 use libpod_autoupdate::{Updated, Updater};
 use libpod_core::container::{ContainerStatus, with_command, with_name, with_rootfs_from_image};
 use libpod_core::container::{with_cgroup_parent, with_labels, with_stop_timeout};
-use libpod_core::runtime::Runtime;
-use libpod_storage::ImageReference;
 use libpod_testutil::{require_root, serial};
 use std::path::Path;
 use std::process::Command;
@@ -16,22 +14,6 @@ use std::time::{Duration, Instant};
 
 const CHILD_ENV: &str = "LIBPOD_AUTOUPDATE_KILL_CHILD";
 const NAME: &str = "localhost/app:prod";
-
-/// Imports busybox + /etc/app/version as `localhost/app:VERSION`; returns its ID.
-fn import(rt: &Runtime, tmp: &Path, version: &str) -> String {
-    let rootfs = tmp.join(format!("rootfs-{version}"));
-    libpod_testutil::busybox_rootfs(&rootfs).unwrap();
-    std::fs::create_dir_all(rootfs.join("etc/app")).unwrap();
-    std::fs::write(rootfs.join("etc/app/version"), version).unwrap();
-    let tar = tmp.join(format!("rootfs-{version}.tar"));
-    libpod_testutil::tar_directory(&rootfs, &tar).unwrap();
-    let name = ImageReference::parse(&format!("localhost/app:{version}")).unwrap();
-    let image = rt
-        .storage()
-        .import_tarball(std::fs::File::open(&tar).unwrap(), Some(&name), &[])
-        .unwrap();
-    image.id.hex()
-}
 
 /// The child: one update pass (the name was re-tagged by the parent).
 #[test]
@@ -80,7 +62,7 @@ fn a_kill_during_an_update_leaves_the_container_running_on_either_image() {
     let tmp = common::temp();
     let dir = tmp.path();
     let rt = common::open(dir);
-    let images = [import(&rt, dir, "1"), import(&rt, dir, "2")];
+    let images = [common::import(&rt, dir, "1"), common::import(&rt, dir, "2")];
     rt.storage().tag(&images[0], NAME).unwrap();
     let ctr = rt
         .new_container([

@@ -9,7 +9,7 @@ use libpod_autoupdate::{AutoUpdateError, Options, Report, Updated, Updater};
 use libpod_core::container::ContainerStatus;
 use libpod_core::runtime::Runtime;
 use libpod_testutil::registry::{RegistryOptions, TestRegistry};
-use libpod_testutil::{require_root, serial};
+use libpod_testutil::{TempRoot, require_root, serial};
 
 fn update(rt: &Runtime, options: Options) -> (Vec<Report>, Vec<AutoUpdateError>) {
     Updater::new(rt, options).with_probe(probe()).run()
@@ -23,10 +23,8 @@ fn updated_of(reports: &[Report], name: &str) -> Updated {
         .updated
 }
 
-#[test]
-fn a_new_version_is_taken_and_a_broken_one_rolled_back() {
-    require_root();
-    let _serial = serial();
+/// A registry with the app's v1 as `team/app:stable`, pulled into a fresh runtime.
+fn app_v1_pulled() -> (TempRoot, TestRegistry, String, Runtime) {
     let tmp = common::temp();
     let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
     let name = format!("{}/team/app:stable", registry.host());
@@ -35,6 +33,14 @@ fn a_new_version_is_taken_and_a_broken_one_rolled_back() {
     rt.storage()
         .pull_image(&name, &common::plain_pull(tmp.path()))
         .unwrap();
+    (tmp, registry, name, rt)
+}
+
+#[test]
+fn a_new_version_is_taken_and_a_broken_one_rolled_back() {
+    require_root();
+    let _serial = serial();
+    let (tmp, registry, name, rt) = app_v1_pulled();
     let first = run(&rt, "web", &name, "registry");
     assert_eq!(first_line(&rt, "web"), "1");
 
@@ -115,14 +121,7 @@ fn a_new_version_is_taken_and_a_broken_one_rolled_back() {
 fn two_containers_on_one_image_are_updated_with_one_pull() {
     require_root();
     let _serial = serial();
-    let tmp = common::temp();
-    let registry = TestRegistry::start(RegistryOptions::default()).unwrap();
-    let name = format!("{}/team/app:stable", registry.host());
-    publish(tmp.path(), &registry, "team/app:stable", "1", SERVE);
-    let rt = common::open(tmp.path());
-    rt.storage()
-        .pull_image(&name, &common::plain_pull(tmp.path()))
-        .unwrap();
+    let (tmp, registry, name, rt) = app_v1_pulled();
     run(&rt, "one", &name, "registry");
     run(&rt, "two", &name, "image");
     publish(tmp.path(), &registry, "team/app:stable", "2", SERVE);

@@ -12,7 +12,6 @@ use libpod_core::container::{
     with_rootfs_from_image, with_stop_timeout,
 };
 use libpod_core::runtime::Runtime;
-use libpod_storage::ImageReference;
 use libpod_testutil::{require_root, serial};
 use std::collections::VecDeque;
 use std::path::Path;
@@ -136,30 +135,15 @@ fn serve(bus: &Bus, rt: &Runtime, seen: &Arc<Mutex<Seen>>) -> zbus::blocking::Co
         .unwrap()
 }
 
-fn import(rt: &Runtime, tmp: &Path, version: &str) -> String {
-    let rootfs = tmp.join(format!("rootfs-{version}"));
-    libpod_testutil::busybox_rootfs(&rootfs).unwrap();
-    std::fs::create_dir_all(rootfs.join("etc/app")).unwrap();
-    std::fs::write(rootfs.join("etc/app/version"), version).unwrap();
-    let tar = tmp.join(format!("rootfs-{version}.tar"));
-    libpod_testutil::tar_directory(&rootfs, &tar).unwrap();
-    let name = ImageReference::parse(&format!("localhost/app:{version}")).unwrap();
-    let image = rt
-        .storage()
-        .import_tarball(std::fs::File::open(&tar).unwrap(), Some(&name), &[])
-        .unwrap();
-    image.id.hex()
-}
-
 #[test]
 fn a_unit_is_restarted_over_dbus_and_a_failed_job_rolled_back() {
     require_root();
     let _serial = serial();
     let tmp = common::temp();
     let rt = common::open(tmp.path());
-    let v1 = import(&rt, tmp.path(), "1");
-    let v2 = import(&rt, tmp.path(), "2");
-    let v3 = import(&rt, tmp.path(), "3");
+    let v1 = common::import(&rt, tmp.path(), "1");
+    let v2 = common::import(&rt, tmp.path(), "2");
+    let v3 = common::import(&rt, tmp.path(), "3");
     rt.storage().tag(&v1, NAME).unwrap();
     let ctr = rt
         .new_container([

@@ -195,6 +195,23 @@ pub fn teardown(rt: &Runtime) {
     }
 }
 
+/// Imports busybox + /etc/app/version holding `version` as `localhost/app:VERSION`; returns
+/// the image's ID.
+pub fn import(rt: &Runtime, tmp: &Path, version: &str) -> String {
+    let rootfs = tmp.join(format!("rootfs-{version}"));
+    busybox_rootfs(&rootfs).unwrap();
+    std::fs::create_dir_all(rootfs.join("etc/app")).unwrap();
+    std::fs::write(rootfs.join("etc/app/version"), version).unwrap();
+    let tar = tmp.join(format!("rootfs-{version}.tar"));
+    tar_directory(&rootfs, &tar).unwrap();
+    let name = libpod_storage::ImageReference::parse(&format!("localhost/app:{version}")).unwrap();
+    let image = rt
+        .storage()
+        .import_tarball(std::fs::File::open(&tar).unwrap(), Some(&name), &[])
+        .unwrap();
+    image.id.hex()
+}
+
 /// A temp root for one test.
 pub fn temp() -> TempRoot {
     TempRoot::new().unwrap()
