@@ -43,10 +43,13 @@ pub enum OpKind {
     /// `cleanup_container` (conmon's exit command) of an `always` container whose process was
     /// killed: the exit recorded, cleanup, and the restart by its policy.
     Cleanup,
+    /// `recreate_container` of a running container on the base image (auto-update's
+    /// restart without systemd): by name, since the container gets a new ID.
+    Recreate,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 10] = [
+    pub const ALL: [OpKind; 11] = [
         OpKind::Import,
         OpKind::Pull,
         OpKind::Rmi,
@@ -57,6 +60,7 @@ impl OpKind {
         OpKind::VolumeCreate,
         OpKind::VolumeRm,
         OpKind::Cleanup,
+        OpKind::Recreate,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,6 +75,7 @@ impl OpKind {
             OpKind::VolumeCreate => "volume-create",
             OpKind::VolumeRm => "volume-rm",
             OpKind::Cleanup => "cleanup",
+            OpKind::Recreate => "recreate",
         }
     }
 
@@ -87,7 +92,12 @@ impl OpKind {
     pub fn on_container(self) -> bool {
         matches!(
             self,
-            OpKind::Create | OpKind::Start | OpKind::Stop | OpKind::Rm | OpKind::Cleanup
+            OpKind::Create
+                | OpKind::Start
+                | OpKind::Stop
+                | OpKind::Rm
+                | OpKind::Cleanup
+                | OpKind::Recreate
         )
     }
 }
@@ -171,7 +181,7 @@ pub struct ChildArgs {
     pub op: OpKind,
     /// The directory holding the roots.
     pub dir: PathBuf,
-    /// The image name, or the container's name (create) or ID.
+    /// The image name, or the container's name (create, recreate) or ID.
     pub target: String,
     /// The tarball to import.
     pub tarball: Option<PathBuf>,
@@ -317,6 +327,11 @@ pub fn child_main(args: ChildArgs) -> ! {
                 .map_err(|x| e(&x))?,
             OpKind::Cleanup => rt
                 .cleanup_container(&args.target)
+                .map(drop)
+                .map_err(|x| e(&x))?,
+            OpKind::Recreate => rt
+                .container(&args.target)
+                .and_then(|c| rt.recreate_container(&c, super::fixtures::BASE))
                 .map(drop)
                 .map_err(|x| e(&x))?,
         }
