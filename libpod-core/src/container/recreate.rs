@@ -289,3 +289,7 @@ fn repair_one(rt: &Runtime, path: &Path) -> Result<()> {
     finish(rt, &plan)?;
     std::fs::remove_file(path).map_err(|e| CoreError::io("remove", path, e))
 }
+
+#[cfg(test)]
+#[path = "recreate_tests.rs"]
+mod tests;
