@@ -37,7 +37,7 @@ fn a_recreated_config_keeps_everything_but_id_time_and_image() {
         (
             c.name.clone(),
             c.labels.clone(),
-            c.restart_policy.clone(),
+            c.restart_policy,
             c.stop_timeout,
             c.mounts.clone(),
             c.spec.clone(),
