@@ -394,6 +394,25 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+
+    // -- auto-update (the autoupdate wing) --
+    /// An `io.containers.autoupdate` label value that names no policy.
+    #[error("invalid auto-update policy {value:?}: valid policies are [{valid}]")]
+    InvalidAutoUpdatePolicy {
+        /// The label's value.
+        value: String,
+        /// The valid values, quoted and sorted (Podman's `%+q` of them).
+        valid: String,
+    },
+    /// A container with the registry auto-update policy whose image reference cannot be
+    /// checked against a registry.
+    #[error("{reason}: {image:?}")]
+    InvalidAutoUpdateReference {
+        /// The image reference as given.
+        image: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// The failures of a [`CoreError::PodPartialFailure`], one `ID: error` each.

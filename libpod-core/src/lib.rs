@@ -28,6 +28,9 @@
 //!   per lifecycle verb, and the `Locked` guard: a state change needs the container's lock and
 //!   a freshly synced state. Exits are handled when the container is next looked at: the
 //!   restart policy marked pending, else removal of an auto-remove container, else cleanup.
+//!   Auto-update's part: the labels checked at create and
+//!   [`Runtime::recreate_container`](runtime::Runtime::recreate_container) (the same
+//!   container on another image, finished by the next open if interrupted).
 //! - [`monitor`]: exits handled and restart policies applied with nothing of ours running:
 //!   the cleanup entry point conmon's exit command runs (an embedder's binary calls
 //!   [`monitor::run_cleanup`]), the exit monitor of an open runtime, and start on boot.

@@ -19,7 +19,7 @@ const PACKAGES: &[&str] = &[
     "catatonit",       // the init process for `--init` (Podman's default init path)
     "podman",          // the reference: parity tests compare our output with Podman 4.3's
     "criu",            // checkpoint and restore through the runtime
-    "dbus",            // the systemd cgroup manager talks to systemd over D-Bus
+    "dbus",            // systemd over D-Bus (cgroup manager); auto-update tests run dbus-daemon
     "libseccomp-dev",  // the libseccomp crate links against libseccomp
     "pkg-config",      // finds libseccomp when building
     "openssl",         // makes TLS certificates for the test registry

@@ -57,6 +57,11 @@ impl Runtime {
         }
         validate_name(&config.name)?;
         crate::pod::check_member(self, &config)?;
+        // A systemd unit names itself to the containers it creates through the environment.
+        super::auto_update::apply_at_create(
+            &mut config,
+            std::env::var(super::auto_update::SYSTEMD_UNIT_LABEL).ok(),
+        )?;
         if let Some(field) = config.engine_fact_in_spec() {
             return Err(CoreError::InvalidOption {
                 option: "create config",
@@ -123,7 +128,7 @@ impl Runtime {
     /// under the container's lock so that nobody acts on it half made; whichever fails, the
     /// other is undone. A create intent covers both (see `runtime/intents.rs`): cleared when
     /// they are made or undone, so that storage left by a kill in between is reclaimed.
-    fn add_with_storage(
+    pub(crate) fn add_with_storage(
         &self,
         config: &ContainerConfig,
         state: &ContainerState,

@@ -8,6 +8,7 @@
 //! after a reboot (`refresh.rs`, the one writer that must not sync).
 
 mod attach;
+mod auto_update;
 mod cleanup;
 pub(crate) mod create;
 mod healthcheck;
@@ -20,6 +21,7 @@ mod kill;
 mod leftover;
 pub(crate) mod options;
 mod pause;
+pub(crate) mod recreate;
 mod refresh;
 mod remove;
 mod start;
@@ -32,6 +34,10 @@ mod wait;
 pub use crate::record::{ContainerConfig, HealthCheck, LogDriver, RootfsSource};
 pub use crate::record::{ContainerState, ContainerStatus};
 pub use attach::AttachOptions;
+pub use auto_update::{
+    AUTO_UPDATE_AUTHFILE_LABEL, AUTO_UPDATE_LABEL, AutoUpdatePolicy, SYSTEMD_UNIT_LABEL,
+    validate_auto_update_reference,
+};
 pub use healthcheck::HealthCheckOutcome;
 pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};
 pub use options::{

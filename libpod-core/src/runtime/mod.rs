@@ -32,6 +32,7 @@
 //! | `health/` | `schedule_healthchecks`; `health_scheduler()` (its thread, started at first use, holds a `WeakRuntime` from `downgrade()`) |
 //! | `network/` | `networks()` (the configs), `create_network`, `remove_network`, `prune_networks`, `network_users` (verbs.rs), `connect_network`, `disconnect_network` (connect.rs); `networking()` reaches the backend and namespaces |
 //! | `pod/` | `pod`, `pods`, `pod_exists` (mod.rs), `new_pod` (create.rs), `remove_pod` (remove.rs), `prune_pods` (remove.rs); `lock_pod()` takes a pod's guard |
+//! | `container/recreate.rs` | `recreate_container` (the same container on another image; an interrupted one finished at open) |
 //!
 //! A new wing (pods, volumes, exec sessions, networks) adds its row here.
 //!

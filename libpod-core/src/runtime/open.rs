@@ -150,6 +150,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     super::intents::resolve_interrupted(&runtime);
     crate::exec::repair_interrupted(&runtime);
     crate::network::repair::remove_orphan_namespaces(&runtime);
+    crate::container::recreate::repair_interrupted(&runtime);
     Ok(runtime)
 }
 

@@ -79,6 +79,7 @@ pub fn check_containers(rt: &Runtime, dir: &Path, interrupted: &ChildArgs, repor
     }
     let all = Containers { seen, interrupted };
     check_create(&all, report);
+    check_recreate(&all, report);
     check_storage_rows(rt, &all, report);
     let runc = check_runc(rt, &all, report);
     let conmons = check_states_and_mounts(dir, &all, &runc, report);
@@ -119,6 +120,29 @@ fn check_exec_and_health(
         if let Err(e) = ctr.health() {
             report.fail("health reads", format!("{}: {e}", ctr.name()));
         }
+    }
+}
+
+/// The interrupted recreate: the reopen finished it, so the container is there, under its
+/// name, running (on the old image or the new one), never gone.
+fn check_recreate(all: &Containers, report: &mut Report) {
+    if all.interrupted.op != OpKind::Recreate {
+        return;
+    }
+    match all
+        .seen
+        .iter()
+        .find(|(_, s)| s.name == all.interrupted.target)
+    {
+        Some((_, ctr)) if ctr.state.status == ContainerStatus::Running => {}
+        Some((id, ctr)) => report.fail(
+            "recreate leaves it running",
+            format!("{} ({id}) is {}", ctr.name, ctr.state.status),
+        ),
+        None => report.fail(
+            "recreate leaves it running",
+            format!("{} is gone", all.interrupted.target),
+        ),
     }
 }
 

@@ -56,10 +56,13 @@ pub enum OpKind {
     PodStart,
     /// `remove_pod` with force, of a running or stopped pod.
     PodRm,
+    /// `recreate_container` of a running container on the base image (auto-update's
+    /// restart without systemd): by name, since the container gets a new ID.
+    Recreate,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 15] = [
+    pub const ALL: [OpKind; 16] = [
         OpKind::Import,
         OpKind::Pull,
         OpKind::Rmi,
@@ -75,6 +78,7 @@ impl OpKind {
         OpKind::PodCreate,
         OpKind::PodStart,
         OpKind::PodRm,
+        OpKind::Recreate,
     ];
 
     pub fn name(self) -> &'static str {
@@ -94,6 +98,7 @@ impl OpKind {
             OpKind::PodCreate => "pod-create",
             OpKind::PodStart => "pod-start",
             OpKind::PodRm => "pod-rm",
+            OpKind::Recreate => "recreate",
         }
     }
 
@@ -122,6 +127,7 @@ impl OpKind {
                 | OpKind::Cleanup
                 | OpKind::Exec
                 | OpKind::Healthcheck
+                | OpKind::Recreate
         )
     }
 }
@@ -205,7 +211,7 @@ pub struct ChildArgs {
     pub op: OpKind,
     /// The directory holding the roots.
     pub dir: PathBuf,
-    /// The image name, or the container's name (create) or ID.
+    /// The image name, or the container's name (create, recreate) or ID.
     pub target: String,
     /// The tarball to import.
     pub tarball: Option<PathBuf>,
@@ -405,6 +411,11 @@ pub fn child_main(args: ChildArgs) -> ! {
             OpKind::PodRm => rt
                 .pod(&args.target)
                 .and_then(|p| rt.remove_pod(&p, PodRemoveOptions::default().force(true).timeout(2)))
+                .map_err(|x| e(&x))?,
+            OpKind::Recreate => rt
+                .container(&args.target)
+                .and_then(|c| rt.recreate_container(&c, super::fixtures::BASE))
+                .map(drop)
                 .map_err(|x| e(&x))?,
         }
         say(DONE);

@@ -97,6 +97,11 @@ pub fn prepare(
                     .to_string(),
             };
         }
+        OpKind::Recreate => {
+            make_room(rt, plan, MAX_CONTAINERS - 1)?;
+            let ctr = pick_or_make(rt, roots, plan, label, |s| s == ContainerStatus::Running)?;
+            args.target = ctr.name().to_string();
+        }
         OpKind::Cleanup => {
             make_room(rt, plan, MAX_CONTAINERS - 1)?;
             limit_running(rt, MAX_RUNNING - 1)?;

@@ -16,6 +16,7 @@
 //! podctl save --format oci-archive -o busybox.tar busybox
 //! ```
 
+mod auto_update;
 mod containers;
 mod errors;
 mod events;
@@ -156,6 +157,8 @@ enum Command {
     Version(system::VersionArgs),
     /// Show podman events.
     Events(events::EventsArgs),
+    /// Auto update containers according to their auto-update policy.
+    AutoUpdate(auto_update::AutoUpdateArgs),
     /// Display a live stream of container resource usage statistics.
     Stats(containers::StatsArgs),
     /// Display the running processes of a container.
@@ -432,6 +435,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Checkpoint(args) => containers::checkpoint(&rt, args)?,
         Command::Restore(args) => containers::restore(&rt, args)?,
         Command::Events(args) => events::events(&rt, args)?,
+        Command::AutoUpdate(args) => auto_update::auto_update_verb(&rt, args)?,
         Command::Stats(args) => containers::stats(&rt, args)?,
         Command::Top(args) => containers::top(&rt, args)?,
         Command::Volume(command) => return volumes::run(&rt, command),
