@@ -20,6 +20,7 @@ impl Locked<'_> {
     pub(crate) fn undo_interrupted_init(&mut self) -> Result<()> {
         match self.state.status {
             ContainerStatus::Configured | ContainerStatus::Exited => {
+                self.wait_for_orphaned_monitor();
                 self.delete_leftover()?;
                 // Killed before the runtime's create: only the mounts and the network
                 // namespace (with its addresses) were made.
@@ -35,7 +36,6 @@ impl Locked<'_> {
     /// exists". The leftover's conmon then records its process's exit: waited for (up to
     /// [`LEFTOVER_EXIT_WAIT`]), so that it cannot land on the new run's exit file.
     pub(crate) fn delete_leftover(&mut self) -> Result<()> {
-        self.wait_for_orphaned_monitor();
         let oci = self.runtime().oci().clone();
         let Some(leftover) = oci.state(self.id())? else {
             return Ok(());
@@ -54,8 +54,9 @@ impl Locked<'_> {
     /// An init killed after it launched conmon leaves conmon going on: the end of its start
     /// pipe lets it run the runtime's create. Waits (up to [`ORPHAN_WAIT`]) until that create
     /// shows in the runtime or conmon is gone, so that the delete does not look too early and
-    /// leave a container the database does not know (crash harness, pod-start seed 83). Costs
-    /// one failed read when there is no monitor from an earlier run.
+    /// leave a container the database does not know (crash harness, pod-start seed 83). Only
+    /// for an init whose intent was left (at open): a restart's init must not wait for the
+    /// monitor of the last run, which may be running this very restart as its exit command.
     fn wait_for_orphaned_monitor(&self) {
         let pidfile = self
             .runtime()
@@ -67,6 +68,15 @@ impl Locked<'_> {
         else {
             return;
         };
+        // The monitor of the container's last run (running its exit command, which may be
+        // this very restart) is no interrupted init's.
+        if self
+            .state
+            .conmon_pid
+            .is_some_and(|last| u32::try_from(last).ok() == Some(pid))
+        {
+            return;
+        }
         let deadline = std::time::Instant::now() + ORPHAN_WAIT;
         while std::time::Instant::now() < deadline {
             // This container's conmon (a reused PID runs something else).
