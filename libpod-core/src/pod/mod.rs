@@ -111,7 +111,8 @@ impl Pod {
             runtime: runtime.clone(),
             config: Arc::new(config),
         };
-        if runtime.state().pod_state(id)?.creating {
+        let state = runtime.state().pod_state(id)?;
+        if state.creating || state.removing {
             // Its lock tells whether the creator is still at work; `lock` repairs.
             drop(pod.lock()?);
         }
@@ -234,8 +235,8 @@ impl Pod {
             state,
             guard,
         };
-        if locked.state.creating {
-            tracing::warn!(pod = %self.id(), "removing a pod whose create was cut short");
+        if locked.state.creating || locked.state.removing {
+            tracing::warn!(pod = %self.id(), "removing a pod whose create or removal was cut short");
             locked.remove_all(PodRemoveOptions::default().force(true).timeout(0))?;
             return Err(CoreError::PodNotFound(self.id().to_string()));
         }

@@ -82,8 +82,14 @@ impl Runtime {
 impl LockedPod<'_> {
     /// Removes the containers (in reverse dependency order), the cgroup, the pod's files and
     /// its row. Any step that fails leaves the row, so that a removal again finishes it.
-    pub(crate) fn remove_all(self, options: PodRemoveOptions) -> Result<()> {
+    pub(crate) fn remove_all(mut self, options: PodRemoveOptions) -> Result<()> {
         let rt = self.pod.runtime().clone();
+        // Marked first: a removal cut short after some containers went is finished by
+        // whoever takes the pod's lock next, rather than leaving a pod without its infra.
+        if !self.state.removing {
+            self.state.removing = true;
+            self.save()?;
+        }
         let mut order = self.ordered_containers()?;
         order.reverse();
         let ctr_options = RemoveOptions {

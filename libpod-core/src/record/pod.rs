@@ -120,6 +120,9 @@ pub struct PodState {
     /// Its create has not finished: its row came first, its cgroup and infra container
     /// follow. Whoever takes its lock and finds this set (the creator was killed) removes it.
     pub creating: bool,
+    /// Its removal has begun: its containers (the infra among them) may be gone already.
+    /// Whoever takes its lock and finds this set (the remover was killed) finishes it.
+    pub removing: bool,
 }
 
 impl PodState {
