@@ -117,7 +117,7 @@ fn a_lifecycle_reads_back_in_order_with_podmans_fields() {
     assert_eq!(
         statuses(&events),
         [
-            "create", "init", "start", "pause", "unpause", "stop", "died", "remove"
+            "create", "init", "start", "pause", "unpause", "stop", "died", "cleanup", "remove"
         ]
     );
     for event in &events {
@@ -146,9 +146,9 @@ fn a_lifecycle_reads_back_in_order_with_podmans_fields() {
         store
             .events(&["--filter", &format!("container={}", &id[..12])])
             .len(),
-        8
+        9
     );
-    assert_eq!(store.events(&["--filter", "label=tier=front"]).len(), 8);
+    assert_eq!(store.events(&["--filter", "label=tier=front"]).len(), 9);
     assert_eq!(store.events(&["--filter", "label=tier=back"]).len(), 0);
     let images = store.events(&["--filter", "type=image"]);
     assert_eq!(statuses(&images), ["import"]);
@@ -157,7 +157,7 @@ fn a_lifecycle_reads_back_in_order_with_podmans_fields() {
     let died_time = events[6]["Time"].as_str().unwrap();
     assert_eq!(
         statuses(&store.events(&["--since", died_time, "--filter", "type=container"])),
-        ["remove"]
+        ["cleanup", "remove"]
     );
     assert_eq!(
         statuses(&store.events(&["--until", died_time, "--filter", "type=container"])),
