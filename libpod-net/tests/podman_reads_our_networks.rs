@@ -13,7 +13,18 @@ fn podman_inspect(podman: &Podman, name: &str) -> Network {
     let out = run(podman, &["network", "inspect", name]);
     let mut networks: Vec<Network> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(networks.len(), 1);
-    networks.remove(0)
+    let mut network = networks.remove(0);
+    network.created = nanos_padded(&network.created);
+    network
+}
+
+/// Go's RFC 3339 drops a fraction's trailing zeros (`.66284951Z`); ours writes nine digits:
+/// the same instant, padded back for the comparison.
+fn nanos_padded(time: &str) -> String {
+    match time.strip_suffix('Z').and_then(|t| t.split_once('.')) {
+        Some((whole, fraction)) if fraction.len() < 9 => format!("{whole}.{fraction:0<9}Z"),
+        _ => time.to_string(),
+    }
 }
 
 fn store(podman: &Podman) -> NetworkStore {
