@@ -30,7 +30,10 @@ pub(super) fn create(rt: &Runtime, config: &PodConfig, cgroup: Option<&str>) -> 
             reason: format!("{CATATONIT} not found: the infra container runs the host's catatonit"),
         });
     }
-    let root = pod_dir(rt, &config.id).join("infra-root");
+    // The pod's directory (and ROOT/pods) private; the empty root inside needs no more.
+    let dir = pod_dir(rt, &config.id);
+    crate::runtime::modes::create_private_dir(&dir)?;
+    let root = dir.join("infra-root");
     std::fs::create_dir_all(&root).map_err(|e| CoreError::io("create", &root, e))?;
     let pod = config.clone();
     let cgroup = cgroup.map(str::to_string);
