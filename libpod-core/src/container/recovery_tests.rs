@@ -144,3 +144,32 @@ fn what_a_killed_init_left_in_the_runtime_is_deleted_by_the_next_start() {
     assert_eq!(c.status().unwrap(), ContainerStatus::Running);
     assert_eq!(f.fake.ids(), [c.id().to_string()]);
 }
+
+#[test]
+fn a_start_cut_short_before_its_save_is_saved_running_by_the_next_open() {
+    let f = fixture();
+    let c = f.ctr();
+    // The runtime starts the process; the save of `Running` fails as a kill there would.
+    f.fault.fail_next_save_of(ContainerStatus::Running);
+    c.start().unwrap_err();
+    assert_eq!(c.status().unwrap(), ContainerStatus::Created);
+    crate::runtime::intents::resolve_interrupted(&f.rt);
+    let state = c.state().unwrap();
+    assert_eq!(state.status, ContainerStatus::Running);
+    assert!(state.started_at.is_some());
+    // Resolved once: the intent is gone.
+    assert!(!f.rt.run_root().join("start-intents").join(c.id()).exists());
+}
+
+#[test]
+fn a_start_intent_of_a_container_the_runtime_never_started_leaves_it_created() {
+    let f = fixture();
+    let c = f.ctr();
+    c.init().unwrap();
+    let intent = crate::runtime::intents::Intent::start(&f.rt, c.id()).unwrap();
+    drop(intent);
+    crate::runtime::intents::resolve_interrupted(&f.rt);
+    assert_eq!(c.status().unwrap(), ContainerStatus::Created);
+    c.start().unwrap();
+    assert_eq!(c.status().unwrap(), ContainerStatus::Running);
+}

@@ -61,21 +61,32 @@ impl Locked<'_> {
     pub(crate) fn start_locked(&mut self, by_user: bool) -> Result<()> {
         let started = self.create_and_start();
         self.state.restart_pending = false;
-        if let Err(e) = started {
-            if let Err(save) = self.save() {
-                tracing::warn!(container = %self.id(), error = %save, "clearing a pending restart after a failed start");
+        let intent = match started {
+            Ok(intent) => intent,
+            Err(e) => {
+                if let Err(save) = self.save() {
+                    tracing::warn!(container = %self.id(), error = %save, "clearing a pending restart after a failed start");
+                }
+                return Err(e);
             }
-            return Err(e);
+        };
+        if by_user {
+            self.state.restart_count = 0;
+            self.state.stopped_by_user = false;
         }
+        self.mark_started()?;
+        intent.clear();
+        Ok(())
+    }
+
+    /// Saves `Running` for a process the runtime started, with its event, and begins its
+    /// healthchecks.
+    fn mark_started(&mut self) -> Result<()> {
         self.state.status = ContainerStatus::Running;
         self.state.started_at = Some(crate::runtime::now_rfc3339());
         self.state.finished_at = None;
         self.state.exit_code = None;
         self.state.oom_killed = false;
-        if by_user {
-            self.state.restart_count = 0;
-            self.state.stopped_by_user = false;
-        }
         self.save()?;
         self.runtime()
             .events()
@@ -84,15 +95,41 @@ impl Locked<'_> {
         crate::health::on_start(self.ctr)
     }
 
+    /// After a start killed between the runtime's start and its save (its intent left, see
+    /// `runtime/intents.rs`): a container still `Created` whose process the runtime runs is
+    /// saved `Running`, a pending restart counted as the start would have. Else nothing: the
+    /// runtime never started it (a later start does), or it exited and the sync handled it.
+    /// Its PID is the one init saved.
+    pub(crate) fn finish_interrupted_start(&mut self) -> Result<()> {
+        if self.state.status != ContainerStatus::Created {
+            return Ok(());
+        }
+        let Some(in_runtime) = self.runtime().oci().state(self.id())? else {
+            return Ok(());
+        };
+        // Paused is no start's doing: a pause needs `Running` saved first.
+        if in_runtime.status != "running" {
+            return Ok(());
+        }
+        tracing::info!(container = %self.id(), "saving the start a crash cut short");
+        if std::mem::take(&mut self.state.restart_pending) {
+            self.state.restart_count += 1;
+        }
+        self.mark_started()
+    }
+
     /// Init (unless created already) and the runtime's start; a failed start is cleaned up.
-    fn create_and_start(&mut self) -> Result<()> {
+    /// The start's intent (cleared once `Running` is saved) is returned.
+    fn create_and_start(&mut self) -> Result<crate::runtime::intents::Intent> {
         if self.state.status == ContainerStatus::Created {
             self.check_dependencies()?;
         } else {
             // Checks them too.
             self.init_locked()?;
         }
+        let intent = crate::runtime::intents::Intent::start(self.runtime(), self.id())?;
         if let Err(e) = self.runtime().oci().start(self.id()) {
+            intent.clear();
             let cleanup = self.cleanup_locked();
             return match cleanup {
                 Ok(()) => Err(e),
@@ -102,6 +139,6 @@ impl Locked<'_> {
                 }),
             };
         }
-        Ok(())
+        Ok(intent)
     }
 }

@@ -15,6 +15,10 @@
 //!   container whose state never reached `Created` deletes it from the runtime and releases its
 //!   mounts, so that the database, the runtime and the mounts agree. In the run root: what it
 //!   guards does not outlive a reboot.
+//! - Start (`RUNROOT/start-intents/ID`): a start tells the OCI runtime to start the process
+//!   before it saves `Running`. An open that finds the intent of a container still `Created`
+//!   asks the runtime: one that runs is saved `Running` (a pending restart counted, as its
+//!   start would have). An exit since then is the sync's business (its exit file).
 //! - Volume (`ROOT/volume-intents/NAME`): a volume's directories and row, made or removed;
 //!   resolved by `volume/repair.rs` (the row decides).
 
@@ -25,6 +29,7 @@ use std::path::PathBuf;
 
 const CREATE_DIR: &str = "create-intents";
 const INIT_DIR: &str = "init-intents";
+const START_DIR: &str = "start-intents";
 const VOLUME_DIR: &str = "volume-intents";
 
 /// A recorded intent, cleared by [`Intent::clear`] (a dropped one stays for the next open to
@@ -43,6 +48,11 @@ impl Intent {
     /// Records the intent to init container `id` (mounts and the OCI runtime's create).
     pub(crate) fn init(runtime: &Runtime, id: &str) -> Result<Self> {
         Self::record(&runtime.run_root().join(INIT_DIR), id)
+    }
+
+    /// Records the intent to start container `id` (the runtime's start, then the save).
+    pub(crate) fn start(runtime: &Runtime, id: &str) -> Result<Self> {
+        Self::record(&runtime.run_root().join(START_DIR), id)
     }
 
     /// Records the intent to create or remove volume `name` (its directories and row; see
@@ -86,6 +96,7 @@ pub(crate) fn resolve_interrupted(runtime: &Runtime) {
     for (dir, kind) in [
         (runtime.root().join(CREATE_DIR), "create"),
         (runtime.run_root().join(INIT_DIR), "init"),
+        (runtime.run_root().join(START_DIR), "start"),
     ] {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
@@ -101,7 +112,7 @@ pub(crate) fn resolve_interrupted(runtime: &Runtime) {
             } else if kind == "create" {
                 undo_partial_create(runtime, &id, &intent)
             } else {
-                undo_partial_init(runtime, &id, &intent)
+                under_lock(runtime, &id, &intent, kind)
             };
             let removed = resolved.and_then(|()| match fs::remove_file(&intent) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -152,17 +163,28 @@ fn undo_partial_create(runtime: &Runtime, id: &str, intent: &std::path::Path) ->
     Ok(())
 }
 
-/// Deletes what an init that never saved `Created` left in the OCI runtime and its mounts.
-fn undo_partial_init(runtime: &Runtime, id: &str, intent: &std::path::Path) -> Result<()> {
+/// Under the container's lock: deletes what an init that never saved `Created` left in the
+/// OCI runtime and its mounts (`init`), or saves `Running` for a start that never did
+/// (`start`).
+fn under_lock(runtime: &Runtime, id: &str, intent: &std::path::Path, kind: &str) -> Result<()> {
     let container = match crate::container::Container::load(runtime, id) {
         Ok(container) => container,
         Err(CoreError::ContainerNotFound(_)) => return Ok(()),
         Err(e) => return Err(e),
     };
-    // Waits for an init that is still at work; then its intent is gone.
-    let mut locked = container.lock()?;
+    // Waits for an init or start that is still at work; then its intent is gone.
+    let mut locked = match container.lock() {
+        Ok(locked) => locked,
+        // Auto-removed as the sync handled its exit.
+        Err(CoreError::ContainerNotFound(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
     if !intent.exists() {
         return Ok(());
     }
-    locked.undo_interrupted_init()
+    if kind == "init" {
+        locked.undo_interrupted_init()
+    } else {
+        locked.finish_interrupted_start()
+    }
 }
