@@ -28,6 +28,7 @@
 
 mod mounts;
 mod podman;
+mod processes;
 pub mod registry;
 mod rootfs;
 mod runc;

@@ -4,8 +4,9 @@ use crate::mounts::unmount_beneath;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// A temporary directory that, when dropped, unmounts whatever is mounted beneath it
-/// (deepest first, lazily) and then removes it.
+/// A temporary directory that, when dropped, ends the processes left running beneath it (the
+/// monitors and containers a test started: a failed assertion must not leak them), unmounts
+/// whatever is mounted beneath it (deepest first, lazily) and then removes it.
 ///
 /// If a mount cannot be removed the directory is left in place, rather than risk deleting
 /// host files through a bind mount; errors go to stderr, as `Drop` cannot return them.
@@ -55,6 +56,13 @@ impl AsRef<Path> for TempRoot {
 
 impl Drop for TempRoot {
     fn drop(&mut self) {
+        let killed = crate::processes::kill_processes_beneath(&self.path);
+        if killed > 0 {
+            eprintln!(
+                "TempRoot: ended {killed} processes left beneath {}",
+                self.path.display()
+            );
+        }
         if let Err(err) = unmount_beneath(&self.path) {
             eprintln!("TempRoot: leaving {} in place: {err}", self.path.display());
             return;

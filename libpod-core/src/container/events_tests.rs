@@ -100,7 +100,7 @@ fn image_operations_reach_the_file_through_the_stores_sink() {
 
 #[test]
 fn events_logger_none_writes_nothing() {
-    let dir = tempfile::TempDir::new().unwrap();
+    let dir = libpod_testutil::TempRoot::new().unwrap();
     let mut engine = crate::runtime::EngineConfig::builtin();
     engine.events_logger = "none".into();
     let rt = Runtime::builder()

@@ -7,18 +7,18 @@ use crate::oci::FakeRuntime;
 use crate::runtime::{EngineConfig, Runtime};
 use crate::state::MemoryState;
 use libpod_spec::{NamespaceMode, RestartPolicy};
+use libpod_testutil::TempRoot;
 use std::sync::Arc;
-use tempfile::TempDir;
 
 pub(super) struct Fixture {
-    pub(super) _dir: TempDir,
+    pub(super) _dir: TempRoot,
     pub(super) rt: Runtime,
     pub(super) fake: Arc<FakeRuntime>,
     pub(super) rootfs: std::path::PathBuf,
 }
 
 pub(super) fn fixture() -> Fixture {
-    let dir = TempDir::new().unwrap();
+    let dir = TempRoot::new().unwrap();
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(rootfs.join("etc")).unwrap();
     std::fs::write(rootfs.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();

@@ -10,17 +10,17 @@ use crate::container::{
 use crate::oci::FakeRuntime;
 use crate::runtime::EngineConfig;
 use crate::state::MemoryState;
-use tempfile::TempDir;
+use libpod_testutil::TempRoot;
 
 struct Fixture {
-    _dir: TempDir,
+    _dir: TempRoot,
     rt: Runtime,
     fake: Arc<FakeRuntime>,
     rootfs: std::path::PathBuf,
 }
 
 fn fixture() -> Fixture {
-    let dir = TempDir::new().unwrap();
+    let dir = TempRoot::new().unwrap();
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(rootfs.join("etc")).unwrap();
     let fake = Arc::new(FakeRuntime::new());

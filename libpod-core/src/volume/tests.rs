@@ -5,11 +5,11 @@ use crate::container::{RemoveOptions, with_command, with_rootfs_path, with_user_
 use crate::oci::FakeRuntime;
 use crate::runtime::EngineConfig;
 use crate::state::MemoryState;
+use libpod_testutil::TempRoot;
 use std::sync::Arc;
-use tempfile::TempDir;
 
-fn runtime() -> (TempDir, Runtime) {
-    let dir = TempDir::new().unwrap();
+fn runtime() -> (TempRoot, Runtime) {
+    let dir = TempRoot::new().unwrap();
     let rt = Runtime::builder()
         .root(dir.path().join("root"))
         .run_root(dir.path().join("run"))
@@ -22,7 +22,7 @@ fn runtime() -> (TempDir, Runtime) {
     (dir, rt)
 }
 
-fn ctr_with(rt: &Runtime, dir: &TempDir, volumes: &[&str]) -> crate::container::Container {
+fn ctr_with(rt: &Runtime, dir: &TempRoot, volumes: &[&str]) -> crate::container::Container {
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(&rootfs).unwrap();
     rt.new_container([
