@@ -64,7 +64,9 @@ impl Spawned {
 
 /// Starts `command`'s program with its arguments, environment changes and working directory,
 /// stdin from /dev/null, stdout and stderr on `output`, each `(ours, theirs)` of `fds` at fd
-/// `theirs`, and in a process group of its own; every other fd of ours is closed by exec.
+/// `theirs`, and in a process group of its own; no other fd of ours reaches it, not even one
+/// that some part of the embedding program opened without close-on-exec (it would otherwise
+/// pass through conmon towards the container).
 ///
 /// `output` and every `ours` must be above every `theirs` and above 2, so that no placement
 /// overwrites a source not placed yet; but an fd may keep its number (`ours == theirs`: an
@@ -117,6 +119,12 @@ pub(crate) fn spawn(
     for &(ours, theirs) in fds {
         actions.dup2(ours, theirs)?;
     }
+    for fd in 3..highest_target {
+        if !fds.iter().any(|&(_, theirs)| theirs == fd) {
+            actions.close(fd)?;
+        }
+    }
+    actions.close_from(highest_target + 1)?;
     if let Some(dir) = &dir {
         actions.chdir(dir)?;
     }
@@ -239,6 +247,18 @@ impl FileActions {
     fn dup2(&mut self, from: RawFd, to: RawFd) -> io::Result<()> {
         // SAFETY: the struct is initialised; the call records two integers.
         check(unsafe { libc::posix_spawn_file_actions_adddup2(&mut self.0, from, to) })
+    }
+
+    /// Closes `fd` in the child; one that is not open there is no error (glibc).
+    fn close(&mut self, fd: RawFd) -> io::Result<()> {
+        // SAFETY: the struct is initialised; the call records an integer.
+        check(unsafe { libc::posix_spawn_file_actions_addclose(&mut self.0, fd) })
+    }
+
+    /// Closes every fd from `fd` up in the child (glibc 2.34).
+    fn close_from(&mut self, fd: RawFd) -> io::Result<()> {
+        // SAFETY: the struct is initialised; the call records an integer.
+        check(unsafe { libc::posix_spawn_file_actions_addclosefrom_np(&mut self.0, fd) })
     }
 
     fn chdir(&mut self, dir: &CString) -> io::Result<()> {
