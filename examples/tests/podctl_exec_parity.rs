@@ -110,3 +110,56 @@ fn exec_matches_podman() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_detached_exec_is_recorded_by_its_exit_command_with_no_podctl_waiting() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("execclean");
+    let mut run = vec!["run", "-d", "--name", "box"];
+    let flags = pair.run_flags();
+    run.extend(flags.iter().map(String::as_str));
+    run.extend(["localhost/busybox", "sleep", "1000"]);
+    pair.ok(&run);
+    let session = pair.ok(&["exec", "-d", "box", "sh", "-c", "exit 3"]);
+    let session = session.trim();
+    // conmon runs `podctl container cleanup --exec SESSION ID` when it ends: its exec_died,
+    // with the code, shows up with nobody waiting for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let died = loop {
+        let events = pair.ok(&[
+            "events",
+            "--stream=false",
+            "--filter",
+            "event=exec_died",
+            "--format",
+            "{{.Status}} {{.ContainerExitCode}} {{index .Attributes \"execID\"}}",
+        ]);
+        if !events.trim().is_empty() || std::time::Instant::now() > deadline {
+            break events;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(died.trim(), format!("exec_died 3 {session}"));
+    // Again by hand: recorded already, nothing to do; the box's ID, as Podman prints.
+    let id = pair.ok(&["inspect", "--format", "{{.Id}}", "box"]);
+    let again = pair.ok(&["container", "cleanup", "--exec", session, "box"]);
+    assert_eq!(again, id);
+    // Podman's refusals, word for word.
+    pair.podman_ok(&run);
+    for args in [
+        &["container", "cleanup", "--all", "--exec", session][..],
+        &["container", "cleanup", "--exec", session, "box", "box"],
+        &["container", "cleanup", "--rmi", "--exec", session, "box"],
+    ] {
+        let ours = pair.podctl(args);
+        let theirs = pair.podman(args);
+        assert_eq!(ours.status.code(), Some(125), "{args:?}");
+        assert_eq!(ours.status.code(), theirs.status.code(), "{args:?}");
+        assert_eq!(
+            error_lines(&ours.stderr),
+            error_lines(&theirs.stderr),
+            "{args:?}"
+        );
+    }
+}

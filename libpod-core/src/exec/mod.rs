@@ -11,7 +11,7 @@
 //! Sessions end without leaks:
 //! - an attached exec removes its session when its process ended ([`Container::exec`]);
 //! - a detached one stays until [`Container::exec_wait`] (or [`Container::exec_remove`]) sees
-//!   it end;
+//!   it end; its exit command ([`Container::exec_cleanup`]) records the end meanwhile;
 //! - when the container stops or is removed, its cleanup reaps every session: each process is
 //!   killed and each monitor waited for (a few seconds, then killed), reached only through
 //!   pidfds checked against the recorded process (start time; the monitor's command line
@@ -23,10 +23,11 @@
 //!   gone too.
 //!
 //! Files: `create.rs`, `start.rs` (attached and detached), `stop.rs`, `remove.rs` (and
-//! `exec_wait`), `resize.rs` (a running session's terminal size), `reap.rs` (the container's
+//! `exec_wait`), `cleanup.rs` (a detached session's exit command), `resize.rs` (a running session's terminal size), `reap.rs` (the container's
 //! cleanup and the open's repair), `sessionless.rs`, `spec.rs` (the process, from the
 //! container's spec).
 
+mod cleanup;
 mod create;
 mod reap;
 mod remove;

@@ -117,7 +117,15 @@ impl Container {
             args.attach = attach;
             args.initial_size = terminal_size;
             args.preserve_fds = row.config.preserve_fds;
-            args.exit_command = &row.config.exit_command;
+            // A detached session's end is recorded by the runtime's exit command, unless
+            // its config names one (Podman gives every session its cleanup; an attached one
+            // records its own end here).
+            let runtime_command = (!attach && row.config.exit_command.is_empty())
+                .then(|| rt.exit_handling().exec_exit_command_for(session, self.id()))
+                .flatten();
+            args.exit_command = runtime_command
+                .as_deref()
+                .unwrap_or(&row.config.exit_command);
             let pending = oci_exec(rt)?.exec_launch(&args)?;
             if let Some(monitor) = pending.monitor() {
                 row.monitor_pid = Some(monitor.pid);

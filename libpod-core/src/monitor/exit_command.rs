@@ -63,6 +63,15 @@ impl ExitCommand {
         argv.push(id.to_string());
         argv
     }
+
+    /// The whole command for exec session `session` of container `id`: the container's,
+    /// with `--exec SESSION` before the ID (Podman's `container cleanup --exec`).
+    pub(crate) fn exec_argv(&self, flags: &[String], session: &str, id: &str) -> Vec<String> {
+        let mut argv = self.argv(flags, id);
+        let at = argv.len() - 1;
+        argv.splice(at..at, ["--exec".to_string(), session.to_string()]);
+        argv
+    }
 }
 
 /// What the cleanup process needs to open the runtime that created the container, as flags
@@ -91,6 +100,9 @@ pub struct CleanupArgs {
     pub storage_driver: Option<String>,
     /// The container to clean up (empty in the flags a runtime keeps).
     pub id: String,
+    /// The exec session of that container to clean up instead of the container
+    /// (`--exec SESSION`).
+    pub exec: Option<String>,
 }
 
 impl CleanupArgs {
@@ -119,6 +131,7 @@ impl CleanupArgs {
                 "runtime" => parsed.runtime = Some(value.into()),
                 "conmon" => parsed.conmon = Some(value.into()),
                 "storage-driver" => parsed.storage_driver = Some(value),
+                "exec" => parsed.exec = Some(value),
                 _ => return Err(bad(format!("unknown flag --{name}"))),
             }
         }
@@ -182,7 +195,9 @@ impl CleanupArgs {
 /// The cleanup process: what an embedder's binary runs when conmon starts it as a container's
 /// exit command. `args` are the runtime's flags and the container's ID (see [`CleanupArgs`]);
 /// the runtime is opened as they say (containers.conf read as usual) and
-/// [`Runtime::cleanup_container`] does the rest.
+/// [`Runtime::cleanup_container`] does the rest. With `--exec SESSION` (the exit command of a
+/// detached exec session), [`Container::exec_cleanup`](crate::container::Container::exec_cleanup)
+/// records that session's end instead.
 ///
 /// ```no_run
 /// // The embedder's main, for an exit command made with
@@ -196,7 +211,18 @@ impl CleanupArgs {
 pub fn run_cleanup<S: AsRef<str>>(args: impl IntoIterator<Item = S>) -> Result<CleanupOutcome> {
     let args = CleanupArgs::parse(args)?;
     let rt = args.builder().open()?;
-    rt.cleanup_container(&args.id)
+    match &args.exec {
+        Some(session) => match rt.container(&args.id) {
+            Ok(ctr) => {
+                ctr.exec_cleanup(session)?;
+                Ok(CleanupOutcome::CleanedUp)
+            }
+            // Its sessions went with it.
+            Err(CoreError::ContainerNotFound(_)) => Ok(CleanupOutcome::Removed),
+            Err(err) => Err(err),
+        },
+        None => rt.cleanup_container(&args.id),
+    }
 }
 
 fn bad(reason: String) -> CoreError {

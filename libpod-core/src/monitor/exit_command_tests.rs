@@ -9,6 +9,7 @@ fn the_exit_command_is_program_args_flags_args_after_flags_and_id() {
         conmon: Some("/usr/bin/conmon".into()),
         storage_driver: Some("vfs".into()),
         id: String::new(),
+        exec: None,
     }
     .flags();
     let podctl = ExitCommand::new("/bin/podctl").args_after_flags(["container", "cleanup"]);
@@ -63,4 +64,22 @@ fn parsing_refuses_what_it_cannot_use() {
             "{bad:?}: {err}"
         );
     }
+}
+
+#[test]
+fn an_exec_sessions_exit_command_names_the_session_before_the_id_and_parses_back() {
+    let flags = CleanupArgs::parse(["--root", "/r", "--runroot", "/run/r", "x"])
+        .unwrap()
+        .flags();
+    let podctl = ExitCommand::new("/bin/podctl").args_after_flags(["container", "cleanup"]);
+    let argv = podctl.exec_argv(&flags, "s1", "abc");
+    assert_eq!(
+        argv[5..],
+        ["container", "cleanup", "--exec", "s1", "abc"],
+        "{argv:?}"
+    );
+    let parsed =
+        CleanupArgs::parse(["--root", "/r", "--runroot", "/run/r", "--exec", "s1", "abc"]).unwrap();
+    assert_eq!(parsed.exec.as_deref(), Some("s1"));
+    assert_eq!(parsed.id, "abc");
 }

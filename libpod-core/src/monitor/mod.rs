@@ -70,6 +70,13 @@ impl ExitHandling {
         let command = self.exit_command.as_ref()?;
         Some(command.argv(&self.reopen_flags, id))
     }
+
+    /// The exit command of exec session `session` of container `id`, when the runtime has
+    /// one.
+    pub(crate) fn exec_exit_command_for(&self, session: &str, id: &str) -> Option<Vec<String>> {
+        let command = self.exit_command.as_ref()?;
+        Some(command.exec_argv(&self.reopen_flags, session, id))
+    }
 }
 
 impl Runtime {
