@@ -3,7 +3,7 @@
 
 use crate::error::{AutoUpdateError, Result};
 use crate::policy::{self, Policy};
-use libpod_core::container::{ContainerConfig, ContainerStatus, RootfsSource};
+use libpod_core::container::{ContainerConfig, ContainerStatus, RootfsSource, raw_image_name};
 use libpod_core::runtime::Runtime;
 use libpod_storage::registry::{PullOptions, remote_digest};
 use libpod_storage::{Digest, ImageReference};
@@ -18,7 +18,7 @@ pub struct Task {
     pub container_id: String,
     /// Its name (kept across the update).
     pub container_name: String,
-    /// The image name it was created with (Podman's raw image name).
+    /// The image name as the user wrote it at create (Podman's raw image name).
     pub raw_image: String,
     /// Its policy (never disabled here).
     pub policy: Policy,
@@ -96,7 +96,9 @@ pub fn assemble(
                 continue;
             }
         };
-        let Some(RootfsSource::Image { id, name }) = &config.rootfs else {
+        let (Some(RootfsSource::Image { id, .. }), Some(raw_image)) =
+            (&config.rootfs, raw_image_name(config))
+        else {
             errors.push(AutoUpdateError::ImageNotFound {
                 container: ctr.id().to_string(),
                 image: "(a root filesystem path)".into(),
@@ -125,7 +127,7 @@ pub fn assemble(
         let task = Task {
             container_id: ctr.id().to_string(),
             container_name: ctr.name().to_string(),
-            raw_image: name.clone(),
+            raw_image: raw_image.to_string(),
             policy,
             unit: unit.clone(),
             image_id: id.clone(),
