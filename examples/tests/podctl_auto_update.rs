@@ -121,6 +121,113 @@ fn auto_update_follows_a_local_retag_with_podmans_output() {
     assert!(out.status.success());
 }
 
+/// Removes the pod `shop` and its containers however the test ends.
+struct RemovePod<'a>(&'a Path);
+
+impl Drop for RemovePod<'_> {
+    fn drop(&mut self) {
+        let _ = podctl(self.0, &["pod", "rm", "--force", "shop"]);
+    }
+}
+
+#[test]
+fn a_pod_is_updated_as_one_task_in_its_infra_containers_unit() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = Cgroup(format!(
+        "/libpod-rs-podctl-autoupdate-pod-{}",
+        std::process::id()
+    ));
+    let root = tmp.path().join("store");
+    import_version(tmp.path(), &root, "1");
+    import_version(tmp.path(), &root, "2");
+    ok(&root, &["tag", "localhost/app:1", "localhost/app:prod"]);
+    // A unit made the pod: its infra container took the unit's name from the environment.
+    let created = Command::new(env!("CARGO_BIN_EXE_podctl"))
+        .arg("--root")
+        .arg(root.join("root"))
+        .arg("--runroot")
+        .arg(root.join("run"))
+        .args(["pod", "create", "--name", "shop", "--share", "ipc,uts"])
+        .args(["--cgroup-parent", &cg.0])
+        .env("PODMAN_SYSTEMD_UNIT", "shop.service")
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let _remove = RemovePod(&root);
+    ok(&root, &["pod", "start", "shop"]);
+    for name in ["web", "side"] {
+        ok(
+            &root,
+            &[
+                "run",
+                "-d",
+                "--pod",
+                "shop",
+                "--name",
+                name,
+                "--network",
+                "none",
+                "--label",
+                "io.containers.autoupdate=local",
+                "--stop-timeout",
+                "1",
+                "localhost/app:prod",
+                "sh",
+                "-c",
+                "cat /etc/app/version; exec sleep 1000",
+            ],
+        );
+    }
+    ok(&root, &["tag", "localhost/app:2", "localhost/app:prod"]);
+    let sorted = |text: String| {
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        lines.sort();
+        lines
+    };
+    let format = "{{.Unit}} {{.ContainerName}} {{.Updated}}";
+    assert_eq!(
+        sorted(ok(&root, &["auto-update", "--dry-run", "--format", format])),
+        ["shop.service side pending", "shop.service web pending"]
+    );
+    // No systemd here: the unit's containers recreated in process, in their pod.
+    assert_eq!(
+        sorted(ok(
+            &root,
+            &["auto-update", "--no-systemd", "--format", format]
+        )),
+        ["shop.service side true", "shop.service web true"]
+    );
+    for name in ["web", "side"] {
+        assert_eq!(ok(&root, &["logs", name]).trim(), "2", "{name}");
+    }
+    let pod: serde_json::Value =
+        serde_json::from_str(&ok(&root, &["pod", "inspect", "shop"])).unwrap();
+    let pod = if pod.is_array() { &pod[0] } else { &pod };
+    let mut members: Vec<&str> = pod["Containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["Name"].as_str().unwrap())
+        .filter(|n| !n.ends_with("-infra"))
+        .collect();
+    members.sort_unstable();
+    assert_eq!(members, ["side", "web"], "{pod}");
+    assert!(
+        pod["Containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["State"] == "running"),
+        "{pod}"
+    );
+}
+
 /// A stand-in for systemd's private socket, which Podman 4.3 dials (`/run/systemd/private`)
 /// before any auto-update with work to do, a dry run's included, and which this machine
 /// lacks (no systemd). It answers D-Bus's authentication (EXTERNAL, unix fds) and hangs up at
