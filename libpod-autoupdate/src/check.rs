@@ -3,7 +3,7 @@
 
 use crate::error::{AutoUpdateError, Result};
 use crate::policy::{self, Policy};
-use libpod_core::container::{ContainerStatus, RootfsSource};
+use libpod_core::container::{ContainerConfig, ContainerStatus, RootfsSource, raw_image_name};
 use libpod_core::runtime::Runtime;
 use libpod_storage::registry::{PullOptions, remote_digest};
 use libpod_storage::{Digest, ImageReference};
@@ -18,7 +18,7 @@ pub struct Task {
     pub container_id: String,
     /// Its name (kept across the update).
     pub container_name: String,
-    /// The image name it was created with (Podman's raw image name).
+    /// The image name as the user wrote it at create (Podman's raw image name).
     pub raw_image: String,
     /// Its policy (never disabled here).
     pub policy: Policy,
@@ -39,7 +39,9 @@ impl Task {
     }
 }
 
-/// Containers restarted together: those of one systemd unit, or one container without a unit.
+/// Containers updated as one: those of one systemd unit, else those of one pod, else one
+/// container. Their restart, probe and rollback are the group's: when one fails, all of
+/// the group's updated containers go back to their previous images.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Group {
@@ -57,8 +59,9 @@ impl Group {
 }
 
 /// The running containers with an auto-update policy whose image is in the store, grouped
-/// per unit (per container without one), in a stable order; and the errors of those that
-/// could not be taken (an unknown policy, an image gone), which do not stop the others.
+/// per unit, else per pod, else per container, in a stable order; and the errors of those
+/// that could not be taken (an unknown policy, an image gone, a pod that cannot be read),
+/// which do not stop the others.
 pub fn assemble(
     rt: &Runtime,
     default_auth: Option<&PathBuf>,
@@ -93,7 +96,9 @@ pub fn assemble(
                 continue;
             }
         };
-        let Some(RootfsSource::Image { id, name }) = &config.rootfs else {
+        let (Some(RootfsSource::Image { id, .. }), Some(raw_image)) =
+            (&config.rootfs, raw_image_name(config))
+        else {
             errors.push(AutoUpdateError::ImageNotFound {
                 container: ctr.id().to_string(),
                 image: "(a root filesystem path)".into(),
@@ -107,15 +112,22 @@ pub fn assemble(
             });
             continue;
         }
-        let unit = policy::systemd_unit(config).map(str::to_string);
-        let key = match &unit {
-            Some(unit) => format!("unit:{unit}"),
-            None => format!("container:{}", ctr.name()),
+        let unit = match systemd_unit(rt, config) {
+            Ok(unit) => unit,
+            Err(e) => {
+                errors.push(e.into());
+                continue;
+            }
+        };
+        let key = match (&unit, &config.pod) {
+            (Some(unit), _) => format!("unit:{unit}"),
+            (None, Some(pod)) => format!("pod:{pod}"),
+            (None, None) => format!("container:{}", ctr.name()),
         };
         let task = Task {
             container_id: ctr.id().to_string(),
             container_name: ctr.name().to_string(),
-            raw_image: name.clone(),
+            raw_image: raw_image.to_string(),
             policy,
             unit: unit.clone(),
             image_id: id.clone(),
@@ -128,6 +140,19 @@ pub fn assemble(
             .push(task);
     }
     (groups.into_values().collect(), errors)
+}
+
+/// The systemd unit a container runs in: a pod member's is its infra container's label
+/// when that has one (the unit that made the pod restarts all of it, as Podman's
+/// `systemdUnitForContainer`), else the container's own.
+fn systemd_unit(rt: &Runtime, config: &ContainerConfig) -> libpod_core::Result<Option<String>> {
+    if let Some(pod) = config.pod.as_deref().filter(|_| !config.is_infra)
+        && let Some(infra) = rt.pod(pod)?.infra_container_id()?
+        && let Some(unit) = policy::systemd_unit(rt.container(&infra)?.config())
+    {
+        return Ok(Some(unit.to_string()));
+    }
+    Ok(policy::systemd_unit(config).map(str::to_string))
 }
 
 /// Whether the registry's image behind the task's image name differs from the task's image

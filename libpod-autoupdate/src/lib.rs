@@ -9,11 +9,13 @@
 //!
 //! [`auto_update`] takes the running containers with a policy whose image is in the store,
 //! groups them per systemd unit (the `PODMAN_SYSTEMD_UNIT` label a create takes from its
-//! environment) or per container, checks each (per-container auth file:
-//! `io.containers.autoupdate.authfile`), pulls each image name once, restarts the group
-//! (over D-Bus for a unit, or by recreating the container in process), probes it
-//! ([`HealthProbe`]), and rolls back when it fails. Errors are collected per container; one
-//! container's failure never stops the others. Each container gets a [`Report`].
+//! environment; a pod member's is its infra container's), else per pod, else per container,
+//! checks each (per-container auth file: `io.containers.autoupdate.authfile`), pulls each
+//! image name once, restarts the group's updated containers (over D-Bus for a unit, or by
+//! recreating them in process), probes them ([`HealthProbe`]: an exit, a restart, or an
+//! `unhealthy` healthcheck within a grace period), and rolls the group back when one fails.
+//! Errors are collected per container; one container's failure never stops the others. Each
+//! container gets a [`Report`].
 //!
 //! ```no_run
 //! use libpod_autoupdate::{Options, Updated, auto_update};

@@ -223,10 +223,27 @@ impl<'a> Updater<'a> {
         self.direct.restart(self.rt, group)
     }
 
+    /// Probes the group's containers side by side (their grace periods overlap: a pod's
+    /// update takes one grace period, not one per container); the first failure is the
+    /// group's.
     fn probe_all(&self, group: &Group) -> Result<()> {
-        for task in &group.tasks {
-            let ctr = self.rt.container(&task.container_name)?;
-            if let Health::Failed(reason) = self.probe.probe(&ctr)? {
+        let (rt, probe) = (self.rt, self.probe.as_ref());
+        let verdicts: Vec<Result<Health>> = std::thread::scope(|scope| {
+            let probes: Vec<_> = group
+                .tasks
+                .iter()
+                .map(|task| scope.spawn(move || probe.probe(&rt.container(&task.container_name)?)))
+                .collect();
+            probes
+                .into_iter()
+                .map(|p| {
+                    p.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        for (task, verdict) in group.tasks.iter().zip(verdicts) {
+            if let Health::Failed(reason) = verdict? {
                 return Err(AutoUpdateError::Unhealthy {
                     container: task.container_id.clone(),
                     reason,

@@ -6,7 +6,9 @@ mod common;
 
 use libpod_autoupdate::{Updated, Updater};
 use libpod_core::container::{ContainerStatus, with_command, with_name, with_rootfs_from_image};
-use libpod_core::container::{with_cgroup_parent, with_labels, with_stop_timeout};
+use libpod_core::container::{
+    with_cgroup_parent, with_labels, with_network_mode, with_stop_timeout,
+};
 use libpod_testutil::{require_root, serial};
 use std::path::Path;
 use std::process::Command;
@@ -25,6 +27,7 @@ fn child_updates_until_killed() {
     let probe = libpod_autoupdate::StateProbe {
         grace: Duration::from_millis(300),
         interval: Duration::from_millis(50),
+        check_every: None,
     };
     let (reports, errors) = Updater::new(&rt, common::options(Path::new(&dir)))
         .with_probe(probe)
@@ -71,6 +74,7 @@ fn a_kill_during_an_update_leaves_the_container_running_on_either_image() {
             with_command(["sh", "-c", "cat /etc/app/version; exec sleep 1000"]),
             with_labels([(libpod_autoupdate::policy::LABEL, "local")]),
             with_cgroup_parent(common::cgroup_parent()),
+            with_network_mode(libpod_spec::NetworkMode::None),
             with_stop_timeout(1),
         ])
         .unwrap();

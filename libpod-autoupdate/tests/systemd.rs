@@ -8,7 +8,7 @@ mod common;
 use libpod_autoupdate::restart::SystemdBus;
 use libpod_autoupdate::{Options, Updated, Updater};
 use libpod_core::container::{
-    ContainerStatus, with_cgroup_parent, with_command, with_labels, with_name,
+    ContainerStatus, with_cgroup_parent, with_command, with_labels, with_name, with_network_mode,
     with_rootfs_from_image, with_stop_timeout,
 };
 use libpod_core::runtime::Runtime;
@@ -155,6 +155,7 @@ fn a_unit_is_restarted_over_dbus_and_a_failed_job_rolled_back() {
                 (libpod_autoupdate::policy::SYSTEMD_UNIT, UNIT),
             ]),
             with_cgroup_parent(common::cgroup_parent()),
+            with_network_mode(libpod_spec::NetworkMode::None),
             with_stop_timeout(1),
         ])
         .unwrap();

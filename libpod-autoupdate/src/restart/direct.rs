@@ -7,8 +7,9 @@ use libpod_core::container::ContainerStatus;
 use libpod_core::runtime::Runtime;
 
 /// Recreates each container of the group on the image now behind its image name, keeping its
-/// name and settings, and starts it, whatever state the old one was left in (see
-/// [`Runtime::recreate_container`](libpod_core::runtime::Runtime::recreate_container)).
+/// name and settings (a pod member stays in its pod, joining the namespaces of its infra
+/// container, which keeps running), and starts it, whatever state the old one was left in
+/// (see [`Runtime::recreate_container`](libpod_core::runtime::Runtime::recreate_container)).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DirectRestarter;
 

@@ -5,12 +5,16 @@
 
 use libpod_autoupdate::{Options, StateProbe};
 use libpod_core::container::{
-    Container, with_cgroup_parent, with_labels, with_name, with_rootfs_from_image,
-    with_stop_timeout,
+    Container, CtrCreateOption, with_cgroup_parent, with_labels, with_name, with_network_mode,
+    with_pod, with_rootfs_from_image, with_stop_timeout,
 };
 use libpod_core::events::{EventStatus, EventType, ReadOptions};
 use libpod_core::logs::LogOptions;
+use libpod_core::pod::{
+    Pod, PodRemoveOptions, with_pod_cgroup_parent, with_pod_name, with_pod_share,
+};
 use libpod_core::runtime::{EngineConfig, Runtime};
+use libpod_spec::NetworkMode;
 use libpod_storage::RegistriesConfig;
 use libpod_storage::registry::{AuthFiles, PullOptions, RegistryOptions};
 use libpod_testutil::registry::{
@@ -66,17 +70,20 @@ pub fn options(tmp: &Path) -> Options {
     }
 }
 
-/// A probe quick enough for tests: an exit within two seconds is a failure.
+/// A probe quick enough for tests: an exit, or an `unhealthy` healthcheck (run every 200 ms
+/// until it passes), within two seconds is a failure.
 pub fn probe() -> StateProbe {
     StateProbe {
         grace: Duration::from_secs(2),
         interval: Duration::from_millis(50),
+        check_every: Some(Duration::from_millis(200)),
     }
 }
 
-/// Writes an app image (busybox + `/etc/app/version` holding `version`, running `cmd`) as
-/// an OCI layout in `dir` under tag `latest`.
-pub fn app_layout(tmp: &Path, dir: &Path, version: &str, cmd: &[&str]) {
+/// Writes an app image (busybox + `/etc/app/version` holding `version`, running `cmd`, with
+/// a Docker `Healthcheck` running `healthcheck` in a shell every second, unhealthy after two
+/// failures) as an OCI layout in `dir` under tag `latest`.
+pub fn app_layout(tmp: &Path, dir: &Path, version: &str, cmd: &[&str], healthcheck: Option<&str>) {
     let busybox_tar = tmp.join("busybox.tar");
     if !busybox_tar.exists() {
         let rootfs = tmp.join("busybox-rootfs");
@@ -90,15 +97,26 @@ pub fn app_layout(tmp: &Path, dir: &Path, version: &str, cmd: &[&str]) {
     tar_directory(&files, &app_tar).unwrap();
     let _ = std::fs::remove_dir_all(dir);
     let layout = OciLayoutBuilder::create(dir).unwrap();
+    let mut config = serde_json::json!({
+        "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        "Cmd": cmd,
+    });
+    if let Some(check) = healthcheck {
+        config["Healthcheck"] = serde_json::json!({
+            "Test": ["CMD-SHELL", check],
+            "Interval": 1_000_000_000u64,
+            "Retries": 2,
+        });
+    }
     let manifest = layout
-        .add_image(
+        .add_image_with_config(
             &[
                 std::fs::read(&busybox_tar).unwrap(),
                 std::fs::read(&app_tar).unwrap(),
             ],
             LayerCompression::Gzip,
             &Platform::host(),
-            cmd,
+            config,
         )
         .unwrap();
     layout.tag(&manifest, "latest").unwrap();
@@ -106,8 +124,21 @@ pub fn app_layout(tmp: &Path, dir: &Path, version: &str, cmd: &[&str]) {
 
 /// Publishes an app image of `version` running `cmd` as `registry/repo_tag`.
 pub fn publish(tmp: &Path, registry: &TestRegistry, repo_tag: &str, version: &str, cmd: &[&str]) {
+    publish_checked(tmp, registry, repo_tag, version, cmd, None);
+}
+
+/// Publishes an app image of `version` running `cmd`, with a healthcheck running `check`
+/// if given, as `registry/repo_tag`.
+pub fn publish_checked(
+    tmp: &Path,
+    registry: &TestRegistry,
+    repo_tag: &str,
+    version: &str,
+    cmd: &[&str],
+    check: Option<&str>,
+) {
     let dir = tmp.join(format!("layout-{version}"));
-    app_layout(tmp, &dir, version, cmd);
+    app_layout(tmp, &dir, version, cmd, check);
     copy_to_registry(
         &format!("oci:{}:latest", dir.display()),
         registry,
@@ -122,20 +153,66 @@ pub fn cgroup_parent() -> String {
     format!("/libpod-rs-autoupdate-test-{}", std::process::id())
 }
 
-/// A running container named `name` on `image` with the auto-update label `policy`.
+/// A running container named `name` (no network) on `image` with the auto-update label
+/// `policy`.
 pub fn run(rt: &Runtime, name: &str, image: &str, policy: &str) -> Container {
-    let ctr = rt
-        .new_container([
-            with_name(name),
-            with_rootfs_from_image(image),
-            with_labels([(libpod_autoupdate::policy::LABEL, policy)]),
-            with_cgroup_parent(cgroup_parent()),
-            // `sleep` as PID 1 ignores SIGTERM: no need to wait ten seconds for each stop.
-            with_stop_timeout(1),
-        ])
-        .unwrap();
+    run_with(rt, name, image, policy, Vec::new())
+}
+
+/// [`run`] with more create options.
+pub fn run_with(
+    rt: &Runtime,
+    name: &str,
+    image: &str,
+    policy: &str,
+    options: Vec<CtrCreateOption>,
+) -> Container {
+    let mut all = vec![
+        with_name(name),
+        with_rootfs_from_image(image),
+        with_labels([(libpod_autoupdate::policy::LABEL, policy)]),
+        with_network_mode(NetworkMode::None),
+        with_cgroup_parent(cgroup_parent()),
+        // `sleep` as PID 1 ignores SIGTERM: no need to wait ten seconds for each stop.
+        with_stop_timeout(1),
+    ];
+    all.extend(options);
+    let ctr = rt.new_container(all).unwrap();
     ctr.start().unwrap();
     ctr
+}
+
+/// A pod named `name` in the test's cgroup parent, sharing IPC and UTS through its infra
+/// container (not the network: its members choose theirs).
+pub fn pod(rt: &Runtime, name: &str) -> Pod {
+    rt.new_pod([
+        with_pod_name(name),
+        with_pod_share(["ipc", "uts"]),
+        with_pod_cgroup_parent(cgroup_parent()),
+    ])
+    .unwrap()
+}
+
+/// A container named `name` in `pod` (no network) on `image` with the auto-update label
+/// `policy` and `options`; not started (the pod's start starts its infra container first).
+pub fn in_pod(
+    rt: &Runtime,
+    pod: &Pod,
+    name: &str,
+    image: &str,
+    policy: &str,
+    options: Vec<CtrCreateOption>,
+) -> Container {
+    let mut all = vec![
+        with_name(name),
+        with_pod(pod),
+        with_rootfs_from_image(image),
+        with_labels([(libpod_autoupdate::policy::LABEL, policy)]),
+        with_network_mode(NetworkMode::None),
+        with_stop_timeout(1),
+    ];
+    all.extend(options);
+    rt.new_container(all).unwrap()
 }
 
 /// The first line the container `name` printed (waiting up to five seconds for one).
@@ -179,8 +256,11 @@ pub fn pulls(rt: &Runtime) -> usize {
     count
 }
 
-/// Removes every container of `rt` (force) and the test's cgroups.
+/// Removes every pod and container of `rt` (force) and the test's cgroups.
 pub fn teardown(rt: &Runtime) {
+    for pod in rt.pods().unwrap_or_default() {
+        let _ = rt.remove_pod(&pod, PodRemoveOptions::default().force(true));
+    }
     for ctr in rt.containers().unwrap_or_default() {
         let _ = rt.remove_container(
             &ctr,

@@ -8,7 +8,7 @@
 //! be used to create the container ... If we used an image ID, we would not know which image to
 //! actually check and pull").
 
-use super::{ContainerConfig, RootfsSource};
+use super::{ContainerConfig, CtrCreateOption, RootfsSource};
 use crate::error::{CoreError, Result};
 
 /// The label naming a container's auto-update policy (see [`AutoUpdatePolicy`]).
@@ -170,6 +170,40 @@ pub fn validate_auto_update_reference(image: &str) -> Result<()> {
     Ok(())
 }
 
+/// The image name as the user wrote it, when the image option was given another (its full
+/// name: `localhost/busybox:latest` for `localhost/busybox`), as Podman's `RawImageName`:
+/// auto-update checks, pulls and reports this one, and a registry policy needs it fully
+/// qualified and tagged.
+///
+/// ```no_run
+/// use libpod_core::container::{with_raw_image_name, with_rootfs_from_image};
+/// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+/// let ctr = rt.new_container([
+///     with_rootfs_from_image("localhost/busybox:latest"),
+///     with_raw_image_name("localhost/busybox"),
+/// ])?;
+/// assert_eq!(ctr.config().raw_image_name.as_deref(), Some("localhost/busybox"));
+/// # Ok::<(), libpod_core::CoreError>(())
+/// ```
+pub fn with_raw_image_name(name: impl Into<String>) -> CtrCreateOption {
+    let name = name.into();
+    CtrCreateOption::new(move |d| {
+        d.config.raw_image_name = Some(name);
+        Ok(())
+    })
+}
+
+/// The name auto-update keys on: the raw image name, else the image name the container was
+/// created with; `None` for a container on a root filesystem path.
+pub fn raw_image_name(config: &ContainerConfig) -> Option<&str> {
+    match &config.rootfs {
+        Some(RootfsSource::Image { name, .. }) => {
+            Some(config.raw_image_name.as_deref().unwrap_or(name))
+        }
+        _ => None,
+    }
+}
+
 /// The create's part in auto-update: the systemd unit's name taken from the environment into
 /// the [`SYSTEMD_UNIT_LABEL`] label (unless an option set it), the policy label checked, and a
 /// registry policy's image reference validated (`unit` is the environment variable's value).
@@ -181,9 +215,9 @@ pub(crate) fn apply_at_create(config: &mut ContainerConfig, unit: Option<String>
             .or_insert(unit);
     }
     if AutoUpdatePolicy::of_labels(&config.labels)? == AutoUpdatePolicy::Registry {
-        match &config.rootfs {
-            Some(RootfsSource::Image { name, .. }) => validate_auto_update_reference(name)?,
-            _ => {
+        match raw_image_name(config) {
+            Some(name) => validate_auto_update_reference(name)?,
+            None => {
                 return Err(CoreError::InvalidAutoUpdateReference {
                     image: String::new(),
                     reason: "auto updates need a container created from an image".into(),

@@ -93,3 +93,22 @@ fn a_registry_policy_needs_a_qualified_tagged_reference_at_create() {
         Err(CoreError::InvalidAutoUpdatePolicy { .. })
     ));
 }
+
+#[test]
+fn the_raw_image_name_is_what_a_registry_policy_checks() {
+    // A CLI resolved `busybox` to its full name: the name the user wrote is refused, as
+    // Podman refuses it.
+    let mut resolved = config_on(
+        "docker.io/library/busybox:latest",
+        &[(AUTO_UPDATE_LABEL, "registry")],
+    );
+    resolved.raw_image_name = Some("busybox".into());
+    assert_eq!(raw_image_name(&resolved), Some("busybox"));
+    assert!(matches!(
+        apply_at_create(&mut resolved, None),
+        Err(CoreError::InvalidAutoUpdateReference { image, .. }) if image == "busybox"
+    ));
+    let plain = config_on("localhost:5000/app:v1", &[]);
+    assert_eq!(raw_image_name(&plain), Some("localhost:5000/app:v1"));
+    assert_eq!(raw_image_name(&ContainerConfig::default()), None);
+}

@@ -36,7 +36,7 @@ pub use crate::record::{ContainerState, ContainerStatus};
 pub use attach::AttachOptions;
 pub use auto_update::{
     AUTO_UPDATE_AUTHFILE_LABEL, AUTO_UPDATE_LABEL, AutoUpdatePolicy, SYSTEMD_UNIT_LABEL,
-    validate_auto_update_reference,
+    raw_image_name, validate_auto_update_reference, with_raw_image_name,
 };
 pub use healthcheck::HealthCheckOutcome;
 pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};

@@ -2,10 +2,11 @@
 //! (what a systemd unit written by `podman generate systemd --new` does on every restart, and
 //! what auto-update and its rollback need without systemd).
 //!
-//! The new container keeps the name, labels, mounts and volumes, restart policy, logging and
-//! every other setting of the old; it gets a new ID, the new image and that image's config
-//! (entrypoint, cmd, env... as a fresh create from that image would). It is started when the
-//! old one was running.
+//! The new container keeps the name, labels, mounts and volumes, pod membership, restart
+//! policy, logging and every other setting of the old; it gets a new ID, the new image and
+//! that image's config (entrypoint, cmd, env... as a fresh create from that image would),
+//! and the new image's healthcheck unless the old one's was the user's own. It is started
+//! when the old one was running.
 //!
 //! Crash safety: the old container is removed before the new one can take its name, so a
 //! plan is recorded first: `ROOT/recreate-intents/OLD-ID` (JSON: the old and new configs and
@@ -16,7 +17,7 @@
 //! gone (`libpod-autoupdate/tests/kill.rs` SIGKILLs recreates at random points).
 
 use super::{Container, ContainerConfig, ContainerState, ContainerStatus, RemoveOptions};
-use super::{RootfsSource, new_id};
+use super::{HealthCheck, RootfsSource, new_id};
 use crate::error::{CoreError, Result};
 use crate::events::EventStatus;
 use crate::runtime::{Runtime, now_rfc3339};
@@ -53,8 +54,14 @@ impl Runtime {
         let record = self.storage().image(image)?;
         let image_config = self.storage().image_config(&record)?.config().clone();
         let status = ctr.status()?;
+        let mut new = recreated_config(&old, record.id.hex(), image_config, new_id()?);
+        new.healthcheck = healthcheck_after(
+            old.healthcheck.as_ref(),
+            self.image_healthcheck(&image_id(&old)).ok().as_ref(),
+            self.image_healthcheck(&record.id.hex())?,
+        );
         let plan = Plan {
-            new: recreated_config(&old, record.id.hex(), image_config, new_id()?),
+            new,
             start: matches!(status, ContainerStatus::Running | ContainerStatus::Paused),
             old,
         };
@@ -86,6 +93,17 @@ impl Runtime {
             new.start()?;
         }
         Ok(new)
+    }
+
+    /// The healthcheck image `id`'s config defines (Docker's `Healthcheck`, which the OCI
+    /// config type drops).
+    fn image_healthcheck(&self, id: &str) -> Result<Option<HealthCheck>> {
+        let record = self.storage().image(id)?;
+        let raw = self.storage().image_config_json(&record)?;
+        Ok(raw
+            .get("config")
+            .and_then(|c| c.get("Healthcheck"))
+            .and_then(HealthCheck::from_image_config))
     }
 
     /// Stores a recreated container (its storage and row, as a create does).
@@ -130,6 +148,21 @@ fn recreated_config(
     };
     new.rootfs = Some(RootfsSource::Image { id: image_id, name });
     new
+}
+
+/// The healthcheck of a container recreated on another image: the new image's when the old
+/// container's is the one its image defined (`old_image`: `None` when that image is gone),
+/// as a create with the same options on the new image would give; one of the user's own
+/// stays. An update whose new version defines a failing check is then found unhealthy.
+fn healthcheck_after(
+    current: Option<&HealthCheck>,
+    old_image: Option<&Option<HealthCheck>>,
+    new_image: Option<HealthCheck>,
+) -> Option<HealthCheck> {
+    match old_image {
+        Some(from_image) if from_image.as_ref() == current => new_image,
+        _ => current.cloned(),
+    }
 }
 
 /// Brings an interrupted plan to its end (see the module docs).

@@ -56,3 +56,42 @@ fn an_exit_command_not_ending_with_the_id_is_kept() {
     let new = recreated_config(&old, "2".repeat(64), None, "b".repeat(64));
     assert_eq!(new.exit_command, ["/bin/cleanup"]);
 }
+
+#[test]
+fn the_healthcheck_follows_the_image_unless_it_was_the_users() {
+    let check = |command: &str| HealthCheck {
+        test: vec!["CMD-SHELL".into(), command.into()],
+        interval_seconds: 30,
+        ..HealthCheck::default()
+    };
+    let (old_image, new_image, users) = (check("true"), check("exit 1"), check("pgrep app"));
+    // The image's: the new image's (or none, when the new image defines none).
+    let from_image = Some(old_image.clone());
+    assert_eq!(
+        healthcheck_after(Some(&old_image), Some(&from_image), Some(new_image.clone())),
+        Some(new_image.clone())
+    );
+    assert_eq!(
+        healthcheck_after(Some(&old_image), Some(&from_image), None),
+        None
+    );
+    // None from an image without one: the new image's.
+    assert_eq!(
+        healthcheck_after(None, Some(&None), Some(new_image.clone())),
+        Some(new_image.clone())
+    );
+    // The user's own, or none where the image had one (`--no-healthcheck`): kept.
+    assert_eq!(
+        healthcheck_after(Some(&users), Some(&from_image), Some(new_image.clone())),
+        Some(users.clone())
+    );
+    assert_eq!(
+        healthcheck_after(None, Some(&from_image), Some(new_image.clone())),
+        None
+    );
+    // The old image gone: what the container had.
+    assert_eq!(
+        healthcheck_after(Some(&users), None, Some(new_image)),
+        Some(users)
+    );
+}

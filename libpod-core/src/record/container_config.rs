@@ -177,6 +177,12 @@ pub struct ContainerConfig {
     pub port_mappings: Vec<libpod_net::types::PortMapping>,
     /// It is its pod's infra container (Podman's `IsInfra`): made and removed with the pod.
     pub is_infra: bool,
+    // auto-update
+    /// The image name exactly as the user wrote it (Podman's `RawImageName`), when it is not
+    /// the name in [`rootfs`](Self::rootfs) (a CLI that records the image's full name there):
+    /// what auto-update checks, pulls and reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_image_name: Option<String>,
 }
 
 impl Default for ContainerConfig {
@@ -213,6 +219,7 @@ impl Default for ContainerConfig {
             networks: Vec::new(),
             port_mappings: Vec::new(),
             is_infra: false,
+            raw_image_name: None,
         }
     }
 }

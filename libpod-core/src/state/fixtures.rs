@@ -149,6 +149,7 @@ pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
             .expect("port mapping"),
         ],
         is_infra: true,
+        raw_image_name: Some("busybox".into()),
     }
 }
 

@@ -152,6 +152,37 @@ impl OciLayoutBuilder {
         platform: &Platform,
         cmd: &[&str],
     ) -> io::Result<Value> {
+        let config = json!({
+            "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+            "Cmd": cmd,
+        });
+        self.add_image_with_config(layers, compression, platform, config)
+    }
+
+    /// Like [`add_image`](Self::add_image), with the image config's `config` object given
+    /// whole (`Env`, `Cmd`, a Docker `Healthcheck`...).
+    ///
+    /// ```no_run
+    /// # use libpod_testutil::registry::{LayerCompression, OciLayoutBuilder, Platform};
+    /// # let layout = OciLayoutBuilder::create(std::path::Path::new("/tmp/layout"))?;
+    /// let config = serde_json::json!({
+    ///     "Cmd": ["sleep", "1000"],
+    ///     "Healthcheck": {"Test": ["CMD-SHELL", "exit 1"], "Interval": 1_000_000_000u64},
+    /// });
+    /// let image = layout.add_image_with_config(&[], LayerCompression::Gzip, &Platform::host(), config)?;
+    /// layout.tag(&image, "unhealthy")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// On any I/O error.
+    pub fn add_image_with_config(
+        &self,
+        layers: &[Vec<u8>],
+        compression: LayerCompression,
+        platform: &Platform,
+        config: Value,
+    ) -> io::Result<Value> {
         let mut diff_ids = Vec::new();
         let mut layer_descriptors = Vec::new();
         for tar in layers {
@@ -163,10 +194,7 @@ impl OciLayoutBuilder {
             "created": "2024-01-01T00:00:00Z",
             "architecture": platform.architecture,
             "os": platform.os,
-            "config": {
-                "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-                "Cmd": cmd,
-            },
+            "config": config,
             "rootfs": {"type": "layers", "diff_ids": diff_ids},
         });
         if let Some(variant) = &platform.variant {

@@ -4,7 +4,7 @@
 use clap::Args;
 use libpod_core::CoreError;
 use libpod_core::container::{
-    Container, RemoveOptions, options_from_create_config, with_rootfs_path,
+    Container, RemoveOptions, options_from_create_config, with_raw_image_name, with_rootfs_path,
 };
 use libpod_core::logs::{LogOptions, Stream};
 use libpod_core::runtime::Runtime;
@@ -47,6 +47,9 @@ pub(super) fn create_container(rt: &Runtime, flags: &CreateFlags) -> Result<Cont
     let mut options = options_from_create_config(&config)?;
     if flags.rootfs {
         options.push(with_rootfs_path(&flags.image));
+    } else if image != flags.image {
+        // Recorded under its full name, as Podman shows it; auto-update wants it as written.
+        options.push(with_raw_image_name(&flags.image));
     }
     options.extend(flags.extra_options(rt)?);
     if flags.replace
