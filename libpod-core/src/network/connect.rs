@@ -11,7 +11,7 @@
 //! without a status: a connect cut short is undone, a disconnect cut short finished.
 
 use super::StateAddresses;
-use super::namespace::{definitions, net_err, options};
+use super::namespace::{backend_setup, backend_teardown, definitions, net_err, options};
 use crate::container::{Container, Locked};
 use crate::error::{CoreError, Result};
 use crate::record::NetworkAttachment;
@@ -63,10 +63,7 @@ impl Runtime {
                 options: &options,
                 networks: &networks,
             };
-            self.networking()
-                .backend()
-                .setup(&args)
-                .map_err(net_err(&id))
+            backend_setup(self, &id, &args)
         };
         match setup() {
             Ok(status) => {
@@ -164,10 +161,7 @@ fn tear_down_one(
         options: &options,
         networks: &networks,
     };
-    rt.networking()
-        .backend()
-        .teardown(&args)
-        .map_err(net_err(id))
+    backend_teardown(rt, id, &args)
 }
 
 /// After a connect or disconnect cut short (its intent left): on a set-up namespace, every

@@ -18,7 +18,9 @@
 //! - `repair.rs`: what a crash left under `RUNROOT/netns`, removed at open.
 //!
 //! Lock order: the container's lock for everything about one container; the network store's
-//! own file lock (netavark.lock) only inside libpod-net's create and remove.
+//! own file lock (netavark.lock) inside libpod-net's verbs, and around each backend setup or
+//! teardown (`namespace::backend_setup`, `backend_teardown`: taken last, with nothing else
+//! done under it, since the store's verbs take it too).
 //!
 //! ```no_run
 //! use libpod_core::container::with_network_mode;
