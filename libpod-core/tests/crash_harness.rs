@@ -10,6 +10,12 @@
 //! `crash/invariants.rs`. The roots are reused from trial to trial while the invariants hold,
 //! and made afresh after a failure.
 //!
+//! Network operations (start and stop of a container on a bridge network, connect to and
+//! disconnect from a second one) run on two bridge networks of the harness's own
+//! (`crash/net_setup.rs`); after each trial the state's addresses, the namespaces and, with `ip`
+//! and `iptables-save`, the host's veths, bridges and firewall rules of those networks are
+//! checked against the containers (`crash/network_checks.rs`).
+//!
 //! - `LIBPOD_CRASH_SEED=N` runs only the trial of seed N (on fresh roots).
 //! - `LIBPOD_CRASH_TRIALS=N` runs N trials (default 100), of seeds `BASE..BASE+N`, where
 //!   `LIBPOD_CRASH_BASE` (default 1) is the first.

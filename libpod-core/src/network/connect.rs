@@ -1,17 +1,27 @@
 //! `network connect` and `disconnect`: a container's attachments changed, and, when its
 //! namespace is set up (it runs), the namespace with them: the new network set up alone, or
 //! the old one torn down alone, under the container's lock.
+//!
+//! On a set-up namespace each change is covered by a network intent (`runtime/intents.rs`)
+//! and keeps one order, so that a crash anywhere leaves what the next open can tell apart: an
+//! attachment without a network status. A connect inserts the attachment, reserves its
+//! addresses, sets the network up and saves its status last; a disconnect removes the status
+//! first, then tears the network down and removes the attachment (its addresses with it). The
+//! open's repair ([`finish_interrupted_change`]) tears down and removes every attachment
+//! without a status: a connect cut short is undone, a disconnect cut short finished.
 
 use super::StateAddresses;
-use super::namespace::{definitions, net_err, options};
-use crate::container::Container;
+use super::namespace::{backend_setup, backend_teardown, definitions, net_err, options};
+use crate::container::{Container, Locked};
 use crate::error::{CoreError, Result};
 use crate::record::NetworkAttachment;
 use crate::runtime::Runtime;
+use crate::runtime::intents::Intent;
 use libpod_net::backend::NetnsArgs;
 use libpod_net::ipam;
 use libpod_spec::NetworkMode;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 impl Runtime {
     /// Connects a container (bridge mode) to `attachment.network` (name or ID) with its
@@ -32,10 +42,11 @@ impl Runtime {
         if attachment.interface_name.is_empty() {
             attachment.interface_name = free_interface(&current);
         }
-        self.state().connect_network(&id, &attachment)?;
         let Some(netns) = locked.state.netns_path.clone() else {
-            return Ok(());
+            return self.state().connect_network(&id, &attachment);
         };
+        let intent = Intent::network(self, &id)?;
+        self.state().connect_network(&id, &attachment)?;
         let setup = || -> Result<_> {
             let store = StateAddresses(self.state());
             let addresses = ipam::allocate(&store, &network, &id, &attachment.static_ips)
@@ -52,21 +63,24 @@ impl Runtime {
                 options: &options,
                 networks: &networks,
             };
-            self.networking()
-                .backend()
-                .setup(&args)
-                .map_err(net_err(&id))
+            backend_setup(self, &id, &args)
         };
         match setup() {
             Ok(status) => {
                 locked.state.network_status.extend(status);
-                locked.save()
+                // Until this save the intent stays: the next open undoes the connect.
+                locked.save()?;
+                intent.clear();
+                Ok(())
             }
             Err(err) => {
                 // The row goes, and its addresses with it (cascade).
                 let undone = self.state().disconnect_network(&id, &network.name);
                 Err(match undone {
-                    Ok(()) => err,
+                    Ok(()) => {
+                        intent.clear();
+                        err
+                    }
                     Err(cleanup) => CoreError::WithCleanupFailure {
                         primary: Box::new(err),
                         cleanup: cleanup.to_string(),
@@ -94,29 +108,85 @@ impl Runtime {
                 network: name,
             });
         };
-        let held = self.state().container_addresses(&id, &name)?;
-        if let Some(netns) = locked.state.netns_path.clone()
-            && !held.is_empty()
-        {
-            let on = [attachment];
-            let networks = definitions(self, &on)?;
-            let options = options(ctr.config(), &on, &BTreeMap::from([(name.clone(), held)]))?;
-            let args = NetnsArgs {
-                netns: &netns,
-                options: &options,
-                networks: &networks,
-            };
-            self.networking()
-                .backend()
-                .teardown(&args)
-                .map_err(net_err(&id))?;
-        }
-        self.state().disconnect_network(&id, &name)?;
-        if locked.state.network_status.remove(&name).is_some() {
+        let Some(netns) = locked.state.netns_path.clone() else {
+            self.state().disconnect_network(&id, &name)?;
+            if locked.state.network_status.remove(&name).is_some() {
+                locked.save()?;
+            }
+            return Ok(());
+        };
+        let intent = Intent::network(self, &id)?;
+        // From this save on, the next open finishes the disconnect should this be cut short.
+        let status = locked.state.network_status.remove(&name);
+        if status.is_some() {
             locked.save()?;
         }
+        if let Err(err) = tear_down_one(self, ctr, &netns, &attachment) {
+            // The container keeps the network, as it was.
+            if let Some(status) = status {
+                locked.state.network_status.insert(name, status);
+                locked.save()?;
+            }
+            intent.clear();
+            return Err(err);
+        }
+        self.state().disconnect_network(&id, &name)?;
+        intent.clear();
         Ok(())
     }
+}
+
+/// Tears the namespace at `netns` down on one network (when the container holds addresses
+/// there: else it was never set up on it).
+fn tear_down_one(
+    rt: &Runtime,
+    ctr: &Container,
+    netns: &Path,
+    attachment: &NetworkAttachment,
+) -> Result<()> {
+    let id = ctr.id();
+    let held = rt.state().container_addresses(id, &attachment.network)?;
+    if held.is_empty() {
+        return Ok(());
+    }
+    let on = [attachment.clone()];
+    let networks = definitions(rt, &on)?;
+    let options = options(
+        ctr.config(),
+        &on,
+        &BTreeMap::from([(attachment.network.clone(), held)]),
+    )?;
+    let args = NetnsArgs {
+        netns,
+        options: &options,
+        networks: &networks,
+    };
+    backend_teardown(rt, id, &args)
+}
+
+/// After a connect or disconnect cut short (its intent left): on a set-up namespace, every
+/// attachment without a network status is torn down and removed (see the module docs). A
+/// container whose namespace is gone since has had every network torn down already.
+pub(crate) fn finish_interrupted_change(locked: &mut Locked<'_>) -> Result<()> {
+    let Some(netns) = locked.state.netns_path.clone() else {
+        return Ok(());
+    };
+    let ctr = locked.ctr;
+    let rt = ctr.runtime();
+    for attachment in rt.state().container_networks(ctr.id())? {
+        if locked
+            .state
+            .network_status
+            .contains_key(&attachment.network)
+        {
+            continue;
+        }
+        tracing::info!(container = %ctr.id(), network = %attachment.network, "undoing a network change a crash cut short");
+        tear_down_one(rt, ctr, &netns, &attachment)?;
+        rt.state()
+            .disconnect_network(ctr.id(), &attachment.network)?;
+    }
+    Ok(())
 }
 
 /// Only bridge-mode containers have attachments.

@@ -14,11 +14,13 @@
 //! - `verbs.rs`: `Runtime::create_network`, `remove_network`, `prune_networks`,
 //!   `network_users`.
 //! - `connect.rs`: `Runtime::connect_network`, `disconnect_network` (also of a running
-//!   container).
+//!   container, under a network intent), and the open's repair of one cut short.
 //! - `repair.rs`: what a crash left under `RUNROOT/netns`, removed at open.
 //!
 //! Lock order: the container's lock for everything about one container; the network store's
-//! own file lock (netavark.lock) only inside libpod-net's create and remove.
+//! own file lock (netavark.lock) inside libpod-net's verbs, and around each backend setup or
+//! teardown (`namespace::backend_setup`, `backend_teardown`: taken last, with nothing else
+//! done under it, since the store's verbs take it too).
 //!
 //! ```no_run
 //! use libpod_core::container::with_network_mode;
@@ -41,6 +43,7 @@ pub use libpod_net::config::NetworkStore;
 pub use libpod_net::types::{Network, PortMapping, StatusBlock};
 
 pub(crate) use addresses::StateAddresses;
+pub(crate) use connect::finish_interrupted_change;
 
 use crate::error::Result;
 use libpod_net::config::StoreConfig;

@@ -98,7 +98,35 @@ fn reserve_and_setup(
         options: &options,
         networks,
     };
-    rt.networking().backend().setup(&args).map_err(net_err(id))
+    backend_setup(rt, id, &args)
+}
+
+/// The backend's setup, under the network store's lock: netavark runs one at a time (see
+/// [`NetworkStore::lock_for_backend`](libpod_net::config::NetworkStore::lock_for_backend)).
+pub(crate) fn backend_setup(
+    rt: &Runtime,
+    id: &str,
+    args: &NetnsArgs<'_>,
+) -> Result<BTreeMap<String, StatusBlock>> {
+    let _lock = rt
+        .networking()
+        .store()?
+        .lock_for_backend()
+        .map_err(net_err(id))?;
+    rt.networking().backend().setup(args).map_err(net_err(id))
+}
+
+/// The backend's teardown, under the network store's lock (as [`backend_setup`]).
+pub(crate) fn backend_teardown(rt: &Runtime, id: &str, args: &NetnsArgs<'_>) -> Result<()> {
+    let _lock = rt
+        .networking()
+        .store()?
+        .lock_for_backend()
+        .map_err(net_err(id))?;
+    rt.networking()
+        .backend()
+        .teardown(args)
+        .map_err(net_err(id))
 }
 
 /// Tears the container's namespace down: the backend's teardown (from the attachments and
@@ -133,10 +161,7 @@ pub(crate) fn teardown(rt: &Runtime, config: &ContainerConfig) -> Result<()> {
             options: &options,
             networks: &networks,
         };
-        rt.networking()
-            .backend()
-            .teardown(&args)
-            .map_err(net_err(id))?;
+        backend_teardown(rt, id, &args)?;
     }
     netns::remove(&path).map_err(net_err(id))?;
     release_all(rt, id, &attachments)?;

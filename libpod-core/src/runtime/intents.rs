@@ -21,6 +21,10 @@
 //!   start would have). An exit since then is the sync's business (its exit file).
 //! - Volume (`ROOT/volume-intents/NAME`): a volume's directories and row, made or removed;
 //!   resolved by `volume/repair.rs` (the row decides).
+//! - Network (`RUNROOT/network-intents/ID`): a connect or disconnect of a container whose
+//!   namespace is set up changes its attachments, its namespace and its network status, in an
+//!   order that leaves an attachment without a status when cut short. An open that finds the
+//!   intent tears down and removes such attachments (`network/connect.rs`).
 
 use super::Runtime;
 use crate::error::{CoreError, Result};
@@ -31,6 +35,7 @@ const CREATE_DIR: &str = "create-intents";
 const INIT_DIR: &str = "init-intents";
 const START_DIR: &str = "start-intents";
 const VOLUME_DIR: &str = "volume-intents";
+const NETWORK_DIR: &str = "network-intents";
 
 /// A recorded intent, cleared by [`Intent::clear`] (a dropped one stays for the next open to
 /// act on).
@@ -59,6 +64,11 @@ impl Intent {
     /// `volume/repair.rs`).
     pub(crate) fn volume(runtime: &Runtime, name: &str) -> Result<Self> {
         Self::record(&runtime.root().join(VOLUME_DIR), name)
+    }
+
+    /// Records the intent to connect or disconnect container `id`, whose namespace is set up.
+    pub(crate) fn network(runtime: &Runtime, id: &str) -> Result<Self> {
+        Self::record(&runtime.run_root().join(NETWORK_DIR), id)
     }
 
     fn record(dir: &std::path::Path, id: &str) -> Result<Self> {
@@ -97,6 +107,7 @@ pub(crate) fn resolve_interrupted(runtime: &Runtime) {
         (runtime.root().join(CREATE_DIR), "create"),
         (runtime.run_root().join(INIT_DIR), "init"),
         (runtime.run_root().join(START_DIR), "start"),
+        (runtime.run_root().join(NETWORK_DIR), "network"),
     ] {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
@@ -164,8 +175,8 @@ fn undo_partial_create(runtime: &Runtime, id: &str, intent: &std::path::Path) ->
 }
 
 /// Under the container's lock: deletes what an init that never saved `Created` left in the
-/// OCI runtime and its mounts (`init`), or saves `Running` for a start that never did
-/// (`start`).
+/// OCI runtime and its mounts (`init`), saves `Running` for a start that never did
+/// (`start`), or finishes a network change (`network`).
 fn under_lock(runtime: &Runtime, id: &str, intent: &std::path::Path, kind: &str) -> Result<()> {
     let container = match crate::container::Container::load(runtime, id) {
         Ok(container) => container,
@@ -182,9 +193,9 @@ fn under_lock(runtime: &Runtime, id: &str, intent: &std::path::Path, kind: &str)
     if !intent.exists() {
         return Ok(());
     }
-    if kind == "init" {
-        locked.undo_interrupted_init()
-    } else {
-        locked.finish_interrupted_start()
+    match kind {
+        "init" => locked.undo_interrupted_init(),
+        "start" => locked.finish_interrupted_start(),
+        _ => crate::network::finish_interrupted_change(&mut locked),
     }
 }

@@ -2,6 +2,8 @@
 //! busybox image, containers in a private cgroup parent removed afterwards.
 #![allow(dead_code)]
 
+pub mod net;
+
 use libpod_core::container::{
     Container, CtrCreateOption, with_cgroup_parent, with_command, with_rootfs_from_image,
 };

@@ -44,7 +44,9 @@ impl Containers<'_> {
             && id == self.interrupted.target
             && match status {
                 ContainerStatus::Removing => op == OpKind::Rm,
-                ContainerStatus::Stopping => matches!(op, OpKind::Stop | OpKind::Rm),
+                ContainerStatus::Stopping => {
+                    matches!(op, OpKind::Stop | OpKind::Rm | OpKind::NetStop)
+                }
                 _ => false,
             }
     }
@@ -273,6 +275,8 @@ fn check_states_and_mounts(
             }
             allowed_mounts.extend(state.mountpoint.clone());
             allowed_mounts.extend(state.run_dir.as_ref().map(|d| d.join("shm")));
+            // Its network namespace (bridge mode), checked in `network_checks.rs`.
+            allowed_mounts.extend(state.netns_path.clone());
         }
         if let (true, Some(pid)) = (runc.contains_key(id), state.conmon_pid) {
             conmons.insert(id.clone(), pid);

@@ -39,11 +39,14 @@ impl Report {
     }
 }
 
-/// Waits for the runc processes left by a killed child (conmon's `runc create`, a `runc
-/// kill` or `delete` of ours) to finish, as a new process would find the host a moment later.
+/// Waits for the runc and netavark processes left by a killed child (conmon's `runc create`,
+/// a `runc kill` or `delete` of ours, a netavark setup or teardown) to finish, as a new
+/// process would find the host a moment later.
 pub fn settle(dir: &Path) {
     host::wait_until(10.0, || {
-        !processes_naming(dir).iter().any(|p| p.comm == "runc")
+        !processes_naming(dir)
+            .iter()
+            .any(|p| p.comm == "runc" || p.comm == "netavark")
     });
 }
 
@@ -67,6 +70,7 @@ pub fn check(
     check_containers(&rt, dir, interrupted, report);
     super::volume_checks::check_volumes(&rt, report);
     super::pod_checks::check_pods(&rt, report);
+    super::network_checks::check_networks(&rt, report);
     Some(rt)
 }
 

@@ -4,6 +4,8 @@ pub mod container_checks;
 pub mod fixtures;
 pub mod host;
 pub mod invariants;
+pub mod net_setup;
+pub mod network_checks;
 pub mod ops;
 pub mod pod_checks;
 pub mod rng;

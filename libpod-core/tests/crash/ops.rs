@@ -14,7 +14,7 @@ use libpod_core::container::{
 };
 use libpod_core::exec::{ExecEnd, ExecStreams};
 use libpod_core::pod::{PodCreateOption, PodRemoveOptions, with_pod_cgroup_parent, with_pod_name};
-use libpod_core::record::ExecConfig;
+use libpod_core::record::{ExecConfig, NetworkAttachment};
 use libpod_core::volume::{VolumeRemoveOptions, with_volume_labels, with_volume_name};
 use libpod_storage::registry::{AuthFiles, PullOptions, RegistryOptions};
 use libpod_storage::{ImageReference, RegistriesConfig};
@@ -59,10 +59,20 @@ pub enum OpKind {
     /// `recreate_container` of a running container on the base image (auto-update's
     /// restart without systemd): by name, since the container gets a new ID.
     Recreate,
+    /// `start` of a configured or exited container on the harness's bridge network with a
+    /// published port (`net_setup.rs`): addresses reserved, namespace made, netavark's setup.
+    NetStart,
+    /// `stop` of a running container on the harness's bridge network: its cleanup tears the
+    /// namespace down and frees its addresses.
+    NetStop,
+    /// `connect_network` of a running container to the harness's second network.
+    NetConnect,
+    /// `disconnect_network` of a running container from the harness's second network.
+    NetDisconnect,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 16] = [
+    pub const ALL: [OpKind; 20] = [
         OpKind::Import,
         OpKind::Pull,
         OpKind::Rmi,
@@ -79,6 +89,10 @@ impl OpKind {
         OpKind::PodStart,
         OpKind::PodRm,
         OpKind::Recreate,
+        OpKind::NetStart,
+        OpKind::NetStop,
+        OpKind::NetConnect,
+        OpKind::NetDisconnect,
     ];
 
     pub fn name(self) -> &'static str {
@@ -99,6 +113,10 @@ impl OpKind {
             OpKind::PodStart => "pod-start",
             OpKind::PodRm => "pod-rm",
             OpKind::Recreate => "recreate",
+            OpKind::NetStart => "net-start",
+            OpKind::NetStop => "net-stop",
+            OpKind::NetConnect => "net-connect",
+            OpKind::NetDisconnect => "net-disconnect",
         }
     }
 
@@ -128,6 +146,18 @@ impl OpKind {
                 | OpKind::Exec
                 | OpKind::Healthcheck
                 | OpKind::Recreate
+                | OpKind::NetStart
+                | OpKind::NetStop
+                | OpKind::NetConnect
+                | OpKind::NetDisconnect
+        )
+    }
+
+    /// Whether it acts on a container on the harness's networks.
+    pub fn on_network(self) -> bool {
+        matches!(
+            self,
+            OpKind::NetStart | OpKind::NetStop | OpKind::NetConnect | OpKind::NetDisconnect
         )
     }
 }
@@ -219,6 +249,8 @@ pub struct ChildArgs {
     pub auth_file: PathBuf,
     /// The cgroup parent of new containers.
     pub cgroup: String,
+    /// The network connected or disconnected.
+    pub network: Option<String>,
 }
 
 const ENV_OP: &str = "LIBPOD_CRASH_CHILD";
@@ -227,6 +259,7 @@ const ENV_TARGET: &str = "LIBPOD_CRASH_CHILD_TARGET";
 const ENV_TARBALL: &str = "LIBPOD_CRASH_CHILD_TARBALL";
 const ENV_AUTH: &str = "LIBPOD_CRASH_CHILD_AUTH";
 const ENV_CGROUP: &str = "LIBPOD_CRASH_CHILD_CGROUP";
+const ENV_NETWORK: &str = "LIBPOD_CRASH_CHILD_NETWORK";
 
 /// The line the child prints once its runtime is open, and the one when it is done.
 pub const READY: &str = "ready";
@@ -244,6 +277,9 @@ impl ChildArgs {
         if let Some(tarball) = &self.tarball {
             env.push((ENV_TARBALL, tarball.display().to_string()));
         }
+        if let Some(network) = &self.network {
+            env.push((ENV_NETWORK, network.clone()));
+        }
         env
     }
 
@@ -257,6 +293,7 @@ impl ChildArgs {
             tarball: var(ENV_TARBALL).map(PathBuf::from),
             auth_file: var(ENV_AUTH)?.into(),
             cgroup: var(ENV_CGROUP)?,
+            network: var(ENV_NETWORK),
         })
     }
 }
@@ -417,6 +454,24 @@ pub fn child_main(args: ChildArgs) -> ! {
                 .and_then(|c| rt.recreate_container(&c, super::fixtures::BASE))
                 .map(drop)
                 .map_err(|x| e(&x))?,
+            OpKind::NetStart => rt
+                .container(&args.target)
+                .and_then(|c| c.start())
+                .map_err(|x| e(&x))?,
+            OpKind::NetStop => rt
+                .container(&args.target)
+                .and_then(|c| c.stop(None))
+                .map_err(|x| e(&x))?,
+            OpKind::NetConnect | OpKind::NetDisconnect => {
+                let network = args.network.as_deref().ok_or("no network")?;
+                let ctr = rt.container(&args.target).map_err(|x| e(&x))?;
+                if args.op == OpKind::NetConnect {
+                    rt.connect_network(&ctr, NetworkAttachment::new(network))
+                } else {
+                    rt.disconnect_network(&ctr, network)
+                }
+                .map_err(|x| e(&x))?;
+            }
         }
         say(DONE);
         Ok(())

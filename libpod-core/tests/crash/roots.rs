@@ -4,18 +4,21 @@
 use super::fixtures::Fixtures;
 use super::host::{kill, processes_naming, wait_until};
 use crate::common::CgroupParent;
+use crate::common::net::NetCleanup;
 use libpod_core::CoreError;
 use libpod_core::runtime::{EngineConfig, Runtime};
 use libpod_storage::ImageReference;
 use libpod_testutil::TempRoot;
 use std::path::Path;
 
-/// A runtime root and run root under one temporary directory, and the cgroup parent of its
-/// containers. Dropping it kills what runs there (by PID), unmounts and deletes it.
+/// A runtime root and run root under one temporary directory, the cgroup parent of its
+/// containers, and the harness's networks (`net_setup.rs`). Dropping it kills what runs there
+/// (by PID), unmounts and deletes it, and removes the networks' bridges and firewall rules.
 pub struct Roots {
-    // Dropped in this order, after `Drop::drop` killed conmon and runc.
+    // Dropped in this order, after `Drop::drop` killed conmon, runc and aardvark-dns.
     pub cgroup: CgroupParent,
     pub dir: TempRoot,
+    _nets: NetCleanup,
 }
 
 impl Roots {
@@ -28,6 +31,7 @@ impl Roots {
         let roots = Roots {
             cgroup: CgroupParent::new(),
             dir: TempRoot::new().map_err(|e| format!("temporary directory: {e}"))?,
+            _nets: NetCleanup(super::net_setup::nets().to_vec()),
         };
         if std::env::var("LIBPOD_CRASH_FS").as_deref() != Ok("tmpdir") {
             nix::mount::mount(
@@ -53,6 +57,7 @@ impl Roots {
                 &[],
             )
             .map_err(|e| format!("importing the base: {e}"))?;
+        super::net_setup::create_networks(&rt)?;
         Ok(roots)
     }
 

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 /// At most this many containers (outside pods), and this many running, before an operation
 /// adds one; at most this many pods.
-const MAX_CONTAINERS: usize = 4;
-const MAX_RUNNING: usize = 2;
+pub(super) const MAX_CONTAINERS: usize = 4;
+pub(super) const MAX_RUNNING: usize = 2;
 const MAX_PODS: usize = 2;
 
 /// Makes the plan's preconditions and returns what the child needs. `label` makes the names
@@ -36,6 +36,7 @@ pub fn prepare(
         tarball: None,
         auth_file: fixtures.auth_file.clone(),
         cgroup: roots.cgroup.0.clone(),
+        network: None,
     };
     let image = fixtures.image(plan.image);
     match plan.op {
@@ -116,6 +117,9 @@ pub fn prepare(
             let running = plan.op == OpKind::PodRm && plan.running;
             args.target = pod_with_member(rt, roots, label, running)?;
         }
+        OpKind::NetStart | OpKind::NetStop | OpKind::NetConnect | OpKind::NetDisconnect => {
+            super::net_setup::prepare(rt, roots, plan, label, &mut args)?;
+        }
     }
     Ok(args)
 }
@@ -164,7 +168,7 @@ fn set_image(
 }
 
 /// The containers outside pods with their statuses, by name (pods' go with their pods).
-fn containers(rt: &Runtime) -> Result<Vec<(Container, ContainerStatus)>, String> {
+pub(super) fn containers(rt: &Runtime) -> Result<Vec<(Container, ContainerStatus)>, String> {
     let mut out = Vec::new();
     for ctr in rt
         .containers()
@@ -182,7 +186,7 @@ fn containers(rt: &Runtime) -> Result<Vec<(Container, ContainerStatus)>, String>
 }
 
 /// Removes containers (with force) until at most `max` are left.
-fn make_room(rt: &Runtime, plan: &Plan, max: usize) -> Result<(), String> {
+pub(super) fn make_room(rt: &Runtime, plan: &Plan, max: usize) -> Result<(), String> {
     let mut all = containers(rt)?;
     while all.len() > max {
         let (ctr, _) = all.remove(usize::try_from(plan.pick % all.len() as u64).unwrap());
@@ -193,7 +197,7 @@ fn make_room(rt: &Runtime, plan: &Plan, max: usize) -> Result<(), String> {
 }
 
 /// Stops running containers until at most `max` run.
-fn limit_running(rt: &Runtime, max: usize) -> Result<(), String> {
+pub(super) fn limit_running(rt: &Runtime, max: usize) -> Result<(), String> {
     let running: Vec<Container> = containers(rt)?
         .into_iter()
         .filter(|(_, s)| *s == ContainerStatus::Running)

@@ -322,6 +322,9 @@ fn retry(
     if args.op.on_pod() {
         return super::pod_checks::retry(rt, args, report);
     }
+    if args.op.on_network() {
+        return super::network_checks::retry(rt, args, report);
+    }
     let ctr = match rt.container(&args.target) {
         Ok(c) => c,
         Err(CoreError::ContainerNotFound(_)) => return,

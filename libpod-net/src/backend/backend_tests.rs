@@ -1,5 +1,5 @@
 use super::suite::Subject;
-use super::teardown::only_already_gone;
+use super::teardown::{only_already_gone, only_dns_not_running};
 use super::*;
 use crate::types::Subnet;
 use std::path::PathBuf;
@@ -85,4 +85,13 @@ fn only_errors_about_missing_things_count_as_already_torn_down() {
     ));
     assert!(!only_already_gone(""));
     assert!(!only_already_gone("failed to parse options"));
+    // aardvark-dns not running to be told of the removed entries (netavark 1.4, a DNS
+    // network whose setup never ran): done, alone or beside things already gone.
+    let no_dns = "IO error: aardvark pid not found";
+    assert!(only_dns_not_running(no_dns));
+    assert!(only_already_gone(no_dns));
+    let mixed = "netavark encountered multiple errors:\n\t- IO error: aardvark pid not found\n\t- failed to delete container veth eth1: Netlink error: No such device (os error 19)";
+    assert!(only_already_gone(mixed));
+    assert!(!only_dns_not_running(mixed));
+    assert!(!only_dns_not_running(""));
 }

@@ -47,6 +47,14 @@ impl ConfigLock {
     }
 }
 
+/// The store's lock held around a backend's setup or teardown
+/// ([`NetworkStore::lock_for_backend`](super::NetworkStore::lock_for_backend)); released when
+/// dropped.
+#[derive(Debug)]
+pub struct BackendLock {
+    pub(super) _held: ConfigLock,
+}
+
 /// A `fcntl` constant (small by definition) as the `c_short` `struct flock` holds.
 fn short(constant: libc::c_int) -> libc::c_short {
     libc::c_short::try_from(constant).expect("fcntl constants fit a short")

@@ -26,6 +26,7 @@ mod lock;
 mod store;
 mod validate;
 
+pub use lock::BackendLock;
 pub use store::{NetworkStore, parse_network_file};
 pub use validate::validate_interface_name;
 

@@ -2,7 +2,7 @@
 //! verbs over them, each under the config lock.
 
 use super::create::{Taken, complete};
-use super::lock::ConfigLock;
+use super::lock::{BackendLock, ConfigLock};
 use super::{StoreConfig, UsedSubnet, host, random_bytes};
 use crate::error::{NetError, Result};
 use crate::types::{Network, Subnet};
@@ -122,6 +122,24 @@ impl NetworkStore {
             }
         }
         Ok(pruned)
+    }
+
+    /// Takes the store's lock (Podman's `netavark.lock`) for a backend's setup or teardown, as
+    /// c/common holds it around every netavark run: netavark 1.4 makes a network's bridge and
+    /// firewall chains on its first container, and removes them with its last, by looking
+    /// first and acting after, so two runs at once on one network fail ("chain already
+    /// exists") or leave things behind. It excludes threads, processes and Podman on the same
+    /// directory; released when dropped. Never held while calling the store's other methods,
+    /// which take it too.
+    ///
+    /// ```no_run
+    /// # let store = libpod_net::config::NetworkStore::open(libpod_net::config::StoreConfig::new("/tmp/n"))?;
+    /// let _lock = store.lock_for_backend()?;
+    /// // ... netavark setup ...
+    /// # Ok::<(), libpod_net::NetError>(())
+    /// ```
+    pub fn lock_for_backend(&self) -> Result<BackendLock> {
+        self.lock().map(|held| BackendLock { _held: held })
     }
 
     fn lock(&self) -> Result<ConfigLock> {
