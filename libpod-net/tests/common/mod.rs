@@ -185,6 +185,19 @@ impl Drop for Container {
 
 /// The A record aardvark-dns at `server` gives for `name`, asked over UDP (a few tries while
 /// it starts).
+/// [`dns_query`] until it finds `name` (up to 5 s): aardvark-dns loads a new container's
+/// entry when netavark signals it, a moment after the setup returned.
+pub fn dns_resolve(server: &str, name: &str) -> Option<IpAddr> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let found = dns_query(server, name);
+        if found.is_some() || std::time::Instant::now() > deadline {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 pub fn dns_query(server: &str, name: &str) -> Option<IpAddr> {
     let socket = UdpSocket::bind("0.0.0.0:0").unwrap();
     socket
@@ -241,6 +254,26 @@ pub struct Snapshot {
     pub nft: String,
 }
 
+/// `nft list ruleset` without its packet and byte counts: the host's own traffic moves them
+/// (an ip6 forward counter did, between two snapshots of an otherwise unchanged ruleset).
+fn without_counters(ruleset: &str) -> String {
+    let line = |line: &str| {
+        let mut out = Vec::new();
+        let mut words = line.split(' ').peekable();
+        while let Some(word) = words.next() {
+            out.push(word);
+            if word.ends_with("counter") && words.peek() == Some(&"packets") {
+                // `packets N bytes N`
+                for _ in 0..4 {
+                    words.next();
+                }
+            }
+        }
+        out.join(" ")
+    };
+    ruleset.lines().map(line).collect::<Vec<_>>().join("\n")
+}
+
 pub fn snapshot() -> Snapshot {
     let run = |program: &str, args: &[&str]| {
         let out = Command::new(program).args(args).output().unwrap();
@@ -267,7 +300,7 @@ pub fn snapshot() -> Snapshot {
         links,
         iptables: rules(run("iptables-save", &[])),
         ip6tables: rules(run("ip6tables-save", &[])),
-        nft: run("nft", &["list", "ruleset"]),
+        nft: without_counters(&run("nft", &["list", "ruleset"])),
     }
 }
 
