@@ -413,6 +413,18 @@ pub enum CoreError {
         /// What is wrong with it.
         reason: String,
     },
+
+    // -- a second OCI runtime (libpod-libcontainer) --
+    /// The OCI runtime cannot do what the container asks for (yet).
+    #[error("container {id}: {what} is not supported by the OCI runtime {runtime}")]
+    RuntimeUnsupported {
+        /// The container.
+        id: String,
+        /// The runtime's name.
+        runtime: String,
+        /// What it cannot do.
+        what: &'static str,
+    },
 }
 
 /// The failures of a [`CoreError::PodPartialFailure`], one `ID: error` each.

@@ -149,7 +149,9 @@ impl RuntimeBuilder {
         self
     }
 
-    /// Uses this OCI runtime instead of conmon + runc (for unit tests with the fake runtime).
+    /// Uses this OCI runtime instead of conmon + runc (the fake one in unit tests, or one from
+    /// another crate such as libpod-libcontainer's). With [`oci_runtime`](Self::oci_runtime)
+    /// naming it too, the exit command reopens the runtime with `--runtime NAME`.
     pub fn with_oci(mut self, oci: Arc<dyn OciRuntime>) -> Self {
         self.oci = Some(oci);
         self

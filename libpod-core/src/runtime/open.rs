@@ -79,7 +79,12 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     };
     let mut oci_exec = builder.oci_exec;
     let oci: Arc<dyn OciRuntime> = match builder.oci {
-        Some(o) => o,
+        Some(o) => {
+            // A runtime given by the embedder (libpod-libcontainer's) under a name: the exit
+            // command's process selects it by that name too.
+            reopen.runtime = builder.oci_runtime.map(PathBuf::from);
+            o
+        }
         None => {
             let name_or_path = builder
                 .oci_runtime
