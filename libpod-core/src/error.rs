@@ -425,6 +425,14 @@ pub enum CoreError {
         /// What it cannot do.
         what: &'static str,
     },
+    /// The container was created with an OCI runtime this runtime was not opened with.
+    #[error("container {id}: its OCI runtime {runtime} is not available here")]
+    OciRuntimeMissing {
+        /// The container.
+        id: String,
+        /// The name of the runtime it was created with.
+        runtime: String,
+    },
 }
 
 /// The failures of a [`CoreError::PodPartialFailure`], one `ID: error` each.

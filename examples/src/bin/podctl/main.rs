@@ -53,7 +53,8 @@ struct Cli {
     /// Storage driver: overlay or vfs (default: overlay when it works here).
     #[arg(long = "storage-driver", global = true)]
     storage_driver: Option<String>,
-    /// The OCI runtime: a name containers.conf knows (runc, crun) or a path.
+    /// The OCI runtime of new containers: a name containers.conf knows (runc, crun), a path,
+    /// or libcontainer (each container keeps the one it was created with).
     #[arg(long, global = true)]
     runtime: Option<String>,
     /// The conmon binary.
@@ -379,9 +380,8 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         builder = builder.storage_driver(driver.clone());
     }
     let exe = std::env::current_exe()?;
-    if oci_libcontainer::selected(cli.runtime.as_deref()) {
-        builder = oci_libcontainer::with_runtime(builder, &cli.runroot, &exe)?;
-    } else if let Some(runtime) = &cli.runtime {
+    builder = oci_libcontainer::add_runtime(builder, &cli.runroot, &exe)?;
+    if let Some(runtime) = &cli.runtime {
         builder = builder.oci_runtime(runtime.clone());
     }
     if let Some(conmon) = &cli.conmon {
