@@ -1,9 +1,8 @@
-//! A second [`OciRuntime`] for libpod-rs: youki's [`libcontainer`] crate instead of conmon +
-//! runc, with a monitor of our own.
+//! A second [`OciRuntime`](libpod_core::oci::OciRuntime) for libpod-rs: youki's
+//! [`libcontainer`] crate instead of conmon + runc, with a monitor of our own.
 //!
 //! [`LibcontainerRuntime`] implements libpod-core's `OciRuntime` trait, so a
-//! [`Runtime`](libpod_core::runtime::Runtime) opened with it
-//! ([`RuntimeBuilder::with_oci`](libpod_core::runtime::RuntimeBuilder::with_oci)) creates,
+//! [`Runtime`](libpod_core::runtime::Runtime) offered it creates,
 //! starts, stops and removes containers exactly as with runc: the same bundle and config.json,
 //! the same cgroups path (cgroupfs, as runc without `--systemd-cgroup`), the same exit files
 //! (`EXIT_DIR/ID`, read by [`ExitFiles`](libpod_core::oci::ExitFiles)), the same k8s-file log.
@@ -22,6 +21,16 @@
 //!   [`monitor::main`], or this crate's `libpod-libcontainer-monitor`): it detaches, creates
 //!   the container, holds its init as its child, copies its output to the k8s-file log,
 //!   records its exit code, and runs the exit command, as conmon does.
+//!
+//! # Offering it, and the exit command
+//!
+//! [`RuntimeBuilder::add_oci_runtime`](libpod_core::runtime::RuntimeBuilder::add_oci_runtime)
+//! offers it beside the configured conmon runtime; each container records the runtime it was
+//! created with and every operation on it uses that one, so every process that opens the
+//! engine must offer it, the exit command's too: an embedder serving the exit command opens
+//! the runtime from [`CleanupArgs::builder`](libpod_core::monitor::CleanupArgs::builder)
+//! with `add_oci_runtime` and calls `Runtime::cleanup_container`, rather than `run_cleanup`
+//! (podctl offers it in every call).
 //!
 //! # Not supported yet
 //!
@@ -46,10 +55,11 @@
 //!
 //! let monitor = MonitorCommand::new("/usr/libexec/libpod-libcontainer-monitor");
 //! let oci = LibcontainerRuntime::new(LibcontainerConfig::new("/run/libpod-rs", monitor))?;
+//! // Offered beside conmon + runc, and the runtime of new containers.
 //! let rt = libpod_core::runtime::Runtime::builder()
 //!     .run_root("/run/libpod-rs")
+//!     .add_oci_runtime(Arc::new(oci))
 //!     .oci_runtime(libpod_libcontainer::RUNTIME_NAME)
-//!     .with_oci(Arc::new(oci))
 //!     .open()?;
 //! # Ok::<(), libpod_core::CoreError>(())
 //! ```
