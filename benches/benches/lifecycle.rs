@@ -8,7 +8,9 @@
 //!   prepared bundle until the exit file appears, with podctl's conmon flags: the same runc,
 //!   log level and k8s-file log), with the ratios. The floor runs the `runc start` binary, as
 //!   its definition says; podctl starts runc containers in process (see
-//!   `ConmonRuntime::with_direct_runc`), so the floor is also measured that way.
+//!   `ConmonRuntime::with_direct_runc`), so the floor is also measured that way. And
+//!   `podctl --runtime libcontainer run --rm` (libpod-libcontainer: youki's libcontainer with
+//!   podctl as each container's monitor), on the same store.
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p libpod-benches --bench lifecycle`), as root.
 
@@ -183,15 +185,18 @@ fn main() {
     // The variants take turns, each run after a pause: a run's asynchronous teardown (the
     // kernel frees a network namespace in a worker, cgroups linger) must not land on the
     // next run, and which variant follows which changes every round.
-    let run_podctl = || {
+    let run_podctl_with = |runtime: &[&str]| {
         let mut c = Command::new(&podctl);
         c.arg("--root")
             .arg(podctl_dir.join("root"))
             .arg("--runroot")
             .arg(podctl_dir.join("run"))
+            .args(runtime)
             .args(["run", "--rm", "--network", "none", "busybox", "/bin/true"]);
         timed(c)
     };
+    let run_podctl = || run_podctl_with(&[]);
+    let run_podctl_libcontainer = || run_podctl_with(&["--runtime", "libcontainer"]);
     let run_podman = || {
         let mut p = podman.command();
         p.args(["run", "--rm", "--network", "none", "busybox", "/bin/true"]);
@@ -222,14 +227,15 @@ fn main() {
         let id = format!("floor-direct-{}", runs.get());
         conmon_floor(&conmon_direct, &floor_dir, &floor_bundle, &id)
     };
-    let variants: [&dyn Fn() -> Duration; 5] = [
+    let variants: [&dyn Fn() -> Duration; 6] = [
         &run_podctl,
         &run_podman,
         &run_runc,
         &run_floor,
         &run_floor_direct,
+        &run_podctl_libcontainer,
     ];
-    let mut times: [Vec<Duration>; 5] = Default::default();
+    let mut times: [Vec<Duration>; 6] = Default::default();
     for round in 0..ROUNDS {
         for k in 0..variants.len() {
             let which = (round + k) % variants.len();
@@ -240,7 +246,9 @@ fn main() {
     let ratio = |a: usize, b: usize| median_ratio(&times[a], &times[b]);
     let (podman_ratio, floor_ratio, direct_ratio, raw_ratio) =
         (ratio(1, 0), ratio(0, 3), ratio(0, 4), ratio(0, 2));
-    let [ours, theirs, raw, floor, floor_direct] = times.clone().map(median);
+    let libcontainer_ratio = ratio(1, 5);
+    let libcontainer_runc_ratio = ratio(0, 5);
+    let [ours, theirs, raw, floor, floor_direct, libcontainer] = times.clone().map(median);
     println!(
         "lifecycle: in-process creates: {config_per_second:.0}/s config only, {per_second:.0}/s with the database row (one fsync'ed commit each; fsync here: {:.2} ms)",
         ms(fs.fsync_latency())
@@ -256,6 +264,10 @@ fn main() {
     );
     println!(
         "lifecycle: medians of the per-round ratios: {podman_ratio:.2}x faster than podman; {floor_ratio:.2}x the conmon floor ({direct_ratio:.2}x the floor with an in-process start); {raw_ratio:.2}x raw runc run"
+    );
+    println!(
+        "lifecycle: podctl --runtime libcontainer run --rm: {:.1} ms, {libcontainer_ratio:.2}x faster than podman, {libcontainer_runc_ratio:.2}x faster than podctl with conmon + runc",
+        ms(libcontainer)
     );
 }
 

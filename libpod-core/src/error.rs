@@ -413,6 +413,26 @@ pub enum CoreError {
         /// What is wrong with it.
         reason: String,
     },
+
+    // -- a second OCI runtime (libpod-libcontainer) --
+    /// The OCI runtime cannot do what the container asks for (yet).
+    #[error("container {id}: {what} is not supported by the OCI runtime {runtime}")]
+    RuntimeUnsupported {
+        /// The container.
+        id: String,
+        /// The runtime's name.
+        runtime: String,
+        /// What it cannot do.
+        what: &'static str,
+    },
+    /// The container was created with an OCI runtime this runtime was not opened with.
+    #[error("container {id}: its OCI runtime {runtime} is not available here")]
+    OciRuntimeMissing {
+        /// The container.
+        id: String,
+        /// The name of the runtime it was created with.
+        runtime: String,
+    },
 }
 
 /// The failures of a [`CoreError::PodPartialFailure`], one `ID: error` each.

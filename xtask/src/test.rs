@@ -4,13 +4,14 @@ use crate::{Result, cargo, step};
 use std::process::{Command, Stdio};
 
 /// The library crates, whose docs must build as docs.rs builds them.
-const LIBRARIES: [&str; 6] = [
+const LIBRARIES: [&str; 7] = [
     "libpod-fs",
     "libpod-spec",
     "libpod-storage",
     "libpod-core",
     "libpod-net",
     "libpod-autoupdate",
+    "libpod-libcontainer",
 ];
 
 /// The features docs.rs documents (each crate's `package.metadata.docs.rs`).

@@ -67,9 +67,8 @@ impl Container {
         let socket = self.connect_attach(options)?;
         if self.config().spec.tty
             && let Err(err) = self
-                .runtime()
                 .oci()
-                .kill(self.id(), nix::libc::SIGWINCH, false)
+                .and_then(|oci| oci.kill(self.id(), nix::libc::SIGWINCH, false))
         {
             tracing::warn!(id = self.id(), %err, "sending SIGWINCH after attaching");
         }

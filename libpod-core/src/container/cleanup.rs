@@ -47,7 +47,7 @@ impl Locked<'_> {
         let (deleted, released) = match delete {
             Some(false) if self.state.delete_without_rootfs => self.delete_while_releasing(),
             Some(force) => (
-                self.runtime().oci().delete(self.id(), force),
+                self.oci().and_then(|oci| oci.delete(self.id(), force)),
                 self.release_storage(),
             ),
             None => (Ok(()), self.release_storage()),
@@ -73,11 +73,11 @@ impl Locked<'_> {
     /// unmounted; for runtimes and specs where the delete does not need them
     /// (`delete_without_rootfs`).
     fn delete_while_releasing(&mut self) -> (Result<()>, Result<()>) {
-        let oci = self.runtime().oci().clone();
+        let oci = self.oci();
         let id = self.id().to_string();
         crate::overlap::overlap(
             "oci-delete",
-            || oci.delete(&id, false),
+            || oci.and_then(|oci| oci.delete(&id, false)),
             || self.release_storage(),
         )
     }

@@ -55,6 +55,10 @@ impl Runtime {
             // `exit_command`, which ends with the ID as here).
             config.exit_command = command;
         }
+        // The runtime of new containers, which this one keeps.
+        config
+            .oci_runtime
+            .get_or_insert_with(|| self.oci_runtime_name().to_string());
         validate_name(&config.name)?;
         crate::pod::check_member(self, &config)?;
         // A systemd unit names itself to the containers it creates through the environment.

@@ -62,7 +62,11 @@ impl Container {
             "Name": config.name,
             "RestartCount": state.restart_count,
             "Driver": self.runtime().storage().driver().name(),
-            "OCIRuntime": self.runtime().oci_runtime_name(),
+            "OCIRuntime": self
+                .config()
+                .oci_runtime
+                .as_deref()
+                .unwrap_or_else(|| self.runtime().oci_runtime_name()),
             "OCIConfigPath": state.config_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
             "LogPath": self.log_path().display().to_string(),
             "Mounts": [],

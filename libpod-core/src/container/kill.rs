@@ -22,7 +22,7 @@ impl Locked<'_> {
                 ContainerStatus::Paused,
             ],
         )?;
-        self.runtime().oci().kill(self.id(), signal, false)?;
+        self.oci()?.kill(self.id(), signal, false)?;
         self.runtime()
             .events()
             .container(self.config(), EventStatus::Kill);

@@ -36,7 +36,7 @@ impl Locked<'_> {
     /// exists". The leftover's conmon then records its process's exit: waited for (up to
     /// [`LEFTOVER_EXIT_WAIT`]), so that it cannot land on the new run's exit file.
     pub(crate) fn delete_leftover(&mut self) -> Result<()> {
-        let oci = self.runtime().oci().clone();
+        let oci = self.oci()?;
         let Some(leftover) = oci.state(self.id())? else {
             return Ok(());
         };
@@ -88,7 +88,7 @@ impl Locked<'_> {
             if !ours {
                 return;
             }
-            match self.runtime().oci().state(self.id()) {
+            match self.oci().and_then(|oci| oci.state(self.id())) {
                 Ok(Some(state)) if state.status != "creating" => return,
                 Err(_) => return,
                 _ => std::thread::sleep(std::time::Duration::from_millis(20)),

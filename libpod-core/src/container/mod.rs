@@ -96,6 +96,22 @@ impl Container {
         &self.runtime
     }
 
+    /// The OCI runtime the container was created with (rows of earlier versions: the
+    /// runtime's own).
+    pub(crate) fn oci(&self) -> Result<Arc<dyn crate::oci::OciRuntime>> {
+        let Some(name) = &self.config.oci_runtime else {
+            return Ok(self.runtime.oci().clone());
+        };
+        self.runtime
+            .all_oci()
+            .find(|oci| oci.name() == name)
+            .cloned()
+            .ok_or_else(|| crate::CoreError::OciRuntimeMissing {
+                id: self.id().to_string(),
+                runtime: name.clone(),
+            })
+    }
+
     /// The container's current state, synced with the OCI runtime (an exit that happened since
     /// the last look is recorded, and the container cleaned up, first). A restart the exit
     /// calls for by the policy is left pending (`restart_pending`): the cleanup entry point
@@ -174,6 +190,11 @@ impl Locked<'_> {
         &self.ctr.runtime
     }
 
+    /// The OCI runtime the container was created with.
+    pub fn oci(&self) -> Result<Arc<dyn crate::oci::OciRuntime>> {
+        self.ctr.oci()
+    }
+
     /// Persists the state (with the exit code recorded since the last save, if any, in the
     /// same transaction).
     pub fn save(&mut self) -> Result<()> {
@@ -220,3 +241,7 @@ mod recovery_tests;
 #[cfg(test)]
 #[path = "events_tests.rs"]
 mod events_tests;
+
+#[cfg(test)]
+#[path = "oci_choice_tests.rs"]
+mod oci_choice_tests;

@@ -20,7 +20,7 @@ impl Locked<'_> {
     /// Freezes a running container.
     pub(crate) fn pause_locked(&mut self) -> Result<()> {
         self.require("pause", &[ContainerStatus::Running])?;
-        self.runtime().oci().pause(self.id())?;
+        self.oci()?.pause(self.id())?;
         self.state.status = ContainerStatus::Paused;
         self.save()?;
         self.runtime()
@@ -32,7 +32,7 @@ impl Locked<'_> {
     /// Thaws a paused container.
     pub(crate) fn unpause_locked(&mut self) -> Result<()> {
         self.require("unpause", &[ContainerStatus::Paused])?;
-        self.runtime().oci().resume(self.id())?;
+        self.oci()?.resume(self.id())?;
         self.state.status = ContainerStatus::Running;
         self.save()?;
         self.runtime()

@@ -113,7 +113,7 @@ impl Locked<'_> {
             ContainerStatus::Stopped | ContainerStatus::Created => self.cleanup_unsaved(),
             // Not in the runtime, unless an init was killed after its create or an earlier
             // removal failed: then it is deleted (for conmon, a `stat` when it is not there).
-            _ => self.runtime().oci().delete(self.id(), true),
+            _ => self.oci().and_then(|oci| oci.delete(self.id(), true)),
         };
         failures.extend(cleaned.err());
         // Cleanup's teardown when it ran; else what a failed cleanup or removal left (one
@@ -174,7 +174,10 @@ fn remove_files(rt: &Runtime, id: &str) -> Vec<CoreError> {
             _ => None,
         })
         .collect();
-    failed.extend(rt.oci().clear_exit(id).err());
+    // Whichever runtime made it (a broken row does not say): each clears only its own.
+    for oci in rt.all_oci() {
+        failed.extend(oci.clear_exit(id).err());
+    }
     failed
 }
 
@@ -194,7 +197,11 @@ impl Runtime {
             return Err(CoreError::HasDependents { id, dependents });
         }
         tracing::info!(container = %id, "removing a container whose records do not decode");
-        let mut failures: Vec<CoreError> = self.oci().delete(&id, true).err().into_iter().collect();
+        // Its record does not say which runtime made it: each deletes only what it knows.
+        let mut failures: Vec<CoreError> = self
+            .all_oci()
+            .filter_map(|oci| oci.delete(&id, true).err())
+            .collect();
         let (storage, files) = crate::overlap::overlap(
             "remove-storage",
             || remove_storage(self, &id),

@@ -104,7 +104,7 @@ impl Locked<'_> {
         if self.state.status != ContainerStatus::Created {
             return Ok(());
         }
-        let Some(in_runtime) = self.runtime().oci().state(self.id())? else {
+        let Some(in_runtime) = self.oci()?.state(self.id())? else {
             return Ok(());
         };
         // Paused is no start's doing: a pause needs `Running` saved first.
@@ -128,7 +128,7 @@ impl Locked<'_> {
             self.init_locked()?;
         }
         let intent = crate::runtime::intents::Intent::start(self.runtime(), self.id())?;
-        if let Err(e) = self.runtime().oci().start(self.id()) {
+        if let Err(e) = self.oci()?.start(self.id()) {
             intent.clear();
             let cleanup = self.cleanup_locked();
             return match cleanup {

@@ -75,7 +75,7 @@ impl Locked<'_> {
     /// with `action` `AutoRemove`. `ContainerNotFound` when another process removed it
     /// meanwhile; `InvalidState` with [`TAKEN_OVER`] when another started it again.
     pub(crate) fn stop_locked(&mut self, timeout: u32, action: ExitAction) -> Result<()> {
-        let oci = self.runtime().oci().clone();
+        let oci = self.oci()?;
         let id = self.id().to_string();
         if self.state.status == ContainerStatus::Paused {
             // A frozen process cannot act on a signal.
@@ -121,7 +121,7 @@ impl Locked<'_> {
     fn wait_unlocked(&mut self, timeout: Duration, action: ExitAction) -> Result<Progress> {
         let rt = self.runtime().clone();
         let id = self.id().to_string();
-        let oci = rt.oci().clone();
+        let oci = self.oci()?;
         self._guard
             .unlocked(|| oci.wait_exit(&id, Some(timeout)))??;
         self.state = rt.state().container_state(&id)?;

@@ -35,7 +35,7 @@ impl Locked<'_> {
             ContainerStatus::Created => ExitAction::AutoRemove,
             _ => return Ok(()),
         };
-        let exit = match self.runtime().oci().exit_info(self.id())? {
+        let exit = match self.oci()?.exit_info(self.id())? {
             Some(exit) => exit,
             None if self.monitor_died() => {
                 // conmon is gone without writing an exit file: Podman's exit code -1.
@@ -69,7 +69,7 @@ impl Locked<'_> {
         if !conmon_gone {
             return false;
         }
-        match self.runtime().oci().state(self.id()) {
+        match self.oci().and_then(|oci| oci.state(self.id())) {
             Ok(Some(state)) => !matches!(
                 state.status.as_str(),
                 "running" | "paused" | "created" | "creating"

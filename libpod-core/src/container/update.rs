@@ -44,7 +44,7 @@ impl Container {
                 locked.state.status,
                 ContainerStatus::Created | ContainerStatus::Running | ContainerStatus::Paused
             ) {
-                locked.runtime().oci().update(self.id(), &resources)?;
+                locked.oci()?.update(self.id(), &resources)?;
             }
             locked.runtime().state().rewrite_container_config(&config)?;
             tracing::debug!(id = self.id(), "resources updated");

@@ -34,9 +34,7 @@ impl Container {
             }
             // Without the lock: others may stop or inspect it meanwhile. Bounded, so that a
             // monitor that died without an exit file is noticed by the next sync.
-            self.runtime()
-                .oci()
-                .wait_exit(self.id(), Some(MONITOR_CHECK))?;
+            self.oci()?.wait_exit(self.id(), Some(MONITOR_CHECK))?;
         }
     }
 }

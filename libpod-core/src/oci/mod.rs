@@ -129,6 +129,21 @@ pub struct RuntimeState {
     pub pid: Option<i32>,
 }
 
+impl RuntimeState {
+    /// A state, as a runtime in another crate reports it.
+    ///
+    /// ```
+    /// let state = libpod_core::oci::RuntimeState::new("running", Some(42));
+    /// assert_eq!((state.status.as_str(), state.pid), ("running", Some(42)));
+    /// ```
+    pub fn new(status: impl Into<String>, pid: Option<i32>) -> Self {
+        RuntimeState {
+            status: status.into(),
+            pid,
+        }
+    }
+}
+
 /// A create under way: its monitor launched, waiting for the bundle (see
 /// [`OciRuntime::launch`]). Dropping it without [`create`](PendingCreate::create) aborts the
 /// create: the monitor is stopped and reaped, its pipes closed, nothing is created.

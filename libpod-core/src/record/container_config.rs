@@ -150,6 +150,10 @@ pub struct ContainerConfig {
     pub systemd: bool,
     /// The command conmon runs when the container exits, with its arguments.
     pub exit_command: Vec<String>,
+    /// The name of the OCI runtime it was created with (`runc`, `libcontainer`), which every
+    /// operation on it uses; `None` in rows of earlier versions: the runtime's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oci_runtime: Option<String>,
     /// Where conmon writes its PID, in addition to the run directory.
     pub conmon_pidfile: Option<PathBuf>,
     /// Remove the container when it exits.
@@ -209,6 +213,7 @@ impl Default for ContainerConfig {
             stdin: false,
             systemd: false,
             exit_command: Vec::new(),
+            oci_runtime: None,
             conmon_pidfile: None,
             auto_remove: false,
             volatile: false,

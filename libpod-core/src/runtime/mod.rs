@@ -81,6 +81,7 @@ pub struct RuntimeBuilder {
     engine: Option<EngineConfig>,
     state: Option<Box<dyn StateStore>>,
     oci: Option<Arc<dyn OciRuntime>>,
+    added_oci: Vec<Arc<dyn OciRuntime>>,
     exit_command: Option<ExitCommand>,
     exit_monitor: Option<bool>,
     oci_exec: Option<Arc<dyn OciExec>>,
@@ -149,9 +150,20 @@ impl RuntimeBuilder {
         self
     }
 
-    /// Uses this OCI runtime instead of conmon + runc (for unit tests with the fake runtime).
+    /// Uses this OCI runtime instead of conmon + runc (the fake one in unit tests, or one from
+    /// another crate such as libpod-libcontainer's). With [`oci_runtime`](Self::oci_runtime)
+    /// naming it too, the exit command reopens the runtime with `--runtime NAME`.
     pub fn with_oci(mut self, oci: Arc<dyn OciRuntime>) -> Self {
         self.oci = Some(oci);
+        self
+    }
+
+    /// Offers this OCI runtime too, under its name, beside the configured one: each container
+    /// records the name of the runtime it was created with, and every operation on it uses
+    /// that runtime. [`oci_runtime`](Self::oci_runtime) with its name makes it the runtime
+    /// of new containers (the configured conmon one stays for the containers made with it).
+    pub fn add_oci_runtime(mut self, oci: Arc<dyn OciRuntime>) -> Self {
+        self.added_oci.push(oci);
         self
     }
 
@@ -247,6 +259,7 @@ struct RuntimeInner {
     state: Box<dyn StateStore>,
     storage: Store,
     oci: Arc<dyn OciRuntime>,
+    other_oci: Vec<Arc<dyn OciRuntime>>,
     oci_exec: Option<Arc<dyn OciExec>>,
     locks: LockManager,
     spec: SpecGenerator,
@@ -296,6 +309,11 @@ impl Runtime {
     /// The OCI runtime (cloned by verbs that wait on it with the lock released).
     pub(crate) fn oci(&self) -> &Arc<dyn OciRuntime> {
         &self.inner.oci
+    }
+
+    /// Every OCI runtime, the one of new containers first (containers record theirs by name).
+    pub(crate) fn all_oci(&self) -> impl Iterator<Item = &Arc<dyn OciRuntime>> {
+        std::iter::once(&self.inner.oci).chain(&self.inner.other_oci)
     }
 
     /// The spec generator.

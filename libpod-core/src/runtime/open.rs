@@ -78,40 +78,61 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         ..Default::default()
     };
     let mut oci_exec = builder.oci_exec;
-    let oci: Arc<dyn OciRuntime> = match builder.oci {
-        Some(o) => o,
-        None => {
+    let mut added = builder.added_oci;
+    // An added runtime named by `oci_runtime` is the one of new containers.
+    let chosen = builder
+        .oci_runtime
+        .as_deref()
+        .and_then(|name| added.iter().position(|oci| oci.name() == name))
+        .map(|index| added.remove(index));
+    let (oci, other_oci): (Arc<dyn OciRuntime>, _) = match (builder.oci, chosen) {
+        (given, Some(chosen)) => {
+            reopen.runtime = Some(PathBuf::from(chosen.name()));
+            // The given runtime, else the configured conmon one (where it can be had), stays
+            // for the containers made with it.
+            match given {
+                Some(given) => added.push(given),
+                None => match conmon_runtime(
+                    &engine,
+                    &run_root,
+                    engine.runtime.clone(),
+                    builder.conmon_path,
+                    builder.log_level,
+                ) {
+                    Ok((runtime, conmon_path)) => {
+                        reopen.conmon = Some(conmon_path);
+                        oci_exec
+                            .get_or_insert_with(|| runtime.clone() as Arc<dyn crate::oci::OciExec>);
+                        added.push(runtime);
+                    }
+                    Err(err) => {
+                        tracing::debug!(%err, "no conmon runtime beside {}", chosen.name());
+                    }
+                },
+            }
+            (chosen, added)
+        }
+        (Some(given), None) => {
+            // A runtime given by the embedder under a name: the exit command's process
+            // selects it by that name too.
+            reopen.runtime = builder.oci_runtime.map(PathBuf::from);
+            (given, added)
+        }
+        (None, None) => {
             let name_or_path = builder
                 .oci_runtime
                 .unwrap_or_else(|| engine.runtime.clone());
-            let (name, path) = if name_or_path.contains('/') {
-                let path = PathBuf::from(&name_or_path);
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                (name, path)
-            } else {
-                let path = engine.find_runtime(&name_or_path)?;
-                (name_or_path, path)
-            };
-            let conmon = match builder.conmon_path {
-                Some(p) => p,
-                None => cached_conmon(&engine, &run_root)?,
-            };
-            reopen.runtime = Some(path.clone());
-            reopen.conmon = Some(conmon.clone());
-            let runtime = Arc::new(ConmonRuntime::new(ConmonRuntimeConfig {
-                runtime_root: run_root.join("runtime").join(&name),
-                runtime_name: name,
-                runtime_path: path,
-                conmon_path: conmon,
-                exit_dir: run_root.join(EXITS_DIR),
-                persist_dir: run_root.join("persist"),
-                log_level: builder.log_level.unwrap_or_else(|| "error".to_string()),
-            })?);
+            let (runtime, conmon_path) = conmon_runtime(
+                &engine,
+                &run_root,
+                name_or_path,
+                builder.conmon_path,
+                builder.log_level,
+            )?;
+            reopen.runtime = Some(runtime.config().runtime_path.clone());
+            reopen.conmon = Some(conmon_path);
             oci_exec.get_or_insert_with(|| runtime.clone() as Arc<dyn crate::oci::OciExec>);
-            runtime
+            (runtime as Arc<dyn OciRuntime>, added)
         }
     };
     let network = network_parts(
@@ -133,6 +154,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         state,
         storage,
         oci,
+        other_oci,
         oci_exec,
         spec,
         exits: crate::monitor::ExitHandling::new(
@@ -152,6 +174,42 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     crate::network::repair::remove_orphan_namespaces(&runtime);
     crate::container::recreate::repair_interrupted(&runtime);
     Ok(runtime)
+}
+
+/// The conmon runtime for `name_or_path` (a name containers.conf knows, or a path), with its
+/// state root, exits and persist directories under `run_root`; and the conmon it uses.
+fn conmon_runtime(
+    engine: &EngineConfig,
+    run_root: &Path,
+    name_or_path: String,
+    conmon_path: Option<PathBuf>,
+    log_level: Option<String>,
+) -> Result<(Arc<ConmonRuntime>, PathBuf)> {
+    let (name, path) = if name_or_path.contains('/') {
+        let path = PathBuf::from(&name_or_path);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        (name, path)
+    } else {
+        let path = engine.find_runtime(&name_or_path)?;
+        (name_or_path, path)
+    };
+    let conmon = match conmon_path {
+        Some(p) => p,
+        None => cached_conmon(engine, run_root)?,
+    };
+    let runtime = ConmonRuntime::new(ConmonRuntimeConfig {
+        runtime_root: run_root.join("runtime").join(&name),
+        runtime_name: name,
+        runtime_path: path,
+        conmon_path: conmon.clone(),
+        exit_dir: run_root.join(EXITS_DIR),
+        persist_dir: run_root.join("persist"),
+        log_level: log_level.unwrap_or_else(|| "error".to_string()),
+    })?;
+    Ok((Arc::new(runtime), conmon))
 }
 
 /// The network parts: configs in the given directory, containers.conf's, or `ROOT/networks`,

@@ -112,6 +112,7 @@ pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
         stdin: true,
         systemd: true,
         exit_command: vec!["/usr/bin/podctl".into(), "cleanup".into(), id.into()],
+        oci_runtime: Some("runc".into()),
         conmon_pidfile: Some("/run/ctr/conmon.pid".into()),
         auto_remove: true,
         volatile: true,

@@ -25,6 +25,7 @@ mod healthcheck;
 mod human;
 mod images;
 mod networks;
+mod oci_libcontainer;
 mod pods;
 mod registry;
 mod system;
@@ -52,7 +53,8 @@ struct Cli {
     /// Storage driver: overlay or vfs (default: overlay when it works here).
     #[arg(long = "storage-driver", global = true)]
     storage_driver: Option<String>,
-    /// The OCI runtime: a name containers.conf knows (runc, crun) or a path.
+    /// The OCI runtime of new containers: a name containers.conf knows (runc, crun), a path,
+    /// or libcontainer (each container keeps the one it was created with).
     #[arg(long, global = true)]
     runtime: Option<String>,
     /// The conmon binary.
@@ -169,6 +171,9 @@ enum Command {
     /// `container cleanup` (only under `container`, as in Podman).
     #[command(hide = true)]
     Cleanup(containers::CleanupArgs),
+    /// The monitor of a `--runtime libcontainer` container (see `oci_libcontainer.rs`).
+    #[command(name = oci_libcontainer::MONITOR_VERB, hide = true)]
+    LibcontainerMonitor,
 }
 
 /// `podctl system VERB`.
@@ -329,6 +334,10 @@ fn main() -> ExitCode {
         .with_max_level(cli.log_level.filter())
         .with_timer(tracing_subscriber::fmt::time::uptime())
         .init();
+    // Before anything starts a thread: libcontainer clones the monitor.
+    if let Command::LibcontainerMonitor = cli.command {
+        return libpod_libcontainer::monitor::main();
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(errors::OWN_ERROR)),
         Err(e) => {
@@ -370,6 +379,8 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
     if let Some(driver) = &cli.storage_driver {
         builder = builder.storage_driver(driver.clone());
     }
+    let exe = std::env::current_exe()?;
+    builder = oci_libcontainer::add_runtime(builder, &cli.runroot, &exe)?;
     if let Some(runtime) = &cli.runtime {
         builder = builder.oci_runtime(runtime.clone());
     }
@@ -378,7 +389,6 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
     }
     // Every container's exit command is podctl itself, as Podman's is podman; a CLI call is
     // too short-lived for an exit monitor of its own.
-    let exe = std::env::current_exe()?;
     builder = builder
         .exit_command(
             libpod_core::monitor::ExitCommand::new(exe).args_after_flags(["container", "cleanup"]),
@@ -444,6 +454,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Port(args) => networks::port(&rt, args)?,
         Command::System(SystemCommand::Boot(args)) => system::boot(&rt, args)?,
         Command::Cleanup(args) => containers::cleanup(&rt, args)?,
+        Command::LibcontainerMonitor => unreachable!("served in main before a runtime opens"),
         Command::Container(_)
         | Command::Version(_)
         | Command::Image(

@@ -79,7 +79,7 @@ impl Locked<'_> {
             .and_then(|hooks| hooks.poststop().as_ref())
             .is_some_and(|hooks| !hooks.is_empty());
         self.state.delete_without_rootfs =
-            !poststop_hooks && DELETE_IGNORES_ROOTFS.contains(&rt.oci().name());
+            !poststop_hooks && DELETE_IGNORES_ROOTFS.contains(&self.oci()?.name());
         let config_path = run_dir.join("config.json");
         let json = serde_json::to_vec(&spec).expect("an OCI spec serializes");
         write_private(&config_path, &json)?;

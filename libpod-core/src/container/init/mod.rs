@@ -48,7 +48,7 @@ impl Locked<'_> {
     pub(crate) fn init_locked(&mut self) -> Result<()> {
         if self.state.status == ContainerStatus::Stopped {
             // Still known to the runtime: delete it before creating it again.
-            self.runtime().oci().delete(self.id(), true)?;
+            self.oci()?.delete(self.id(), true)?;
         } else {
             self.delete_leftover()?;
         }
@@ -61,7 +61,7 @@ impl Locked<'_> {
             // (its process killed), or every later create of this ID is refused.
             let mut failures = Vec::new();
             if self.state.status == ContainerStatus::Created {
-                failures.extend(self.runtime().oci().delete(self.id(), true).err());
+                failures.extend(self.oci().and_then(|oci| oci.delete(self.id(), true)).err());
             }
             failures.extend(self.release_storage().err());
             failures.extend(self.teardown_network().err());
@@ -127,7 +127,8 @@ impl Locked<'_> {
         let id = ctr.id();
         let run_dir = rt.container_run_dir(id);
         create_private_dir(&run_dir)?;
-        rt.oci().clear_exit(id)?;
+        let oci = ctr.oci()?;
+        oci.clear_exit(id)?;
         let log = match config.log_driver {
             LogDriver::K8sFile => LogTarget::K8sFile(ctr.log_path()),
             LogDriver::Journald => LogTarget::Journald,
@@ -148,7 +149,7 @@ impl Locked<'_> {
         args.exit_command = &config.exit_command;
         args.conmon_pidfile = config.conmon_pidfile.as_deref();
         // conmon starts up while the bundle is written; dropped on a failure, it is stopped.
-        let pending = rt.oci().launch(&args)?;
+        let pending = oci.launch(&args)?;
         self.write_bundle(&run_dir, others)?;
         let created = pending.create()?;
         self.state.status = ContainerStatus::Created;

@@ -1,0 +1,155 @@
+//! `podctl --runtime libcontainer`: the same containers as with conmon + runc, compared with
+//! both the runc path and the real Podman 4.3: exit codes, output, logs, and nothing left
+//! behind by `run --rm`. Real libcontainer and cgroups; podctl itself is the monitor.
+
+mod common;
+
+use common::pair::Pair;
+use libpod_testutil::{require_root, serial};
+use std::process::Output;
+
+/// What a script sees of one `run`: exit code, stdout, stderr.
+fn seen(out: &Output) -> (Option<i32>, String, String) {
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// `run` of `cmd` with each runtime and with Podman: the same exit code, with `--rm` and
+/// without; without `--rm`, the same output and error output (with `--rm`, podctl's follow of
+/// the log races the exit command's removal of it, on either runtime: not compared).
+#[test]
+fn run_rm_matches_runc_and_podman() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("libcontainer-run");
+    let flags = pair.run_flags();
+    let run = |runtime: Option<&str>, rm: bool, cmd: &[&str]| -> Vec<String> {
+        let mut args = Vec::new();
+        if let Some(runtime) = runtime {
+            args.extend(["--runtime".to_string(), runtime.to_string()]);
+        }
+        args.extend(["run", "--network", "none"].map(String::from));
+        if rm {
+            args.push("--rm".into());
+        }
+        args.extend(flags.iter().cloned());
+        args.push("localhost/busybox".into());
+        args.extend(cmd.iter().map(|s| s.to_string()));
+        args
+    };
+    let cases: [&[&str]; 5] = [
+        &["/bin/true"],
+        &["sh", "-c", "echo out-line; echo err-line >&2; exit 3"],
+        &["sh", "-c", "sleep 0.2; echo late; exit 1"],
+        &["nosuchcmd"],
+        &["/etc/passwd"],
+    ];
+    for cmd in cases {
+        for rm in [true, false] {
+            let (libcontainer_args, runc_args) =
+                (run(Some("libcontainer"), rm, cmd), run(None, rm, cmd));
+            let libcontainer = seen(&pair.podctl(&as_strs(&libcontainer_args)));
+            let runc = seen(&pair.podctl(&as_strs(&runc_args)));
+            let podman = seen(&pair.podman(&as_strs(&runc_args)));
+            let what = format!("{cmd:?} (--rm {rm})");
+            assert_eq!(libcontainer.0, runc.0, "{what}: exit code against runc's");
+            assert_eq!(
+                libcontainer.0, podman.0,
+                "{what}: exit code against Podman's"
+            );
+            if !rm && libcontainer.0.is_some_and(|code| code < 125) {
+                assert_eq!(
+                    (&libcontainer.1, &libcontainer.2),
+                    (&runc.1, &runc.2),
+                    "{what}: output against runc's"
+                );
+                assert_eq!(libcontainer.1, podman.1, "{what}: stdout against Podman's");
+            }
+        }
+        pair.ok(&["rm", "-a"]);
+    }
+    // `run --rm` left no container, no runtime state, no cgroup of a container.
+    assert_eq!(pair.ok(&["ps", "-aq"]), "");
+    let state_root = pair.root.join("run/runtime/libcontainer");
+    assert!(state_root.is_dir(), "podctl did not open libcontainer");
+    let left: Vec<_> = std::fs::read_dir(&state_root)
+        .map(|dir| dir.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "libcontainer state left: {left:?}");
+    let pids =
+        std::path::Path::new("/sys/fs/cgroup/pids").join(pair.cgroup.0.trim_start_matches('/'));
+    let cgroups: Vec<_> = std::fs::read_dir(&pids)
+        .map(|dir| {
+            dir.flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name())
+                .collect()
+        })
+        .unwrap_or_default();
+    // Podman leaves its `conmon` cgroup there; no container's may be left.
+    let containers: Vec<_> = cgroups.iter().filter(|name| *name != "conmon").collect();
+    assert!(
+        containers.is_empty(),
+        "container cgroups left: {containers:?}"
+    );
+}
+
+/// A detached container outlives the podctl that started it: its monitor (podctl in its
+/// monitor mode) writes the log and the exit code. The container keeps its runtime: podctl
+/// calls without `--runtime` (`wait`, `logs`, `inspect`, `rm`) act on it through libcontainer,
+/// beside a runc container in the same store.
+#[test]
+fn detached_container_keeps_its_runtime() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("libcontainer-detached");
+    let flags = pair.run_flags();
+    let mut args = vec!["--runtime", "libcontainer", "run", "-d", "--name", "lc"];
+    args.extend(flags.iter().map(String::as_str));
+    args.extend([
+        "localhost/busybox",
+        "sh",
+        "-c",
+        "echo hello; echo oops >&2; sleep 1; exit 5",
+    ]);
+    let id = pair.ok(&args);
+    assert_eq!(id.trim().len(), 64, "{id}");
+    let mut args = vec!["create", "--name", "rc"];
+    args.extend(flags.iter().map(String::as_str));
+    args.extend(["localhost/busybox", "true"]);
+    pair.ok(&args);
+    // libcontainer's record of it while it runs (its cleanup deletes it, as runc's).
+    let record = pair
+        .root
+        .join("run/runtime/libcontainer")
+        .join(id.trim())
+        .join("state.json");
+    assert!(record.is_file(), "{} missing", record.display());
+    let runtimes = pair.ok(&["inspect", "--format", "{{.OCIRuntime}}", "lc", "rc"]);
+    assert_eq!(runtimes, "libcontainer\nrunc\n");
+    assert_eq!(pair.ok(&["wait", "lc"]).trim(), "5");
+    let logs = pair.podctl(&["logs", "lc"]);
+    assert!(logs.status.success());
+    assert_eq!(String::from_utf8_lossy(&logs.stdout), "hello\n");
+    assert_eq!(String::from_utf8_lossy(&logs.stderr), "oops\n");
+    let state = pair.ok(&[
+        "inspect",
+        "--format",
+        "{{.State.Status}} {{.State.ExitCode}}",
+        "lc",
+    ]);
+    assert_eq!(state.trim(), "exited 5");
+    pair.ok(&["rm", "lc", "rc"]);
+    assert_eq!(pair.ok(&["ps", "-aq"]), "");
+    assert!(
+        !record.exists(),
+        "libcontainer's state outlived the removal"
+    );
+}

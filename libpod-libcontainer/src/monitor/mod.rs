@@ -1,0 +1,228 @@
+//! The monitor: a process per container that creates it with libcontainer, holds its init as
+//! its child, copies its output to the k8s-file log, records its exit code in the exit file
+//! and runs the exit command: conmon's work, for this runtime.
+//!
+//! # Why a process of its own, and why it is safe
+//!
+//! libcontainer creates a container by `clone`-ing its caller (an intermediate process, then
+//! the init, cloned with `CLONE_PARENT` so that the caller is its parent). A clone of a
+//! multi-threaded process holds only the calling thread, with every lock another thread held
+//! (the allocator's, stdio's, tracing's) locked forever; Rust code run in it before an
+//! `exec` can deadlock or corrupt. So the create never runs in the embedder: the runtime
+//! spawns the [`MonitorCommand`](crate::MonitorCommand), a fresh program (`posix_spawn`,
+//! no fork of the embedder) whose `main` calls [`main`] here before it starts any thread.
+//! Then:
+//!
+//! 1. It reads its request (one JSON document) from stdin; EOF without one means the create
+//!    was abandoned: it exits, having made nothing.
+//! 2. It forks (`detach.rs`: refused unless `/proc/self/task` shows one thread) and its first
+//!    process exits, so the caller reaps it at once; the second calls `setsid` (no terminal,
+//!    no signal from the caller's session) and is re-parented to init or the nearest
+//!    subreaper: the container outlives the program that started it, as with conmon.
+//! 3. It records its PID (`RUN_DIR/conmon.pid`), checks again that it is single-threaded, and
+//!    has libcontainer create the container (stdin /dev/null, stdout and stderr pipes to
+//!    itself); the init is its child. It reports the init's PID, or the error, as one JSON line
+//!    on stdout, then points stdin and stdout at /dev/null.
+//! 4. It waits in one `poll` for output on the pipes and for the init's exit (a pidfd); output
+//!    goes to the k8s-file log in conmon's format and with its size limit (`log.rs`).
+//! 5. At the exit it reaps the init, drains the pipes, writes `EXIT_DIR/ID` (the code, 128 + N
+//!    for signal N, written to a temporary file renamed into place) and runs the exit command
+//!    with stdio on /dev/null, without waiting for it.
+//!
+//! Nothing of the embedder is shared: the monitor gets its request as data and writes only
+//! the files named in it; the caller reads one line from it and never waits for more than its
+//! first process.
+
+mod detach;
+mod log;
+mod watch;
+
+use crate::launch::{MONITOR_PIDFILE, PIDFILE};
+use crate::ops::chain;
+use crate::protocol::{MonitorReport, MonitorRequest};
+use libcontainer::container::builder::ContainerBuilder;
+use libcontainer::error::LibcontainerError;
+use libcontainer::syscall::syscall::SyscallType;
+use nix::fcntl::OFlag;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::OwnedFd;
+use std::process::{Command, ExitCode, Stdio};
+
+/// The monitor mode's entry point: the program named by the runtime's
+/// [`MonitorCommand`](crate::MonitorCommand) calls it, with its standard streams as the
+/// runtime spawned them, before it starts any thread (libcontainer clones its caller), and
+/// exits with what it returns.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     if std::env::args().nth(1).as_deref() == Some("libcontainer-monitor") {
+///         return libpod_libcontainer::monitor::main();
+///     }
+///     // ... the program's other modes
+/// #   std::process::ExitCode::SUCCESS
+/// }
+/// ```
+pub fn main() -> ExitCode {
+    let request = match read_request() {
+        Ok(Some(request)) => request,
+        // The create was abandoned before it was asked for.
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(message) => return fail(message, false),
+    };
+    match detach::fork_detached() {
+        Ok(detach::Side::FirstProcess) => ExitCode::SUCCESS,
+        Ok(detach::Side::Monitor) => serve(&request),
+        Err(err) => fail(format!("detaching the monitor: {err}"), false),
+    }
+}
+
+/// Reads the request: `None` when stdin closed empty.
+fn read_request() -> Result<Option<MonitorRequest>, String> {
+    let mut text = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut text)
+        .map_err(|err| format!("reading the request: {err}"))?;
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(&text)
+        .map(Some)
+        .map_err(|err| format!("malformed request: {err}"))
+}
+
+/// Reports a failure and returns the exit code that goes with it.
+fn fail(message: String, exists: bool) -> ExitCode {
+    eprintln!("libcontainer monitor: {message}");
+    report(&MonitorReport::Failed { message, exists });
+    ExitCode::FAILURE
+}
+
+/// Writes the report line on stdout.
+fn report(report: &MonitorReport) {
+    let mut line = serde_json::to_vec(report).unwrap_or_default();
+    line.push(b'\n');
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout.write_all(&line).and_then(|()| stdout.flush()) {
+        eprintln!("libcontainer monitor: writing the report: {err}");
+    }
+}
+
+/// The detached monitor's work, from the create to the exit command.
+fn serve(request: &MonitorRequest) -> ExitCode {
+    let monitor_pid = std::process::id();
+    let pidfile = request.run_dir.join(MONITOR_PIDFILE);
+    if let Err(err) = libpod_fs::replace(
+        &pidfile,
+        monitor_pid.to_string().as_bytes(),
+        libpod_fs::PRIVATE_FILE_MODE,
+        libpod_fs::Durability::Volatile,
+    ) {
+        return fail(format!("writing {}: {err}", pidfile.display()), false);
+    }
+    let (pid, output) = match create(request) {
+        Ok(created) => created,
+        Err((message, exists)) => return fail(message, exists),
+    };
+    let Ok(monitor_pid) = i32::try_from(monitor_pid) else {
+        return fail(format!("PID {monitor_pid} out of range"), false);
+    };
+    report(&MonitorReport::Created { pid, monitor_pid });
+    if let Err(err) = quiet_stdio() {
+        eprintln!("libcontainer monitor: {err}");
+    }
+    let code = watch::wait_for_exit(pid, output);
+    let exit_file = request.exit_dir.join(&request.id);
+    if let Err(err) = libpod_fs::replace(
+        &exit_file,
+        code.to_string().as_bytes(),
+        libpod_fs::PRIVATE_FILE_MODE,
+        libpod_fs::Durability::Volatile,
+    ) {
+        eprintln!(
+            "libcontainer monitor: writing {}: {err}",
+            exit_file.display()
+        );
+    }
+    run_exit_command(&request.exit_command);
+    ExitCode::SUCCESS
+}
+
+/// Creates the container: its init (our child) waits for `start`. Returns its PID and the
+/// output to copy, or the error and whether the ID was in use.
+fn create(request: &MonitorRequest) -> Result<(i32, Option<watch::Output>), (String, bool)> {
+    let failed = |what: &str, err: &dyn std::fmt::Display| (format!("{what}: {err}"), false);
+    // libcontainer clones this process: it must hold one thread.
+    detach::ensure_single_threaded().map_err(|err| failed("before the create", &err))?;
+    let stdin = File::open("/dev/null").map_err(|err| failed("opening /dev/null", &err))?;
+    let (stdout, stderr, output): (OwnedFd, OwnedFd, _) = match &request.log_path {
+        Some(path) => {
+            let log = log::K8sLog::open(path, request.log_size_max)
+                .map_err(|err| failed(&format!("opening {}", path.display()), &err))?;
+            let (out_read, out_write) =
+                nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|err| failed("pipe", &err))?;
+            let (err_read, err_write) =
+                nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|err| failed("pipe", &err))?;
+            let output = watch::Output::new(out_read, err_read, log);
+            (out_write, err_write, Some(output))
+        }
+        None => {
+            let null = File::options()
+                .write(true)
+                .open("/dev/null")
+                .map_err(|err| failed("opening /dev/null", &err))?;
+            let copy = null
+                .try_clone()
+                .map_err(|err| failed("opening /dev/null", &err))?;
+            (null.into(), copy.into(), None)
+        }
+    };
+    let libcontainer_failed = |err: LibcontainerError| {
+        let exists = matches!(err, LibcontainerError::Exist);
+        (chain(&err), exists)
+    };
+    let container = ContainerBuilder::new(request.id.clone(), SyscallType::default())
+        .with_root_path(&request.state_root)
+        .and_then(|builder| builder.with_pid_file(Some(request.run_dir.join(PIDFILE))))
+        .and_then(ContainerBuilder::validate_id)
+        .map_err(libcontainer_failed)?
+        .with_stdin(stdin)
+        .with_stdout(stdout)
+        .with_stderr(stderr)
+        .as_init(&request.bundle)
+        .with_systemd(false)
+        .with_detach(true)
+        .build()
+        .map_err(libcontainer_failed)?;
+    // The builder is gone with our copies of the pipes' write ends: only the container holds
+    // them, so they close when its processes are gone.
+    let pid = container
+        .pid()
+        .ok_or_else(|| ("libcontainer reported no init PID".to_string(), false))?;
+    Ok((pid.as_raw(), output))
+}
+
+/// Points stdin and stdout at /dev/null: the caller has its report and closes its ends.
+fn quiet_stdio() -> std::io::Result<()> {
+    let null = File::options().read(true).write(true).open("/dev/null")?;
+    nix::unistd::dup2_stdin(&null)?;
+    nix::unistd::dup2_stdout(&null)?;
+    Ok(())
+}
+
+/// Starts the exit command (libpod-core's cleanup), not waiting for it: it reopens the
+/// runtime and takes the container's lock, and may restart the container.
+fn run_exit_command(argv: &[String]) {
+    let Some((program, args)) = argv.split_first() else {
+        return;
+    };
+    let spawned = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    if let Err(err) = spawned {
+        eprintln!("libcontainer monitor: running the exit command {program}: {err}");
+    }
+}

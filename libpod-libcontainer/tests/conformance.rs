@@ -1,0 +1,207 @@
+//! libpod-core's public OciRuntime conformance suite against [`LibcontainerRuntime`]: real
+//! libcontainer, real cgroups, busybox bundles made by libpod-spec, the monitor as this
+//! crate's `libpod-libcontainer-monitor` program. Root only, one case at a time (they share
+//! the host's cgroups).
+
+use libpod_core::oci::suite::Fixture;
+use libpod_core::oci::{CreateArgs, LogTarget, OciRuntime};
+use libpod_libcontainer::{LibcontainerConfig, LibcontainerRuntime, MonitorCommand};
+use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
+use libpod_testutil::{TempRoot, busybox_rootfs};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// A private engine: state root, exits, bundles and a cgroup parent of its own.
+struct Env {
+    rt: LibcontainerRuntime,
+    tmp: TempRoot,
+    generator: SpecGenerator,
+    cgroup_parent: String,
+    created: Mutex<Vec<String>>,
+    _serial: std::sync::MutexGuard<'static, ()>,
+}
+
+impl Env {
+    fn new() -> Env {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        libpod_testutil::require_root();
+        let serial = libpod_testutil::serial();
+        let tmp = TempRoot::new().unwrap();
+        let monitor = MonitorCommand::new(env!("CARGO_BIN_EXE_libpod-libcontainer-monitor"));
+        let config = LibcontainerConfig::new(tmp.path().join("run"), monitor);
+        let rt = LibcontainerRuntime::new(config).unwrap();
+        let mut defaults = SpecDefaults::default();
+        defaults.ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
+        let cgroup_parent = format!(
+            "/libpod-rs-libcontainer-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        Env {
+            rt,
+            tmp,
+            generator: SpecGenerator::new(defaults).unwrap(),
+            cgroup_parent,
+            created: Mutex::new(Vec::new()),
+            _serial: serial,
+        }
+    }
+
+    fn container_dir(&self, id: &str) -> PathBuf {
+        self.tmp.path().join("containers").join(id)
+    }
+
+    /// Writes a fresh bundle for `id` running `command`; returns the bundle and run directory.
+    fn bundle(&self, id: &str, command: &[&str]) -> (PathBuf, PathBuf) {
+        let dir = self.container_dir(id);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        let bundle = dir.join("bundle");
+        let rootfs = bundle.join("rootfs");
+        busybox_rootfs(&rootfs).unwrap();
+        let mut config = CreateConfig::default();
+        config.command = Some(command.iter().map(|s| s.to_string()).collect());
+        config.cgroup_parent = Some(self.cgroup_parent.clone());
+        config.network.mode = libpod_spec::NetworkMode::None;
+        let spec = self
+            .generator
+            .generate(&config, None, &SpecContext::new(id, &rootfs))
+            .unwrap();
+        std::fs::write(
+            bundle.join("config.json"),
+            serde_json::to_vec(&spec).unwrap(),
+        )
+        .unwrap();
+        self.created.lock().unwrap().push(id.to_string());
+        (bundle, dir.join("run"))
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        for id in self.created.lock().unwrap().iter() {
+            if let Err(err) = self.rt.delete(id, true) {
+                eprintln!("cleanup: deleting {id}: {err}");
+            }
+        }
+        // The runtime removes each container's cgroup; the parent is ours, in every hierarchy.
+        let Ok(hierarchies) = std::fs::read_dir("/sys/fs/cgroup") else {
+            return;
+        };
+        for hierarchy in hierarchies.flatten() {
+            let parent = hierarchy
+                .path()
+                .join(self.cgroup_parent.trim_start_matches('/'));
+            if let Ok(children) = std::fs::read_dir(&parent) {
+                for child in children.flatten().filter(|c| c.path().is_dir()) {
+                    let _ = std::fs::remove_dir(child.path());
+                }
+            }
+            let _ = std::fs::remove_dir(&parent);
+        }
+    }
+}
+
+impl Fixture for Env {
+    fn runtime(&self) -> &dyn OciRuntime {
+        &self.rt
+    }
+    fn prepare(&self, id: &str) -> (PathBuf, PathBuf) {
+        // sh as PID 1 has no SIGTERM handler: the kernel drops SIGTERM.
+        let wait = "while [ ! -s /exit-code ]; do sleep 0.01; done; exit $(cat /exit-code)";
+        self.bundle(id, &["/bin/sh", "-c", wait])
+    }
+    fn finish(&self, id: &str, code: i32) {
+        let rootfs = self.container_dir(id).join("bundle/rootfs");
+        std::fs::write(rootfs.join("exit-code.tmp"), code.to_string()).unwrap();
+        std::fs::rename(rootfs.join("exit-code.tmp"), rootfs.join("exit-code")).unwrap();
+    }
+}
+
+mod libcontainer_conformance {
+    libpod_core::oci_runtime_suite!(super::Env::new);
+}
+
+/// The monitor copies stdout and stderr to the k8s-file log in conmon's format, records the
+/// exit code and runs the exit command after the exit file is written.
+#[test]
+fn monitor_writes_log_exit_file_and_runs_exit_command() {
+    let env = Env::new();
+    let id = "monitor-log";
+    let script = "echo out-line; echo err-line >&2; printf partial; exit 7";
+    let (bundle, run_dir) = env.bundle(id, &["/bin/sh", "-c", script]);
+    let log = env.tmp.path().join("ctr.log");
+    let marker = env.tmp.path().join("exit-command-ran");
+    let exit_command = vec![
+        "/bin/sh".to_string(),
+        "-c".to_string(),
+        format!(
+            "cat {}/run/exits/{id} > {}",
+            env.tmp.path().display(),
+            marker.display()
+        ),
+    ];
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.log = LogTarget::K8sFile(log.clone());
+    args.exit_command = &exit_command;
+    let created = env.rt.create(&args).unwrap();
+    assert!(created.pid > 0 && created.conmon_pid > 0);
+    let recorded = std::fs::read_to_string(run_dir.join("conmon.pid")).unwrap();
+    assert_eq!(recorded.trim(), created.conmon_pid.to_string());
+    env.rt.start(id).unwrap();
+    let exit = env.rt.wait_exit(id, Some(Duration::from_secs(20))).unwrap();
+    assert_eq!(exit.map(|e| e.code), Some(7));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let records: Vec<_> = text
+        .lines()
+        .map(|line| {
+            let (_, stream, partial, message) = libpod_core::logs::parse_record(line).unwrap();
+            (stream.as_str().to_string(), partial, message.to_string())
+        })
+        .collect();
+    for want in [
+        ("stdout".to_string(), false, "out-line".to_string()),
+        ("stderr".to_string(), false, "err-line".to_string()),
+        ("stdout".to_string(), true, "partial".to_string()),
+    ] {
+        assert!(records.contains(&want), "{want:?} not in {records:?}");
+    }
+    // The exit command runs after the exit file is written, and saw it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::read_to_string(&marker).unwrap_or_default().trim() != "7" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the exit command did not run"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    env.rt.delete(id, false).unwrap();
+}
+
+/// What the monitor cannot serve yet is refused before anything is made, by name.
+#[test]
+fn terminal_and_journald_are_not_supported() {
+    let env = Env::new();
+    let id = "unsupported";
+    let (bundle, run_dir) = env.bundle(id, &["/bin/true"]);
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.terminal = true;
+    match env.rt.launch(&args) {
+        Err(libpod_core::CoreError::RuntimeUnsupported { what, .. }) => {
+            assert!(what.contains("terminal"), "{what}");
+        }
+        other => panic!("a terminal: {:?}", other.map(|_| ())),
+    }
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.log = LogTarget::Journald;
+    match env.rt.launch(&args) {
+        Err(libpod_core::CoreError::RuntimeUnsupported { what, .. }) => {
+            assert!(what.contains("log driver"), "{what}");
+        }
+        other => panic!("journald: {:?}", other.map(|_| ())),
+    }
+    assert_eq!(env.rt.state(id).unwrap(), None);
+}
