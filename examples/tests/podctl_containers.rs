@@ -183,3 +183,47 @@ fn relative_roots_are_taken_from_the_working_directory() {
         "the relative store is not where the working directory says"
     );
 }
+
+#[test]
+fn run_rm_never_loses_the_output_of_a_container_removed_by_its_exit_command() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = Cgroup(format!("/libpod-rs-podctl-rm-{}", std::process::id()));
+    let rootfs = tmp.path().join("rootfs");
+    busybox_rootfs(&rootfs).unwrap();
+    let tar = tmp.path().join("rootfs.tar");
+    tar_directory(&rootfs, &tar).unwrap();
+    let root = tmp.path().join("store");
+    ok(&root, &["import", tar.to_str().unwrap(), "busybox"]);
+    // The exit command (another process) removes the container, log and all, as soon as it
+    // exits; a follow that opened the log after that showed nothing (1 run in 15 here).
+    let mut lost = 0;
+    for _ in 0..30 {
+        let out = podctl(
+            &root,
+            &[
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                "--cgroup-parent",
+                &cg.0,
+                "busybox",
+                "echo",
+                "hello",
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if String::from_utf8_lossy(&out.stdout) != "hello\n" {
+            lost += 1;
+        }
+    }
+    assert_eq!(lost, 0, "runs whose output was lost");
+    assert_eq!(ok(&root, &["ps", "-a", "-q"]).trim(), "");
+}

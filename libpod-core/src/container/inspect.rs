@@ -116,34 +116,85 @@ impl Container {
     /// Reads the container's log (k8s-file), calling `emit` for each line; with
     /// `options.follow`, until the container stops.
     pub fn logs(&self, options: &LogOptions, emit: &mut dyn FnMut(&LogLine) -> bool) -> Result<()> {
-        if self.config().log_driver != LogDriver::K8sFile {
-            return Err(CoreError::InvalidOption {
-                option: "log driver",
-                reason: format!(
-                    "container {} logs with {}: only k8s-file logs can be read",
-                    self.id(),
-                    self.config().log_driver
-                ),
-            });
-        }
+        self.require_k8s_file()?;
         let path = self.log_path();
         if !path.exists() {
             return Ok(());
         }
-        let running = || {
-            matches!(
-                self.status(),
-                Ok(ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping)
-            )
+        let conmon_exit = options.follow.then(|| self.conmon_exit()).flatten();
+        read_log_until(&path, options, &|| self.running(), conmon_exit, emit)
+    }
+
+    /// Starts the container (initialising it first if needed) and follows its log from the
+    /// first line until it stops: what a foreground `run` without the attach socket shows.
+    /// The log is opened before the start, so that no output is lost when the container exits
+    /// at once and its exit handling removes it, log and all (an auto-remove container, whose
+    /// exit command may run in another process).
+    ///
+    /// ```no_run
+    /// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+    /// let ctr = rt.container("job")?;
+    /// ctr.start_and_follow_logs(&mut |line| {
+    ///     println!("{}", line.message);
+    ///     true
+    /// })?;
+    /// # Ok::<(), libpod_core::CoreError>(())
+    /// ```
+    pub fn start_and_follow_logs(&self, emit: &mut dyn FnMut(&LogLine) -> bool) -> Result<()> {
+        self.require_k8s_file()?;
+        if self.status()? != ContainerStatus::Created {
+            self.init()?;
+        }
+        let path = self.log_path();
+        let opened = match std::fs::File::open(&path) {
+            Ok(file) => Some(file),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+            Err(err) => return Err(CoreError::io("open log file", &path, err)),
         };
-        // conmon writes the log and exits right after it records the exit: its end is the
-        // container's, seen at once through a pidfd (not ours to reap, but ours to watch).
-        let conmon_exit = options
-            .follow
-            .then(|| self.state().ok()?.conmon_pid)
-            .flatten()
-            .and_then(|pid| crate::oci::spawn::pidfd_open(pid).ok());
-        read_log_until(&path, options, &running, conmon_exit, emit)
+        let conmon_exit = self.conmon_exit();
+        self.start()?;
+        let mut options = LogOptions::default();
+        options.follow = true;
+        match opened {
+            Some(file) => crate::logs::read_opened_log_until(
+                &path,
+                file,
+                &options,
+                &|| self.running(),
+                conmon_exit,
+                emit,
+            ),
+            None => read_log_until(&path, &options, &|| self.running(), conmon_exit, emit),
+        }
+    }
+
+    fn require_k8s_file(&self) -> Result<()> {
+        if self.config().log_driver == LogDriver::K8sFile {
+            return Ok(());
+        }
+        Err(CoreError::InvalidOption {
+            option: "log driver",
+            reason: format!(
+                "container {} logs with {}: only k8s-file logs can be read",
+                self.id(),
+                self.config().log_driver
+            ),
+        })
+    }
+
+    /// Whether its process may still write to the log.
+    fn running(&self) -> bool {
+        matches!(
+            self.status(),
+            Ok(ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping)
+        )
+    }
+
+    /// conmon writes the log and exits right after it records the exit: its end is the
+    /// container's, seen at once through a pidfd (not ours to reap, but ours to watch).
+    fn conmon_exit(&self) -> Option<std::os::fd::OwnedFd> {
+        let pid = self.state().ok()?.conmon_pid?;
+        crate::oci::spawn::pidfd_open(pid).ok()
     }
 }
 

@@ -33,7 +33,7 @@ mod test_support;
 mod time;
 
 pub use read::read_log;
-pub(crate) use read::read_log_until;
+pub(crate) use read::{read_log_until, read_opened_log_until};
 pub use record::parse_record;
 pub use time::{parse_time, parse_until};
 

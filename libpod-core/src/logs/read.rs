@@ -57,6 +57,20 @@ pub(crate) fn read_log_until(
     let Some(file) = open_log(path, options.follow, still_running)? else {
         return Ok(());
     };
+    read_opened_log_until(path, file, options, still_running, writer_exit, emit)
+}
+
+/// [`read_log_until`] of the log at `path` already opened as `file`: what it held when opened
+/// is read even if it was removed since (an auto-remove container's, opened before its
+/// start).
+pub(crate) fn read_opened_log_until(
+    path: &Path,
+    file: File,
+    options: &LogOptions,
+    still_running: &dyn Fn() -> bool,
+    writer_exit: Option<std::os::fd::OwnedFd>,
+    emit: &mut dyn FnMut(&LogLine) -> bool,
+) -> Result<()> {
     // Following a container that already stopped is reading its log.
     let follow = options.follow && still_running();
     let io_err = |op: &'static str| move |err: io::Error| CoreError::io(op, path, err);

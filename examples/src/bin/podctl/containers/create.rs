@@ -175,9 +175,14 @@ pub fn run(rt: &Runtime, mut args: RunArgs) -> Result<i32> {
     // With -i or -t, through the attach socket, as Podman's run; else the log is followed.
     let interactive = args.flags.interactive || args.flags.tty;
     let started = if interactive && !args.detach {
-        session(&ctr, Begin::Start, args.flags.interactive, &args.attach).map(Some)
-    } else {
+        session(&ctr, Begin::Start, args.flags.interactive, &args.attach)
+            .map(|end| Some(Attached::Session(end)))
+    } else if args.detach || ctr.config().log_driver != libpod_core::container::LogDriver::K8sFile {
         ctr.start().map(|()| None).map_err(Into::into)
+    } else {
+        // The log opened before the start: an auto-remove container's exit command may remove
+        // it (log and all) as soon as the process ends.
+        start_and_follow(&ctr).map(|()| Some(Attached::Followed))
     };
     let attached = match started {
         Ok(attached) => attached,
@@ -195,7 +200,7 @@ pub fn run(rt: &Runtime, mut args: RunArgs) -> Result<i32> {
     }
     let code = match attached {
         // Left running: no wait, no removal (as Podman).
-        Some(AttachEnd::Detached) => return Ok(0),
+        Some(Attached::Session(AttachEnd::Detached)) => return Ok(0),
         Some(_) => ctr.wait()?,
         None => attach_output(&ctr)?,
     };
@@ -217,6 +222,28 @@ pub fn run(rt: &Runtime, mut args: RunArgs) -> Result<i32> {
         }
     }
     Ok(code)
+}
+
+/// How a foreground `run` showed the container's output.
+enum Attached {
+    /// Through the attach socket.
+    Session(AttachEnd),
+    /// By following its log from before the start.
+    Followed,
+}
+
+/// Starts the container and shows its log on our stdout/stderr until it exits.
+fn start_and_follow(ctr: &Container) -> Result<()> {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    ctr.start_and_follow_logs(&mut |line| {
+        let _ = match line.stream {
+            Stream::Stdout => writeln!(stdout.lock(), "{}", line.message),
+            Stream::Stderr => writeln!(stderr.lock(), "{}", line.message),
+        };
+        true
+    })?;
+    Ok(())
 }
 
 /// Follows the container's log to our stdout/stderr until it exits; returns its exit code.
