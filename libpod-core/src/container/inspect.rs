@@ -153,8 +153,10 @@ impl Container {
         };
         let conmon_exit = self.conmon_exit();
         self.start()?;
-        let mut options = LogOptions::default();
-        options.follow = true;
+        let options = LogOptions {
+            follow: true,
+            ..LogOptions::default()
+        };
         match opened {
             Some(file) => crate::logs::read_opened_log_until(
                 &path,
