@@ -21,8 +21,11 @@
 //!   container, then the state, all under the pod's lock; a creator killed half-way leaves
 //!   a pod whoever next takes its lock removes;
 //! - `infra.rs`: the infra container as Podman 5.5 makes it (no image: an empty root with
-//!   the host's catatonit bind-mounted, run as `/catatonit -P`); `join.rs`: what
-//!   [`with_pod`](crate::container::with_pod) sets on a container;
+//!   the host's catatonit bind-mounted, run as `/catatonit -P`), holding the pod's network
+//!   (bridge on the default network unless [`with_pod_networks`] or
+//!   [`with_pod_network_mode`] say otherwise; ports from [`with_pod_port_mappings`]);
+//!   `join.rs`: what [`with_pod`](crate::container::with_pod) sets on a container (and the
+//!   refusal of a member's own ports or networks);
 //! - `cgroup.rs`: the pod's cgroup `<parent>/pod-<id>` in every hierarchy, its limits;
 //! - `graph.rs`: the containers' dependency order (infra first; a cycle refused);
 //! - `start.rs`, `stop.rs`, `kill.rs`, `pause.rs`, `restart.rs`, `remove.rs` (and prune);
@@ -54,7 +57,8 @@ pub(crate) use join::{check_member, join};
 pub use options::{
     PodCreateOption, PodDraft, with_pod_cgroup, with_pod_cgroup_parent, with_pod_cpus,
     with_pod_create_command, with_pod_exit_policy, with_pod_hostname, with_pod_infra,
-    with_pod_labels, with_pod_memory, with_pod_name, with_pod_restart_policy, with_pod_share,
+    with_pod_labels, with_pod_memory, with_pod_name, with_pod_network_mode, with_pod_networks,
+    with_pod_port_mappings, with_pod_restart_policy, with_pod_share,
 };
 pub use remove::PodRemoveOptions;
 pub use status::PodStatus;
