@@ -264,28 +264,47 @@ impl LockedPod<'_> {
             .save_pod_state(self.pod.id(), &self.state)
     }
 
-    /// Its containers in dependency order (the infra container first).
-    pub fn ordered_containers(&self) -> Result<Vec<Container>> {
-        graph::dependency_order(self.pod.id(), self.pod.containers()?)
+    /// Its containers in dependency waves (the infra container alone first; see `graph.rs`).
+    pub fn waves(&self) -> Result<Vec<Vec<Container>>> {
+        graph::dependency_waves(self.pod.id(), self.pod.containers()?)
     }
 
-    /// Runs `act` on each container in `order`, each locked through the pod's guard, and
-    /// reports the failures together (Podman's `ErrPodPartialFail`). A container removed
-    /// meanwhile is skipped.
+    /// Runs `act` on the containers of each of `waves` in turn, each locked through the pod's
+    /// guard; the containers of a wave side by side, a thread each (their runtime creates,
+    /// stops and deletes wait on other processes most of the time), as Podman's graph walk
+    /// does. The failures are reported together (Podman's `ErrPodPartialFail`), in wave
+    /// order; a container removed meanwhile is skipped.
     pub fn each(
         &self,
         operation: &'static str,
-        order: &[Container],
-        mut act: impl FnMut(&mut crate::container::Locked<'_>) -> Result<()>,
+        waves: &[Vec<Container>],
+        act: impl Fn(&mut crate::container::Locked<'_>) -> Result<()> + Sync,
     ) -> Result<()> {
+        let one = |ctr: &Container| {
+            ctr.lock_in(&self.guard)
+                .and_then(|mut locked| act(&mut locked))
+        };
         let mut failures = Vec::new();
-        for ctr in order {
-            let result = ctr
-                .lock_in(&self.guard)
-                .and_then(|mut locked| act(&mut locked));
-            match result {
-                Ok(()) | Err(CoreError::ContainerNotFound(_)) => {}
-                Err(e) => failures.push((ctr.id().to_string(), e)),
+        for wave in waves {
+            let results: Vec<Result<()>> = match wave.as_slice() {
+                [ctr] => vec![one(ctr)],
+                _ => std::thread::scope(|scope| {
+                    let running: Vec<_> = wave.iter().map(|ctr| scope.spawn(|| one(ctr))).collect();
+                    running
+                        .into_iter()
+                        .map(|thread| {
+                            thread
+                                .join()
+                                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                        })
+                        .collect()
+                }),
+            };
+            for (ctr, result) in wave.iter().zip(results) {
+                match result {
+                    Ok(()) | Err(CoreError::ContainerNotFound(_)) => {}
+                    Err(e) => failures.push((ctr.id().to_string(), e)),
+                }
             }
         }
         if failures.is_empty() {

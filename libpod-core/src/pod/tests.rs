@@ -194,9 +194,10 @@ fn start_goes_in_dependency_order_and_stop_in_reverse() {
     let order: Vec<String> = pod
         .lock()
         .unwrap()
-        .ordered_containers()
+        .waves()
         .unwrap()
         .iter()
+        .flatten()
         .map(|c| c.id().to_string())
         .collect();
     assert_eq!(order, [&infra, c.id(), b.id(), a.id()].map(String::from));
