@@ -478,6 +478,52 @@ fn pod_ps_and_inspect_print_what_podman_prints() {
         "{}",
         String::from_utf8_lossy(&ours.stderr)
     );
+    // ... nor join a network, but with `--network` it has a network of its own (Podman 4.3
+    // takes that, ports and all).
+    for args in [
+        &[
+            "create",
+            "--pod",
+            "web",
+            "--ip",
+            "10.88.0.9",
+            "localhost/busybox",
+            "true",
+        ][..],
+        &[
+            "create",
+            "--pod",
+            "web",
+            "--network",
+            "none",
+            "localhost/busybox",
+            "true",
+        ],
+        &[
+            "create",
+            "--pod",
+            "web",
+            "--network",
+            "bridge",
+            "-p",
+            "8080:80",
+            "localhost/busybox",
+            "true",
+        ],
+    ] {
+        let (ours, theirs) = (pair.podctl(args), pair.podman(args));
+        if ours.status.code() != theirs.status.code()
+            || error_lines(&ours.stderr) != error_lines(&theirs.stderr)
+        {
+            failures.push(format!(
+                "{args:?}: podctl {:?} {:?} vs podman {:?} {:?}",
+                ours.status.code(),
+                error_lines(&ours.stderr),
+                theirs.status.code(),
+                error_lines(&theirs.stderr)
+            ));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     for args in [

@@ -340,6 +340,20 @@ fn a_pods_network_and_ports_are_its_infra_containers() {
         })
     ));
 
+    // With a network mode of its own (Podman's `--pod P --network MODE`), a member leaves
+    // the pod's network and may publish ports.
+    let own = f
+        .member(
+            &pod,
+            vec![
+                crate::container::with_network_mode(NetworkMode::Bridge(Vec::new())),
+                with_port_mappings(vec![port.clone()]),
+            ],
+        )
+        .unwrap();
+    assert_eq!(own.config().namespaces_from.get("network"), None);
+    assert!(matches!(&own.config().spec.network.mode, NetworkMode::Bridge(n) if n.len() == 1));
+
     // Named networks with the pod's options on them; none; refusals without a shared net.
     let mut request = libpod_net::types::Network::default();
     request.name = "front".into();
