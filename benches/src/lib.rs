@@ -9,7 +9,9 @@
 //! - `pull`: pulling that image from a loopback registry, beside `podman pull`, `skopeo copy`
 //!   and the floor of decompressing its layers, reported as ratios;
 //! - `exec`: exec sessions, the sessionless exec and healthchecks, in process and as
-//!   `podctl exec`/`healthcheck run` beside Podman's.
+//!   `podctl exec`/`healthcheck run` beside Podman's;
+//! - `pods`: a pod made, three containers created in it, started and force-removed, in
+//!   process and as podctl commands beside Podman's.
 //!
 //! The stores of `unpack`, `lifecycle` and `pull` go on a fresh filesystem of their own
 //! ([`BenchFs`]).

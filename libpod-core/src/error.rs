@@ -433,6 +433,19 @@ pub enum CoreError {
         /// The name of the runtime it was created with.
         runtime: String,
     },
+    // -- pods' networks (the pods wing) --
+    /// A container joining a pod's network namespace asked for networking of its own
+    /// (published ports, networks): those are the pod's, set when it is created (Podman's
+    /// `ErrNetworkOnPodContainer`, in its words).
+    #[error(
+        "{what} must be defined when the pod is created: network cannot be configured when it is shared with a pod"
+    )]
+    NetworkOnPodMember {
+        /// The pod.
+        pod: String,
+        /// What was asked for: `published or exposed ports`, `networks`.
+        what: &'static str,
+    },
 }
 
 /// The failures of a [`CoreError::PodPartialFailure`], one `ID: error` each.

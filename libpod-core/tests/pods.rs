@@ -9,12 +9,18 @@ use common::{CgroupParent, process_gone, runtime, shell};
 use libpod_core::container::{Container, ContainerStatus, with_dependencies, with_name, with_pod};
 use libpod_core::events::{EventStatus, EventType, ReadOptions};
 use libpod_core::pod::{
-    Pod, PodRemoveOptions, PodStatus, with_pod_cgroup_parent, with_pod_hostname, with_pod_memory,
-    with_pod_name, with_pod_share,
+    Pod, PodCreateOption, PodRemoveOptions, PodStatus, with_pod_cgroup_parent, with_pod_hostname,
+    with_pod_memory, with_pod_name, with_pod_network_mode, with_pod_share,
 };
 use libpod_core::runtime::Runtime;
 use libpod_testutil::{TempRoot, require_root, serial};
 use std::path::PathBuf;
+
+/// A pod network of loopback only: these tests are about namespaces, cgroups and order (the
+/// bridge is `pod_network.rs`'s).
+fn no_network() -> PodCreateOption {
+    with_pod_network_mode(libpod_spec::NetworkMode::None)
+}
 
 fn log_text(ctr: &Container) -> String {
     let mut out = String::new();
@@ -66,6 +72,7 @@ fn members_share_processes_loopback_and_the_pods_hostname() {
             with_pod_share(["ipc", "net", "uts", "pid"]),
             with_pod_cgroup_parent(cg.0.clone()),
             with_pod_memory(256 << 20),
+            no_network(),
         ])
         .unwrap();
     let server = shell(
@@ -138,7 +145,11 @@ fn a_dependency_chain_starts_in_order_and_stops_in_reverse() {
     let cg = CgroupParent::new();
     let rt = runtime(&tmp);
     let pod = rt
-        .new_pod([with_pod_name("chain"), with_pod_cgroup_parent(cg.0.clone())])
+        .new_pod([
+            with_pod_name("chain"),
+            with_pod_cgroup_parent(cg.0.clone()),
+            no_network(),
+        ])
         .unwrap();
     let first = shell(
         &rt,
@@ -213,6 +224,7 @@ fn force_removing_a_running_pod_leaves_no_process_mount_or_cgroup() {
         .new_pod([
             with_pod_name("doomed"),
             with_pod_cgroup_parent(cg.0.clone()),
+            no_network(),
         ])
         .unwrap();
     let a = shell(&rt, &cg, "sleep 60", vec![with_pod(&pod)]);

@@ -12,6 +12,7 @@ use crate::error::{CoreError, Result};
 use crate::events::EventStatus;
 use crate::record::{PodConfig, PodState};
 use crate::runtime::{Runtime, now_rfc3339};
+use libpod_spec::NetworkMode;
 use std::sync::Arc;
 
 impl Runtime {
@@ -33,6 +34,7 @@ impl Runtime {
             config,
             infra: None,
             share_given: false,
+            network_given: false,
         };
         for option in options {
             option.apply(&mut draft)?;
@@ -41,6 +43,7 @@ impl Runtime {
             mut config,
             infra,
             share_given,
+            network_given,
         } = draft;
         config.id = id;
         config.created = now_rfc3339();
@@ -58,6 +61,7 @@ impl Runtime {
             Some(true) => true,
             None => !config.shared_namespaces.is_empty(),
         };
+        self.settle_network(&mut config, network_given)?;
         let pod = Pod {
             runtime: self.clone(),
             config: Arc::new(config),
@@ -86,6 +90,47 @@ impl Runtime {
         tracing::debug!(pod = %pod.id(), name = %pod.name(), "pod created");
         emit(self, pod.config(), EventStatus::Create);
         Ok(pod)
+    }
+}
+
+impl Runtime {
+    /// The pod's network, its infra container's whether or not the members share it (as
+    /// Podman's): the runtime's default mode (containers.conf's `netns`) unless an option named
+    /// one. Refused in Podman's words: a network or ports without an infra container, ports
+    /// without bridge networking.
+    fn settle_network(&self, config: &mut PodConfig, network_given: bool) -> Result<()> {
+        let refused = |reason: &str| CoreError::InvalidOption {
+            option: "pod network",
+            reason: reason.to_string(),
+        };
+        if !config.has_infra {
+            if !config.port_mappings.is_empty() {
+                return Err(refused(
+                    "you must have an infra container to publish port bindings to the host",
+                ));
+            }
+            if network_given {
+                return Err(refused("NoInfra and network modes cannot be used together"));
+            }
+            config.network_mode = NetworkMode::None;
+            return Ok(());
+        }
+        if !network_given {
+            let netns = &self.engine_config().netns;
+            config.network_mode = netns.parse().map_err(|_| {
+                refused(&format!(
+                    "containers.conf's netns {netns:?} is not a network mode pods support"
+                ))
+            })?;
+        }
+        if !config.port_mappings.is_empty()
+            && !matches!(config.network_mode, NetworkMode::Bridge(_))
+        {
+            return Err(refused(
+                "PortMappings can only be used with Bridge or slirp4netns networking",
+            ));
+        }
+        Ok(())
     }
 }
 

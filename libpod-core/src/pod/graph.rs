@@ -1,14 +1,20 @@
-//! The order a pod's containers start in: each after the containers it depends on or joins
-//! namespaces of (Podman's container graph), so the infra container first; ties by ID. A
-//! stop or removal takes it reversed. Dependencies on containers outside the pod are refused
-//! at create (`join.rs`); a cycle, which immutable configs should never form, is refused here.
+//! The order a pod's containers start in, as waves: each container in a wave after the
+//! containers it depends on or joins namespaces of (Podman's container graph), the infra
+//! container alone in the first; a wave's containers are acted on side by side, as Podman's
+//! graph walk does, in ID order when one at a time. A stop or removal takes the waves
+//! reversed. Dependencies on containers outside the pod are refused at create (`join.rs`); a
+//! cycle, which immutable configs should never form, is refused here.
 
 use crate::container::Container;
 use crate::error::{CoreError, Result};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// `containers` ordered so that every one comes after those it depends on within the pod.
-pub(super) fn dependency_order(pod: &str, containers: Vec<Container>) -> Result<Vec<Container>> {
+/// `containers` in waves, each after the waves holding what its containers depend on within
+/// the pod; the infra container alone first.
+pub(super) fn dependency_waves(
+    pod: &str,
+    containers: Vec<Container>,
+) -> Result<Vec<Vec<Container>>> {
     let nodes = containers
         .iter()
         .map(|c| {
@@ -22,20 +28,30 @@ pub(super) fn dependency_order(pod: &str, containers: Vec<Container>) -> Result<
             (c.id().to_string(), deps)
         })
         .collect();
-    let order = order_ids(pod, nodes)?;
+    let waves = wave_ids(pod, nodes)?;
     let mut by_id: BTreeMap<String, Container> = containers
         .into_iter()
         .map(|c| (c.id().to_string(), c))
         .collect();
-    let mut ordered: Vec<Container> = order.iter().filter_map(|id| by_id.remove(id)).collect();
+    let mut out = Vec::with_capacity(waves.len() + 1);
     // The infra container depends on nothing: first even before members that share nothing.
-    ordered.sort_by_key(|c| !c.config().is_infra);
-    Ok(ordered)
+    let infra = by_id.values().find(|c| c.config().is_infra).cloned();
+    if let Some(infra) = infra {
+        by_id.remove(infra.id());
+        out.push(vec![infra]);
+    }
+    for wave in waves {
+        let wave: Vec<Container> = wave.iter().filter_map(|id| by_id.remove(id)).collect();
+        if !wave.is_empty() {
+            out.push(wave);
+        }
+    }
+    Ok(out)
 }
 
-/// The IDs of `nodes` (ID, what it depends on) in dependency order; dependencies that are
-/// not nodes are ignored.
-pub(super) fn order_ids(pod: &str, nodes: Vec<(String, Vec<String>)>) -> Result<Vec<String>> {
+/// The IDs of `nodes` (ID, what it depends on) in waves, each wave those whose dependencies
+/// are all in earlier waves, by ID; dependencies that are not nodes are ignored.
+pub(super) fn wave_ids(pod: &str, nodes: Vec<(String, Vec<String>)>) -> Result<Vec<Vec<String>>> {
     let ids: BTreeSet<String> = nodes.iter().map(|(id, _)| id.clone()).collect();
     let mut waits: BTreeMap<String, BTreeSet<String>> = nodes
         .into_iter()
@@ -47,7 +63,7 @@ pub(super) fn order_ids(pod: &str, nodes: Vec<(String, Vec<String>)>) -> Result<
             (id, deps)
         })
         .collect();
-    let mut order = Vec::with_capacity(waits.len());
+    let mut waves = Vec::new();
     while !waits.is_empty() {
         let ready: Vec<String> = waits
             .iter()
@@ -61,15 +77,15 @@ pub(super) fn order_ids(pod: &str, nodes: Vec<(String, Vec<String>)>) -> Result<
                 container,
             });
         }
-        for id in ready {
-            waits.remove(&id);
+        for id in &ready {
+            waits.remove(id);
             for deps in waits.values_mut() {
-                deps.remove(&id);
+                deps.remove(id);
             }
-            order.push(id);
         }
+        waves.push(ready);
     }
-    Ok(order)
+    Ok(waves)
 }
 
 #[cfg(test)]
@@ -82,7 +98,7 @@ mod tests {
 
     #[test]
     fn dependencies_come_first_and_ties_go_by_id() {
-        let order = order_ids(
+        let waves = wave_ids(
             "p",
             vec![
                 node("c", &["b", "infra"]),
@@ -93,12 +109,12 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!(order, ["d", "infra", "a", "b", "c"]);
+        assert_eq!(waves, [vec!["d", "infra"], vec!["a"], vec!["b"], vec!["c"]]);
     }
 
     #[test]
     fn a_cycle_is_refused() {
-        let err = order_ids(
+        let err = wave_ids(
             "p",
             vec![node("a", &["b"]), node("b", &["a"]), node("c", &[])],
         )

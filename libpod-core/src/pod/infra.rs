@@ -1,15 +1,18 @@
 //! The infra container, as Podman 5.5 makes it: no pause image, an empty root filesystem
 //! (ROOT/pods/ID/infra-root, read-only) with the host's catatonit bind-mounted read-only at
 //! `/catatonit` and run as `/catatonit -P`, which only waits. It holds the namespaces the pod
-//! shares (new ones, made when it starts), the pod's hostname, and its place in the pod's
-//! cgroup; the members join them through it.
+//! shares (new ones, made when it starts), the pod's hostname, its place in the pod's cgroup,
+//! and the pod's network: its bridge networks and published ports are set up when it starts,
+//! torn down when it stops; the members join them through it (and bind-mount its
+//! /etc/resolv.conf and /etc/hosts, as Podman's members do).
 
 use crate::container::{
     Container, CtrCreateOption, LogDriver, with_command, with_log_driver, with_name,
-    with_rootfs_path, with_stop_signal, with_user_volumes,
+    with_network_mode, with_networks, with_port_mappings, with_rootfs_path, with_stop_signal,
+    with_user_volumes,
 };
 use crate::error::{CoreError, Result};
-use crate::record::PodConfig;
+use crate::record::{NetworkAttachment, PodConfig};
 use crate::runtime::Runtime;
 use libpod_spec::NetworkMode;
 use std::path::{Path, PathBuf};
@@ -53,11 +56,13 @@ pub(super) fn create(rt: &Runtime, config: &PodConfig, cgroup: Option<&str>) -> 
             // namespaces with ID mappings are supported.
             c.spec.cgroupns = Some(libpod_spec::NamespaceMode::Private);
         }
-        c.spec.network.mode = infra_network(&pod);
         c.spec.cgroup_parent = cgroup;
         Ok(())
     });
+    let network = infra_network(rt, config)?;
     rt.new_container([
+        network,
+        with_port_mappings(config.port_mappings.clone()),
         with_name(format!("{}-infra", &config.id[..12])),
         with_rootfs_path(root),
         with_command(["/catatonit", "-P"]),
@@ -69,10 +74,33 @@ pub(super) fn create(rt: &Runtime, config: &PodConfig, cgroup: Option<&str>) -> 
     ])
 }
 
-/// The network the infra container (hence the pod) gets. This is where the pod's network
-/// goes once libpod-net is wired into container init: a bridge network, the ports published
-/// on the pod, set on this container, which its members join. Until then: the infra's own
-/// network namespace with only loopback (`none`), which the members share.
-fn infra_network(_pod: &PodConfig) -> NetworkMode {
-    NetworkMode::None
+/// The infra container's network, which the members share when the pod shares `net` (the
+/// infra container has it either way, as Podman's): the pod's mode, on bridge networks with
+/// the pod's options on each and the pod's name as an alias (aardvark-dns answers for it, as
+/// Podman names the pod's netavark entry after the pod).
+fn infra_network(rt: &Runtime, pod: &PodConfig) -> Result<CtrCreateOption> {
+    let NetworkMode::Bridge(names) = &pod.network_mode else {
+        return Ok(with_network_mode(pod.network_mode.clone()));
+    };
+    let names = if names.is_empty() {
+        vec![rt.networks()?.default_network().to_string()]
+    } else {
+        names.clone()
+    };
+    let attachments = names
+        .into_iter()
+        .map(|name| {
+            let mut attachment = pod
+                .networks
+                .iter()
+                .find(|a| a.network == name)
+                .cloned()
+                .unwrap_or_else(|| NetworkAttachment::new(name));
+            if !attachment.aliases.contains(&pod.name) {
+                attachment.aliases.push(pod.name.clone());
+            }
+            attachment
+        })
+        .collect();
+    Ok(with_networks(attachments))
 }

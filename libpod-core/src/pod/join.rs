@@ -1,8 +1,9 @@
 //! What [`with_pod`](crate::container::with_pod) sets on a new container: its pod, the pod's
 //! shared namespaces joined through the infra container (the pod's hostname with a shared
 //! UTS namespace: in `/etc/hostname` and `/etc/hosts` too), the pod's cgroup as its cgroup
-//! parent, the pod's restart policy unless it has one; and the check at create that a
-//! member depends only on containers of its pod.
+//! parent, the pod's restart policy unless it has one; and the checks at create that a
+//! member depends only on containers of its pod and, sharing the pod's network, asks for no
+//! networking of its own.
 
 use super::Pod;
 use super::options::SHAREABLE;
@@ -10,7 +11,7 @@ use crate::container::options::{Draft, join_namespace};
 use crate::error::{CoreError, Result};
 use crate::record::ContainerConfig;
 use crate::runtime::Runtime;
-use libpod_spec::{NamespaceKind, RestartPolicy};
+use libpod_spec::{NamespaceKind, NetworkMode, RestartPolicy};
 
 /// Makes the draft a member of `pod` (see the module docs). A pod removed since the handle
 /// was taken is `PodRemoved`.
@@ -52,12 +53,33 @@ pub(crate) fn join(pod: &Pod, d: &mut Draft<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Refuses networking of its own on a member that joins its pod's network namespace (the
+/// infra container's): ports are published and networks joined by the pod, at its create.
+fn check_member_network(config: &ContainerConfig, pod: &str) -> Result<()> {
+    let Some(infra) = config.namespace_from(NamespaceKind::Network) else {
+        return Ok(());
+    };
+    let refused = |what| CoreError::NetworkOnPodMember {
+        pod: pod.to_string(),
+        what,
+    };
+    if !config.port_mappings.is_empty() {
+        return Err(refused("published or exposed ports"));
+    }
+    let joined = matches!(&config.spec.network.mode, NetworkMode::Container(id) if id == infra);
+    if !config.networks.is_empty() || !joined {
+        return Err(refused("networks"));
+    }
+    Ok(())
+}
+
 /// Refuses a pod member that depends on (or joins a namespace of) a container outside its
 /// pod, as Podman does: the pod's start and stop order only covers its own.
 pub(crate) fn check_member(rt: &Runtime, config: &ContainerConfig) -> Result<()> {
     let Some(pod) = &config.pod else {
         return Ok(());
     };
+    check_member_network(config, pod)?;
     for dep in config
         .dependencies
         .iter()

@@ -10,8 +10,8 @@ impl Pod {
     /// containers not running are left out.
     pub fn kill(&self, signal: i32) -> Result<()> {
         let locked = self.lock()?;
-        let order = locked.ordered_containers()?;
-        let killed = locked.each("kill", &order, |ctr| match ctr.state.status {
+        let waves = locked.waves()?;
+        let killed = locked.each("kill", &waves, |ctr| match ctr.state.status {
             ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Stopping => {
                 ctr.kill_locked(signal)
             }

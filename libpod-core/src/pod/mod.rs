@@ -21,8 +21,11 @@
 //!   container, then the state, all under the pod's lock; a creator killed half-way leaves
 //!   a pod whoever next takes its lock removes;
 //! - `infra.rs`: the infra container as Podman 5.5 makes it (no image: an empty root with
-//!   the host's catatonit bind-mounted, run as `/catatonit -P`); `join.rs`: what
-//!   [`with_pod`](crate::container::with_pod) sets on a container;
+//!   the host's catatonit bind-mounted, run as `/catatonit -P`), holding the pod's network
+//!   (bridge on the default network unless [`with_pod_networks`] or
+//!   [`with_pod_network_mode`] say otherwise; ports from [`with_pod_port_mappings`]);
+//!   `join.rs`: what [`with_pod`](crate::container::with_pod) sets on a container (and the
+//!   refusal of a member's own ports or networks);
 //! - `cgroup.rs`: the pod's cgroup `<parent>/pod-<id>` in every hierarchy, its limits;
 //! - `graph.rs`: the containers' dependency order (infra first; a cycle refused);
 //! - `start.rs`, `stop.rs`, `kill.rs`, `pause.rs`, `restart.rs`, `remove.rs` (and prune);
@@ -54,7 +57,8 @@ pub(crate) use join::{check_member, join};
 pub use options::{
     PodCreateOption, PodDraft, with_pod_cgroup, with_pod_cgroup_parent, with_pod_cpus,
     with_pod_create_command, with_pod_exit_policy, with_pod_hostname, with_pod_infra,
-    with_pod_labels, with_pod_memory, with_pod_name, with_pod_restart_policy, with_pod_share,
+    with_pod_labels, with_pod_memory, with_pod_name, with_pod_network_mode, with_pod_networks,
+    with_pod_port_mappings, with_pod_restart_policy, with_pod_share,
 };
 pub use remove::PodRemoveOptions;
 pub use status::PodStatus;
@@ -260,28 +264,47 @@ impl LockedPod<'_> {
             .save_pod_state(self.pod.id(), &self.state)
     }
 
-    /// Its containers in dependency order (the infra container first).
-    pub fn ordered_containers(&self) -> Result<Vec<Container>> {
-        graph::dependency_order(self.pod.id(), self.pod.containers()?)
+    /// Its containers in dependency waves (the infra container alone first; see `graph.rs`).
+    pub fn waves(&self) -> Result<Vec<Vec<Container>>> {
+        graph::dependency_waves(self.pod.id(), self.pod.containers()?)
     }
 
-    /// Runs `act` on each container in `order`, each locked through the pod's guard, and
-    /// reports the failures together (Podman's `ErrPodPartialFail`). A container removed
-    /// meanwhile is skipped.
+    /// Runs `act` on the containers of each of `waves` in turn, each locked through the pod's
+    /// guard; the containers of a wave side by side, a thread each (their runtime creates,
+    /// stops and deletes wait on other processes most of the time), as Podman's graph walk
+    /// does. The failures are reported together (Podman's `ErrPodPartialFail`), in wave
+    /// order; a container removed meanwhile is skipped.
     pub fn each(
         &self,
         operation: &'static str,
-        order: &[Container],
-        mut act: impl FnMut(&mut crate::container::Locked<'_>) -> Result<()>,
+        waves: &[Vec<Container>],
+        act: impl Fn(&mut crate::container::Locked<'_>) -> Result<()> + Sync,
     ) -> Result<()> {
+        let one = |ctr: &Container| {
+            ctr.lock_in(&self.guard)
+                .and_then(|mut locked| act(&mut locked))
+        };
         let mut failures = Vec::new();
-        for ctr in order {
-            let result = ctr
-                .lock_in(&self.guard)
-                .and_then(|mut locked| act(&mut locked));
-            match result {
-                Ok(()) | Err(CoreError::ContainerNotFound(_)) => {}
-                Err(e) => failures.push((ctr.id().to_string(), e)),
+        for wave in waves {
+            let results: Vec<Result<()>> = match wave.as_slice() {
+                [ctr] => vec![one(ctr)],
+                _ => std::thread::scope(|scope| {
+                    let running: Vec<_> = wave.iter().map(|ctr| scope.spawn(|| one(ctr))).collect();
+                    running
+                        .into_iter()
+                        .map(|thread| {
+                            thread
+                                .join()
+                                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                        })
+                        .collect()
+                }),
+            };
+            for (ctr, result) in wave.iter().zip(results) {
+                match result {
+                    Ok(()) | Err(CoreError::ContainerNotFound(_)) => {}
+                    Err(e) => failures.push((ctr.id().to_string(), e)),
+                }
             }
         }
         if failures.is_empty() {

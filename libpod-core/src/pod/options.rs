@@ -2,8 +2,10 @@
 //! `with_pod_*` functions and applied in order (libpod's `PodCreateOption`).
 
 use crate::error::{CoreError, Result};
+use crate::record::NetworkAttachment;
 use crate::record::{PodConfig, PodExitPolicy};
-use libpod_spec::{NamespaceKind, RestartPolicy};
+use libpod_net::types::PortMapping;
+use libpod_spec::{NamespaceKind, NetworkMode, RestartPolicy};
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -18,6 +20,9 @@ pub struct PodDraft {
     pub infra: Option<bool>,
     /// Whether an option named the shared namespaces (then `infra(false)` cannot clear them).
     pub share_given: bool,
+    /// Whether an option named the network (else the pod gets the runtime's default network
+    /// mode, containers.conf's `netns`: `bridge` on the default network unless configured).
+    pub network_given: bool,
 }
 
 type Apply = Box<dyn FnOnce(&mut PodDraft) -> Result<()> + Send>;
@@ -201,6 +206,84 @@ pub fn with_pod_create_command<S: Into<String>>(
     let command: Vec<String> = command.into_iter().map(Into::into).collect();
     PodCreateOption::new(move |d| {
         d.config.create_command = command;
+        Ok(())
+    })
+}
+
+/// The network mode of the pod's infra container, which its members share when the pod
+/// shares `net` (`--network none|host|private|bridge|ns:PATH`; `bridge` is the default
+/// network). Per-network options come with [`with_pod_networks`]. Refused for a pod without
+/// an infra container.
+///
+/// ```no_run
+/// use libpod_core::pod::{with_pod_name, with_pod_network_mode};
+/// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+/// let pod = rt.new_pod([with_pod_name("isolated"), with_pod_network_mode("none".parse()?)])?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn with_pod_network_mode(mode: NetworkMode) -> PodCreateOption {
+    PodCreateOption::new(move |d| {
+        if let NetworkMode::Container(id) = &mode {
+            return Err(invalid(
+                "pod network",
+                format!("container:{id}: a pod's network cannot be another container's"),
+            ));
+        }
+        d.config.network_mode = mode;
+        d.config.networks.clear();
+        d.network_given = true;
+        Ok(())
+    })
+}
+
+/// Bridge mode on these networks (by name or ID), with the infra container's options on
+/// each (static addresses, MAC, aliases, interface name), as `podman pod create --network
+/// NAME --ip ..`: the pod's members are reached at these addresses.
+///
+/// ```no_run
+/// use libpod_core::pod::{with_pod_name, with_pod_networks};
+/// use libpod_core::record::NetworkAttachment;
+/// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+/// let mut front = NetworkAttachment::new("front");
+/// front.static_ips.push("10.80.0.10".parse().unwrap());
+/// let pod = rt.new_pod([with_pod_name("web"), with_pod_networks(vec![front])])?;
+/// # Ok::<(), libpod_core::CoreError>(())
+/// ```
+pub fn with_pod_networks(attachments: Vec<NetworkAttachment>) -> PodCreateOption {
+    PodCreateOption::new(move |d| {
+        for (i, attachment) in attachments.iter().enumerate() {
+            if attachments[..i]
+                .iter()
+                .any(|a| a.network == attachment.network)
+            {
+                return Err(invalid(
+                    "pod network",
+                    format!("network {:?} given twice", attachment.network),
+                ));
+            }
+        }
+        d.config.network_mode =
+            NetworkMode::Bridge(attachments.iter().map(|a| a.network.clone()).collect());
+        d.config.networks = attachments;
+        d.network_given = true;
+        Ok(())
+    })
+}
+
+/// Ports published on the pod (`-p`, parsed by [`libpod_net::parse::parse_publish`]): set on
+/// its infra container, so they reach whichever member listens; a host port of 0 gets a
+/// free one when the pod is created. Bridge mode only, with an infra container.
+///
+/// ```no_run
+/// use libpod_core::pod::{with_pod_name, with_pod_port_mappings};
+/// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+/// let port = libpod_net::parse::parse_publish("127.0.0.1:8080:80")?;
+/// let pod = rt.new_pod([with_pod_name("web"), with_pod_port_mappings(vec![port])])?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn with_pod_port_mappings(ports: Vec<PortMapping>) -> PodCreateOption {
+    PodCreateOption::new(move |d| {
+        d.config.port_mappings.extend(ports);
         Ok(())
     })
 }

@@ -10,8 +10,8 @@ impl Pod {
     /// Freezes every running container of the pod (Podman's `Pod.Pause`).
     pub fn pause(&self) -> Result<()> {
         let locked = self.lock()?;
-        let order = locked.ordered_containers()?;
-        let paused = locked.each("pause", &order, |ctr| match ctr.state.status {
+        let waves = locked.waves()?;
+        let paused = locked.each("pause", &waves, |ctr| match ctr.state.status {
             ContainerStatus::Running => ctr.pause_locked(),
             _ => Ok(()),
         });
@@ -22,8 +22,8 @@ impl Pod {
     /// Thaws every paused container of the pod (Podman's `Pod.Unpause`).
     pub fn unpause(&self) -> Result<()> {
         let locked = self.lock()?;
-        let order = locked.ordered_containers()?;
-        let thawed = locked.each("unpause", &order, |ctr| match ctr.state.status {
+        let waves = locked.waves()?;
+        let thawed = locked.each("unpause", &waves, |ctr| match ctr.state.status {
             ContainerStatus::Paused => ctr.unpause_locked(),
             _ => Ok(()),
         });

@@ -1,5 +1,5 @@
-//! `remove_pod`: a pod's containers (dependents first, the infra container last; with
-//! `force` running ones are stopped), its cgroup, its own files, its row and lock; and
+//! `remove_pod`: a pod's containers (dependents first, a wave's side by side, the infra
+//! container last; with `force` running ones are stopped), its cgroup, its own files, its row and lock; and
 //! `prune_pods`, which removes the stopped ones.
 
 use super::status::PodStatus;
@@ -90,16 +90,16 @@ impl LockedPod<'_> {
             self.state.removing = true;
             self.save()?;
         }
-        let mut order = self.ordered_containers()?;
-        order.reverse();
+        let mut waves = self.waves()?;
+        waves.reverse();
         let ctr_options = RemoveOptions {
             force: options.force,
             timeout: options.timeout,
             volumes: false,
         };
-        self.each("remove", &order, |locked| locked.remove_with(ctr_options))?;
+        self.each("remove", &waves, |locked| locked.remove_with(ctr_options))?;
         if options.volumes {
-            for ctr in &order {
+            for ctr in waves.iter().flatten() {
                 crate::volume::image::remove_anonymous_of(&rt, ctr.config());
             }
         }

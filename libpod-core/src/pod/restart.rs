@@ -11,11 +11,11 @@ impl Pod {
     pub fn restart(&self) -> Result<()> {
         self.runtime().watch_exits();
         let locked = self.lock()?;
-        let order = locked.ordered_containers()?;
-        let mut reversed = order.clone();
+        let waves = locked.waves()?;
+        let mut reversed = waves.clone();
         reversed.reverse();
         locked.each("restart", &reversed, |ctr| ctr.stop_by_user(None))?;
-        let started = locked.each("restart", &order, |ctr| match ctr.state.status {
+        let started = locked.each("restart", &waves, |ctr| match ctr.state.status {
             ContainerStatus::Running | ContainerStatus::Paused => Ok(()),
             _ => ctr.start_locked(true),
         });

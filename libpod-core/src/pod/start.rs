@@ -1,5 +1,5 @@
-//! `start`: the infra container first, then the others in dependency order; those running
-//! already are left so. A container whose start fails is reported with the others'
+//! `start`: the infra container first, then the others in dependency order (a wave's
+//! containers side by side, see `graph.rs`); those running already are left so. A container whose start fails is reported with the others'
 //! (`PodPartialFailure`); its dependents then fail too (their dependency is not running).
 
 use super::Pod;
@@ -12,8 +12,8 @@ impl Pod {
     pub fn start(&self) -> Result<()> {
         self.runtime().watch_exits();
         let locked = self.lock()?;
-        let order = locked.ordered_containers()?;
-        let started = locked.each("start", &order, |ctr| match ctr.state.status {
+        let waves = locked.waves()?;
+        let started = locked.each("start", &waves, |ctr| match ctr.state.status {
             ContainerStatus::Running | ContainerStatus::Paused => Ok(()),
             _ => {
                 ctr.require(

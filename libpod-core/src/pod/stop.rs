@@ -1,5 +1,6 @@
-//! `stop`: the containers in reverse dependency order, so the infra container last, each
-//! with its own stop timeout or the one given; those not running are left so.
+//! `stop`: the containers in reverse dependency order (a wave's side by side), so the infra
+//! container last, each with its own stop timeout or the one given; those not running are
+//! left so.
 
 use super::Pod;
 use crate::error::Result;
@@ -10,9 +11,9 @@ impl Pod {
     /// `Pod.StopWithTimeout`); `timeout` replaces each container's stop timeout.
     pub fn stop(&self, timeout: Option<u32>) -> Result<()> {
         let locked = self.lock()?;
-        let mut order = locked.ordered_containers()?;
-        order.reverse();
-        let stopped = locked.each("stop", &order, |ctr| ctr.stop_by_user(timeout));
+        let mut waves = locked.waves()?;
+        waves.reverse();
+        let stopped = locked.each("stop", &waves, |ctr| ctr.stop_by_user(timeout));
         locked.event(EventStatus::Stop);
         stopped
     }

@@ -43,9 +43,14 @@ fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    /// A pod sharing PID and UTS (no IPC: no shm mount), without a cgroup (host state).
+    /// A pod sharing PID and UTS (no IPC: no shm mount), without a cgroup or a bridge (host
+    /// state: its infra container gets the pod's network whatever is shared).
     fn pod(&self, extra: Vec<PodCreateOption>) -> Pod {
-        let mut options = vec![with_pod_share(["pid", "uts"]), with_pod_cgroup(false)];
+        let mut options = vec![
+            with_pod_share(["pid", "uts"]),
+            with_pod_cgroup(false),
+            with_pod_network_mode(libpod_spec::NetworkMode::None),
+        ];
         options.extend(extra);
         self.rt.new_pod(options).unwrap()
     }
@@ -189,9 +194,10 @@ fn start_goes_in_dependency_order_and_stop_in_reverse() {
     let order: Vec<String> = pod
         .lock()
         .unwrap()
-        .ordered_containers()
+        .waves()
         .unwrap()
         .iter()
+        .flatten()
         .map(|c| c.id().to_string())
         .collect();
     assert_eq!(order, [&infra, c.id(), b.id(), a.id()].map(String::from));
@@ -251,6 +257,11 @@ fn the_exit_policy_stop_stops_the_pod_after_its_last_container() {
         PodStatus::Degraded,
         "continue: the infra runs on"
     );
+    // Their infra containers' mounts go with them.
+    for pod in [pod, kept] {
+        f.rt.remove_pod(&pod, PodRemoveOptions::default().force(true).timeout(0))
+            .unwrap();
+    }
 }
 
 #[test]
@@ -276,4 +287,129 @@ fn pod_statuses_follow_podmans_rules() {
         PodStatus::Created
     );
     assert_eq!(PodStatus::of(&[C::Removing, C::Created]), PodStatus::Error);
+}
+
+#[test]
+fn a_pods_network_and_ports_are_its_infra_containers() {
+    use crate::container::{with_networks, with_port_mappings};
+    use crate::record::NetworkAttachment;
+    use libpod_spec::NetworkMode;
+    let f = fixture();
+    let port = libpod_net::parse::parse_publish("8080:80").unwrap();
+    // By default: the runtime's netns (bridge), on the default network, the pod's name an
+    // alias there; the ports on the infra container.
+    let pod =
+        f.rt.new_pod([
+            with_pod_name("web"),
+            with_pod_cgroup(false),
+            with_pod_port_mappings(vec![port.clone()]),
+        ])
+        .unwrap();
+    assert_eq!(pod.config().network_mode, NetworkMode::Bridge(Vec::new()));
+    let infra_id = pod.infra_container_id().unwrap().unwrap();
+    let infra = f.rt.container(&infra_id).unwrap();
+    let default = f.rt.networks().unwrap().default_network().to_string();
+    assert_eq!(
+        infra.config().spec.network.mode,
+        NetworkMode::Bridge(vec![default.clone()])
+    );
+    assert_eq!(infra.config().networks[0].aliases, ["web"]);
+    assert_eq!(infra.config().port_mappings, std::slice::from_ref(&port));
+
+    // Members join its namespace, with no ports or networks of their own.
+    let member = f.member(&pod, vec![]).unwrap();
+    assert_eq!(
+        member.config().spec.network.mode,
+        NetworkMode::Container(infra_id)
+    );
+    assert!(matches!(
+        f.member(&pod, vec![with_port_mappings(vec![port.clone()])]),
+        Err(CoreError::NetworkOnPodMember {
+            what: "published or exposed ports",
+            ..
+        })
+    ));
+    assert!(matches!(
+        f.member(
+            &pod,
+            vec![with_networks(vec![NetworkAttachment::new(default)])]
+        ),
+        Err(CoreError::NetworkOnPodMember {
+            what: "networks",
+            ..
+        })
+    ));
+
+    // With a network mode of its own (Podman's `--pod P --network MODE`), a member leaves
+    // the pod's network and may publish ports.
+    let own = f
+        .member(
+            &pod,
+            vec![
+                crate::container::with_network_mode(NetworkMode::Bridge(Vec::new())),
+                with_port_mappings(vec![port.clone()]),
+            ],
+        )
+        .unwrap();
+    assert_eq!(own.config().namespaces_from.get("network"), None);
+    assert!(matches!(&own.config().spec.network.mode, NetworkMode::Bridge(n) if n.len() == 1));
+
+    // Named networks with the pod's options on them; none; refusals without a shared net.
+    let mut request = libpod_net::types::Network::default();
+    request.name = "front".into();
+    f.rt.create_network(request).unwrap();
+    let mut front = NetworkAttachment::new("front");
+    front.aliases.push("api".into());
+    let named =
+        f.rt.new_pod([
+            with_pod_name("named"),
+            with_pod_cgroup(false),
+            with_pod_networks(vec![front]),
+        ])
+        .unwrap();
+    let named_infra =
+        f.rt.container(&named.infra_container_id().unwrap().unwrap())
+            .unwrap();
+    assert_eq!(
+        named_infra.config().spec.network.mode,
+        NetworkMode::Bridge(vec!["front".into()])
+    );
+    assert_eq!(named_infra.config().networks[0].aliases, ["api", "named"]);
+    let isolated = f.pod(vec![
+        with_pod_share(["net", "uts"]),
+        with_pod_network_mode(NetworkMode::None),
+    ]);
+    let isolated_infra =
+        f.rt.container(&isolated.infra_container_id().unwrap().unwrap())
+            .unwrap();
+    assert_eq!(isolated_infra.config().spec.network.mode, NetworkMode::None);
+    // Ports need an infra container and a bridge, in Podman's words.
+    let refusal = |options: Vec<PodCreateOption>| match f.rt.new_pod(options) {
+        Err(CoreError::InvalidOption {
+            option: "pod network",
+            reason,
+        }) => reason,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        refusal(vec![
+            with_pod_infra(false),
+            with_pod_port_mappings(vec![port.clone()])
+        ]),
+        "you must have an infra container to publish port bindings to the host"
+    );
+    assert_eq!(
+        refusal(vec![
+            with_pod_infra(false),
+            with_pod_network_mode(NetworkMode::None)
+        ]),
+        "NoInfra and network modes cannot be used together"
+    );
+    assert_eq!(
+        refusal(vec![
+            with_pod_network_mode(NetworkMode::None),
+            with_pod_port_mappings(vec![port])
+        ]),
+        "PortMappings can only be used with Bridge or slirp4netns networking"
+    );
 }

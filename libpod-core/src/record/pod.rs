@@ -2,7 +2,9 @@
 //! what the pod was created with; the state is the little that changes after. A pod's status
 //! is not stored: as in Podman, it is derived from its containers'.
 
-use libpod_spec::RestartPolicy;
+use super::NetworkAttachment;
+use libpod_net::types::PortMapping;
+use libpod_spec::{NetworkMode, RestartPolicy};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,6 +63,16 @@ pub struct PodConfig {
     pub restart_policy: Option<RestartPolicy>,
     /// The command line that created it, for `generate` and auto-update.
     pub create_command: Vec<String>,
+    /// The network mode of its infra container, which its members share when it shares
+    /// `net` (`bridge` on the default network unless told otherwise; `none` without an
+    /// infra container; pods of earlier versions read as `none`, which is what their infra
+    /// containers have).
+    pub network_mode: NetworkMode,
+    /// The infra container's options on each network it was created on (bridge mode).
+    pub networks: Vec<NetworkAttachment>,
+    /// The ports published on the pod, set on its infra container (host ports as asked: a
+    /// free one chosen for 0 is in the infra container's config).
+    pub port_mappings: Vec<PortMapping>,
 }
 
 impl PodConfig {

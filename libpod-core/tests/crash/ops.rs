@@ -13,7 +13,9 @@ use libpod_core::container::{
     with_command, with_healthcheck, with_name, with_rootfs_from_image, with_stop_timeout,
 };
 use libpod_core::exec::{ExecEnd, ExecStreams};
-use libpod_core::pod::{PodCreateOption, PodRemoveOptions, with_pod_cgroup_parent, with_pod_name};
+use libpod_core::pod::{
+    PodCreateOption, PodRemoveOptions, with_pod_cgroup_parent, with_pod_name, with_pod_network_mode,
+};
 use libpod_core::record::{ExecConfig, NetworkAttachment};
 use libpod_core::volume::{VolumeRemoveOptions, with_volume_labels, with_volume_name};
 use libpod_storage::registry::{AuthFiles, PullOptions, RegistryOptions};
@@ -332,9 +334,14 @@ pub fn exec_config() -> ExecConfig {
     config
 }
 
-/// Options of the trials' pods: Podman's shared namespaces, a cgroup in the harness's parent.
+/// Options of the trials' pods: Podman's shared namespaces, a cgroup in the harness's parent,
+/// no network (a bridge's setup under kills is the network trials').
 pub fn pod_options(name: &str, cgroup: &str) -> Vec<PodCreateOption> {
-    vec![with_pod_name(name), with_pod_cgroup_parent(cgroup)]
+    vec![
+        with_pod_name(name),
+        with_pod_cgroup_parent(cgroup),
+        with_pod_network_mode(libpod_spec::NetworkMode::None),
+    ]
 }
 
 /// Pull options that read no host file and talk plain HTTP to the loopback registry.

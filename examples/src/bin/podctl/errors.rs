@@ -109,6 +109,10 @@ fn core_error(err: &CoreError) -> Option<(String, u8)> {
                 code,
             )
         }
+        // specgen's Validate, as `create --pod` reports it.
+        CoreError::NetworkOnPodMember { .. } => {
+            (format!("invalid config provided: {err}"), OWN_ERROR)
+        }
         _ => return None,
     })
 }

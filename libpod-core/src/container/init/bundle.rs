@@ -51,7 +51,7 @@ impl Locked<'_> {
             self.record_network(setup);
         }
         let rootfs = rootfs?;
-        bind_mounts.extend(self.write_files(run_dir)?);
+        bind_mounts.extend(self.write_files(run_dir, others)?);
         self.state.bind_mounts = bind_mounts.clone();
 
         let ctr = self.ctr;

@@ -1,28 +1,52 @@
 //! The files a container gets bind-mounted: /etc/hosts, /etc/hostname, /etc/resolv.conf and
-//! /run/.containerenv, written into its run directory.
+//! /run/.containerenv, written into its run directory. A container that joins another's
+//! network namespace (a pod's member joins its infra container's) bind-mounts that one's
+//! /etc/resolv.conf and /etc/hosts instead, as Podman does, with a `127.0.0.1` line for its
+//! own hostname and name added to the hosts file: the pod's address, DNS and extra hosts are
+//! every member's.
 
+use super::OthersStates;
 use crate::container::Locked;
 use crate::error::{CoreError, Result};
 use libpod_net::types::StatusBlock;
-use libpod_spec::NetworkMode;
 use libpod_spec::files::{
     ContainerEnv, HostsParams, ResolvParams, generate_containerenv, generate_hostname,
     generate_hosts, generate_resolv_conf, host_resolv_conf_path,
 };
+use libpod_spec::{NamespaceKind, NetworkMode};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 impl Locked<'_> {
-    /// Writes the generated files and returns them by destination.
-    pub(crate) fn write_files(&self, run_dir: &Path) -> Result<BTreeMap<String, PathBuf>> {
+    /// Writes the generated files and returns them by destination; `others` are the synced
+    /// states of the containers whose namespaces it joins.
+    pub(crate) fn write_files(
+        &self,
+        run_dir: &Path,
+        others: &OthersStates,
+    ) -> Result<BTreeMap<String, PathBuf>> {
         let spec = &self.config().spec;
         let hostname = spec
             .uts
             .hostname
             .clone()
             .unwrap_or_else(|| self.id()[..12].to_string());
+        // The namespace owner's files, when it has them (Podman's NetNsCtr case).
+        let shared = |dest: &str| {
+            let owner = self.config().namespace_from(NamespaceKind::Network)?;
+            others.get(owner)?.bind_mounts.get(dest).cloned()
+        };
+        let shared_hosts = shared("/etc/hosts").filter(|_| !spec.uts.no_hosts);
+        let shared_resolv = shared("/etc/resolv.conf");
         let mut files = BTreeMap::new();
+        if let Some(hosts) = &shared_hosts {
+            add_localhost_entry(hosts, &hostname, &self.config().name)?;
+            files.insert("/etc/hosts".to_string(), hosts.clone());
+        }
+        if let Some(resolv) = &shared_resolv {
+            files.insert("/etc/resolv.conf".to_string(), resolv.clone());
+        }
         let mut write = |name: &str, dest: &str, content: &str| -> Result<()> {
             let path = run_dir.join(name);
             std::fs::write(&path, content).map_err(|e| CoreError::io("write", &path, e))?;
@@ -30,7 +54,7 @@ impl Locked<'_> {
             Ok(())
         };
         let network = NetworkFacts::of(&self.state.network_status);
-        if !spec.uts.no_hosts {
+        if shared_hosts.is_none() && !spec.uts.no_hosts {
             let base = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
             let hosts = generate_hosts(&HostsParams {
                 add_hosts: &spec.uts.add_hosts,
@@ -45,7 +69,7 @@ impl Locked<'_> {
         }
         write("hostname", "/etc/hostname", &generate_hostname(&hostname))?;
         // With no network, Podman writes no resolv.conf: there is nothing to resolve with.
-        if !matches!(spec.network.mode, NetworkMode::None) {
+        if shared_resolv.is_none() && !matches!(spec.network.mode, NetworkMode::None) {
             let host = std::fs::read_to_string(host_resolv_conf_path()).unwrap_or_default();
             let resolv = generate_resolv_conf(&ResolvParams {
                 host: &host,
@@ -81,6 +105,35 @@ impl Locked<'_> {
         write(".containerenv", "/run/.containerenv", &env)?;
         Ok(files)
     }
+}
+
+/// Adds `127.0.0.1 HOSTNAME NAME` to the shared hosts file at `path` unless it is there
+/// (Podman's `getLocalhostHostEntry`: the namespace is one, so the container is at loopback).
+/// In place, under the file's flock: the file is bind-mounted into running containers, so it
+/// must keep its inode; concurrent inits of the namespace's containers take turns.
+fn add_localhost_entry(path: &Path, hostname: &str, name: &str) -> Result<()> {
+    use std::io::{Read, Write};
+    let line = if hostname == name {
+        format!("127.0.0.1\t{hostname}\n")
+    } else {
+        format!("127.0.0.1\t{hostname} {name}\n")
+    };
+    let io = |op| move |e| CoreError::io(op, path, e);
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .open(path)
+        .map_err(io("open"))?;
+    file.lock().map_err(io("lock"))?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(io("read"))?;
+    if text.lines().any(|l| l == line.trim_end()) {
+        return Ok(());
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        file.write_all(b"\n").map_err(io("write"))?;
+    }
+    file.write_all(line.as_bytes()).map_err(io("write"))
 }
 
 /// What the network backend's result gives the hosts file and resolv.conf.

@@ -33,10 +33,14 @@ pub fn with_pod_named(pod: impl Into<String>) -> CtrCreateOption {
 
 /// The network mode (`bridge` on the default network or named ones, `none`, `host`,
 /// `private`, `ns:PATH`); per-network options come with
-/// [`with_networks`](super::with_networks).
+/// [`with_networks`](super::with_networks). After [`with_pod`], the container's own network
+/// instead of the pod's, as Podman's `--pod P --network MODE` (then it may publish ports).
 pub fn with_network_mode(mode: NetworkMode) -> CtrCreateOption {
     CtrCreateOption::new(move |d| {
         d.config.spec.network.mode = mode;
+        d.config
+            .namespaces_from
+            .remove(NamespaceKind::Network.name());
         Ok(())
     })
 }

@@ -272,6 +272,10 @@ impl CreateFlags {
     /// `-p`, and `--ip`, `--ip6`, `--mac-address`, `--network-alias` on the (one) network.
     fn network_options(&self, rt: &Runtime) -> Result<Vec<CtrCreateOption>> {
         let mut options = Vec::new();
+        if let (Some(_), Some(value)) = (&self.pod, &self.network) {
+            // In a pod, `--network` gives the container a network of its own (Podman's).
+            options.push(libpod_core::container::with_network_mode(network(value)?));
+        }
         let ports = self
             .publish
             .iter()
@@ -288,7 +292,10 @@ impl CreateFlags {
         if !per_network {
             return Ok(options);
         }
-        let names = match network(self.network.as_deref().unwrap_or("none"))? {
+        // In a pod, without `--network`: the default network, which a pod sharing its network
+        // refuses in Podman's words.
+        let default = if self.pod.is_some() { "bridge" } else { "none" };
+        let names = match network(self.network.as_deref().unwrap_or(default))? {
             NetworkMode::Bridge(names) if names.is_empty() => {
                 vec![rt.networks()?.default_network().to_string()]
             }

@@ -1,6 +1,6 @@
 //! `pod create [--name N] [--hostname H] [--label K=V] [--share NS,..] [--infra=BOOL]
-//! [--cgroup-parent P] [--exit-policy continue|stop] [--cpus N] [--memory SIZE]`: prints the
-//! new pod's ID.
+//! [--cgroup-parent P] [--exit-policy continue|stop] [--cpus N] [--memory SIZE]` and the
+//! network flags (`network.rs`): prints the new pod's ID.
 
 use super::{Result, pod_error};
 use crate::errors::{Exit, OWN_ERROR};
@@ -37,6 +37,9 @@ pub struct CreateArgs {
     /// Memory limit (format: <number>[<unit>], where unit = b, k, m or g).
     #[arg(short, long)]
     memory: Option<String>,
+    /// The pod's network and published ports.
+    #[command(flatten)]
+    network: super::network::NetworkArgs,
     /// Pod name (Podman's optional positional argument).
     pod_name: Option<String>,
 }
@@ -94,6 +97,7 @@ pub fn create(rt: &Runtime, args: CreateArgs) -> Result {
             .map_err(|e| Exit::new(OWN_ERROR, e.to_string()))?;
         options.push(pod::with_pod_memory(bytes));
     }
+    options.extend(args.network.options(rt)?);
     options.push(pod::with_pod_create_command(std::env::args()));
     let pod = rt.new_pod(options).map_err(pod_error)?;
     println!("{}", pod.id());

@@ -4,11 +4,14 @@
 
 mod create;
 mod exists;
+mod filters;
 mod inspect;
 mod lifecycle;
+mod network;
 mod prune;
 mod ps;
 mod rm;
+mod row;
 mod stats;
 mod top;
 
@@ -24,7 +27,7 @@ type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 #[derive(Subcommand)]
 pub enum PodCommand {
     /// Create a new empty pod.
-    Create(create::CreateArgs),
+    Create(Box<create::CreateArgs>),
     /// Start one or more pods.
     Start(lifecycle::PodsArgs),
     /// Stop one or more pods.
@@ -57,7 +60,7 @@ pub enum PodCommand {
 /// Runs a pod verb; returns the exit code.
 pub fn run(rt: &Runtime, command: PodCommand) -> Result<i32> {
     match command {
-        PodCommand::Create(args) => create::create(rt, args)?,
+        PodCommand::Create(args) => create::create(rt, *args)?,
         PodCommand::Start(args) => lifecycle::each(rt, &args.pods, Pod::start)?,
         PodCommand::Stop(args) => lifecycle::stop(rt, args)?,
         PodCommand::Kill(args) => lifecycle::kill(rt, args)?,
@@ -93,6 +96,11 @@ fn pod_error(err: CoreError) -> Box<dyn std::error::Error> {
             format!("adding pod to state: name {name} is in use: pod already exists"),
         )
         .into(),
+        // Already in Podman's words.
+        CoreError::InvalidOption {
+            option: "pod network",
+            reason,
+        } => Exit::new(OWN_ERROR, reason.clone()).into(),
         _ => err.into(),
     }
 }

@@ -1,4 +1,5 @@
-//! `pod rm [-f] [-t N] NAME..`: each pod and its containers; its ID printed.
+//! `pod rm [-f] [-t N] [-a] NAME..`: each pod (every pod with `-a`) and its containers; its
+//! ID printed.
 
 use super::Result;
 use super::lifecycle::each;
@@ -8,6 +9,9 @@ use libpod_core::runtime::Runtime;
 
 #[derive(Args)]
 pub struct RmArgs {
+    /// Remove all running pods.
+    #[arg(short, long)]
+    all: bool,
     /// Force removal of a running pod by first stopping all containers, then removing all
     /// containers in the pod.
     #[arg(short, long)]
@@ -16,7 +20,7 @@ pub struct RmArgs {
     #[arg(short = 't', long = "time")]
     time: Option<u32>,
     /// The pods (name or ID).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
     pods: Vec<String>,
 }
 
@@ -25,5 +29,10 @@ pub fn rm(rt: &Runtime, args: RmArgs) -> Result {
     if let Some(time) = args.time {
         options = options.timeout(time);
     }
-    each(rt, &args.pods, |pod| rt.remove_pod(pod, options))
+    let pods = if args.all {
+        rt.pods()?.iter().map(|p| p.id().to_string()).collect()
+    } else {
+        args.pods
+    };
+    each(rt, &pods, |pod| rt.remove_pod(pod, options))
 }
