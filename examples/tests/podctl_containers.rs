@@ -6,18 +6,24 @@ use common::{Cgroup, ok, podctl};
 use libpod_testutil::{TempRoot, busybox_rootfs, require_root, serial, tar_directory};
 use std::path::Path;
 
-#[test]
-fn podctl_container_commands() {
-    require_root();
-    let _serial = serial();
-    let tmp = TempRoot::new().unwrap();
-    let cg = Cgroup(format!("/libpod-rs-podctl-{}", std::process::id()));
+/// A podctl store under `tmp` with the busybox image imported as `busybox`.
+fn busybox_store(tmp: &TempRoot) -> std::path::PathBuf {
     let rootfs = tmp.path().join("rootfs");
     busybox_rootfs(&rootfs).unwrap();
     let tar = tmp.path().join("rootfs.tar");
     tar_directory(&rootfs, &tar).unwrap();
     let root = tmp.path().join("store");
     ok(&root, &["import", tar.to_str().unwrap(), "busybox"]);
+    root
+}
+
+#[test]
+fn podctl_container_commands() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = Cgroup(format!("/libpod-rs-podctl-{}", std::process::id()));
+    let root = busybox_store(&tmp);
     let ulimit = [
         "--ulimit",
         "nofile=1024:1024",
@@ -190,12 +196,7 @@ fn run_rm_never_loses_the_output_of_a_container_removed_by_its_exit_command() {
     let _serial = serial();
     let tmp = TempRoot::new().unwrap();
     let cg = Cgroup(format!("/libpod-rs-podctl-rm-{}", std::process::id()));
-    let rootfs = tmp.path().join("rootfs");
-    busybox_rootfs(&rootfs).unwrap();
-    let tar = tmp.path().join("rootfs.tar");
-    tar_directory(&rootfs, &tar).unwrap();
-    let root = tmp.path().join("store");
-    ok(&root, &["import", tar.to_str().unwrap(), "busybox"]);
+    let root = busybox_store(&tmp);
     // The exit command (another process) removes the container, log and all, as soon as it
     // exits; a follow that opened the log after that showed nothing (1 run in 15 here).
     let mut lost = 0;

@@ -297,12 +297,14 @@ fn options_subnets_and_flags_are_completed_as_podman_completes_them() {
 
 #[test]
 fn lookups_by_id_prefix_removal_and_prune() {
+    // Names that no ID can start with (not hex): "a" was taken as the prefix of another
+    // network's random ID once in a few runs.
     let (dir, store) = store();
-    let a = store.create(named("a")).unwrap();
-    let b = store.create(named("b")).unwrap();
-    store.create(named("c")).unwrap();
-    assert_eq!(store.inspect(&a.id[..10]).unwrap().name, "a");
-    assert_eq!(store.inspect(&b.id).unwrap().name, "b");
+    let a = store.create(named("na")).unwrap();
+    let b = store.create(named("nb")).unwrap();
+    store.create(named("nc")).unwrap();
+    assert_eq!(store.inspect(&a.id[..10]).unwrap().name, "na");
+    assert_eq!(store.inspect(&b.id).unwrap().name, "nb");
     assert!(matches!(
         store.inspect("zz"),
         Err(NetError::NoSuchNetwork { .. })
@@ -328,16 +330,16 @@ fn lookups_by_id_prefix_removal_and_prune() {
     // A file that does not parse is skipped, as Podman skips it.
     std::fs::write(dir.path().join("networks/broken.json"), b"{").unwrap();
     assert_eq!(store.list().unwrap().len(), 4);
-    assert_eq!(store.remove(&a.id[..12]).unwrap().name, "a");
-    assert!(!dir.path().join("networks/a.json").exists());
+    assert_eq!(store.remove(&a.id[..12]).unwrap().name, "na");
+    assert!(!dir.path().join("networks/na.json").exists());
     assert!(matches!(
-        store.remove("a"),
+        store.remove("na"),
         Err(NetError::NoSuchNetwork { .. })
     ));
-    let pruned = store.prune(&["c".to_string()].into()).unwrap();
-    assert_eq!(pruned, ["b"]);
+    let pruned = store.prune(&["nc".to_string()].into()).unwrap();
+    assert_eq!(pruned, ["nb"]);
     let names: Vec<String> = store.list().unwrap().into_iter().map(|n| n.name).collect();
-    assert_eq!(names, ["c", "libpod"]);
+    assert_eq!(names, ["libpod", "nc"]);
 }
 
 #[test]
