@@ -42,12 +42,11 @@ impl Container {
             _ => return Err(session_state(&row, "clean up (it never started)")),
         }
         let dir = session_dir(self.runtime(), self.id(), session);
-        let code =
-            match oci_exec(self.runtime())?.exec_wait(&dir, self.id(), Some(Duration::ZERO))? {
-                Some(code) => code,
-                None if !monitor_alive(&row) => -1,
-                None => return Err(session_state(&row, "clean up (it is still running)")),
-            };
+        let code = match oci_exec(self)?.exec_wait(&dir, self.id(), Some(Duration::ZERO))? {
+            Some(code) => code,
+            None if !monitor_alive(&row) => -1,
+            None => return Err(session_state(&row, "clean up (it is still running)")),
+        };
         self.record_exit(session, code)?;
         super::exec_event(self, session, Some(code));
         Ok(())

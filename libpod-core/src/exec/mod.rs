@@ -136,12 +136,24 @@ pub(crate) fn session_dir(rt: &Runtime, container: &str, session: &str) -> PathB
     rt.container_run_dir(container).join("exec").join(session)
 }
 
-/// The OCI runtime's exec side, or the error that it has none.
-fn oci_exec(rt: &Runtime) -> Result<&std::sync::Arc<dyn crate::oci::OciExec>> {
-    rt.oci_exec().ok_or_else(|| CoreError::InvalidOption {
-        option: "exec",
-        reason: format!("the OCI runtime {} has no exec", rt.oci_runtime_name()),
-    })
+/// The exec side of the OCI runtime container `ctr` was created with (the runtime's own,
+/// else, for the runtime of new containers, the one the builder was given), or the error
+/// that it has none.
+fn oci_exec(ctr: &Container) -> Result<std::sync::Arc<dyn crate::oci::OciExec>> {
+    let oci = ctr.oci()?;
+    let name = oci.name().to_string();
+    let rt = ctr.runtime();
+    let is_default = name == rt.oci_runtime_name();
+    if let Some(exec) = oci.exec_side() {
+        return Ok(exec);
+    }
+    is_default
+        .then(|| rt.oci_exec().cloned())
+        .flatten()
+        .ok_or_else(|| CoreError::InvalidOption {
+            option: "exec",
+            reason: format!("the OCI runtime {name} has no exec"),
+        })
 }
 
 /// The detach keys of `config` (Podman's default when unset; none when empty).

@@ -21,7 +21,7 @@ impl Container {
             (ExecStatus::Stopped, Some(code)) => Some(code),
             (ExecStatus::Running, _) => {
                 let dir = session_dir(self.runtime(), self.id(), session);
-                let oci = oci_exec(self.runtime())?;
+                let oci = oci_exec(self)?;
                 let code = match oci.exec_wait(&dir, self.id(), timeout)? {
                     Some(code) => code,
                     // No exit code and no monitor: it was killed before it could write one.

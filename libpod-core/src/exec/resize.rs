@@ -25,6 +25,6 @@ impl Container {
             return Err(session_state(&row, "resize (it is not running)"));
         }
         let dir = session_dir(self.runtime(), self.id(), session);
-        oci_exec(self.runtime())?.exec_resize(&dir, size.rows, size.cols)
+        oci_exec(self)?.exec_resize(&dir, size.rows, size.cols)
     }
 }

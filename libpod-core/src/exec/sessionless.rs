@@ -59,7 +59,8 @@ impl Container {
             args.attach = true;
             args.initial_size = streams.terminal_size;
             args.preserve_fds = config.preserve_fds;
-            let mut started = oci_exec(rt)?.exec_launch(&args)?.start()?;
+            let exec = oci_exec(self)?;
+            let mut started = exec.exec_launch(&args)?.start()?;
             let attach = started.attach.take().expect("attached");
             let watchdog = match timeout {
                 Some(limit) => {

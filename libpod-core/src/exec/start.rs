@@ -126,7 +126,8 @@ impl Container {
             args.exit_command = runtime_command
                 .as_deref()
                 .unwrap_or(&row.config.exit_command);
-            let pending = oci_exec(rt)?.exec_launch(&args)?;
+            let exec = oci_exec(self)?;
+            let pending = exec.exec_launch(&args)?;
             if let Some(monitor) = pending.monitor() {
                 row.monitor_pid = Some(monitor.pid);
                 rt.state().save_exec_session(&row)?;

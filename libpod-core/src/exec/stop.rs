@@ -24,7 +24,7 @@ impl Container {
         let grace = Duration::from_secs(u64::from(timeout.unwrap_or(self.config().stop_timeout)));
         kill_session(&row, grace)?;
         let dir = session_dir(self.runtime(), self.id(), session);
-        let code = oci_exec(self.runtime())?.exec_wait(&dir, self.id(), Some(EXIT_CODE_TIMEOUT))?;
+        let code = oci_exec(self)?.exec_wait(&dir, self.id(), Some(EXIT_CODE_TIMEOUT))?;
         let mut row = row;
         row.status = ExecStatus::Stopped;
         row.exit_code = Some(code.unwrap_or(-1));

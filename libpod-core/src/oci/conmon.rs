@@ -248,6 +248,9 @@ impl OciRuntime for ConmonRuntime {
     fn clear_exit(&self, id: &str) -> Result<()> {
         self.exits.clear(id)
     }
+    fn exec_side(self: std::sync::Arc<Self>) -> Option<std::sync::Arc<dyn super::OciExec>> {
+        Some(self)
+    }
 }
 
 impl ConmonRuntime {

@@ -227,8 +227,15 @@ impl ConmonExecPending<'_> {
 /// Sorts a runtime's exec error as Podman does (`getOCIRuntimeError`, case-insensitive):
 /// "permission denied" or "operation not permitted" cannot invoke (126); "executable file
 /// not found in" or "no such file or directory" not found (127); the line that matched is
-/// the message.
-pub(crate) fn classify_exec_error(container: &str, runtime: &str, message: String) -> CoreError {
+/// the message. For runtimes in other crates too, whose messages say it in runc's words.
+///
+/// ```
+/// use libpod_core::CoreError;
+/// let message = "exec: \"x\": executable file not found in $PATH".to_string();
+/// let err = libpod_core::oci::classify_exec_error("ctr", "runc", message);
+/// assert!(matches!(err, CoreError::ExecCommandNotFound { .. }));
+/// ```
+pub fn classify_exec_error(container: &str, runtime: &str, message: String) -> CoreError {
     let line_with = |needles: &[&str]| {
         message
             .lines()

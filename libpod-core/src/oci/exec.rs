@@ -123,6 +123,20 @@ impl ExecStarted {
         }
     }
 
+    /// A started process (PID `pid` on the host) whose monitor writes its exit code to
+    /// `exit_dir/CONTAINER_ID`, as conmon does: for runtimes in other crates.
+    ///
+    /// ```no_run
+    /// # use libpod_core::oci::{ExecStarted, exec_exit_dir};
+    /// let dir = std::path::Path::new("/run/libpod-rs/containers/abc/exec/s1");
+    /// let mut started = ExecStarted::with_exit_dir(42, "abc", exec_exit_dir(dir));
+    /// let code = started.wait(None)?;
+    /// # Ok::<(), libpod_core::CoreError>(())
+    /// ```
+    pub fn with_exit_dir(pid: i32, container_id: &str, exit_dir: PathBuf) -> ExecStarted {
+        ExecStarted::new(pid, container_id, exit_dir, None)
+    }
+
     /// Waits up to `timeout` (forever with `None`) for the exit code.
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<Option<i32>> {
         if let Some(sync) = self.sync.take() {

@@ -38,6 +38,7 @@ pub mod suite;
 
 pub use attach_socket::{AttachSocket, TerminalSize};
 pub use attach_stream::{AttachEnd, AttachIo, pump};
+pub use conmon::exec::classify_exec_error;
 pub use conmon::{CREATE_TIMEOUT, ConmonRuntime, ConmonRuntimeConfig};
 pub use detach_keys::{DEFAULT_DETACH_KEYS, DetachKeys, DetachMatcher, Fed};
 pub use exec::{ExecArgs, ExecStarted, OciExec, PendingExec, exec_exit_dir};
@@ -200,4 +201,20 @@ pub trait OciRuntime: Send + Sync + Debug {
     fn wait_exit(&self, id: &str, timeout: Option<Duration>) -> Result<Option<ExitInfo>>;
     /// Forgets a recorded exit (before the container runs again).
     fn clear_exit(&self, id: &str) -> Result<()>;
+    /// The runtime's exec side, for the exec sessions of the containers made with it; `None`
+    /// (the default) when it has none: the containers of the runtime given to
+    /// [`RuntimeBuilder::with_oci`](crate::runtime::RuntimeBuilder::with_oci) then use the
+    /// one given to [`with_oci_exec`](crate::runtime::RuntimeBuilder::with_oci_exec), the
+    /// others have no exec.
+    ///
+    /// ```no_run
+    /// # use libpod_core::oci::{OciExec, OciRuntime};
+    /// # use std::sync::Arc;
+    /// # fn f(oci: Arc<dyn OciRuntime>) {
+    /// let exec: Option<Arc<dyn OciExec>> = oci.exec_side();
+    /// # }
+    /// ```
+    fn exec_side(self: std::sync::Arc<Self>) -> Option<std::sync::Arc<dyn OciExec>> {
+        None
+    }
 }

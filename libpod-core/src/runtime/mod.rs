@@ -25,7 +25,7 @@
 //! | `container/create.rs` | `new_container`, `build_container` |
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
 //! | `monitor/` | `cleanup_container` (the exit command's work), `watch_exits` (the exit monitor), `boot` (start on boot) |
-//! | `exec/` | `Container::exec*` (sessions, sessionless exec); `oci_exec()` reaches the runtime's exec side |
+//! | `exec/` | `Container::exec*` (sessions, sessionless exec); the container's OCI runtime's `exec_side()` (else `oci_exec()`, the builder's) runs them |
 //! | `volume/` | `volume`, `volumes`, `volume_exists` (mod.rs), `new_volume` (create.rs), `remove_volume` (remove.rs), `prune_volumes` (prune.rs), `import_volume` (export.rs) |
 //! | `events/` | the `events()` emitter (every verb's one-line event; the store's image events) |
 //! | `stats/` | `Container::stats`, `Container::top` (on the container handle) |
@@ -193,8 +193,10 @@ impl RuntimeBuilder {
         self
     }
 
-    /// Uses this runtime for exec sessions (with [`with_oci`](Self::with_oci); by default
-    /// the conmon runtime's, or none with another OCI runtime).
+    /// Uses this runtime for the exec sessions of the containers made with the runtime given
+    /// to [`with_oci`](Self::with_oci), when it has no exec side of its own
+    /// ([`OciRuntime::exec_side`]): every other container uses its runtime's (conmon's, or
+    /// libpod-libcontainer's), or has none.
     pub fn with_oci_exec(mut self, exec: Arc<dyn OciExec>) -> Self {
         self.oci_exec = Some(exec);
         self
@@ -343,7 +345,7 @@ impl Runtime {
         WeakRuntime(Arc::downgrade(&self.inner))
     }
 
-    /// The OCI runtime's exec side, if it has one.
+    /// The exec side given to the builder, if any (see `RuntimeBuilder::with_oci_exec`).
     pub(crate) fn oci_exec(&self) -> Option<&Arc<dyn OciExec>> {
         self.inner.oci_exec.as_ref()
     }

@@ -77,7 +77,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
         storage_driver: builder.storage_driver.clone(),
         ..Default::default()
     };
-    let mut oci_exec = builder.oci_exec;
+    let oci_exec = builder.oci_exec;
     let mut added = builder.added_oci;
     // An added runtime named by `oci_runtime` is the one of new containers.
     let chosen = builder
@@ -101,8 +101,6 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
                 ) {
                     Ok((runtime, conmon_path)) => {
                         reopen.conmon = Some(conmon_path);
-                        oci_exec
-                            .get_or_insert_with(|| runtime.clone() as Arc<dyn crate::oci::OciExec>);
                         added.push(runtime);
                     }
                     Err(err) => {
@@ -131,7 +129,6 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
             )?;
             reopen.runtime = Some(runtime.config().runtime_path.clone());
             reopen.conmon = Some(conmon_path);
-            oci_exec.get_or_insert_with(|| runtime.clone() as Arc<dyn crate::oci::OciExec>);
             (runtime as Arc<dyn OciRuntime>, added)
         }
     };
