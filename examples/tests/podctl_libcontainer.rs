@@ -153,3 +153,156 @@ fn detached_container_keeps_its_runtime() {
         "libcontainer's state outlived the removal"
     );
 }
+
+/// podctl with `args` and `input` on its stdin.
+fn podctl_with_input(pair: &Pair, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_podctl"))
+        .arg("--root")
+        .arg(pair.root.join("root"))
+        .arg("--runroot")
+        .arg(pair.root.join("run"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Prints 1 when SIGPIPE is ignored in the process that reads `/proc/self/status`, else 0.
+const SIGPIPE_IGNORED: &str =
+    "m=$(grep SigIgn /proc/self/status | cut -f2); echo $(( 0x$m >> 12 & 1 ))";
+
+/// `exec` in a `--runtime libcontainer` container as in a runc one: output, exit codes
+/// (0, 1, 126, 127, 137), `-e`, `-u`, `-w`, `-i`, `-d`, the container's environment,
+/// capabilities, seccomp and cgroup; and nothing left of the sessions after.
+#[test]
+fn exec_matches_runc() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("libcontainer-exec");
+    let flags = pair.run_flags();
+    for (name, runtime) in [("lc", Some("libcontainer")), ("rc", None)] {
+        let mut args = Vec::new();
+        if let Some(runtime) = runtime {
+            args.extend(["--runtime", runtime]);
+        }
+        args.extend(["run", "-d", "--network", "none", "--name", name]);
+        args.extend(flags.iter().map(String::as_str));
+        args.extend(["localhost/busybox", "sleep", "600"]);
+        pair.ok(&args);
+    }
+    // Options, then the command; CTR stands for the container.
+    let cases: &[&[&str]] = &[
+        &["CTR", "sh", "-c", "echo out-line; echo err-line >&2"],
+        &["CTR", "sh", "-c", "echo one; exit 1"],
+        &["CTR", "nosuchcmd"],
+        &["CTR", "/etc/passwd"],
+        &["CTR", "sh", "-c", "kill -9 $$"],
+        &[
+            "-e",
+            "FOO=bar",
+            "-e",
+            "HOME=/tmp",
+            "CTR",
+            "sh",
+            "-c",
+            "echo $FOO $HOME",
+        ],
+        &["-u", "nobody", "CTR", "id"],
+        &["-u", "1234:1234", "CTR", "id"],
+        &["-u", "nosuchuser", "CTR", "id"],
+        &["-w", "/tmp", "CTR", "pwd"],
+        &["-w", "/nonexistent", "CTR", "pwd"],
+        &["CTR", "sh", "-c", "env | sort | grep -v HOSTNAME"],
+        &[
+            "CTR",
+            "sh",
+            "-c",
+            "grep -E '^(Cap|Seccomp|NoNewPrivs)' /proc/self/status",
+        ],
+        &["CTR", "sh", "-c", "yes | head -1"],
+        // SIGPIPE not ignored (the monitor ignores it, as Rust programs do), in the exec's
+        // process and in the container's init.
+        &["CTR", "sh", "-c", SIGPIPE_IGNORED],
+        &["CTR", "sh", "-c", &SIGPIPE_IGNORED.replace("self", "1")],
+    ];
+    for case in cases {
+        let [lc, rc] = ["lc", "rc"].map(|name| {
+            let args: Vec<&str> = case
+                .iter()
+                .map(|arg| if *arg == "CTR" { name } else { arg })
+                .collect();
+            let mut all = vec!["exec"];
+            all.extend(args);
+            seen(&pair.podctl(&all))
+        });
+        assert_eq!(lc.0, rc.0, "{case:?}: exit code against runc's ({lc:?})");
+        if lc.0.is_some_and(|code| code < 125) {
+            assert_eq!(
+                (&lc.1, &lc.2),
+                (&rc.1, &rc.2),
+                "{case:?}: output against runc's"
+            );
+        }
+    }
+    // Stdin kept open and closed at its end.
+    for name in ["lc", "rc"] {
+        let script = "cat; echo done >&2; exit 4";
+        let out = podctl_with_input(&pair, &["exec", "-i", name, "sh", "-c", script], b"in\n");
+        assert_eq!(
+            seen(&out),
+            (Some(4), "in\n".into(), "done\n".into()),
+            "{name}"
+        );
+    }
+    // Detached: the session runs on; its exit command records its end (its directory goes).
+    for name in ["lc", "rc"] {
+        let session = pair.ok(&[
+            "exec",
+            "-d",
+            name,
+            "sh",
+            "-c",
+            "sleep 0.3; echo hi > /tmp/d",
+        ]);
+        assert_eq!(session.trim().len(), 64, "{name}: {session}");
+        let id = pair.ok(&["inspect", "--format", "{{.Id}}", name]);
+        let dir = pair
+            .root
+            .join("run/containers")
+            .join(id.trim())
+            .join("exec")
+            .join(session.trim());
+        assert!(dir.is_dir(), "{name}: {} missing", dir.display());
+        for _ in 0..200 {
+            if !dir.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        assert!(
+            !dir.exists(),
+            "{name}: the detached session's end was not recorded"
+        );
+        assert_eq!(pair.ok(&["exec", name, "cat", "/tmp/d"]), "hi\n", "{name}");
+    }
+    // No session directory or monitor left; the containers stop and go as usual.
+    for name in ["lc", "rc"] {
+        let id = pair.ok(&["inspect", "--format", "{{.Id}}", name]);
+        let exec_dir = pair
+            .root
+            .join("run/containers")
+            .join(id.trim())
+            .join("exec");
+        let left: Vec<_> = std::fs::read_dir(&exec_dir)
+            .map(|dir| dir.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{name}: sessions left: {left:?}");
+    }
+    pair.ok(&["rm", "-f", "-t", "0", "lc", "rc"]);
+    assert_eq!(pair.ok(&["ps", "-aq"]), "");
+}

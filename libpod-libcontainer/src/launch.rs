@@ -2,7 +2,7 @@
 
 use crate::LibcontainerRuntime;
 use crate::errors::{self, EXISTS, check_id, unsupported};
-use crate::protocol::{MonitorReport, MonitorRequest};
+use crate::protocol::{MonitorReport, MonitorRequest, Request};
 use libpod_core::oci::{CreateArgs, Created, LogTarget, PendingCreate};
 use libpod_core::{CoreError, Result};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -18,7 +18,7 @@ pub(crate) const PIDFILE: &str = "pidfile";
 /// The monitor's PID (conmon's name: libpod-core reads it).
 pub(crate) const MONITOR_PIDFILE: &str = "conmon.pid";
 /// The monitor's own error output.
-const MONITOR_LOG: &str = "oci-log";
+pub(crate) const MONITOR_LOG: &str = "oci-log";
 /// The longest report read.
 const REPORT_MAX: usize = 64 * 1024;
 
@@ -196,7 +196,7 @@ enum Answer {
 fn exchange(child: &mut Child, request: &MonitorRequest, timeout: Duration) -> Result<Answer> {
     let id = &request.id;
     let mut stdin = child.stdin.take().expect("spawned with a piped stdin");
-    let mut line = serde_json::to_vec(request)
+    let mut line = serde_json::to_vec(&Request::Create(request.clone()))
         .map_err(|err| errors::oci(id, "create", format!("encoding the request: {err}")))?;
     line.push(b'\n');
     if let Err(err) = stdin.write_all(&line) {
@@ -205,10 +205,36 @@ fn exchange(child: &mut Child, request: &MonitorRequest, timeout: Duration) -> R
     }
     drop(stdin);
     let mut stdout = child.stdout.take().expect("spawned with a piped stdout");
-    let deadline = Instant::now() + timeout;
     let mut received = Vec::new();
+    let line = read_line(&mut stdout, &mut received, timeout)
+        .map_err(|err| errors::oci(id, "create", err))?;
+    let Some(line) = line else {
+        return Ok(Answer::TimedOut);
+    };
+    Ok(match serde_json::from_slice::<MonitorReport>(&line) {
+        Ok(report) => Answer::Report(report),
+        Err(_) => Answer::Eof(String::from_utf8_lossy(&line).trim().to_string()),
+    })
+}
+
+/// Reads the monitor's next line (without its newline) from `stdout` within `timeout`,
+/// `received` holding what was read past it; `None` when the time ran out. At EOF (or past
+/// [`REPORT_MAX`] bytes), what was read.
+pub(crate) fn read_line(
+    stdout: &mut (impl Read + AsFd),
+    received: &mut Vec<u8>,
+    timeout: Duration,
+) -> io::Result<Option<Vec<u8>>> {
+    let deadline = Instant::now() + timeout;
     let mut buf = [0u8; 4096];
     loop {
+        if let Some(end) = received.iter().position(|&b| b == b'\n') {
+            let line = received.drain(..=end).take(end).collect();
+            return Ok(Some(line));
+        }
+        if received.len() >= REPORT_MAX {
+            return Ok(Some(std::mem::take(received)));
+        }
         let left = deadline.saturating_duration_since(Instant::now());
         let millis = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);
         let polled = {
@@ -219,32 +245,27 @@ fn exchange(child: &mut Child, request: &MonitorRequest, timeout: Duration) -> R
             )
         };
         match polled {
-            Ok(0) => return Ok(Answer::TimedOut),
+            Ok(0) => return Ok(None),
             Ok(_) => {}
             Err(nix::errno::Errno::EINTR) => continue,
-            Err(errno) => return Err(errors::oci(id, "create", errno)),
+            Err(errno) => return Err(errno.into()),
         }
         let n = match stdout.read(&mut buf) {
             Ok(n) => n,
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(errors::oci(id, "create", err)),
+            Err(err) => return Err(err),
         };
-        received.extend_from_slice(&buf[..n]);
-        if n == 0 || received.contains(&b'\n') || received.len() >= REPORT_MAX {
-            break;
+        if n == 0 {
+            return Ok(Some(std::mem::take(received)));
         }
+        received.extend_from_slice(&buf[..n]);
     }
-    let line = received.split(|&b| b == b'\n').next().unwrap_or_default();
-    Ok(match serde_json::from_slice::<MonitorReport>(line) {
-        Ok(report) => Answer::Report(report),
-        Err(_) => Answer::Eof(String::from_utf8_lossy(&received).trim().to_string()),
-    })
 }
 
 /// libcontainer's message for a command that cannot run, with runc's words for it appended,
 /// which callers classify (Podman's 127 for "executable file not found", 126 for
 /// "permission denied"); other messages as they are.
-fn in_runc_words(message: String) -> String {
+pub(crate) fn in_runc_words(message: String) -> String {
     let lower = message.to_lowercase();
     if lower.contains("not found in $path") || lower.contains("not found in path") {
         format!("{message}: executable file not found in $PATH")
@@ -279,11 +300,11 @@ fn kill_monitor(run_dir: &Path) {
     }
 }
 
-fn absolute(path: &Path) -> Result<PathBuf> {
+pub(crate) fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).map_err(|err| errors::io("resolving", path, err))
 }
 
-fn remove_if_present(path: &Path) -> Result<()> {
+pub(crate) fn remove_if_present(path: &Path) -> Result<()> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),

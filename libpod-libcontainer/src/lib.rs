@@ -32,13 +32,25 @@
 //! with `add_oci_runtime` and calls `Runtime::cleanup_container`, rather than `run_cleanup`
 //! (podctl offers it in every call).
 //!
+//! # Exec sessions
+//!
+//! [`LibcontainerRuntime`] is its own [`OciExec`](libpod_core::oci::OciExec)
+//! ([`OciRuntime::exec_side`](libpod_core::oci::OciRuntime::exec_side)), so the exec sessions
+//! of its containers run under it: a monitor per session (the same [`MonitorCommand`], with
+//! [`EXEC_SESSION_FLAG`] and the session's ID appended) runs the process with libcontainer's
+//! tenant builder, serves conmon's attach socket protocol in the session's directory, writes
+//! the exit code where conmon does and runs the exit command; a command that is not found
+//! or cannot be invoked fails as Podman's 127 and 126. The process runs under the
+//! container's seccomp filter, which libcontainer's tenant builder leaves out (the monitor
+//! installs it; `monitor/seccomp.rs`).
+//!
 //! # Not supported yet
 //!
 //! These fail with [`CoreError::RuntimeUnsupported`](libpod_core::CoreError), naming what:
-//! a terminal or an open stdin (attach: the monitor serves no attach socket yet), and the
-//! journald log driver. Exec sessions are not offered (no `OciExec`: libpod-core refuses an
-//! exec with its "no exec runtime" error), nor checkpoint/restore; the OOM marker is not
-//! written (an OOM kill reads as exit 137).
+//! a terminal or an open stdin for the container (attach: the container's monitor serves no
+//! attach socket yet), a terminal for an exec session (and its resize), file descriptors
+//! passed to an exec session, and the journald log driver. Nor checkpoint/restore; the OOM
+//! marker is not written (an OOM kill reads as exit 137).
 //!
 //! # Cargo features of libcontainer
 //!
@@ -66,6 +78,7 @@
 
 mod config;
 mod errors;
+mod exec;
 mod launch;
 pub mod monitor;
 mod ops;
@@ -73,6 +86,7 @@ mod protocol;
 mod runtime;
 
 pub use config::{CREATE_TIMEOUT, LibcontainerConfig, MonitorCommand};
+pub use exec::EXEC_SESSION_FLAG;
 pub use runtime::LibcontainerRuntime;
 
 /// The runtime's name (`OciRuntime::name`, and the `--runtime` value that selects it).

@@ -1,12 +1,21 @@
-//! What the caller and the monitor say to each other, over the monitor's stdin and stdout.
+//! What the caller and the monitor say to each other, over the monitor's stdin and stdout:
+//! JSON documents, one a line.
 //!
-//! The caller spawns the monitor with both as pipes and returns ([`OciRuntime::launch`]); the
-//! monitor blocks reading its stdin. At `create` the caller writes one [`MonitorRequest`] as
-//! JSON and closes the pipe; dropped without `create`, it closes the pipe unwritten (and kills
-//! the monitor, which has done nothing). The monitor answers with one [`MonitorReport`] line
-//! on its stdout, then points its stdin and stdout at /dev/null.
+//! A create: the caller spawns the monitor with both as pipes and returns
+//! ([`OciRuntime::launch`]); the monitor blocks reading its stdin. At `create` the caller
+//! writes one [`Request::Create`] and closes the pipe; dropped without `create`, it closes the
+//! pipe unwritten (and kills the monitor, which has done nothing). The monitor answers with
+//! one [`MonitorReport`] line on its stdout, then points its stdin and stdout at /dev/null.
+//!
+//! An exec ([`OciExec::exec_launch`]): the caller writes one [`Request::Exec`] and keeps the
+//! pipe open; the monitor detaches, binds the session's attach socket and reports
+//! [`ExecReport::Ready`]. At `start` (the caller connected to the socket, if attached) the
+//! caller writes the line [`EXEC_GO`] and closes the pipe; the monitor runs the process and
+//! reports [`ExecReport::Started`] or [`ExecReport::Failed`]. A pipe closed without the line
+//! is an abandoned exec: the monitor exits, having run nothing.
 //!
 //! [`OciRuntime::launch`]: libpod_core::oci::OciRuntime::launch
+//! [`OciExec::exec_launch`]: libpod_core::oci::OciExec::exec_launch
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -30,6 +39,57 @@ pub(crate) struct MonitorRequest {
     pub log_size_max: Option<u64>,
     /// The program (and arguments) run after the exit is recorded; empty for none.
     pub exit_command: Vec<String>,
+}
+
+/// What the monitor is asked to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Request {
+    /// Create a container (and hold its init).
+    Create(MonitorRequest),
+    /// Run a process in a running container (and hold it).
+    Exec(ExecRequest),
+}
+
+/// An exec session: what the monitor runs and where it records things; every path absolute.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ExecRequest {
+    /// The container's ID.
+    pub container_id: String,
+    /// The session's directory: `process.json` (the process, written by the caller), the
+    /// attach socket `attach`, `conmon.pid` (the monitor's PID) and the exit directory
+    /// `exit/` (the exit file named after the container, as conmon's).
+    pub dir: PathBuf,
+    /// libcontainer's state root.
+    pub state_root: PathBuf,
+    /// Keep the process's stdin open, fed from the attach socket's clients.
+    pub stdin: bool,
+    /// The program (and arguments) run after the exit is recorded; empty for none.
+    pub exit_command: Vec<String>,
+}
+
+/// The line that lets an exec's monitor run its process.
+pub(crate) const EXEC_GO: &str = "start";
+
+/// What an exec's monitor reports, one line each.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ExecReport {
+    /// Detached, its attach socket bound: it waits for [`EXEC_GO`].
+    Ready {
+        /// The monitor's PID.
+        monitor_pid: i32,
+    },
+    /// The process runs.
+    Started {
+        /// Its PID on the host.
+        pid: i32,
+    },
+    /// Nothing runs.
+    Failed {
+        /// What went wrong (libcontainer's words, with runc's for a command that cannot run).
+        message: String,
+    },
 }
 
 /// What the monitor reports once libcontainer's create is done.
@@ -69,5 +129,21 @@ mod tests {
             serde_json::from_str::<MonitorReport>(&line).unwrap(),
             report
         );
+    }
+
+    #[test]
+    fn requests_say_what_they_are() {
+        let exec = Request::Exec(ExecRequest {
+            container_id: "c".into(),
+            dir: "/d".into(),
+            state_root: "/s".into(),
+            stdin: false,
+            exit_command: Vec::new(),
+        });
+        let line = serde_json::to_string(&exec).unwrap();
+        assert!(line.starts_with(r#"{"exec":{"#), "{line}");
+        assert_eq!(serde_json::from_str::<Request>(&line).unwrap(), exec);
+        let ready = serde_json::to_string(&ExecReport::Ready { monitor_pid: 7 }).unwrap();
+        assert_eq!(ready, r#"{"ready":{"monitor_pid":7}}"#);
     }
 }

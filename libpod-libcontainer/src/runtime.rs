@@ -3,10 +3,13 @@
 use crate::config::LibcontainerConfig;
 use crate::errors::{self, check_id};
 use libpod_core::Result;
-use libpod_core::oci::{CreateArgs, ExitFiles, ExitInfo, OciRuntime, PendingCreate, RuntimeState};
+use libpod_core::oci::{
+    CreateArgs, ExitFiles, ExitInfo, OciExec, OciRuntime, PendingCreate, RuntimeState,
+};
 use oci_spec::runtime::LinuxResources;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// youki's libcontainer as an [`OciRuntime`], with a monitor process per container (see the
@@ -123,5 +126,8 @@ impl OciRuntime for LibcontainerRuntime {
     }
     fn clear_exit(&self, id: &str) -> Result<()> {
         self.exits.clear(id)
+    }
+    fn exec_side(self: Arc<Self>) -> Option<Arc<dyn OciExec>> {
+        Some(self)
     }
 }

@@ -1,7 +1,7 @@
 //! The monitor's one fork, and the check that makes it sound: the process holds one thread.
 //!
-//! The crate's only `unsafe` (allowed here by name, as libpod-core allows it in its spawn
-//! module).
+//! `unsafe` is allowed here by name (as libpod-core allows it in its spawn module): the fork
+//! and SIGPIPE's action; `attach.rs` has the crate's only other (an accepted descriptor).
 
 #![allow(unsafe_code)]
 
@@ -31,6 +31,25 @@ pub(super) fn fork_detached() -> io::Result<Side> {
             Ok(Side::Monitor)
         }
     }
+}
+
+/// Runs `f` with SIGPIPE's action at its default, then ignores SIGPIPE again (as the Rust
+/// runtime set it): the processes `f` clones start with the default action, as runc's
+/// containers do, while the monitor's own writes to a closed pipe stay errors.
+pub(super) fn with_default_sigpipe<T>(f: impl FnOnce() -> T) -> T {
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: SIG_DFL and SIG_IGN are not handlers: no code of ours runs in a signal's
+    // context. The process holds one thread (the callers check), so no other thread sees the
+    // action change.
+    if let Err(err) = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) } {
+        eprintln!("libcontainer monitor: resetting SIGPIPE: {err}");
+    }
+    let result = f();
+    // SAFETY: as above.
+    if let Err(err) = unsafe { signal(Signal::SIGPIPE, SigHandler::SigIgn) } {
+        eprintln!("libcontainer monitor: ignoring SIGPIPE: {err}");
+    }
+    result
 }
 
 /// Fails unless this process holds exactly one thread (`/proc/self/task` has one entry).

@@ -13,7 +13,7 @@
 //! no fork of the embedder) whose `main` calls [`main`] here before it starts any thread.
 //! Then:
 //!
-//! 1. It reads its request (one JSON document) from stdin; EOF without one means the create
+//! 1. It reads its request (one JSON line) from stdin; EOF without one means the create
 //!    was abandoned: it exits, having made nothing.
 //! 2. It forks (`detach.rs`: refused unless `/proc/self/task` shows one thread) and its first
 //!    process exits, so the caller reaps it at once; the second calls `setsid` (no terminal,
@@ -29,23 +29,32 @@
 //!    for signal N, written to a temporary file renamed into place) and runs the exit command
 //!    with stdio on /dev/null, without waiting for it.
 //!
+//! An exec session's monitor (`exec.rs`) starts the same way (the request says which), then
+//! binds the session's attach socket (`attach.rs`), waits for the caller's go-ahead, runs
+//! the process with libcontainer's tenant builder under the container's seccomp filter
+//! (`seccomp.rs`), serves the socket until the process exits, writes the session's exit
+//! file and runs the exit command: conmon's `-e --exec-attach`.
+//!
 //! Nothing of the embedder is shared: the monitor gets its request as data and writes only
 //! the files named in it; the caller reads one line from it and never waits for more than its
 //! first process.
 
+mod attach;
 mod detach;
+pub(crate) mod exec;
 mod log;
+mod seccomp;
 mod watch;
 
 use crate::launch::{MONITOR_PIDFILE, PIDFILE};
 use crate::ops::chain;
-use crate::protocol::{MonitorReport, MonitorRequest};
+use crate::protocol::{MonitorReport, MonitorRequest, Request};
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::error::LibcontainerError;
 use libcontainer::syscall::syscall::SyscallType;
 use nix::fcntl::OFlag;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::fd::OwnedFd;
 use std::process::{Command, ExitCode, Stdio};
 
@@ -72,21 +81,25 @@ pub fn main() -> ExitCode {
     };
     match detach::fork_detached() {
         Ok(detach::Side::FirstProcess) => ExitCode::SUCCESS,
-        Ok(detach::Side::Monitor) => serve(&request),
+        Ok(detach::Side::Monitor) => match &request {
+            Request::Create(request) => serve(request),
+            Request::Exec(request) => exec::serve(request),
+        },
         Err(err) => fail(format!("detaching the monitor: {err}"), false),
     }
 }
 
-/// Reads the request: `None` when stdin closed empty.
-fn read_request() -> Result<Option<MonitorRequest>, String> {
-    let mut text = Vec::new();
+/// Reads the request, one line: `None` when stdin closed empty. The rest of stdin is left
+/// for an exec's go-ahead (std's stdin buffer goes with the fork).
+fn read_request() -> Result<Option<Request>, String> {
+    let mut text = String::new();
     std::io::stdin()
-        .read_to_end(&mut text)
+        .read_line(&mut text)
         .map_err(|err| format!("reading the request: {err}"))?;
-    if text.iter().all(u8::is_ascii_whitespace) {
+    if text.trim().is_empty() {
         return Ok(None);
     }
-    serde_json::from_slice(&text)
+    serde_json::from_str(&text)
         .map(Some)
         .map_err(|err| format!("malformed request: {err}"))
 }
@@ -99,7 +112,7 @@ fn fail(message: String, exists: bool) -> ExitCode {
 }
 
 /// Writes the report line on stdout.
-fn report(report: &MonitorReport) {
+fn report(report: &impl serde::Serialize) {
     let mut line = serde_json::to_vec(report).unwrap_or_default();
     line.push(b'\n');
     let mut stdout = std::io::stdout().lock();
@@ -132,20 +145,21 @@ fn serve(request: &MonitorRequest) -> ExitCode {
         eprintln!("libcontainer monitor: {err}");
     }
     let code = watch::wait_for_exit(pid, output);
-    let exit_file = request.exit_dir.join(&request.id);
+    record_exit(&request.exit_dir.join(&request.id), code);
+    run_exit_command(&request.exit_command);
+    ExitCode::SUCCESS
+}
+
+/// Writes exit file `path`: the code, in a temporary file renamed into place.
+pub(super) fn record_exit(path: &std::path::Path, code: i32) {
     if let Err(err) = libpod_fs::replace(
-        &exit_file,
+        path,
         code.to_string().as_bytes(),
         libpod_fs::PRIVATE_FILE_MODE,
         libpod_fs::Durability::Volatile,
     ) {
-        eprintln!(
-            "libcontainer monitor: writing {}: {err}",
-            exit_file.display()
-        );
+        eprintln!("libcontainer monitor: writing {}: {err}", path.display());
     }
-    run_exit_command(&request.exit_command);
-    ExitCode::SUCCESS
 }
 
 /// Creates the container: its init (our child) waits for `start`. Returns its PID and the
@@ -191,9 +205,12 @@ fn create(request: &MonitorRequest) -> Result<(i32, Option<watch::Output>), (Str
         .with_stderr(stderr)
         .as_init(&request.bundle)
         .with_systemd(false)
-        .with_detach(true)
-        .build()
-        .map_err(libcontainer_failed)?;
+        .with_detach(true);
+    // The container's processes start with SIGPIPE's default action, as runc's do (this
+    // process ignores it, as every Rust program does, and an ignored signal stays ignored
+    // across exec).
+    let container =
+        detach::with_default_sigpipe(|| container.build()).map_err(libcontainer_failed)?;
     // The builder is gone with our copies of the pipes' write ends: only the container holds
     // them, so they close when its processes are gone.
     let pid = container
@@ -203,7 +220,7 @@ fn create(request: &MonitorRequest) -> Result<(i32, Option<watch::Output>), (Str
 }
 
 /// Points stdin and stdout at /dev/null: the caller has its report and closes its ends.
-fn quiet_stdio() -> std::io::Result<()> {
+pub(super) fn quiet_stdio() -> std::io::Result<()> {
     let null = File::options().read(true).write(true).open("/dev/null")?;
     nix::unistd::dup2_stdin(&null)?;
     nix::unistd::dup2_stdout(&null)?;
@@ -212,7 +229,7 @@ fn quiet_stdio() -> std::io::Result<()> {
 
 /// Starts the exit command (libpod-core's cleanup), not waiting for it: it reopens the
 /// runtime and takes the container's lock, and may restart the container.
-fn run_exit_command(argv: &[String]) {
+pub(super) fn run_exit_command(argv: &[String]) {
     let Some((program, args)) = argv.split_first() else {
         return;
     };

@@ -173,7 +173,12 @@ enum Command {
     Cleanup(containers::CleanupArgs),
     /// The monitor of a `--runtime libcontainer` container (see `oci_libcontainer.rs`).
     #[command(name = oci_libcontainer::MONITOR_VERB, hide = true)]
-    LibcontainerMonitor,
+    LibcontainerMonitor {
+        /// The exec session the monitor serves (the runtime names it, so that the session's
+        /// monitor is recognised by its command line).
+        #[arg(long = "exec-session")]
+        exec_session: Option<String>,
+    },
 }
 
 /// `podctl system VERB`.
@@ -335,7 +340,7 @@ fn main() -> ExitCode {
         .with_timer(tracing_subscriber::fmt::time::uptime())
         .init();
     // Before anything starts a thread: libcontainer clones the monitor.
-    if let Command::LibcontainerMonitor = cli.command {
+    if let Command::LibcontainerMonitor { .. } = cli.command {
         return libpod_libcontainer::monitor::main();
     }
     match run(cli) {
@@ -454,7 +459,9 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Port(args) => networks::port(&rt, args)?,
         Command::System(SystemCommand::Boot(args)) => system::boot(&rt, args)?,
         Command::Cleanup(args) => containers::cleanup(&rt, args)?,
-        Command::LibcontainerMonitor => unreachable!("served in main before a runtime opens"),
+        Command::LibcontainerMonitor { .. } => {
+            unreachable!("served in main before a runtime opens")
+        }
         Command::Container(_)
         | Command::Version(_)
         | Command::Image(
