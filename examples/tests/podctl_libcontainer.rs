@@ -303,6 +303,30 @@ fn exec_matches_runc() {
             .unwrap_or_default();
         assert!(left.is_empty(), "{name}: sessions left: {left:?}");
     }
+    // Execs at once: each its own output and exit code; libcontainer's per-exec notify
+    // sockets do not pile up in the container's state directory.
+    let execs: Vec<_> = (0..12i32)
+        .map(|n| {
+            let script = format!("echo {n}; exit {n}");
+            std::thread::spawn({
+                let root = pair.root.clone();
+                move || common::podctl(&root, &["exec", "lc", "sh", "-c", &script])
+            })
+        })
+        .collect();
+    for (n, exec) in (0..).zip(execs) {
+        let out = exec.join().unwrap();
+        assert_eq!(seen(&out), (Some(n), format!("{n}\n"), String::new()));
+    }
+    let id = pair.ok(&["inspect", "--format", "{{.Id}}", "lc"]);
+    let state_dir = pair.root.join("run/runtime/libcontainer").join(id.trim());
+    let notify: Vec<_> = std::fs::read_dir(&state_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("tenant-notify-"))
+        .collect();
+    assert!(notify.is_empty(), "notify sockets left: {notify:?}");
     pair.ok(&["rm", "-f", "-t", "0", "lc", "rc"]);
     assert_eq!(pair.ok(&["ps", "-aq"]), "");
 }

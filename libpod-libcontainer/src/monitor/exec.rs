@@ -113,8 +113,10 @@ fn run(request: &ExecRequest, listener: OwnedFd) -> Result<(i32, attach::Session
         .with_process(Some(process))
         .with_detach(true);
     // The builder goes with our copies of the process's ends of the pipes.
-    let pid = detach::with_default_sigpipe(|| builder.build())
-        .map_err(|err| explain(request, chain(&err)))?;
+    let builds = Builds::enter(&request.state_root.join(&request.container_id))?;
+    let built = detach::with_default_sigpipe(|| builder.build());
+    builds.leave();
+    let pid = built.map_err(|err| explain(request, chain(&err)))?;
     let session = attach::Session::new(out_read, err_read, stdin_ours, listener);
     Ok((pid.as_raw(), session))
 }
@@ -152,6 +154,59 @@ fn process_and_executor(
     )
     .map_err(|err| format!("writing {}: {err}", rewritten.display()))?;
     Ok((rewritten, executor))
+}
+
+/// The lock file in the container's state directory: held shared by every exec's build.
+const BUILD_LOCK: &str = "libpod-exec.lock";
+/// The notify sockets libcontainer's tenant builder makes in the container's state
+/// directory, and leaves there.
+const TENANT_NOTIFY: &str = "tenant-notify-";
+
+/// An exec's build under way in a container: libcontainer's tenant builder leaves a notify
+/// socket in the state directory per exec, needed only while its build runs. Each build holds
+/// the directory's lock shared; after its build, an exec that gets it exclusive (no build
+/// runs) removes every such socket.
+struct Builds {
+    dir: std::path::PathBuf,
+    lock: File,
+}
+
+impl Builds {
+    fn enter(dir: &std::path::Path) -> Result<Builds, String> {
+        let path = dir.join(BUILD_LOCK);
+        let lock = libpod_fs::private_file()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|err| format!("opening {}: {err}", path.display()))?;
+        lock.lock_shared()
+            .map_err(|err| format!("locking {}: {err}", path.display()))?;
+        Ok(Builds {
+            dir: dir.to_path_buf(),
+            lock,
+        })
+    }
+
+    fn leave(self) {
+        if self.lock.unlock().is_err() || self.lock.try_lock().is_err() {
+            return;
+        }
+        for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(TENANT_NOTIFY)
+                && let Err(err) = std::fs::remove_file(entry.path())
+            {
+                eprintln!(
+                    "libcontainer monitor: removing {}: {err}",
+                    entry.path().display()
+                );
+            }
+        }
+    }
 }
 
 /// libcontainer's message for a failed exec, with what runc would say when the working
