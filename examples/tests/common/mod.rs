@@ -30,17 +30,67 @@ pub fn ok(root: &Path, args: &[&str]) -> String {
 }
 
 /// Removes this test's cgroup parent from every hierarchy when dropped, with the cgroups
-/// left beneath it (Podman leaves its `conmon` cgroup there).
+/// left beneath it (Podman leaves its `conmon` cgroup there), after killing the processes
+/// still in them: a container a test left running (thawed first, if paused) would outlive
+/// the test, with either runtime (TempRoot ends its monitor, not the container).
 pub struct Cgroup(pub String);
 
 impl Drop for Cgroup {
     fn drop(&mut self) {
-        for e in std::fs::read_dir("/sys/fs/cgroup")
+        let dirs: Vec<_> = std::fs::read_dir("/sys/fs/cgroup")
             .into_iter()
             .flatten()
             .flatten()
-        {
-            remove_cgroup(&e.path().join(self.0.trim_start_matches('/')));
+            .map(|e| e.path().join(self.0.trim_start_matches('/')))
+            .filter(|dir| dir.is_dir())
+            .collect();
+        kill_processes_in(&dirs);
+        for dir in &dirs {
+            remove_cgroup(dir);
+        }
+    }
+}
+
+/// Thaws the cgroups `dirs` and those beneath them, then SIGKILLs their processes until
+/// none is left (two seconds at most).
+fn kill_processes_in(dirs: &[std::path::PathBuf]) {
+    let mut all = Vec::new();
+    for dir in dirs {
+        collect_cgroups(dir, &mut all);
+    }
+    for dir in &all {
+        let _ = std::fs::write(dir.join("freezer.state"), "THAWED");
+        let _ = std::fs::write(dir.join("cgroup.freeze"), "0");
+    }
+    for _ in 0..100 {
+        let pids: Vec<i32> = all
+            .iter()
+            .filter_map(|dir| std::fs::read_to_string(dir.join("cgroup.procs")).ok())
+            .flat_map(|text| {
+                text.lines()
+                    .filter_map(|l| l.trim().parse().ok())
+                    .collect::<Vec<i32>>()
+            })
+            .collect();
+        if pids.is_empty() {
+            return;
+        }
+        for pid in pids {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// `dir` and every cgroup beneath it, parents before their children.
+fn collect_cgroups(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    out.push(dir.to_path_buf());
+    for child in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if child.file_type().is_ok_and(|t| t.is_dir()) {
+            collect_cgroups(&child.path(), out);
         }
     }
 }
