@@ -124,6 +124,7 @@ fn podctl_container_commands() {
         "count=2",
     ]);
     ok(&root, &args);
+    common::assert_test_runtime(&root, "sizer");
     let sized: serde_json::Value =
         serde_json::from_str(&ok(&root, &["inspect", "--size", "sizer"])).unwrap();
     let (rw, root_fs) = (

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::pair::{Pair, error_lines};
+use common::pair::{Pair, error_lines, runtime_error_lines};
 use libpod_testutil::{require_root, serial};
 
 #[test]
@@ -17,6 +17,7 @@ fn exec_matches_podman() {
     run.extend(flags.iter().map(String::as_str));
     run.extend(["localhost/busybox", "sleep", "1000"]);
     pair.ok(&run);
+    common::assert_test_runtime(&pair.root, "box");
     pair.podman_ok(&run);
     let mut stopped = vec!["create", "--name", "idle"];
     stopped.extend(flags.iter().map(String::as_str));
@@ -89,10 +90,11 @@ fn exec_matches_podman() {
             Some(255) if podman_255.contains(what) => Some(125),
             other => other,
         };
+        let errors = |o: &std::process::Output| runtime_error_lines(&o.stderr, Some(*code));
         let same = ours.status.code() == their_code
             && out(&ours) == out(&theirs)
             && err(&ours) == err(&theirs)
-            && error_lines(&ours.stderr) == error_lines(&theirs.stderr);
+            && errors(&ours) == errors(&theirs);
         if !same || ours.status.code() != Some(*code) {
             failures.push(format!(
                 "{what} ({}):\n  podctl {:?} {:?} {:?} {:?}\n  podman {:?} {:?} {:?} {:?}",

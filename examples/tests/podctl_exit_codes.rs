@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::pair::{Pair, error_lines};
+use common::pair::{Pair, runtime_error_lines};
 use libpod_testutil::{require_root, serial};
 
 /// One command for both engines: the exit code and `Error:` lines must be the same.
@@ -100,7 +100,11 @@ fn exit_codes_and_errors_match_podman() {
         let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
         let ours = pair.podctl(&args);
         let theirs = pair.podman(&args);
-        let (our_lines, their_lines) = (error_lines(&ours.stderr), error_lines(&theirs.stderr));
+        let code = Some(case.code);
+        let (our_lines, their_lines) = (
+            runtime_error_lines(&ours.stderr, code),
+            runtime_error_lines(&theirs.stderr, code),
+        );
         if ours.status.code() != Some(case.code)
             || theirs.status.code() != Some(case.code)
             || our_lines != their_lines

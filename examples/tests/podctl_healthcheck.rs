@@ -26,6 +26,7 @@ fn run_both(pair: &Pair, name: &str, args: &[&str]) {
     all.extend(flags.iter().map(String::as_str));
     all.extend(args);
     pair.ok(&all);
+    common::assert_test_runtime(&pair.root, name);
     pair.podman_ok(&all);
 }
 
@@ -171,7 +172,9 @@ fn alive(pid: i64) -> bool {
     })
 }
 
-/// Every process whose command line is a podctl's.
+/// Every process whose command line is a podctl's, but for the monitors of libcontainer
+/// containers and their exec sessions (podctl in its monitor mode: conmon's part, which is
+/// not podctl with runc).
 fn podctl_processes() -> Vec<(i64, String)> {
     let me = env!("CARGO_BIN_EXE_podctl");
     std::fs::read_dir("/proc")
@@ -181,7 +184,10 @@ fn podctl_processes() -> Vec<(i64, String)> {
             let pid: i64 = e.file_name().to_str()?.parse().ok()?;
             let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
             let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            (cmdline.starts_with(me) && alive(pid)).then_some((pid, cmdline))
+            let monitor = cmdline
+                .strip_prefix(me)
+                .is_some_and(|rest| rest.trim_start().starts_with("libcontainer-monitor"));
+            (cmdline.starts_with(me) && !monitor && alive(pid)).then_some((pid, cmdline))
         })
         .collect()
 }
@@ -191,7 +197,9 @@ fn create_run(pair: &Pair, name: &str, args: &[&str]) -> String {
     let flags = pair.run_flags();
     all.extend(flags.iter().map(String::as_str));
     all.extend(args);
-    pair.ok(&all).trim().to_string()
+    let id = pair.ok(&all).trim().to_string();
+    common::assert_test_runtime(&pair.root, name);
+    id
 }
 
 #[test]

@@ -78,6 +78,7 @@ fn restart_policies_act_with_no_podctl_running() {
 
     // SIGKILL with no podctl running: conmon's exit command (podctl) restarts it.
     run("always", "always");
+    common::assert_test_runtime(&root, "always");
     let first = inspect(&root, "always");
     kill9(pid(&first));
     let restarted = inspect_until(&root, "always", |i| {

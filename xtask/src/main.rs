@@ -24,6 +24,8 @@ tasks:
             cargo fmt --all -- --check
             cargo clippy --workspace --all-targets -- -D warnings
             cargo test --workspace [<args>]
+            LIBPOD_TEST_RUNTIME=libcontainer cargo test -p libpod-examples
+              --test T... [<args>]   (the runtime matrix: test.rs's list)
           (what CI runs, through .ci/run)
   demo    install missing host packages, then run the quickstart example (needs root)
   bench   run the workspace's benchmarks, if any: cargo bench --workspace [<args>]

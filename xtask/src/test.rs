@@ -17,9 +17,26 @@ const LIBRARIES: [&str; 7] = [
 /// The features docs.rs documents (each crate's `package.metadata.docs.rs`).
 const DOCS_RS_FEATURES: &str = "libpod-core/testsuite,libpod-storage/testsuite";
 
+/// The runtime matrix: podctl's end-to-end tests (examples/tests) that run a second time with
+/// every container they make under libcontainer instead of conmon + runc
+/// (`LIBPOD_TEST_RUNTIME=libcontainer`, which their `common::podctl` turns into `--runtime`).
+/// The others need what libcontainer does not do yet (ARCHITECTURE.md, libpod-libcontainer).
+pub const LIBCONTAINER_MATRIX: [&str; 10] = [
+    "podctl_containers",
+    "podctl_events",
+    "podctl_exec_parity",
+    "podctl_exit_codes",
+    "podctl_healthcheck",
+    "podctl_output",
+    "podctl_pods",
+    "podctl_restart",
+    "podctl_update",
+    "podctl_volumes",
+];
+
 /// Ensures host packages and the rustfmt and clippy components, then runs fmt, clippy, the
-/// libraries' docs (warnings denied) and the tests, stopping at the first failure; `extra`
-/// goes to `cargo test`.
+/// libraries' docs (warnings denied), the tests, and the runtime matrix's tests again under
+/// libcontainer, stopping at the first failure; `extra` goes to `cargo test`.
 pub fn run(extra: &[String]) -> Result {
     crate::host::ensure()?;
     ensure_components()?;
@@ -38,7 +55,22 @@ pub fn run(extra: &[String]) -> Result {
             .args(LIBRARIES.iter().flat_map(|name| ["-p", name]))
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
-    step(cargo().args(["test", "--workspace"]).args(extra))
+    step(cargo().args(["test", "--workspace"]).args(extra))?;
+    println!("==> the runtime matrix: LIBPOD_TEST_RUNTIME=libcontainer");
+    step(&mut libcontainer_matrix(extra))
+}
+
+/// `cargo test` of the runtime matrix's tests with their containers under libcontainer.
+fn libcontainer_matrix(extra: &[String]) -> Command {
+    let mut command = cargo();
+    command.args(["test", "-p", "libpod-examples"]);
+    for name in LIBCONTAINER_MATRIX {
+        command.args(["--test", name]);
+    }
+    command
+        .args(extra)
+        .env("LIBPOD_TEST_RUNTIME", "libcontainer");
+    command
 }
 
 /// Adds rustfmt and clippy with rustup when they are missing (a minimal-profile toolchain).
@@ -69,4 +101,26 @@ fn works(command: &mut Command) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_matrix_names_podctls_tests() {
+        let dir = crate::workspace_root().join("examples/tests");
+        for name in LIBCONTAINER_MATRIX {
+            assert!(dir.join(format!("{name}.rs")).is_file(), "{name}");
+        }
+        let command = libcontainer_matrix(&["--".into(), "--nocapture".into()]);
+        let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy()).collect();
+        assert_eq!(args[..3], ["test", "-p", "libpod-examples"]);
+        assert_eq!(args[args.len() - 2..], ["--", "--nocapture"]);
+        assert!(
+            command
+                .get_envs()
+                .any(|(k, v)| k == "LIBPOD_TEST_RUNTIME" && v == Some("libcontainer".as_ref()))
+        );
+    }
 }

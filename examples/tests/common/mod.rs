@@ -6,16 +6,47 @@ pub mod pair;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// podctl with `--root ROOT/root --runroot ROOT/run` and `args`.
+/// The environment variable naming the OCI runtime podctl's new containers get in these
+/// tests: `libcontainer` runs them under youki's libcontainer (`cargo xtask test` runs the
+/// runtime matrix's tests once more with it); unset or `runc`, conmon + runc.
+pub const RUNTIME_ENV: &str = "LIBPOD_TEST_RUNTIME";
+
+/// The OCI runtime this test run gives new containers (`--runtime`), when not the default.
+pub fn test_runtime() -> Option<String> {
+    std::env::var(RUNTIME_ENV)
+        .ok()
+        .filter(|name| !name.is_empty() && name != "runc")
+}
+
+/// `--runtime NAME` for [`test_runtime`], unless `args` choose a runtime themselves (the
+/// tests that compare the runtimes).
+pub fn runtime_args(args: &[&str]) -> Vec<String> {
+    match test_runtime() {
+        Some(name) if !args.contains(&"--runtime") => vec!["--runtime".into(), name],
+        _ => Vec::new(),
+    }
+}
+
+/// podctl with `--root ROOT/root --runroot ROOT/run` (and `--runtime` from
+/// [`RUNTIME_ENV`]), then `args`.
 pub fn podctl(root: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_podctl"))
         .arg("--root")
         .arg(root.join("root"))
         .arg("--runroot")
         .arg(root.join("run"))
+        .args(runtime_args(args))
         .args(args)
         .output()
         .unwrap()
+}
+
+/// Asserts that container `name` of the store at `root` runs under this test run's runtime
+/// ([`test_runtime`], else runc): the runtime matrix checks what it claims to test.
+pub fn assert_test_runtime(root: &Path, name: &str) {
+    let expected = test_runtime().unwrap_or_else(|| "runc".into());
+    let runtime = ok(root, &["inspect", "--format", "{{.OCIRuntime}}", name]);
+    assert_eq!(runtime.trim(), expected, "{name}'s OCI runtime");
 }
 
 /// Like [`podctl`], asserting success; returns standard output.
