@@ -330,3 +330,41 @@ fn exec_matches_runc() {
     pair.ok(&["rm", "-f", "-t", "0", "lc", "rc"]);
     assert_eq!(pair.ok(&["ps", "-aq"]), "");
 }
+
+/// tmpfs mounts, which Podman gives its `tmpcopyup` option (libcontainer does not know it):
+/// the same mounts and output as with runc where the mount point holds nothing to copy;
+/// over files of the image, refused by name.
+#[test]
+fn tmpfs_mounts_match_runc() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("libcontainer-tmpfs");
+    let flags = pair.run_flags();
+    let script = "mount | grep '^tmpfs on /\\(run\\|tmp\\|var/tmp\\|scratch\\) '; \
+                  touch /x 2>&1; echo made > /tmp/f && cat /tmp/f";
+    let cases: [&[&str]; 4] = [
+        &["--read-only"],
+        &["--tmpfs", "/scratch"],
+        &["--tmpfs", "/tmp:size=1m"],
+        &["--mount", "type=tmpfs,destination=/scratch"],
+    ];
+    for case in cases {
+        let [lc, rc] = [Some("libcontainer"), None].map(|runtime| {
+            let mut args: Vec<&str> = runtime.map_or(vec![], |r| vec!["--runtime", r]);
+            args.extend(["run", "--rm"]);
+            args.extend(flags.iter().map(String::as_str));
+            args.extend(case);
+            args.extend(["localhost/busybox", "sh", "-c", script]);
+            seen(&pair.podctl(&args))
+        });
+        assert_eq!(lc, rc, "{case:?}");
+        assert!(lc.1.contains("made"), "{case:?}: {lc:?}");
+    }
+    let mut args = vec!["--runtime", "libcontainer", "run", "--rm"];
+    args.extend(flags.iter().map(String::as_str));
+    args.extend(["--tmpfs", "/etc", "localhost/busybox", "true"]);
+    let (code, _, err) = seen(&pair.podctl(&args));
+    assert_eq!(code, Some(125), "{err}");
+    assert!(err.contains("tmpcopyup over files"), "{err}");
+    assert_eq!(pair.ok(&["ps", "-aq"]), "");
+}

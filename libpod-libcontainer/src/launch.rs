@@ -112,6 +112,8 @@ pub(crate) struct MonitorPending<'r> {
 
 impl PendingCreate for MonitorPending<'_> {
     fn create(mut self: Box<Self>) -> Result<Created> {
+        // The bundle is written by now; refused, the monitor goes with `self`, unasked.
+        crate::copyup::prepare(&self.request.id, &self.request.bundle)?;
         let mut child = self.child.take().expect("a pending create is created once");
         let id = self.request.id.clone();
         let runtime = self.runtime;

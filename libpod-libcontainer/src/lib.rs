@@ -49,8 +49,10 @@
 //! These fail with [`CoreError::RuntimeUnsupported`](libpod_core::CoreError), naming what:
 //! a terminal or an open stdin for the container (attach: the container's monitor serves no
 //! attach socket yet), a terminal for an exec session (and its resize), file descriptors
-//! passed to an exec session, and the journald log driver. Nor checkpoint/restore; the OOM
-//! marker is not written (an OOM kill reads as exit 137).
+//! passed to an exec session, the journald log driver, and Podman's `tmpcopyup` tmpfs option
+//! over a directory of the image that holds files (libcontainer does not know the option; it
+//! is dropped where there is nothing to copy: the mount point missing or empty). Nor
+//! checkpoint/restore; the OOM marker is not written (an OOM kill reads as exit 137).
 //!
 //! # Cargo features of libcontainer
 //!
@@ -77,6 +79,7 @@
 //! ```
 
 mod config;
+mod copyup;
 mod errors;
 mod exec;
 mod launch;
