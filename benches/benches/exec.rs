@@ -6,7 +6,9 @@
 //!   file);
 //! - whole processes, medians of interleaved runs: `podctl exec ctr true` against
 //!   `podman exec ctr true`, and `podctl healthcheck run ctr` against `podman healthcheck
-//!   run ctr`, with the ratios (median of per-round ratios).
+//!   run ctr`, with the ratios (median of per-round ratios); the same two podctl commands on
+//!   a `--runtime libcontainer` container beside them (libcontainer's tenant builder under
+//!   our monitor against conmon + `runc exec`).
 //!
 //! Run with `cargo bench -p libpod-benches --bench exec`, as root, podctl built first
 //! (`cargo build --release -p libpod-examples --bin podctl`).
@@ -134,6 +136,11 @@ fn main() {
     let mut run = RUN.to_vec();
     run.push("100000");
     timed(podctl_command(&run), 0);
+    let mut run_lc = vec!["--runtime", "libcontainer"];
+    run_lc.extend(&run);
+    let name = run_lc.iter().position(|arg| *arg == "ctr").unwrap();
+    run_lc[name] = "lc";
+    timed(podctl_command(&run_lc), 0);
     let podman = Podman::new(
         tmp.path(),
         "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n[engine]\nruntime = \"runc\"\n",
@@ -155,9 +162,17 @@ fn main() {
         p.args(["healthcheck", "run", "ctr"]);
         timed(p, 0)
     };
-    let variants: [&dyn Fn() -> Duration; 4] =
-        [&podctl_exec, &podman_exec, &podctl_check, &podman_check];
-    let mut times: [Vec<Duration>; 4] = Default::default();
+    let lc_exec = || timed(podctl_command(&["exec", "lc", "true"]), 0);
+    let lc_check = || timed(podctl_command(&["healthcheck", "run", "lc"]), 0);
+    let variants: [&dyn Fn() -> Duration; 6] = [
+        &podctl_exec,
+        &podman_exec,
+        &podctl_check,
+        &podman_check,
+        &lc_exec,
+        &lc_check,
+    ];
+    let mut times: [Vec<Duration>; 6] = Default::default();
     for round in 0..ROUNDS {
         for k in 0..variants.len() {
             let which = (round + k) % variants.len();
@@ -167,7 +182,13 @@ fn main() {
     }
     let exec_ratio = median_ratio(&times[1], &times[0]);
     let check_ratio = median_ratio(&times[3], &times[2]);
-    let [ours, theirs, our_check, their_check] = times.map(median);
+    let lc_ratios = [
+        median_ratio(&times[0], &times[4]),
+        median_ratio(&times[1], &times[4]),
+        median_ratio(&times[2], &times[5]),
+        median_ratio(&times[3], &times[5]),
+    ];
+    let [ours, theirs, our_check, their_check, lc, lc_check] = times.map(median);
     println!(
         "exec: exec ctr true on {}, medians of {ROUNDS} interleaved runs: podctl {:.1} ms, podman {:.1} ms: {exec_ratio:.2}x faster",
         fs.describe(),
@@ -179,7 +200,16 @@ fn main() {
         ms(our_check),
         ms(their_check)
     );
-    timed(podctl_command(&["rm", "-f", "-t", "0", "ctr"]), 0);
+    println!(
+        "exec: with libcontainer: exec {:.1} ms: {:.2}x faster than runc's, {:.2}x than podman's; healthcheck run {:.1} ms: {:.2}x, {:.2}x",
+        ms(lc),
+        lc_ratios[0],
+        lc_ratios[1],
+        ms(lc_check),
+        lc_ratios[2],
+        lc_ratios[3]
+    );
+    timed(podctl_command(&["rm", "-f", "-t", "0", "ctr", "lc"]), 0);
     let mut rm = podman.command();
     rm.args(["rm", "-f", "-t", "0", "ctr"]);
     timed(rm, 0);
