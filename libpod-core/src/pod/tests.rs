@@ -8,7 +8,6 @@ use crate::container::{
     with_pod, with_rootfs_path,
 };
 use crate::oci::FakeRuntime;
-use crate::runtime::EngineConfig;
 use crate::state::MemoryState;
 use tempfile::TempDir;
 
@@ -27,7 +26,7 @@ fn fixture() -> Fixture {
     let rt = Runtime::builder()
         .root(dir.path().join("root"))
         .run_root(dir.path().join("run"))
-        .engine_config(EngineConfig::builtin())
+        .engine_config(crate::runtime::config::without_networking())
         .storage_driver("vfs")
         .state_store(Box::new(MemoryState::new()))
         .with_oci(fake.clone())
