@@ -109,6 +109,11 @@ fn core_error(err: &CoreError) -> Option<(String, u8)> {
                 code,
             )
         }
+        // The library words exposed ports' refusals as Podman does.
+        CoreError::InvalidOption {
+            option: "expose",
+            reason,
+        } => (reason.clone(), OWN_ERROR),
         _ => return None,
     })
 }
