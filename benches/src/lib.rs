@@ -9,9 +9,11 @@
 //! - `pull`: pulling that image from a loopback registry, beside `podman pull`, `skopeo copy`
 //!   and the floor of decompressing its layers, reported as ratios;
 //! - `exec`: exec sessions, the sessionless exec and healthchecks, in process and as
-//!   `podctl exec`/`healthcheck run` beside Podman's.
+//!   `podctl exec`/`healthcheck run` beside Podman's;
+//! - `network`: `podctl run --rm` on the default bridge beside `podman run --rm` on Podman's,
+//!   and one container's network setup and teardown beside netavark's own.
 //!
-//! The stores of `unpack`, `lifecycle` and `pull` go on a fresh filesystem of their own
+//! The stores of `unpack`, `lifecycle`, `pull` and `network` go on a fresh filesystem of their own
 //! ([`BenchFs`]).
 
 #![forbid(unsafe_code)]
