@@ -6,8 +6,17 @@ pub mod pair;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// podctl with `--root ROOT/root --runroot ROOT/run` and `args`.
+/// podctl with `--root ROOT/root --runroot ROOT/run` and `args`, where a container's `run`
+/// or `create` that names no network and no pod gets `--network none` ([`offline`]): bridge
+/// is podctl's default, as Podman's, and the tests of other things need no network (a default
+/// network's bridge is shared by every store on the host). [`podctl_as_given`] leaves the
+/// arguments alone.
 pub fn podctl(root: &Path, args: &[&str]) -> Output {
+    podctl_as_given(root, &offline(args))
+}
+
+/// podctl with `--root ROOT/root --runroot ROOT/run` and `args` exactly.
+pub fn podctl_as_given(root: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_podctl"))
         .arg("--root")
         .arg(root.join("root"))
@@ -16,6 +25,26 @@ pub fn podctl(root: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+/// `args` with `--network none` after the verb when they are a container's `run` or `create`
+/// (`container run|create` too) that names no network (`--network`, `--net`) and no pod.
+pub fn offline<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let verb = match args {
+        ["run" | "create", ..] => 1,
+        ["container", "run" | "create", ..] => 2,
+        _ => return args.to_vec(),
+    };
+    let chosen = args.iter().any(|arg| {
+        ["--network", "--net", "--pod"]
+            .iter()
+            .any(|flag| *arg == *flag || arg.starts_with(&format!("{flag}=")))
+    });
+    let mut out = args.to_vec();
+    if !chosen {
+        out.splice(verb..verb, ["--network", "none"]);
+    }
+    out
 }
 
 /// Like [`podctl`], asserting success; returns standard output.

@@ -1,5 +1,6 @@
 //! `inspect` (JSON with Podman's field names, for what we have) and `logs`.
 
+use super::inspect_network::{network_mode, port_bindings};
 use super::inspect_resources::host_resources;
 use super::{Container, ContainerStatus, LogDriver, RootfsSource};
 use crate::error::{CoreError, Result};
@@ -12,7 +13,8 @@ impl Container {
     /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it), `Image`,
     /// `ImageName`, `Rootfs`, `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`
     /// (with the resource limits: `Memory`, `NanoCpus`, `CpuShares`, `PidsLimit`,
-    /// `BlkioWeight`, ...).
+    /// `BlkioWeight`, ..., and `NetworkMode`, `PortBindings`), `NetworkSettings` (ports,
+    /// networks, addresses).
     pub fn inspect(&self) -> Result<Value> {
         let state = self.state()?;
         let config = self.config();
@@ -94,7 +96,8 @@ impl Container {
                     },
                 },
                 "AutoRemove": config.auto_remove,
-                "NetworkMode": config.spec.network.mode.to_string(),
+                "NetworkMode": network_mode(config),
+                "PortBindings": port_bindings(config),
                 "LogConfig": {"Type": config.log_driver.name(), "Path": self.log_path().display().to_string()},
             },
         });
@@ -103,6 +106,7 @@ impl Container {
         if let Some(check) = &config.healthcheck {
             inspect["Config"]["Healthcheck"] = schema2_health_config(check);
         }
+        inspect["NetworkSettings"] = self.network_settings(&state)?;
         if let Some(health) = self.health()? {
             inspect["State"]["Health"] = json!(health);
         }

@@ -16,6 +16,7 @@ pub(crate) use cleanup::combine as combine_failures;
 pub(crate) use create::new_id;
 mod init;
 mod inspect;
+mod inspect_network;
 mod inspect_resources;
 mod kill;
 mod leftover;
@@ -51,7 +52,7 @@ pub use options::{
     with_stop_timeout, with_systemd, with_tty, with_user, with_user_volumes, with_uts_ns_from,
     with_volatile, with_workdir,
 };
-pub use options::{with_networks, with_port_mappings};
+pub use options::{with_exposed_ports, with_networks, with_port_mappings, with_publish_all};
 pub use remove::RemoveOptions;
 
 use crate::error::Result;
