@@ -17,11 +17,12 @@ const LIBRARIES: [&str; 7] = [
 /// The features docs.rs documents (each crate's `package.metadata.docs.rs`).
 const DOCS_RS_FEATURES: &str = "libpod-core/testsuite,libpod-storage/testsuite";
 
-/// Ensures host packages and the rustfmt and clippy components, then runs fmt, clippy, the
+/// Ensures host packages, a working CRIU and the rustfmt and clippy components, then runs fmt, clippy, the
 /// libraries' docs (warnings denied) and the tests, stopping at the first failure; `extra`
 /// goes to `cargo test`.
 pub fn run(extra: &[String]) -> Result {
     crate::host::ensure()?;
+    let criu = crate::criu::ensure()?;
     ensure_components()?;
     step(cargo().args(["fmt", "--all", "--", "--check"]))?;
     step(cargo().args([
@@ -38,7 +39,12 @@ pub fn run(extra: &[String]) -> Result {
             .args(LIBRARIES.iter().flat_map(|name| ["-p", name]))
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
-    step(cargo().args(["test", "--workspace"]).args(extra))
+    let mut test = cargo();
+    test.args(["test", "--workspace"]).args(extra);
+    if let Some(dir) = criu {
+        test.env("PATH", crate::criu::path_with(&dir));
+    }
+    step(&mut test)
 }
 
 /// Adds rustfmt and clippy with rustup when they are missing (a minimal-profile toolchain).
