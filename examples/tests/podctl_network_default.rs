@@ -222,6 +222,22 @@ fn http_get(port: u16) -> String {
 
 /// `port` lines with the host port as `<PORT>`, sorted (Podman orders the ports of `-P` as
 /// Go's map gives them).
+/// `ps`'s PORTS with the host ports (`:32768->`, `:32768-32769->`) hidden, the mappings sorted.
+fn host_ports_hidden(text: &str) -> Vec<String> {
+    let mut mappings: Vec<String> = text
+        .trim()
+        .split(", ")
+        .map(
+            |mapping| match (mapping.split_once(':'), mapping.split_once("->")) {
+                (Some((ip, _)), Some((_, to))) => format!("{ip}:<PORT>->{to}"),
+                _ => mapping.to_string(),
+            },
+        )
+        .collect();
+    mappings.sort();
+    mappings
+}
+
 fn port_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text
         .lines()
@@ -315,6 +331,11 @@ fn publish_all_publishes_the_exposed_ports_as_podmans() {
         .parse()
         .unwrap();
     assert!(http_get(host_port).contains("200 OK"));
+    // `ps` shows them as Podman 4.3's portsToString writes them.
+    let ps = ["ps", "--filter", "name=web", "--format", "{{.Ports}}"];
+    let (mine, podmans) = (ours(&pair, &ps), pair.podman_ok(&ps));
+    assert!(mine.contains("0.0.0.0:"), "{mine}");
+    assert_eq!(host_ports_hidden(&mine), host_ports_hidden(&podmans));
 
     // Exposed without -P: in inspect without a host port, not published.
     let quiet = run_args(
