@@ -22,6 +22,7 @@ mod kill;
 mod leftover;
 pub(crate) mod options;
 mod pause;
+mod prune;
 pub(crate) mod recreate;
 mod refresh;
 mod remove;
@@ -53,6 +54,7 @@ pub use options::{
     with_volatile, with_workdir,
 };
 pub use options::{with_exposed_ports, with_networks, with_port_mappings, with_publish_all};
+pub use prune::{PruneFilter, PruneReport};
 pub use remove::RemoveOptions;
 
 use crate::error::Result;

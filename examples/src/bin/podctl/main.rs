@@ -17,6 +17,7 @@
 //! ```
 
 mod auto_update;
+mod confirm;
 mod containers;
 mod errors;
 mod events;
@@ -171,6 +172,12 @@ enum Command {
     /// `container cleanup` (only under `container`, as in Podman).
     #[command(hide = true)]
     Cleanup(containers::CleanupArgs),
+    /// `container exists` (only under `container`, as in Podman).
+    #[command(hide = true)]
+    ContainerExists(containers::ExistsArgs),
+    /// `container prune` (only under `container`, as in Podman).
+    #[command(hide = true)]
+    ContainerPrune(containers::PruneArgs),
     /// The monitor of a `--runtime libcontainer` container (see `oci_libcontainer.rs`).
     #[command(name = oci_libcontainer::MONITOR_VERB, hide = true)]
     LibcontainerMonitor,
@@ -182,6 +189,8 @@ enum SystemCommand {
     /// Start the containers that run whenever the host does (restart policy `always`, and
     /// `unless-stopped` not stopped by the user), once per boot.
     Boot(system::BootArgs),
+    /// Remove unused pods, containers, images and networks (and volumes with --volumes).
+    Prune(system::PruneArgs),
 }
 
 /// `podctl container VERB`: the container verbs under Podman's `container` command.
@@ -233,6 +242,10 @@ enum ContainerCommand {
     /// Clean up exited containers (what conmon's exit command runs), restarting them by
     /// their policy.
     Cleanup(containers::CleanupArgs),
+    /// Check if a container exists in local storage.
+    Exists(containers::ExistsArgs),
+    /// Remove all non running containers.
+    Prune(containers::PruneArgs),
 }
 
 impl From<ContainerCommand> for Command {
@@ -260,6 +273,8 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Checkpoint(a) => Command::Checkpoint(a),
             ContainerCommand::Restore(a) => Command::Restore(a),
             ContainerCommand::Cleanup(a) => Command::Cleanup(a),
+            ContainerCommand::Exists(a) => Command::ContainerExists(a),
+            ContainerCommand::Prune(a) => Command::ContainerPrune(a),
         }
     }
 }
@@ -289,8 +304,10 @@ enum ImageCommand {
     Mount(images::MountArgs),
     /// Unmount an image.
     Unmount(images::UnmountArgs),
-    /// Remove dangling images and unused layers.
-    Prune,
+    /// Remove dangling images (all unused ones with -a) and unused layers.
+    Prune(images::PruneArgs),
+    /// Check if an image exists in local storage.
+    Exists(images::ExistsArgs),
 }
 
 /// Podman's log levels.
@@ -420,7 +437,8 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Image(ImageCommand::Inspect(args)) => images::inspect(store, args)?,
         Command::Image(ImageCommand::Mount(args)) => images::mount(store, args)?,
         Command::Image(ImageCommand::Unmount(args)) => images::unmount(store, args)?,
-        Command::Image(ImageCommand::Prune) => images::prune(store)?,
+        Command::Image(ImageCommand::Prune(args)) => images::prune(store, args)?,
+        Command::Image(ImageCommand::Exists(args)) => return images::exists(store, args),
         Command::Create(args) => containers::create(&rt, args)?,
         Command::Run(args) => return containers::run(&rt, args),
         Command::Init(args) => containers::init(&rt, args)?,
@@ -453,6 +471,9 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Network(command) => return networks::run(&rt, command),
         Command::Port(args) => networks::port(&rt, args)?,
         Command::System(SystemCommand::Boot(args)) => system::boot(&rt, args)?,
+        Command::System(SystemCommand::Prune(args)) => system::prune(&rt, args)?,
+        Command::ContainerExists(args) => return containers::exists(&rt, args),
+        Command::ContainerPrune(args) => containers::prune(&rt, args)?,
         Command::Cleanup(args) => containers::cleanup(&rt, args)?,
         Command::LibcontainerMonitor => unreachable!("served in main before a runtime opens"),
         Command::Container(_)

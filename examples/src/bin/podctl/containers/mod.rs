@@ -7,10 +7,12 @@ mod create;
 mod create_config;
 mod create_flags;
 mod exec;
+mod exists;
 mod fs;
 mod inspect;
 mod lifecycle;
 mod logs;
+mod prune;
 mod ps;
 mod rm;
 mod stats;
@@ -25,6 +27,7 @@ pub use checkpoint::{CheckpointArgs, RestoreArgs, checkpoint, restore};
 pub use cleanup::{CleanupArgs, cleanup};
 pub use create::{CreateArgs, RunArgs, create, run};
 pub use exec::{ExecArgs, exec};
+pub use exists::{ExistsArgs, exists};
 pub use fs::{ExportArgs, export, mount};
 pub use inspect::{InspectArgs, inspect};
 pub use lifecycle::{
@@ -32,6 +35,7 @@ pub use lifecycle::{
     start, stop, unpause,
 };
 pub use logs::{LogsArgs, logs};
+pub use prune::{PruneArgs, print_reports, prune, prune_containers};
 pub use ps::{PsArgs, ps};
 pub use rm::{RmArgs, rm};
 pub use stats::{StatsArgs, stats};
