@@ -3,10 +3,12 @@
 //! It exists to show how the library is used and to drive it from tests; its flags are named
 //! as Podman's. Images: `import`, `pull [docker://]REF`, `pull oci:DIR[:TAG]`,
 //! `pull oci-archive:FILE[:TAG]`, `push`,
-//! `images`, `image inspect`, `tag`, `untag`, `rmi`, `save`, `image mount|unmount|prune`.
+//! `images`, `image inspect|exists`, `tag`, `untag`, `rmi`, `save`, `load`,
+//! `image mount|unmount|prune`.
 //! Containers: `create`, `init`, `start [-a]`, `run [--rm] [-d] ...`, `ps [-a]`, `inspect`,
-//! `logs`, `stop`, `kill`, `wait`, `pause`, `unpause`, `restart`, `rm [-f]`, `mount`, `export`.
-//! System: `info`, `version`, `system boot`. Exits: every container gets podctl itself as
+//! `logs`, `stop`, `kill`, `wait`, `pause`, `unpause`, `restart`, `rm [-f]`, `mount`, `export`,
+//! `container exists|prune`.
+//! System: `info`, `version`, `system boot|prune`. Exits: every container gets podctl itself as
 //! conmon's exit command (`podctl --root R --runroot R ... container cleanup ID`), so its
 //! restart policy acts with no podctl running.
 //!
@@ -88,6 +90,8 @@ enum Command {
     Rmi(images::RmiArgs),
     /// Save an image to an OCI archive or layout.
     Save(images::SaveArgs),
+    /// Load images from a docker or OCI archive.
+    Load(images::LoadArgs),
     /// Image subcommands.
     #[command(subcommand)]
     Image(ImageCommand),
@@ -296,6 +300,8 @@ enum ImageCommand {
     Untag(images::UntagArgs),
     /// Save an image.
     Save(images::SaveArgs),
+    /// Load images from a docker or OCI archive.
+    Load(images::LoadArgs),
     /// Import a root filesystem tarball.
     Import(images::ImportArgs),
     /// Show an image's details as JSON.
@@ -422,6 +428,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Image(ImageCommand::Tag(a)) => Command::Tag(a),
         Command::Image(ImageCommand::Untag(a)) => Command::Untag(a),
         Command::Image(ImageCommand::Save(a)) => Command::Save(a),
+        Command::Image(ImageCommand::Load(a)) => Command::Load(a),
         Command::Image(ImageCommand::Import(a)) => Command::Import(a),
         other => other,
     };
@@ -434,6 +441,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Untag(args) => images::untag(store, args)?,
         Command::Rmi(args) => images::rmi(store, args)?,
         Command::Save(args) => images::save(store, args)?,
+        Command::Load(args) => images::load(store, args)?,
         Command::Image(ImageCommand::Inspect(args)) => images::inspect(store, args)?,
         Command::Image(ImageCommand::Mount(args)) => images::mount(store, args)?,
         Command::Image(ImageCommand::Unmount(args)) => images::unmount(store, args)?,
@@ -486,6 +494,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
             | ImageCommand::Tag(_)
             | ImageCommand::Untag(_)
             | ImageCommand::Save(_)
+            | ImageCommand::Load(_)
             | ImageCommand::Import(_),
         ) => unreachable!("mapped to their top-level verbs above"),
     }

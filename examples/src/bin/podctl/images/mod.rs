@@ -2,9 +2,11 @@
 
 mod filters;
 mod list;
+mod load;
 mod prune;
 
 pub use list::{ImagesArgs, list};
+pub use load::{LoadArgs, load};
 pub use prune::{ExistsArgs, PruneArgs, exists, prune, prune_images};
 
 use crate::errors::{Exit, OWN_ERROR, report};
