@@ -10,6 +10,8 @@
 mod attach;
 mod auto_update;
 mod cleanup;
+mod copy;
+mod copy_tree;
 pub(crate) mod create;
 mod healthcheck;
 pub(crate) use cleanup::combine as combine_failures;
@@ -40,6 +42,7 @@ pub use auto_update::{
     AUTO_UPDATE_AUTHFILE_LABEL, AUTO_UPDATE_LABEL, AutoUpdatePolicy, SYSTEMD_UNIT_LABEL,
     raw_image_name, validate_auto_update_reference, with_raw_image_name,
 };
+pub use copy::CopyOptions;
 pub use healthcheck::HealthCheckOutcome;
 pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};
 pub use options::{

@@ -133,6 +133,8 @@ enum Command {
     Mount(containers::IdsArgs),
     /// Write a container's root filesystem as a tar stream.
     Export(containers::ExportArgs),
+    /// Copy files/folders between a container and the local filesystem.
+    Cp(containers::CpArgs),
     /// Run containers' health checks.
     #[command(subcommand)]
     Healthcheck(healthcheck::HealthcheckCommand),
@@ -235,6 +237,8 @@ enum ContainerCommand {
     Mount(containers::IdsArgs),
     /// Write a container's root filesystem as a tar stream.
     Export(containers::ExportArgs),
+    /// Copy files/folders between a container and the local filesystem.
+    Cp(containers::CpArgs),
     /// Attach to a running container.
     Attach(containers::AttachArgs),
     /// Change a container's resource limits.
@@ -272,6 +276,7 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Rm(a) => Command::Rm(a),
             ContainerCommand::Mount(a) => Command::Mount(a),
             ContainerCommand::Export(a) => Command::Export(a),
+            ContainerCommand::Cp(a) => Command::Cp(a),
             ContainerCommand::Attach(a) => Command::Attach(a),
             ContainerCommand::Update(a) => Command::Update(a),
             ContainerCommand::Checkpoint(a) => Command::Checkpoint(a),
@@ -464,6 +469,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Rm(args) => containers::rm(&rt, args)?,
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
+        Command::Cp(args) => containers::cp(&rt, args)?,
         Command::Healthcheck(command) => return healthcheck::healthcheck(&rt, command),
         Command::Info(args) => system::info(&rt, args)?,
         Command::Attach(args) => containers::attach(&rt, args)?,

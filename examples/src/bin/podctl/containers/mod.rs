@@ -3,6 +3,7 @@
 mod attach;
 mod checkpoint;
 mod cleanup;
+mod cp;
 mod create;
 mod create_config;
 mod create_flags;
@@ -25,6 +26,7 @@ mod wait;
 pub use attach::{AttachArgs, attach};
 pub use checkpoint::{CheckpointArgs, RestoreArgs, checkpoint, restore};
 pub use cleanup::{CleanupArgs, cleanup};
+pub use cp::{CpArgs, cp};
 pub use create::{CreateArgs, RunArgs, create, run};
 pub use exec::{ExecArgs, exec};
 pub use exists::{ExistsArgs, exists};
