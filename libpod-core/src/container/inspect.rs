@@ -32,9 +32,11 @@ impl Container {
             Some(RootfsSource::Path(p)) => (String::new(), String::new(), p.display().to_string()),
             None => Default::default(),
         };
-        // Podman shows a container between its exit and its cleanup as exited too.
+        // Podman shows a container between its exit and its cleanup as exited too, and one
+        // not yet in the runtime as created (its `ContainerStateConfigured` prints so).
         let status = match state.status {
             ContainerStatus::Stopped => ContainerStatus::Exited,
+            ContainerStatus::Configured => ContainerStatus::Created,
             other => other,
         };
         let mut inspect = json!({

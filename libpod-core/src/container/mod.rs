@@ -28,6 +28,7 @@ mod prune;
 pub(crate) mod recreate;
 mod refresh;
 mod remove;
+mod rename;
 mod start;
 mod stop;
 mod storage;

@@ -135,6 +135,8 @@ enum Command {
     Export(containers::ExportArgs),
     /// Copy files/folders between a container and the local filesystem.
     Cp(containers::CpArgs),
+    /// Rename an existing container.
+    Rename(containers::RenameArgs),
     /// Run containers' health checks.
     #[command(subcommand)]
     Healthcheck(healthcheck::HealthcheckCommand),
@@ -239,6 +241,8 @@ enum ContainerCommand {
     Export(containers::ExportArgs),
     /// Copy files/folders between a container and the local filesystem.
     Cp(containers::CpArgs),
+    /// Rename an existing container.
+    Rename(containers::RenameArgs),
     /// Attach to a running container.
     Attach(containers::AttachArgs),
     /// Change a container's resource limits.
@@ -277,6 +281,7 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Mount(a) => Command::Mount(a),
             ContainerCommand::Export(a) => Command::Export(a),
             ContainerCommand::Cp(a) => Command::Cp(a),
+            ContainerCommand::Rename(a) => Command::Rename(a),
             ContainerCommand::Attach(a) => Command::Attach(a),
             ContainerCommand::Update(a) => Command::Update(a),
             ContainerCommand::Checkpoint(a) => Command::Checkpoint(a),
@@ -470,6 +475,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
         Command::Cp(args) => containers::cp(&rt, args)?,
+        Command::Rename(args) => containers::rename(&rt, args)?,
         Command::Healthcheck(command) => return healthcheck::healthcheck(&rt, command),
         Command::Info(args) => system::info(&rt, args)?,
         Command::Attach(args) => containers::attach(&rt, args)?,

@@ -15,6 +15,7 @@ mod lifecycle;
 mod logs;
 mod prune;
 mod ps;
+mod rename;
 mod rm;
 mod stats;
 mod terminal;
@@ -39,6 +40,7 @@ pub use lifecycle::{
 pub use logs::{LogsArgs, logs};
 pub use prune::{PruneArgs, print_reports, prune, prune_containers};
 pub use ps::{PsArgs, ps};
+pub use rename::{RenameArgs, rename};
 pub use rm::{RmArgs, rm};
 pub use stats::{StatsArgs, stats};
 pub use top::{TopArgs, top};
