@@ -74,6 +74,7 @@ fn main() {
     let (rootfs, tar) = libpod_benches::busybox_tarball(tmp.path());
     let mut engine = EngineConfig::builtin();
     engine.default_ulimits = ULIMITS.iter().map(|s| s.to_string()).collect();
+    engine.netns = libpod_spec::NetworkMode::None;
     let rt = Runtime::builder()
         .root(tmp.path().join("lib/root"))
         .run_root(tmp.path().join("lib/run"))

@@ -37,6 +37,8 @@ const SETTLE: Duration = Duration::from_millis(100);
 fn engine() -> EngineConfig {
     let mut engine = EngineConfig::builtin();
     engine.default_ulimits = ULIMITS.iter().map(|s| s.to_string()).collect();
+    // As `--network none` for the whole commands: the network has a bench of its own.
+    engine.netns = libpod_spec::NetworkMode::None;
     engine
 }
 

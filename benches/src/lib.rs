@@ -12,8 +12,10 @@
 //!   `podctl exec`/`healthcheck run` beside Podman's;
 //! - `pods`: a pod made, three containers created in it, started and force-removed, in
 //!   process and as podctl commands beside Podman's.
+//! - `network`: `podctl run --rm` on the default bridge beside `podman run --rm` on Podman's,
+//!   and one container's network setup and teardown beside netavark's own.
 //!
-//! The stores of `unpack`, `lifecycle` and `pull` go on a fresh filesystem of their own
+//! The stores of `unpack`, `lifecycle`, `pull` and `network` go on a fresh filesystem of their own
 //! ([`BenchFs`]).
 
 #![forbid(unsafe_code)]

@@ -164,6 +164,8 @@ fn run_it_attach_and_start_ai_in_a_terminal() {
         "nproc=1024:1024",
         "--cgroup-parent",
         &cg.0,
+        "--network",
+        "none",
     ];
 
     // run -it: the shell's prompt, input and output, the terminal's size; a resize of the

@@ -168,6 +168,8 @@ fn relative_roots_are_taken_from_the_working_directory() {
     let out = relative(&[
         "run",
         "--rm",
+        "--network",
+        "none",
         "--ulimit",
         "nofile=1024:1024",
         "--ulimit",

@@ -110,5 +110,5 @@ fn podctl_image_commands() {
     let rmi = ok(&root, &["rmi", "busybox"]);
     assert!(rmi.contains("Deleted"), "{rmi}");
     assert_eq!(ok(&root, &["images", "-q"]).trim(), "");
-    ok(&root, &["image", "prune"]);
+    ok(&root, &["image", "prune", "-f"]);
 }

@@ -351,7 +351,7 @@ fn tmpfs_mounts_match_runc() {
     for case in cases {
         let [lc, rc] = [Some("libcontainer"), None].map(|runtime| {
             let mut args: Vec<&str> = runtime.map_or(vec![], |r| vec!["--runtime", r]);
-            args.extend(["run", "--rm"]);
+            args.extend(["run", "--rm", "--network", "none"]);
             args.extend(flags.iter().map(String::as_str));
             args.extend(case);
             args.extend(["localhost/busybox", "sh", "-c", script]);
@@ -360,7 +360,14 @@ fn tmpfs_mounts_match_runc() {
         assert_eq!(lc, rc, "{case:?}");
         assert!(lc.1.contains("made"), "{case:?}: {lc:?}");
     }
-    let mut args = vec!["--runtime", "libcontainer", "run", "--rm"];
+    let mut args = vec![
+        "--runtime",
+        "libcontainer",
+        "run",
+        "--rm",
+        "--network",
+        "none",
+    ];
     args.extend(flags.iter().map(String::as_str));
     args.extend(["--tmpfs", "/etc", "localhost/busybox", "true"]);
     let (code, _, err) = seen(&pair.podctl(&args));

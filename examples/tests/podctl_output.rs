@@ -6,6 +6,45 @@ mod common;
 use common::pair::{Pair, hide_ids};
 use libpod_testutil::{require_root, serial};
 
+/// A table's cells (split at Podman's column gaps of two or more spaces), with container IDs
+/// and ages (`3 seconds ago`) hidden.
+fn table_cells(table: &str) -> Vec<Vec<String>> {
+    let age = |cell: &str| {
+        let Some(rest) = cell.strip_suffix(" ago") else {
+            return cell.to_string();
+        };
+        let units = [
+            "Less than a second",
+            "About a minute",
+            "second",
+            "seconds",
+            "minutes",
+        ];
+        match units.iter().find_map(|unit| rest.strip_suffix(unit)) {
+            Some(before) => {
+                let before = before.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
+                format!("{before}<AGE>")
+            }
+            None => cell.to_string(),
+        }
+    };
+    table
+        .lines()
+        .map(|line| {
+            line.split("  ")
+                .map(str::trim)
+                .filter(|cell| !cell.is_empty())
+                .map(
+                    |cell| match cell.len() == 12 && cell.chars().all(|c| c.is_ascii_hexdigit()) {
+                        true => "<ID>".to_string(),
+                        false => age(cell),
+                    },
+                )
+                .collect()
+        })
+        .collect()
+}
+
 #[test]
 fn ps_and_inspect_output_match_podman() {
     require_root();
@@ -184,6 +223,15 @@ fn ps_and_inspect_output_match_podman() {
         header.starts_with("CONTAINER ID  IMAGE "),
         "Podman's tabwriter: {header}"
     );
+    // Podman's default columns and their values, the IDs and ages hidden.
+    let default = ["ps", "-a", "--sort", "names"];
+    let (o, t) = (
+        table_cells(&pair.ok(&default)),
+        table_cells(&pair.podman_ok(&default)),
+    );
+    if o != t {
+        failures.push(format!("ps -a:\n  podctl {o:?}\n  podman {t:?}"));
+    }
     let id = pair.ok(&["ps", "-q", "--no-trunc"]);
     assert_eq!(id.trim().len(), 64);
     // Timestamps: Podman's format (nine digits), compared with the digits hidden.

@@ -172,7 +172,7 @@ fn podctl_run_pulls_through_registries_conf_as_podman() {
     };
     let flags = pair.run_flags();
     let run = |pull: Option<&str>, image: &str| {
-        let mut args = vec!["run", "--rm"];
+        let mut args = vec!["run", "--rm", "--network", "none"];
         args.extend(flags.iter().map(String::as_str));
         if let Some(policy) = pull {
             args.extend(["--pull", policy]);

@@ -50,6 +50,15 @@ pub enum CoreError {
     Storage(#[from] libpod_storage::StorageError),
 
     // -- containers --
+    /// A copy into or out of a container was refused (`podman cp`'s errors): the path, and
+    /// why (`could not be found on container web: no such file or directory`).
+    #[error("{path:?} {reason}")]
+    Copy {
+        /// The path, in the container or on the host.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// No container has this name, ID or ID prefix.
     #[error("no container with name or ID {0:?} found")]
     ContainerNotFound(String),

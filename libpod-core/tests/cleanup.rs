@@ -96,6 +96,7 @@ fn write_poststop_hook(dir: &Path, out: &Path) {
 fn with_hooks(dir: &Path, hooks: &Path) -> Runtime {
     let mut engine = EngineConfig::builtin();
     engine.default_ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
+    engine.netns = libpod_spec::NetworkMode::None;
     Runtime::builder()
         .root(dir.join("root"))
         .run_root(dir.join("run"))

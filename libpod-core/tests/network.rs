@@ -2,17 +2,20 @@
 //! a container reaches its gateway; busybox httpd answers on a port published on 127.0.0.1;
 //! two containers resolve and reach each other by name and alias; an internal network has no
 //! route out; disconnect takes the interface away; and after everything is removed no
-//! namespace, veth, firewall rule or address is left. Traffic goes only to 127.0.0.1 and to
-//! the bridges and namespaces the test made.
+//! namespace, veth, firewall rule or address is left; a container that chooses no network
+//! mode is on the default network. Traffic goes only to 127.0.0.1 and to the bridges and
+//! namespaces the test made.
 
 mod common;
 
-use common::{CgroupParent, runtime, shell};
+use common::{CgroupParent, runtime, runtime_with, shell};
 use libpod_core::container::{Container, RemoveOptions, with_networks, with_port_mappings};
 use libpod_core::exec::{ExecEnd, ExecStreams};
 use libpod_core::record::{ExecConfig, NetworkAttachment};
 use libpod_core::runtime::Runtime;
+use libpod_net::config::{NetworkStore, StoreConfig};
 use libpod_net::types::{Network, PortMapping};
+use libpod_spec::NetworkMode;
 use libpod_testutil::{TempRoot, require_root, serial};
 use std::io::{Read, Write};
 use std::process::Command;
@@ -222,4 +225,90 @@ fn bridge_networks_carry_traffic_and_leave_nothing_behind() {
     }
     let count = |text: &str| text.lines().filter(|l| l.starts_with('-')).count();
     assert_eq!(count(&rules), count(&rules_before), "firewall rules left");
+}
+
+#[test]
+fn a_container_that_chooses_no_network_is_on_the_default_bridge() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    // The default network `libpod` on a bridge and subnet of this test's own, made before the
+    // runtime first opens its configs (`libpod0` is every store's).
+    let bridge = format!("lpt{}d", std::process::id() % 100_000);
+    let mut config = StoreConfig::new(tmp.path().join("root/networks"));
+    config.default_network.bridge.clone_from(&bridge);
+    config.default_network.subnet = Some("10.232.11.0/24".parse().unwrap());
+    NetworkStore::open(config).unwrap();
+    let rt = runtime_with(&tmp, NetworkMode::Bridge(Vec::new()));
+
+    let ctr = shell(&rt, &cg, "exec sleep 1000", vec![]);
+    let _guard = Teardown {
+        rt: &rt,
+        ctr: &ctr,
+        bridge: &bridge,
+    };
+    assert_eq!(
+        ctr.config().spec.network.mode,
+        NetworkMode::Bridge(vec!["libpod".into()])
+    );
+    ctr.start().unwrap();
+    let status = ctr.state().unwrap().network_status;
+    let address = status["libpod"].interfaces["eth0"].subnets[0]
+        .ipnet
+        .address();
+    assert!(address.to_string().starts_with("10.232.11."), "{address}");
+    let (code, addrs) = sh(&ctr, "ip -o -4 addr show eth0");
+    assert_eq!(code, 0, "{addrs}");
+    assert!(addrs.contains(&format!("{address}/24")), "{addrs}");
+    let (_, hosts) = sh(&ctr, "cat /etc/hosts");
+    assert!(
+        hosts.contains(&format!("{address}\t{} {}", &ctr.id()[..12], ctr.name())),
+        "{hosts}"
+    );
+    assert!(
+        hosts.contains("10.232.11.1\thost.containers.internal"),
+        "{hosts}"
+    );
+    let inspect = ctr.inspect().unwrap();
+    assert_eq!(inspect["HostConfig"]["NetworkMode"], "bridge");
+    assert_eq!(
+        inspect["NetworkSettings"]["IPAddress"],
+        address.to_string(),
+        "the default network's address at the top level, as Podman shows it"
+    );
+    assert_eq!(
+        inspect["NetworkSettings"]["Networks"]["libpod"]["Gateway"],
+        "10.232.11.1"
+    );
+
+    rt.remove_container(&ctr, RemoveOptions::default().force(true))
+        .unwrap();
+    let links = host_output("ip", &["-o", "link"]);
+    assert!(!links.contains(&bridge), "bridge {bridge} left: {links}");
+}
+
+/// Removes the container (its namespace, addresses and rules) and its bridge even when the
+/// test fails.
+struct Teardown<'a> {
+    rt: &'a Runtime,
+    ctr: &'a Container,
+    bridge: &'a str,
+}
+
+impl Drop for Teardown<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .rt
+            .remove_container(self.ctr, RemoveOptions::default().force(true));
+        let exists = Command::new("ip")
+            .args(["link", "show", self.bridge])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if exists {
+            let _ = Command::new("ip")
+                .args(["link", "del", self.bridge])
+                .status();
+        }
+    }
 }

@@ -115,6 +115,7 @@ fn engine() -> EngineConfig {
     let mut engine = EngineConfig::builtin();
     // This host's hard limits are below Podman's implicit 1048576.
     engine.default_ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
+    engine.netns = libpod_spec::NetworkMode::None;
     engine
 }
 

@@ -194,6 +194,17 @@ pub enum NetError {
     /// A file operation failed (writing a network file, the lock).
     #[error(transparent)]
     Fs(#[from] libpod_fs::FsError),
+
+    // -- exposed ports --
+    /// An `--expose` value (or an image's `EXPOSE`) that does not parse, in Podman's words (the
+    /// range checks name the value; the others, as Podman's, do not).
+    #[error("{reason}")]
+    InvalidExpose {
+        /// The value as given.
+        value: String,
+        /// Why it was refused, in Podman's words.
+        reason: String,
+    },
 }
 
 impl NetError {

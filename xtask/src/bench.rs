@@ -10,7 +10,8 @@ pub fn run(extra: &[String]) -> Result {
         return Ok(());
     }
     crate::host::ensure()?;
-    // The lifecycle and pull benches run podctl as a whole command, side by side with podman.
+    // The lifecycle, pull, exec and network benches run podctl as a whole command, side by side
+    // with podman.
     crate::step(cargo().args([
         "build",
         "--release",

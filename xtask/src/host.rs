@@ -26,6 +26,21 @@ const PACKAGES: &[&str] = &[
     "iptables",        // netavark's firewall backend
     "iproute2",        // `ip`, to inspect container network namespaces in tests
     "hyperfine",       // command-level benchmarks (cargo xtask bench)
+    // CRIU 4.1.1's build, when Debian 12's CRIU fails on this kernel (see criu.rs).
+    "curl",
+    "xz-utils",
+    "make",
+    "libcap-dev",
+    "libnet1-dev",
+    "libnl-3-dev",
+    "libprotobuf-c-dev",
+    "libprotobuf-dev",
+    "protobuf-c-compiler",
+    "protobuf-compiler",
+    "libbsd-dev",
+    "libnftables-dev",
+    "libgnutls28-dev",
+    "uuid-dev",
 ];
 
 /// What to do about missing packages.

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod criu;
 mod demo;
 mod host;
 mod test;
@@ -26,9 +27,14 @@ tasks:
             cargo test --workspace [<args>]
             LIBPOD_TEST_RUNTIME=libcontainer cargo test -p libpod-examples
               --test T... [<args>]   (the runtime matrix: test.rs's list)
-          (what CI runs, through .ci/run)
+          (what CI runs, through .ci/run); when the host's CRIU fails `criu check`,
+          CRIU 4.1.1 is built from Debian's source into target/host-tools/ and put first
+          on the tests' PATH
   demo    install missing host packages, then run the quickstart example (needs root)
   bench   run the workspace's benchmarks, if any: cargo bench --workspace [<args>]
+  criu    print the directory of a CRIU that passes `criu check` (built as for `test`
+          when the host's fails; nothing printed when the host's passes), for a single
+          test run: PATH=$(cargo xtask criu):$PATH cargo test ...
   help    print this help
 
 Host packages are installed with apt-get (Debian 12) when running as root; otherwise the
@@ -43,6 +49,7 @@ enum Task {
     Test(Vec<String>),
     Demo,
     Bench(Vec<String>),
+    Criu,
 }
 
 /// A command that ran and failed: xtask exits with its exit code.
@@ -72,6 +79,11 @@ fn main() -> ExitCode {
         Task::Test(extra) => test::run(&extra),
         Task::Demo => demo::run(),
         Task::Bench(extra) => bench::run(&extra),
+        Task::Criu => criu::ensure().map(|dir| {
+            if let Some(dir) = dir {
+                println!("{}", dir.display());
+            }
+        }),
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -107,6 +119,7 @@ fn parse_args(args: &[String]) -> Result<Task> {
     let task = match task.as_str() {
         "help" | "-h" | "--help" => no_args().map(|()| Task::Help),
         "demo" => no_args().map(|()| Task::Demo),
+        "criu" => no_args().map(|()| Task::Criu),
         "test" => extra_args().map(Task::Test),
         "bench" => extra_args().map(Task::Bench),
         other => Err(format!("unknown task `{other}`\n\n{USAGE}")),

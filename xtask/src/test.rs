@@ -43,11 +43,12 @@ pub const LIBCONTAINER_MATRIX: [&str; 15] = [
 /// `create_flags_give_podmans_config_json` makes a `-it` container (no attach socket yet).
 const LIBCONTAINER_SKIPPED: [&str; 1] = ["create_flags_give_podmans_config_json"];
 
-/// Ensures host packages and the rustfmt and clippy components, then runs fmt, clippy, the
-/// libraries' docs (warnings denied), the tests, and the runtime matrix's tests again under
-/// libcontainer, stopping at the first failure; `extra` goes to `cargo test`.
+/// Ensures host packages, a working CRIU and the rustfmt and clippy components, then runs
+/// fmt, clippy, the libraries' docs (warnings denied), the tests, and the runtime matrix's
+/// tests again under libcontainer, stopping at the first failure; `extra` goes to `cargo test`.
 pub fn run(extra: &[String]) -> Result {
     crate::host::ensure()?;
+    let criu = crate::criu::ensure()?;
     ensure_components()?;
     step(cargo().args(["fmt", "--all", "--", "--check"]))?;
     step(cargo().args([
@@ -64,9 +65,16 @@ pub fn run(extra: &[String]) -> Result {
             .args(LIBRARIES.iter().flat_map(|name| ["-p", name]))
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
-    step(cargo().args(["test", "--workspace"]).args(extra))?;
+    let mut test = cargo();
+    test.args(["test", "--workspace"]).args(extra);
+    let mut matrix = libcontainer_matrix(extra);
+    if let Some(dir) = criu {
+        test.env("PATH", crate::criu::path_with(&dir));
+        matrix.env("PATH", crate::criu::path_with(&dir));
+    }
+    step(&mut test)?;
     println!("==> the runtime matrix: LIBPOD_TEST_RUNTIME=libcontainer");
-    step(&mut libcontainer_matrix(extra))
+    step(&mut matrix)
 }
 
 /// `cargo test` of the runtime matrix's tests with their containers under libcontainer.

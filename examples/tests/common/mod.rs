@@ -27,9 +27,18 @@ pub fn runtime_args(args: &[&str]) -> Vec<String> {
     }
 }
 
-/// podctl with `--root ROOT/root --runroot ROOT/run` (and `--runtime` from
-/// [`RUNTIME_ENV`]), then `args`.
+/// podctl with `--root ROOT/root --runroot ROOT/run` and `args`, where a container's `run`
+/// or `create` that names no network and no pod gets `--network none` ([`offline`]): bridge
+/// is podctl's default, as Podman's, and the tests of other things need no network (a default
+/// network's bridge is shared by every store on the host). [`podctl_as_given`] leaves the
+/// arguments alone. Both pass `--runtime` from [`RUNTIME_ENV`] first.
 pub fn podctl(root: &Path, args: &[&str]) -> Output {
+    podctl_as_given(root, &offline(args))
+}
+
+/// podctl with `--root ROOT/root --runroot ROOT/run` and `args` exactly (after `--runtime`
+/// from [`RUNTIME_ENV`]).
+pub fn podctl_as_given(root: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_podctl"))
         .arg("--root")
         .arg(root.join("root"))
@@ -39,6 +48,26 @@ pub fn podctl(root: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+/// `args` with `--network none` after the verb when they are a container's `run` or `create`
+/// (`container run|create` too) that names no network (`--network`, `--net`) and no pod.
+pub fn offline<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let verb = match args {
+        ["run" | "create", ..] => 1,
+        ["container", "run" | "create", ..] => 2,
+        _ => return args.to_vec(),
+    };
+    let chosen = args.iter().any(|arg| {
+        ["--network", "--net", "--pod"]
+            .iter()
+            .any(|flag| *arg == *flag || arg.starts_with(&format!("{flag}=")))
+    });
+    let mut out = args.to_vec();
+    if !chosen {
+        out.splice(verb..verb, ["--network", "none"]);
+    }
+    out
 }
 
 /// Asserts that container `name` of the store at `root` runs under this test run's runtime

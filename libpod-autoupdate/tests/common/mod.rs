@@ -35,6 +35,8 @@ pub fn open(dir: &Path) -> Runtime {
     let mut engine = EngineConfig::builtin();
     // This host's hard limits are below Podman's implicit 1048576.
     engine.default_ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
+    // No networking: bridge is the default, as in Podman, and these tests need none.
+    engine.netns = "none".parse().expect("a network mode");
     Runtime::builder()
         .root(dir.join("root"))
         .run_root(dir.join("run"))

@@ -44,18 +44,30 @@ impl Locked<'_> {
             ContainerStatus::Created => Some(true),
             _ => None,
         };
-        let (deleted, released) = match delete {
-            Some(false) if self.state.delete_without_rootfs => self.delete_while_releasing(),
+        let delete_and_release = |locked: &mut Self| match delete {
+            Some(false) if locked.state.delete_without_rootfs => locked.delete_while_releasing(),
             Some(force) => (
-                self.oci().and_then(|oci| oci.delete(self.id(), force)),
-                self.release_storage(),
+                locked.oci().and_then(|oci| oci.delete(locked.id(), force)),
+                locked.release_storage(),
             ),
-            None => (Ok(()), self.release_storage()),
+            None => (Ok(()), locked.release_storage()),
+        };
+        // Its process is gone: its namespace, interfaces, rules and addresses go too. A bridge
+        // container's teardown (netavark, a process of its own and mostly waiting) runs while
+        // it is deleted and its storage released, which it shares nothing with.
+        let (torn_down, (deleted, released)) = if self.makes_network() {
+            let ctr = self.ctr;
+            crate::overlap::overlap(
+                "network-teardown",
+                || crate::network::namespace::teardown(ctr.runtime(), ctr.config()),
+                || delete_and_release(self),
+            )
+        } else {
+            (Ok(()), delete_and_release(self))
         };
         failures.extend(deleted.err());
         failures.extend(released.err());
-        // Its process is gone: its namespace, interfaces, rules and addresses go too.
-        failures.extend(self.teardown_network().err());
+        failures.extend(torn_down.and_then(|()| self.teardown_network()).err());
         self.state.status = match self.state.status {
             ContainerStatus::Created => ContainerStatus::Configured,
             ContainerStatus::Stopped => ContainerStatus::Exited,

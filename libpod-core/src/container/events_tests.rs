@@ -101,7 +101,7 @@ fn image_operations_reach_the_file_through_the_stores_sink() {
 #[test]
 fn events_logger_none_writes_nothing() {
     let dir = libpod_testutil::TempRoot::new().unwrap();
-    let mut engine = crate::runtime::EngineConfig::builtin();
+    let mut engine = crate::runtime::config::without_networking();
     engine.events_logger = "none".into();
     let rt = Runtime::builder()
         .root(dir.path().join("root"))

@@ -1,5 +1,6 @@
 //! `inspect` (JSON with Podman's field names, for what we have) and `logs`.
 
+use super::inspect_network::{network_mode, port_bindings};
 use super::inspect_resources::host_resources;
 use super::{Container, ContainerStatus, LogDriver, RootfsSource};
 use crate::error::{CoreError, Result};
@@ -12,7 +13,8 @@ impl Container {
     /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it), `Image`,
     /// `ImageName`, `Rootfs`, `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`
     /// (with the resource limits: `Memory`, `NanoCpus`, `CpuShares`, `PidsLimit`,
-    /// `BlkioWeight`, ...).
+    /// `BlkioWeight`, ..., and `NetworkMode`, `PortBindings`), `NetworkSettings` (ports,
+    /// networks, addresses).
     pub fn inspect(&self) -> Result<Value> {
         let state = self.state()?;
         let config = self.config();
@@ -30,9 +32,11 @@ impl Container {
             Some(RootfsSource::Path(p)) => (String::new(), String::new(), p.display().to_string()),
             None => Default::default(),
         };
-        // Podman shows a container between its exit and its cleanup as exited too.
+        // Podman shows a container between its exit and its cleanup as exited too, and one
+        // not yet in the runtime as created (its `ContainerStateConfigured` prints so).
         let status = match state.status {
             ContainerStatus::Stopped => ContainerStatus::Exited,
+            ContainerStatus::Configured => ContainerStatus::Created,
             other => other,
         };
         let mut inspect = json!({
@@ -94,7 +98,8 @@ impl Container {
                     },
                 },
                 "AutoRemove": config.auto_remove,
-                "NetworkMode": config.spec.network.mode.to_string(),
+                "NetworkMode": network_mode(config),
+                "PortBindings": port_bindings(config),
                 "LogConfig": {"Type": config.log_driver.name(), "Path": self.log_path().display().to_string()},
             },
         });
@@ -103,6 +108,7 @@ impl Container {
         if let Some(check) = &config.healthcheck {
             inspect["Config"]["Healthcheck"] = schema2_health_config(check);
         }
+        inspect["NetworkSettings"] = self.network_settings(&state)?;
         if let Some(health) = self.health()? {
             inspect["State"]["Health"] = json!(health);
         }

@@ -49,7 +49,8 @@ fn inspect_reports_what_the_create_config_set() {
     assert_eq!(i["RestartCount"], 0);
     assert_eq!(i["Dependencies"], json!([]));
     assert_eq!(i["Mounts"], json!([]));
-    assert_eq!(i["State"]["Status"], "configured");
+    // Podman's name for a configured container.
+    assert_eq!(i["State"]["Status"], "created");
     assert_eq!(i["OCIConfigPath"], "");
     let config = &i["Config"];
     assert_eq!(config["Labels"], json!({"tier": "web", "owner": ""}));

@@ -10,20 +10,25 @@
 mod attach;
 mod auto_update;
 mod cleanup;
+mod copy;
+mod copy_tree;
 pub(crate) mod create;
 mod healthcheck;
 pub(crate) use cleanup::combine as combine_failures;
 pub(crate) use create::new_id;
 mod init;
 mod inspect;
+mod inspect_network;
 mod inspect_resources;
 mod kill;
 mod leftover;
 pub(crate) mod options;
 mod pause;
+mod prune;
 pub(crate) mod recreate;
 mod refresh;
 mod remove;
+mod rename;
 mod start;
 mod stop;
 mod storage;
@@ -38,6 +43,7 @@ pub use auto_update::{
     AUTO_UPDATE_AUTHFILE_LABEL, AUTO_UPDATE_LABEL, AutoUpdatePolicy, SYSTEMD_UNIT_LABEL,
     raw_image_name, validate_auto_update_reference, with_raw_image_name,
 };
+pub use copy::CopyOptions;
 pub use healthcheck::HealthCheckOutcome;
 pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};
 pub use options::{
@@ -51,7 +57,8 @@ pub use options::{
     with_stop_timeout, with_systemd, with_tty, with_user, with_user_volumes, with_uts_ns_from,
     with_volatile, with_workdir,
 };
-pub use options::{with_networks, with_port_mappings};
+pub use options::{with_exposed_ports, with_networks, with_port_mappings, with_publish_all};
+pub use prune::{PruneFilter, PruneReport};
 pub use remove::RemoveOptions;
 
 use crate::error::Result;

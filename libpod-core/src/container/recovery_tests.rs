@@ -5,7 +5,7 @@
 use super::*;
 use crate::CoreError;
 use crate::oci::FakeRuntime;
-use crate::runtime::{EngineConfig, Runtime};
+use crate::runtime::Runtime;
 use crate::state::faulty::{Fault, faulty_state};
 use libpod_testutil::TempRoot;
 use std::sync::Arc;
@@ -29,7 +29,7 @@ fn fixture() -> Fixture {
     let rt = Runtime::builder()
         .root(dir.path().join("root"))
         .run_root(dir.path().join("run"))
-        .engine_config(EngineConfig::builtin())
+        .engine_config(crate::runtime::config::without_networking())
         .storage_driver("vfs")
         .state_store(Box::new(state))
         .with_oci(fake.clone())

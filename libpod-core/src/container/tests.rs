@@ -4,7 +4,7 @@
 use super::*;
 use crate::CoreError;
 use crate::oci::FakeRuntime;
-use crate::runtime::{EngineConfig, Runtime};
+use crate::runtime::Runtime;
 use crate::state::MemoryState;
 use libpod_spec::{NamespaceMode, RestartPolicy};
 use libpod_testutil::TempRoot;
@@ -26,7 +26,7 @@ pub(super) fn fixture() -> Fixture {
     let rt = Runtime::builder()
         .root(dir.path().join("root"))
         .run_root(dir.path().join("run"))
-        .engine_config(EngineConfig::builtin())
+        .engine_config(crate::runtime::config::without_networking())
         .storage_driver("vfs")
         .state_store(Box::new(MemoryState::new()))
         .with_oci(fake.clone())

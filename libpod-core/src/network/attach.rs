@@ -1,8 +1,10 @@
-//! A new container's networking, completed when it is created: bridge mode's networks as
-//! attachments (the default network when none is named), each network checked and named by
-//! its name (not an ID prefix), interfaces `eth0`, `eth1`... in order unless named, static
-//! addresses and MACs checked, published ports given free host ports. Other modes take no
-//! networks and no ports.
+//! A new container's networking, completed when it is created: a mode the options did not
+//! choose becomes containers.conf's (`netns`, bridge on the default network as root); bridge
+//! mode's networks become attachments (the default network when none is named), each network
+//! checked and named by its name (not an ID prefix), interfaces `eth0`, `eth1`... in order
+//! unless named, static addresses and MACs checked, exposed ports put together (and published
+//! with `-P`, `expose.rs`), published ports given free host ports. Other modes take no
+//! networks and no ports, and ignore exposed ones (as Podman's do).
 
 use super::connect::free_interface;
 use super::namespace::parse_mac;
@@ -15,7 +17,9 @@ use std::net::{IpAddr, Ipv4Addr, TcpListener, UdpSocket};
 
 /// Completes `config`'s networks and ports (see the module docs).
 pub(crate) fn complete(rt: &Runtime, config: &mut ContainerConfig) -> Result<()> {
+    config.spec.network.mode = config.spec.network.mode.or(&rt.engine_config().netns);
     let NetworkMode::Bridge(names) = &config.spec.network.mode else {
+        config.exposed_ports.clear();
         if !config.networks.is_empty() || !config.port_mappings.is_empty() {
             return Err(CoreError::InvalidOption {
                 option: "network",
@@ -58,6 +62,7 @@ pub(crate) fn complete(rt: &Runtime, config: &mut ContainerConfig) -> Result<()>
     config.spec.network.mode =
         NetworkMode::Bridge(attachments.iter().map(|a| a.network.clone()).collect());
     config.networks = attachments;
+    super::expose::complete(config)?;
     for port in &mut config.port_mappings {
         if port.host_port == 0 {
             port.host_port = free_host_port(port)?;

@@ -6,8 +6,10 @@
 //!   default), and where namespaces go (`RUNROOT/netns/ID`).
 //! - `addresses.rs`: libpod-net's [`AddressStore`](libpod_net::ipam::AddressStore) on the
 //!   state database (`network_addresses`, beside the `container_networks` attachments).
-//! - `attach.rs`: a new container's networks and ports completed at create (the default
-//!   network for plain `bridge`, canonical names, interface names, free host ports).
+//! - `attach.rs`: a new container's networks and ports completed at create (containers.conf's
+//!   mode when the options chose none, the default network for plain `bridge`, canonical
+//!   names, interface names, free host ports); `expose.rs`: its exposed ports (the image's
+//!   and `--expose`), published on free host ports with `-P`.
 //! - `namespace.rs`: a container's namespace set up on its networks and torn down, as free
 //!   functions over the runtime and the container's config, so that init can run the setup
 //!   beside the root filesystem's mount (and the pod wing for its infra container).
@@ -34,6 +36,7 @@
 mod addresses;
 pub(crate) mod attach;
 mod connect;
+mod expose;
 pub(crate) mod namespace;
 pub(crate) mod repair;
 mod verbs;
@@ -119,3 +122,7 @@ impl Networking {
         &self.netns_dir
     }
 }
+
+#[cfg(test)]
+#[path = "attach_tests.rs"]
+mod attach_tests;

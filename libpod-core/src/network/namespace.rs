@@ -203,7 +203,7 @@ pub(crate) fn options(
             .get(&attachment.network)
             .cloned()
             .unwrap_or_default();
-        on.aliases = attachment.aliases.clone();
+        on.aliases = aliases(attachment, &config.id);
         on.static_mac = attachment
             .static_mac
             .as_deref()
@@ -213,6 +213,17 @@ pub(crate) fn options(
         options.networks.insert(attachment.network.clone(), on);
     }
     Ok(options)
+}
+
+/// The container's names on a network besides its own: the attachment's aliases, then its
+/// short ID, which Podman always adds (for Docker's sake).
+pub(crate) fn aliases(attachment: &NetworkAttachment, id: &str) -> Vec<String> {
+    let short = id.get(..12).unwrap_or(id);
+    let mut aliases = attachment.aliases.clone();
+    if !aliases.iter().any(|alias| alias == short) {
+        aliases.push(short.to_string());
+    }
+    aliases
 }
 
 /// The container's hostname: `--hostname`, else its ID's first 12 characters.

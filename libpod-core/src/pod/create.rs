@@ -116,12 +116,8 @@ impl Runtime {
             return Ok(());
         }
         if !network_given {
-            let netns = &self.engine_config().netns;
-            config.network_mode = netns.parse().map_err(|_| {
-                refused(&format!(
-                    "containers.conf's netns {netns:?} is not a network mode pods support"
-                ))
-            })?;
+            // containers.conf's netns, checked when the configuration was read.
+            config.network_mode = self.engine_config().netns.clone();
         }
         if !config.port_mappings.is_empty()
             && !matches!(config.network_mode, NetworkMode::Bridge(_))

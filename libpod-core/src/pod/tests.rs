@@ -8,7 +8,6 @@ use crate::container::{
     with_pod, with_rootfs_path,
 };
 use crate::oci::FakeRuntime;
-use crate::runtime::EngineConfig;
 use crate::state::MemoryState;
 use libpod_testutil::TempRoot;
 
@@ -20,6 +19,11 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(crate::runtime::config::without_networking())
+}
+
+/// A runtime on the fake OCI runtime with this engine configuration.
+fn fixture_with(engine: crate::runtime::EngineConfig) -> Fixture {
     let dir = TempRoot::new().unwrap();
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(rootfs.join("etc")).unwrap();
@@ -27,7 +31,7 @@ fn fixture() -> Fixture {
     let rt = Runtime::builder()
         .root(dir.path().join("root"))
         .run_root(dir.path().join("run"))
-        .engine_config(EngineConfig::builtin())
+        .engine_config(engine)
         .storage_driver("vfs")
         .state_store(Box::new(MemoryState::new()))
         .with_oci(fake.clone())
@@ -294,7 +298,7 @@ fn a_pods_network_and_ports_are_its_infra_containers() {
     use crate::container::{with_networks, with_port_mappings};
     use crate::record::NetworkAttachment;
     use libpod_spec::NetworkMode;
-    let f = fixture();
+    let f = fixture_with(crate::runtime::EngineConfig::builtin());
     let port = libpod_net::parse::parse_publish("8080:80").unwrap();
     // By default: the runtime's netns (bridge), on the default network, the pod's name an
     // alias there; the ports on the infra container.

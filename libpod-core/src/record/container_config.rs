@@ -179,6 +179,14 @@ pub struct ContainerConfig {
     /// Its published ports (`-p`, and `-P`'s exposed ports), host ports chosen at create.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub port_mappings: Vec<libpod_net::types::PortMapping>,
+    /// Its exposed ports with their protocols (Podman's `ExposedPorts`): `--expose` and the
+    /// image's `EXPOSE`, checked and merged at create (bridge mode only). The options' are
+    /// kept here as given until then.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub exposed_ports: BTreeMap<u16, Vec<String>>,
+    /// `-P`: every exposed port was published on a free host port at create (in
+    /// [`port_mappings`](Self::port_mappings)).
+    pub publish_all: bool,
     /// It is its pod's infra container (Podman's `IsInfra`): made and removed with the pod.
     pub is_infra: bool,
     // auto-update
@@ -223,6 +231,8 @@ impl Default for ContainerConfig {
             healthcheck_timer: Vec::new(),
             networks: Vec::new(),
             port_mappings: Vec::new(),
+            exposed_ports: BTreeMap::new(),
+            publish_all: false,
             is_infra: false,
             raw_image_name: None,
         }

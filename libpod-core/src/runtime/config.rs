@@ -28,7 +28,7 @@ mod host;
 pub use host::HostFacts;
 
 use crate::error::{CoreError, Result};
-use libpod_spec::{CgroupManager, SpecDefaults};
+use libpod_spec::{CgroupManager, NetworkMode, SpecDefaults};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -100,9 +100,11 @@ pub struct EngineConfig {
     /// `[engine] events_logfile_max_size`, in bytes (go-units' decimal sizes: `1m` is
     /// 1,000,000, Podman's default); 0: never rotated.
     pub events_logfile_max_size: u64,
-    /// `[containers] netns`: the network mode of containers that name none (`bridge`, as
-    /// Podman's as root). podctl applies it; the library's `CreateConfig` says its own.
-    pub netns: String,
+    /// `[containers] netns`: the network mode of a container whose options chose none
+    /// ([`NetworkMode::Default`]), applied when it is created: bridge on the default network,
+    /// as Podman's as root. `default` and `private` read as bridge, as Podman 4.3 reads them as
+    /// root; `slirp4netns` and `pasta` are refused (rootless modes).
+    pub netns: NetworkMode,
     /// `[network] network_config_dir`; `None`: `ROOT/networks` (Podman's is
     /// /etc/containers/networks: naming it shares Podman's networks).
     pub network_config_dir: Option<PathBuf>,
@@ -234,7 +236,7 @@ impl EngineConfig {
             events_logger: "file".to_string(),
             events_logfile_path: None,
             events_logfile_max_size: 1_000_000,
-            netns: "bridge".to_string(),
+            netns: NetworkMode::Bridge(Vec::new()),
             network_config_dir: None,
             default_network: None,
             default_subnet: None,
@@ -333,6 +335,16 @@ impl EngineConfig {
         };
         spec
     }
+}
+
+/// The configuration of the unit tests that run the fake OCI runtime: the built-in defaults
+/// with network mode `none`, so that they never set up a namespace nor run netavark unless a
+/// test asks for bridge networking itself.
+#[cfg(test)]
+pub(crate) fn without_networking() -> EngineConfig {
+    let mut engine = EngineConfig::builtin();
+    engine.netns = NetworkMode::None;
+    engine
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use super::EngineConfig;
 use crate::error::{CoreError, Result};
+use libpod_spec::NetworkMode;
 use libpod_spec::parse::{parse_size, parse_ulimit};
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -110,7 +111,7 @@ fn containers(config: &mut EngineConfig, section: &Section<'_>) -> Result<()> {
         config.log_tag = tag.to_string();
     }
     if let Some(netns) = section.string("netns")? {
-        config.netns = netns.to_string();
+        config.netns = netns_mode(netns).map_err(|reason| section.error("netns", reason))?;
     }
     section.ignore_others(&[
         "default_capabilities",
@@ -133,6 +134,29 @@ fn containers(config: &mut EngineConfig, section: &Section<'_>) -> Result<()> {
         "netns",
     ]);
     Ok(())
+}
+
+/// `[containers] netns` as Podman 4.3's `ParseNetworkFlag` reads it as root: a mode, or the
+/// names of networks to join in bridge mode.
+fn netns_mode(text: &str) -> std::result::Result<NetworkMode, String> {
+    match text {
+        // Podman's "private" network namespace is the bridge for root.
+        "" | "default" | "private" | "bridge" => Ok(NetworkMode::Bridge(Vec::new())),
+        "none" => Ok(NetworkMode::None),
+        "host" => Ok(NetworkMode::Host),
+        _ if text.starts_with("slirp4netns") || text.starts_with("pasta") => Err(format!(
+            "network mode {text:?} is rootless networking, which libpod-rs does not have"
+        )),
+        _ if text.starts_with("container:") || text.starts_with("ns:") => text
+            .parse()
+            .map_err(|err: libpod_spec::SpecError| err.to_string()),
+        _ if text.contains(':') => Err(format!(
+            "{text:?}: per-network options are not supported in containers.conf"
+        )),
+        names => Ok(NetworkMode::Bridge(
+            names.split(',').map(str::to_string).collect(),
+        )),
+    }
 }
 
 /// `[network]`: where network configs live, the default network, the firewall driver.

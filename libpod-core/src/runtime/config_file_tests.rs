@@ -218,6 +218,37 @@ fn cgroup_manager_is_cgroupfs_or_systemd() {
 }
 
 #[test]
+fn netns_is_the_mode_of_containers_that_choose_none() {
+    use libpod_spec::NetworkMode;
+    assert_eq!(base().netns, NetworkMode::Bridge(Vec::new()));
+    let netns = |value: &str| load(&format!("[containers]\nnetns = {value:?}")).netns;
+    assert_eq!(netns("none"), NetworkMode::None);
+    assert_eq!(netns("host"), NetworkMode::Host);
+    for bridge in ["bridge", "private", "default", ""] {
+        assert_eq!(netns(bridge), NetworkMode::Bridge(Vec::new()), "{bridge:?}");
+    }
+    assert_eq!(
+        netns("front,back"),
+        NetworkMode::Bridge(vec!["front".into(), "back".into()])
+    );
+    assert_eq!(
+        netns("ns:/run/netns/x"),
+        NetworkMode::Path("/run/netns/x".into())
+    );
+    for rootless in [
+        "slirp4netns",
+        "slirp4netns:port_handler=slirp4netns",
+        "pasta",
+    ] {
+        let reason = refused(&format!("[containers]\nnetns = {rootless:?}"));
+        assert!(reason.starts_with("containers.netns: "), "{reason}");
+        assert!(reason.contains("rootless"), "{reason}");
+    }
+    assert!(refused("[containers]\nnetns = \"ns:relative\"").starts_with("containers.netns: "));
+    assert!(refused("[containers]\nnetns = \"web:ip=10.0.0.2\"").contains("options"));
+}
+
+#[test]
 fn runtimes_merge_by_name() {
     let config = load(
         r#"[engine.runtimes]

@@ -24,6 +24,8 @@
 //! | `runtime/intents.rs` | the repair at open of creates and inits a kill interrupted |
 //! | `container/create.rs` | `new_container`, `build_container` |
 //! | `container/remove.rs` | `remove_container`, `remove_broken_container` |
+//! | `container/prune.rs` | `prune_containers`, `container_exists` |
+//! | `container/rename.rs` | `rename_container` |
 //! | `monitor/` | `cleanup_container` (the exit command's work), `watch_exits` (the exit monitor), `boot` (start on boot) |
 //! | `exec/` | `Container::exec*` (sessions, sessionless exec); the container's OCI runtime's `exec_side()` (else `oci_exec()`, the builder's) runs them |
 //! | `volume/` | `volume`, `volumes`, `volume_exists` (mod.rs), `new_volume` (create.rs), `remove_volume` (remove.rs), `prune_volumes` (prune.rs), `import_volume` (export.rs) |

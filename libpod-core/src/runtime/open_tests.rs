@@ -3,7 +3,7 @@
 use super::ALIVE;
 use crate::container::{ContainerStatus, with_command, with_rootfs_path};
 use crate::oci::FakeRuntime;
-use crate::runtime::{EngineConfig, Runtime};
+use crate::runtime::Runtime;
 use std::sync::Arc;
 
 /// What a reboot does to the run root, as far as these tests need it: every mount gone (the
@@ -18,7 +18,7 @@ fn open(dir: &std::path::Path) -> crate::error::Result<Runtime> {
     Runtime::builder()
         .root(dir.join("root"))
         .run_root(dir.join("run"))
-        .engine_config(EngineConfig::builtin())
+        .engine_config(crate::runtime::config::without_networking())
         .storage_driver("vfs")
         .with_oci(Arc::new(FakeRuntime::new()))
         .open()

@@ -149,6 +149,8 @@ pub fn full_config(id: &str, name: &str, dep: &str) -> ContainerConfig {
             }))
             .expect("port mapping"),
         ],
+        exposed_ports: BTreeMap::from([(80, vec!["tcp".into(), "udp".into()])]),
+        publish_all: true,
         is_infra: true,
         raw_image_name: Some("busybox".into()),
     }

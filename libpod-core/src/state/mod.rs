@@ -97,6 +97,10 @@ pub trait ContainerStore {
     /// changed). Its name and pod must stay as they are (else `InvalidOption` "config", and
     /// nothing is stored); its dependencies are not read again.
     fn rewrite_container_config(&self, config: &ContainerConfig) -> Result<()>;
+    /// Renames a container: `config` (same ID, same pod) with its new name replaces the
+    /// stored one, in one write, as Podman's `SafeRewriteContainerConfig`. A name another
+    /// container or a pod has is `NameInUse`, and nothing changes.
+    fn rename_container(&self, config: &ContainerConfig) -> Result<()>;
     /// The ID of the container with this full ID, name, or unique ID prefix, tried in that
     /// order (as Podman's `LookupContainer`). A prefix is lower-case hex; one matching several
     /// IDs is `AmbiguousContainer`.

@@ -121,7 +121,7 @@ impl VolumeFilter {
 }
 
 /// Podman's `ComputeUntilTimestamp`, for the forms it is given in practice.
-fn parse_until(value: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_until(value: &str) -> Result<DateTime<Utc>> {
     if let Ok(time) = DateTime::parse_from_rfc3339(value) {
         return Ok(time.with_timezone(&Utc));
     }

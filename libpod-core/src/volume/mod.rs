@@ -25,7 +25,7 @@
 
 mod create;
 mod export;
-mod filter;
+pub(crate) mod filter;
 pub(crate) mod image;
 pub(crate) mod local;
 mod prune;

@@ -3,7 +3,6 @@
 use super::*;
 use crate::container::{RemoveOptions, with_command, with_rootfs_path, with_user_volumes};
 use crate::oci::FakeRuntime;
-use crate::runtime::EngineConfig;
 use crate::state::MemoryState;
 use libpod_testutil::TempRoot;
 use std::sync::Arc;
@@ -13,7 +12,7 @@ fn runtime() -> (TempRoot, Runtime) {
     let rt = Runtime::builder()
         .root(dir.path().join("root"))
         .run_root(dir.path().join("run"))
-        .engine_config(EngineConfig::builtin())
+        .engine_config(crate::runtime::config::without_networking())
         .storage_driver("vfs")
         .state_store(Box::new(MemoryState::new()))
         .with_oci(Arc::new(FakeRuntime::new()))

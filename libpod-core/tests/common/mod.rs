@@ -8,6 +8,7 @@ use libpod_core::container::{
     Container, CtrCreateOption, with_cgroup_parent, with_command, with_rootfs_from_image,
 };
 use libpod_core::runtime::{EngineConfig, Runtime};
+use libpod_spec::NetworkMode;
 use libpod_storage::ImageReference;
 use libpod_testutil::{TempRoot, busybox_rootfs, tar_directory};
 use std::fs::File;
@@ -15,9 +16,16 @@ use std::path::Path;
 
 pub const IMAGE: &str = "localhost/busybox";
 
-/// A runtime on `tmp` with the busybox image imported.
+/// A runtime on `tmp` with the busybox image imported, whose containers have no network
+/// unless they ask for one.
 pub fn runtime(tmp: &TempRoot) -> Runtime {
-    let rt = open(tmp.path());
+    runtime_with(tmp, NetworkMode::None)
+}
+
+/// [`runtime`], whose containers that choose no network mode get `netns` (containers.conf's
+/// `netns`).
+pub fn runtime_with(tmp: &TempRoot, netns: NetworkMode) -> Runtime {
+    let rt = open_with(tmp.path(), netns);
     if rt.storage().image(IMAGE).is_err() {
         let rootfs = tmp.path().join("busybox-rootfs");
         busybox_rootfs(&rootfs).unwrap();
@@ -34,11 +42,18 @@ pub fn runtime(tmp: &TempRoot) -> Runtime {
     rt
 }
 
-/// Opens (again) the runtime on `dir`.
+/// Opens (again) the runtime on `dir`; its containers have no network unless they ask.
 pub fn open(dir: &Path) -> Runtime {
+    open_with(dir, NetworkMode::None)
+}
+
+/// Opens (again) the runtime on `dir`, with containers.conf's `netns` (the mode of containers
+/// that choose none; bridge is the default, as in Podman).
+pub fn open_with(dir: &Path, netns: NetworkMode) -> Runtime {
     let mut engine = EngineConfig::builtin();
     // This host's hard limits are below Podman's implicit 1048576.
     engine.default_ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
+    engine.netns = netns;
     Runtime::builder()
         .root(dir.join("root"))
         .run_root(dir.join("run"))

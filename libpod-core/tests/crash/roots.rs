@@ -88,6 +88,8 @@ pub fn open_runtime(dir: &Path) -> Result<Runtime, CoreError> {
     let mut engine = EngineConfig::builtin();
     // This host's hard limits are below Podman's implicit 1048576.
     engine.default_ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
+    // No networking unless an operation asks for it (bridge is the default, as in Podman).
+    engine.netns = libpod_spec::NetworkMode::None;
     Runtime::builder()
         .root(dir.join("root"))
         .run_root(dir.join("run"))

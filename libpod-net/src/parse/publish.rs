@@ -136,8 +136,8 @@ fn mapping_from_parts(parts: &PublishParts<'_>) -> std::result::Result<PortMappi
     Ok(mapping)
 }
 
-/// `start[-end]`: the first port and the number of ports.
-fn parse_range(range: &str) -> std::result::Result<(u16, u16), String> {
+/// `start[-end]`: the first port and the number of ports (Podman's `parseAndValidateRange`).
+pub(super) fn parse_range(range: &str) -> std::result::Result<(u16, u16), String> {
     let pieces: Vec<&str> = range.split('-').collect();
     if pieces.len() > 2 {
         return Err("invalid port format - port ranges are formatted as startPort-stopPort".into());

@@ -135,15 +135,23 @@ impl fmt::Display for NamespaceMode {
 /// use libpod_spec::NetworkMode;
 ///
 /// assert_eq!("none".parse::<NetworkMode>().unwrap(), NetworkMode::None);
-/// assert_eq!(NetworkMode::default(), NetworkMode::None);
+/// assert_eq!(NetworkMode::default(), NetworkMode::Default);
 /// assert!(matches!("bridge".parse::<NetworkMode>().unwrap(), NetworkMode::Bridge(n) if n.is_empty()));
+/// // What containers.conf's `netns` says (bridge, as root), when the engine creates it.
+/// let engine_default = NetworkMode::Bridge(Vec::new());
+/// assert_eq!(NetworkMode::Default.or(&engine_default), engine_default);
+/// assert_eq!(NetworkMode::Host.or(&engine_default), NetworkMode::Host);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NetworkMode {
-    /// A private network namespace with only a loopback device. The default until bridge
-    /// networking lands in libpod-net.
+    /// Not chosen (Podman's specgen `default`): the engine decides when it creates the
+    /// container, from containers.conf's `[containers] netns` (bridge as root), or the pod's
+    /// namespace for a member of a pod that shares one. A container's stored config never
+    /// holds it. The spec generator, given it directly, makes a private namespace.
     #[default]
+    Default,
+    /// A private network namespace with only a loopback device.
     None,
     /// A private network namespace that nothing configures (`private`).
     Private,
@@ -162,8 +170,19 @@ impl NetworkMode {
     pub fn is_private(&self) -> bool {
         matches!(
             self,
-            NetworkMode::None | NetworkMode::Private | NetworkMode::Bridge(_)
+            NetworkMode::Default
+                | NetworkMode::None
+                | NetworkMode::Private
+                | NetworkMode::Bridge(_)
         )
+    }
+
+    /// This mode, or `default` when it is [`NetworkMode::Default`] (not chosen).
+    pub fn or(&self, default: &NetworkMode) -> NetworkMode {
+        match self {
+            NetworkMode::Default => default.clone(),
+            chosen => chosen.clone(),
+        }
     }
 }
 
@@ -172,6 +191,7 @@ impl FromStr for NetworkMode {
 
     fn from_str(s: &str) -> Result<Self, SpecError> {
         match s {
+            "default" => Ok(NetworkMode::Default),
             "none" => Ok(NetworkMode::None),
             "bridge" => Ok(NetworkMode::Bridge(Vec::new())),
             _ => {
@@ -195,6 +215,7 @@ impl FromStr for NetworkMode {
 impl fmt::Display for NetworkMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            NetworkMode::Default => f.write_str("default"),
             NetworkMode::None => f.write_str("none"),
             NetworkMode::Private => f.write_str("private"),
             NetworkMode::Host => f.write_str("host"),

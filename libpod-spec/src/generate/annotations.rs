@@ -32,7 +32,10 @@ pub(super) fn build(
         "io.podman.annotations.privileged".into(),
         flag(config.security.privileged),
     );
-    a.insert("io.podman.annotations.publish-all".into(), flag(false));
+    a.insert(
+        "io.podman.annotations.publish-all".into(),
+        flag(ctx.publish_all),
+    );
     if seccomp_unconfined(config) {
         a.insert("io.podman.annotations.seccomp".into(), "unconfined".into());
     }

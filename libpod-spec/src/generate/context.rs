@@ -33,6 +33,9 @@ pub struct SpecContext {
     /// The engine removes the container when it exits (`--rm`, kept by the engine rather than
     /// in the config's `rm`), for the `io.podman.annotations.autoremove` annotation.
     pub auto_remove: bool,
+    /// The engine published every exposed port on a free host port (`-P`, kept by the engine
+    /// with the container's ports), for the `io.podman.annotations.publish-all` annotation.
+    pub publish_all: bool,
     /// Files the runtime generated, by destination in the container: `/etc/hosts`,
     /// `/etc/hostname`, `/etc/resolv.conf`, `/run/.containerenv`, and `/dev/shm` (the shm
     /// directory). A user mount at the same destination wins.

@@ -44,9 +44,10 @@ pub(super) fn namespaces(
     };
     let network = match &config.network.mode {
         NetworkMode::Host => None,
-        NetworkMode::None | NetworkMode::Private | NetworkMode::Bridge(_) => {
-            Some(ctx.netns_path.clone())
-        }
+        NetworkMode::Default
+        | NetworkMode::None
+        | NetworkMode::Private
+        | NetworkMode::Bridge(_) => Some(ctx.netns_path.clone()),
         NetworkMode::Container(id) => Some(joined(NamespaceKind::Network, id)?),
         NetworkMode::Path(p) => Some(Some(p.clone())),
     };

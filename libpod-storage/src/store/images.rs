@@ -204,22 +204,43 @@ impl Store {
     /// Removes dangling images (no names, no containers), then garbage-collects. Returns the
     /// removed images' IDs.
     pub fn prune_images(&self) -> Result<Vec<Digest>> {
+        self.prune(false)
+    }
+
+    /// Removes every image no container uses, named or not (`image prune -a`), then
+    /// garbage-collects. Returns the removed images' IDs.
+    pub fn prune_unused_images(&self) -> Result<Vec<Digest>> {
+        self.prune(true)
+    }
+
+    /// Removes the images no container uses: all of them, or only the dangling ones; each
+    /// gets its untag and remove events, as `remove_image`'s.
+    fn prune(&self, named_too: bool) -> Result<Vec<Digest>> {
         // As for `remove_image`: the dirty mark spans the records' commit and the collection.
         let trash = Trash::new(self)?;
         let pruned = self.update(|meta, _| {
-            let dangling: Vec<Digest> = meta
+            let unused: Vec<(Digest, Vec<String>)> = meta
                 .images
                 .values()
-                .filter(|i| i.names.is_empty() && meta.containers_of(&i.id).is_empty())
-                .map(|i| i.id)
+                .filter(|i| {
+                    (named_too || i.names.is_empty()) && meta.containers_of(&i.id).is_empty()
+                })
+                .map(|i| (i.id, i.names.clone()))
                 .collect();
-            for id in &dangling {
+            for (id, _) in &unused {
                 meta.images.remove(id);
             }
-            Ok(dangling)
+            Ok(unused)
         })?;
+        for (id, names) in &pruned {
+            for name in names {
+                self.image_event(ImageEventKind::Untag, id, name);
+            }
+            let name = names.first().cloned().unwrap_or_else(|| id.hex());
+            self.image_event(ImageEventKind::Remove, id, &name);
+        }
         self.collect_into(trash)?;
-        Ok(pruned)
+        Ok(pruned.into_iter().map(|(id, _)| id).collect())
     }
 
     /// Deletes layers that no image or container uses, and blobs that no image needs.

@@ -35,13 +35,20 @@ impl OciArchive {
         platform: &Platform,
     ) -> Result<Self> {
         let unpacked = UnpackedDir::create(tmp_dir)?;
-        unpack(file, &unpacked.path)?;
+        unpack(file, &unpacked.path, None)?;
         let layout = OciLayout::open(&unpacked.path, tag, platform)
             .map_err(|err| name_archive(err, file, &unpacked.path))?;
         Ok(OciArchive {
             layout,
             _unpacked: unpacked,
         })
+    }
+}
+
+impl OciArchive {
+    /// The chosen image's `org.opencontainers.image.ref.name` annotation, if it has one.
+    pub fn ref_name(&self) -> Option<&str> {
+        self.layout.ref_name()
     }
 }
 
@@ -57,12 +64,12 @@ impl ImageSource for OciArchive {
 
 /// A directory of ours, removed with everything in it on drop.
 #[derive(Debug)]
-struct UnpackedDir {
-    path: PathBuf,
+pub(super) struct UnpackedDir {
+    pub(super) path: PathBuf,
 }
 
 impl UnpackedDir {
-    fn create(tmp_dir: &Path) -> Result<Self> {
+    pub(super) fn create(tmp_dir: &Path) -> Result<Self> {
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut builder = fs::DirBuilder::new();
         builder.mode(0o700);
@@ -100,7 +107,7 @@ impl Drop for UnpackedDir {
 
 /// Errors about files in the unpacked directory are about the archive: the directory is gone
 /// by the time anyone reads the message.
-fn name_archive(err: StorageError, file: &Path, unpacked: &Path) -> StorageError {
+pub(super) fn name_archive(err: StorageError, file: &Path, unpacked: &Path) -> StorageError {
     let inside = |path: &Path| {
         path.strip_prefix(unpacked)
             .map(|rel| rel.display().to_string())
@@ -123,15 +130,21 @@ fn name_archive(err: StorageError, file: &Path, unpacked: &Path) -> StorageError
     }
 }
 
-fn refuse(file: &Path, reason: String) -> StorageError {
+pub(super) fn refuse(file: &Path, reason: String) -> StorageError {
     StorageError::InvalidLayout {
         path: file.to_path_buf(),
         reason,
     }
 }
 
-/// Unpacks the archive `file` into the empty directory `dest`.
-fn unpack(file: &Path, dest: &Path) -> Result<()> {
+/// Unpacks the archive `file` into the empty directory `dest`. Symbolic links are refused,
+/// unless `links` is given: then none is created, each is recorded there as (its path, its
+/// target as written) for the caller to resolve inside the archive.
+pub(super) fn unpack(
+    file: &Path,
+    dest: &Path,
+    mut links: Option<&mut Vec<(PathBuf, String)>>,
+) -> Result<()> {
     let opened = File::open(file).map_err(|err| StorageError::io("open", file, err))?;
     let mut reader = BufReader::new(opened);
     let magic = reader
@@ -187,6 +200,12 @@ fn unpack(file: &Path, dest: &Path) -> Result<()> {
             })?;
         } else if kind == tar::EntryType::XGlobalHeader {
             // pax global headers carry no file.
+        } else if let (tar::EntryType::Symlink, Some(links)) = (kind, links.as_deref_mut()) {
+            let target = entry
+                .link_name_bytes()
+                .map(|t| String::from_utf8_lossy(&t).into_owned())
+                .unwrap_or_default();
+            links.push((rel, target));
         } else {
             return Err(refuse(
                 file,
@@ -201,7 +220,7 @@ fn unpack(file: &Path, dest: &Path) -> Result<()> {
 
 /// `p` as a path of only normal components (`./` prefixes allowed), or `None` for absolute paths,
 /// `..`, and anything a layout never contains.
-fn safe_relative_path(p: &str) -> Option<PathBuf> {
+pub(super) fn safe_relative_path(p: &str) -> Option<PathBuf> {
     if p.starts_with('/') || p.contains('\0') {
         return None;
     }

@@ -1,12 +1,14 @@
 //! Where images come from and go to besides registries: OCI image layout directories
-//! (`oci:DIR[:TAG]`) and OCI archives (`oci-archive:FILE[:TAG]`).
+//! (`oci:DIR[:TAG]`), OCI archives (`oci-archive:FILE[:TAG]`) and docker archives (read only).
 
 mod archive;
 pub(crate) mod bounded;
+mod docker_archive;
 mod layout_writer;
 mod oci_layout;
 
 pub use archive::{OciArchive, write_oci_archive};
+pub use docker_archive::{DockerArchive, DockerArchiveImage, is_docker_archive};
 pub use oci_layout::{IMAGE_LAYOUT_VERSION, MAX_INDEX_DEPTH, OciLayout, OciLayoutWriter};
 
 use crate::digest::Digest;
@@ -41,6 +43,8 @@ pub trait ImageSource: Send + Sync {
 
 #[cfg(test)]
 mod archive_tests;
+#[cfg(test)]
+mod docker_archive_tests;
 #[cfg(test)]
 mod layout_writer_tests;
 #[cfg(test)]

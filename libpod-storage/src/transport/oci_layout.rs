@@ -33,6 +33,7 @@ pub struct OciLayout {
     /// The layout directory, kept open: blobs are opened relative to it from any thread.
     root: Root,
     resolved: ResolvedManifest,
+    ref_name: Option<String>,
 }
 
 impl OciLayout {
@@ -46,7 +47,17 @@ impl OciLayout {
         let chosen = choose_entry(&entries, tag, dir)?;
         let resolved = resolve(&root, chosen, platform, 0)?;
         tracing::debug!(layout = %dir.display(), manifest = %resolved.digest, "opened OCI layout");
-        Ok(OciLayout { root, resolved })
+        Ok(OciLayout {
+            root,
+            resolved,
+            ref_name: ref_name(chosen).map(String::from),
+        })
+    }
+
+    /// The chosen image's `org.opencontainers.image.ref.name` annotation, if it has one (a
+    /// tag, or a whole reference as Podman's `save --format oci-archive` writes it).
+    pub fn ref_name(&self) -> Option<&str> {
+        self.ref_name.as_deref()
     }
 
     /// The layout directory.

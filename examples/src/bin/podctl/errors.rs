@@ -113,6 +113,11 @@ fn core_error(err: &CoreError) -> Option<(String, u8)> {
         CoreError::NetworkOnPodMember { .. } => {
             (format!("invalid config provided: {err}"), OWN_ERROR)
         }
+        // The library words exposed ports' refusals as Podman does.
+        CoreError::InvalidOption {
+            option: "expose",
+            reason,
+        } => (reason.clone(), OWN_ERROR),
         _ => return None,
     })
 }

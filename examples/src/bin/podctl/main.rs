@@ -3,10 +3,12 @@
 //! It exists to show how the library is used and to drive it from tests; its flags are named
 //! as Podman's. Images: `import`, `pull [docker://]REF`, `pull oci:DIR[:TAG]`,
 //! `pull oci-archive:FILE[:TAG]`, `push`,
-//! `images`, `image inspect`, `tag`, `untag`, `rmi`, `save`, `image mount|unmount|prune`.
+//! `images`, `image inspect|exists`, `tag`, `untag`, `rmi`, `save`, `load`,
+//! `image mount|unmount|prune`.
 //! Containers: `create`, `init`, `start [-a]`, `run [--rm] [-d] ...`, `ps [-a]`, `inspect`,
-//! `logs`, `stop`, `kill`, `wait`, `pause`, `unpause`, `restart`, `rm [-f]`, `mount`, `export`.
-//! System: `info`, `version`, `system boot`. Exits: every container gets podctl itself as
+//! `logs`, `stop`, `kill`, `wait`, `pause`, `unpause`, `restart`, `rm [-f]`, `mount`, `export`,
+//! `container exists|prune`.
+//! System: `info`, `version`, `system boot|prune`. Exits: every container gets podctl itself as
 //! conmon's exit command (`podctl --root R --runroot R ... container cleanup ID`), so its
 //! restart policy acts with no podctl running.
 //!
@@ -17,6 +19,7 @@
 //! ```
 
 mod auto_update;
+mod confirm;
 mod containers;
 mod errors;
 mod events;
@@ -87,6 +90,8 @@ enum Command {
     Rmi(images::RmiArgs),
     /// Save an image to an OCI archive or layout.
     Save(images::SaveArgs),
+    /// Load images from a docker or OCI archive.
+    Load(images::LoadArgs),
     /// Image subcommands.
     #[command(subcommand)]
     Image(ImageCommand),
@@ -128,6 +133,10 @@ enum Command {
     Mount(containers::IdsArgs),
     /// Write a container's root filesystem as a tar stream.
     Export(containers::ExportArgs),
+    /// Copy files/folders between a container and the local filesystem.
+    Cp(containers::CpArgs),
+    /// Rename an existing container.
+    Rename(containers::RenameArgs),
     /// Run containers' health checks.
     #[command(subcommand)]
     Healthcheck(healthcheck::HealthcheckCommand),
@@ -171,6 +180,12 @@ enum Command {
     /// `container cleanup` (only under `container`, as in Podman).
     #[command(hide = true)]
     Cleanup(containers::CleanupArgs),
+    /// `container exists` (only under `container`, as in Podman).
+    #[command(hide = true)]
+    ContainerExists(containers::ExistsArgs),
+    /// `container prune` (only under `container`, as in Podman).
+    #[command(hide = true)]
+    ContainerPrune(containers::PruneArgs),
     /// The monitor of a `--runtime libcontainer` container (see `oci_libcontainer.rs`).
     #[command(name = oci_libcontainer::MONITOR_VERB, hide = true)]
     LibcontainerMonitor {
@@ -187,6 +202,8 @@ enum SystemCommand {
     /// Start the containers that run whenever the host does (restart policy `always`, and
     /// `unless-stopped` not stopped by the user), once per boot.
     Boot(system::BootArgs),
+    /// Remove unused pods, containers, images and networks (and volumes with --volumes).
+    Prune(system::PruneArgs),
 }
 
 /// `podctl container VERB`: the container verbs under Podman's `container` command.
@@ -227,6 +244,10 @@ enum ContainerCommand {
     Mount(containers::IdsArgs),
     /// Write a container's root filesystem as a tar stream.
     Export(containers::ExportArgs),
+    /// Copy files/folders between a container and the local filesystem.
+    Cp(containers::CpArgs),
+    /// Rename an existing container.
+    Rename(containers::RenameArgs),
     /// Attach to a running container.
     Attach(containers::AttachArgs),
     /// Change a container's resource limits.
@@ -238,6 +259,10 @@ enum ContainerCommand {
     /// Clean up exited containers (what conmon's exit command runs), restarting them by
     /// their policy.
     Cleanup(containers::CleanupArgs),
+    /// Check if a container exists in local storage.
+    Exists(containers::ExistsArgs),
+    /// Remove all non running containers.
+    Prune(containers::PruneArgs),
 }
 
 impl From<ContainerCommand> for Command {
@@ -260,11 +285,15 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Rm(a) => Command::Rm(a),
             ContainerCommand::Mount(a) => Command::Mount(a),
             ContainerCommand::Export(a) => Command::Export(a),
+            ContainerCommand::Cp(a) => Command::Cp(a),
+            ContainerCommand::Rename(a) => Command::Rename(a),
             ContainerCommand::Attach(a) => Command::Attach(a),
             ContainerCommand::Update(a) => Command::Update(a),
             ContainerCommand::Checkpoint(a) => Command::Checkpoint(a),
             ContainerCommand::Restore(a) => Command::Restore(a),
             ContainerCommand::Cleanup(a) => Command::Cleanup(a),
+            ContainerCommand::Exists(a) => Command::ContainerExists(a),
+            ContainerCommand::Prune(a) => Command::ContainerPrune(a),
         }
     }
 }
@@ -286,6 +315,8 @@ enum ImageCommand {
     Untag(images::UntagArgs),
     /// Save an image.
     Save(images::SaveArgs),
+    /// Load images from a docker or OCI archive.
+    Load(images::LoadArgs),
     /// Import a root filesystem tarball.
     Import(images::ImportArgs),
     /// Show an image's details as JSON.
@@ -294,8 +325,10 @@ enum ImageCommand {
     Mount(images::MountArgs),
     /// Unmount an image.
     Unmount(images::UnmountArgs),
-    /// Remove dangling images and unused layers.
-    Prune,
+    /// Remove dangling images (all unused ones with -a) and unused layers.
+    Prune(images::PruneArgs),
+    /// Check if an image exists in local storage.
+    Exists(images::ExistsArgs),
 }
 
 /// Podman's log levels.
@@ -410,6 +443,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Image(ImageCommand::Tag(a)) => Command::Tag(a),
         Command::Image(ImageCommand::Untag(a)) => Command::Untag(a),
         Command::Image(ImageCommand::Save(a)) => Command::Save(a),
+        Command::Image(ImageCommand::Load(a)) => Command::Load(a),
         Command::Image(ImageCommand::Import(a)) => Command::Import(a),
         other => other,
     };
@@ -422,10 +456,12 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Untag(args) => images::untag(store, args)?,
         Command::Rmi(args) => images::rmi(store, args)?,
         Command::Save(args) => images::save(store, args)?,
+        Command::Load(args) => images::load(store, args)?,
         Command::Image(ImageCommand::Inspect(args)) => images::inspect(store, args)?,
         Command::Image(ImageCommand::Mount(args)) => images::mount(store, args)?,
         Command::Image(ImageCommand::Unmount(args)) => images::unmount(store, args)?,
-        Command::Image(ImageCommand::Prune) => images::prune(store)?,
+        Command::Image(ImageCommand::Prune(args)) => images::prune(store, args)?,
+        Command::Image(ImageCommand::Exists(args)) => return images::exists(store, args),
         Command::Create(args) => containers::create(&rt, args)?,
         Command::Run(args) => return containers::run(&rt, args),
         Command::Init(args) => containers::init(&rt, args)?,
@@ -443,6 +479,8 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Rm(args) => containers::rm(&rt, args)?,
         Command::Mount(args) => containers::mount(&rt, args)?,
         Command::Export(args) => containers::export(&rt, args)?,
+        Command::Cp(args) => containers::cp(&rt, args)?,
+        Command::Rename(args) => containers::rename(&rt, args)?,
         Command::Healthcheck(command) => return healthcheck::healthcheck(&rt, command),
         Command::Info(args) => system::info(&rt, args)?,
         Command::Attach(args) => containers::attach(&rt, args)?,
@@ -458,6 +496,9 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Network(command) => return networks::run(&rt, command),
         Command::Port(args) => networks::port(&rt, args)?,
         Command::System(SystemCommand::Boot(args)) => system::boot(&rt, args)?,
+        Command::System(SystemCommand::Prune(args)) => system::prune(&rt, args)?,
+        Command::ContainerExists(args) => return containers::exists(&rt, args),
+        Command::ContainerPrune(args) => containers::prune(&rt, args)?,
         Command::Cleanup(args) => containers::cleanup(&rt, args)?,
         Command::LibcontainerMonitor { .. } => {
             unreachable!("served in main before a runtime opens")
@@ -472,6 +513,7 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
             | ImageCommand::Tag(_)
             | ImageCommand::Untag(_)
             | ImageCommand::Save(_)
+            | ImageCommand::Load(_)
             | ImageCommand::Import(_),
         ) => unreachable!("mapped to their top-level verbs above"),
     }

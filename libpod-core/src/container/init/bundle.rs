@@ -61,6 +61,7 @@ impl Locked<'_> {
         ctx.created = Some(config.created.clone());
         ctx.stop_signal = Some(config.stop_signal);
         ctx.auto_remove = config.auto_remove;
+        ctx.publish_all = config.publish_all;
         ctx.bind_mounts = bind_mounts;
         ctx.netns_path = self.state.netns_path.clone();
         self.join_namespaces(&mut ctx, others)?;

@@ -25,7 +25,7 @@ pub use namespaces::{
     with_dependencies, with_ipc_ns_from, with_net_ns_from, with_network_mode, with_pid_ns_from,
     with_pod, with_pod_named, with_uts_ns_from,
 };
-pub use network::{with_networks, with_port_mappings};
+pub use network::{with_exposed_ports, with_networks, with_port_mappings, with_publish_all};
 pub use volumes::{with_named_volumes, with_user_volumes};
 pub use with::{
     with_auto_remove, with_cgroup_parent, with_command, with_conmon_pidfile, with_entrypoint,

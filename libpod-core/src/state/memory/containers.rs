@@ -110,6 +110,24 @@ impl ContainerStore for MemoryState {
         Ok(())
     }
 
+    fn rename_container(&self, config: &ContainerConfig) -> Result<()> {
+        let id = config.id.as_str();
+        let json = encode("config", id, config)?;
+        let mut inner = self.inner.lock();
+        if inner.names.contains_key(&config.name) {
+            return Err(CoreError::NameInUse(config.name.clone()));
+        }
+        let record = inner.container_mut(id)?;
+        if record.pod != config.pod {
+            return Err(identity_changed(id));
+        }
+        let old = std::mem::replace(&mut record.row.name, config.name.clone());
+        record.row.config = json;
+        inner.names.remove(&old);
+        inner.names.insert(config.name.clone(), id.to_string());
+        Ok(())
+    }
+
     fn lookup_container(&self, name_or_id: &str) -> Result<String> {
         let inner = self.inner.lock();
         if inner.containers.contains_key(name_or_id) {

@@ -205,6 +205,38 @@ impl ContainerStore for SqliteState {
         tx.commit().map_err(db_err("commit container config"))
     }
 
+    fn rename_container(&self, config: &ContainerConfig) -> Result<()> {
+        let id = config.id.as_str();
+        let json = encode("config", id, config)?;
+        let mut conn = self.conn.lock();
+        let tx = self.begin_with(&mut conn, config.volatile, "begin renaming container")?;
+        const NAME_USED: &str = "SELECT 1 FROM containers WHERE name = ?1 \
+             UNION ALL SELECT 1 FROM pods WHERE name = ?1";
+        if exists(&tx, NAME_USED, &config.name, "check container name")? {
+            return Err(CoreError::NameInUse(config.name.clone()));
+        }
+        let changed = tx
+            .prepare_cached(
+                "UPDATE containers SET name = ?1, config = ?2 WHERE id = ?3 AND pod_id IS ?4",
+            )
+            .and_then(|mut stmt| stmt.execute(params![config.name, json, id, config.pod]))
+            .map_err(db_err("rename container"))?;
+        if changed == 0 {
+            let known = exists(
+                &tx,
+                "SELECT 1 FROM containers WHERE id = ?1",
+                id,
+                "check container",
+            )?;
+            return Err(if known {
+                identity_changed(id)
+            } else {
+                CoreError::ContainerNotFound(id.to_string())
+            });
+        }
+        tx.commit().map_err(db_err("commit container rename"))
+    }
+
     fn lookup_container(&self, name_or_id: &str) -> Result<String> {
         let not_found = || CoreError::ContainerNotFound(name_or_id.to_string());
         if name_or_id.is_empty() {

@@ -13,7 +13,8 @@ use std::net::IpAddr;
 impl NetworkAttachmentStore for SqliteState {
     fn connect_network(&self, container_id: &str, attachment: &NetworkAttachment) -> Result<()> {
         let mut conn = self.conn.lock();
-        let tx = self.begin_with(&mut conn, false, "begin connecting network")?;
+        let relaxed = self.is_volatile(container_id);
+        let tx = self.begin_with(&mut conn, relaxed, "begin connecting network")?;
         require_container(&tx, container_id)?;
         insert_attachment(&tx, container_id, attachment)?;
         tx.commit().map_err(db_err("commit connecting network"))
@@ -21,7 +22,8 @@ impl NetworkAttachmentStore for SqliteState {
 
     fn disconnect_network(&self, container_id: &str, network: &str) -> Result<()> {
         let mut conn = self.conn.lock();
-        let tx = self.begin_with(&mut conn, false, "begin disconnecting network")?;
+        let relaxed = self.is_volatile(container_id);
+        let tx = self.begin_with(&mut conn, relaxed, "begin disconnecting network")?;
         require_container(&tx, container_id)?;
         let deleted = tx
             .prepare_cached(
@@ -79,7 +81,9 @@ impl NetworkAttachmentStore for SqliteState {
         let mut conn = self.conn.lock();
         // BEGIN IMMEDIATE: the read and the insert under the database's write lock, so two
         // processes never both see the address free.
-        let tx = self.begin_with(&mut conn, false, "begin reserving address")?;
+        // A volatile container's addresses are as volatile as it is (gone at the next boot).
+        let relaxed = self.is_volatile(container_id);
+        let tx = self.begin_with(&mut conn, relaxed, "begin reserving address")?;
         let holder: Option<String> = tx
             .prepare_cached(
                 "SELECT container_id FROM network_addresses WHERE network = ?1 AND address = ?2",
@@ -115,13 +119,13 @@ impl NetworkAttachmentStore for SqliteState {
     }
 
     fn release_addresses(&self, container_id: &str, network: &str) -> Result<()> {
-        let conn = self.conn.lock();
-        conn.prepare_cached(
-            "DELETE FROM network_addresses WHERE container_id = ?1 AND network = ?2",
-        )
-        .and_then(|mut stmt| stmt.execute([container_id, network]))
-        .map_err(db_err("release addresses"))?;
-        Ok(())
+        let mut conn = self.conn.lock();
+        let relaxed = self.is_volatile(container_id);
+        let tx = self.begin_with(&mut conn, relaxed, "begin releasing addresses")?;
+        tx.prepare_cached("DELETE FROM network_addresses WHERE container_id = ?1 AND network = ?2")
+            .and_then(|mut stmt| stmt.execute([container_id, network]))
+            .map_err(db_err("release addresses"))?;
+        tx.commit().map_err(db_err("commit releasing addresses"))
     }
 }
 

@@ -409,3 +409,53 @@ pub fn configs_are_rewritten_but_keep_their_identity(subject: &dyn Subject) {
         Err(CoreError::ContainerNotFound(x)) if x == ghost.id
     ));
 }
+
+/// A rename takes a free name in one write: the old name is free at once, a name another
+/// container or a pod has is refused with nothing changed, and a missing container is
+/// not found.
+pub fn containers_are_renamed_under_unique_names(subject: &dyn Subject) {
+    let store = subject.store();
+    let a = config(&id("a", '7'), "old");
+    let b = config(&id("b", '7'), "taken");
+    add(store, &a);
+    add(store, &b);
+    let pod = crate::record::PodConfig::new(id("d", '7'), "a-pod");
+    store
+        .add_pod(&pod, &crate::record::PodState::new())
+        .unwrap();
+
+    let mut renamed = a.clone();
+    renamed.name = "new".into();
+    store.rename_container(&renamed).unwrap();
+    assert_eq!(store.lookup_container("new").unwrap(), a.id);
+    assert!(matches!(
+        store.lookup_container("old"),
+        Err(CoreError::ContainerNotFound(_))
+    ));
+    assert_eq!(store.container_name(&a.id).unwrap(), "new");
+    assert_eq!(store.container_config(&a.id).unwrap(), renamed);
+
+    for name in ["taken", "a-pod"] {
+        let mut clash = renamed.clone();
+        clash.name = name.into();
+        let err = store.rename_container(&clash).unwrap_err();
+        assert!(
+            matches!(&err, CoreError::NameInUse(n) if n == name),
+            "{err}"
+        );
+        assert_eq!(
+            store.container_config(&a.id).unwrap(),
+            renamed,
+            "nothing stored"
+        );
+    }
+    // The old name is free for another container.
+    add(store, &config(&id("c", '7'), "old"));
+
+    let mut ghost = config(&id("0", '7'), "ghost");
+    ghost.name = "ghost2".into();
+    assert!(matches!(
+        store.rename_container(&ghost),
+        Err(CoreError::ContainerNotFound(x)) if x == ghost.id
+    ));
+}

@@ -90,6 +90,7 @@ macro_rules! state_store_suite {
             old_exit_codes_of_removed_containers_are_pruned,
             malformed_records_are_reported, unknown_containers_are_not_found,
             configs_are_rewritten_but_keep_their_identity,
+            containers_are_renamed_under_unique_names,
             // pods
             pods_add_get_save_remove, pod_names_and_ids_are_shared_with_containers,
             pods_are_looked_up_by_id_name_and_prefix, a_pod_with_containers_is_not_removed,

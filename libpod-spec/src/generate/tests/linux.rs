@@ -151,6 +151,15 @@ fn bridge_network_joins_the_runtime_netns() {
 }
 
 #[test]
+fn a_network_mode_not_chosen_gets_a_private_namespace() {
+    let c = config(&["true"]);
+    assert_eq!(c.network.mode, NetworkMode::Default);
+    assert!(namespaces(&fixture().spec(&c)).contains(&("network".into(), None)));
+    let round_trip: NetworkMode = NetworkMode::Default.to_string().parse().unwrap();
+    assert_eq!(round_trip, NetworkMode::Default);
+}
+
+#[test]
 fn hostname_and_joined_uts() {
     let mut f = fixture();
     let mut c = config(&["true"]);
@@ -422,15 +431,21 @@ fn systemd_cgroup_manager_path_and_parent() {
 }
 
 #[test]
-fn the_engines_stop_signal_and_auto_remove_in_the_context_are_annotated() {
+fn the_engines_stop_signal_auto_remove_and_publish_all_in_the_context_are_annotated() {
     let mut f = fixture();
     let img = image(|b| b.stop_signal("SIGQUIT").cmd(strings(&["true"])));
+    assert_eq!(
+        annotations(&f.spec_img(&CreateConfig::default(), &img))["io.podman.annotations.publish-all"],
+        "FALSE"
+    );
     f.ctx.stop_signal = Some(10);
     f.ctx.auto_remove = true;
+    f.ctx.publish_all = true;
     let a = annotations(&f.spec_img(&CreateConfig::default(), &img));
     assert_eq!(
         a["org.opencontainers.image.stopSignal"], "10",
         "the image's won"
     );
     assert_eq!(a["io.podman.annotations.autoremove"], "TRUE");
+    assert_eq!(a["io.podman.annotations.publish-all"], "TRUE");
 }

@@ -112,7 +112,10 @@ impl CreateFlags {
         c.uts.hostname = self.hostname.clone();
         c.uts.add_hosts = self.add_host.clone();
         c.uts.no_hosts = self.no_hosts;
-        c.network.mode = network(self.network.as_deref().unwrap_or("none"))?;
+        // No --network: the library applies containers.conf's `netns` (bridge, as Podman's).
+        if let Some(mode) = &self.network {
+            c.network.mode = network(mode)?;
+        }
         c.network.dns_servers = self.dns.clone();
         c.network.dns_options = self.dns_option.clone();
         c.network.dns_search = self.dns_search.clone();
@@ -269,7 +272,8 @@ fn pairs(flag: &str, entries: &[String]) -> Result<BTreeMap<String, String>> {
 }
 
 impl CreateFlags {
-    /// `-p`, and `--ip`, `--ip6`, `--mac-address`, `--network-alias` on the (one) network.
+    /// `-p`, `--expose`, `-P`, and `--ip`, `--ip6`, `--mac-address`, `--network-alias` on the
+    /// (one) network.
     fn network_options(&self, rt: &Runtime) -> Result<Vec<CtrCreateOption>> {
         let mut options = Vec::new();
         if let (Some(_), Some(value)) = (&self.pod, &self.network) {
@@ -285,6 +289,14 @@ impl CreateFlags {
         if !ports.is_empty() {
             options.push(libpod_core::container::with_port_mappings(ports));
         }
+        let exposed = libpod_net::parse::parse_expose(&self.expose)
+            .map_err(|e| Exit::new(OWN_ERROR, e.to_string()))?;
+        if !exposed.is_empty() {
+            options.push(libpod_core::container::with_exposed_ports(exposed));
+        }
+        if self.publish_all {
+            options.push(libpod_core::container::with_publish_all());
+        }
         let per_network = self.ip.is_some()
             || self.ip6.is_some()
             || self.mac_address.is_some()
@@ -292,18 +304,19 @@ impl CreateFlags {
         if !per_network {
             return Ok(options);
         }
-        // In a pod, without `--network`: the default network, which a pod sharing its network
-        // refuses in Podman's words.
-        let default = if self.pod.is_some() { "bridge" } else { "none" };
-        let names = match network(self.network.as_deref().unwrap_or(default))? {
+        let mode = match &self.network {
+            Some(given) => network(given)?,
+            None => rt.engine_config().netns.clone(),
+        };
+        let names = match mode {
             NetworkMode::Bridge(names) if names.is_empty() => {
                 vec![rt.networks()?.default_network().to_string()]
             }
             NetworkMode::Bridge(names) => names,
-            _ => {
+            other => {
                 return Err(invalid(
                     "network",
-                    self.network.as_deref().unwrap_or("none"),
+                    &other.to_string(),
                     "--ip, --ip6, --mac-address and --network-alias need bridge networking",
                 ));
             }
@@ -337,9 +350,13 @@ fn entrypoint(value: &str) -> Result<Vec<String>> {
     })
 }
 
-/// `--network`: a mode, or network names (bridge mode on them), as Podman reads it.
+/// `--network`: a mode, or network names (bridge mode on them), as Podman reads it as root
+/// (`private` and `default` are the bridge there).
 fn network(value: &str) -> Result<NetworkMode> {
-    let known = ["none", "bridge", "host", "private"];
+    if matches!(value, "private" | "default") {
+        return Ok(NetworkMode::Bridge(Vec::new()));
+    }
+    let known = ["none", "bridge", "host"];
     let is_mode = known.contains(&value)
         || ["bridge:", "container:", "ns:"]
             .iter()

@@ -264,13 +264,20 @@ pub struct CreateFlags {
     /// User namespace to use.
     #[arg(long)]
     pub userns: Option<String>,
-    /// Network: none (podctl's default), bridge (the default network), NAME[,NAME...], host,
-    /// private, container:ID, ns:PATH.
+    /// Network: bridge (the default network), NAME[,NAME...], none, host, private (bridge, as
+    /// Podman's as root), container:ID, ns:PATH; without it, containers.conf's `netns`
+    /// (bridge).
     #[arg(long = "network", visible_alias = "net")]
     pub network: Option<String>,
     /// Publish a container's port to the host (Podman splits the values at commas).
     #[arg(short = 'p', long = "publish", value_delimiter = ',')]
     pub publish: Vec<String>,
+    /// Publish all exposed ports to random ports on the host interfaces.
+    #[arg(short = 'P', long = "publish-all")]
+    pub publish_all: bool,
+    /// Expose a port or a range of ports (PORT[-END][/PROTOCOL]).
+    #[arg(long)]
+    pub expose: Vec<String>,
     /// The container's IPv4 address on its network.
     #[arg(long)]
     pub ip: Option<String>,

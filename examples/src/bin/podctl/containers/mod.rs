@@ -3,15 +3,19 @@
 mod attach;
 mod checkpoint;
 mod cleanup;
+mod cp;
 mod create;
 mod create_config;
 mod create_flags;
 mod exec;
+mod exists;
 mod fs;
 mod inspect;
 mod lifecycle;
 mod logs;
+mod prune;
 mod ps;
+mod rename;
 mod rm;
 mod stats;
 mod terminal;
@@ -23,8 +27,10 @@ mod wait;
 pub use attach::{AttachArgs, attach};
 pub use checkpoint::{CheckpointArgs, RestoreArgs, checkpoint, restore};
 pub use cleanup::{CleanupArgs, cleanup};
+pub use cp::{CpArgs, cp};
 pub use create::{CreateArgs, RunArgs, create, run};
 pub use exec::{ExecArgs, exec};
+pub use exists::{ExistsArgs, exists};
 pub use fs::{ExportArgs, export, mount};
 pub use inspect::{InspectArgs, inspect};
 pub use lifecycle::{
@@ -32,7 +38,9 @@ pub use lifecycle::{
     start, stop, unpause,
 };
 pub use logs::{LogsArgs, logs};
+pub use prune::{PruneArgs, print_reports, prune, prune_containers};
 pub use ps::{PsArgs, ps};
+pub use rename::{RenameArgs, rename};
 pub use rm::{RmArgs, rm};
 pub use stats::{StatsArgs, stats};
 pub use top::{TopArgs, top};

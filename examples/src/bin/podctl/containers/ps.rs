@@ -2,10 +2,13 @@
 //! `--external`), `--filter` (id, name, label, status, ancestor, exited, before, since) and
 //! `--format` (json, Go templates, table).
 
+use chrono::{DateTime, Utc};
 use clap::Args;
 use libpod_core::CoreError;
 use libpod_core::container::{Container, ContainerState, ContainerStatus, RootfsSource};
 use libpod_core::runtime::{BrokenContainer, ContainerEntry, Runtime};
+use libpod_net::types::PortMapping;
+use libpod_spec::NamespaceKind;
 use serde_json::{Value, json};
 
 use super::Result;
@@ -56,6 +59,10 @@ struct PsRow {
     command: Vec<String>,
     created: String,
     status: Option<ContainerStatus>,
+    started_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+    /// Its published ports (a pod member's are its pod's, through the namespace it joins).
+    ports: Vec<PortMapping>,
     exit_code: i32,
     pid: i64,
     labels: Value,
@@ -80,6 +87,9 @@ impl PsRow {
             command: config.spec.command.clone().unwrap_or_default(),
             created: config.created.clone(),
             status: Some(state.status),
+            started_at: state.started_at.as_deref().and_then(parse_time),
+            finished_at: state.finished_at.as_deref().and_then(parse_time),
+            ports: published_ports(ctr),
             exit_code: state.exit_code.unwrap_or(0),
             pid: state.pid.map_or(0, i64::from),
             labels: json!(config.labels),
@@ -99,8 +109,9 @@ impl PsRow {
         }
     }
 
-    /// Podman's human status: `Up`, `Exited (0)`, `Created`, `Paused`; a health, when there
-    /// is one, in parentheses after it (`Up (healthy)`).
+    /// Podman's human status: `Up 2 seconds ago`, `Exited (0) 5 minutes ago`, `Created`,
+    /// `Paused`; a health, when there is one, in parentheses after it (`Up 3 hours ago
+    /// (healthy)`).
     fn human_status(&self) -> String {
         let status = self.bare_status();
         match &self.health {
@@ -109,27 +120,48 @@ impl PsRow {
         }
     }
 
+    /// Podman's psReporter.State: how long it has been up or exited, else its state's name
+    /// capitalised.
     fn bare_status(&self) -> String {
+        let since = |time: Option<DateTime<Utc>>| {
+            time.map_or_else(String::new, |t| format!(" {}", crate::human::ago(t)))
+        };
         match self.status {
             Some(ContainerStatus::Exited | ContainerStatus::Stopped) => {
-                format!("Exited ({})", self.exit_code)
+                format!("Exited ({}){}", self.exit_code, since(self.finished_at))
             }
-            Some(ContainerStatus::Running) => "Up".into(),
-            Some(ContainerStatus::Created | ContainerStatus::Configured) => "Created".into(),
-            Some(ContainerStatus::Paused) => "Paused".into(),
-            Some(other) => other.as_str().into(),
+            Some(ContainerStatus::Running) => format!("Up{}", since(self.started_at)),
+            Some(ContainerStatus::Configured) => "Created".into(),
+            Some(other) => capitalised(other.as_str()),
             None => "Unknown".into(),
         }
+    }
+
+    /// Its mappings as Podman's JSON has them (TCP named, not left empty).
+    fn ports_json(&self) -> Vec<PortMapping> {
+        let mut ports = self.ports.clone();
+        for port in ports.iter_mut().filter(|p| p.protocol.is_empty()) {
+            port.protocol = "tcp".into();
+        }
+        ports
+    }
+
+    /// When it was created, as `ps` shows it (`2 minutes ago`).
+    fn created_human(&self) -> String {
+        parse_time(&self.created).map_or_else(String::new, crate::human::ago)
     }
 
     /// `--format json`'s object, in Podman's field names.
     fn json(&self) -> Value {
         let mut v = json!({
             "Id": self.id, "Names": [self.name], "Image": self.image, "ImageID": self.image_id,
-            "Command": self.command, "CreatedAt": self.created, "State": self.state(),
+            "Command": self.command, "Created": unix(parse_time(&self.created)),
+            "CreatedAt": self.created_human(), "State": self.state(),
             "Status": self.human_status(), "ExitCode": self.exit_code,
             "Exited": matches!(self.status, Some(ContainerStatus::Exited | ContainerStatus::Stopped)),
+            "ExitedAt": unix(self.finished_at), "StartedAt": unix(self.started_at),
             "Pid": self.pid, "Labels": self.labels,
+            "Ports": (!self.ports.is_empty()).then(|| self.ports_json()),
         });
         if let Some(e) = &self.error {
             v["Error"] = json!(e);
@@ -153,10 +185,16 @@ impl PsRow {
             Some((cut, _)) if !no_trunc => format!("{}...", &command[..cut]),
             _ => command,
         });
-        v["CreatedHuman"] = json!(self.created);
+        v["CreatedHuman"] = json!(self.created_human());
+        v["RunningFor"] = json!(self.created_human());
+        v["State"] = json!(self.bare_status());
+        v["Ports"] = json!(ports_text(&self.ports));
         v
     }
 }
+
+/// Podman 4.3's default `ps` table.
+const DEFAULT_FORMAT: &str = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 
 pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
     let _ = args.external;
@@ -210,13 +248,11 @@ pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
             return Ok(());
         }
         Some(f) => f.to_string(),
-        None if args.noheading => {
-            "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Names}}".into()
-        }
-        None => "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Names}}".into(),
+        None => DEFAULT_FORMAT.into(),
     };
     let data: Vec<Value> = rows.iter().map(|r| r.template(args.no_trunc)).collect();
-    let mut out = crate::format::render_with_headers(&format, &data, &[("ID", "CONTAINER ID")])
+    let headers = [("ID", "CONTAINER ID"), ("CreatedHuman", "CREATED")];
+    let mut out = crate::format::render_with_headers(&format, &data, &headers)
         .map_err(|e| Exit::new(OWN_ERROR, e))?;
     if format.starts_with("table") && args.noheading {
         out = crate::format::strip_header(&out);
@@ -251,6 +287,9 @@ fn broken(id: &str, name: &str, reason: String) -> PsRow {
         command: Vec::new(),
         created: String::new(),
         status: None,
+        started_at: None,
+        finished_at: None,
+        ports: Vec::new(),
         exit_code: 0,
         pid: 0,
         labels: json!({}),
@@ -325,4 +364,75 @@ impl Filters {
             })
         })
     }
+}
+
+/// A state's time (RFC 3339, as the state records it).
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Seconds since the epoch, Go's zero time's (-62135596800) when there is none, as Podman's
+/// JSON has it.
+fn unix(time: Option<DateTime<Utc>>) -> i64 {
+    time.map_or(-62_135_596_800, |t| t.timestamp())
+}
+
+/// `created` as `Created`, as Podman capitalises a state it has no words for.
+fn capitalised(state: &str) -> String {
+    let mut chars = state.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The mappings a container publishes: its own, or those of the container whose network
+/// namespace it joins (a pod member shows its pod's), as Podman's `PortMappings`.
+fn published_ports(ctr: &Container) -> Vec<PortMapping> {
+    let config = ctr.config();
+    match config.namespace_from(NamespaceKind::Network) {
+        Some(other) => ctr
+            .runtime()
+            .container(other)
+            .map(|c| c.config().port_mappings.clone())
+            .unwrap_or_default(),
+        None => config.port_mappings.clone(),
+    }
+}
+
+/// Podman 4.3's portsToString: `0.0.0.0:8080->80/tcp, 127.0.0.1:9000-9001->90-91/udp`.
+fn ports_text(ports: &[PortMapping]) -> String {
+    let mut parts = Vec::new();
+    for port in ports {
+        let host_ip = if port.host_ip.is_empty() {
+            "0.0.0.0"
+        } else {
+            &port.host_ip
+        };
+        let protocols = if port.protocol.is_empty() {
+            "tcp"
+        } else {
+            &port.protocol
+        };
+        for protocol in protocols.split(',') {
+            parts.push(if port.range > 1 {
+                let (host_end, ctr_end) = (
+                    u32::from(port.host_port) + u32::from(port.range) - 1,
+                    u32::from(port.container_port) + u32::from(port.range) - 1,
+                );
+                format!(
+                    "{host_ip}:{}-{host_end}->{}-{ctr_end}/{protocol}",
+                    port.host_port, port.container_port
+                )
+            } else {
+                format!(
+                    "{host_ip}:{}->{}/{protocol}",
+                    port.host_port, port.container_port
+                )
+            });
+        }
+    }
+    parts.join(", ")
 }

@@ -1,23 +1,11 @@
 //! Podman's `create`/`run` flags that the library cannot honour yet: podctl accepts their
-//! syntax so that the error names the flag (`--expose is not supported by podctl yet`),
+//! syntax so that the error names the flag (`--tz is not supported by podctl yet`),
 //! rather than a usage error or, worse, silently dropping them.
 
 use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
 
 /// (long name, short name, takes a value, why not).
 const FLAGS: &[(&str, Option<char>, bool, &str)] = &[
-    (
-        "publish-all",
-        Some('P'),
-        false,
-        "podctl does not publish exposed ports yet",
-    ),
-    (
-        "expose",
-        None,
-        true,
-        "podctl does not publish exposed ports yet",
-    ),
     ("http-proxy", None, false, "podctl sets no proxy variables"),
     ("tz", None, true, "the library has no timezone setting"),
     ("umask", None, true, "the library has no umask setting"),

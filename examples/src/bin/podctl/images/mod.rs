@@ -2,8 +2,12 @@
 
 mod filters;
 mod list;
+mod load;
+mod prune;
 
 pub use list::{ImagesArgs, list};
+pub use load::{LoadArgs, load};
+pub use prune::{ExistsArgs, PruneArgs, exists, prune, prune_images};
 
 use crate::errors::{Exit, OWN_ERROR, report};
 use clap::Args;
@@ -314,12 +318,5 @@ pub struct UnmountArgs {
 
 pub fn unmount(store: &Store, args: UnmountArgs) -> Result {
     store.unmount_image(&args.image, args.force)?;
-    Ok(())
-}
-
-pub fn prune(store: &Store) -> Result {
-    for id in store.prune_images()? {
-        println!("{}", id.hex());
-    }
     Ok(())
 }

@@ -3,9 +3,9 @@
 
 use super::Result;
 use super::filters::{NetworkFilter, Verb};
+use crate::confirm::confirmed;
 use clap::Args;
 use libpod_core::runtime::Runtime;
-use std::io::{BufRead, Write};
 
 #[derive(Args)]
 pub struct PruneArgs {
@@ -19,7 +19,11 @@ pub struct PruneArgs {
 
 pub fn prune(rt: &Runtime, args: PruneArgs) -> Result {
     let filters = NetworkFilter::parse_all(&args.filter, Verb::Prune)?;
-    if !args.force && !confirmed()? {
+    if !args.force
+        && !confirmed(
+            "WARNING! This will remove all networks not used by at least one container.\n",
+        )?
+    {
         return Ok(());
     }
     let removed = if filters.is_empty() {
@@ -43,14 +47,4 @@ pub fn prune(rt: &Runtime, args: PruneArgs) -> Result {
         println!("{name}");
     }
     Ok(())
-}
-
-/// Podman's question on stdout; anything but an answer starting with `y` declines.
-fn confirmed() -> Result<bool> {
-    println!("WARNING! This will remove all networks not used by at least one container.");
-    print!("Are you sure you want to continue? [y/N] ");
-    std::io::stdout().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(answer.trim_start().to_lowercase().starts_with('y'))
 }

@@ -1,6 +1,7 @@
 //! `pod prune [-f]`: removes every stopped or exited pod, printing each one's ID.
 
 use super::Result;
+use crate::confirm::confirmed;
 use clap::Args;
 use libpod_core::runtime::Runtime;
 
@@ -12,8 +13,8 @@ pub struct PruneArgs {
 }
 
 pub fn prune(rt: &Runtime, args: PruneArgs) -> Result {
-    if !args.force {
-        eprintln!("WARNING! This will remove all stopped/exited pods..");
+    if !args.force && !confirmed("WARNING! This will remove all stopped/exited pods..\n")? {
+        return Ok(());
     }
     for (id, outcome) in rt.prune_pods()? {
         match outcome {

@@ -7,10 +7,12 @@
 mod boot;
 mod host;
 mod info;
+mod prune;
 mod version;
 
 pub use boot::{BootArgs, boot};
 pub use info::{InfoArgs, info};
+pub use prune::{PruneArgs, prune};
 pub use version::{VersionArgs, version};
 
 use serde_json::{Map, Value};

@@ -1,11 +1,11 @@
 //! `volume prune [--filter K=V] [--force]`: every unused volume, removed.
 
 use super::{Result, filters};
+use crate::confirm::confirmed;
 use crate::errors::{Exit, OWN_ERROR};
 use clap::Args;
 use libpod_core::runtime::Runtime;
 use libpod_core::volume::VolumeFilter;
-use std::io::{BufRead, Write};
 
 #[derive(Args)]
 pub struct PruneArgs {
@@ -32,15 +32,12 @@ pub fn prune(rt: &Runtime, args: PruneArgs) -> Result {
         )
         .into());
     }
-    if !args.force {
-        println!("WARNING! This will remove all volumes not used by at least one container.");
-        print!("Are you sure you want to continue? [y/N] ");
-        std::io::stdout().flush()?;
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        if !answer.trim().eq_ignore_ascii_case("y") {
-            return Ok(());
-        }
+    if !args.force
+        && !confirmed(
+            "WARNING! This will remove all volumes not used by at least one container.\n",
+        )?
+    {
+        return Ok(());
     }
     for name in rt.prune_volumes(&filters)? {
         println!("{name}");
