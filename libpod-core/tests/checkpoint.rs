@@ -105,6 +105,10 @@ fn a_checkpointed_count_stops_and_resumes_where_it_was_after_restore() {
     assert_eq!(state.pid, None);
     assert!(process_gone(pid), "the checkpointed process ended");
     assert!(ctr.checkpoint_path().join("inventory.img").exists());
+    let inspect = ctr.inspect().unwrap();
+    assert_eq!(inspect["State"]["Checkpointed"], true);
+    assert_eq!(inspect["State"]["Status"], "exited");
+    assert_ne!(inspect["State"]["CheckpointedAt"], "0001-01-01T00:00:00Z");
     let stopped = counts(&ctr);
     std::thread::sleep(Duration::from_millis(600));
     assert_eq!(counts(&ctr), stopped, "the count stopped");
@@ -117,6 +121,9 @@ fn a_checkpointed_count_stops_and_resumes_where_it_was_after_restore() {
     let state = ctr.state().unwrap();
     assert_eq!(state.status, ContainerStatus::Running);
     assert!(state.restored && !state.checkpointed);
+    let inspect = ctr.inspect().unwrap();
+    assert_eq!(inspect["State"]["Restored"], true);
+    assert_eq!(inspect["State"].get("Checkpointed"), None);
     let restored_pid = state.pid.unwrap();
     assert_eq!(
         pid_in_namespace(restored_pid),
