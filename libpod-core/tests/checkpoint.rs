@@ -9,11 +9,11 @@ use common::{CgroupParent, process_gone, runtime, shell};
 use libpod_core::CoreError;
 use libpod_core::container::{
     CheckpointOptions, Compression, Container, ContainerStatus, LogDriver, RemoveOptions,
-    RestoreOptions, with_log_driver, with_name, with_stop_timeout,
+    RestoreOptions, with_log_driver, with_name, with_named_volumes, with_stop_timeout,
 };
 use libpod_core::events::{EventType, ReadOptions};
 use libpod_core::runtime::Runtime;
-use libpod_testutil::{TempRoot, require_root, serial};
+use libpod_testutil::{TempRoot, require_criu, require_root, serial};
 use std::time::{Duration, Instant};
 
 /// Writes 1, 2, 3, ... to stdout, one every 100 ms.
@@ -89,6 +89,7 @@ fn events(rt: &Runtime, name: &str) -> Vec<String> {
 #[test]
 fn a_checkpointed_count_stops_and_resumes_where_it_was_after_restore() {
     require_root();
+    require_criu();
     let _serial = serial();
     let tmp = TempRoot::new().unwrap();
     let cg = CgroupParent::new();
@@ -146,6 +147,7 @@ fn a_checkpointed_count_stops_and_resumes_where_it_was_after_restore() {
 #[test]
 fn leave_running_keeps_the_count_going_and_keep_keeps_the_files() {
     require_root();
+    require_criu();
     let _serial = serial();
     let tmp = TempRoot::new().unwrap();
     let cg = CgroupParent::new();
@@ -198,6 +200,7 @@ fn leave_running_keeps_the_count_going_and_keep_keeps_the_files() {
 #[test]
 fn an_exported_checkpoint_resumes_in_a_new_container() {
     require_root();
+    require_criu();
     let _serial = serial();
     let tmp = TempRoot::new().unwrap();
     let cg = CgroupParent::new();
@@ -205,6 +208,11 @@ fn an_exported_checkpoint_resumes_in_a_new_container() {
     let ctr = counter(&rt, &cg, "origin");
     ctr.start().unwrap();
     wait_count(&ctr, 5);
+    // Root filesystem changes, which the archives carry: a file added, one deleted.
+    let mount = ctr.mount().unwrap();
+    std::fs::write(mount.join("marker"), "kept").unwrap();
+    std::fs::remove_file(mount.join("etc/group")).unwrap();
+    ctr.unmount().unwrap();
     for (compression, file) in [
         (Compression::Gzip, "c.tar.gz"),
         (Compression::Zstd, "c.tar.zst"),
@@ -240,6 +248,14 @@ fn an_exported_checkpoint_resumes_in_a_new_container() {
     wait_count(&copy, resumed + 3);
     let numbers = counts(&copy);
     assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "{numbers:?}");
+    let mount = copy.mount().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(mount.join("marker")).unwrap(),
+        "kept"
+    );
+    assert!(!mount.join("etc/group").exists(), "the deletion came along");
+    assert!(mount.join("etc/passwd").exists());
+    copy.unmount().unwrap();
 
     // Without a name: the original's name and ID, refused while the original exists.
     let gz = tmp.path().join("c.tar.gz");
@@ -256,10 +272,17 @@ fn an_exported_checkpoint_resumes_in_a_new_container() {
     assert!(ctr.state().is_ok(), "the original is untouched");
     rt.remove_container(&ctr, RemoveOptions::default()).unwrap();
     let same = rt
-        .import_checkpoint(&gz, &RestoreOptions::default())
+        .import_checkpoint(&gz, &RestoreOptions::default().ignore_rootfs(true))
         .unwrap();
     assert_eq!((same.id(), same.name()), (ctr.id(), "origin"));
     assert_eq!(same.status().unwrap(), ContainerStatus::Running);
+    let mount = same.mount().unwrap();
+    assert!(
+        !mount.join("marker").exists(),
+        "ignore_rootfs: the image's files"
+    );
+    assert!(mount.join("etc/group").exists());
+    same.unmount().unwrap();
 
     // An archive that is not one.
     let junk = tmp.path().join("junk.tar");
@@ -325,4 +348,48 @@ fn checkpoint_and_restore_refuse_the_wrong_states() {
         ContainerStatus::Exited,
     );
     rt.remove_container(&ctr, RemoveOptions::default()).unwrap();
+}
+
+#[test]
+fn an_export_of_named_volumes_needs_ignore_volumes() {
+    require_root();
+    require_criu();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = shell(
+        &rt,
+        &cg,
+        COUNTER,
+        vec![
+            with_name("voluminous"),
+            with_log_driver(LogDriver::K8sFile),
+            with_stop_timeout(1),
+            with_named_volumes(vec![("data".into(), "/data".into(), Vec::new())]),
+        ],
+    );
+    ctr.start().unwrap();
+    wait_count(&ctr, 2);
+    let archive = tmp.path().join("v.tar.zst");
+    let err = ctr
+        .checkpoint(&CheckpointOptions::default().export(&archive))
+        .unwrap_err();
+    match err {
+        CoreError::InvalidOption { option, reason } => {
+            assert_eq!(option, "export");
+            assert!(reason.contains("--ignore-volumes"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ctr.status().unwrap(), ContainerStatus::Running, "untouched");
+    assert!(!archive.exists());
+    let options = CheckpointOptions::default()
+        .export(&archive)
+        .ignore_volumes(true);
+    ctr.checkpoint(&options).unwrap();
+    assert_eq!(ctr.status().unwrap(), ContainerStatus::Exited);
+    assert!(archive.exists());
+    rt.remove_container(&ctr, RemoveOptions::default().force(true))
+        .unwrap();
 }

@@ -49,6 +49,11 @@ pub struct CheckpointOptions {
     pub export: Option<PathBuf>,
     /// The archive's compression (`--compress`; Podman's default is zstd).
     pub compression: Compression,
+    /// Leave the root filesystem's changes out of the archive (`--ignore-rootfs`).
+    pub ignore_rootfs: bool,
+    /// Leave named volumes out of the archive (`--ignore-volumes`). Their contents are not
+    /// exported yet: exporting a container that has named volumes needs this.
+    pub ignore_volumes: bool,
 }
 
 impl CheckpointOptions {
@@ -100,6 +105,23 @@ impl CheckpointOptions {
         self.compression = compression;
         self
     }
+
+    /// Sets `ignore_rootfs`.
+    ///
+    /// ```
+    /// let options = libpod_core::container::CheckpointOptions::default().ignore_rootfs(true);
+    /// assert!(options.ignore_rootfs);
+    /// ```
+    pub fn ignore_rootfs(mut self, ignore: bool) -> Self {
+        self.ignore_rootfs = ignore;
+        self
+    }
+
+    /// Sets `ignore_volumes`.
+    pub fn ignore_volumes(mut self, ignore: bool) -> Self {
+        self.ignore_volumes = ignore;
+        self
+    }
 }
 
 /// How to restore a container (Podman's `ContainerCheckpointOptions` for a restore).
@@ -116,6 +138,8 @@ pub struct RestoreOptions {
     /// For an import: the new container's name (`--name`); it gets a new ID then. Without
     /// one it has the checkpointed container's name and ID, as in Podman.
     pub name: Option<String>,
+    /// For an import: leave the archive's root filesystem changes out (`--ignore-rootfs`).
+    pub ignore_rootfs: bool,
 }
 
 impl RestoreOptions {
@@ -150,6 +174,17 @@ impl RestoreOptions {
     /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `ignore_rootfs`.
+    ///
+    /// ```
+    /// let options = libpod_core::container::RestoreOptions::default().ignore_rootfs(true);
+    /// assert!(options.ignore_rootfs);
+    /// ```
+    pub fn ignore_rootfs(mut self, ignore: bool) -> Self {
+        self.ignore_rootfs = ignore;
         self
     }
 }
@@ -206,6 +241,9 @@ impl Locked<'_> {
                     .into(),
             });
         }
+        if options.export.is_some() && !options.ignore_volumes {
+            super::checkpoint_archive::refuse_named_volumes(self.config())?;
+        }
         let criu = require_criu(self.id(), "checkpoint")?;
         let static_dir = self.runtime().container_static_dir(self.id());
         let images = static_dir.join(CHECKPOINT_DIR);
@@ -232,7 +270,7 @@ impl Locked<'_> {
             remove_file_if_present(&static_dir.join(DUMP_LOG))?;
         }
         if let Some(archive) = &options.export {
-            super::checkpoint_archive::export(self, archive, options.compression)?;
+            super::checkpoint_archive::export(self, archive, options)?;
             if self.config().auto_remove && !options.leave_running {
                 // Its exit removes it, as any exit of an auto-remove container does.
                 return self.remove_locked();

@@ -3,12 +3,15 @@
 //!
 //! The archive is a tar, compressed with zstd (Podman's default), gzip or not at all, holding
 //! `checkpoint/` (CRIU's images), `config.dump` (the container's config, as the state
-//! database keeps it) and `spec.dump` (the bundle's OCI spec, for reference), as Podman's
-//! names them. An import reads any of the three compressions, whatever the file is called.
-//! Not yet in it, unlike Podman's: the root filesystem's changes (`rootfs-diff.tar`), /dev/shm
-//! and named volumes' contents, so that processes whose open files are there do not restore.
+//! database keeps it), `spec.dump` (the bundle's OCI spec, for reference) and, unless
+//! `ignore_rootfs`, the root filesystem's changes (`rootfs-diff.tar`, `deleted.files`; see
+//! `checkpoint_rootfs.rs`), as Podman names them. An import reads any of the three
+//! compressions, whatever the file is called. Not yet in it, unlike Podman's: /dev/shm and
+//! named volumes' contents (an export of a container with named volumes needs
+//! `ignore_volumes`), so that processes whose open files are there do not restore.
 
-use super::checkpoint::{CHECKPOINT_DIR, RestoreOptions, remove_dir_if_present};
+use super::checkpoint::{CHECKPOINT_DIR, CheckpointOptions, RestoreOptions, remove_dir_if_present};
+use super::checkpoint_rootfs::{self as rootfs, DELETED_FILES, ROOTFS_DIFF};
 use super::{Container, ContainerConfig, Locked};
 use crate::error::{CoreError, Result};
 use crate::runtime::Runtime;
@@ -60,9 +63,54 @@ impl std::str::FromStr for Compression {
     }
 }
 
-/// Writes the container's checkpoint, config and spec to `archive` (created 0600, replaced
-/// when it exists).
-pub(super) fn export(locked: &Locked<'_>, archive: &Path, compression: Compression) -> Result<()> {
+/// Refuses an export of a container with named volumes, whose contents are not exported yet.
+pub(super) fn refuse_named_volumes(config: &ContainerConfig) -> Result<()> {
+    let named = config
+        .mounts
+        .iter()
+        .any(|m| matches!(m, libpod_spec::parse::VolumeMount::Named { .. }));
+    if named {
+        return Err(CoreError::InvalidOption {
+            option: "export",
+            reason: "exporting the contents of named volumes is not supported yet: \
+                     use --ignore-volumes to export the checkpoint without them"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes the container's checkpoint, config, spec and (unless `ignore_rootfs`) root
+/// filesystem changes to `archive` (created 0600, replaced when it exists).
+pub(super) fn export(
+    locked: &Locked<'_>,
+    archive: &Path,
+    options: &CheckpointOptions,
+) -> Result<()> {
+    let staging = locked
+        .runtime()
+        .container_static_dir(locked.id())
+        .join("rootfs-export");
+    remove_dir_if_present(&staging)?;
+    let result = (|| {
+        if !options.ignore_rootfs {
+            crate::runtime::modes::create_private_dir(&staging)?;
+            rootfs::export(locked, &staging)?;
+        }
+        write_archive(locked, archive, options.compression, &staging)
+    })();
+    if let Err(err) = remove_dir_if_present(&staging) {
+        tracing::debug!(%err, "removing the exported root filesystem changes");
+    }
+    result
+}
+
+fn write_archive(
+    locked: &Locked<'_>,
+    archive: &Path,
+    compression: Compression,
+    rootfs_dir: &Path,
+) -> Result<()> {
     let failed = |reason: String| CoreError::CheckpointArchive {
         path: archive.to_path_buf(),
         reason,
@@ -101,6 +149,12 @@ pub(super) fn export(locked: &Locked<'_>, archive: &Path, compression: Compressi
     append_bytes(&mut tar, CONFIG_DUMP, &config).map_err(io)?;
     if let Some(spec) = spec {
         append_bytes(&mut tar, SPEC_DUMP, &spec).map_err(io)?;
+    }
+    for name in [ROOTFS_DIFF, DELETED_FILES] {
+        let path = rootfs_dir.join(name);
+        if path.exists() {
+            tar.append_path_with_name(&path, name).map_err(io)?;
+        }
     }
     let mut out = tar.into_inner().map_err(io)?;
     out.flush().map_err(io)?;
@@ -183,6 +237,13 @@ impl Runtime {
             std::fs::rename(unpacked.join(CHECKPOINT_DIR), &images)
                 .map_err(|err| CoreError::io("moving the checkpoint to", &images, err))
         })();
+        let moved = moved.and_then(|()| {
+            if options.ignore_rootfs {
+                Ok(())
+            } else {
+                rootfs::import(&ctr, unpacked)
+            }
+        });
         match moved.and_then(|()| ctr.restore(options)) {
             Ok(()) => Ok(ctr),
             Err(err) => {

@@ -11,6 +11,7 @@ mod attach;
 mod auto_update;
 mod checkpoint;
 mod checkpoint_archive;
+mod checkpoint_rootfs;
 mod cleanup;
 pub(crate) mod create;
 mod healthcheck;
