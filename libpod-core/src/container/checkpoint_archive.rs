@@ -279,5 +279,14 @@ fn unpack(archive: &Path, dir: &Path) -> Result<()> {
     };
     let mut tar = tar::Archive::new(input);
     tar.set_preserve_permissions(true);
-    tar.unpack(dir).map_err(io)
+    tar.unpack(dir).map_err(|err| match err.kind() {
+        // The tar crate's words quote the bytes it could not parse: not for a message.
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::Other => {
+            CoreError::CheckpointArchive {
+                path: archive.to_path_buf(),
+                reason: "unpacking failed: not a tar archive (plain, gzip or zstd)".into(),
+            }
+        }
+        _ => io(err),
+    })
 }
