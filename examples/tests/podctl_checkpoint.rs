@@ -28,27 +28,26 @@ fn busybox_store(tmp: &TempRoot) -> PathBuf {
     root
 }
 
-/// `run -d` of `script` in busybox, named `name`; its ID.
+/// `run -d` of `script` in busybox, named `name` (with no network); its ID.
 fn run(root: &Path, cg: &Cgroup, name: &str, script: &str) -> String {
-    ok(
-        root,
-        &[
-            "run",
-            "-d",
-            "--name",
-            name,
-            "--stop-timeout",
-            "1",
-            "--cgroup-parent",
-            &cg.0,
-            "busybox",
-            "sh",
-            "-c",
-            script,
-        ],
-    )
-    .trim()
-    .to_string()
+    run_with(root, cg, name, &[], script)
+}
+
+/// `run -d` with `flags` of `script` in busybox, named `name`; its ID.
+fn run_with(root: &Path, cg: &Cgroup, name: &str, flags: &[&str], script: &str) -> String {
+    let mut args = vec![
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--stop-timeout",
+        "1",
+        "--cgroup-parent",
+        &cg.0,
+    ];
+    args.extend_from_slice(flags);
+    args.extend(["busybox", "sh", "-c", script]);
+    ok(root, &args).trim().to_string()
 }
 
 /// The numbers in the container's output, in order.
@@ -411,4 +410,80 @@ fn flags_messages_and_exit_codes_are_podmans() {
     assert_eq!(stderr.matches("Error: ").count(), 2, "{stderr}");
     assert_eq!(status(&root, "live"), "exited");
     ok(&root, &["rm", "-f", "live", "made"]);
+}
+
+/// Removes the test's containers, then its network, even when an assertion failed.
+struct NetworkCleanup<'a> {
+    root: &'a Path,
+    network: String,
+}
+
+impl Drop for NetworkCleanup<'_> {
+    fn drop(&mut self) {
+        podctl(self.root, &["rm", "-fa"]);
+        podctl(self.root, &["network", "rm", "-f", &self.network]);
+    }
+}
+
+#[test]
+fn a_container_on_a_bridge_network_counts_on_and_reaches_its_gateway_after_restore() {
+    require_root();
+    require_criu();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = Cgroup(format!("/libpod-rs-podctl-ckpt-net-{}", std::process::id()));
+    let root = busybox_store(&tmp);
+    // A bridge and subnet of this test's own.
+    let net = format!("lpdck{}", std::process::id() % 100_000);
+    let _cleanup = NetworkCleanup {
+        root: &root,
+        network: net.clone(),
+    };
+    ok(
+        &root,
+        &[
+            "network",
+            "create",
+            "--subnet",
+            "10.232.77.0/24",
+            "--interface-name",
+            &net,
+            &net,
+        ],
+    );
+    run_with(&root, &cg, "bridged", &["--network", &net], COUNTER);
+    wait_count(&root, "bridged", 3);
+    let ip = |root: &Path| {
+        let format = format!("{{{{(index .NetworkSettings.Networks \"{net}\").IPAddress}}}}");
+        ok(root, &["inspect", "--format", &format, "bridged"])
+            .trim()
+            .to_string()
+    };
+    assert!(ip(&root).starts_with("10.232.77."), "{}", ip(&root));
+
+    ok(&root, &["container", "checkpoint", "bridged"]);
+    let stopped = *counts(&root, "bridged").last().unwrap();
+    ok(&root, &["container", "restore", "bridged"]);
+    wait_count(&root, "bridged", stopped + 3);
+    let numbers = counts(&root, "bridged");
+    assert!(
+        numbers.iter().enumerate().all(|(i, n)| *n == i as u64 + 1),
+        "{numbers:?}"
+    );
+    assert!(ip(&root).starts_with("10.232.77."), "{}", ip(&root));
+    // Its network works (ping needs NET_RAW, which only a privileged exec has).
+    ok(
+        &root,
+        &[
+            "exec",
+            "--privileged",
+            "bridged",
+            "ping",
+            "-c",
+            "1",
+            "-W",
+            "2",
+            "10.232.77.1",
+        ],
+    );
 }
