@@ -3,7 +3,7 @@
 //! kernel there). A counting container stops counting at a checkpoint and counts on from
 //! where it was after a restore: in place, and from an exported archive into a new container
 //! with its root filesystem changes; `--leave-running`, `--keep`, `--all`,
-//! `--tcp-established`; Podman's output, messages and exit codes.
+//! `--tcp-established`, `--print-stats`; Podman's output, messages and exit codes.
 
 mod common;
 
@@ -214,12 +214,28 @@ fn all_checkpoints_the_running_and_restores_the_exited() {
     wait_count(&root, "one", 3);
     wait_count(&root, "two", 3);
 
-    let out = ok(&root, &["container", "checkpoint", "--all"]);
-    let mut ids: Vec<&str> = out.lines().collect();
-    ids.sort_unstable();
+    // --print-stats: Podman's JSON instead of the IDs.
+    let out = ok(
+        &root,
+        &["container", "checkpoint", "--all", "--print-stats"],
+    );
+    assert!(
+        out.starts_with("{\n    \"podman_checkpoint_duration\": "),
+        "{out}"
+    );
+    let stats: serde_json::Value = serde_json::from_str(&out).unwrap();
     let mut expected = vec![one.as_str(), two.as_str()];
     expected.sort_unstable();
-    assert_eq!(ids, expected, "the running ones, by ID");
+    let entries = stats["container_statistics"].as_array().unwrap();
+    let mut ids: Vec<&str> = entries.iter().map(|e| e["Id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, expected, "the running ones: {out}");
+    for entry in entries {
+        assert_eq!(entry["RawInput"], "", "{out}");
+        assert!(entry["runtime_checkpoint_duration"].as_u64().unwrap() > 0);
+        assert!(entry["criu_statistics"]["pages_written"].as_u64().unwrap() > 0);
+        assert!(entry["criu_statistics"].get("restore_time").is_none());
+    }
     assert_eq!(status(&root, "idle"), "configured");
 
     let out = ok(&root, &["container", "restore", "--all"]);
@@ -231,6 +247,20 @@ fn all_checkpoints_the_running_and_restores_the_exited() {
         let at = *counts(&root, name).last().unwrap();
         wait_count(&root, name, at + 2);
     }
+    ok(&root, &["container", "checkpoint", "one"]);
+    let out = ok(&root, &["container", "restore", "--print-stats", "one"]);
+    let stats: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(stats["podman_restore_duration"].as_u64().is_some(), "{out}");
+    let entry = &stats["container_statistics"][0];
+    assert_eq!(
+        (&entry["Id"], &entry["RawInput"]),
+        (&one.as_str().into(), &"one".into())
+    );
+    assert!(entry["runtime_restore_duration"].as_u64().unwrap() > 0);
+    assert!(
+        entry["criu_statistics"]["restore_time"].as_u64().is_some(),
+        "{out}"
+    );
     ok(&root, &["rm", "-f", "one", "two", "idle"]);
 }
 
@@ -331,7 +361,7 @@ fn flags_messages_and_exit_codes_are_podmans() {
         &["-P", "--with-previous", "live"],
         "--with-previous can not be used with --pre-checkpoint",
     );
-    for flag in ["--pre-checkpoint", "--with-previous", "--print-stats"] {
+    for flag in ["--pre-checkpoint", "--with-previous"] {
         ckpt(
             &[flag, "live"],
             &format!("{flag} is not supported by podctl"),

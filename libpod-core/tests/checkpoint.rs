@@ -99,7 +99,12 @@ fn a_checkpointed_count_stops_and_resumes_where_it_was_after_restore() {
     let pid = ctr.state().unwrap().pid.unwrap();
     wait_count(&ctr, 5);
 
-    ctr.checkpoint(&CheckpointOptions::default()).unwrap();
+    let report = ctr.checkpoint(&CheckpointOptions::default()).unwrap();
+    // CRIU's statistics, as --print-stats shows them.
+    let stats = report.statistics.expect("CRIU's stats-dump");
+    assert!(stats.pages_written.unwrap() > 0, "{stats:?}");
+    assert!(stats.frozen_time.is_some() && stats.restore_time.is_none());
+    assert!(report.runtime_duration > Duration::ZERO);
     let state = ctr.state().unwrap();
     assert_eq!(state.status, ContainerStatus::Exited);
     assert!(state.checkpointed && state.checkpointed_at.is_some());
@@ -118,7 +123,12 @@ fn a_checkpointed_count_stops_and_resumes_where_it_was_after_restore() {
     assert!(seen.contains(&"checkpoint".to_string()), "{seen:?}");
     assert!(!seen.contains(&"died".to_string()), "{seen:?}");
 
-    ctr.restore(&RestoreOptions::default()).unwrap();
+    let report = ctr.restore(&RestoreOptions::default()).unwrap();
+    let stats = report.statistics.expect("CRIU's stats-restore");
+    assert!(
+        stats.restore_time.is_some() && stats.pages_written.is_none(),
+        "{stats:?}"
+    );
     let state = ctr.state().unwrap();
     assert_eq!(state.status, ContainerStatus::Running);
     assert!(state.restored && !state.checkpointed);
@@ -176,7 +186,7 @@ fn leave_running_keeps_the_count_going_and_keep_keeps_the_files() {
     ctr.stop(None).unwrap();
     let err = ctr
         .restore(&RestoreOptions::default().keep(true))
-        .map(|()| ctr.state().unwrap().status);
+        .map(|_| ctr.state().unwrap().status);
     assert_eq!(err.unwrap(), ContainerStatus::Running);
     let deadline = Instant::now() + Duration::from_secs(10);
     let resumed = loop {
@@ -235,7 +245,8 @@ fn an_exported_checkpoint_resumes_in_a_new_container() {
     let archive = tmp.path().join("c.tar.zst");
     let copy = rt
         .import_checkpoint(&archive, &RestoreOptions::default().name("copy"))
-        .unwrap();
+        .unwrap()
+        .0;
     assert_ne!(copy.id(), ctr.id());
     assert_eq!(copy.name(), "copy");
     assert_eq!(copy.status().unwrap(), ContainerStatus::Running);
@@ -273,7 +284,8 @@ fn an_exported_checkpoint_resumes_in_a_new_container() {
     rt.remove_container(&ctr, RemoveOptions::default()).unwrap();
     let same = rt
         .import_checkpoint(&gz, &RestoreOptions::default().ignore_rootfs(true))
-        .unwrap();
+        .unwrap()
+        .0;
     assert_eq!((same.id(), same.name()), (ctr.id(), "origin"));
     assert_eq!(same.status().unwrap(), ContainerStatus::Running);
     let mount = same.mount().unwrap();

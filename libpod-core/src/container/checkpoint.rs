@@ -14,7 +14,7 @@
 use super::{Container, ContainerStatus, Locked};
 use crate::error::{CoreError, Result};
 use crate::events::EventStatus;
-use crate::oci::criu::{log_errors, require_criu};
+use crate::oci::criu::{CriuStatistics, log_errors, read_statistics, require_criu};
 use crate::oci::{CheckpointArgs, RestoreArgs};
 use crate::runtime::now_rfc3339;
 use std::path::{Path, PathBuf};
@@ -28,8 +28,34 @@ pub(crate) const CHECKPOINT_DIR: &str = "checkpoint";
 const DUMP_LOG: &str = "dump.log";
 /// CRIU's log of a restore, in the bundle (conmon gives the bundle as the work path).
 const RESTORE_LOG: &str = "restore.log";
+/// CRIU's statistics of a checkpoint, in the work path (the static directory).
+const STATS_DUMP: &str = "stats-dump";
+/// CRIU's statistics of a restore, in the work path (the bundle).
+const STATS_RESTORE: &str = "stats-restore";
 /// How long a checkpoint waits for conmon to record the end of the checkpointed processes.
 const EXIT_WAIT: Duration = Duration::from_secs(10);
+
+/// What a checkpoint or restore reports (Podman's `--print-stats`): how long the OCI runtime
+/// took, and CRIU's statistics when it wrote them.
+///
+/// ```no_run
+/// use libpod_core::container::CheckpointOptions;
+/// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+/// let report = rt.container("counter")?.checkpoint(&CheckpointOptions::default())?;
+/// println!("{} µs in runc", report.runtime_duration.as_micros());
+/// if let Some(stats) = report.statistics {
+///     println!("{:?} pages written", stats.pages_written);
+/// }
+/// # Ok::<(), libpod_core::CoreError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CriuReport {
+    /// The OCI runtime's checkpoint or restore (the monitor's start, for a restore).
+    pub runtime_duration: Duration,
+    /// CRIU's statistics (`stats-dump`, `stats-restore`); `None` when it wrote none.
+    pub statistics: Option<CriuStatistics>,
+}
 
 /// How to checkpoint a container (Podman's `ContainerCheckpointOptions`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -195,8 +221,9 @@ impl Container {
     /// container is cleaned up and left `Exited`, checkpointed, for [`restore`](Self::restore).
     /// With `export`, the checkpoint is also written to an archive that
     /// [`Runtime::import_checkpoint`](crate::runtime::Runtime::import_checkpoint) restores
-    /// into a new container. CRIU is found through `PATH`. Fails with `InvalidState` unless
-    /// it runs, with CRIU's own words when CRIU fails.
+    /// into a new container. CRIU is found through `PATH`. Returns how long the runtime took
+    /// and CRIU's statistics. Fails with `InvalidState` unless it runs, with CRIU's own words
+    /// when CRIU fails.
     ///
     /// ```no_run
     /// use libpod_core::container::{CheckpointOptions, RestoreOptions};
@@ -206,7 +233,7 @@ impl Container {
     /// ctr.restore(&RestoreOptions::default())?;
     /// # Ok::<(), libpod_core::CoreError>(())
     /// ```
-    pub fn checkpoint(&self, options: &CheckpointOptions) -> Result<()> {
+    pub fn checkpoint(&self, options: &CheckpointOptions) -> Result<CriuReport> {
         let mut locked = self.lock()?;
         locked.checkpoint_locked(options)
     }
@@ -214,9 +241,10 @@ impl Container {
     /// Restores the container's processes from its checkpoint (Podman's `Restore`): created
     /// again in the runtime through its monitor (conmon's `--restore`), running at once with
     /// the PIDs they had in its namespace, then monitored like any other. Unless `keep`, the
-    /// checkpoint and CRIU's logs are removed afterwards. Fails with `InvalidState` while it
-    /// runs, `NoCheckpoint` without a complete checkpoint, CRIU's words when CRIU fails.
-    pub fn restore(&self, options: &RestoreOptions) -> Result<()> {
+    /// checkpoint and CRIU's logs are removed afterwards. Returns how long the runtime took
+    /// and CRIU's statistics. Fails with `InvalidState` while it runs, `NoCheckpoint` without
+    /// a complete checkpoint, CRIU's words when CRIU fails.
+    pub fn restore(&self, options: &RestoreOptions) -> Result<CriuReport> {
         self.runtime().watch_exits();
         let mut locked = self.lock()?;
         locked.restore_locked(options)
@@ -231,7 +259,7 @@ impl Container {
 }
 
 impl Locked<'_> {
-    fn checkpoint_locked(&mut self, options: &CheckpointOptions) -> Result<()> {
+    fn checkpoint_locked(&mut self, options: &CheckpointOptions) -> Result<CriuReport> {
         self.require("checkpoint", &[ContainerStatus::Running])?;
         if self.config().auto_remove && options.export.is_none() {
             return Err(CoreError::InvalidOption {
@@ -250,12 +278,18 @@ impl Locked<'_> {
         remove_dir_if_present(&images)?;
         crate::runtime::modes::create_private_dir(&images)?;
         remove_file_if_present(&static_dir.join(DUMP_LOG))?;
+        remove_file_if_present(&static_dir.join(STATS_DUMP))?;
         let mut args = CheckpointArgs::new(&images, &static_dir, &criu);
         args.leave_running = options.leave_running;
         args.tcp_established = options.tcp_established;
         args.file_locks = options.file_locks;
         let oci = self.oci()?;
+        let started = std::time::Instant::now();
         oci.checkpoint(self.id(), &args)?;
+        let report = CriuReport {
+            runtime_duration: started.elapsed(),
+            statistics: read_statistics(&static_dir.join(STATS_DUMP)),
+        };
         tracing::debug!(container = %self.id(), path = %images.display(), "checkpointed");
         self.state.checkpointed_at = Some(now_rfc3339());
         if !options.leave_running {
@@ -268,15 +302,16 @@ impl Locked<'_> {
         if !options.keep {
             // CRIU's log is only wanted when something went wrong.
             remove_file_if_present(&static_dir.join(DUMP_LOG))?;
+            remove_file_if_present(&static_dir.join(STATS_DUMP))?;
         }
         if let Some(archive) = &options.export {
             super::checkpoint_archive::export(self, archive, options)?;
             if self.config().auto_remove && !options.leave_running {
                 // Its exit removes it, as any exit of an auto-remove container does.
-                return self.remove_locked();
+                self.remove_locked()?;
             }
         }
-        Ok(())
+        Ok(report)
     }
 
     /// After a checkpoint that ended the processes: the exit conmon records is waited for
@@ -299,7 +334,7 @@ impl Locked<'_> {
         cleaned
     }
 
-    fn restore_locked(&mut self, options: &RestoreOptions) -> Result<()> {
+    fn restore_locked(&mut self, options: &RestoreOptions) -> Result<CriuReport> {
         self.require(
             "restore",
             &[
@@ -319,14 +354,19 @@ impl Locked<'_> {
         let mut args = RestoreArgs::new(&images, &criu);
         args.tcp_established = options.tcp_established;
         args.file_locks = options.file_locks;
-        let restore_log = self
-            .runtime()
-            .container_run_dir(self.id())
-            .join(RESTORE_LOG);
+        let run_dir = self.runtime().container_run_dir(self.id());
+        let restore_log = run_dir.join(RESTORE_LOG);
+        let stats = run_dir.join(STATS_RESTORE);
         remove_file_if_present(&restore_log)?;
+        remove_file_if_present(&stats)?;
+        let started = std::time::Instant::now();
         if let Err(err) = self.init_locked_with(Some(&args)) {
             return Err(restore_error(self.id(), err, &restore_log));
         }
+        let report = CriuReport {
+            runtime_duration: started.elapsed(),
+            statistics: read_statistics(&stats),
+        };
         self.state.checkpointed = false;
         self.state.restored = true;
         self.state.restored_at = Some(now_rfc3339());
@@ -342,6 +382,7 @@ impl Locked<'_> {
                 remove_dir_if_present(&images),
                 remove_file_if_present(&static_dir.join(DUMP_LOG)),
                 remove_file_if_present(&restore_log),
+                remove_file_if_present(&stats),
             ] {
                 if let Err(err) = result {
                     tracing::debug!(container = %self.id(), %err, "removing checkpoint files");
@@ -349,7 +390,8 @@ impl Locked<'_> {
             }
         }
         // Healthchecks begin again, as after a start.
-        crate::health::on_start(self.ctr)
+        crate::health::on_start(self.ctr)?;
+        Ok(report)
     }
 }
 

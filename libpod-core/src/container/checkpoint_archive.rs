@@ -10,7 +10,9 @@
 //! named volumes' contents (an export of a container with named volumes needs
 //! `ignore_volumes`), so that processes whose open files are there do not restore.
 
-use super::checkpoint::{CHECKPOINT_DIR, CheckpointOptions, RestoreOptions, remove_dir_if_present};
+use super::checkpoint::{
+    CHECKPOINT_DIR, CheckpointOptions, CriuReport, RestoreOptions, remove_dir_if_present,
+};
 use super::checkpoint_rootfs::{self as rootfs, DELETED_FILES, ROOTFS_DIFF};
 use super::{Container, ContainerConfig, Locked};
 use crate::error::{CoreError, Result};
@@ -180,18 +182,24 @@ impl Runtime {
     /// Restores a checkpoint archive ([`CheckpointOptions::export`]) into a new container
     /// (Podman's `restore --import`): the container is created from the archived config on
     /// the same image, with `options.name` and a new ID if given, else with the checkpointed
-    /// container's name and ID, then restored. A failed restore removes it again.
+    /// container's name and ID, then restored. Returns it with the restore's report. A failed
+    /// restore removes it again.
     ///
     /// [`CheckpointOptions::export`]: super::CheckpointOptions::export
     ///
     /// ```no_run
     /// use libpod_core::container::RestoreOptions;
     /// # let rt = libpod_core::runtime::Runtime::builder().open()?;
-    /// let ctr = rt.import_checkpoint("/tmp/web.tar.zst".as_ref(), &RestoreOptions::default().name("web2"))?;
+    /// let (ctr, _report) =
+    ///     rt.import_checkpoint("/tmp/web.tar.zst".as_ref(), &RestoreOptions::default().name("web2"))?;
     /// println!("{}", ctr.id());
     /// # Ok::<(), libpod_core::CoreError>(())
     /// ```
-    pub fn import_checkpoint(&self, archive: &Path, options: &RestoreOptions) -> Result<Container> {
+    pub fn import_checkpoint(
+        &self,
+        archive: &Path,
+        options: &RestoreOptions,
+    ) -> Result<(Container, CriuReport)> {
         let unpacked = self.root().join(IMPORT_DIR).join(super::new_id()?);
         crate::runtime::modes::create_private_dir(&unpacked)?;
         let result = self.import_unpacked(archive, &unpacked, options);
@@ -206,7 +214,7 @@ impl Runtime {
         archive: &Path,
         unpacked: &Path,
         options: &RestoreOptions,
-    ) -> Result<Container> {
+    ) -> Result<(Container, CriuReport)> {
         let failed = |reason: String| CoreError::CheckpointArchive {
             path: archive.to_path_buf(),
             reason,
@@ -245,7 +253,7 @@ impl Runtime {
             }
         });
         match moved.and_then(|()| ctr.restore(options)) {
-            Ok(()) => Ok(ctr),
+            Ok(report) => Ok((ctr, report)),
             Err(err) => {
                 let removal = super::RemoveOptions::default().force(true);
                 if let Err(cleanup) = self.remove_container(&ctr, removal) {

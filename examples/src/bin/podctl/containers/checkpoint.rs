@@ -6,17 +6,21 @@
 //! Each container done is printed on a line of its own, as the user named it (its ID with
 //! `--all`, `--latest` and `--import`); each failure but the last is printed as `Error: ...`
 //! and the last one is returned (exit 125), as Podman does. A flag podctl cannot honour
-//! (`--pre-checkpoint`, `--with-previous`, `--create-image`, `--print-stats`,
-//! `--import-previous`, `--pod`, `--publish`, a restore from a checkpoint image) is refused,
-//! naming it, before anything is done.
+//! (`--pre-checkpoint`, `--with-previous`, `--create-image`, `--import-previous`, `--pod`,
+//! `--publish`, `--ignore-static-ip/-mac`, a restore from a checkpoint image) is refused,
+//! naming it, before anything is done. `--print-stats` prints Podman's JSON (its field names
+//! and order, four-space indent, durations in microseconds) instead of the names.
 
 use clap::Args;
 use libpod_core::CoreError;
 use libpod_core::container::{
-    CheckpointOptions, Compression, Container, ContainerStatus, RestoreOptions,
+    CheckpointOptions, Compression, Container, ContainerStatus, CriuReport, RestoreOptions,
 };
+use libpod_core::oci::criu::CriuStatistics;
 use libpod_core::runtime::Runtime;
+use serde::Serialize;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use super::{Result, Selection, for_each};
 use crate::errors::{Exit, OWN_ERROR};
@@ -62,7 +66,7 @@ pub struct CheckpointArgs {
     /// Create checkpoint image with specified name (not supported).
     #[arg(long = "create-image")]
     create_image: Option<String>,
-    /// Display checkpoint statistics (not supported).
+    /// Display checkpoint statistics.
     #[arg(long = "print-stats")]
     print_stats: bool,
     /// Containers (name or ID).
@@ -114,7 +118,7 @@ pub struct RestoreArgs {
     /// Publish a container's port (not supported).
     #[arg(short, long, value_delimiter = ',')]
     publish: Vec<String>,
-    /// Display restore statistics (not supported).
+    /// Display restore statistics.
     #[arg(long = "print-stats")]
     print_stats: bool,
     /// Containers (name or ID).
@@ -160,8 +164,8 @@ pub fn checkpoint(rt: &Runtime, args: CheckpointArgs) -> Result {
         ("--pre-checkpoint", args.pre_checkpoint),
         ("--with-previous", args.with_previous),
         ("--create-image", args.create_image.is_some()),
-        ("--print-stats", args.print_stats),
     ])?;
+    let started = Instant::now();
     let mut selected = Selection {
         names: &args.containers,
         all: args.all,
@@ -183,11 +187,39 @@ pub fn checkpoint(rt: &Runtime, args: CheckpointArgs) -> Result {
     if let Some(archive) = &args.export {
         options = options.export(archive).compression(compression);
     }
-    for_each(selected, |name, ctr| {
-        ctr.checkpoint(&options).map_err(|e| podman_words(e, ctr))?;
-        println!("{name}");
+    let by_name = !args.all && !args.latest;
+    let mut stats = Vec::new();
+    let result = for_each(selected, |name, ctr| {
+        let report = ctr.checkpoint(&options).map_err(|e| podman_words(e, ctr))?;
+        if args.print_stats {
+            stats.push(Entry::new(
+                ctr,
+                by_name.then_some(name),
+                report,
+                "checkpointing",
+            )?);
+        } else {
+            println!("{name}");
+        }
         Ok(())
-    })
+    });
+    if args.print_stats {
+        print_json(&CheckpointStatistics {
+            podman_checkpoint_duration: micros(started.elapsed()),
+            container_statistics: (!stats.is_empty()).then(|| {
+                stats
+                    .into_iter()
+                    .map(|e| CheckpointEntry {
+                        id: e.id,
+                        raw_input: e.raw_input,
+                        runtime_checkpoint_duration: e.runtime,
+                        criu_statistics: e.criu,
+                    })
+                    .collect()
+            }),
+        })?;
+    }
+    result
 }
 
 pub fn restore(rt: &Runtime, args: RestoreArgs) -> Result {
@@ -238,8 +270,8 @@ pub fn restore(rt: &Runtime, args: RestoreArgs) -> Result {
         ("--publish", !args.publish.is_empty()),
         ("--ignore-static-ip", args.ignore_static_ip),
         ("--ignore-static-mac", args.ignore_static_mac),
-        ("--print-stats", args.print_stats),
     ])?;
+    let started = Instant::now();
     let mut options = RestoreOptions::default()
         .keep(args.keep)
         .tcp_established(args.tcp_established)
@@ -249,7 +281,11 @@ pub fn restore(rt: &Runtime, args: RestoreArgs) -> Result {
         if let Some(name) = &args.name {
             options = options.name(name);
         }
-        let ctr = rt.import_checkpoint(archive, &options)?;
+        let (ctr, report) = rt.import_checkpoint(archive, &options)?;
+        if args.print_stats {
+            let entry = Entry::new(&ctr, None, report, "restore")?;
+            return print_restore_statistics(started, vec![entry]);
+        }
         println!("{}", ctr.id());
         return Ok(());
     }
@@ -280,11 +316,114 @@ pub fn restore(rt: &Runtime, args: RestoreArgs) -> Result {
         }
         selected
     };
-    for_each(selected, |name, ctr| {
-        ctr.restore(&options).map_err(|e| podman_words(e, ctr))?;
-        println!("{name}");
+    let by_name = !args.all && !args.latest;
+    let mut stats = Vec::new();
+    let result = for_each(selected, |name, ctr| {
+        let report = ctr.restore(&options).map_err(|e| podman_words(e, ctr))?;
+        if args.print_stats {
+            stats.push(Entry::new(ctr, by_name.then_some(name), report, "restore")?);
+        } else {
+            println!("{name}");
+        }
         Ok(())
+    });
+    if args.print_stats {
+        print_restore_statistics(started, stats)?;
+    }
+    result
+}
+
+/// One container's line of `--print-stats`.
+struct Entry {
+    id: String,
+    raw_input: String,
+    runtime: u64,
+    criu: CriuStatistics,
+}
+
+impl Entry {
+    /// The report of `ctr`, named `name` by the user; an error as Podman's when CRIU wrote
+    /// no statistics (`what`: `checkpointing` or `restore`).
+    fn new(ctr: &Container, name: Option<&str>, report: CriuReport, what: &str) -> Result<Entry> {
+        let criu = report.statistics.ok_or_else(|| {
+            own(format!(
+                "displaying {what} statistics not possible: CRIU wrote no statistics"
+            ))
+        })?;
+        Ok(Entry {
+            id: ctr.id().to_string(),
+            raw_input: name.unwrap_or_default().to_string(),
+            runtime: micros(report.runtime_duration),
+            criu,
+        })
+    }
+}
+
+/// Podman's `checkpointStatistics`, its fields in its order.
+#[derive(Serialize)]
+struct CheckpointStatistics {
+    podman_checkpoint_duration: u64,
+    container_statistics: Option<Vec<CheckpointEntry>>,
+}
+
+/// Podman's `CheckpointReport` as JSON.
+#[derive(Serialize)]
+struct CheckpointEntry {
+    #[serde(rename = "Id")]
+    id: String,
+    #[serde(rename = "RawInput")]
+    raw_input: String,
+    runtime_checkpoint_duration: u64,
+    criu_statistics: CriuStatistics,
+}
+
+/// Podman's `restoreStatistics`.
+#[derive(Serialize)]
+struct RestoreStatistics {
+    podman_restore_duration: u64,
+    container_statistics: Option<Vec<RestoreEntry>>,
+}
+
+/// Podman's `RestoreReport` as JSON.
+#[derive(Serialize)]
+struct RestoreEntry {
+    #[serde(rename = "Id")]
+    id: String,
+    #[serde(rename = "RawInput")]
+    raw_input: String,
+    runtime_restore_duration: u64,
+    criu_statistics: CriuStatistics,
+}
+
+fn print_restore_statistics(started: Instant, entries: Vec<Entry>) -> Result {
+    print_json(&RestoreStatistics {
+        podman_restore_duration: micros(started.elapsed()),
+        container_statistics: (!entries.is_empty()).then(|| {
+            entries
+                .into_iter()
+                .map(|e| RestoreEntry {
+                    id: e.id,
+                    raw_input: e.raw_input,
+                    runtime_restore_duration: e.runtime,
+                    criu_statistics: e.criu,
+                })
+                .collect()
+        }),
     })
+}
+
+fn micros(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// JSON as Go's `json.MarshalIndent(v, "", "    ")` and `fmt.Println` write it.
+fn print_json(value: &impl Serialize) -> Result {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    value.serialize(&mut serializer)?;
+    println!("{}", String::from_utf8(out)?);
+    Ok(())
 }
 
 /// libpod's words for a refused checkpoint or restore.
