@@ -481,15 +481,23 @@ fn a_container_on_a_bridge_network_counts_on_and_reaches_its_gateway_after_resto
             &net,
         ],
     );
-    run_with(&root, &cg, "bridged", &["--network", &net], COUNTER);
+    let flags = [
+        "--network",
+        &net,
+        "--ip",
+        "10.232.77.50",
+        "--mac-address",
+        "92:d0:c6:0a:29:33",
+    ];
+    run_with(&root, &cg, "bridged", &flags, COUNTER);
     wait_count(&root, "bridged", 3);
-    let ip = |root: &Path| {
-        let format = format!("{{{{(index .NetworkSettings.Networks \"{net}\").IPAddress}}}}");
-        ok(root, &["inspect", "--format", &format, "bridged"])
+    let address = |name: &str, field: &str| {
+        let format = format!("{{{{(index .NetworkSettings.Networks \"{net}\").{field}}}}}");
+        ok(&root, &["inspect", "--format", &format, name])
             .trim()
             .to_string()
     };
-    assert!(ip(&root).starts_with("10.232.77."), "{}", ip(&root));
+    assert_eq!(address("bridged", "IPAddress"), "10.232.77.50");
 
     ok(&root, &["container", "checkpoint", "bridged"]);
     let stopped = *counts(&root, "bridged").last().unwrap();
@@ -500,7 +508,8 @@ fn a_container_on_a_bridge_network_counts_on_and_reaches_its_gateway_after_resto
         numbers.iter().enumerate().all(|(i, n)| *n == i as u64 + 1),
         "{numbers:?}"
     );
-    assert!(ip(&root).starts_with("10.232.77."), "{}", ip(&root));
+    assert_eq!(address("bridged", "IPAddress"), "10.232.77.50");
+    assert_eq!(address("bridged", "MacAddress"), "92:d0:c6:0a:29:33");
     // Its network works (ping needs NET_RAW, which only a privileged exec has).
     ok(
         &root,
@@ -516,4 +525,43 @@ fn a_container_on_a_bridge_network_counts_on_and_reaches_its_gateway_after_resto
             "10.232.77.1",
         ],
     );
+
+    // A copy beside the running original: its static address is taken, unless ignored.
+    let archive = tmp.path().join("bridged.tar.zst");
+    let archive = archive.to_str().unwrap();
+    ok(
+        &root,
+        &["container", "checkpoint", "-R", "-e", archive, "bridged"],
+    );
+    let out = podctl(
+        &root,
+        &["container", "restore", "-i", archive, "-n", "twin"],
+    );
+    assert_eq!(out.status.code(), Some(125), "{out:?}");
+    assert!(
+        !ok(&root, &["ps", "-a", "--format", "{{.Names}}"]).contains("twin"),
+        "a failed import leaves no container"
+    );
+    ok(
+        &root,
+        &[
+            "container",
+            "restore",
+            "-i",
+            archive,
+            "-n",
+            "twin",
+            "--ignore-static-ip",
+            "--ignore-static-mac",
+        ],
+    );
+    let twin_ip = address("twin", "IPAddress");
+    assert!(
+        twin_ip.starts_with("10.232.77.") && twin_ip != "10.232.77.50",
+        "{twin_ip}"
+    );
+    assert_ne!(address("twin", "MacAddress"), "92:d0:c6:0a:29:33");
+    let at = *counts(&root, "twin").last().unwrap();
+    wait_count(&root, "twin", at + 2);
+    assert_eq!(status(&root, "bridged"), "running");
 }

@@ -166,6 +166,11 @@ pub struct RestoreOptions {
     pub name: Option<String>,
     /// For an import: leave the archive's root filesystem changes out (`--ignore-rootfs`).
     pub ignore_rootfs: bool,
+    /// For an import: drop the static addresses the container asked for on its networks
+    /// (`--ignore-static-ip`), so that a copy beside the original gets addresses of its own.
+    pub ignore_static_ip: bool,
+    /// For an import: drop the static MAC addresses (`--ignore-static-mac`).
+    pub ignore_static_mac: bool,
 }
 
 impl RestoreOptions {
@@ -211,6 +216,23 @@ impl RestoreOptions {
     /// ```
     pub fn ignore_rootfs(mut self, ignore: bool) -> Self {
         self.ignore_rootfs = ignore;
+        self
+    }
+
+    /// Sets `ignore_static_ip`.
+    ///
+    /// ```
+    /// let options = libpod_core::container::RestoreOptions::default().ignore_static_ip(true);
+    /// assert!(options.ignore_static_ip);
+    /// ```
+    pub fn ignore_static_ip(mut self, ignore: bool) -> Self {
+        self.ignore_static_ip = ignore;
+        self
+    }
+
+    /// Sets `ignore_static_mac`.
+    pub fn ignore_static_mac(mut self, ignore: bool) -> Self {
+        self.ignore_static_mac = ignore;
         self
     }
 }

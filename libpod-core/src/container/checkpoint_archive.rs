@@ -227,6 +227,14 @@ impl Runtime {
         if !unpacked.join(CHECKPOINT_DIR).join("inventory.img").exists() {
             return Err(failed("it holds no complete checkpoint".into()));
         }
+        for attachment in &mut config.networks {
+            if options.ignore_static_ip {
+                attachment.static_ips.clear();
+            }
+            if options.ignore_static_mac {
+                attachment.static_mac = None;
+            }
+        }
         if let Some(name) = &options.name {
             let id = super::new_id()?;
             if config.exit_command.last() == Some(&config.id) {

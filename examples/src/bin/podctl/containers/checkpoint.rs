@@ -7,8 +7,8 @@
 //! `--all`, `--latest` and `--import`); each failure but the last is printed as `Error: ...`
 //! and the last one is returned (exit 125), as Podman does. A flag podctl cannot honour
 //! (`--pre-checkpoint`, `--with-previous`, `--create-image`, `--import-previous`, `--pod`,
-//! `--publish`, `--ignore-static-ip/-mac`, a restore from a checkpoint image) is refused,
-//! naming it, before anything is done. `--print-stats` prints Podman's JSON (its field names
+//! `--publish`, a restore from a checkpoint image) is refused, naming it, before anything is
+//! done. `--print-stats` prints Podman's JSON (its field names
 //! and order, four-space indent, durations in microseconds) instead of the names.
 
 use clap::Args;
@@ -103,10 +103,10 @@ pub struct RestoreArgs {
     /// Do not import volumes associated with container.
     #[arg(long = "ignore-volumes")]
     ignore_volumes: bool,
-    /// Ignore IP address set via --static-ip (not supported).
+    /// Ignore IP address set via --static-ip.
     #[arg(long = "ignore-static-ip")]
     ignore_static_ip: bool,
-    /// Ignore MAC address set via --mac-address (not supported).
+    /// Ignore MAC address set via --mac-address.
     #[arg(long = "ignore-static-mac")]
     ignore_static_mac: bool,
     /// Restore from exported pre-checkpoint archive (not supported).
@@ -268,15 +268,15 @@ pub fn restore(rt: &Runtime, args: RestoreArgs) -> Result {
         ("--import-previous", args.import_previous.is_some()),
         ("--pod", args.pod.is_some()),
         ("--publish", !args.publish.is_empty()),
-        ("--ignore-static-ip", args.ignore_static_ip),
-        ("--ignore-static-mac", args.ignore_static_mac),
     ])?;
     let started = Instant::now();
     let mut options = RestoreOptions::default()
         .keep(args.keep)
         .tcp_established(args.tcp_established)
         .file_locks(args.file_locks)
-        .ignore_rootfs(args.ignore_rootfs);
+        .ignore_rootfs(args.ignore_rootfs)
+        .ignore_static_ip(args.ignore_static_ip)
+        .ignore_static_mac(args.ignore_static_mac);
     if let Some(archive) = &args.import {
         if let Some(name) = &args.name {
             options = options.name(name);
