@@ -16,7 +16,7 @@ use libpod_storage::layer::{ChangeKind, apply_layer, merge_layer_into};
 use nix::fcntl::{AtFlags, readlinkat};
 use nix::sys::stat::{FileStat, Mode, SFlag, fstatat, mknodat};
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -105,9 +105,13 @@ fn write_diff(mount: &Path, paths: &[PathBuf], out: &Path) -> Result<()> {
         match SFlag::from_bits_truncate(stat.st_mode & SFlag::S_IFMT.bits()) {
             SFlag::S_IFREG => {
                 let file = parent.open_regular(name, Policy::NoSymlinks)?;
+                let size = file.metadata().map_err(io)?.size();
                 header.set_entry_type(tar::EntryType::Regular);
-                header.set_size(file.metadata().map_err(io)?.size());
-                tar.append_data(&mut header, rel, file).map_err(io)?;
+                header.set_size(size);
+                // Exactly `size` bytes, whatever a running container does to the file
+                // meanwhile (the tar crate writes what the reader gives).
+                let data = file.take(size).chain(std::io::repeat(0)).take(size);
+                tar.append_data(&mut header, rel, data).map_err(io)?;
             }
             SFlag::S_IFDIR => {
                 header.set_entry_type(tar::EntryType::Directory);
