@@ -52,6 +52,12 @@ const CRIU_HINT: &str = "checkpoint tests need a working CRIU first in PATH: `ca
 /// `criu check` on this kernel, so that a checkpoint test fails with a clear message rather
 /// than with CRIU's first error; returns its path.
 ///
+/// ```no_run
+/// libpod_testutil::require_root();
+/// let criu = libpod_testutil::require_criu();
+/// assert!(criu.ends_with("criu"));
+/// ```
+///
 /// # Panics
 /// When no `criu` is in `PATH`, or it fails its self-check (Debian 12's CRIU 3.17 does on
 /// recent kernels).

@@ -92,6 +92,11 @@ pub fn check_criu(criu: &Path, id: &str, operation: &'static str) -> Result<()> 
 /// CRIU's statistics of a checkpoint (`stats-dump`) or a restore (`stats-restore`), with
 /// the names and fields Podman's `--print-stats` shows (its `CRIUCheckpointRestoreStatistics`;
 /// a field CRIU did not write is left out). Times are in microseconds.
+///
+/// ```
+/// let stats = libpod_core::oci::criu::CriuStatistics::default();
+/// assert_eq!(serde_json::to_string(&stats).unwrap(), "{}");
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CriuStatistics {
