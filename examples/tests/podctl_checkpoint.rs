@@ -294,7 +294,7 @@ fn tcp_established_connections_need_the_flag_and_survive_it() {
     );
     if !out.status.success() {
         // CRIU up to 4.1.1 reads SO_PASSCRED/SO_PASSSEC of every socket, which Linux 6.16+
-        // refuses for TCP ones (CRIU issue 2705, fixed after 4.1.1): the flag reached CRIU,
+        // refuses for TCP ones (CRIU issue 2705, fixed in CRIU 4.2): the flag reached CRIU,
         // which failed, and the container runs on. Anything else is a failure of ours.
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
