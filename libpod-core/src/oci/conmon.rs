@@ -248,6 +248,10 @@ impl OciRuntime for ConmonRuntime {
     fn clear_exit(&self, id: &str) -> Result<()> {
         self.exits.clear(id)
     }
+    fn checkpoint(&self, id: &str, args: &super::CheckpointArgs<'_>) -> Result<()> {
+        check_id(id)?;
+        self.cli.checkpoint(id, args)
+    }
 }
 
 impl ConmonRuntime {
