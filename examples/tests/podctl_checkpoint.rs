@@ -236,7 +236,7 @@ fn all_checkpoints_the_running_and_restores_the_exited() {
         assert!(entry["criu_statistics"]["pages_written"].as_u64().unwrap() > 0);
         assert!(entry["criu_statistics"].get("restore_time").is_none());
     }
-    assert_eq!(status(&root, "idle"), "configured");
+    assert_eq!(status(&root, "idle"), "created");
 
     let out = ok(&root, &["container", "restore", "--all"]);
     let mut ids: Vec<&str> = out.lines().collect();
