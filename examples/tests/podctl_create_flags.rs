@@ -128,10 +128,10 @@ fn pointer(doc: &Value, path: &str) -> Value {
     }
     // Podman 4.3 adds --group-add groups after the user's own group in
     // an order that varies run to run (about one run in six here).
-    if let Some(Value::Array(gids)) = v.get_mut("additionalGids") {
-        if let Some((_, added)) = gids.split_first_mut() {
-            added.sort_by_key(|g| g.as_u64());
-        }
+    if let Some(Value::Array(gids)) = v.get_mut("additionalGids")
+        && let Some((_, added)) = gids.split_first_mut()
+    {
+        added.sort_by_key(|g| g.as_u64());
     }
     v
 }
