@@ -1,6 +1,7 @@
 //! `pod create [--name N] [--hostname H] [--label K=V] [--share NS,..] [--infra=BOOL]
-//! [--cgroup-parent P] [--exit-policy continue|stop] [--cpus N] [--memory SIZE]` and the
-//! network flags (`network.rs`): prints the new pod's ID.
+//! [--cgroup-parent P] [--exit-policy continue|stop] [--cpus N] [--memory SIZE]`, the
+//! network flags (`network.rs`) and the infra container's (`infra_flags.rs`): prints the new
+//! pod's ID.
 
 use super::{Result, pod_error};
 use crate::errors::{Exit, OWN_ERROR};
@@ -20,7 +21,7 @@ pub struct CreateArgs {
     #[arg(short, long)]
     label: Vec<String>,
     /// A comma delimited list of kernel namespaces the pod will share.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     share: Option<String>,
     /// Create an infra container associated with the pod to share namespaces with.
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
@@ -40,6 +41,9 @@ pub struct CreateArgs {
     /// The pod's network and published ports.
     #[command(flatten)]
     network: super::network::NetworkArgs,
+    /// Its infra container: DNS, hosts, image, command, name, namespaces.
+    #[command(flatten)]
+    infra_flags: super::infra_flags::InfraArgs,
     /// Pod name (Podman's optional positional argument).
     pod_name: Option<String>,
 }
@@ -62,14 +66,29 @@ pub fn create(rt: &Runtime, args: CreateArgs) -> Result {
         .collect();
     options.push(pod::with_pod_labels(labels));
     if let Some(share) = args.share {
-        options.push(pod::with_pod_share(
-            share
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect::<Vec<_>>(),
-        ));
+        // `+NS,..` adds to the default list.
+        let (defaults, share) = match share.strip_prefix('+') {
+            Some(added) => ("ipc,net,uts,", added),
+            None => ("", share.as_str()),
+        };
+        let kinds: Vec<String> = defaults
+            .split(',')
+            .chain(share.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        let known = ["cgroup", "ipc", "net", "pid", "uts", "user", "none"];
+        if let Some(bad) = kinds.iter().find(|k| !known.contains(&k.as_str())) {
+            return Err(Exit::new(
+                OWN_ERROR,
+                format!(
+                    "invalid kernel namespace to share: {bad}. Options are: cgroup, ipc, net, pid, uts or none"
+                ),
+            )
+            .into());
+        }
+        options.push(pod::with_pod_share(kinds));
     }
     if let Some(infra) = args.infra {
         options.push(pod::with_pod_infra(infra));
@@ -98,6 +117,7 @@ pub fn create(rt: &Runtime, args: CreateArgs) -> Result {
         options.push(pod::with_pod_memory(bytes));
     }
     options.extend(args.network.options(rt)?);
+    options.extend(args.infra_flags.options(rt)?);
     options.push(pod::with_pod_create_command(std::env::args()));
     let pod = rt.new_pod(options).map_err(pod_error)?;
     println!("{}", pod.id());

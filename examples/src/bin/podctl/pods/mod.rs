@@ -5,9 +5,10 @@
 mod create;
 mod exists;
 mod filters;
+pub(crate) mod infra_flags;
 mod inspect;
 mod lifecycle;
-mod network;
+pub(crate) mod network;
 mod prune;
 mod ps;
 mod rm;
@@ -84,7 +85,7 @@ fn lookup(rt: &Runtime, name: &str) -> Result<Pod> {
 }
 
 /// Podman's words and exit code for a pod error.
-fn pod_error(err: CoreError) -> Box<dyn std::error::Error> {
+pub(crate) fn pod_error(err: CoreError) -> Box<dyn std::error::Error> {
     match &err {
         CoreError::PodNotFound(name) => Exit::new(
             OWN_ERROR,
@@ -98,9 +99,15 @@ fn pod_error(err: CoreError) -> Box<dyn std::error::Error> {
         .into(),
         // Already in Podman's words.
         CoreError::InvalidOption {
-            option: "pod network",
+            option: "pod network" | "pod dns" | "pod infra" | "pod infra image" | "pod hostname",
             reason,
         } => Exit::new(OWN_ERROR, reason.clone()).into(),
+        // A private user namespace needs ID mappings: Podman's words for that.
+        CoreError::PodOptionUnsupported {
+            flag: "--userns",
+            value,
+            reason,
+        } if value == "private" => Exit::new(OWN_ERROR, reason.clone()).into(),
         _ => err.into(),
     }
 }
