@@ -11,6 +11,7 @@ mod fs;
 mod inspect;
 mod lifecycle;
 mod logs;
+mod new_pod;
 mod ps;
 mod rm;
 mod stats;
