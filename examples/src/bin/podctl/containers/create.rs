@@ -142,7 +142,7 @@ fn resolve_image(rt: &Runtime, flags: &CreateFlags) -> Result<String> {
 /// The image's own name for what the user wrote (`localhost/busybox` is
 /// `localhost/busybox:latest`), as Podman records and shows it; else what the user wrote (an
 /// ID).
-fn full_name(given: &str, names: &[String]) -> String {
+pub fn full_name(given: &str, names: &[String]) -> String {
     let tagged = format!("{given}:latest");
     names
         .iter()

@@ -24,7 +24,7 @@ mod wait;
 pub use attach::{AttachArgs, attach};
 pub use checkpoint::{CheckpointArgs, RestoreArgs, checkpoint, restore};
 pub use cleanup::{CleanupArgs, cleanup};
-pub use create::{CreateArgs, RunArgs, create, run};
+pub use create::{CreateArgs, RunArgs, create, full_name, run};
 pub use exec::{ExecArgs, exec};
 pub use fs::{ExportArgs, export, mount};
 pub use inspect::{InspectArgs, inspect};

@@ -151,15 +151,20 @@ fn userns_mode(value: &str) -> Result<NamespaceMode> {
     }
 }
 
-/// The image for `--infra-image`, pulled first when it is not here (Podman's `missing`).
+/// The image for `--infra-image` under its full name (`localhost/busybox:latest`, as Podman
+/// shows it), pulled first when it is not here (Podman's `missing`).
 fn resolve_image(rt: &Runtime, image: &str) -> Result<String> {
     let store = rt.storage();
     match store.image(image) {
-        Ok(_) => return Ok(image.to_string()),
+        Ok(here) => return Ok(crate::containers::full_name(image, &here.names)),
         Err(StorageError::ImageNotKnown(_)) => {}
         Err(err) => return Err(err.into()),
     }
     let registry = RegistryFlags::new(None, None);
     let pulled = pull_image(store, image, PullPolicy::Missing, None, &registry, false)?;
-    Ok(pulled.id.hex().to_string())
+    Ok(pulled
+        .names
+        .first()
+        .cloned()
+        .unwrap_or_else(|| pulled.id.hex().to_string()))
 }
