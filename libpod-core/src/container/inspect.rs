@@ -10,7 +10,8 @@ impl Container {
     /// The container as `podman inspect` shows it: `Id`, `Name`, `Created`, `Path`, `Args`,
     /// `State` (`Status`, `Running`, `Paused`, `Restarting`, `OOMKilled`, `Pid`, `ConmonPid`,
     /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it), `Image`,
-    /// `ImageName`, `Rootfs`, `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`
+    /// `ImageName`, `Rootfs`, `Pod` (its pod's ID, else empty), `OCIConfigPath`, `LogPath`,
+    /// `RestartCount`, `Config`, `HostConfig`
     /// (with the resource limits: `Memory`, `NanoCpus`, `CpuShares`, `PidsLimit`,
     /// `BlkioWeight`, ...).
     pub fn inspect(&self) -> Result<Value> {
@@ -60,6 +61,7 @@ impl Container {
             "ImageName": image_name,
             "Rootfs": rootfs,
             "Name": config.name,
+            "Pod": config.pod.clone().unwrap_or_default(),
             "RestartCount": state.restart_count,
             "Driver": self.runtime().storage().driver().name(),
             "OCIRuntime": self

@@ -21,6 +21,22 @@ use libpod_core::oci::AttachEnd;
 
 /// Creates the container the flags describe, pulling its image first as `--pull` says.
 pub(super) fn create_container(rt: &Runtime, flags: &mut CreateFlags) -> Result<Container> {
+    if let Some(path) = &flags.pod_id_file {
+        if flags.pod.is_some() {
+            return Err(Exit::new(OWN_ERROR, "cannot specify both --pod and --pod-id-file").into());
+        }
+        let id = std::fs::read_to_string(path).map_err(|e| {
+            Exit::new(
+                OWN_ERROR,
+                format!(
+                    "reading pod ID file: open {}: {}",
+                    path.display(),
+                    super::io_reason(&e)
+                ),
+            )
+        })?;
+        flags.pod = Some(id.trim().to_string());
+    }
     // `--pod new:NAME`: the pod first, with the container's network settings.
     let new_pod = match flags
         .pod

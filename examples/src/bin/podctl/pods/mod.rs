@@ -13,6 +13,7 @@ mod prune;
 mod ps;
 mod rm;
 mod row;
+mod select;
 mod stats;
 mod top;
 
@@ -30,7 +31,7 @@ pub enum PodCommand {
     /// Create a new empty pod.
     Create(Box<create::CreateArgs>),
     /// Start one or more pods.
-    Start(lifecycle::PodsArgs),
+    Start(lifecycle::StartArgs),
     /// Stop one or more pods.
     Stop(lifecycle::StopArgs),
     /// Send the specified signal or SIGKILL to containers in pod.
@@ -62,12 +63,12 @@ pub enum PodCommand {
 pub fn run(rt: &Runtime, command: PodCommand) -> Result<i32> {
     match command {
         PodCommand::Create(args) => create::create(rt, *args)?,
-        PodCommand::Start(args) => lifecycle::each(rt, &args.pods, Pod::start)?,
+        PodCommand::Start(args) => lifecycle::start(rt, args)?,
         PodCommand::Stop(args) => lifecycle::stop(rt, args)?,
         PodCommand::Kill(args) => lifecycle::kill(rt, args)?,
-        PodCommand::Restart(args) => lifecycle::each(rt, &args.pods, Pod::restart)?,
-        PodCommand::Pause(args) => lifecycle::each(rt, &args.pods, Pod::pause)?,
-        PodCommand::Unpause(args) => lifecycle::each(rt, &args.pods, Pod::unpause)?,
+        PodCommand::Restart(args) => lifecycle::simple(rt, &args, Pod::restart)?,
+        PodCommand::Pause(args) => lifecycle::simple(rt, &args, Pod::pause)?,
+        PodCommand::Unpause(args) => lifecycle::simple(rt, &args, Pod::unpause)?,
         PodCommand::Rm(args) => rm::rm(rt, args)?,
         PodCommand::Ps(args) => ps::ps(rt, args)?,
         PodCommand::Inspect(args) => inspect::inspect(rt, args)?,
@@ -94,7 +95,7 @@ pub(crate) fn pod_error(err: CoreError) -> Box<dyn std::error::Error> {
         .into(),
         CoreError::NameInUse(name) => Exit::new(
             OWN_ERROR,
-            format!("adding pod to state: name {name} is in use: pod already exists"),
+            format!("adding pod to state: name \"{name}\" is in use: pod already exists"),
         )
         .into(),
         // Already in Podman's words.
