@@ -184,6 +184,30 @@ fn image_volumes_start_with_the_images_files_and_go_with_rm_v() {
     // rm -v removes the container's anonymous volumes, never the named one.
     s.ok(&["rm", "-v", "seeded"]);
     assert_eq!(s.volume_names(), ["named"]);
+    // So does --rm (Podman's cleanup): `-v /anon`, `--mount type=volume` without a source
+    // and the image's VOLUME, in the foreground and detached.
+    for detach in [false, true] {
+        let mut args = vec![
+            "--rm",
+            "-v",
+            "named:/named",
+            "-v",
+            "/anon",
+            "--mount",
+            "type=volume,dst=/anon2",
+            "localhost/seeded",
+            "true",
+        ];
+        if detach {
+            args.insert(0, "-d");
+        }
+        s.run(&args);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while s.volume_names() != ["named"] && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert_eq!(s.volume_names(), ["named"], "detached: {detach}");
+    }
 }
 
 #[test]
