@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::pair::Pair;
+use common::pair::{Pair, error_lines};
 use common::{Cgroup, ok, podctl};
 use libpod_testutil::{TempRoot, busybox_rootfs, require_root, serial, tar_directory};
 use std::path::{Path, PathBuf};
@@ -358,4 +358,51 @@ fn volume_ls_and_inspect_format_as_podman() {
             "{args:?}"
         );
     }
+}
+
+#[test]
+fn volume_errors_as_podman() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("volerrs");
+    let dir = pair.dir().to_path_buf();
+    std::fs::write(dir.join("f.txt"), "x").unwrap();
+    let tar = dir.join("t.tar");
+    tar_directory(&dir.join("rootfs/etc"), &tar).unwrap();
+    let tar = tar.display().to_string();
+    let missing = dir.join("nonexistent").display().to_string();
+    let no_dir = dir.join("nodir/x").display().to_string();
+    let create = ["volume", "create", "v1"];
+    assert_eq!(pair.ok(&create), pair.podman_ok(&create));
+    let cases: &[&[&str]] = &[
+        &["volume", "inspect", "nosuch"],
+        &["volume", "rm", "nosuch"],
+        &["volume", "exists", "nosuch"],
+        &["volume", "export", "nosuch", "-o", &no_dir],
+        &["volume", "import", "nosuch", &tar],
+        &["volume", "create", "v1"],
+        &["volume", "import", "v1", &missing],
+        &["volume", "export", "v1", "-o", &no_dir],
+        &["volume", "ls", "--filter", "bogus=1"],
+        &["volume", "prune", "-f", "--filter", "bogus=1"],
+    ];
+    let mut failures = Vec::new();
+    for args in cases {
+        let (ours, theirs) = (pair.podctl(args), pair.podman(args));
+        let (oe, te) = (error_lines(&ours.stderr), error_lines(&theirs.stderr));
+        if ours.status.success() || ours.status.code() != theirs.status.code() || oe != te {
+            failures.push(format!(
+                "{args:?}: podctl {:?} {oe:?} vs podman {:?} {te:?}",
+                ours.status.code(),
+                theirs.status.code()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The volume round trip still works after all that.
+    let out = dir.join("v1.tar").display().to_string();
+    pair.ok(&["volume", "import", "v1", &tar]);
+    pair.ok(&["volume", "export", "v1", "-o", &out]);
+    assert!(std::fs::metadata(&out).unwrap().len() > 0);
+    let _ = pair.podman(&["volume", "rm", "-af"]);
 }
