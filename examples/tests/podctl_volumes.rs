@@ -406,3 +406,73 @@ fn volume_errors_as_podman() {
     assert!(std::fs::metadata(&out).unwrap().len() > 0);
     let _ = pair.podman(&["volume", "rm", "-af"]);
 }
+
+#[test]
+fn mount_flag_errors_as_podman() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("mounterrs");
+    let dir = pair.dir().display().to_string();
+    let missing = format!("{dir}/nonexistent");
+    let flags: &[&[&str]] = &[
+        &["--mount", "type=bogus,dst=/x"],
+        &["--mount", &format!("type=bind,src={missing},dst=/x")],
+        &["-v", &format!("{missing}:/x")],
+        &["--mount", "type=volume,src=v,dst=/x,bogus=1"],
+        &["--mount", "type=tmpfs"],
+        &["--mount", "dst=/x"],
+        &["--mount", "type=volume,src=v"],
+        &[
+            "--mount",
+            &format!("type=bind,src={dir},dst=/x,bind-propagation=bogus"),
+        ],
+        &[
+            "--mount",
+            &format!("type=bind,src={dir},dst=/x,relabel=bogus"),
+        ],
+        &["-v", "a:b:c:d"],
+        &["-v", "v:/x:bogus"],
+        &["-v", "/x:relative"],
+        &["--tmpfs", "relative"],
+        &["-v", ":/x"],
+        &["-v", "v:/x", "--mount", "type=volume,src=w,dst=/x"],
+        &["-v", "v:/x", "-v", "w:/x/"],
+        &["-v", "/tmp:/x", "-v", "v:/x"],
+        &["-v", "/x", "-v", "v:/x"],
+        &["--tmpfs", "/x", "-v", "v:/x"],
+        &["-v", "v:/x", "--tmpfs", "/x"],
+        &[
+            "--mount",
+            "type=bind,src=/tmp,dst=/x",
+            "--mount",
+            "type=tmpfs,dst=/x",
+        ],
+        &[
+            "--mount",
+            "type=volume,dst=/x",
+            "--mount",
+            "type=volume,src=w,dst=/x",
+        ],
+    ];
+    // (Podman 4.3 takes some duplicates, the last one winning: `-v /a:/x -v /b:/x`, `-v /x
+    // -v /x`, `--tmpfs /x --tmpfs /x`, `-v /a:/x --mount type=bind,src=/a,dst=/x`; podctl
+    // refuses every one with `/x: duplicate mount destination`.)
+    let mut failures = Vec::new();
+    for extra in flags {
+        let mut args = vec!["create", "--network", "none"];
+        args.extend(*extra);
+        args.extend(["localhost/busybox", "true"]);
+        let (ours, theirs) = (pair.podctl(&args), pair.podman(&args));
+        let (oe, te) = (error_lines(&ours.stderr), error_lines(&theirs.stderr));
+        if ours.status.success() || ours.status.code() != theirs.status.code() || oe != te {
+            failures.push(format!(
+                "{extra:?}: podctl {:?} {oe:?} vs podman {:?} {te:?}",
+                ours.status.code(),
+                theirs.status.code()
+            ));
+        }
+    }
+    let _ = pair.podman(&["rm", "-a", "-f"]);
+    let _ = pair.podctl(&["rm", "-a", "-f"]);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
