@@ -83,14 +83,20 @@ fn networks(pair: &Pair) -> (String, String) {
     (ours, theirs)
 }
 
-/// A hosts file with the side's subnet written `<NET>` and the host.containers.internal line
-/// left out (Podman 4.3 names only that; podctl adds host.docker.internal, as Podman 4.7+).
+/// A hosts file with the side's subnet written `<NET>`, the host.containers.internal line
+/// left out (Podman 4.3 names only that; podctl adds host.docker.internal, as Podman 4.7+)
+/// and the members' lines after the pod's sorted (both engines start the members side by
+/// side: their lines come in either order).
 fn normalized_hosts(text: &str, prefix: &str) -> String {
-    text.lines()
+    let mut lines: Vec<String> = text
+        .lines()
         .filter(|l| !l.contains("host.containers.internal"))
         .map(|l| l.replace(prefix, "<NET>"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    if let Some(pod) = lines.iter().position(|l| l.starts_with("<NET>")) {
+        lines[pod + 1..].sort();
+    }
+    lines.join("\n")
 }
 
 /// `args` on both sides with `NET` replaced by each side's network; both must succeed.
@@ -191,7 +197,7 @@ fn a_pods_dns_and_hosts_are_every_members_as_in_podman() {
     assert_eq!(o, t);
     assert!(o.starts_with("10.0.0.5\tdb\n"), "{o}");
     assert!(o.contains("\tflags flags-infra\n"), "{o}");
-    assert!(o.ends_with("127.0.0.1\ta\n127.0.0.1\tb") || o.ends_with("127.0.0.1\tb\n127.0.0.1\ta"));
+    assert!(o.ends_with("127.0.0.1\ta\n127.0.0.1\tb"), "{o}");
     assert_eq!(hosts("b").0, o, "one file, shared");
 
     // The infra container's settings as pod inspect shows them.
