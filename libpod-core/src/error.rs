@@ -483,6 +483,17 @@ pub enum CoreError {
         /// What was asked for: `published or exposed ports`, `networks`.
         what: &'static str,
     },
+    /// A pod create option this engine cannot honour, named by Podman's flag (`--userns`,
+    /// `--dns none`, ...): refused, never ignored.
+    #[error("pod option {flag} {value:?} is not supported: {reason}")]
+    PodOptionUnsupported {
+        /// Podman's flag for it.
+        flag: &'static str,
+        /// The value given.
+        value: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// The failures of a [`CoreError::PodPartialFailure`], one `ID: error` each.

@@ -15,8 +15,8 @@ impl Container {
     /// `State` (`Status`, `Running`, `Paused`, `Restarting`, `OOMKilled`, `Pid`, `ConmonPid`,
     /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it,
     /// `CheckpointedAt`, `RestoredAt`, and `Checkpointed`, `CheckpointPath`, `Restored` when
-    /// true), `Image`,
-    /// `ImageName`, `Rootfs`, `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`
+    /// true), `Image`, `ImageName`, `Rootfs`, `Pod` (its pod's ID, else empty),
+    /// `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`
     /// (with the resource limits: `Memory`, `NanoCpus`, `CpuShares`, `PidsLimit`,
     /// `BlkioWeight`, ..., and `NetworkMode`, `PortBindings`), `NetworkSettings` (ports,
     /// networks, addresses).
@@ -71,6 +71,7 @@ impl Container {
             "ImageName": image_name,
             "Rootfs": rootfs,
             "Name": config.name,
+            "Pod": config.pod.clone().unwrap_or_default(),
             "RestartCount": state.restart_count,
             "Driver": self.runtime().storage().driver().name(),
             "OCIRuntime": self
