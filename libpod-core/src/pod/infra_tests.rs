@@ -21,7 +21,8 @@ fn reason(result: Result<Pod>) -> String {
 
 #[test]
 fn dns_and_hosts_entries_are_the_infra_containers() {
-    let f = fixture();
+    // DNS needs a network of the pod's own: the default bridge, not the tests' `none`.
+    let f = super::tests::fixture_with(crate::runtime::EngineConfig::builtin());
     let pod =
         f.rt.new_pod([
             with_pod_cgroup(false),
