@@ -97,9 +97,21 @@ fn podmans_archives_load_as_in_podman() {
     run.extend(["localhost/busybox", "echo", "loaded"]);
     assert_eq!(pair.ok(&run), "loaded\n");
 
-    // podctl's save loads into Podman as the same image.
+    // podctl's save (a docker archive by default, as Podman's: the same entries as
+    // Podman's own, legacy directories apart) loads into Podman as the same image.
     let ours = dir.join("ours.tar");
     pair.ok(&["save", "-o", ours.to_str().unwrap(), "localhost/busybox"]);
+    let entries = |file: &std::path::Path| -> Vec<String> {
+        let mut names: Vec<String> = tar::Archive::new(std::fs::File::open(file).unwrap())
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().display().to_string())
+            .filter(|n| !n.contains('/') && n != "repositories")
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(entries(&ours), entries(&docker));
     pair.podman_ok(&["rmi", "-a", "-f"]);
     let theirs = pair.podman_ok(&["load", "-i", ours.to_str().unwrap()]);
     assert_eq!(theirs, "Loaded image: localhost/busybox:latest\n");
@@ -107,6 +119,24 @@ fn podmans_archives_load_as_in_podman() {
         images(pair.podman_ok(&IMAGES)).contains(&wanted[0]),
         "{wanted:?}"
     );
+
+    // Several names (-m: several images) in one archive, loaded back by each engine.
+    pair.ok(&["tag", "localhost/busybox", "quay.io/x/bb:v1"]);
+    let both = dir.join("both.tar");
+    pair.ok(&[
+        "save",
+        "-m",
+        "-o",
+        both.to_str().unwrap(),
+        "localhost/busybox",
+        "quay.io/x/bb:v1",
+    ]);
+    pair.ok(&["rmi", "-a", "-f"]);
+    pair.podman_ok(&["rmi", "-a", "-f"]);
+    let args = ["load", "-i", both.to_str().unwrap()];
+    assert_eq!(pair.ok(&args), pair.podman_ok(&args));
+    assert_eq!(images(pair.ok(&IMAGES)), wanted);
+    assert_eq!(images(pair.podman_ok(&IMAGES)), wanted);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::pair::Pair;
+use common::pair::{Pair, error_lines};
 use common::{Cgroup, ok, podctl};
 use libpod_testutil::{TempRoot, busybox_rootfs, require_root, serial, tar_directory};
 use std::path::{Path, PathBuf};
@@ -184,6 +184,30 @@ fn image_volumes_start_with_the_images_files_and_go_with_rm_v() {
     // rm -v removes the container's anonymous volumes, never the named one.
     s.ok(&["rm", "-v", "seeded"]);
     assert_eq!(s.volume_names(), ["named"]);
+    // So does --rm (Podman's cleanup): `-v /anon`, `--mount type=volume` without a source
+    // and the image's VOLUME, in the foreground and detached.
+    for detach in [false, true] {
+        let mut args = vec![
+            "--rm",
+            "-v",
+            "named:/named",
+            "-v",
+            "/anon",
+            "--mount",
+            "type=volume,dst=/anon2",
+            "localhost/seeded",
+            "true",
+        ];
+        if detach {
+            args.insert(0, "-d");
+        }
+        s.run(&args);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while s.volume_names() != ["named"] && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert_eq!(s.volume_names(), ["named"], "detached: {detach}");
+    }
 }
 
 #[test]
@@ -334,4 +358,121 @@ fn volume_ls_and_inspect_format_as_podman() {
             "{args:?}"
         );
     }
+}
+
+#[test]
+fn volume_errors_as_podman() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("volerrs");
+    let dir = pair.dir().to_path_buf();
+    std::fs::write(dir.join("f.txt"), "x").unwrap();
+    let tar = dir.join("t.tar");
+    tar_directory(&dir.join("rootfs/etc"), &tar).unwrap();
+    let tar = tar.display().to_string();
+    let missing = dir.join("nonexistent").display().to_string();
+    let no_dir = dir.join("nodir/x").display().to_string();
+    let create = ["volume", "create", "v1"];
+    assert_eq!(pair.ok(&create), pair.podman_ok(&create));
+    let cases: &[&[&str]] = &[
+        &["volume", "inspect", "nosuch"],
+        &["volume", "rm", "nosuch"],
+        &["volume", "exists", "nosuch"],
+        &["volume", "export", "nosuch", "-o", &no_dir],
+        &["volume", "import", "nosuch", &tar],
+        &["volume", "create", "v1"],
+        &["volume", "import", "v1", &missing],
+        &["volume", "export", "v1", "-o", &no_dir],
+        &["volume", "ls", "--filter", "bogus=1"],
+        &["volume", "prune", "-f", "--filter", "bogus=1"],
+    ];
+    let mut failures = Vec::new();
+    for args in cases {
+        let (ours, theirs) = (pair.podctl(args), pair.podman(args));
+        let (oe, te) = (error_lines(&ours.stderr), error_lines(&theirs.stderr));
+        if ours.status.success() || ours.status.code() != theirs.status.code() || oe != te {
+            failures.push(format!(
+                "{args:?}: podctl {:?} {oe:?} vs podman {:?} {te:?}",
+                ours.status.code(),
+                theirs.status.code()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The volume round trip still works after all that.
+    let out = dir.join("v1.tar").display().to_string();
+    pair.ok(&["volume", "import", "v1", &tar]);
+    pair.ok(&["volume", "export", "v1", "-o", &out]);
+    assert!(std::fs::metadata(&out).unwrap().len() > 0);
+    let _ = pair.podman(&["volume", "rm", "-af"]);
+}
+
+#[test]
+fn mount_flag_errors_as_podman() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("mounterrs");
+    let dir = pair.dir().display().to_string();
+    let missing = format!("{dir}/nonexistent");
+    let flags: &[&[&str]] = &[
+        &["--mount", "type=bogus,dst=/x"],
+        &["--mount", &format!("type=bind,src={missing},dst=/x")],
+        &["-v", &format!("{missing}:/x")],
+        &["--mount", "type=volume,src=v,dst=/x,bogus=1"],
+        &["--mount", "type=tmpfs"],
+        &["--mount", "dst=/x"],
+        &["--mount", "type=volume,src=v"],
+        &[
+            "--mount",
+            &format!("type=bind,src={dir},dst=/x,bind-propagation=bogus"),
+        ],
+        &[
+            "--mount",
+            &format!("type=bind,src={dir},dst=/x,relabel=bogus"),
+        ],
+        &["-v", "a:b:c:d"],
+        &["-v", "v:/x:bogus"],
+        &["-v", "/x:relative"],
+        &["--tmpfs", "relative"],
+        &["-v", ":/x"],
+        &["-v", "v:/x", "--mount", "type=volume,src=w,dst=/x"],
+        &["-v", "v:/x", "-v", "w:/x/"],
+        &["-v", "/tmp:/x", "-v", "v:/x"],
+        &["-v", "/x", "-v", "v:/x"],
+        &["--tmpfs", "/x", "-v", "v:/x"],
+        &["-v", "v:/x", "--tmpfs", "/x"],
+        &[
+            "--mount",
+            "type=bind,src=/tmp,dst=/x",
+            "--mount",
+            "type=tmpfs,dst=/x",
+        ],
+        &[
+            "--mount",
+            "type=volume,dst=/x",
+            "--mount",
+            "type=volume,src=w,dst=/x",
+        ],
+    ];
+    // (Podman 4.3 takes some duplicates, the last one winning: `-v /a:/x -v /b:/x`, `-v /x
+    // -v /x`, `--tmpfs /x --tmpfs /x`, `-v /a:/x --mount type=bind,src=/a,dst=/x`; podctl
+    // refuses every one with `/x: duplicate mount destination`.)
+    let mut failures = Vec::new();
+    for extra in flags {
+        let mut args = vec!["create", "--network", "none"];
+        args.extend(*extra);
+        args.extend(["localhost/busybox", "true"]);
+        let (ours, theirs) = (pair.podctl(&args), pair.podman(&args));
+        let (oe, te) = (error_lines(&ours.stderr), error_lines(&theirs.stderr));
+        if ours.status.success() || ours.status.code() != theirs.status.code() || oe != te {
+            failures.push(format!(
+                "{extra:?}: podctl {:?} {oe:?} vs podman {:?} {te:?}",
+                ours.status.code(),
+                theirs.status.code()
+            ));
+        }
+    }
+    let _ = pair.podman(&["rm", "-a", "-f"]);
+    let _ = pair.podctl(&["rm", "-a", "-f"]);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

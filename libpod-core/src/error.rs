@@ -332,6 +332,34 @@ pub enum CoreError {
         /// CRIU's own words (its error lines), or that it is missing.
         reason: String,
     },
+    /// A checkpoint or restore failed: CRIU's own words (its log's error lines), else the
+    /// runtime's.
+    #[error("container {id}: {operation} failed: {reason}")]
+    Criu {
+        /// The container.
+        id: String,
+        /// `checkpoint` or `restore`.
+        operation: &'static str,
+        /// CRIU's error lines, or the runtime's message.
+        reason: String,
+    },
+    /// A restore found no complete checkpoint (CRIU's `inventory.img`) of the container
+    /// (Podman's words).
+    #[error(
+        "container {id}: a complete checkpoint for this container cannot be found, cannot restore"
+    )]
+    NoCheckpoint {
+        /// The container.
+        id: String,
+    },
+    /// A checkpoint archive could not be read or made.
+    #[error("checkpoint archive {path}: {reason}")]
+    CheckpointArchive {
+        /// The archive.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
 
     // -- networks (the network wing) --
     /// A network config, an address or the backend's setup or teardown failed for a
@@ -454,6 +482,17 @@ pub enum CoreError {
         pod: String,
         /// What was asked for: `published or exposed ports`, `networks`.
         what: &'static str,
+    },
+    /// A pod create option this engine cannot honour, named by Podman's flag (`--userns`,
+    /// `--dns none`, ...): refused, never ignored.
+    #[error("pod option {flag} {value:?} is not supported: {reason}")]
+    PodOptionUnsupported {
+        /// Podman's flag for it.
+        flag: &'static str,
+        /// The value given.
+        value: String,
+        /// Why.
+        reason: String,
     },
 }
 

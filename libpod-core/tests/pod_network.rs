@@ -1,7 +1,8 @@
 //! A pod's network through its infra container, with the real netavark 1.4, aardvark-dns,
 //! conmon, runc and catatonit: a pod made with no network option is on the runtime's default
 //! network (here the test's own bridge, named as containers.conf's `default_network`), its
-//! members share its address, loopback, /etc/hosts, resolv.conf (aardvark-dns) and hostname,
+//! members share its address, loopback, /etc/hosts (with the pod's `--add-host`; a removed
+//! member's line taken out), resolv.conf (aardvark-dns) and hostname,
 //! aardvark-dns answers for the pod's name, a port published on the pod answers on the host's
 //! 127.0.0.1 from busybox httpd in a member, and a member's own `-p` is refused. Force-removing
 //! the running pod leaves no process, mount, cgroup, namespace, veth, firewall rule or
@@ -12,13 +13,13 @@ mod common;
 use common::{CgroupParent, IMAGE, process_gone, runtime, shell};
 use libpod_core::CoreError;
 use libpod_core::container::{
-    Container, with_cgroup_parent, with_command, with_name, with_pod, with_port_mappings,
-    with_rootfs_from_image,
+    Container, RemoveOptions, with_cgroup_parent, with_command, with_name, with_pod,
+    with_port_mappings, with_rootfs_from_image,
 };
 use libpod_core::exec::{ExecEnd, ExecStreams};
 use libpod_core::pod::{
-    PodRemoveOptions, with_pod_cgroup_parent, with_pod_hostname, with_pod_name, with_pod_networks,
-    with_pod_port_mappings,
+    PodRemoveOptions, with_pod_add_hosts, with_pod_cgroup_parent, with_pod_hostname, with_pod_name,
+    with_pod_networks, with_pod_port_mappings,
 };
 use libpod_core::record::{ExecConfig, NetworkAttachment};
 use libpod_core::runtime::{EngineConfig, Runtime};
@@ -169,6 +170,7 @@ fn a_pods_members_share_its_bridge_address_ports_and_names() {
             with_pod_hostname("podhost"),
             with_pod_cgroup_parent(cg.0.clone()),
             with_pod_port_mappings(vec![port.clone()]),
+            with_pod_add_hosts(["db:10.0.0.5"]),
         ])
         .unwrap();
     let infra = rt
@@ -234,7 +236,12 @@ fn a_pods_members_share_its_bridge_address_ports_and_names() {
             .any(|l| l.starts_with(&format!("{pod_ip}\t")) && l.contains("podhost")),
         "{hosts}"
     );
-    assert!(hosts.contains("127.0.0.1\tpodhost client"), "{hosts}");
+    // (Podman's `127.0.0.1 NAME`: the pod's hostname is on the pod's line already.)
+    assert!(hosts.contains("127.0.0.1\tclient\n"), "{hosts}");
+    assert!(
+        hosts.starts_with("10.0.0.5\tdb\n"),
+        "the pod's --add-host: {hosts}"
+    );
     assert!(
         hosts.contains(&format!("{gateway}\thost.containers.internal")),
         "{hosts}"
@@ -253,6 +260,25 @@ fn a_pods_members_share_its_bridge_address_ports_and_names() {
         !rules_of(&network, infra.id()).is_empty(),
         "netavark's rules are seen"
     );
+
+    // A member removed leaves the others' hosts file (as Podman's cleanup takes it out).
+    let extra = shell(
+        &rt,
+        &cg,
+        "exec sleep 1000",
+        vec![with_name("extra"), with_pod(&pod)],
+    );
+    extra.start().unwrap();
+    assert!(
+        sh(&client, "cat /etc/hosts")
+            .1
+            .contains("127.0.0.1\textra\n")
+    );
+    rt.remove_container(&extra, RemoveOptions::default().force(true).timeout(0))
+        .unwrap();
+    let (_, hosts) = sh(&client, "cat /etc/hosts");
+    assert!(!hosts.contains("extra"), "{hosts}");
+    assert!(hosts.contains("127.0.0.1\tclient\n"), "{hosts}");
 
     // Force-removing the running pod leaves nothing of it.
     let mut pids = Vec::new();

@@ -88,6 +88,13 @@ impl OciRuntime for LibcontainerRuntime {
         crate::RUNTIME_NAME
     }
     fn launch<'r>(&'r self, args: &CreateArgs<'_>) -> Result<Box<dyn PendingCreate + 'r>> {
+        if args.restore.is_some() {
+            return Err(libpod_core::CoreError::RuntimeUnsupported {
+                id: args.id.to_string(),
+                runtime: crate::RUNTIME_NAME.to_string(),
+                what: "restore",
+            });
+        }
         Ok(Box::new(self.launch_monitor(args)?))
     }
     fn start(&self, id: &str) -> Result<()> {

@@ -67,6 +67,10 @@ impl Locked<'_> {
         };
         failures.extend(deleted.err());
         failures.extend(released.err());
+        if delete.is_some() {
+            // Its line leaves the hosts file it shares (a pod member's, the infra's).
+            failures.extend(self.leave_shared_hosts().err());
+        }
         failures.extend(torn_down.and_then(|()| self.teardown_network()).err());
         self.state.status = match self.state.status {
             ContainerStatus::Created => ContainerStatus::Configured,

@@ -7,11 +7,16 @@ use crate::error::{CoreError, Result};
 use crate::logs::{LogLine, LogOptions, read_log_until};
 use serde_json::{Value, json};
 
+/// Go's zero time, as Podman shows a time never set.
+const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+
 impl Container {
     /// The container as `podman inspect` shows it: `Id`, `Name`, `Created`, `Path`, `Args`,
     /// `State` (`Status`, `Running`, `Paused`, `Restarting`, `OOMKilled`, `Pid`, `ConmonPid`,
-    /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it), `Image`,
-    /// `ImageName`, `Rootfs`, `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`
+    /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it,
+    /// `CheckpointedAt`, `RestoredAt`, and `Checkpointed`, `CheckpointPath`, `Restored` when
+    /// true), `Image`, `ImageName`, `Rootfs`, `Pod` (its pod's ID, else empty),
+    /// `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`
     /// (with the resource limits: `Memory`, `NanoCpus`, `CpuShares`, `PidsLimit`,
     /// `BlkioWeight`, ..., and `NetworkMode`, `PortBindings`), `NetworkSettings` (ports,
     /// networks, addresses).
@@ -59,11 +64,14 @@ impl Container {
                 "StartedAt": state.started_at.clone().unwrap_or_default(),
                 "FinishedAt": state.finished_at.clone().unwrap_or_default(),
                 "StoppedByUser": state.stopped_by_user,
+                "CheckpointedAt": state.checkpointed_at.as_deref().unwrap_or(ZERO_TIME),
+                "RestoredAt": state.restored_at.as_deref().unwrap_or(ZERO_TIME),
             },
             "Image": image,
             "ImageName": image_name,
             "Rootfs": rootfs,
             "Name": config.name,
+            "Pod": config.pod.clone().unwrap_or_default(),
             "RestartCount": state.restart_count,
             "Driver": self.runtime().storage().driver().name(),
             "OCIRuntime": self
@@ -111,6 +119,14 @@ impl Container {
         inspect["NetworkSettings"] = self.network_settings(&state)?;
         if let Some(health) = self.health()? {
             inspect["State"]["Health"] = json!(health);
+        }
+        // Podman omits these when false.
+        if state.checkpointed {
+            inspect["State"]["Checkpointed"] = json!(true);
+            inspect["State"]["CheckpointPath"] = json!(self.checkpoint_path());
+        }
+        if state.restored {
+            inspect["State"]["Restored"] = json!(true);
         }
         if let Some(host) = inspect["HostConfig"].as_object_mut() {
             let default_pids = self.runtime().engine_config().pids_limit;

@@ -9,6 +9,9 @@
 
 mod attach;
 mod auto_update;
+mod checkpoint;
+mod checkpoint_archive;
+mod checkpoint_rootfs;
 mod cleanup;
 mod copy;
 mod copy_tree;
@@ -43,6 +46,7 @@ pub use auto_update::{
     AUTO_UPDATE_AUTHFILE_LABEL, AUTO_UPDATE_LABEL, AutoUpdatePolicy, SYSTEMD_UNIT_LABEL,
     raw_image_name, validate_auto_update_reference, with_raw_image_name,
 };
+pub use checkpoint::{CheckpointOptions, Compression, CriuReport, RestoreOptions};
 pub use copy::CopyOptions;
 pub use healthcheck::HealthCheckOutcome;
 pub use options::{ContainerBuilder, CtrCreateOption, options_from_create_config};

@@ -107,7 +107,7 @@ impl Runtime {
     }
 
     /// Stores a recreated container (its storage and row, as a create does).
-    fn add_recreated(&self, config: &ContainerConfig) -> Result<Container> {
+    pub(crate) fn add_recreated(&self, config: &ContainerConfig) -> Result<Container> {
         let mut config = config.clone();
         crate::volume::image::name_volumes(self, &mut config)?;
         let Some(RootfsSource::Image { id: image, .. }) = &config.rootfs else {

@@ -102,6 +102,14 @@ impl Locked<'_> {
 }
 
 impl Locked<'_> {
+    /// Removes an auto-remove (`--rm`) container after its exit, with its anonymous volumes,
+    /// as Podman's cleanup does (volume locks come after the container's in the lock order).
+    pub(crate) fn auto_remove_locked(&mut self) -> Result<()> {
+        self.remove_locked()?;
+        crate::volume::image::remove_anonymous_of(self.runtime(), self.config());
+        Ok(())
+    }
+
     /// Removes the container, stopped (and without dependents): cleanup if it was not done,
     /// then `Removing` saved (with cleanup's changes and any exit code: one commit) before the
     /// storage, the directories and conmon's exit files go, and the database row and lock

@@ -24,6 +24,23 @@ impl Container {
         locked.start_locked(true)
     }
 
+    /// Starts every container it depends on or joins a namespace of that is not running,
+    /// dependencies first and recursively (a pod member's infra container among them), as
+    /// Podman's recursive start, which `podman start` and `podman run` make for a pod's
+    /// members; not the container itself. One started by another process meanwhile is fine.
+    ///
+    /// ```no_run
+    /// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+    /// let ctr = rt.container("member")?;
+    /// ctr.start_dependencies()?; // the pod's infra container, if it was not running
+    /// ctr.start()?;
+    /// # Ok::<(), libpod_core::CoreError>(())
+    /// ```
+    pub fn start_dependencies(&self) -> Result<()> {
+        let mut seen = std::collections::BTreeSet::new();
+        start_dependencies_of(self, &mut seen)
+    }
+
     /// Stops the container if it runs (with its stop timeout) and starts it again. Another
     /// process that starts it while this waits for its exit does the second half.
     pub fn restart(&self) -> Result<()> {
@@ -141,4 +158,37 @@ impl Locked<'_> {
         }
         Ok(intent)
     }
+}
+
+/// Starts what `ctr` depends on, depth first; `seen` holds the IDs already dealt with (each
+/// container's dependencies existed before it, so there is no cycle to guard against beyond
+/// shared ones).
+fn start_dependencies_of(
+    ctr: &Container,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Result<()> {
+    let config = ctr.config();
+    for dep in config
+        .dependencies
+        .iter()
+        .chain(config.namespaces_from.values())
+    {
+        if !seen.insert(dep.clone()) {
+            continue;
+        }
+        let dep = Container::load(ctr.runtime(), dep)?;
+        start_dependencies_of(&dep, seen)?;
+        if dep.status()? == ContainerStatus::Running {
+            continue;
+        }
+        match dep.start() {
+            Err(crate::CoreError::InvalidState {
+                status: ContainerStatus::Running,
+                ..
+            })
+            | Ok(()) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
 }

@@ -157,7 +157,7 @@ impl Locked<'_> {
             && self.config().auto_remove
             && self.runtime().state().dependents(self.id())?.is_empty()
         {
-            return self.remove_locked();
+            return self.auto_remove_locked();
         }
         if self.state.status == ContainerStatus::Stopped {
             return self.cleanup_locked();

@@ -95,8 +95,9 @@ impl Locked<'_> {
     }
 
     /// After an exit: clean up, marking a restart pending when the policy calls for one; else
-    /// remove an auto-remove container (as Podman's cleanup process does for `--rm`; not while
-    /// others depend on it) when `action` allows; else clean up.
+    /// remove an auto-remove container with its anonymous volumes (as Podman's cleanup
+    /// process does for `--rm`; not while others depend on it) when `action` allows; else
+    /// clean up.
     pub(crate) fn handle_exit(&mut self, action: ExitAction) -> Result<()> {
         if self.should_restart() {
             tracing::debug!(container = %self.id(), "restart by policy pending");
@@ -106,7 +107,7 @@ impl Locked<'_> {
             && self.runtime().state().dependents(self.id())?.is_empty()
         {
             tracing::debug!(container = %self.id(), "removing an auto-remove container after its exit");
-            return self.remove_locked();
+            return self.auto_remove_locked();
         }
         self.cleanup_locked()?;
         crate::monitor::exit_event(self.runtime(), self.config(), ExitEvent::Cleanup);

@@ -154,7 +154,29 @@ fn bounding_set() -> Result<Capabilities> {
         .iter()
         .enumerate()
         .filter(|(bit, _)| mask & (1u64 << bit) != 0)
-        .filter_map(|(_, name)| Capability::from_str(&format!("CAP_{name}")).ok())
+        // oci-spec parses the names without `CAP_` (it serialises them with it).
+        .filter_map(|(_, name)| Capability::from_str(name).ok())
         .collect();
     Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bounding_set_has_every_capability_of_the_mask() {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let mask = status
+            .lines()
+            .find_map(|line| line.strip_prefix("CapBnd:"))
+            .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+            .unwrap();
+        let known = mask & ((1u64 << NAMES.len()) - 1);
+        let set = bounding_set().unwrap();
+        assert_eq!(set.len(), known.count_ones() as usize, "{set:?}");
+        if mask & (1 << 13) != 0 {
+            assert!(set.contains(&Capability::NetRaw));
+        }
+    }
 }

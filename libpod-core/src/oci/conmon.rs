@@ -251,6 +251,10 @@ impl OciRuntime for ConmonRuntime {
     fn exec_side(self: std::sync::Arc<Self>) -> Option<std::sync::Arc<dyn super::OciExec>> {
         Some(self)
     }
+    fn checkpoint(&self, id: &str, args: &super::CheckpointArgs<'_>) -> Result<()> {
+        check_id(id)?;
+        self.cli.checkpoint(id, args)
+    }
 }
 
 impl ConmonRuntime {

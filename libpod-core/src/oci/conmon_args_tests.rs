@@ -179,3 +179,25 @@ fn bad_ids_are_refused_before_running_anything() {
         ));
     }
 }
+
+#[test]
+fn a_restore_passes_the_checkpoint_criu_and_its_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path());
+    let mut args = CreateArgs::new("c1", "web", Path::new("/b"), Path::new("/r"));
+    let mut restore =
+        crate::oci::RestoreArgs::new(Path::new("/s/checkpoint"), Path::new("/opt/criu"));
+    restore.tcp_established = true;
+    args.restore = Some(restore);
+    let paths = CreatePaths::new(&args, rt.exit_files()).unwrap();
+    let joined = strings(rt.conmon_args(&args, &paths)).join(" ");
+    assert!(
+        joined.contains("--runtime-arg --criu --runtime-arg /opt/criu"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("--restore /s/checkpoint --runtime-opt --tcp-established"),
+        "{joined}"
+    );
+    assert!(!joined.contains("--file-locks"), "{joined}");
+}

@@ -85,6 +85,10 @@ impl ConmonRuntime {
         for flag in &self.runtime_flags {
             argv.add(&[&"--runtime-arg", flag]);
         }
+        if let Some(restore) = &args.restore {
+            // runc finds CRIU through its global `--criu`.
+            argv.add(&[&"--runtime-arg", &"--criu", &"--runtime-arg", &restore.criu]);
+        }
         if self.systemd_cgroup {
             argv.add(&[&"-s"]);
         }
@@ -113,6 +117,19 @@ impl ConmonRuntime {
             argv.add(&[&"-i"]);
         }
         argv.add(&[&"--conmon-pidfile", &paths.conmon_pidfile]);
+        if let Some(restore) = &args.restore {
+            // conmon runs `runtime restore --detach --work-path BUNDLE --image-path PATH`
+            // with these options after (Podman's createOCIContainer).
+            argv.add(&[&"--restore", &restore.image_path]);
+            for (wanted, flag) in [
+                (restore.tcp_established, "--tcp-established"),
+                (restore.file_locks, "--file-locks"),
+            ] {
+                if wanted {
+                    argv.add(&[&"--runtime-opt", &flag]);
+                }
+            }
+        }
         if let Some((program, rest)) = args.exit_command.split_first() {
             argv.add(&[&"--exit-command", program]);
             for arg in rest {

@@ -256,6 +256,13 @@ impl OciRuntime for FakeRuntime {
     }
 
     fn launch<'r>(&'r self, args: &CreateArgs<'_>) -> Result<Box<dyn PendingCreate + 'r>> {
+        if args.restore.is_some() {
+            return Err(CoreError::RuntimeUnsupported {
+                id: args.id.to_string(),
+                runtime: "fake".into(),
+                what: "restore",
+            });
+        }
         let state = self.begin("create", args.id)?;
         if state.containers.contains_key(args.id) {
             return Err(exists(args.id));

@@ -90,6 +90,83 @@ pub struct CreateArgs<'a> {
     pub exit_command: &'a [String],
     /// An extra pidfile for conmon's PID.
     pub conmon_pidfile: Option<&'a Path>,
+    /// Restore the container's processes from a checkpoint instead of creating them: the
+    /// runtime's `restore`, whose process runs at once (no `start`).
+    pub restore: Option<RestoreArgs<'a>>,
+}
+
+/// Where a checkpoint is and how to restore it (`runc restore`, through conmon's `--restore`).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct RestoreArgs<'a> {
+    /// CRIU's image directory, written by [`OciRuntime::checkpoint`].
+    pub image_path: &'a Path,
+    /// The CRIU binary.
+    pub criu: &'a Path,
+    /// Restore established TCP connections (`--tcp-established`).
+    pub tcp_established: bool,
+    /// Restore file locks (`--file-locks`).
+    pub file_locks: bool,
+}
+
+impl<'a> RestoreArgs<'a> {
+    /// A restore from `image_path` with `criu`, without TCP connections or file locks.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// let args = libpod_core::oci::RestoreArgs::new(Path::new("/ckpt"), Path::new("/usr/sbin/criu"));
+    /// assert!(!args.tcp_established);
+    /// ```
+    pub fn new(image_path: &'a Path, criu: &'a Path) -> Self {
+        RestoreArgs {
+            image_path,
+            criu,
+            tcp_established: false,
+            file_locks: false,
+        }
+    }
+}
+
+/// What a checkpoint needs (`runc checkpoint`).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CheckpointArgs<'a> {
+    /// Where CRIU writes its images (created by the caller, empty).
+    pub image_path: &'a Path,
+    /// Where CRIU writes its log (`dump.log`) and work files.
+    pub work_path: &'a Path,
+    /// The CRIU binary.
+    pub criu: &'a Path,
+    /// Leave the container running (`--leave-running`); else its processes end.
+    pub leave_running: bool,
+    /// Checkpoint established TCP connections (`--tcp-established`).
+    pub tcp_established: bool,
+    /// Checkpoint file locks (`--file-locks`).
+    pub file_locks: bool,
+}
+
+impl<'a> CheckpointArgs<'a> {
+    /// A checkpoint into `image_path`, CRIU's log in `work_path`, with nothing else asked.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// let args = libpod_core::oci::CheckpointArgs::new(
+    ///     Path::new("/ckpt"),
+    ///     Path::new("/work"),
+    ///     Path::new("/usr/sbin/criu"),
+    /// );
+    /// assert!(!args.leave_running);
+    /// ```
+    pub fn new(image_path: &'a Path, work_path: &'a Path, criu: &'a Path) -> Self {
+        CheckpointArgs {
+            image_path,
+            work_path,
+            criu,
+            leave_running: false,
+            tcp_established: false,
+            file_locks: false,
+        }
+    }
 }
 
 impl<'a> CreateArgs<'a> {
@@ -107,6 +184,7 @@ impl<'a> CreateArgs<'a> {
             stdin: false,
             exit_command: &[],
             conmon_pidfile: None,
+            restore: None,
         }
     }
 }
@@ -216,5 +294,16 @@ pub trait OciRuntime: Send + Sync + Debug {
     /// ```
     fn exec_side(self: std::sync::Arc<Self>) -> Option<std::sync::Arc<dyn OciExec>> {
         None
+    }
+    /// Checkpoints the running container's processes with CRIU into `args.image_path`; unless
+    /// `args.leave_running`, they end and the runtime forgets the container. A runtime that
+    /// cannot refuses (the default).
+    fn checkpoint(&self, id: &str, args: &CheckpointArgs<'_>) -> Result<()> {
+        let _ = args;
+        Err(crate::CoreError::RuntimeUnsupported {
+            id: id.to_string(),
+            runtime: self.name().to_string(),
+            what: "checkpoint",
+        })
     }
 }

@@ -175,6 +175,52 @@ impl RuntimeCli {
     }
 }
 
+impl RuntimeCli {
+    /// `runtime --criu CRIU checkpoint --image-path IMAGES --work-path WORK [--leave-running]
+    /// [--tcp-established] [--file-locks] ID`, as Podman's `CheckpointContainer`. A failure
+    /// is worded by CRIU's own errors in `WORK/dump.log` when it wrote any.
+    pub fn checkpoint(&self, id: &str, args: &super::CheckpointArgs<'_>) -> Result<()> {
+        let mut command = Command::new(&self.path);
+        command
+            .args(&self.global_flags)
+            .args(["--log-format", "json"])
+            .arg("--criu")
+            .arg(args.criu)
+            .arg("checkpoint")
+            .arg("--image-path")
+            .arg(args.image_path)
+            .arg("--work-path")
+            .arg(args.work_path);
+        for (wanted, flag) in [
+            (args.leave_running, "--leave-running"),
+            (args.tcp_established, "--tcp-established"),
+            (args.file_locks, "--file-locks"),
+        ] {
+            if wanted {
+                command.arg(flag);
+            }
+        }
+        command.arg(id).stdin(Stdio::null());
+        tracing::debug!(runtime = %self.path.display(), id, "checkpointing");
+        let output = command
+            .output()
+            .map_err(|err| CoreError::io("running", &self.path, err))?;
+        if output.status.success() {
+            return Ok(());
+        }
+        let message = error_message(&output.stderr, &output.status.to_string());
+        let message = match self.error(id, "checkpoint", message) {
+            CoreError::OciRuntime { message, .. } => message,
+            other => other.to_string(),
+        };
+        Err(CoreError::Criu {
+            id: id.to_string(),
+            operation: "checkpoint",
+            reason: super::criu::log_errors(&args.work_path.join("dump.log"), &message),
+        })
+    }
+}
+
 /// Parses `runc state` output.
 pub(crate) fn parse_state(stdout: &[u8]) -> std::result::Result<RuntimeState, String> {
     let state: StateOutput = serde_json::from_slice(stdout)

@@ -6,7 +6,7 @@
 //! lookup of it) removes what is there (see `Pod::lock`).
 
 use super::options::{PodCreateOption, PodDraft};
-use super::{Pod, cgroup, emit, infra};
+use super::{Pod, cgroup, emit, infra, infra_options};
 use crate::container::new_id;
 use crate::error::{CoreError, Result};
 use crate::events::EventStatus;
@@ -62,6 +62,7 @@ impl Runtime {
             None => !config.shared_namespaces.is_empty(),
         };
         self.settle_network(&mut config, network_given)?;
+        infra_options::check(&config)?;
         let pod = Pod {
             runtime: self.clone(),
             config: Arc::new(config),

@@ -1,6 +1,7 @@
 //! What [`with_pod`](crate::container::with_pod) sets on a new container: its pod, the pod's
-//! shared namespaces joined through the infra container (the pod's hostname with a shared
-//! UTS namespace: in `/etc/hostname` and `/etc/hosts` too), the pod's cgroup as its cgroup
+//! shared namespaces joined through the infra container (the host's where the pod's `--pid`
+//! or `--uts` is `host`; the pod's hostname with a shared private UTS namespace: in
+//! `/etc/hostname` and `/etc/hosts` too), the pod's cgroup as its cgroup
 //! parent, the pod's restart policy unless it has one; and the checks at create that a
 //! member depends only on containers of its pod and, sharing the pod's network, asks for no
 //! networking of its own.
@@ -11,7 +12,7 @@ use crate::container::options::{Draft, join_namespace};
 use crate::error::{CoreError, Result};
 use crate::record::ContainerConfig;
 use crate::runtime::Runtime;
-use libpod_spec::{NamespaceKind, NetworkMode, RestartPolicy};
+use libpod_spec::{NamespaceKind, NamespaceMode, NetworkMode, RestartPolicy};
 
 /// Makes the draft a member of `pod` (see the module docs). A pod removed since the handle
 /// was taken is `PodRemoved`.
@@ -23,12 +24,23 @@ pub(crate) fn join(pod: &Pod, d: &mut Draft<'_>) -> Result<()> {
     };
     let config = &mut d.config;
     config.pod = Some(pod.id().to_string());
+    let infra_config = &pod.config().infra;
     if let Some(infra) = &state.infra_container_id {
         for kind in SHAREABLE.into_iter().filter(|k| pod.shares(*k)) {
-            join_namespace(config, kind, infra)?;
+            // The pod in the host's PID or UTS namespace: so are its members, as Podman's
+            // (an `ns:PATH` one they join through the infra container).
+            match kind {
+                NamespaceKind::Pid if infra_config.pid == NamespaceMode::Host => {
+                    config.spec.pid = NamespaceMode::Host;
+                }
+                NamespaceKind::Uts if infra_config.uts == NamespaceMode::Host => {
+                    config.spec.uts.mode = NamespaceMode::Host;
+                }
+                kind => join_namespace(config, kind, infra)?,
+            }
         }
     }
-    if pod.shares(NamespaceKind::Uts) {
+    if pod.shares(NamespaceKind::Uts) && infra_config.uts == NamespaceMode::Private {
         match &config.spec.uts.hostname {
             Some(own) if own != pod.hostname() => {
                 return Err(CoreError::InvalidOption {

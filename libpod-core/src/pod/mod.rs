@@ -20,6 +20,9 @@
 //! - `create.rs`: [`Runtime::new_pod`]: the row (marked `creating`), the cgroup, the infra
 //!   container, then the state, all under the pod's lock; a creator killed half-way leaves
 //!   a pod whoever next takes its lock removes;
+//! - `infra_options.rs`: the options for the infra container (DNS and hosts entries the
+//!   members share, its image, command, name, PID and UTS modes; `--userns` other than
+//!   `host` refused as [`CoreError::PodOptionUnsupported`]);
 //! - `infra.rs`: the infra container as Podman 5.5 makes it (no image: an empty root with
 //!   the host's catatonit bind-mounted, run as `/catatonit -P`), holding the pod's network
 //!   (bridge on the default network unless [`with_pod_networks`] or
@@ -41,6 +44,7 @@ mod create;
 pub(crate) mod exit_policy;
 mod graph;
 mod infra;
+mod infra_options;
 mod join;
 mod kill;
 mod options;
@@ -53,6 +57,11 @@ mod status;
 mod stop;
 
 pub use crate::record::{PodConfig, PodExitPolicy, PodResources, PodState};
+pub use infra_options::{
+    with_pod_add_hosts, with_pod_dns_options, with_pod_dns_search, with_pod_dns_servers,
+    with_pod_infra_command, with_pod_infra_image, with_pod_infra_name, with_pod_pid,
+    with_pod_userns, with_pod_uts,
+};
 pub(crate) use join::{check_member, join};
 pub use options::{
     PodCreateOption, PodDraft, with_pod_cgroup, with_pod_cgroup_parent, with_pod_cpus,
@@ -332,5 +341,7 @@ fn emit(rt: &Runtime, config: &PodConfig, status: crate::events::EventStatus) {
     rt.events().emit(event);
 }
 
+#[cfg(test)]
+mod infra_tests;
 #[cfg(test)]
 mod tests;

@@ -11,19 +11,19 @@ use crate::oci::FakeRuntime;
 use crate::state::MemoryState;
 use libpod_testutil::TempRoot;
 
-struct Fixture {
-    _dir: TempRoot,
-    rt: Runtime,
-    fake: Arc<FakeRuntime>,
-    rootfs: std::path::PathBuf,
+pub(super) struct Fixture {
+    pub(super) _dir: TempRoot,
+    pub(super) rt: Runtime,
+    pub(super) fake: Arc<FakeRuntime>,
+    pub(super) rootfs: std::path::PathBuf,
 }
 
-fn fixture() -> Fixture {
+pub(super) fn fixture() -> Fixture {
     fixture_with(crate::runtime::config::without_networking())
 }
 
 /// A runtime on the fake OCI runtime with this engine configuration.
-fn fixture_with(engine: crate::runtime::EngineConfig) -> Fixture {
+pub(super) fn fixture_with(engine: crate::runtime::EngineConfig) -> Fixture {
     let dir = TempRoot::new().unwrap();
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(rootfs.join("etc")).unwrap();
@@ -49,7 +49,7 @@ fn fixture_with(engine: crate::runtime::EngineConfig) -> Fixture {
 impl Fixture {
     /// A pod sharing PID and UTS (no IPC: no shm mount), without a cgroup or a bridge (host
     /// state: its infra container gets the pod's network whatever is shared).
-    fn pod(&self, extra: Vec<PodCreateOption>) -> Pod {
+    pub(super) fn pod(&self, extra: Vec<PodCreateOption>) -> Pod {
         let mut options = vec![
             with_pod_share(["pid", "uts"]),
             with_pod_cgroup(false),
@@ -59,7 +59,7 @@ impl Fixture {
         self.rt.new_pod(options).unwrap()
     }
 
-    fn member(&self, pod: &Pod, extra: Vec<CtrCreateOption>) -> Result<Container> {
+    pub(super) fn member(&self, pod: &Pod, extra: Vec<CtrCreateOption>) -> Result<Container> {
         let mut spec = libpod_spec::CreateConfig::default();
         spec.ipc = libpod_spec::NamespaceMode::Host;
         let mut options = vec![

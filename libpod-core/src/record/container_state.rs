@@ -115,4 +115,17 @@ pub struct ContainerState {
     /// servers): while the container has its network namespace.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub network_status: BTreeMap<String, libpod_net::types::StatusBlock>,
+    /// Whether its processes were checkpointed and ended, and not restored since (Podman's
+    /// `Checkpointed`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub checkpointed: bool,
+    /// When the last checkpoint was written (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpointed_at: Option<String>,
+    /// Whether its processes run restored from a checkpoint (Podman's `Restored`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub restored: bool,
+    /// When they were restored (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restored_at: Option<String>,
 }

@@ -24,5 +24,5 @@ pub use health::{
     health_status,
 };
 pub use network::NetworkAttachment;
-pub use pod::{PodConfig, PodExitPolicy, PodResources, PodState};
+pub use pod::{PodConfig, PodExitPolicy, PodInfraConfig, PodResources, PodState};
 pub use volume::{VolumeConfig, VolumeState};

@@ -4,7 +4,7 @@
 
 use super::NetworkAttachment;
 use libpod_net::types::PortMapping;
-use libpod_spec::{NetworkMode, RestartPolicy};
+use libpod_spec::{NamespaceMode, NetworkMode, RestartPolicy};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,6 +73,47 @@ pub struct PodConfig {
     /// The ports published on the pod, set on its infra container (host ports as asked: a
     /// free one chosen for 0 is in the infra container's config).
     pub port_mappings: Vec<PortMapping>,
+    /// The infra container's own settings: its resolv.conf and hosts (which the members
+    /// share), its image, command, name and namespace modes.
+    pub infra: PodInfraConfig,
+}
+
+/// What a pod's infra container is made with beyond the pod's network (Podman's
+/// `InfraContainerSpec` as `podman pod create` fills it): DNS and hosts entries go to its
+/// /etc/resolv.conf and /etc/hosts, which every member sharing the pod's network
+/// bind-mounts; the PID and UTS modes are its own, and the members' when the pod shares
+/// that namespace.
+///
+/// ```
+/// use libpod_core::record::PodInfraConfig;
+/// let infra = PodInfraConfig::default();
+/// assert!(infra.image.is_none() && infra.dns_servers.is_empty());
+/// assert_eq!(infra.pid.to_string(), "private");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PodInfraConfig {
+    /// `--dns`: the nameservers of its resolv.conf.
+    pub dns_servers: Vec<String>,
+    /// `--dns-search`: the search domains of its resolv.conf.
+    pub dns_search: Vec<String>,
+    /// `--dns-option`: the options of its resolv.conf.
+    pub dns_options: Vec<String>,
+    /// `--add-host`: `NAME:IP` lines of its hosts file.
+    pub add_hosts: Vec<String>,
+    /// `--infra-image`: an image (name or ID in the store) to run instead of the host's
+    /// catatonit in an empty root.
+    pub image: Option<String>,
+    /// `--infra-command`: its entrypoint (else `/catatonit -P`, or the image's).
+    pub command: Option<Vec<String>>,
+    /// `--infra-name`: its name (else `ID12-infra`).
+    pub name: Option<String>,
+    /// `--pid`: its PID namespace (`private`, `host` or `ns:PATH`).
+    pub pid: NamespaceMode,
+    /// `--uts`: its UTS namespace (`private`, `host` or `ns:PATH`); not private, the pod
+    /// sets no hostname.
+    pub uts: NamespaceMode,
 }
 
 impl PodConfig {

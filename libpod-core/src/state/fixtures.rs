@@ -185,5 +185,9 @@ pub fn full_state() -> ContainerState {
             }
         }))
         .expect("network status"),
+        checkpointed: true,
+        checkpointed_at: Some("2024-05-01T10:00:03Z".into()),
+        restored: true,
+        restored_at: Some("2024-05-01T10:00:04Z".into()),
     }
 }

@@ -110,7 +110,8 @@ pub struct CreateConfig {
 impl CreateConfig {
     /// The user's mounts parsed, in the order the spec lists them: `-v` ([`parse_volume`]),
     /// `--mount` ([`parse_mount`]), then `--tmpfs` ([`parse_tmpfs`]). A bind source is
-    /// `statfs`'ed: its filesystem decides the default options.
+    /// `statfs`'ed: its filesystem decides the default options. Two mounts at one destination
+    /// are refused (field `volume`, as Podman's `/x: duplicate mount destination`).
     ///
     /// [`parse_volume`]: crate::parse::parse_volume
     /// [`parse_mount`]: crate::parse::parse_mount
@@ -124,6 +125,10 @@ impl CreateConfig {
     /// let mounts = config.parse_mounts().unwrap();
     /// assert!(matches!(&mounts[0], VolumeMount::Named { name, .. } if name == "data"));
     /// assert!(matches!(&mounts[1], VolumeMount::Mount(m) if m.typ().as_deref() == Some("tmpfs")));
+    /// // Two at one destination: Podman's words.
+    /// config.mounts = vec!["type=tmpfs,dst=/data/".into()];
+    /// let err = config.parse_mounts().unwrap_err();
+    /// assert!(err.to_string().ends_with("/data: duplicate mount destination"), "{err}");
     /// ```
     pub fn parse_mounts(&self) -> crate::Result<Vec<crate::parse::VolumeMount>> {
         use crate::parse::{VolumeMount, parse_mount, parse_tmpfs, parse_volume};
@@ -133,7 +138,46 @@ impl CreateConfig {
             .tmpfs
             .iter()
             .map(|t| parse_tmpfs(t).map(VolumeMount::Mount));
-        volumes.chain(mounts).chain(tmpfs).collect()
+        let volumes = volumes.collect::<crate::Result<Vec<_>>>()?;
+        // Podman's words for two named volumes at one place among the `-v` flags.
+        let mut named = std::collections::HashSet::new();
+        for volume in &volumes {
+            if let VolumeMount::Named { destination, .. } = volume {
+                let cleaned = crate::parse::paths::clean_path(destination);
+                if !named.insert(cleaned.clone()) {
+                    return Err(crate::SpecError::InvalidValue {
+                        field: "volume",
+                        value: destination.clone(),
+                        reason: format!(
+                            "conflict in specified volumes - multiple volumes at {cleaned:?}: duplicate mount destination"
+                        ),
+                    });
+                }
+            }
+        }
+        let parsed: Vec<VolumeMount> = volumes
+            .into_iter()
+            .map(Ok)
+            .chain(mounts)
+            .chain(tmpfs)
+            .collect::<crate::Result<_>>()?;
+        let mut seen = std::collections::HashSet::new();
+        for mount in &parsed {
+            let destination = match mount {
+                VolumeMount::Mount(m) => m.destination().to_string_lossy().into_owned(),
+                VolumeMount::Named { destination, .. }
+                | VolumeMount::Anonymous { destination, .. } => destination.clone(),
+            };
+            let cleaned = crate::parse::paths::clean_path(&destination);
+            if !seen.insert(cleaned.clone()) {
+                return Err(crate::SpecError::InvalidValue {
+                    field: "volume",
+                    value: destination,
+                    reason: format!("{cleaned}: duplicate mount destination"),
+                });
+            }
+        }
+        Ok(parsed)
     }
 }
 

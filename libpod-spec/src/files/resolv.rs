@@ -48,7 +48,8 @@ pub struct ResolvParams<'a> {
     /// come first, followed by the host's servers.
     pub network_dns: &'a [IpAddr],
     /// Search domains of the container's networks (`dns.podman`): first, before the
-    /// others, unless `dns_search` is `.`.
+    /// host's, when the networks' servers are used (no `dns_servers`) and no `dns_search`
+    /// is given (Podman 4.3: a user's servers or search domains replace them).
     pub network_search: &'a [String],
     /// `--dns` (or containers.conf `dns_servers`); replaces all other servers.
     pub dns_servers: &'a [String],
@@ -164,21 +165,19 @@ pub fn generate_resolv_conf(params: &ResolvParams<'_>) -> Result<String> {
     };
 
     let search = match params.dns_search {
+        [] if keep_host => {
+            let mut all = params.network_search.to_vec();
+            all.extend(
+                host.search
+                    .into_iter()
+                    .filter(|d| !params.network_search.contains(d)),
+            );
+            all
+        }
         [] => host.search,
         _ if clears_search => Vec::new(),
         user if keep_host => user.iter().cloned().chain(host.search).collect(),
         user => user.to_vec(),
-    };
-    let search = if clears_search {
-        search
-    } else {
-        let mut all = params.network_search.to_vec();
-        all.extend(
-            search
-                .into_iter()
-                .filter(|d| !params.network_search.contains(d)),
-        );
-        all
     };
 
     let options = match params.dns_options {

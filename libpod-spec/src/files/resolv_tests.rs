@@ -373,7 +373,7 @@ fn words_with_white_space_or_empty_are_refused() {
 }
 
 #[test]
-fn network_search_domains_come_first_and_dot_clears_them() {
+fn network_search_domains_come_first_and_a_users_dns_replaces_them() {
     let host = "nameserver 10.0.0.1\nsearch lan\n";
     let network_dns = ["10.89.0.1".parse().unwrap()];
     let network_search = ["dns.podman".to_string()];
@@ -400,4 +400,30 @@ fn network_search_domains_come_first_and_dot_clears_them() {
     })
     .unwrap();
     assert_eq!(text, "nameserver 10.89.0.1\nnameserver 10.0.0.1\n");
+    // Podman 4.3: the user's servers or search domains leave `dns.podman` out.
+    let servers = ["9.9.9.9".to_string()];
+    let text = generate_resolv_conf(&ResolvParams {
+        host,
+        network_dns: &network_dns,
+        network_search: &network_search,
+        dns_servers: &servers,
+        private_netns: true,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(text, "search lan\nnameserver 9.9.9.9\n");
+    let search = ["example.org".to_string()];
+    let text = generate_resolv_conf(&ResolvParams {
+        host,
+        network_dns: &network_dns,
+        network_search: &network_search,
+        dns_search: &search,
+        private_netns: true,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        text,
+        "search example.org lan\nnameserver 10.89.0.1\nnameserver 10.0.0.1\n"
+    );
 }

@@ -17,7 +17,7 @@ mod caps;
 mod device;
 mod mount;
 mod name;
-mod paths;
+pub(crate) mod paths;
 mod restart;
 mod signal;
 mod sysctl;

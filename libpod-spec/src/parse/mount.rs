@@ -134,7 +134,7 @@ pub fn parse_volume(value: &str) -> Result<VolumeMount> {
         return Err(SpecError::invalid(
             FIELD,
             value,
-            "incorrect volume format, should be [host-dir:]ctr-dir[:option]",
+            format!("{value}: incorrect volume format, should be [host-dir:]ctr-dir[:option]"),
         ));
     }
     let (source, destination) = match parts.len() {

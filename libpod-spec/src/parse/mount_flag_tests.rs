@@ -123,8 +123,14 @@ fn bad_binds_are_refused() {
             "type=bind,src=/,dst=/m,relabel=private,relabel=shared",
             "more than once",
         ),
-        ("type=bind,src=/,dst=/m,relabel=x", "relabel must be"),
-        ("type=bind,src=/,dst=/m,relabel", "relabel must be"),
+        (
+            "type=bind,src=/,dst=/m,relabel=x",
+            "relabel mount option must be",
+        ),
+        (
+            "type=bind,src=/,dst=/m,relabel",
+            "relabel mount option must be",
+        ),
         (
             "type=bind,src=/,dst=/m,U=maybe",
             "must be set to true or false",

@@ -39,6 +39,7 @@ mod owner;
 mod problems;
 mod repair;
 mod save;
+mod save_docker;
 mod trash;
 
 pub use containers::{ContainerOptions, ContainerStorage};

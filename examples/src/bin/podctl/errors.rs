@@ -8,6 +8,7 @@
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use libpod_core::CoreError;
+use libpod_spec::SpecError;
 use libpod_storage::StorageError;
 use std::error::Error;
 use std::fmt;
@@ -61,7 +62,29 @@ pub fn report(err: &(dyn Error + 'static)) -> (String, u8) {
     {
         return (message, OWN_ERROR);
     }
+    let spec = err
+        .downcast_ref::<SpecError>()
+        .or(match err.downcast_ref::<CoreError>() {
+            Some(CoreError::InvalidSpec(spec)) => Some(spec),
+            _ => None,
+        });
+    if let Some(message) = spec.and_then(spec_error) {
+        return (message, OWN_ERROR);
+    }
     (chain(err), OWN_ERROR)
+}
+
+/// A `-v`, `--mount` or `--tmpfs` refusal as Podman words it: the reason alone, without
+/// the flag and value in front.
+fn spec_error(err: &SpecError) -> Option<String> {
+    match err {
+        SpecError::InvalidValue {
+            field: "mount" | "volume" | "tmpfs",
+            reason,
+            ..
+        } => Some(reason.clone()),
+        _ => None,
+    }
 }
 
 /// `err` and its sources, joined with `: ` as Go's wrapped errors print.

@@ -7,7 +7,7 @@
 //! `image mount|unmount|prune`.
 //! Containers: `create`, `init`, `start [-a]`, `run [--rm] [-d] ...`, `ps [-a]`, `inspect`,
 //! `logs`, `stop`, `kill`, `wait`, `pause`, `unpause`, `restart`, `rm [-f]`, `mount`, `export`,
-//! `container exists|prune`.
+//! `container exists|prune|checkpoint|restore` (CRIU through runc).
 //! System: `info`, `version`, `system boot|prune`. Exits: every container gets podctl itself as
 //! conmon's exit command (`podctl --root R --runroot R ... container cleanup ID`), so its
 //! restart policy acts with no podctl running.
@@ -146,12 +146,6 @@ enum Command {
     Attach(containers::AttachArgs),
     /// Change a container's resource limits.
     Update(containers::UpdateArgs),
-    /// Checkpoint containers (`container checkpoint`).
-    #[command(hide = true)]
-    Checkpoint(containers::CheckpointArgs),
-    /// Restore containers from a checkpoint (`container restore`).
-    #[command(hide = true)]
-    Restore(containers::RestoreArgs),
     /// Volume subcommands (create, ls, inspect, rm, prune, exists, export, import).
     #[command(subcommand)]
     Volume(volumes::VolumeCommand),
@@ -252,9 +246,10 @@ enum ContainerCommand {
     Attach(containers::AttachArgs),
     /// Change a container's resource limits.
     Update(containers::UpdateArgs),
-    /// Checkpoint running containers (needs a working CRIU; not supported yet).
+    /// Checkpoint one or more running containers with CRIU (only under `container`, as in
+    /// Podman).
     Checkpoint(containers::CheckpointArgs),
-    /// Restore containers from a checkpoint (needs a working CRIU; not supported yet).
+    /// Restore one or more containers from a checkpoint (only under `container`).
     Restore(containers::RestoreArgs),
     /// Clean up exited containers (what conmon's exit command runs), restarting them by
     /// their policy.
@@ -289,8 +284,10 @@ impl From<ContainerCommand> for Command {
             ContainerCommand::Rename(a) => Command::Rename(a),
             ContainerCommand::Attach(a) => Command::Attach(a),
             ContainerCommand::Update(a) => Command::Update(a),
-            ContainerCommand::Checkpoint(a) => Command::Checkpoint(a),
-            ContainerCommand::Restore(a) => Command::Restore(a),
+            // Verbs only `container` has stay under it.
+            c @ (ContainerCommand::Checkpoint(_) | ContainerCommand::Restore(_)) => {
+                Command::Container(c)
+            }
             ContainerCommand::Cleanup(a) => Command::Cleanup(a),
             ContainerCommand::Exists(a) => Command::ContainerExists(a),
             ContainerCommand::Prune(a) => Command::ContainerPrune(a),
@@ -485,8 +482,10 @@ fn run(cli: Cli) -> Result<i32, Box<dyn std::error::Error>> {
         Command::Info(args) => system::info(&rt, args)?,
         Command::Attach(args) => containers::attach(&rt, args)?,
         Command::Update(args) => containers::update(&rt, args)?,
-        Command::Checkpoint(args) => containers::checkpoint(&rt, args)?,
-        Command::Restore(args) => containers::restore(&rt, args)?,
+        Command::Container(ContainerCommand::Checkpoint(args)) => {
+            containers::checkpoint(&rt, args)?;
+        }
+        Command::Container(ContainerCommand::Restore(args)) => containers::restore(&rt, args)?,
         Command::Events(args) => events::events(&rt, args)?,
         Command::AutoUpdate(args) => auto_update::auto_update_verb(&rt, args)?,
         Command::Stats(args) => containers::stats(&rt, args)?,

@@ -27,11 +27,7 @@ impl Locked<'_> {
         others: &OthersStates,
     ) -> Result<BTreeMap<String, PathBuf>> {
         let spec = &self.config().spec;
-        let hostname = spec
-            .uts
-            .hostname
-            .clone()
-            .unwrap_or_else(|| self.id()[..12].to_string());
+        let hostname = self.hostname();
         // The namespace owner's files, when it has them (Podman's NetNsCtr case).
         let shared = |dest: &str| {
             let owner = self.config().namespace_from(NamespaceKind::Network)?;
@@ -107,33 +103,122 @@ impl Locked<'_> {
     }
 }
 
-/// Adds `127.0.0.1 HOSTNAME NAME` to the shared hosts file at `path` unless it is there
-/// (Podman's `getLocalhostHostEntry`: the namespace is one, so the container is at loopback).
+impl Locked<'_> {
+    /// Takes the container's `127.0.0.1` line out of the hosts file it shares with the
+    /// owner of its network namespace (a pod member's, its infra container's), once its
+    /// process is gone: the other members no longer list it (Podman's cleanup does the same).
+    pub(crate) fn leave_shared_hosts(&self) -> Result<()> {
+        if self
+            .config()
+            .namespace_from(NamespaceKind::Network)
+            .is_none()
+        {
+            return Ok(());
+        }
+        let Some(path) = self.state.bind_mounts.get("/etc/hosts") else {
+            return Ok(());
+        };
+        if *path == self.runtime().container_run_dir(self.id()).join("hosts") {
+            return Ok(());
+        }
+        remove_localhost_entry(path, &self.hostname(), &self.config().name)
+    }
+
+    /// The container's hostname: its spec's, else its ID's first 12 digits.
+    fn hostname(&self) -> String {
+        self.config()
+            .spec
+            .uts
+            .hostname
+            .clone()
+            .unwrap_or_else(|| self.id()[..12].to_string())
+    }
+}
+
+/// Adds `127.0.0.1 HOSTNAME NAME` to the shared hosts file at `path`, leaving out the names
+/// the file has already (Podman's `getLocalhostHostEntry` through c/common's `etchosts.Add`:
+/// a pod member's line is `127.0.0.1 NAME`, the pod's hostname being the infra container's).
 /// In place, under the file's flock: the file is bind-mounted into running containers, so it
 /// must keep its inode; concurrent inits of the namespace's containers take turns.
 fn add_localhost_entry(path: &Path, hostname: &str, name: &str) -> Result<()> {
-    use std::io::{Read, Write};
-    let line = if hostname == name {
-        format!("127.0.0.1\t{hostname}\n")
-    } else {
-        format!("127.0.0.1\t{hostname} {name}\n")
-    };
+    use std::io::Write;
+    edit_shared_hosts(path, |text, file| {
+        let listed: std::collections::HashSet<&str> = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or_default())
+            .flat_map(|l| l.split_whitespace().skip(1))
+            .collect();
+        let mut names: Vec<&str> = Vec::new();
+        for n in [hostname, name] {
+            if !listed.contains(n) && !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        if names.is_empty() {
+            return Ok(());
+        }
+        let mut line = format!("127.0.0.1\t{}\n", names.join(" "));
+        if !text.is_empty() && !text.ends_with('\n') {
+            line.insert(0, '\n');
+        }
+        file.write_all(line.as_bytes())
+    })
+}
+
+/// Takes the line [`add_localhost_entry`] added for a container out of the shared hosts file
+/// at `path` (as Podman's cleanup does once the container stops or is removed): the first
+/// `127.0.0.1` line naming exactly `HOSTNAME NAME` or `NAME`. A file that is gone (its
+/// owner cleaned up) has nothing to take out.
+fn remove_localhost_entry(path: &Path, hostname: &str, name: &str) -> Result<()> {
+    use std::io::{Seek, Write};
+    let result = edit_shared_hosts(path, |text, file| {
+        let wanted: [&[&str]; 2] = [&[hostname, name], &[name]];
+        let mut kept = String::with_capacity(text.len());
+        let mut removed = false;
+        for line in text.split_inclusive('\n') {
+            let mut fields = line.split_whitespace();
+            let ours = !removed
+                && fields.next() == Some("127.0.0.1")
+                && wanted.contains(&fields.collect::<Vec<_>>().as_slice());
+            if ours {
+                removed = true;
+            } else {
+                kept.push_str(line);
+            }
+        }
+        if !removed {
+            return Ok(());
+        }
+        // In place (the inode is bind-mounted elsewhere): rewritten from the start, cut.
+        file.set_len(0)?;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        file.write_all(kept.as_bytes())
+    });
+    match result {
+        Err(CoreError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Opens the shared hosts file at `path` for reading and appending, takes its flock, reads it
+/// and lets `edit` change it (the file positioned at its end).
+fn edit_shared_hosts(
+    path: &Path,
+    edit: impl FnOnce(&str, &mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
+    use std::io::Read;
     let io = |op| move |e| CoreError::io(op, path, e);
     let mut file = std::fs::OpenOptions::new()
         .read(true)
-        .append(true)
+        .write(true)
         .open(path)
         .map_err(io("open"))?;
     file.lock().map_err(io("lock"))?;
     let mut text = String::new();
     file.read_to_string(&mut text).map_err(io("read"))?;
-    if text.lines().any(|l| l == line.trim_end()) {
-        return Ok(());
-    }
-    if !text.is_empty() && !text.ends_with('\n') {
-        file.write_all(b"\n").map_err(io("write"))?;
-    }
-    file.write_all(line.as_bytes()).map_err(io("write"))
+    edit(&text, &mut file).map_err(io("write"))
 }
 
 /// What the network backend's result gives the hosts file and resolv.conf.

@@ -19,7 +19,7 @@ use super::{Container, ContainerState, ContainerStatus, Locked};
 use crate::container::LogDriver;
 use crate::error::{CoreError, Result};
 use crate::events::EventStatus;
-use crate::oci::{CreateArgs, LogTarget};
+use crate::oci::{CreateArgs, LogTarget, RestoreArgs};
 use crate::runtime::intents::Intent;
 use crate::runtime::modes::create_private_dir;
 use std::collections::BTreeMap;
@@ -46,6 +46,12 @@ impl Container {
 
 impl Locked<'_> {
     pub(crate) fn init_locked(&mut self) -> Result<()> {
+        self.init_locked_with(None)
+    }
+
+    /// Init, or with `restore` a restore from a checkpoint: the same bundle, but the monitor
+    /// runs the runtime's restore, whose process runs at once; `Running` is saved then.
+    pub(crate) fn init_locked_with(&mut self, restore: Option<&RestoreArgs<'_>>) -> Result<()> {
         if self.state.status == ContainerStatus::Stopped {
             // Still known to the runtime: delete it before creating it again.
             self.oci()?.delete(self.id(), true)?;
@@ -55,18 +61,26 @@ impl Locked<'_> {
         let others = self.check_dependencies()?;
         // Covers the mounts and the runtime's create until `Created` is saved (or undone).
         let intent = Intent::init(self.runtime(), self.id())?;
-        let result = self.prepare_and_create(&others);
+        let before = self.state.status;
+        let result = self.prepare_and_create(&others, restore);
         if let Err(e) = result {
             // Created in the runtime before the failure (its save failed): deleted from it
             // (its process killed), or every later create of this ID is refused.
             let mut failures = Vec::new();
-            if self.state.status == ContainerStatus::Created {
+            if matches!(
+                self.state.status,
+                ContainerStatus::Created | ContainerStatus::Running
+            ) {
                 failures.extend(self.oci().and_then(|oci| oci.delete(self.id(), true)).err());
             }
             failures.extend(self.release_storage().err());
             failures.extend(self.teardown_network().err());
             let cleanup = super::cleanup::combine(failures);
-            self.state.status = ContainerStatus::Configured;
+            // A failed restore leaves the checkpoint to restore again.
+            self.state.status = match restore {
+                Some(_) => before,
+                None => ContainerStatus::Configured,
+            };
             self.state.pid = None;
             self.state.conmon_pid = None;
             let saved = self.save();
@@ -83,9 +97,11 @@ impl Locked<'_> {
             });
         }
         intent.clear();
-        self.runtime()
-            .events()
-            .container(self.config(), EventStatus::Init);
+        if restore.is_none() {
+            self.runtime()
+                .events()
+                .container(self.config(), EventStatus::Init);
+        }
         Ok(())
     }
 
@@ -120,7 +136,11 @@ impl Locked<'_> {
         Ok(states)
     }
 
-    fn prepare_and_create(&mut self, others: &OthersStates) -> Result<()> {
+    fn prepare_and_create(
+        &mut self,
+        others: &OthersStates,
+        restore: Option<&RestoreArgs<'_>>,
+    ) -> Result<()> {
         let rt = self.runtime().clone();
         let ctr = self.ctr;
         let config = ctr.config();
@@ -148,11 +168,15 @@ impl Locked<'_> {
         args.stdin = config.stdin;
         args.exit_command = &config.exit_command;
         args.conmon_pidfile = config.conmon_pidfile.as_deref();
+        args.restore = restore.cloned();
         // conmon starts up while the bundle is written; dropped on a failure, it is stopped.
         let pending = oci.launch(&args)?;
         self.write_bundle(&run_dir, others)?;
         let created = pending.create()?;
-        self.state.status = ContainerStatus::Created;
+        self.state.status = match restore {
+            Some(_) => ContainerStatus::Running,
+            None => ContainerStatus::Created,
+        };
         self.state.pid = Some(created.pid);
         self.state.conmon_pid = Some(created.conmon_pid);
         self.state.boot_id = Some(rt.boot_id().to_string());

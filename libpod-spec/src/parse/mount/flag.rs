@@ -177,7 +177,9 @@ fn bind(mut reader: Reader, tokens: &[&str]) -> Result<VolumeMount> {
                 match value {
                     Some("private") => reader.options.push("Z".into()),
                     Some("shared") => reader.options.push("z".into()),
-                    _ => return Err(reader.error("relabel must be 'private' or 'shared'")),
+                    _ => return Err(reader.error(
+                        "relabel mount option must be 'private' or 'shared': invalid mount option",
+                    )),
                 }
             }
             "U" | "chown" => reader.chown(value)?,

@@ -64,7 +64,8 @@ fn source_defaults(field: &'static str, whole: &str, source: Option<&str>) -> Re
         SpecError::invalid(
             field,
             whole,
-            format!("cannot statfs the source {source}: {err}"),
+            // Go's words: `statfs /x: no such file or directory`.
+            format!("statfs {source}: {}", go_errno(err)),
         )
     })?;
     Ok(stats.flags() & (FsFlags::ST_NOEXEC | FsFlags::ST_NOSUID | FsFlags::ST_NODEV))
@@ -250,4 +251,15 @@ pub(super) fn validate_volume_options(
         validated.push(option.clone());
     }
     Ok(validated)
+}
+
+/// An errno as Go prints it: the C library's description, lower-cased
+/// (`no such file or directory`).
+fn go_errno(err: nix::errno::Errno) -> String {
+    std::io::Error::from_raw_os_error(err as i32)
+        .to_string()
+        .split(" (os error")
+        .next()
+        .unwrap_or_default()
+        .to_lowercase()
 }

@@ -20,7 +20,50 @@ use crate::registry::{RegistryFlags, pull_image};
 use libpod_core::oci::AttachEnd;
 
 /// Creates the container the flags describe, pulling its image first as `--pull` says.
-pub(super) fn create_container(rt: &Runtime, flags: &CreateFlags) -> Result<Container> {
+pub(super) fn create_container(rt: &Runtime, flags: &mut CreateFlags) -> Result<Container> {
+    if let Some(path) = &flags.pod_id_file {
+        if flags.pod.is_some() {
+            return Err(Exit::new(OWN_ERROR, "cannot specify both --pod and --pod-id-file").into());
+        }
+        let id = std::fs::read_to_string(path).map_err(|e| {
+            Exit::new(
+                OWN_ERROR,
+                format!(
+                    "reading pod ID file: open {}: {}",
+                    path.display(),
+                    super::io_reason(&e)
+                ),
+            )
+        })?;
+        flags.pod = Some(id.trim().to_string());
+    }
+    // `--pod new:NAME`: the pod first, with the container's network settings.
+    let new_pod = match flags
+        .pod
+        .clone()
+        .as_deref()
+        .and_then(|p| p.strip_prefix("new:"))
+    {
+        Some(name) => Some(super::new_pod::create_pod(rt, name, flags)?),
+        None => None,
+    };
+    let created = create_in(rt, flags);
+    if let (Err(_), Some(pod)) = (&created, new_pod) {
+        // Not left behind half-made (Podman 4.3 leaves it).
+        let removed = rt.remove_pod(
+            &pod,
+            libpod_core::pod::PodRemoveOptions::default()
+                .force(true)
+                .timeout(0),
+        );
+        if let Err(err) = removed {
+            tracing::warn!(pod = %pod.id(), %err, "removing the new pod after a failed create");
+        }
+    }
+    created
+}
+
+fn create_in(rt: &Runtime, flags: &CreateFlags) -> Result<Container> {
     if let Some(path) = &flags.cidfile
         && path.exists()
     {
@@ -38,12 +81,7 @@ pub(super) fn create_container(rt: &Runtime, flags: &CreateFlags) -> Result<Cont
     } else {
         resolve_image(rt, flags)?
     };
-    let mut config = flags.to_create_config(&image)?;
-    if let Some(name) = config.pod.as_deref().and_then(|p| p.strip_prefix("new:")) {
-        // `--pod new:NAME`: the pod made first, with Podman's defaults.
-        let pod = rt.new_pod([libpod_core::pod::with_pod_name(name)])?;
-        config.pod = Some(pod.id().to_string());
-    }
+    let config = flags.to_create_config(&image)?;
     let mut options = options_from_create_config(&config)?;
     if flags.rootfs {
         options.push(with_rootfs_path(&flags.image));
@@ -120,7 +158,7 @@ fn resolve_image(rt: &Runtime, flags: &CreateFlags) -> Result<String> {
 /// The image's own name for what the user wrote (`localhost/busybox` is
 /// `localhost/busybox:latest`), as Podman records and shows it; else what the user wrote (an
 /// ID).
-fn full_name(given: &str, names: &[String]) -> String {
+pub fn full_name(given: &str, names: &[String]) -> String {
     let tagged = format!("{given}:latest");
     names
         .iter()
@@ -140,8 +178,8 @@ pub struct CreateArgs {
     flags: CreateFlags,
 }
 
-pub fn create(rt: &Runtime, args: CreateArgs) -> Result {
-    println!("{}", create_container(rt, &args.flags)?.id());
+pub fn create(rt: &Runtime, mut args: CreateArgs) -> Result {
+    println!("{}", create_container(rt, &mut args.flags)?.id());
     Ok(())
 }
 
@@ -171,7 +209,16 @@ pub fn run(rt: &Runtime, mut args: RunArgs) -> Result<i32> {
         args.flags.rm = true;
     }
     let rm = args.flags.rm;
-    let ctr = create_container(rt, &args.flags)?;
+    let ctr = create_container(rt, &mut args.flags)?;
+    if ctr.config().pod.is_some()
+        && let Err(err) = ctr.start_dependencies()
+    {
+        // A pod's member: its pod's infra container (and what else it depends on) first.
+        if rm {
+            let _ = rt.remove_container(&ctr, RemoveOptions::default().force(true));
+        }
+        return Err(err.into());
+    }
     // With -i or -t, through the attach socket, as Podman's run; else the log is followed.
     let interactive = args.flags.interactive || args.flags.tty;
     let started = if interactive && !args.detach {

@@ -20,6 +20,9 @@ pub struct CreateFlags {
     /// Run container in an existing pod.
     #[arg(long)]
     pub pod: Option<String>,
+    /// Read the pod ID from the file.
+    #[arg(long = "pod-id-file")]
+    pub pod_id_file: Option<PathBuf>,
     /// If a container with the same name exists, replace it.
     #[arg(long)]
     pub replace: bool,

@@ -140,6 +140,11 @@ pub fn start(rt: &Runtime, args: StartArgs) -> Result<i32> {
             println!("{name}");
             return Ok(());
         }
+        if ctr.config().pod.is_some() {
+            // A pod's member: what it depends on first (Podman's recursive start).
+            ctr.start_dependencies()
+                .map_err(|err| start_failure(ctr, &err))?;
+        }
         if args.attach && args.interactive {
             let end = session(ctr, Begin::Start, true, &args.attach_flags)
                 .map_err(|err| start_failure(ctr, err.as_ref()))?;

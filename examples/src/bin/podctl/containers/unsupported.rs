@@ -126,12 +126,6 @@ const FLAGS: &[(&str, Option<char>, bool, &str)] = &[
         "pod init containers are not supported",
     ),
     (
-        "pod-id-file",
-        None,
-        true,
-        "pods are not supported through podctl yet",
-    ),
-    (
         "arch",
         None,
         true,

@@ -4,10 +4,12 @@ mod filters;
 mod list;
 mod load;
 mod prune;
+mod save;
 
 pub use list::{ImagesArgs, list};
 pub use load::{LoadArgs, load};
 pub use prune::{ExistsArgs, PruneArgs, exists, prune, prune_images};
+pub use save::{SaveArgs, save};
 
 use crate::errors::{Exit, OWN_ERROR, report};
 use clap::Args;
@@ -269,31 +271,6 @@ pub fn rmi(store: &Store, args: RmiArgs) -> Result {
         Some(err) => Err(err),
         None => Ok(()),
     }
-}
-
-#[derive(Args)]
-pub struct SaveArgs {
-    /// Write to this file (oci-archive) or directory (oci-dir).
-    #[arg(short, long)]
-    output: PathBuf,
-    /// oci-archive or oci-dir.
-    #[arg(long, default_value = "oci-archive")]
-    format: String,
-    /// The image.
-    image: String,
-}
-
-pub fn save(store: &Store, args: SaveArgs) -> Result {
-    let image = store.image(&args.image)?;
-    let tag = image.names.first().cloned();
-    match args.format.as_str() {
-        "oci-archive" => store.save_to_archive(&args.image, &args.output, tag.as_deref())?,
-        "oci-dir" => store.save_to_layout(&args.image, &args.output, tag.as_deref())?,
-        other => {
-            return Err(format!("unsupported format {other:?}: use oci-archive or oci-dir").into());
-        }
-    }
-    Ok(())
 }
 
 #[derive(Args)]

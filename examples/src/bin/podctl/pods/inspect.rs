@@ -163,11 +163,11 @@ fn infra_config(pod: &Pod, row: &PodRow) -> Value {
         "StaticIP": first.and_then(|a| a.static_ips.first()).map(ToString::to_string).unwrap_or_default(),
         "StaticMAC": first.and_then(|a| a.static_mac.clone()).unwrap_or_default(),
         "NoManageResolvConf": false,
-        "DNSServer": null,
-        "DNSSearch": null,
-        "DNSOption": null,
+        "DNSServer": list_or_null(&config.infra.dns_servers),
+        "DNSSearch": list_or_null(&config.infra.dns_search),
+        "DNSOption": list_or_null(&config.infra.dns_options),
         "NoManageHosts": false,
-        "HostAdd": null,
+        "HostAdd": list_or_null(&config.infra.add_hosts),
         "Networks": if row.networks.is_empty() { Value::Null } else { json!(row.networks) },
         "NetworkOptions": null,
     });
@@ -176,13 +176,22 @@ fn infra_config(pod: &Pod, row: &PodRow) -> Value {
             map.insert("cpu_period".into(), json!(PodResources::CPU_PERIOD_US));
             map.insert("cpu_quota".into(), json!(quota));
         }
-        // The infra container's own namespaces (Podman's `--pid`, `--userns`, `--uts` on
-        // `pod create`, which podctl does not take): its defaults.
-        map.insert("pid_ns".into(), json!("private"));
+        // The infra container's own namespaces (`--pid`, `--uts`; `--userns` is only ever
+        // the host's).
+        map.insert("pid_ns".into(), json!(config.infra.pid.to_string()));
         map.insert("userns".into(), json!("host"));
-        map.insert("uts_ns".into(), json!("private"));
+        map.insert("uts_ns".into(), json!(config.infra.uts.to_string()));
     }
     value
+}
+
+/// A Go slice as `encoding/json` writes it: `null` when nil (never given).
+fn list_or_null(list: &[String]) -> Value {
+    if list.is_empty() {
+        Value::Null
+    } else {
+        json!(list)
+    }
 }
 
 /// Podman's `makeInspectPortBindings`: `"80/tcp": [{"HostIp": "", "HostPort": "8080"}]`, a

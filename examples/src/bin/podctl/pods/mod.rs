@@ -5,13 +5,15 @@
 mod create;
 mod exists;
 mod filters;
+pub(crate) mod infra_flags;
 mod inspect;
 mod lifecycle;
-mod network;
+pub(crate) mod network;
 mod prune;
 mod ps;
 mod rm;
 mod row;
+mod select;
 mod stats;
 mod top;
 
@@ -29,7 +31,7 @@ pub enum PodCommand {
     /// Create a new empty pod.
     Create(Box<create::CreateArgs>),
     /// Start one or more pods.
-    Start(lifecycle::PodsArgs),
+    Start(lifecycle::StartArgs),
     /// Stop one or more pods.
     Stop(lifecycle::StopArgs),
     /// Send the specified signal or SIGKILL to containers in pod.
@@ -61,12 +63,12 @@ pub enum PodCommand {
 pub fn run(rt: &Runtime, command: PodCommand) -> Result<i32> {
     match command {
         PodCommand::Create(args) => create::create(rt, *args)?,
-        PodCommand::Start(args) => lifecycle::each(rt, &args.pods, Pod::start)?,
+        PodCommand::Start(args) => lifecycle::start(rt, args)?,
         PodCommand::Stop(args) => lifecycle::stop(rt, args)?,
         PodCommand::Kill(args) => lifecycle::kill(rt, args)?,
-        PodCommand::Restart(args) => lifecycle::each(rt, &args.pods, Pod::restart)?,
-        PodCommand::Pause(args) => lifecycle::each(rt, &args.pods, Pod::pause)?,
-        PodCommand::Unpause(args) => lifecycle::each(rt, &args.pods, Pod::unpause)?,
+        PodCommand::Restart(args) => lifecycle::simple(rt, &args, Pod::restart)?,
+        PodCommand::Pause(args) => lifecycle::simple(rt, &args, Pod::pause)?,
+        PodCommand::Unpause(args) => lifecycle::simple(rt, &args, Pod::unpause)?,
         PodCommand::Rm(args) => rm::rm(rt, args)?,
         PodCommand::Ps(args) => ps::ps(rt, args)?,
         PodCommand::Inspect(args) => inspect::inspect(rt, args)?,
@@ -84,7 +86,7 @@ fn lookup(rt: &Runtime, name: &str) -> Result<Pod> {
 }
 
 /// Podman's words and exit code for a pod error.
-fn pod_error(err: CoreError) -> Box<dyn std::error::Error> {
+pub(crate) fn pod_error(err: CoreError) -> Box<dyn std::error::Error> {
     match &err {
         CoreError::PodNotFound(name) => Exit::new(
             OWN_ERROR,
@@ -93,14 +95,20 @@ fn pod_error(err: CoreError) -> Box<dyn std::error::Error> {
         .into(),
         CoreError::NameInUse(name) => Exit::new(
             OWN_ERROR,
-            format!("adding pod to state: name {name} is in use: pod already exists"),
+            format!("adding pod to state: name \"{name}\" is in use: pod already exists"),
         )
         .into(),
         // Already in Podman's words.
         CoreError::InvalidOption {
-            option: "pod network",
+            option: "pod network" | "pod dns" | "pod infra" | "pod infra image" | "pod hostname",
             reason,
         } => Exit::new(OWN_ERROR, reason.clone()).into(),
+        // A private user namespace needs ID mappings: Podman's words for that.
+        CoreError::PodOptionUnsupported {
+            flag: "--userns",
+            value,
+            reason,
+        } if value == "private" => Exit::new(OWN_ERROR, reason.clone()).into(),
         _ => err.into(),
     }
 }

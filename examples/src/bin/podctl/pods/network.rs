@@ -11,28 +11,28 @@ use libpod_core::record::NetworkAttachment;
 use libpod_core::runtime::Runtime;
 use libpod_spec::NetworkMode;
 
-#[derive(Args)]
+#[derive(Args, Debug, Default)]
 pub struct NetworkArgs {
     /// Connect the pod to a network: bridge (the default network), NAME[,NAME...], none,
     /// host, private, ns:PATH.
     #[arg(long = "network", visible_alias = "net")]
-    network: Option<String>,
+    pub network: Option<String>,
     /// Publish a port or a range of ports from the pod to the host (Podman splits the values
     /// at commas).
     #[arg(short = 'p', long = "publish", value_delimiter = ',')]
-    publish: Vec<String>,
+    pub publish: Vec<String>,
     /// The pod's IPv4 address on its network.
     #[arg(long)]
-    ip: Option<String>,
+    pub ip: Option<String>,
     /// The pod's IPv6 address on its network.
     #[arg(long)]
-    ip6: Option<String>,
+    pub ip6: Option<String>,
     /// The pod's MAC address on its network.
     #[arg(long = "mac-address")]
-    mac_address: Option<String>,
+    pub mac_address: Option<String>,
     /// Another name of the pod on its network.
     #[arg(long = "network-alias")]
-    network_alias: Vec<String>,
+    pub network_alias: Vec<String>,
 }
 
 fn invalid(flag: &str, value: &str, reason: impl std::fmt::Display) -> Box<dyn std::error::Error> {

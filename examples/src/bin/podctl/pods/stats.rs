@@ -1,5 +1,6 @@
-//! `pod stats [--no-stream] [--format FMT] [NAME..]`: one sample of each running container of
-//! the pods named (all pods without names), with Podman's columns (`POD CID NAME CPU % MEM
+//! `pod stats [--no-stream] [--no-reset] [--format FMT] [-a|-l|NAME..]`: one sample of each
+//! running container of the pods named (all pods without names or with `-a`; the latest with
+//! `-l`), with Podman's columns (`POD CID NAME CPU % MEM
 //! USAGE / LIMIT MEM % NET IO BLOCK IO PIDS`); containers not running are left out.
 
 use super::{Result, lookup, short};
@@ -16,6 +17,15 @@ pub struct StatsArgs {
     /// Disable streaming stats and only pull the first result (podctl always does).
     #[arg(long)]
     no_stream: bool,
+    /// Disable resetting the screen when streaming (podctl does not stream).
+    #[arg(long)]
+    no_reset: bool,
+    /// Provide stats for all pods.
+    #[arg(short, long)]
+    all: bool,
+    /// Act on the latest pod podctl is aware of.
+    #[arg(short, long)]
+    latest: bool,
     /// The pods (name or ID); all without any.
     pods: Vec<String>,
 }
@@ -23,7 +33,25 @@ pub struct StatsArgs {
 const DEFAULT: &str = "table {{.Pod}}\t{{.CID}}\t{{.Name}}\t{{.CPU}}\t{{.MemUsage}}\t{{.Mem}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDS}}";
 
 pub fn stats(rt: &Runtime, args: StatsArgs) -> Result {
-    let pods = if args.pods.is_empty() {
+    if [args.all, args.latest, !args.pods.is_empty()]
+        .iter()
+        .filter(|b| **b)
+        .count()
+        > 1
+    {
+        return Err(Exit::new(
+            OWN_ERROR,
+            "--all, --latest and arguments cannot be used together",
+        )
+        .into());
+    }
+    let pods = if args.latest {
+        let latest = super::select::latest(rt)?;
+        vec![
+            latest
+                .ok_or_else(|| Exit::new(OWN_ERROR, "unable to get list of pods: no such pod"))?,
+        ]
+    } else if args.pods.is_empty() {
         rt.pods()?
     } else {
         args.pods

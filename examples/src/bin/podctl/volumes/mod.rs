@@ -79,11 +79,20 @@ fn volume_error(err: CoreError, missing_code: u8) -> Box<dyn std::error::Error> 
     }
 }
 
-/// The volume filters given (`--filter KEY=VALUE`).
+/// The volume filters given (`--filter KEY=VALUE`); a bad one in Podman's words (the reason
+/// alone: `"colour" is an invalid volume filter`).
 fn filters(given: &[String]) -> Result<Vec<libpod_core::volume::VolumeFilter>> {
     given
         .iter()
-        .map(|f| libpod_core::volume::VolumeFilter::parse(f).map_err(Into::into))
+        .map(|f| {
+            libpod_core::volume::VolumeFilter::parse(f).map_err(|e| match e {
+                CoreError::InvalidOption {
+                    option: "filter",
+                    reason,
+                } => Exit::new(OWN_ERROR, reason).into(),
+                other => other.into(),
+            })
+        })
         .collect()
 }
 

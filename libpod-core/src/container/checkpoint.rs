@@ -1,0 +1,447 @@
+//! `checkpoint` and `restore`: a running container's processes written to disk by CRIU
+//! (through the OCI runtime) and brought back, as Podman 4.3 does.
+//!
+//! A checkpoint runs `runc checkpoint` with CRIU's images in the container's static
+//! directory (`ROOT/containers/ID/checkpoint`, which outlives a reboot, as Podman's
+//! `userdata/checkpoint`) and its log beside them (`dump.log`); unless it leaves the
+//! container running, its processes end, the container is cleaned up (deleted from the
+//! runtime, storage released, network torn down) and saved `Exited` and checkpointed. A
+//! restore is an init whose monitor runs the runtime's restore (conmon's `--restore`): the
+//! same bundle, the processes back under conmon like any other (exit file, log, exit
+//! command), saved `Running`. `checkpoint_archive.rs` exports a checkpoint to a tar archive
+//! and imports one into a new container.
+
+use super::{Container, ContainerStatus, Locked};
+use crate::error::{CoreError, Result};
+use crate::events::EventStatus;
+use crate::oci::criu::{CriuStatistics, log_errors, read_statistics, require_criu};
+use crate::oci::{CheckpointArgs, RestoreArgs};
+use crate::runtime::now_rfc3339;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use super::checkpoint_archive::Compression;
+
+/// The checkpoint's directory in the container's static directory (CRIU's images).
+pub(crate) const CHECKPOINT_DIR: &str = "checkpoint";
+/// CRIU's log of a checkpoint, in the static directory.
+const DUMP_LOG: &str = "dump.log";
+/// CRIU's log of a restore, in the bundle (conmon gives the bundle as the work path).
+const RESTORE_LOG: &str = "restore.log";
+/// CRIU's statistics of a checkpoint, in the work path (the static directory).
+const STATS_DUMP: &str = "stats-dump";
+/// CRIU's statistics of a restore, in the work path (the bundle).
+const STATS_RESTORE: &str = "stats-restore";
+/// How long a checkpoint waits for conmon to record the end of the checkpointed processes.
+const EXIT_WAIT: Duration = Duration::from_secs(10);
+
+/// What a checkpoint or restore reports (Podman's `--print-stats`): how long the OCI runtime
+/// took, and CRIU's statistics when it wrote them.
+///
+/// ```no_run
+/// use libpod_core::container::CheckpointOptions;
+/// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+/// let report = rt.container("counter")?.checkpoint(&CheckpointOptions::default())?;
+/// println!("{} µs in runc", report.runtime_duration.as_micros());
+/// if let Some(stats) = report.statistics {
+///     println!("{:?} pages written", stats.pages_written);
+/// }
+/// # Ok::<(), libpod_core::CoreError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CriuReport {
+    /// The OCI runtime's checkpoint or restore (the monitor's start, for a restore).
+    pub runtime_duration: Duration,
+    /// CRIU's statistics (`stats-dump`, `stats-restore`); `None` when it wrote none.
+    pub statistics: Option<CriuStatistics>,
+}
+
+/// How to checkpoint a container (Podman's `ContainerCheckpointOptions`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use]
+pub struct CheckpointOptions {
+    /// Keep CRIU's log (`dump.log`) after a successful checkpoint (`--keep`).
+    pub keep: bool,
+    /// Leave the container running (`--leave-running`).
+    pub leave_running: bool,
+    /// Checkpoint established TCP connections (`--tcp-established`).
+    pub tcp_established: bool,
+    /// Checkpoint file locks (`--file-locks`).
+    pub file_locks: bool,
+    /// Also write the checkpoint to this archive (`--export`), with what a restore into a
+    /// new container needs.
+    pub export: Option<PathBuf>,
+    /// The archive's compression (`--compress`; Podman's default is zstd).
+    pub compression: Compression,
+    /// Leave the root filesystem's changes out of the archive (`--ignore-rootfs`).
+    pub ignore_rootfs: bool,
+    /// Leave named volumes out of the archive (`--ignore-volumes`). Their contents are not
+    /// exported yet: exporting a container that has named volumes needs this.
+    pub ignore_volumes: bool,
+}
+
+impl CheckpointOptions {
+    /// Sets `keep`.
+    ///
+    /// ```
+    /// let options = libpod_core::container::CheckpointOptions::default().keep(true);
+    /// assert!(options.keep);
+    /// ```
+    pub fn keep(mut self, keep: bool) -> Self {
+        self.keep = keep;
+        self
+    }
+
+    /// Sets `leave_running`.
+    pub fn leave_running(mut self, leave_running: bool) -> Self {
+        self.leave_running = leave_running;
+        self
+    }
+
+    /// Sets `tcp_established`.
+    pub fn tcp_established(mut self, tcp_established: bool) -> Self {
+        self.tcp_established = tcp_established;
+        self
+    }
+
+    /// Sets `file_locks`.
+    pub fn file_locks(mut self, file_locks: bool) -> Self {
+        self.file_locks = file_locks;
+        self
+    }
+
+    /// Exports the checkpoint to `archive`.
+    ///
+    /// ```
+    /// use libpod_core::container::{CheckpointOptions, Compression};
+    /// let options = CheckpointOptions::default()
+    ///     .export("/tmp/web.tar.gz")
+    ///     .compression(Compression::Gzip);
+    /// assert!(options.export.is_some());
+    /// ```
+    pub fn export(mut self, archive: impl Into<PathBuf>) -> Self {
+        self.export = Some(archive.into());
+        self
+    }
+
+    /// Sets the archive's compression.
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = compression;
+        self
+    }
+
+    /// Sets `ignore_rootfs`.
+    ///
+    /// ```
+    /// let options = libpod_core::container::CheckpointOptions::default().ignore_rootfs(true);
+    /// assert!(options.ignore_rootfs);
+    /// ```
+    pub fn ignore_rootfs(mut self, ignore: bool) -> Self {
+        self.ignore_rootfs = ignore;
+        self
+    }
+
+    /// Sets `ignore_volumes`.
+    pub fn ignore_volumes(mut self, ignore: bool) -> Self {
+        self.ignore_volumes = ignore;
+        self
+    }
+}
+
+/// How to restore a container (Podman's `ContainerCheckpointOptions` for a restore).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use]
+pub struct RestoreOptions {
+    /// Keep the checkpoint and CRIU's logs after a successful restore (`--keep`).
+    pub keep: bool,
+    /// Restore established TCP connections (`--tcp-established`).
+    pub tcp_established: bool,
+    /// Restore file locks (`--file-locks`).
+    pub file_locks: bool,
+    /// For an import: the new container's name (`--name`); it gets a new ID then. Without
+    /// one it has the checkpointed container's name and ID, as in Podman.
+    pub name: Option<String>,
+    /// For an import: leave the archive's root filesystem changes out (`--ignore-rootfs`).
+    pub ignore_rootfs: bool,
+    /// For an import: drop the static addresses the container asked for on its networks
+    /// (`--ignore-static-ip`), so that a copy beside the original gets addresses of its own.
+    pub ignore_static_ip: bool,
+    /// For an import: drop the static MAC addresses (`--ignore-static-mac`).
+    pub ignore_static_mac: bool,
+}
+
+impl RestoreOptions {
+    /// Sets `keep`.
+    ///
+    /// ```
+    /// let options = libpod_core::container::RestoreOptions::default().keep(true);
+    /// assert!(options.keep);
+    /// ```
+    pub fn keep(mut self, keep: bool) -> Self {
+        self.keep = keep;
+        self
+    }
+
+    /// Sets `tcp_established`.
+    pub fn tcp_established(mut self, tcp_established: bool) -> Self {
+        self.tcp_established = tcp_established;
+        self
+    }
+
+    /// Sets `file_locks`.
+    pub fn file_locks(mut self, file_locks: bool) -> Self {
+        self.file_locks = file_locks;
+        self
+    }
+
+    /// Sets the name of a container restored from an archive.
+    ///
+    /// ```
+    /// let options = libpod_core::container::RestoreOptions::default().name("copy");
+    /// assert_eq!(options.name.as_deref(), Some("copy"));
+    /// ```
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `ignore_rootfs`.
+    ///
+    /// ```
+    /// let options = libpod_core::container::RestoreOptions::default().ignore_rootfs(true);
+    /// assert!(options.ignore_rootfs);
+    /// ```
+    pub fn ignore_rootfs(mut self, ignore: bool) -> Self {
+        self.ignore_rootfs = ignore;
+        self
+    }
+
+    /// Sets `ignore_static_ip`.
+    ///
+    /// ```
+    /// let options = libpod_core::container::RestoreOptions::default().ignore_static_ip(true);
+    /// assert!(options.ignore_static_ip);
+    /// ```
+    pub fn ignore_static_ip(mut self, ignore: bool) -> Self {
+        self.ignore_static_ip = ignore;
+        self
+    }
+
+    /// Sets `ignore_static_mac`.
+    pub fn ignore_static_mac(mut self, ignore: bool) -> Self {
+        self.ignore_static_mac = ignore;
+        self
+    }
+}
+
+impl Container {
+    /// Checkpoints the running container with CRIU (Podman's `Checkpoint`): its processes'
+    /// state written to its checkpoint directory; unless `leave_running`, they end and the
+    /// container is cleaned up and left `Exited`, checkpointed, for [`restore`](Self::restore).
+    /// With `export`, the checkpoint is also written to an archive that
+    /// [`Runtime::import_checkpoint`](crate::runtime::Runtime::import_checkpoint) restores
+    /// into a new container. CRIU is found through `PATH`. Returns how long the runtime took
+    /// and CRIU's statistics. Fails with `InvalidState` unless it runs, with CRIU's own words
+    /// when CRIU fails.
+    ///
+    /// ```no_run
+    /// use libpod_core::container::{CheckpointOptions, RestoreOptions};
+    /// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+    /// let ctr = rt.container("counter")?;
+    /// ctr.checkpoint(&CheckpointOptions::default())?;
+    /// ctr.restore(&RestoreOptions::default())?;
+    /// # Ok::<(), libpod_core::CoreError>(())
+    /// ```
+    pub fn checkpoint(&self, options: &CheckpointOptions) -> Result<CriuReport> {
+        let mut locked = self.lock()?;
+        locked.checkpoint_locked(options)
+    }
+
+    /// Restores the container's processes from its checkpoint (Podman's `Restore`): created
+    /// again in the runtime through its monitor (conmon's `--restore`), running at once with
+    /// the PIDs they had in its namespace, then monitored like any other. Unless `keep`, the
+    /// checkpoint and CRIU's logs are removed afterwards. Returns how long the runtime took
+    /// and CRIU's statistics. Fails with `InvalidState` while it runs, `NoCheckpoint` without
+    /// a complete checkpoint, CRIU's words when CRIU fails.
+    pub fn restore(&self, options: &RestoreOptions) -> Result<CriuReport> {
+        self.runtime().watch_exits();
+        let mut locked = self.lock()?;
+        locked.restore_locked(options)
+    }
+
+    /// The container's checkpoint directory (CRIU's images), whether or not it holds one.
+    pub fn checkpoint_path(&self) -> PathBuf {
+        self.runtime()
+            .container_static_dir(self.id())
+            .join(CHECKPOINT_DIR)
+    }
+}
+
+impl Locked<'_> {
+    fn checkpoint_locked(&mut self, options: &CheckpointOptions) -> Result<CriuReport> {
+        self.require("checkpoint", &[ContainerStatus::Running])?;
+        if self.config().auto_remove && options.export.is_none() {
+            return Err(CoreError::InvalidOption {
+                option: "checkpoint",
+                reason: "cannot checkpoint containers that have been started with '--rm' \
+                         unless '--export' is used"
+                    .into(),
+            });
+        }
+        if options.export.is_some() && !options.ignore_volumes {
+            super::checkpoint_archive::refuse_named_volumes(self.config())?;
+        }
+        let criu = require_criu(self.id(), "checkpoint")?;
+        let static_dir = self.runtime().container_static_dir(self.id());
+        let images = static_dir.join(CHECKPOINT_DIR);
+        remove_dir_if_present(&images)?;
+        crate::runtime::modes::create_private_dir(&images)?;
+        remove_file_if_present(&static_dir.join(DUMP_LOG))?;
+        remove_file_if_present(&static_dir.join(STATS_DUMP))?;
+        let mut args = CheckpointArgs::new(&images, &static_dir, &criu);
+        args.leave_running = options.leave_running;
+        args.tcp_established = options.tcp_established;
+        args.file_locks = options.file_locks;
+        let oci = self.oci()?;
+        let started = std::time::Instant::now();
+        oci.checkpoint(self.id(), &args)?;
+        let report = CriuReport {
+            runtime_duration: started.elapsed(),
+            statistics: read_statistics(&static_dir.join(STATS_DUMP)),
+        };
+        tracing::debug!(container = %self.id(), path = %images.display(), "checkpointed");
+        self.state.checkpointed_at = Some(now_rfc3339());
+        if !options.leave_running {
+            self.end_checkpointed()?;
+        }
+        self.save()?;
+        self.runtime()
+            .events()
+            .container(self.config(), EventStatus::Checkpoint);
+        if !options.keep {
+            // CRIU's log is only wanted when something went wrong.
+            remove_file_if_present(&static_dir.join(DUMP_LOG))?;
+            remove_file_if_present(&static_dir.join(STATS_DUMP))?;
+        }
+        if let Some(archive) = &options.export {
+            super::checkpoint_archive::export(self, archive, options)?;
+            if self.config().auto_remove && !options.leave_running {
+                // Its exit removes it, as any exit of an auto-remove container does.
+                self.remove_locked()?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// After a checkpoint that ended the processes: the exit conmon records is waited for
+    /// and forgotten (not an exit: no `died`, no restart by policy, and none left for the
+    /// restored processes' monitor to find), then the container is cleaned up and marked
+    /// checkpointed, `Exited`, as Podman leaves it.
+    fn end_checkpointed(&mut self) -> Result<()> {
+        let oci = self.oci()?;
+        if oci.wait_exit(self.id(), Some(EXIT_WAIT))?.is_none() {
+            tracing::warn!(container = %self.id(), "conmon recorded no exit after the checkpoint");
+        }
+        oci.clear_exit(self.id())?;
+        self.state.status = ContainerStatus::Stopped;
+        self.state.checkpointed = true;
+        self.state.restored = false;
+        self.state.restored_at = None;
+        self.state.finished_at = Some(now_rfc3339());
+        let cleaned = self.cleanup_unsaved();
+        self.state.status = ContainerStatus::Exited;
+        cleaned
+    }
+
+    fn restore_locked(&mut self, options: &RestoreOptions) -> Result<CriuReport> {
+        self.require(
+            "restore",
+            &[
+                ContainerStatus::Configured,
+                ContainerStatus::Stopped,
+                ContainerStatus::Exited,
+            ],
+        )?;
+        let static_dir = self.runtime().container_static_dir(self.id());
+        let images = static_dir.join(CHECKPOINT_DIR);
+        if !images.join("inventory.img").exists() {
+            return Err(CoreError::NoCheckpoint {
+                id: self.id().to_string(),
+            });
+        }
+        let criu = require_criu(self.id(), "restore")?;
+        let mut args = RestoreArgs::new(&images, &criu);
+        args.tcp_established = options.tcp_established;
+        args.file_locks = options.file_locks;
+        let run_dir = self.runtime().container_run_dir(self.id());
+        let restore_log = run_dir.join(RESTORE_LOG);
+        let stats = run_dir.join(STATS_RESTORE);
+        remove_file_if_present(&restore_log)?;
+        remove_file_if_present(&stats)?;
+        let started = std::time::Instant::now();
+        if let Err(err) = self.init_locked_with(Some(&args)) {
+            return Err(restore_error(self.id(), err, &restore_log));
+        }
+        let report = CriuReport {
+            runtime_duration: started.elapsed(),
+            statistics: read_statistics(&stats),
+        };
+        self.state.checkpointed = false;
+        self.state.restored = true;
+        self.state.restored_at = Some(now_rfc3339());
+        self.state.finished_at = None;
+        self.state.exit_code = None;
+        self.save()?;
+        self.runtime()
+            .events()
+            .container(self.config(), EventStatus::Restore);
+        if !options.keep {
+            // The processes run: the checkpoint has served (Podman removes it too).
+            for result in [
+                remove_dir_if_present(&images),
+                remove_file_if_present(&static_dir.join(DUMP_LOG)),
+                remove_file_if_present(&restore_log),
+                remove_file_if_present(&stats),
+            ] {
+                if let Err(err) = result {
+                    tracing::debug!(container = %self.id(), %err, "removing checkpoint files");
+                }
+            }
+        }
+        // Healthchecks begin again, as after a start.
+        crate::health::on_start(self.ctr)?;
+        Ok(report)
+    }
+}
+
+/// A failed restore in CRIU's words (its `restore.log`) when the runtime's failure was
+/// CRIU's; else as it came.
+fn restore_error(id: &str, err: CoreError, restore_log: &Path) -> CoreError {
+    match err {
+        CoreError::OciRuntime { message, .. } => CoreError::Criu {
+            id: id.to_string(),
+            operation: "restore",
+            reason: log_errors(restore_log, &message),
+        },
+        other => other,
+    }
+}
+
+pub(crate) fn remove_dir_if_present(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(CoreError::io("removing", dir, err)),
+    }
+}
+
+fn remove_file_if_present(file: &Path) -> Result<()> {
+    match std::fs::remove_file(file) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(CoreError::io("removing", file, err)),
+    }
+}

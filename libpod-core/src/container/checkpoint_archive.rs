@@ -1,0 +1,308 @@
+//! Checkpoint archives: a checkpoint exported with what a restore into a new container needs
+//! (Podman's `--export` and `--import`), and its import.
+//!
+//! The archive is a tar, compressed with zstd (Podman's default), gzip or not at all, holding
+//! `checkpoint/` (CRIU's images), `config.dump` (the container's config, as the state
+//! database keeps it), `spec.dump` (the bundle's OCI spec, for reference) and, unless
+//! `ignore_rootfs`, the root filesystem's changes (`rootfs-diff.tar`, `deleted.files`; see
+//! `checkpoint_rootfs.rs`), as Podman names them. An import reads any of the three
+//! compressions, whatever the file is called. Not yet in it, unlike Podman's: /dev/shm and
+//! named volumes' contents (an export of a container with named volumes needs
+//! `ignore_volumes`), so that processes whose open files are there do not restore.
+
+use super::checkpoint::{
+    CHECKPOINT_DIR, CheckpointOptions, CriuReport, RestoreOptions, remove_dir_if_present,
+};
+use super::checkpoint_rootfs::{self as rootfs, DELETED_FILES, ROOTFS_DIFF};
+use super::{Container, ContainerConfig, Locked};
+use crate::error::{CoreError, Result};
+use crate::runtime::Runtime;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// The container's config in an archive.
+const CONFIG_DUMP: &str = "config.dump";
+/// The OCI spec in an archive.
+const SPEC_DUMP: &str = "spec.dump";
+/// Where imports are unpacked, under the root.
+const IMPORT_DIR: &str = "checkpoint-imports";
+
+/// How an exported checkpoint archive is compressed (Podman's `--compress`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Compression {
+    /// zstd, Podman's default.
+    #[default]
+    Zstd,
+    /// gzip.
+    Gzip,
+    /// None: a plain tar.
+    None,
+}
+
+impl std::str::FromStr for Compression {
+    type Err = CoreError;
+
+    /// Podman's names: `zstd`, `gzip`, `none`.
+    ///
+    /// ```
+    /// use libpod_core::container::Compression;
+    /// assert_eq!("gzip".parse::<Compression>().unwrap(), Compression::Gzip);
+    /// assert!("lz4".parse::<Compression>().is_err());
+    /// ```
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "zstd" => Ok(Compression::Zstd),
+            "gzip" => Ok(Compression::Gzip),
+            "none" => Ok(Compression::None),
+            other => Err(CoreError::InvalidOption {
+                option: "compress",
+                reason: format!("selected compression algorithm ({other:?}) not supported"),
+            }),
+        }
+    }
+}
+
+/// Refuses an export of a container with named volumes, whose contents are not exported yet.
+pub(super) fn refuse_named_volumes(config: &ContainerConfig) -> Result<()> {
+    let named = config
+        .mounts
+        .iter()
+        .any(|m| matches!(m, libpod_spec::parse::VolumeMount::Named { .. }));
+    if named {
+        return Err(CoreError::InvalidOption {
+            option: "export",
+            reason: "exporting the contents of named volumes is not supported yet: \
+                     use --ignore-volumes to export the checkpoint without them"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes the container's checkpoint, config, spec and (unless `ignore_rootfs`) root
+/// filesystem changes to `archive` (created 0600, replaced when it exists).
+pub(super) fn export(
+    locked: &Locked<'_>,
+    archive: &Path,
+    options: &CheckpointOptions,
+) -> Result<()> {
+    let staging = locked
+        .runtime()
+        .container_static_dir(locked.id())
+        .join("rootfs-export");
+    remove_dir_if_present(&staging)?;
+    let result = (|| {
+        if !options.ignore_rootfs {
+            crate::runtime::modes::create_private_dir(&staging)?;
+            rootfs::export(locked, &staging)?;
+        }
+        write_archive(locked, archive, options.compression, &staging)
+    })();
+    if let Err(err) = remove_dir_if_present(&staging) {
+        tracing::debug!(%err, "removing the exported root filesystem changes");
+    }
+    result
+}
+
+fn write_archive(
+    locked: &Locked<'_>,
+    archive: &Path,
+    compression: Compression,
+    rootfs_dir: &Path,
+) -> Result<()> {
+    let failed = |reason: String| CoreError::CheckpointArchive {
+        path: archive.to_path_buf(),
+        reason,
+    };
+    let config = serde_json::to_vec_pretty(locked.config())
+        .map_err(|err| failed(format!("encoding the config: {err}")))?;
+    let spec_path = locked
+        .runtime()
+        .container_run_dir(locked.id())
+        .join("config.json");
+    let spec = std::fs::read(&spec_path).ok();
+    let images = locked.ctr.checkpoint_path();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(archive)
+        .map_err(|err| CoreError::io("creating", archive, err))?;
+    let out: Box<dyn Write> = match compression {
+        Compression::Zstd => Box::new(
+            zstd::Encoder::new(BufWriter::new(file), 0)
+                .map_err(|err| CoreError::io("compressing", archive, err))?
+                .auto_finish(),
+        ),
+        Compression::Gzip => Box::new(flate2::write::GzEncoder::new(
+            BufWriter::new(file),
+            flate2::Compression::default(),
+        )),
+        Compression::None => Box::new(BufWriter::new(file)),
+    };
+    let mut tar = tar::Builder::new(out);
+    tar.follow_symlinks(false);
+    let io = |err| CoreError::io("writing", archive, err);
+    tar.append_dir_all(CHECKPOINT_DIR, &images).map_err(io)?;
+    append_bytes(&mut tar, CONFIG_DUMP, &config).map_err(io)?;
+    if let Some(spec) = spec {
+        append_bytes(&mut tar, SPEC_DUMP, &spec).map_err(io)?;
+    }
+    for name in [ROOTFS_DIFF, DELETED_FILES] {
+        let path = rootfs_dir.join(name);
+        if path.exists() {
+            tar.append_path_with_name(&path, name).map_err(io)?;
+        }
+    }
+    let mut out = tar.into_inner().map_err(io)?;
+    out.flush().map_err(io)?;
+    drop(out);
+    tracing::debug!(container = %locked.id(), archive = %archive.display(), "checkpoint exported");
+    Ok(())
+}
+
+fn append_bytes<W: Write>(
+    tar: &mut tar::Builder<W>,
+    name: &str,
+    data: &[u8],
+) -> std::io::Result<()> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(data.len() as u64);
+    header.set_mode(0o600);
+    header.set_mtime(0);
+    header.set_cksum();
+    tar.append_data(&mut header, name, data)
+}
+
+impl Runtime {
+    /// Restores a checkpoint archive ([`CheckpointOptions::export`]) into a new container
+    /// (Podman's `restore --import`): the container is created from the archived config on
+    /// the same image, with `options.name` and a new ID if given, else with the checkpointed
+    /// container's name and ID, then restored. Returns it with the restore's report. A failed
+    /// restore removes it again.
+    ///
+    /// [`CheckpointOptions::export`]: super::CheckpointOptions::export
+    ///
+    /// ```no_run
+    /// use libpod_core::container::RestoreOptions;
+    /// # let rt = libpod_core::runtime::Runtime::builder().open()?;
+    /// let (ctr, _report) =
+    ///     rt.import_checkpoint("/tmp/web.tar.zst".as_ref(), &RestoreOptions::default().name("web2"))?;
+    /// println!("{}", ctr.id());
+    /// # Ok::<(), libpod_core::CoreError>(())
+    /// ```
+    pub fn import_checkpoint(
+        &self,
+        archive: &Path,
+        options: &RestoreOptions,
+    ) -> Result<(Container, CriuReport)> {
+        let unpacked = self.root().join(IMPORT_DIR).join(super::new_id()?);
+        crate::runtime::modes::create_private_dir(&unpacked)?;
+        let result = self.import_unpacked(archive, &unpacked, options);
+        if let Err(err) = remove_dir_if_present(&unpacked) {
+            tracing::warn!(%err, "removing an unpacked checkpoint archive");
+        }
+        result
+    }
+
+    fn import_unpacked(
+        &self,
+        archive: &Path,
+        unpacked: &Path,
+        options: &RestoreOptions,
+    ) -> Result<(Container, CriuReport)> {
+        let failed = |reason: String| CoreError::CheckpointArchive {
+            path: archive.to_path_buf(),
+            reason,
+        };
+        unpack(archive, unpacked)?;
+        let config = std::fs::read(unpacked.join(CONFIG_DUMP))
+            .map_err(|err| failed(format!("no {CONFIG_DUMP}: {err}")))?;
+        let mut config: ContainerConfig = serde_json::from_slice(&config)
+            .map_err(|err| failed(format!("malformed {CONFIG_DUMP}: {err}")))?;
+        if !unpacked.join(CHECKPOINT_DIR).join("inventory.img").exists() {
+            return Err(failed("it holds no complete checkpoint".into()));
+        }
+        for attachment in &mut config.networks {
+            if options.ignore_static_ip {
+                attachment.static_ips.clear();
+            }
+            if options.ignore_static_mac {
+                attachment.static_mac = None;
+            }
+        }
+        if let Some(name) = &options.name {
+            let id = super::new_id()?;
+            if config.exit_command.last() == Some(&config.id) {
+                config.exit_command.pop();
+                config.exit_command.push(id.clone());
+            }
+            config.id = id;
+            config.name = name.clone();
+        }
+        let ctr = self.add_recreated(&config)?;
+        let moved = (|| {
+            let static_dir = self.container_static_dir(ctr.id());
+            crate::runtime::modes::create_private_dir(&static_dir)?;
+            let images = static_dir.join(CHECKPOINT_DIR);
+            remove_dir_if_present(&images)?;
+            std::fs::rename(unpacked.join(CHECKPOINT_DIR), &images)
+                .map_err(|err| CoreError::io("moving the checkpoint to", &images, err))
+        })();
+        let moved = moved.and_then(|()| {
+            if options.ignore_rootfs {
+                Ok(())
+            } else {
+                rootfs::import(&ctr, unpacked)
+            }
+        });
+        match moved.and_then(|()| ctr.restore(options)) {
+            Ok(report) => Ok((ctr, report)),
+            Err(err) => {
+                let removal = super::RemoveOptions::default().force(true);
+                if let Err(cleanup) = self.remove_container(&ctr, removal) {
+                    return Err(CoreError::WithCleanupFailure {
+                        primary: Box::new(err),
+                        cleanup: cleanup.to_string(),
+                    });
+                }
+                Err(err)
+            }
+        }
+    }
+}
+
+/// Unpacks `archive` (zstd, gzip or plain tar, told by its first bytes) into `dir`; entries
+/// that would land outside it are refused by the tar crate.
+fn unpack(archive: &Path, dir: &Path) -> Result<()> {
+    let io = |err| CoreError::io("reading", archive, err);
+    let mut file = BufReader::new(File::open(archive).map_err(io)?);
+    let mut magic = [0u8; 4];
+    let read = {
+        let buf = std::io::BufRead::fill_buf(&mut file).map_err(io)?;
+        let n = buf.len().min(4);
+        magic[..n].copy_from_slice(&buf[..n]);
+        n
+    };
+    let input: Box<dyn Read> = match &magic[..read] {
+        [0x28, 0xb5, 0x2f, 0xfd] => Box::new(zstd::Decoder::with_buffer(file).map_err(io)?),
+        [0x1f, 0x8b, ..] => Box::new(flate2::read::GzDecoder::new(file)),
+        _ => Box::new(file),
+    };
+    let mut tar = tar::Archive::new(input);
+    tar.set_preserve_permissions(true);
+    tar.unpack(dir).map_err(|err| match err.kind() {
+        // The tar crate's words quote the bytes it could not parse: not for a message.
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::Other => {
+            CoreError::CheckpointArchive {
+                path: archive.to_path_buf(),
+                reason: "unpacking failed: not a tar archive (plain, gzip or zstd)".into(),
+            }
+        }
+        _ => io(err),
+    })
+}

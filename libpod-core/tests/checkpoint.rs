@@ -1,0 +1,407 @@
+//! Checkpoint and restore with the real runc, conmon and CRIU (found through PATH, as runc
+//! finds it: `cargo xtask test` puts a CRIU that works on this kernel first). A counting
+//! process is checkpointed, its count stops, and it resumes where it was after a restore, in
+//! place or from an exported archive in a new container.
+
+mod common;
+
+use common::{CgroupParent, process_gone, runtime, shell};
+use libpod_core::CoreError;
+use libpod_core::container::{
+    CheckpointOptions, Compression, Container, ContainerStatus, LogDriver, RemoveOptions,
+    RestoreOptions, with_log_driver, with_name, with_named_volumes, with_stop_timeout,
+};
+use libpod_core::events::{EventType, ReadOptions};
+use libpod_core::runtime::Runtime;
+use libpod_testutil::{TempRoot, require_criu, require_root, serial};
+use std::time::{Duration, Instant};
+
+/// Writes 1, 2, 3, ... to stdout, one every 100 ms.
+const COUNTER: &str = "i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done";
+
+fn counter(rt: &Runtime, cg: &CgroupParent, name: &str) -> Container {
+    shell(
+        rt,
+        cg,
+        COUNTER,
+        vec![
+            with_name(name),
+            with_log_driver(LogDriver::K8sFile),
+            with_stop_timeout(1),
+        ],
+    )
+}
+
+/// The numbers the container wrote, in order (its k8s-file log).
+fn counts(ctr: &Container) -> Vec<u64> {
+    std::fs::read_to_string(ctr.log_path())
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.rsplit(' ').next()?.parse().ok())
+        .collect()
+}
+
+/// Waits until the container's last count is at least `at_least`; returns it.
+fn wait_count(ctr: &Container, at_least: u64) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(&last) = counts(ctr).last()
+            && last >= at_least
+        {
+            return last;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "count stuck at {:?}",
+            counts(ctr).last()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Asserts that `numbers` count 1, 2, 3, ... with no restart and no gap.
+fn assert_consecutive(numbers: &[u64]) {
+    for (i, n) in numbers.iter().enumerate() {
+        assert_eq!(*n, i as u64 + 1, "not a steady count: {numbers:?}");
+    }
+}
+
+/// The PID the container's process has in its own PID namespace.
+fn pid_in_namespace(pid: i32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("NSpid:")).unwrap();
+    line.split_whitespace().last().unwrap().to_string()
+}
+
+fn events(rt: &Runtime, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    rt.events()
+        .read(&ReadOptions::default(), &|| false, &mut |e| {
+            if e.kind == EventType::Container && e.name == name {
+                out.push(e.status.to_string());
+            }
+            true
+        })
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_checkpointed_count_stops_and_resumes_where_it_was_after_restore() {
+    require_root();
+    require_criu();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = counter(&rt, &cg, "counter");
+    ctr.start().unwrap();
+    let pid = ctr.state().unwrap().pid.unwrap();
+    wait_count(&ctr, 5);
+
+    let report = ctr.checkpoint(&CheckpointOptions::default()).unwrap();
+    // CRIU's statistics, as --print-stats shows them.
+    let stats = report.statistics.expect("CRIU's stats-dump");
+    assert!(stats.pages_written.unwrap() > 0, "{stats:?}");
+    assert!(stats.frozen_time.is_some() && stats.restore_time.is_none());
+    assert!(report.runtime_duration > Duration::ZERO);
+    let state = ctr.state().unwrap();
+    assert_eq!(state.status, ContainerStatus::Exited);
+    assert!(state.checkpointed && state.checkpointed_at.is_some());
+    assert_eq!(state.pid, None);
+    assert!(process_gone(pid), "the checkpointed process ended");
+    assert!(ctr.checkpoint_path().join("inventory.img").exists());
+    let inspect = ctr.inspect().unwrap();
+    assert_eq!(inspect["State"]["Checkpointed"], true);
+    assert_eq!(inspect["State"]["Status"], "exited");
+    assert_ne!(inspect["State"]["CheckpointedAt"], "0001-01-01T00:00:00Z");
+    let stopped = counts(&ctr);
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(counts(&ctr), stopped, "the count stopped");
+    // Not an exit: no died event; the checkpoint's own.
+    let seen = events(&rt, "counter");
+    assert!(seen.contains(&"checkpoint".to_string()), "{seen:?}");
+    assert!(!seen.contains(&"died".to_string()), "{seen:?}");
+
+    let report = ctr.restore(&RestoreOptions::default()).unwrap();
+    let stats = report.statistics.expect("CRIU's stats-restore");
+    assert!(
+        stats.restore_time.is_some() && stats.pages_written.is_none(),
+        "{stats:?}"
+    );
+    let state = ctr.state().unwrap();
+    assert_eq!(state.status, ContainerStatus::Running);
+    assert!(state.restored && !state.checkpointed);
+    let inspect = ctr.inspect().unwrap();
+    assert_eq!(inspect["State"]["Restored"], true);
+    assert_eq!(inspect["State"].get("Checkpointed"), None);
+    let restored_pid = state.pid.unwrap();
+    assert_eq!(
+        pid_in_namespace(restored_pid),
+        "1",
+        "still PID 1 in its namespace"
+    );
+    let last = *stopped.last().unwrap();
+    wait_count(&ctr, last + 5);
+    assert_consecutive(&counts(&ctr));
+    assert!(!ctr.checkpoint_path().exists(), "removed without --keep");
+    assert!(events(&rt, "counter").contains(&"restore".to_string()));
+
+    // Monitored like any other: a stop records its exit.
+    ctr.stop(None).unwrap();
+    assert!(process_gone(restored_pid));
+    assert_eq!(ctr.status().unwrap(), ContainerStatus::Exited);
+    rt.remove_container(&ctr, RemoveOptions::default()).unwrap();
+}
+
+#[test]
+fn leave_running_keeps_the_count_going_and_keep_keeps_the_files() {
+    require_root();
+    require_criu();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = counter(&rt, &cg, "runner");
+    ctr.start().unwrap();
+    let pid = ctr.state().unwrap().pid.unwrap();
+    wait_count(&ctr, 3);
+
+    let options = CheckpointOptions::default().leave_running(true).keep(true);
+    ctr.checkpoint(&options).unwrap();
+    let at_checkpoint = *counts(&ctr).last().unwrap();
+    let state = ctr.state().unwrap();
+    assert_eq!(state.status, ContainerStatus::Running);
+    assert_eq!(state.pid, Some(pid));
+    assert!(!state.checkpointed);
+    wait_count(&ctr, at_checkpoint + 5);
+    assert!(ctr.checkpoint_path().join("inventory.img").exists());
+    let static_dir = ctr.checkpoint_path().parent().unwrap().to_path_buf();
+    assert!(
+        static_dir.join("dump.log").exists(),
+        "--keep keeps CRIU's log"
+    );
+
+    // Restored after a stop, it counts from the checkpoint again.
+    ctr.stop(None).unwrap();
+    let err = ctr
+        .restore(&RestoreOptions::default().keep(true))
+        .map(|_| ctr.state().unwrap().status);
+    assert_eq!(err.unwrap(), ContainerStatus::Running);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let resumed = loop {
+        let all = counts(&ctr);
+        // The log holds the first run, then the restored one from the checkpoint.
+        if let Some(i) = all.windows(2).position(|w| w[1] <= w[0]) {
+            break all[i + 1];
+        }
+        assert!(Instant::now() < deadline, "no resumed count: {all:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        resumed > 1 && resumed <= at_checkpoint + 2,
+        "resumed at {resumed}, checkpointed at {at_checkpoint}"
+    );
+    assert!(ctr.checkpoint_path().exists(), "kept");
+    rt.remove_container(&ctr, RemoveOptions::default().force(true))
+        .unwrap();
+}
+
+#[test]
+fn an_exported_checkpoint_resumes_in_a_new_container() {
+    require_root();
+    require_criu();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = counter(&rt, &cg, "origin");
+    ctr.start().unwrap();
+    wait_count(&ctr, 5);
+    // Root filesystem changes, which the archives carry: a file added, one deleted.
+    let mount = ctr.mount().unwrap();
+    std::fs::write(mount.join("marker"), "kept").unwrap();
+    std::fs::remove_file(mount.join("etc/group")).unwrap();
+    ctr.unmount().unwrap();
+    for (compression, file) in [
+        (Compression::Gzip, "c.tar.gz"),
+        (Compression::Zstd, "c.tar.zst"),
+    ] {
+        let archive = tmp.path().join(file);
+        let options = CheckpointOptions::default()
+            .leave_running(true)
+            .export(&archive)
+            .compression(compression);
+        ctr.checkpoint(&options).unwrap();
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&archive).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    ctr.checkpoint(&CheckpointOptions::default()).unwrap();
+    let last = *counts(&ctr).last().unwrap();
+
+    // A new name: a new container (new ID) on the same image, counting on.
+    let archive = tmp.path().join("c.tar.zst");
+    let copy = rt
+        .import_checkpoint(&archive, &RestoreOptions::default().name("copy"))
+        .unwrap()
+        .0;
+    assert_ne!(copy.id(), ctr.id());
+    assert_eq!(copy.name(), "copy");
+    assert_eq!(copy.status().unwrap(), ContainerStatus::Running);
+    let first = wait_count(&copy, 1);
+    let resumed = counts(&copy)[0];
+    assert!(
+        resumed > 3 && resumed <= last + 1,
+        "resumed at {resumed} (origin ended at {last}, first read {first})"
+    );
+    wait_count(&copy, resumed + 3);
+    let numbers = counts(&copy);
+    assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "{numbers:?}");
+    let mount = copy.mount().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(mount.join("marker")).unwrap(),
+        "kept"
+    );
+    assert!(!mount.join("etc/group").exists(), "the deletion came along");
+    assert!(mount.join("etc/passwd").exists());
+    copy.unmount().unwrap();
+
+    // Without a name: the original's name and ID, refused while the original exists.
+    let gz = tmp.path().join("c.tar.gz");
+    let err = rt
+        .import_checkpoint(&gz, &RestoreOptions::default())
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            CoreError::InvalidOption { option: "id", .. } | CoreError::NameInUse(_)
+        ),
+        "{err:?}"
+    );
+    assert!(ctr.state().is_ok(), "the original is untouched");
+    rt.remove_container(&ctr, RemoveOptions::default()).unwrap();
+    let same = rt
+        .import_checkpoint(&gz, &RestoreOptions::default().ignore_rootfs(true))
+        .unwrap()
+        .0;
+    assert_eq!((same.id(), same.name()), (ctr.id(), "origin"));
+    assert_eq!(same.status().unwrap(), ContainerStatus::Running);
+    let mount = same.mount().unwrap();
+    assert!(
+        !mount.join("marker").exists(),
+        "ignore_rootfs: the image's files"
+    );
+    assert!(mount.join("etc/group").exists());
+    same.unmount().unwrap();
+
+    // An archive that is not one.
+    let junk = tmp.path().join("junk.tar");
+    std::fs::write(&junk, b"not a tar").unwrap();
+    let err = rt
+        .import_checkpoint(&junk, &RestoreOptions::default())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::Io { .. } | CoreError::CheckpointArchive { .. }
+        ),
+        "{err:?}"
+    );
+    for c in [copy, same] {
+        rt.remove_container(&c, RemoveOptions::default().force(true))
+            .unwrap();
+    }
+}
+
+#[test]
+fn checkpoint_and_restore_refuse_the_wrong_states() {
+    require_root();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = counter(&rt, &cg, "states");
+    let invalid = |err: CoreError, op: &str, status: ContainerStatus| match err {
+        CoreError::InvalidState {
+            operation,
+            status: s,
+            ..
+        } => assert_eq!((operation, s), (op, status)),
+        other => panic!("{other:?}"),
+    };
+    invalid(
+        ctr.checkpoint(&CheckpointOptions::default()).unwrap_err(),
+        "checkpoint",
+        ContainerStatus::Configured,
+    );
+    match ctr.restore(&RestoreOptions::default()).unwrap_err() {
+        CoreError::NoCheckpoint { id } => assert_eq!(id, ctr.id()),
+        other => panic!("{other:?}"),
+    }
+    ctr.start().unwrap();
+    invalid(
+        ctr.restore(&RestoreOptions::default()).unwrap_err(),
+        "restore",
+        ContainerStatus::Running,
+    );
+    ctr.pause().unwrap();
+    invalid(
+        ctr.checkpoint(&CheckpointOptions::default()).unwrap_err(),
+        "checkpoint",
+        ContainerStatus::Paused,
+    );
+    ctr.unpause().unwrap();
+    ctr.stop(None).unwrap();
+    invalid(
+        ctr.checkpoint(&CheckpointOptions::default()).unwrap_err(),
+        "checkpoint",
+        ContainerStatus::Exited,
+    );
+    rt.remove_container(&ctr, RemoveOptions::default()).unwrap();
+}
+
+#[test]
+fn an_export_of_named_volumes_needs_ignore_volumes() {
+    require_root();
+    require_criu();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = shell(
+        &rt,
+        &cg,
+        COUNTER,
+        vec![
+            with_name("voluminous"),
+            with_log_driver(LogDriver::K8sFile),
+            with_stop_timeout(1),
+            with_named_volumes(vec![("data".into(), "/data".into(), Vec::new())]),
+        ],
+    );
+    ctr.start().unwrap();
+    wait_count(&ctr, 2);
+    let archive = tmp.path().join("v.tar.zst");
+    let err = ctr
+        .checkpoint(&CheckpointOptions::default().export(&archive))
+        .unwrap_err();
+    match err {
+        CoreError::InvalidOption { option, reason } => {
+            assert_eq!(option, "export");
+            assert!(reason.contains("--ignore-volumes"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ctr.status().unwrap(), ContainerStatus::Running, "untouched");
+    assert!(!archive.exists());
+    let options = CheckpointOptions::default()
+        .export(&archive)
+        .ignore_volumes(true);
+    ctr.checkpoint(&options).unwrap();
+    assert_eq!(ctr.status().unwrap(), ContainerStatus::Exited);
+    assert!(archive.exists());
+    rt.remove_container(&ctr, RemoveOptions::default().force(true))
+        .unwrap();
+}
