@@ -58,7 +58,8 @@ impl EventLog {
     pub fn write(&self, event: &Event) -> Result<()> {
         let line = event.to_json();
         let _lock = self.lock()?;
-        if self.rotate_if_needed(line.len())? {
+        // The line takes its newline too.
+        if self.rotate_if_needed(line.len() + 1)? {
             let mut rotation = Event::new(EventType::System, EventStatus::Rotate);
             rotation.name = self.path.display().to_string();
             self.append(&rotation.to_json())?;
