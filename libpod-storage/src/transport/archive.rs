@@ -137,6 +137,20 @@ pub(super) fn refuse(file: &Path, reason: String) -> StorageError {
     }
 }
 
+/// The tar stream of `file`: as it is, or decompressed when it is gzip-compressed.
+pub(super) fn tar_stream(file: &Path) -> Result<Box<dyn Read>> {
+    let opened = File::open(file).map_err(|err| StorageError::io("open", file, err))?;
+    let mut reader = BufReader::new(opened);
+    let magic = reader
+        .fill_buf()
+        .map_err(|err| StorageError::io("read", file, err))?;
+    Ok(if magic.starts_with(&[0x1f, 0x8b]) {
+        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
+    } else {
+        Box::new(reader)
+    })
+}
+
 /// Unpacks the archive `file` into the empty directory `dest`. Symbolic links are refused,
 /// unless `links` is given: then none is created, each is recorded there as (its path, its
 /// target as written) for the caller to resolve inside the archive.
@@ -145,17 +159,7 @@ pub(super) fn unpack(
     dest: &Path,
     mut links: Option<&mut Vec<(PathBuf, String)>>,
 ) -> Result<()> {
-    let opened = File::open(file).map_err(|err| StorageError::io("open", file, err))?;
-    let mut reader = BufReader::new(opened);
-    let magic = reader
-        .fill_buf()
-        .map_err(|err| StorageError::io("read", file, err))?;
-    let stream: Box<dyn Read> = if magic.starts_with(&[0x1f, 0x8b]) {
-        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
-    } else {
-        Box::new(reader)
-    };
-    let mut archive = tar::Archive::new(stream);
+    let mut archive = tar::Archive::new(tar_stream(file)?);
     let read_error = |err: io::Error| refuse(file, format!("not a readable tar archive: {err}"));
     for entry in archive.entries().map_err(read_error)? {
         let mut entry = entry.map_err(read_error)?;

@@ -7,7 +7,7 @@
 //! are bounded. Each image is read as an OCI manifest made from the list: the config and each
 //! layer file are hashed, so the store checks them as it checks any blob.
 
-use super::archive::{UnpackedDir, name_archive, refuse, safe_relative_path, unpack};
+use super::archive::{UnpackedDir, name_archive, refuse, safe_relative_path, tar_stream, unpack};
 use super::{ImageSource, ResolvedManifest};
 use crate::digest::{Digest, HashingReader};
 use crate::error::{Result, StorageError};
@@ -305,16 +305,7 @@ fn hash_file(path: &Path) -> Result<(Digest, u64, Compression)> {
 /// # Ok::<(), libpod_storage::StorageError>(())
 /// ```
 pub fn is_docker_archive(file: &Path) -> Result<bool> {
-    let opened = File::open(file).map_err(|e| StorageError::io("open", file, e))?;
-    let mut reader = io::BufReader::new(opened);
-    let magic =
-        io::BufRead::fill_buf(&mut reader).map_err(|e| StorageError::io("read", file, e))?;
-    let stream: Box<dyn Read> = if magic.starts_with(&[0x1f, 0x8b]) {
-        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
-    } else {
-        Box::new(reader)
-    };
-    let mut archive = tar::Archive::new(stream);
+    let mut archive = tar::Archive::new(tar_stream(file)?);
     let read_error = |err: io::Error| refuse(file, format!("not a readable tar archive: {err}"));
     for entry in archive.entries().map_err(read_error)? {
         let entry = entry.map_err(read_error)?;
