@@ -21,7 +21,7 @@ impl Store {
     /// share are written once.
     ///
     /// ```no_run
-    /// # let store = libpod_storage::Store::open(libpod_storage::StoreOptions::new("/var/lib/x"))?;
+    /// # let store = libpod_storage::Store::open(libpod_storage::StoreOptions::new("/var/lib/x", "/run/x"))?;
     /// let names = vec!["localhost/app:latest".to_string()];
     /// store.save_to_docker_archive(&[("localhost/app", names)], "app.tar".as_ref())?;
     /// # Ok::<(), libpod_storage::StorageError>(())
