@@ -21,10 +21,11 @@ const DOCS_RS_FEATURES: &str = "libpod-core/testsuite,libpod-storage/testsuite";
 /// every container they make under libcontainer instead of conmon + runc
 /// (`LIBPOD_TEST_RUNTIME=libcontainer`, which their `common::podctl` turns into `--runtime`).
 /// The others need what libcontainer does not do yet (ARCHITECTURE.md, libpod-libcontainer).
-pub const LIBCONTAINER_MATRIX: [&str; 15] = [
+pub const LIBCONTAINER_MATRIX: [&str; 17] = [
     "podctl_auto_update",
     "podctl_broken",
     "podctl_containers",
+    "podctl_cp",
     "podctl_create_flags",
     "podctl_events",
     "podctl_exec_parity",
@@ -33,6 +34,7 @@ pub const LIBCONTAINER_MATRIX: [&str; 15] = [
     "podctl_network",
     "podctl_output",
     "podctl_pods",
+    "podctl_rename",
     "podctl_restart",
     "podctl_stats",
     "podctl_update",
