@@ -5,7 +5,9 @@
 //!   `remove_pod(force)`;
 //! - whole processes, medians of interleaved rounds: the six podctl commands (`pod create
 //!   --network none`, `create --pod` three times, `pod start`, `pod rm -f -t 0`) against the
-//!   same six podman commands, with the ratio (median of the per-round ratios).
+//!   same six podman commands, with the ratio (median of the per-round ratios); and the same
+//!   six podctl commands with `--runtime libcontainer` (every container of the pod, its infra
+//!   container too, under youki's libcontainer and our monitor instead of conmon + runc).
 //!
 //! The pods have no network (`--network none`) on both sides: bridge setup is netavark's time
 //! on both, and a like-for-like comparison of the rest is what this measures.
@@ -116,15 +118,22 @@ fn main() {
         c.args(args);
         c
     };
+    let libcontainer_command = |args: &[&str]| {
+        let mut c = podctl_command(&["--runtime", "libcontainer"]);
+        c.args(args);
+        c
+    };
     // Once each, untimed: Podman builds its pause image at its first pod.
     pod_life(&podctl_command, "warm");
     pod_life(&podman_command, "warm");
+    pod_life(&libcontainer_command, "warm-lc");
 
-    let variants: [&dyn Fn(&str) -> Duration; 2] =
-        [&|name| pod_life(&podctl_command, name), &|name| {
-            pod_life(&podman_command, name)
-        }];
-    let mut times: [Vec<Duration>; 2] = Default::default();
+    let variants: [&dyn Fn(&str) -> Duration; 3] = [
+        &|name| pod_life(&podctl_command, name),
+        &|name| pod_life(&podman_command, name),
+        &|name| pod_life(&libcontainer_command, &format!("{name}-lc")),
+    ];
+    let mut times: [Vec<Duration>; 3] = Default::default();
     for round in 0..ROUNDS {
         for k in 0..variants.len() {
             let which = (round + k) % variants.len();
@@ -133,12 +142,18 @@ fn main() {
         }
     }
     let ratio = median_ratio(&times[1], &times[0]);
-    let [ours, theirs] = times.map(median);
+    let lc_ratio = median_ratio(&times[1], &times[2]);
+    let lc_over_runc = median_ratio(&times[0], &times[2]);
+    let [ours, theirs, lc] = times.map(median);
     println!(
         "pods: pod create --network none, {MEMBERS} x create --pod, pod start, pod rm -f on {}, medians of {ROUNDS} interleaved rounds: podctl {:.1} ms, podman {:.1} ms: {ratio:.2}x faster",
         fs.describe(),
         ms(ours),
         ms(theirs)
+    );
+    println!(
+        "pods: the same with podctl --runtime libcontainer: {:.1} ms: {lc_ratio:.2}x faster than podman, {lc_over_runc:.2}x faster than podctl on conmon + runc",
+        ms(lc)
     );
 }
 
