@@ -100,8 +100,11 @@ fn bridge_networks_carry_traffic_and_leave_nothing_behind() {
     let cg = CgroupParent::new();
     let rt = runtime(&tmp);
     let rules_before = host_output("iptables-save", &[]);
+    let mut leftovers = Leftovers::new(&rt);
     let web_net = network(&rt, "w", false);
+    leftovers.networks.push(web_net.name.clone());
     let internal = network(&rt, "i", true);
+    leftovers.networks.push(internal.name.clone());
 
     let port: PortMapping = libpod_net::parse::parse_publish("127.0.0.1::80").unwrap();
     let web = shell(
@@ -120,6 +123,9 @@ fn bridge_networks_carry_traffic_and_leave_nothing_behind() {
         "exec sleep 1000",
         vec![with_networks(vec![on(&web_net, &[]), on(&internal, &[])])],
     );
+    leftovers
+        .containers
+        .extend([web.id().to_string(), client.id().to_string()]);
     web.start().unwrap();
     client.start().unwrap();
     let host_port = web.config().port_mappings[0].host_port;
@@ -290,6 +296,40 @@ fn a_container_that_chooses_no_network_is_on_the_default_bridge() {
 
 /// Removes the container (its namespace, addresses and rules) and its bridge even when the
 /// test fails.
+/// What a test made that must go even when it fails before its own removals: containers
+/// (force-removed: their netns, veths, port rules and addresses go with them), then
+/// networks (their bridges and chains). What the test removed itself is not found again.
+struct Leftovers<'a> {
+    rt: &'a Runtime,
+    containers: Vec<String>,
+    networks: Vec<String>,
+}
+
+impl<'a> Leftovers<'a> {
+    fn new(rt: &'a Runtime) -> Self {
+        Leftovers {
+            rt,
+            containers: Vec::new(),
+            networks: Vec::new(),
+        }
+    }
+}
+
+impl Drop for Leftovers<'_> {
+    fn drop(&mut self) {
+        for id in &self.containers {
+            if let Ok(ctr) = self.rt.container(id) {
+                let _ = self
+                    .rt
+                    .remove_container(&ctr, RemoveOptions::default().force(true));
+            }
+        }
+        for name in &self.networks {
+            let _ = self.rt.remove_network(name, true);
+        }
+    }
+}
+
 struct Teardown<'a> {
     rt: &'a Runtime,
     ctr: &'a Container,
