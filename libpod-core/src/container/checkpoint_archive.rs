@@ -17,9 +17,8 @@ use super::checkpoint_rootfs::{self as rootfs, DELETED_FILES, ROOTFS_DIFF};
 use super::{Container, ContainerConfig, Locked};
 use crate::error::{CoreError, Result};
 use crate::runtime::Runtime;
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// The container's config in an archive.
@@ -125,44 +124,62 @@ fn write_archive(
         .join("config.json");
     let spec = std::fs::read(&spec_path).ok();
     let images = locked.ctr.checkpoint_path();
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(archive)
-        .map_err(|err| CoreError::io("creating", archive, err))?;
-    let out: Box<dyn Write> = match compression {
-        Compression::Zstd => Box::new(
-            zstd::Encoder::new(BufWriter::new(file), 0)
-                .map_err(|err| CoreError::io("compressing", archive, err))?
-                .auto_finish(),
-        ),
-        Compression::Gzip => Box::new(flate2::write::GzEncoder::new(
-            BufWriter::new(file),
-            flate2::Compression::default(),
-        )),
-        Compression::None => Box::new(BufWriter::new(file)),
-    };
-    let mut tar = tar::Builder::new(out);
-    tar.follow_symlinks(false);
+    // Written beside the target and renamed over it once whole: a failed or cut-short
+    // export leaves no half archive under the name asked for.
+    let temp = libpod_fs::TempFile::beside(archive, 0o600)?;
     let io = |err| CoreError::io("writing", archive, err);
-    tar.append_dir_all(CHECKPOINT_DIR, &images).map_err(io)?;
-    append_bytes(&mut tar, CONFIG_DUMP, &config).map_err(io)?;
-    if let Some(spec) = spec {
-        append_bytes(&mut tar, SPEC_DUMP, &spec).map_err(io)?;
-    }
-    for name in [ROOTFS_DIFF, DELETED_FILES] {
-        let path = rootfs_dir.join(name);
-        if path.exists() {
-            tar.append_path_with_name(&path, name).map_err(io)?;
+    let entries = Entries {
+        images: &images,
+        config: &config,
+        spec: spec.as_deref(),
+        rootfs_dir,
+    };
+    let out = BufWriter::new(temp.file());
+    let out = match compression {
+        Compression::Zstd => {
+            let encoder = zstd::Encoder::new(out, 0).map_err(io)?;
+            entries.write(encoder).map_err(io)?.finish().map_err(io)?
         }
-    }
-    let mut out = tar.into_inner().map_err(io)?;
-    out.flush().map_err(io)?;
-    drop(out);
+        Compression::Gzip => {
+            let encoder = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+            entries.write(encoder).map_err(io)?.finish().map_err(io)?
+        }
+        Compression::None => entries.write(out).map_err(io)?,
+    };
+    out.into_inner().map_err(|err| io(err.into_error()))?;
+    temp.commit(libpod_fs::Durability::Full)?;
     tracing::debug!(container = %locked.id(), archive = %archive.display(), "checkpoint exported");
     Ok(())
+}
+
+/// What an exported archive holds, in its order.
+struct Entries<'a> {
+    images: &'a Path,
+    config: &'a [u8],
+    spec: Option<&'a [u8]>,
+    rootfs_dir: &'a Path,
+}
+
+impl Entries<'_> {
+    /// Writes the tar stream into `out`; returns `out` for its compressor to be finished.
+    fn write<W: Write>(&self, out: W) -> std::io::Result<W> {
+        let mut tar = tar::Builder::new(out);
+        tar.follow_symlinks(false);
+        tar.append_dir_all(CHECKPOINT_DIR, self.images)?;
+        append_bytes(&mut tar, CONFIG_DUMP, self.config)?;
+        if let Some(spec) = self.spec {
+            append_bytes(&mut tar, SPEC_DUMP, spec)?;
+        }
+        for name in [ROOTFS_DIFF, DELETED_FILES] {
+            let path = self.rootfs_dir.join(name);
+            if path.exists() {
+                tar.append_path_with_name(&path, name)?;
+            }
+        }
+        let mut out = tar.into_inner()?;
+        out.flush()?;
+        Ok(out)
+    }
 }
 
 fn append_bytes<W: Write>(
@@ -220,8 +237,10 @@ impl Runtime {
             reason,
         };
         unpack(archive, unpacked)?;
-        let config = std::fs::read(unpacked.join(CONFIG_DUMP))
-            .map_err(|err| failed(format!("no {CONFIG_DUMP}: {err}")))?;
+        // Untrusted: read bounded, never through a link.
+        let config = libpod_fs::Root::open(unpacked)?
+            .read_regular(CONFIG_DUMP, libpod_fs::Policy::NoSymlinks, MAX_DUMP_SIZE)
+            .map_err(|err| failed(format!("no readable {CONFIG_DUMP}: {err}")))?;
         let mut config: ContainerConfig = serde_json::from_slice(&config)
             .map_err(|err| failed(format!("malformed {CONFIG_DUMP}: {err}")))?;
         if !unpacked.join(CHECKPOINT_DIR).join("inventory.img").exists() {
@@ -276,33 +295,21 @@ impl Runtime {
     }
 }
 
-/// Unpacks `archive` (zstd, gzip or plain tar, told by its first bytes) into `dir`; entries
-/// that would land outside it are refused by the tar crate.
+/// Unpacks `archive` (zstd, gzip or plain tar, told by its first bytes) into `dir` with the
+/// store's archive unpacker: an archive is untrusted, so only regular files and directories
+/// at plain relative paths are taken (a CRIU image directory holds nothing else), and no
+/// later read of `dir` can follow a link out of it.
+/// The most an archive's `config.dump` or `deleted.files` may hold.
+pub(super) const MAX_DUMP_SIZE: u64 = 16 << 20;
+
 fn unpack(archive: &Path, dir: &Path) -> Result<()> {
-    let io = |err| CoreError::io("reading", archive, err);
-    let mut file = BufReader::new(File::open(archive).map_err(io)?);
-    let mut magic = [0u8; 4];
-    let read = {
-        let buf = std::io::BufRead::fill_buf(&mut file).map_err(io)?;
-        let n = buf.len().min(4);
-        magic[..n].copy_from_slice(&buf[..n]);
-        n
-    };
-    let input: Box<dyn Read> = match &magic[..read] {
-        [0x28, 0xb5, 0x2f, 0xfd] => Box::new(zstd::Decoder::with_buffer(file).map_err(io)?),
-        [0x1f, 0x8b, ..] => Box::new(flate2::read::GzDecoder::new(file)),
-        _ => Box::new(file),
-    };
-    let mut tar = tar::Archive::new(input);
-    tar.set_preserve_permissions(true);
-    tar.unpack(dir).map_err(|err| match err.kind() {
-        // The tar crate's words quote the bytes it could not parse: not for a message.
-        std::io::ErrorKind::InvalidData | std::io::ErrorKind::Other => {
+    libpod_storage::transport::unpack_archive(archive, dir).map_err(|err| match err {
+        libpod_storage::StorageError::InvalidLayout { reason, .. } => {
             CoreError::CheckpointArchive {
                 path: archive.to_path_buf(),
-                reason: "unpacking failed: not a tar archive (plain, gzip or zstd)".into(),
+                reason: format!("unpacking failed: {reason}"),
             }
         }
-        _ => io(err),
+        other => other.into(),
     })
 }

@@ -152,14 +152,22 @@ pub(super) fn import(ctr: &Container, unpacked: &Path) -> Result<()> {
         return Ok(());
     }
     let staging = unpacked.join("rootfs-diff");
-    std::fs::create_dir(&staging).map_err(|err| CoreError::io("creating", &staging, err))?;
+    crate::runtime::modes::create_private_dir(&staging)?;
     if diff.exists() {
         let file = File::open(&diff).map_err(|err| CoreError::io("reading", &diff, err))?;
         apply_layer(file, &staging)?;
     }
     if deleted.exists() {
-        let list =
-            std::fs::read(&deleted).map_err(|err| CoreError::io("reading", &deleted, err))?;
+        let list = libpod_fs::Root::open(unpacked)?
+            .read_regular(
+                DELETED_FILES,
+                libpod_fs::Policy::NoSymlinks,
+                super::checkpoint_archive::MAX_DUMP_SIZE,
+            )
+            .map_err(|err| CoreError::CheckpointArchive {
+                path: deleted.clone(),
+                reason: format!("unreadable {DELETED_FILES}: {err}"),
+            })?;
         let paths: Vec<PathBuf> =
             serde_json::from_slice(&list).map_err(|err| CoreError::CheckpointArchive {
                 path: deleted.clone(),

@@ -53,7 +53,10 @@ impl Store {
             let config_name = format!("{}.json", record.id.hex());
             let config_path = dir.join(&config_name);
             if !config_path.exists() {
-                let mut out = fs::File::create(&config_path)
+                let mut out = libpod_fs::private_file()
+                    .write(true)
+                    .create_new(true)
+                    .open(&config_path)
                     .map_err(|e| StorageError::io("create", &config_path, e))?;
                 io::copy(&mut self.blobs().open(&record.id)?, &mut out)
                     .map_err(|e| StorageError::io("write", &config_path, e))?;
@@ -97,7 +100,11 @@ impl Store {
     /// Writes the layer blob `blob` decompressed to `path`, checking it is `diff_id`.
     fn write_uncompressed(&self, blob: &Digest, diff_id: &Digest, path: &Path) -> Result<()> {
         let (_, mut plain) = decompressing_reader(BufReader::new(self.blobs().open(blob)?))?;
-        let out = fs::File::create(path).map_err(|e| StorageError::io("create", path, e))?;
+        let out = libpod_fs::private_file()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| StorageError::io("create", path, e))?;
         let mut out = HashingWriter::new(io::BufWriter::new(out));
         io::copy(&mut plain, &mut out).map_err(|e| StorageError::io("write", path, e))?;
         out.flush()

@@ -137,7 +137,7 @@ pub(super) fn refuse(file: &Path, reason: String) -> StorageError {
     }
 }
 
-/// The tar stream of `file`: as it is, or decompressed when it is gzip-compressed.
+/// The tar stream of `file`: as it is, or decompressed when it is gzip- or zstd-compressed.
 pub(super) fn tar_stream(file: &Path) -> Result<Box<dyn Read>> {
     let opened = File::open(file).map_err(|err| StorageError::io("open", file, err))?;
     let mut reader = BufReader::new(opened);
@@ -146,9 +146,28 @@ pub(super) fn tar_stream(file: &Path) -> Result<Box<dyn Read>> {
         .map_err(|err| StorageError::io("read", file, err))?;
     Ok(if magic.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::bufread::MultiGzDecoder::new(reader))
+    } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Box::new(
+            zstd::stream::read::Decoder::with_buffer(reader)
+                .map_err(|err| StorageError::io("read", file, err))?,
+        )
     } else {
         Box::new(reader)
     })
+}
+
+/// Unpacks the untrusted archive `file` (a tar: plain, gzip or zstd) into the empty directory
+/// `dest`, as OCI archives are: regular files and directories at plain relative paths only,
+/// each created once (files 0644, directories 0755, beneath a `dest` the caller keeps
+/// private); anything else is an [`InvalidLayout`](StorageError::InvalidLayout) naming the
+/// archive and the entry. Nothing it creates can lead a later read outside `dest`.
+///
+/// ```no_run
+/// libpod_storage::transport::unpack_archive("/tmp/ctr.tar.zst".as_ref(), "/tmp/unpacked".as_ref())?;
+/// # Ok::<(), libpod_storage::StorageError>(())
+/// ```
+pub fn unpack_archive(file: &Path, dest: &Path) -> Result<()> {
+    unpack(file, dest, None)
 }
 
 /// Unpacks the archive `file` into the empty directory `dest`. Symbolic links are refused,

@@ -1,7 +1,7 @@
 //! OCI archives: round trips, determinism and hostile archives.
 
 use super::test_support::*;
-use super::{ImageSource, OciArchive, OciLayout, write_oci_archive};
+use super::{ImageSource, OciArchive, OciLayout, unpack_archive, write_oci_archive};
 use crate::StorageError;
 use crate::manifest::Platform;
 use std::fs;
@@ -87,6 +87,42 @@ fn gzip_compressed_archives_are_read() {
     encoder.write_all(&fs::read(&archive).unwrap()).unwrap();
     encoder.finish().unwrap();
     OciArchive::open(&gz, tmp.path(), None, &host()).unwrap();
+}
+
+#[test]
+fn zstd_archives_are_unpacked_and_links_in_any_archive_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, archive) = layout_and_archive(tmp.path());
+    let zst = tmp.path().join("image.tar.zst");
+    fs::write(
+        &zst,
+        zstd::encode_all(&fs::read(&archive).unwrap()[..], 0).unwrap(),
+    )
+    .unwrap();
+    let dest = tmp.path().join("unpacked");
+    fs::create_dir(&dest).unwrap();
+    unpack_archive(&zst, &dest).unwrap();
+    assert!(dest.join("index.json").is_file());
+    OciArchive::open(&zst, tmp.path(), None, &host()).unwrap();
+
+    // A symlink (a checkpoint archive's `config.dump -> /etc/shadow`) is refused, not made.
+    let mut builder = tar::Builder::new(Vec::new());
+    raw_entry(&mut builder, "config.dump", tar::EntryType::Symlink, b"");
+    let evil = tmp.path().join("evil.tar");
+    fs::write(&evil, builder.into_inner().unwrap()).unwrap();
+    let dest = tmp.path().join("evil-unpacked");
+    fs::create_dir(&dest).unwrap();
+    match unpack_archive(&evil, &dest) {
+        Err(StorageError::InvalidLayout { path, reason }) => {
+            assert_eq!(path, evil);
+            assert!(reason.contains("config.dump"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        fs::symlink_metadata(dest.join("config.dump")).is_err(),
+        "a link was made"
+    );
 }
 
 #[test]

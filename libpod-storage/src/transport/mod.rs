@@ -7,7 +7,7 @@ mod docker_archive;
 mod layout_writer;
 mod oci_layout;
 
-pub use archive::{OciArchive, write_oci_archive};
+pub use archive::{OciArchive, unpack_archive, write_oci_archive};
 pub use docker_archive::{DockerArchive, DockerArchiveImage, is_docker_archive};
 pub use oci_layout::{IMAGE_LAYOUT_VERSION, MAX_INDEX_DEPTH, OciLayout, OciLayoutWriter};
 
