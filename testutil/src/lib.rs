@@ -27,6 +27,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod cgroups;
 mod mounts;
 mod podman;
 mod processes;
@@ -35,6 +36,7 @@ mod rootfs;
 mod runc;
 mod temp;
 
+pub use cgroups::remove_cgroup_parent;
 pub use mounts::{mount_points_beneath, unmount_beneath};
 pub use podman::{InitOutcome, Podman};
 pub use rootfs::{BUSYBOX, GROUP, PASSWD, busybox_rootfs, tar_directory};

@@ -75,57 +75,7 @@ impl Drop for CgroupParent {
     /// Kills whatever a failed test left running in the cgroups (thawing frozen ones first),
     /// then removes them, deepest first.
     fn drop(&mut self) {
-        let Ok(entries) = std::fs::read_dir("/sys/fs/cgroup") else {
-            return;
-        };
-        let dirs: Vec<_> = entries
-            .flatten()
-            .map(|e| e.path().join(self.0.trim_start_matches('/')))
-            .filter(|d| d.is_dir())
-            .collect();
-        let mut all = Vec::new();
-        for dir in &dirs {
-            collect_dirs(dir, &mut all);
-        }
-        for dir in &all {
-            let _ = std::fs::write(dir.join("freezer.state"), "THAWED");
-        }
-        for _ in 0..50 {
-            let pids: Vec<i32> = all
-                .iter()
-                .filter_map(|d| std::fs::read_to_string(d.join("cgroup.procs")).ok())
-                .flat_map(|text| {
-                    text.lines()
-                        .filter_map(|l| l.trim().parse().ok())
-                        .collect::<Vec<i32>>()
-                })
-                .collect();
-            if pids.is_empty() {
-                break;
-            }
-            for pid in pids {
-                let _ = nix::sys::signal::kill(
-                    nix::unistd::Pid::from_raw(pid),
-                    nix::sys::signal::Signal::SIGKILL,
-                );
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        // Deepest first: children were collected after their parents.
-        for dir in all.iter().rev() {
-            let _ = std::fs::remove_dir(dir);
-        }
-    }
-}
-
-fn collect_dirs(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    out.push(dir.to_path_buf());
-    if let Ok(children) = std::fs::read_dir(dir) {
-        for child in children.flatten() {
-            if child.file_type().is_ok_and(|t| t.is_dir()) {
-                collect_dirs(&child.path(), out);
-            }
-        }
+        libpod_testutil::remove_cgroup_parent(&self.0);
     }
 }
 

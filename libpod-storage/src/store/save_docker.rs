@@ -89,7 +89,12 @@ impl Store {
         let list_path = dir.join("manifest.json");
         let bytes = serde_json::to_vec(&list)
             .map_err(|e| StorageError::invalid("manifest.json", "docker archive", e.to_string()))?;
-        fs::write(&list_path, bytes).map_err(|e| StorageError::io("write", &list_path, e))?;
+        libpod_fs::private_file()
+            .write(true)
+            .create_new(true)
+            .open(&list_path)
+            .and_then(|mut file| file.write_all(&bytes))
+            .map_err(|e| StorageError::io("write", &list_path, e))?;
         write_oci_archive(&dir, file)?;
         for id in &ids {
             self.image_event(ImageEventKind::Save, id, &file.display().to_string());
