@@ -360,7 +360,16 @@ fn exec_matches_runc() {
         std::os::fd::AsRawFd::as_raw_fd(&write)
     );
     let script = "echo via-fd >&3; exec 3>&-; sleep 5";
-    let args = ["exec", "-d", "--preserve-fds", "1", "lc", "sh", "-c", script];
+    let args = [
+        "exec",
+        "-d",
+        "--preserve-fds",
+        "1",
+        "lc",
+        "sh",
+        "-c",
+        script,
+    ];
     let out = podctl_redirected(&pair, &args, &redirect);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     drop(write);

@@ -3,8 +3,8 @@
 //! crate's `libpod-libcontainer-monitor` program. Root only, one case at a time (they share
 //! the host's cgroups).
 
-use libpod_core::oci::suite::Fixture;
 use libpod_core::oci::attach_socket::{self, AttachSocket, Output};
+use libpod_core::oci::suite::Fixture;
 use libpod_core::oci::{CreateArgs, LogTarget, OciRuntime, TerminalSize};
 use libpod_libcontainer::{LibcontainerConfig, LibcontainerRuntime, MonitorCommand};
 use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
@@ -256,7 +256,10 @@ fn monitor_serves_the_attach_socket_with_an_open_stdin() {
     typist.close_input().unwrap();
     for socket in [&typist, &watcher] {
         let (out, err) = read_until_closed(socket);
-        assert_eq!((out.as_str(), err.as_str()), ("QUIET WORDS\n", "err-done\n"));
+        assert_eq!(
+            (out.as_str(), err.as_str()),
+            ("QUIET WORDS\n", "err-done\n")
+        );
     }
     let exit = env.rt.wait_exit(id, Some(Duration::from_secs(20))).unwrap();
     assert_eq!(exit.map(|e| e.code), Some(3));
@@ -279,7 +282,10 @@ fn monitor_gives_the_container_a_terminal_resized_through_ctl() {
     args.log = LogTarget::K8sFile(log.clone());
     args.terminal = true;
     env.rt.create(&args).unwrap();
-    let size = TerminalSize { rows: 30, cols: 100 };
+    let size = TerminalSize {
+        rows: 30,
+        cols: 100,
+    };
     attach_socket::resize(&attach_socket::ctl_path(&bundle), size).unwrap();
     let socket = AttachSocket::connect(&attach_socket::attach_socket_path(&bundle)).unwrap();
     env.rt.start(id).unwrap();

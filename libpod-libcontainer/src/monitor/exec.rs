@@ -234,7 +234,9 @@ impl Builds {
         for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if TENANT_LEFTOVERS.iter().any(|prefix| name.starts_with(prefix))
+            if TENANT_LEFTOVERS
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
                 && let Err(err) = std::fs::remove_file(entry.path())
             {
                 eprintln!(

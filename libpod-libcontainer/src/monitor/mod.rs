@@ -140,7 +140,10 @@ fn serve(request: &MonitorRequest) -> ExitCode {
     // The attach socket, the control FIFO and the console socket go in the bundle (conmon's
     // `--full-attach` layout), bound by names relative to it: no limit on its path's length.
     if let Err(err) = std::env::set_current_dir(&request.bundle) {
-        return fail(format!("entering {}: {err}", request.bundle.display()), false);
+        return fail(
+            format!("entering {}: {err}", request.bundle.display()),
+            false,
+        );
     }
     let (pid, mut relay) = match create(request) {
         Ok(created) => created,
