@@ -19,20 +19,24 @@
 //!    process exits, so the caller reaps it at once; the second calls `setsid` (no terminal,
 //!    no signal from the caller's session) and is re-parented to init or the nearest
 //!    subreaper: the container outlives the program that started it, as with conmon.
-//! 3. It records its PID (`RUN_DIR/conmon.pid`), checks again that it is single-threaded, and
-//!    has libcontainer create the container (stdin /dev/null, stdout and stderr pipes to
-//!    itself); the init is its child. It reports the init's PID, or the error, as one JSON line
-//!    on stdout, then points stdin and stdout at /dev/null.
-//! 4. It waits in one `poll` for output on the pipes and for the init's exit (a pidfd); output
-//!    goes to the k8s-file log in conmon's format and with its size limit (`log.rs`).
-//! 5. At the exit it reaps the init, drains the pipes, writes `EXIT_DIR/ID` (the code, 128 + N
-//!    for signal N, written to a temporary file renamed into place) and runs the exit command
-//!    with stdio on /dev/null, without waiting for it.
+//! 3. It records its PID (`RUN_DIR/conmon.pid`), enters the bundle, binds conmon's attach
+//!    socket and makes its `ctl` FIFO there (`attach.rs`, `terminal.rs`), checks again that it
+//!    is single-threaded, and has libcontainer create the container: stdin /dev/null (a pipe
+//!    to itself with `-i`), stdout and stderr pipes to itself, or with `-t` a terminal whose
+//!    master the init sends over a console socket; the init is its child. It reports the
+//!    init's PID, or the error, as one JSON line on stdout, then points stdin and stdout at
+//!    /dev/null.
+//! 4. It waits in one `poll` (`watch.rs`) for output, connections, input, resizes and the
+//!    init's exit (a pidfd); output goes to the k8s-file log in conmon's format and with its
+//!    size limit (`log.rs`) and to every attach client.
+//! 5. At the exit it reaps the init, drains the output, writes `EXIT_DIR/ID` (the code, 128 + N
+//!    for signal N, written to a temporary file renamed into place), closes the attach
+//!    connections and runs the exit command with stdio on /dev/null, without waiting for it.
 //!
 //! An exec session's monitor (`exec.rs`) starts the same way (the request says which), then
-//! binds the session's attach socket (`attach.rs`), waits for the caller's go-ahead, runs
+//! binds the session's attach socket and control FIFO, waits for the caller's go-ahead, runs
 //! the process with libcontainer's tenant builder under the container's seccomp filter
-//! (`seccomp.rs`), serves the socket until the process exits, writes the session's exit
+//! (`seccomp.rs`), serves the same loop until the process exits, writes the session's exit
 //! file and runs the exit command: conmon's `-e --exec-attach`.
 //!
 //! Nothing of the embedder is shared: the monitor gets its request as data and writes only
