@@ -304,3 +304,41 @@ fn monitor_gives_the_container_a_terminal_resized_through_ctl() {
     assert!(!bundle.join("console.sock").exists());
     env.rt.delete(id, false).unwrap();
 }
+
+/// Attach clients that hang up are dropped at once: attaching and detaching leaves the
+/// monitor no descriptor, however often, while the container runs on.
+#[test]
+fn monitor_drops_clients_that_hung_up() {
+    let env = Env::new();
+    let id = "attach-cycles";
+    let (bundle, run_dir) = env.bundle(id, &["/bin/sleep", "600"]);
+    let args = CreateArgs::new(id, id, &bundle, &run_dir);
+    let created = env.rt.create(&args).unwrap();
+    env.rt.start(id).unwrap();
+    let fds = format!("/proc/{}/fd", created.conmon_pid);
+    let count = || std::fs::read_dir(&fds).unwrap().count();
+    let path = attach_socket::attach_socket_path(&bundle);
+    // One client held, so the monitor has accepted and settled before the count.
+    let held = AttachSocket::connect(&path).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let before = count();
+    for _ in 0..8 {
+        drop(AttachSocket::connect(&path).unwrap());
+    }
+    // Time for the monitor to accept them (it would hold them from then on).
+    std::thread::sleep(Duration::from_millis(300));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while count() != before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} descriptors, {before} before",
+            count()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(held);
+    env.rt.kill(id, 9, false).unwrap();
+    let exit = env.rt.wait_exit(id, Some(Duration::from_secs(20))).unwrap();
+    assert_eq!(exit.map(|e| e.code), Some(137));
+    env.rt.delete(id, false).unwrap();
+}
