@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Cgroup, ok, podctl};
+use common::{Cgroup, assert_test_runtime, ok, podctl, runtime_args};
 use libpod_testutil::{TempRoot, busybox_rootfs, require_root, serial, tar_directory};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::pty::{Winsize, openpty};
@@ -37,6 +37,7 @@ impl Terminal {
             .arg(root.join("root"))
             .arg("--runroot")
             .arg(root.join("run"))
+            .args(runtime_args(args))
             .args(args)
             .stdin(slave())
             .stdout(slave())
@@ -187,6 +188,7 @@ fn run_it_attach_and_start_ai_in_a_terminal() {
     term.type_in("\x10\x11");
     assert_eq!(term.exit_code(), 0);
     assert_eq!(status(&root, "shell"), "running");
+    assert_test_runtime(&root, "shell");
 
     // exec -it: a second shell in it, as run -it: sized at the start and on a resize, the
     // terminal raw (ctrl-c interrupts the container's command, not podctl); its exit code is
@@ -250,6 +252,7 @@ fn run_it_attach_and_start_ai_in_a_terminal() {
         .arg(root.join("root"))
         .arg("--runroot")
         .arg(root.join("run"))
+        .args(runtime_args(&args))
         .args(&args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -172,6 +172,42 @@ fn podctl_with_input(pair: &Pair, args: &[&str], input: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// podctl with `args`, started by sh with `redirect` (as `3<FILE`) applied: fds given to
+/// podctl open and not close-on-exec, as `--preserve-fds` wants them.
+fn podctl_redirected(pair: &Pair, args: &[&str], redirect: &str) -> Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec \"$0\" \"$@\" {redirect}"))
+        .arg(env!("CARGO_BIN_EXE_podctl"))
+        .arg("--root")
+        .arg(pair.root.join("root"))
+        .arg("--runroot")
+        .arg(pair.root.join("run"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Reads `fd` to its end, which must come within `limit`.
+fn read_to_end_within(fd: std::os::fd::OwnedFd, limit: std::time::Duration) -> String {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let deadline = std::time::Instant::now() + limit;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let ms = u16::try_from(left.as_millis()).unwrap_or(u16::MAX);
+        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
+        let ready = poll(&mut fds, PollTimeout::from(ms)).unwrap();
+        assert!(ready > 0, "no end of file within {limit:?}; read {seen:?}");
+        let mut buf = [0u8; 256];
+        match nix::unistd::read(&fd, &mut buf).unwrap() {
+            0 => return String::from_utf8(seen).unwrap(),
+            n => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
 /// Prints 1 when SIGPIPE is ignored in the process that reads `/proc/self/status`, else 0.
 const SIGPIPE_IGNORED: &str =
     "m=$(grep SigIgn /proc/self/status | cut -f2); echo $(( 0x$m >> 12 & 1 ))";
@@ -303,6 +339,42 @@ fn exec_matches_runc() {
             .unwrap_or_default();
         assert!(left.is_empty(), "{name}: sessions left: {left:?}");
     }
+    // --preserve-fds: podctl's fd 3 is the process's.
+    let given = pair.dir().join("given");
+    std::fs::write(&given, "passed-in\n").unwrap();
+    for name in ["lc", "rc"] {
+        let args = ["exec", "--preserve-fds", "1", name, "sh", "-c", "cat <&3"];
+        let out = podctl_redirected(&pair, &args, &format!("3<{}", given.display()));
+        assert_eq!(
+            seen(&out),
+            (Some(0), "passed-in\n".into(), String::new()),
+            "{name}"
+        );
+    }
+    // Once the process runs, only it holds the fd: a pipe's end comes when it closes its
+    // copy, while it runs on (conmon keeps its copy until the session ends).
+    let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).unwrap();
+    let redirect = format!(
+        "3>/proc/{}/fd/{}",
+        std::process::id(),
+        std::os::fd::AsRawFd::as_raw_fd(&write)
+    );
+    let script = "echo via-fd >&3; exec 3>&-; sleep 5";
+    let args = [
+        "exec",
+        "-d",
+        "--preserve-fds",
+        "1",
+        "lc",
+        "sh",
+        "-c",
+        script,
+    ];
+    let out = podctl_redirected(&pair, &args, &redirect);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    drop(write);
+    let text = read_to_end_within(read, std::time::Duration::from_secs(3));
+    assert_eq!(text, "via-fd\n");
     // Execs at once: each its own output and exit code; libcontainer's per-exec notify
     // sockets do not pile up in the container's state directory.
     let execs: Vec<_> = (0..12i32)

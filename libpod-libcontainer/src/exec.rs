@@ -10,11 +10,11 @@
 //! words). The exit code is written where conmon writes it, `DIR/exit/CONTAINER_ID`.
 
 use crate::LibcontainerRuntime;
-use crate::errors::{self, check_id, unsupported};
+use crate::errors::{self, check_id};
 use crate::launch::{MONITOR_LOG, absolute, in_runc_words, read_line};
 use crate::monitor::exec::PROCESS_SPEC;
 use crate::protocol::{EXEC_GO, ExecReport, ExecRequest, Request};
-use libpod_core::oci::attach_socket::{self, AttachSocket};
+use libpod_core::oci::attach_socket::{self, AttachSocket, TerminalSize};
 use libpod_core::oci::{
     ExecArgs, ExecStarted, OciExec, PendingExec, ProcessRef, classify_exec_error, exec_exit_dir,
 };
@@ -43,12 +43,15 @@ impl OciExec for LibcontainerRuntime {
         Ok(Box::new(self.launch_exec(args)?))
     }
 
-    fn exec_resize(&self, dir: &Path, _rows: u16, _columns: u16) -> Result<()> {
-        let id = dir
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        Err(unsupported(&id, "a terminal for an exec session"))
+    fn exec_resize(&self, dir: &Path, rows: u16, columns: u16) -> Result<()> {
+        // The monitor reads conmon's control FIFO in the session's directory.
+        attach_socket::resize(
+            &attach_socket::ctl_path(dir),
+            TerminalSize {
+                rows,
+                cols: columns,
+            },
+        )
     }
 }
 
@@ -56,15 +59,6 @@ impl LibcontainerRuntime {
     fn launch_exec(&self, args: &ExecArgs<'_>) -> Result<LibcontainerExecPending> {
         let id = args.container_id;
         check_id(id)?;
-        if args.terminal {
-            return Err(unsupported(id, "a terminal for an exec session"));
-        }
-        if args.preserve_fds > 0 {
-            return Err(unsupported(
-                id,
-                "passing file descriptors to an exec session",
-            ));
-        }
         if !self.knows(id) {
             return Err(errors::oci(id, "exec", errors::NOT_EXIST));
         }
@@ -91,6 +85,8 @@ impl LibcontainerRuntime {
             dir: dir.clone(),
             state_root: self.config.state_root.clone(),
             stdin: args.stdin,
+            terminal: args.terminal,
+            preserve_fds: args.preserve_fds,
             exit_command: args.exit_command.to_vec(),
         });
         let mut line = serde_json::to_vec(&request)
@@ -118,6 +114,7 @@ impl LibcontainerRuntime {
             container_id: id.to_string(),
             dir,
             attach: args.attach,
+            initial_size: args.initial_size.filter(|_| args.terminal),
             stdin: Some(stdin),
             stdout,
             received: Vec::new(),
@@ -145,6 +142,8 @@ struct LibcontainerExecPending {
     container_id: String,
     dir: PathBuf,
     attach: bool,
+    /// The size the terminal is set to once the process runs.
+    initial_size: Option<TerminalSize>,
     /// The monitor's stdin: the go-ahead goes there; closed unwritten, nothing runs.
     stdin: Option<ChildStdin>,
     stdout: ChildStdout,
@@ -206,6 +205,13 @@ impl PendingExec for LibcontainerExecPending {
             ExecReport::Ready { .. } => return Err(errors::oci(&id, "exec", "ready twice")),
         };
         self.monitor = None;
+        // Once the process runs, the monitor holds its terminal (written earlier, the size
+        // would be applied to no terminal).
+        if let Some(size) = self.initial_size
+            && let Err(err) = attach_socket::resize(&attach_socket::ctl_path(&self.dir), size)
+        {
+            tracing::warn!(%err, "setting the size of an exec session's terminal");
+        }
         let mut started = ExecStarted::with_exit_dir(pid, &id, exec_exit_dir(&self.dir));
         started.attach = attach;
         Ok(started)

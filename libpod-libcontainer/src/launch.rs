@@ -28,9 +28,6 @@ impl LibcontainerRuntime {
     pub(crate) fn launch_monitor(&self, args: &CreateArgs<'_>) -> Result<MonitorPending<'_>> {
         let id = args.id;
         check_id(id)?;
-        if args.terminal || args.stdin {
-            return Err(unsupported(id, "a terminal or an open stdin (attach)"));
-        }
         let log_path = match &args.log {
             LogTarget::K8sFile(path) => Some(absolute(path)?),
             LogTarget::None => None,
@@ -48,6 +45,8 @@ impl LibcontainerRuntime {
             exit_dir: self.config.exit_dir.clone(),
             log_path,
             log_size_max: args.log_size_max,
+            terminal: args.terminal,
+            stdin: args.stdin,
             exit_command: args.exit_command.to_vec(),
         };
         // A new process: the last one's exit and files are stale.

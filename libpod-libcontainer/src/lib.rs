@@ -19,7 +19,9 @@
 //!   which is only sound in a single-threaded process. So the create runs in a fresh process
 //!   per container, the [`MonitorCommand`] (the embedder's binary in a monitor mode that calls
 //!   [`monitor::main`], or this crate's `libpod-libcontainer-monitor`): it detaches, creates
-//!   the container, holds its init as its child, copies its output to the k8s-file log,
+//!   the container, holds its init as its child, copies its output to the k8s-file log and
+//!   to the clients of conmon's attach socket (stdin kept open with `-i`, or a terminal whose
+//!   master libcontainer sends over a console socket, resized through conmon's `ctl` FIFO),
 //!   records its exit code, and runs the exit command, as conmon does.
 //!
 //! # Offering it, and the exit command
@@ -38,7 +40,8 @@
 //! ([`OciRuntime::exec_side`](libpod_core::oci::OciRuntime::exec_side)), so the exec sessions
 //! of its containers run under it: a monitor per session (the same [`MonitorCommand`], with
 //! [`EXEC_SESSION_FLAG`] and the session's ID appended) runs the process with libcontainer's
-//! tenant builder, serves conmon's attach socket protocol in the session's directory, writes
+//! tenant builder (with a terminal, and the caller's fds passed on with `--preserve-fds`),
+//! serves conmon's attach socket protocol and `ctl` FIFO in the session's directory, writes
 //! the exit code where conmon does and runs the exit command; a command that is not found
 //! or cannot be invoked fails as Podman's 127 and 126. The process runs under the
 //! container's seccomp filter, which libcontainer's tenant builder leaves out (the monitor
@@ -47,9 +50,7 @@
 //! # Not supported yet
 //!
 //! These fail with [`CoreError::RuntimeUnsupported`](libpod_core::CoreError), naming what:
-//! a terminal or an open stdin for the container (attach: the container's monitor serves no
-//! attach socket yet), a terminal for an exec session (and its resize), file descriptors
-//! passed to an exec session, the journald log driver, and Podman's `tmpcopyup` tmpfs option
+//! the journald log driver, and Podman's `tmpcopyup` tmpfs option
 //! over a directory of the image that holds files (libcontainer does not know the option; it
 //! is dropped where there is nothing to copy: the mount point missing or empty). Nor
 //! checkpoint/restore; the OOM marker is not written (an OOM kill reads as exit 137).

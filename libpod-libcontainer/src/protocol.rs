@@ -37,6 +37,10 @@ pub(crate) struct MonitorRequest {
     pub log_path: Option<PathBuf>,
     /// The log's size limit (conmon's `--log-size-max`: past it the file starts over).
     pub log_size_max: Option<u64>,
+    /// Give the container a terminal (conmon's `-t`): its master comes to the monitor.
+    pub terminal: bool,
+    /// Keep its stdin open without a terminal (conmon's `-i`), fed from the attach socket.
+    pub stdin: bool,
     /// The program (and arguments) run after the exit is recorded; empty for none.
     pub exit_command: Vec<String>,
 }
@@ -64,6 +68,10 @@ pub(crate) struct ExecRequest {
     pub state_root: PathBuf,
     /// Keep the process's stdin open, fed from the attach socket's clients.
     pub stdin: bool,
+    /// Give the process a terminal: its master comes to the monitor.
+    pub terminal: bool,
+    /// Pass the monitor's fds 3 .. 3+N (the caller's, inherited) on to the process.
+    pub preserve_fds: u32,
     /// The program (and arguments) run after the exit is recorded; empty for none.
     pub exit_command: Vec<String>,
 }
@@ -138,6 +146,8 @@ mod tests {
             dir: "/d".into(),
             state_root: "/s".into(),
             stdin: false,
+            terminal: true,
+            preserve_fds: 2,
             exit_command: Vec::new(),
         });
         let line = serde_json::to_string(&exec).unwrap();

@@ -3,8 +3,9 @@
 //! crate's `libpod-libcontainer-monitor` program. Root only, one case at a time (they share
 //! the host's cgroups).
 
+use libpod_core::oci::attach_socket::{self, AttachSocket, Output};
 use libpod_core::oci::suite::Fixture;
-use libpod_core::oci::{CreateArgs, LogTarget, OciRuntime};
+use libpod_core::oci::{CreateArgs, LogTarget, OciRuntime, TerminalSize};
 use libpod_libcontainer::{LibcontainerConfig, LibcontainerRuntime, MonitorCommand};
 use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
 use libpod_testutil::{TempRoot, busybox_rootfs};
@@ -55,6 +56,11 @@ impl Env {
 
     /// Writes a fresh bundle for `id` running `command`; returns the bundle and run directory.
     fn bundle(&self, id: &str, command: &[&str]) -> (PathBuf, PathBuf) {
+        self.bundle_with(id, command, false)
+    }
+
+    /// As [`bundle`](Self::bundle), the process given a terminal with `tty`.
+    fn bundle_with(&self, id: &str, command: &[&str], tty: bool) -> (PathBuf, PathBuf) {
         let dir = self.container_dir(id);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).unwrap();
@@ -66,6 +72,7 @@ impl Env {
         config.command = Some(command.iter().map(|s| s.to_string()).collect());
         config.cgroup_parent = Some(self.cgroup_parent.clone());
         config.network.mode = libpod_spec::NetworkMode::None;
+        config.tty = tty;
         let spec = self
             .generator
             .generate(&config, None, &SpecContext::new(id, &rootfs))
@@ -183,18 +190,10 @@ fn monitor_writes_log_exit_file_and_runs_exit_command() {
 
 /// What the monitor cannot serve yet is refused before anything is made, by name.
 #[test]
-fn terminal_and_journald_are_not_supported() {
+fn journald_is_not_supported() {
     let env = Env::new();
     let id = "unsupported";
     let (bundle, run_dir) = env.bundle(id, &["/bin/true"]);
-    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
-    args.terminal = true;
-    match env.rt.launch(&args) {
-        Err(libpod_core::CoreError::RuntimeUnsupported { what, .. }) => {
-            assert!(what.contains("terminal"), "{what}");
-        }
-        other => panic!("a terminal: {:?}", other.map(|_| ())),
-    }
     let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
     args.log = LogTarget::Journald;
     match env.rt.launch(&args) {
@@ -204,4 +203,142 @@ fn terminal_and_journald_are_not_supported() {
         other => panic!("journald: {:?}", other.map(|_| ())),
     }
     assert_eq!(env.rt.state(id).unwrap(), None);
+}
+
+/// What one attach connection read until the monitor closed it: stdout, stderr.
+fn read_until_closed(socket: &AttachSocket) -> (String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut buf = vec![0u8; attach_socket::OUTPUT_BUFFER];
+    loop {
+        match socket.receive(&mut buf).unwrap() {
+            Output::Stdout(data) => out.extend_from_slice(data),
+            Output::Stderr(data) => err.extend_from_slice(data),
+            Output::Other(stream) => panic!("stream {stream}"),
+            Output::Closed => break,
+        }
+    }
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    (text(out), text(err))
+}
+
+/// A log's messages of `stream`, in order.
+fn logged(log: &std::path::Path, stream: &str) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .filter_map(|line| {
+            let (_, s, _, message) = libpod_core::logs::parse_record(line).unwrap();
+            (s.as_str() == stream).then(|| message.to_string())
+        })
+        .collect()
+}
+
+/// The container's monitor serves conmon's attach socket in the bundle: every client gets
+/// stdout and stderr apart, input reaches the open stdin (conmon's `-i`) and a client's end
+/// of input closes it; the output is logged too, and the connections close at the exit.
+#[test]
+fn monitor_serves_the_attach_socket_with_an_open_stdin() {
+    let env = Env::new();
+    let id = "attach-stdin";
+    let script = "tr a-z A-Z; echo err-done >&2; exit 3";
+    let (bundle, run_dir) = env.bundle(id, &["/bin/sh", "-c", script]);
+    let log = env.tmp.path().join("ctr.log");
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.log = LogTarget::K8sFile(log.clone());
+    args.stdin = true;
+    env.rt.create(&args).unwrap();
+    let path = attach_socket::attach_socket_path(&bundle);
+    let typist = AttachSocket::connect(&path).unwrap();
+    let watcher = AttachSocket::connect(&path).unwrap();
+    env.rt.start(id).unwrap();
+    typist.send_input(b"quiet ").unwrap();
+    typist.send_input(b"words\n").unwrap();
+    typist.close_input().unwrap();
+    for socket in [&typist, &watcher] {
+        let (out, err) = read_until_closed(socket);
+        assert_eq!(
+            (out.as_str(), err.as_str()),
+            ("QUIET WORDS\n", "err-done\n")
+        );
+    }
+    let exit = env.rt.wait_exit(id, Some(Duration::from_secs(20))).unwrap();
+    assert_eq!(exit.map(|e| e.code), Some(3));
+    assert_eq!(logged(&log, "stdout"), ["QUIET WORDS"]);
+    assert_eq!(logged(&log, "stderr"), ["err-done"]);
+    env.rt.delete(id, false).unwrap();
+}
+
+/// With a terminal, the container's master comes to the monitor over libcontainer's console
+/// socket: a resize written to the control FIFO before the start is the terminal's size,
+/// input is read through the terminal (echoed), all output is stdout, in the log too.
+#[test]
+fn monitor_gives_the_container_a_terminal_resized_through_ctl() {
+    let env = Env::new();
+    let id = "attach-tty";
+    let script = "[ -t 0 ] && stty size && read line && echo got-$line; exit 4";
+    let (bundle, run_dir) = env.bundle_with(id, &["/bin/sh", "-c", script], true);
+    let log = env.tmp.path().join("ctr.log");
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.log = LogTarget::K8sFile(log.clone());
+    args.terminal = true;
+    env.rt.create(&args).unwrap();
+    let size = TerminalSize {
+        rows: 30,
+        cols: 100,
+    };
+    attach_socket::resize(&attach_socket::ctl_path(&bundle), size).unwrap();
+    let socket = AttachSocket::connect(&attach_socket::attach_socket_path(&bundle)).unwrap();
+    env.rt.start(id).unwrap();
+    socket.send_input(b"hello\r").unwrap();
+    let (out, err) = read_until_closed(&socket);
+    assert_eq!(err, "");
+    assert!(out.contains("30 100\r\n"), "{out:?}");
+    assert!(out.contains("hello\r\n"), "the echo: {out:?}");
+    assert!(out.contains("got-hello\r\n"), "{out:?}");
+    let exit = env.rt.wait_exit(id, Some(Duration::from_secs(20))).unwrap();
+    assert_eq!(exit.map(|e| e.code), Some(4));
+    let stdout = logged(&log, "stdout").join("\n");
+    assert!(stdout.contains("got-hello"), "{stdout:?}");
+    assert!(logged(&log, "stderr").is_empty());
+    // The console socket served once.
+    assert!(!bundle.join("console.sock").exists());
+    env.rt.delete(id, false).unwrap();
+}
+
+/// Attach clients that hang up are dropped at once: attaching and detaching leaves the
+/// monitor no descriptor, however often, while the container runs on.
+#[test]
+fn monitor_drops_clients_that_hung_up() {
+    let env = Env::new();
+    let id = "attach-cycles";
+    let (bundle, run_dir) = env.bundle(id, &["/bin/sleep", "600"]);
+    let args = CreateArgs::new(id, id, &bundle, &run_dir);
+    let created = env.rt.create(&args).unwrap();
+    env.rt.start(id).unwrap();
+    let fds = format!("/proc/{}/fd", created.conmon_pid);
+    let count = || std::fs::read_dir(&fds).unwrap().count();
+    let path = attach_socket::attach_socket_path(&bundle);
+    // One client held, so the monitor has accepted and settled before the count.
+    let held = AttachSocket::connect(&path).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let before = count();
+    for _ in 0..8 {
+        drop(AttachSocket::connect(&path).unwrap());
+    }
+    // Time for the monitor to accept them (it would hold them from then on).
+    std::thread::sleep(Duration::from_millis(300));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while count() != before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} descriptors, {before} before",
+            count()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(held);
+    env.rt.kill(id, 9, false).unwrap();
+    let exit = env.rt.wait_exit(id, Some(Duration::from_secs(20))).unwrap();
+    assert_eq!(exit.map(|e| e.code), Some(137));
+    env.rt.delete(id, false).unwrap();
 }

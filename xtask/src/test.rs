@@ -21,7 +21,8 @@ const DOCS_RS_FEATURES: &str = "libpod-core/testsuite,libpod-storage/testsuite";
 /// every container they make under libcontainer instead of conmon + runc
 /// (`LIBPOD_TEST_RUNTIME=libcontainer`, which their `common::podctl` turns into `--runtime`).
 /// The others need what libcontainer does not do yet (ARCHITECTURE.md, libpod-libcontainer).
-pub const LIBCONTAINER_MATRIX: [&str; 17] = [
+pub const LIBCONTAINER_MATRIX: [&str; 18] = [
+    "podctl_attach",
     "podctl_auto_update",
     "podctl_broken",
     "podctl_containers",
@@ -40,10 +41,6 @@ pub const LIBCONTAINER_MATRIX: [&str; 17] = [
     "podctl_update",
     "podctl_volumes",
 ];
-
-/// Tests of the matrix's files skipped under libcontainer, each for what it lacks:
-/// `create_flags_give_podmans_config_json` makes a `-it` container (no attach socket yet).
-const LIBCONTAINER_SKIPPED: [&str; 1] = ["create_flags_give_podmans_config_json"];
 
 /// Ensures host packages, a working CRIU and the rustfmt and clippy components, then runs
 /// fmt, clippy, the libraries' docs (warnings denied), the tests, and the runtime matrix's
@@ -87,13 +84,6 @@ fn libcontainer_matrix(extra: &[String]) -> Command {
         command.args(["--test", name]);
     }
     command.args(extra);
-    // The test binaries' own arguments come after `--` (the caller's, if it gave one).
-    if !extra.iter().any(|arg| arg == "--") {
-        command.arg("--");
-    }
-    for name in LIBCONTAINER_SKIPPED {
-        command.args(["--skip", name]);
-    }
     command.env("LIBPOD_TEST_RUNTIME", "libcontainer");
     command
 }
@@ -141,13 +131,19 @@ mod tests {
         let command = libcontainer_matrix(&["--".into(), "--nocapture".into()]);
         let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy()).collect();
         assert_eq!(args[..3], ["test", "-p", "libpod-examples"]);
-        let tail = ["--", "--nocapture", "--skip", LIBCONTAINER_SKIPPED[0]];
-        assert_eq!(args[args.len() - 4..], tail);
+        // Every file of the matrix, each once, then the caller's arguments as given.
+        let tests: Vec<_> = args
+            .windows(2)
+            .filter(|pair| pair[0] == "--test")
+            .map(|pair| pair[1].to_string())
+            .collect();
+        assert_eq!(tests, LIBCONTAINER_MATRIX);
+        assert_eq!(args[args.len() - 2..], ["--", "--nocapture"]);
         let command = libcontainer_matrix(&[]);
         let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy()).collect();
         assert_eq!(
-            args[args.len() - 3..],
-            ["--", "--skip", LIBCONTAINER_SKIPPED[0]]
+            args.last().map(|a| a.as_ref()),
+            LIBCONTAINER_MATRIX.last().copied()
         );
         assert!(
             command

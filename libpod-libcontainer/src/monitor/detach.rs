@@ -1,7 +1,8 @@
 //! The monitor's one fork, and the check that makes it sound: the process holds one thread.
 //!
-//! `unsafe` is allowed here by name (as libpod-core allows it in its spawn module): the fork
-//! and SIGPIPE's action; `attach.rs` has the crate's only other (an accepted descriptor).
+//! `unsafe` is allowed here by name (as libpod-core allows it in its spawn module): the fork,
+//! SIGPIPE's action, and owning the fds an exec's caller passes on; the crate's only
+//! `unsafe`.
 
 #![allow(unsafe_code)]
 
@@ -50,6 +51,26 @@ pub(super) fn with_default_sigpipe<T>(f: impl FnOnce() -> T) -> T {
         eprintln!("libcontainer monitor: ignoring SIGPIPE: {err}");
     }
     result
+}
+
+/// Owns this process's fds 3 .. 3+`count`, which the caller of an exec passes on to its
+/// process (`--preserve-fds`), so that they close once the process has them. Fails unless
+/// each is open.
+pub(super) fn take_inherited(count: u32) -> io::Result<Vec<std::os::fd::OwnedFd>> {
+    use std::os::fd::FromRawFd;
+    let mut owned = Vec::new();
+    for fd in 3..3u32.saturating_add(count) {
+        let fd = std::os::fd::RawFd::try_from(fd).map_err(io::Error::other)?;
+        std::fs::symlink_metadata(format!("/proc/self/fd/{fd}"))
+            .map_err(|err| io::Error::other(format!("fd {fd} is not open: {err}")))?;
+        // SAFETY: `fd` is open (checked above) and was inherited from the caller, open since
+        // this program started (the caller passes 3 .. 3+count open, and the monitor is
+        // called before anything of this program opens a file; opens take the lowest free
+        // number, so none of ours got a number below 3+count); nothing else in this process
+        // owns or closes it.
+        owned.push(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) });
+    }
+    Ok(owned)
 }
 
 /// Fails unless this process holds exactly one thread (`/proc/self/task` has one entry).

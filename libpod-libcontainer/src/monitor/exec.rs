@@ -1,25 +1,31 @@
 //! An exec session's monitor: conmon's `-e --exec-attach` for this runtime. Detached already
 //! (as a create's monitor), it
 //!
-//! 1. records its PID (`DIR/conmon.pid`; its command line holds the session's ID, by which
+//! 1. takes the caller's fds passed on to the process (`--preserve-fds`: 3 .. 3+N), records
+//!    its PID (`DIR/conmon.pid`; its command line holds the session's ID, by which
 //!    libpod-core recognises it), makes `DIR` its working directory, binds the attach socket
-//!    there and reports `Ready`;
+//!    and makes the control FIFO there, and reports `Ready`;
 //! 2. waits for the caller's go-ahead (the caller connects to the socket first, when
 //!    attached, so no output is lost); the pipe closed without it, it exits;
 //! 3. checks that it holds one thread and has libcontainer's tenant builder run
 //!    `DIR/process.json` in the container (joining its namespaces and cgroup; the process is
 //!    our child), under the container's seccomp filter (`seccomp.rs`: libcontainer's tenant
-//!    builder drops it), its stdio pipes to us, and reports `Started` or `Failed`;
-//! 4. serves the attach socket until the process exits (`attach.rs`), drains its output,
-//!    writes `DIR/exit/CONTAINER_ID`, closes the connections and runs the exit command.
+//!    builder drops it), its stdio pipes to us or a terminal whose master it sends us
+//!    (`terminal.rs`), the fds passed on at 3.. (ours closed once it runs), and reports
+//!    `Started` or `Failed`;
+//! 4. serves the attach socket and the control FIFO until the process exits (`watch.rs`),
+//!    drains its output, writes `DIR/exit/CONTAINER_ID`, closes the connections and runs
+//!    the exit command.
 
-use super::{attach, detach, quiet_stdio, record_exit, report, run_exit_command, seccomp};
+use super::{
+    Plan, attach, detach, endpoints, pipe, quiet_stdio, record_exit, remove_endpoints, report,
+    run_exit_command, seccomp, terminal, watch,
+};
 use crate::launch::MONITOR_PIDFILE;
 use crate::ops::chain;
 use crate::protocol::{EXEC_GO, ExecReport, ExecRequest};
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::syscall::syscall::SyscallType;
-use nix::fcntl::OFlag;
 use std::fs::File;
 use std::os::fd::OwnedFd;
 use std::process::ExitCode;
@@ -38,6 +44,12 @@ fn fail(message: String) -> ExitCode {
 
 /// The detached monitor's work for an exec (see the module docs).
 pub(super) fn serve(request: &ExecRequest) -> ExitCode {
+    // The caller's fds for the process, at 3.. (open since this program started, so nothing
+    // of ours took those numbers), ours until the process runs.
+    let inherited = match detach::take_inherited(request.preserve_fds) {
+        Ok(inherited) => inherited,
+        Err(err) => return fail(format!("the fds to pass on: {err}")),
+    };
     let monitor_pid = std::process::id();
     let Ok(monitor_pid) = i32::try_from(monitor_pid) else {
         return fail(format!("PID {monitor_pid} out of range"));
@@ -54,19 +66,22 @@ pub(super) fn serve(request: &ExecRequest) -> ExitCode {
     if let Err(err) = std::env::set_current_dir(&request.dir) {
         return fail(format!("entering {}: {err}", request.dir.display()));
     }
-    let listener = match attach::listen_here() {
-        Ok(listener) => listener,
-        Err(err) => return fail(format!("binding the attach socket: {err}")),
+    let (server, ctl) = match endpoints() {
+        Ok(endpoints) => endpoints,
+        Err(message) => return fail(message),
     };
     report(&ExecReport::Ready { monitor_pid });
     let mut line = String::new();
     let go = std::io::stdin().read_line(&mut line).is_ok() && line.trim() == EXEC_GO;
     if !go {
         // Abandoned: nothing ran.
-        let _ = std::fs::remove_file(attach::SOCKET);
+        remove_endpoints();
         return ExitCode::SUCCESS;
     }
-    let (pid, mut session) = match run(request, listener) {
+    let started = run(request, server, ctl);
+    // The process has its copies (or never will).
+    drop(inherited);
+    let (pid, mut relay) = match started {
         Ok(started) => started,
         Err(message) => return fail(message),
     };
@@ -74,37 +89,59 @@ pub(super) fn serve(request: &ExecRequest) -> ExitCode {
     if let Err(err) = quiet_stdio() {
         eprintln!("libcontainer monitor: {err}");
     }
-    let code = session.serve_until_exit(pid);
+    let code = relay.serve_until_exit(pid);
     record_exit(
         &libpod_core::oci::exec_exit_dir(&request.dir).join(&request.container_id),
         code,
     );
-    drop(session);
+    drop(relay);
     run_exit_command(&request.exit_command);
     ExitCode::SUCCESS
 }
 
-/// Runs the process in the container: its PID, and the session that serves it.
-fn run(request: &ExecRequest, listener: OwnedFd) -> Result<(i32, attach::Session), String> {
+/// Runs the process in the container: its PID, and the relay that serves its stdio.
+fn run(
+    request: &ExecRequest,
+    server: attach::Server,
+    ctl: terminal::Ctl,
+) -> Result<(i32, watch::Relay), String> {
     // libcontainer clones this process: it must hold one thread.
     detach::ensure_single_threaded().map_err(|err| format!("before the exec: {err}"))?;
-    let pipe = || nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|err| format!("pipe: {err}"));
-    let (stdin_theirs, stdin_ours): (OwnedFd, Option<OwnedFd>) = if request.stdin {
-        let (read, write) = pipe()?;
-        (read, Some(write))
-    } else {
-        let null = File::open("/dev/null").map_err(|err| format!("opening /dev/null: {err}"))?;
-        (null.into(), None)
-    };
-    let (out_read, out_write) = pipe()?;
-    let (err_read, err_write) = pipe()?;
     let (process, executor) = process_and_executor(request)?;
     let mut base = ContainerBuilder::new(request.container_id.clone(), SyscallType::default())
         .with_root_path(&request.state_root)
         .map_err(|err| chain(&err))?
-        .with_stdin(stdin_theirs)
-        .with_stdout(out_write)
-        .with_stderr(err_write);
+        .with_preserved_fds(
+            i32::try_from(request.preserve_fds).map_err(|_| "too many fds to pass on")?,
+        );
+    // With a terminal, the process sends its master over the console socket; else its
+    // stdio are pipes to us (stdin /dev/null unless kept open).
+    let plan = if request.terminal {
+        let socket = terminal::ConsoleSocket::listen_here(&request.dir)
+            .map_err(|err| format!("binding the console socket: {err}"))?;
+        base = base.with_console_socket(Some(socket.path()));
+        Plan::Terminal(socket)
+    } else {
+        let (stdin_theirs, stdin_ours): (OwnedFd, Option<OwnedFd>) = if request.stdin {
+            let (read, write) = pipe()?;
+            (read, Some(write))
+        } else {
+            let null =
+                File::open("/dev/null").map_err(|err| format!("opening /dev/null: {err}"))?;
+            (null.into(), None)
+        };
+        let (out_read, out_write) = pipe()?;
+        let (err_read, err_write) = pipe()?;
+        base = base
+            .with_stdin(stdin_theirs)
+            .with_stdout(out_write)
+            .with_stderr(err_write);
+        Plan::Pipes(watch::Stdio::Pipes {
+            stdout: out_read,
+            stderr: err_read,
+            stdin: stdin_ours,
+        })
+    };
     if let Some(executor) = executor {
         base = base.with_executor(executor);
     }
@@ -117,8 +154,9 @@ fn run(request: &ExecRequest, listener: OwnedFd) -> Result<(i32, attach::Session
     let built = detach::with_default_sigpipe(|| builder.build());
     builds.leave();
     let pid = built.map_err(|err| explain(request, chain(&err)))?;
-    let session = attach::Session::new(out_read, err_read, stdin_ours, listener);
-    Ok((pid.as_raw(), session))
+    let relay = watch::Relay::new(plan.into_stdio()?, None, server, ctl)
+        .map_err(|err| format!("duplicating the terminal: {err}"))?;
+    Ok((pid.as_raw(), relay))
 }
 
 /// The process spec libcontainer runs, and the executor that puts it under the container's
@@ -158,14 +196,14 @@ fn process_and_executor(
 
 /// The lock file in the container's state directory: held shared by every exec's build.
 const BUILD_LOCK: &str = "libpod-exec.lock";
-/// The notify sockets libcontainer's tenant builder makes in the container's state
-/// directory, and leaves there.
-const TENANT_NOTIFY: &str = "tenant-notify-";
+/// The notify sockets and console socket links libcontainer's tenant builder makes in the
+/// container's state directory, and leaves there.
+const TENANT_LEFTOVERS: [&str; 2] = ["tenant-notify-", "tenant-tty-"];
 
 /// An exec's build under way in a container: libcontainer's tenant builder leaves a notify
-/// socket in the state directory per exec, needed only while its build runs. Each build holds
-/// the directory's lock shared; after its build, an exec that gets it exclusive (no build
-/// runs) removes every such socket.
+/// socket (and, with a terminal, a link to the console socket) in the state directory per
+/// exec, needed only while its build runs. Each build holds the directory's lock shared;
+/// after its build, an exec that gets it exclusive (no build runs) removes every such file.
 struct Builds {
     dir: std::path::PathBuf,
     lock: File,
@@ -194,10 +232,11 @@ impl Builds {
             return;
         }
         for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
-            if entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with(TENANT_NOTIFY)
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if TENANT_LEFTOVERS
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
                 && let Err(err) = std::fs::remove_file(entry.path())
             {
                 eprintln!(

@@ -19,20 +19,24 @@
 //!    process exits, so the caller reaps it at once; the second calls `setsid` (no terminal,
 //!    no signal from the caller's session) and is re-parented to init or the nearest
 //!    subreaper: the container outlives the program that started it, as with conmon.
-//! 3. It records its PID (`RUN_DIR/conmon.pid`), checks again that it is single-threaded, and
-//!    has libcontainer create the container (stdin /dev/null, stdout and stderr pipes to
-//!    itself); the init is its child. It reports the init's PID, or the error, as one JSON line
-//!    on stdout, then points stdin and stdout at /dev/null.
-//! 4. It waits in one `poll` for output on the pipes and for the init's exit (a pidfd); output
-//!    goes to the k8s-file log in conmon's format and with its size limit (`log.rs`).
-//! 5. At the exit it reaps the init, drains the pipes, writes `EXIT_DIR/ID` (the code, 128 + N
-//!    for signal N, written to a temporary file renamed into place) and runs the exit command
-//!    with stdio on /dev/null, without waiting for it.
+//! 3. It records its PID (`RUN_DIR/conmon.pid`), enters the bundle, binds conmon's attach
+//!    socket and makes its `ctl` FIFO there (`attach.rs`, `terminal.rs`), checks again that it
+//!    is single-threaded, and has libcontainer create the container: stdin /dev/null (a pipe
+//!    to itself with `-i`), stdout and stderr pipes to itself, or with `-t` a terminal whose
+//!    master the init sends over a console socket; the init is its child. It reports the
+//!    init's PID, or the error, as one JSON line on stdout, then points stdin and stdout at
+//!    /dev/null.
+//! 4. It waits in one `poll` (`watch.rs`) for output, connections, input, resizes and the
+//!    init's exit (a pidfd); output goes to the k8s-file log in conmon's format and with its
+//!    size limit (`log.rs`) and to every attach client.
+//! 5. At the exit it reaps the init, drains the output, writes `EXIT_DIR/ID` (the code, 128 + N
+//!    for signal N, written to a temporary file renamed into place), closes the attach
+//!    connections and runs the exit command with stdio on /dev/null, without waiting for it.
 //!
 //! An exec session's monitor (`exec.rs`) starts the same way (the request says which), then
-//! binds the session's attach socket (`attach.rs`), waits for the caller's go-ahead, runs
+//! binds the session's attach socket and control FIFO, waits for the caller's go-ahead, runs
 //! the process with libcontainer's tenant builder under the container's seccomp filter
-//! (`seccomp.rs`), serves the socket until the process exits, writes the session's exit
+//! (`seccomp.rs`), serves the same loop until the process exits, writes the session's exit
 //! file and runs the exit command: conmon's `-e --exec-attach`.
 //!
 //! Nothing of the embedder is shared: the monitor gets its request as data and writes only
@@ -44,6 +48,7 @@ mod detach;
 pub(crate) mod exec;
 mod log;
 mod seccomp;
+mod terminal;
 mod watch;
 
 use crate::launch::{MONITOR_PIDFILE, PIDFILE};
@@ -133,19 +138,31 @@ fn serve(request: &MonitorRequest) -> ExitCode {
     ) {
         return fail(format!("writing {}: {err}", pidfile.display()), false);
     }
-    let (pid, output) = match create(request) {
-        Ok(created) => created,
-        Err((message, exists)) => return fail(message, exists),
-    };
     let Ok(monitor_pid) = i32::try_from(monitor_pid) else {
         return fail(format!("PID {monitor_pid} out of range"), false);
+    };
+    // The attach socket, the control FIFO and the console socket go in the bundle (conmon's
+    // `--full-attach` layout), bound by names relative to it: no limit on its path's length.
+    if let Err(err) = std::env::set_current_dir(&request.bundle) {
+        return fail(
+            format!("entering {}: {err}", request.bundle.display()),
+            false,
+        );
+    }
+    let (pid, mut relay) = match create(request) {
+        Ok(created) => created,
+        Err((message, exists)) => {
+            remove_endpoints();
+            return fail(message, exists);
+        }
     };
     report(&MonitorReport::Created { pid, monitor_pid });
     if let Err(err) = quiet_stdio() {
         eprintln!("libcontainer monitor: {err}");
     }
-    let code = watch::wait_for_exit(pid, output);
+    let code = relay.serve_until_exit(pid);
     record_exit(&request.exit_dir.join(&request.id), code);
+    drop(relay);
     run_exit_command(&request.exit_command);
     ExitCode::SUCCESS
 }
@@ -162,47 +179,96 @@ pub(super) fn record_exit(path: &std::path::Path, code: i32) {
     }
 }
 
+/// The attach socket and the control FIFO, bound in the working directory.
+fn endpoints() -> Result<(attach::Server, terminal::Ctl), String> {
+    let listener =
+        attach::listen_here().map_err(|err| format!("binding the attach socket: {err}"))?;
+    let ctl =
+        terminal::Ctl::create_here().map_err(|err| format!("making the control FIFO: {err}"))?;
+    Ok((attach::Server::new(listener), ctl))
+}
+
+/// How the process's stdio is set up: a terminal whose master comes over the console
+/// socket, or pipes.
+enum Plan {
+    Terminal(terminal::ConsoleSocket),
+    Pipes(watch::Stdio),
+}
+
+impl Plan {
+    /// The stdio to relay, once libcontainer's build returned.
+    fn into_stdio(self) -> Result<watch::Stdio, String> {
+        match self {
+            Plan::Terminal(console) => console.receive().map(watch::Stdio::Terminal),
+            Plan::Pipes(stdio) => Ok(stdio),
+        }
+    }
+}
+
+/// Removes what [`endpoints`] and a console socket made, when nothing was run.
+fn remove_endpoints() {
+    for name in [attach::SOCKET, terminal::CTL, terminal::CONSOLE_SOCKET] {
+        let _ = std::fs::remove_file(name);
+    }
+}
+
+/// A pipe whose ends are close-on-exec.
+fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
+    nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|err| format!("pipe: {err}"))
+}
+
 /// Creates the container: its init (our child) waits for `start`. Returns its PID and the
-/// output to copy, or the error and whether the ID was in use.
-fn create(request: &MonitorRequest) -> Result<(i32, Option<watch::Output>), (String, bool)> {
-    let failed = |what: &str, err: &dyn std::fmt::Display| (format!("{what}: {err}"), false);
+/// relay that serves its stdio, or the error and whether the ID was in use.
+fn create(request: &MonitorRequest) -> Result<(i32, watch::Relay), (String, bool)> {
+    let failed = |message: String| (message, false);
     // libcontainer clones this process: it must hold one thread.
-    detach::ensure_single_threaded().map_err(|err| failed("before the create", &err))?;
-    let stdin = File::open("/dev/null").map_err(|err| failed("opening /dev/null", &err))?;
-    let (stdout, stderr, output): (OwnedFd, OwnedFd, _) = match &request.log_path {
-        Some(path) => {
-            let log = log::K8sLog::open(path, request.log_size_max)
-                .map_err(|err| failed(&format!("opening {}", path.display()), &err))?;
-            let (out_read, out_write) =
-                nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|err| failed("pipe", &err))?;
-            let (err_read, err_write) =
-                nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|err| failed("pipe", &err))?;
-            let output = watch::Output::new(out_read, err_read, log);
-            (out_write, err_write, Some(output))
-        }
-        None => {
-            let null = File::options()
-                .write(true)
-                .open("/dev/null")
-                .map_err(|err| failed("opening /dev/null", &err))?;
-            let copy = null
-                .try_clone()
-                .map_err(|err| failed("opening /dev/null", &err))?;
-            (null.into(), copy.into(), None)
-        }
+    detach::ensure_single_threaded().map_err(|err| failed(format!("before the create: {err}")))?;
+    let log = match &request.log_path {
+        Some(path) => Some(
+            log::K8sLog::open(path, request.log_size_max)
+                .map_err(|err| failed(format!("opening {}: {err}", path.display())))?,
+        ),
+        None => None,
     };
+    let (server, ctl) = endpoints().map_err(failed)?;
     let libcontainer_failed = |err: LibcontainerError| {
         let exists = matches!(err, LibcontainerError::Exist);
         (chain(&err), exists)
     };
-    let container = ContainerBuilder::new(request.id.clone(), SyscallType::default())
+    let mut builder = ContainerBuilder::new(request.id.clone(), SyscallType::default())
         .with_root_path(&request.state_root)
         .and_then(|builder| builder.with_pid_file(Some(request.run_dir.join(PIDFILE))))
         .and_then(ContainerBuilder::validate_id)
-        .map_err(libcontainer_failed)?
-        .with_stdin(stdin)
-        .with_stdout(stdout)
-        .with_stderr(stderr)
+        .map_err(libcontainer_failed)?;
+    // With a terminal, the init sends its master over the console socket; else its stdio
+    // are pipes to us (stdin /dev/null unless kept open).
+    let plan = if request.terminal {
+        let socket = terminal::ConsoleSocket::listen_here(&request.bundle)
+            .map_err(|err| failed(format!("binding the console socket: {err}")))?;
+        builder = builder.with_console_socket(Some(socket.path()));
+        Plan::Terminal(socket)
+    } else {
+        let (stdin_theirs, stdin_ours): (OwnedFd, _) = if request.stdin {
+            let (read, write) = pipe().map_err(failed)?;
+            (read, Some(write))
+        } else {
+            let null = File::open("/dev/null")
+                .map_err(|err| failed(format!("opening /dev/null: {err}")))?;
+            (null.into(), None)
+        };
+        let (out_read, out_write) = pipe().map_err(failed)?;
+        let (err_read, err_write) = pipe().map_err(failed)?;
+        builder = builder
+            .with_stdin(stdin_theirs)
+            .with_stdout(out_write)
+            .with_stderr(err_write);
+        Plan::Pipes(watch::Stdio::Pipes {
+            stdout: out_read,
+            stderr: err_read,
+            stdin: stdin_ours,
+        })
+    };
+    let container = builder
         .as_init(&request.bundle)
         .with_systemd(false)
         .with_detach(true);
@@ -211,12 +277,15 @@ fn create(request: &MonitorRequest) -> Result<(i32, Option<watch::Output>), (Str
     // across exec).
     let container =
         detach::with_default_sigpipe(|| container.build()).map_err(libcontainer_failed)?;
-    // The builder is gone with our copies of the pipes' write ends: only the container holds
+    // The builder is gone with our copies of the pipes' ends: only the container holds
     // them, so they close when its processes are gone.
     let pid = container
         .pid()
-        .ok_or_else(|| ("libcontainer reported no init PID".to_string(), false))?;
-    Ok((pid.as_raw(), output))
+        .ok_or_else(|| failed("libcontainer reported no init PID".to_string()))?;
+    let stdio = plan.into_stdio().map_err(failed)?;
+    let relay = watch::Relay::new(stdio, log, server, ctl)
+        .map_err(|err| failed(format!("duplicating the terminal: {err}")))?;
+    Ok((pid.as_raw(), relay))
 }
 
 /// Points stdin and stdout at /dev/null: the caller has its report and closes its ends.
