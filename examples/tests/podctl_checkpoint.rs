@@ -3,7 +3,9 @@
 //! kernel there). A counting container stops counting at a checkpoint and counts on from
 //! where it was after a restore: in place, and from an exported archive into a new container
 //! with its root filesystem changes; `--leave-running`, `--keep`, `--all`,
-//! `--tcp-established`, `--print-stats`; Podman's output, messages and exit codes.
+//! `--tcp-established` (a connection from the host to a container on the test's own bridge
+//! echoes before the checkpoint and after the restore), `--print-stats`; Podman's output,
+//! messages and exit codes.
 
 mod common;
 
@@ -11,6 +13,8 @@ use common::{Cgroup, ok, podctl};
 use libpod_testutil::{
     TempRoot, busybox_rootfs, require_criu, require_root, serial, tar_directory,
 };
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -264,6 +268,89 @@ fn all_checkpoints_the_running_and_restores_the_exited() {
     ok(&root, &["rm", "-f", "one", "two", "idle"]);
 }
 
+/// A bridge network of the test's own (name and bridge carry the PID), removed with its
+/// containers and bridge when dropped, even when an assertion failed.
+struct TestNetwork {
+    root: PathBuf,
+    name: String,
+    subnet: String,
+}
+
+impl TestNetwork {
+    fn new(root: &Path) -> TestNetwork {
+        let pid = std::process::id();
+        let net = TestNetwork {
+            root: root.to_path_buf(),
+            name: format!("lpc{}t", pid % 100_000),
+            subnet: format!("10.233.{}.0/24", pid % 256),
+        };
+        ok(
+            root,
+            &[
+                "network",
+                "create",
+                "--subnet",
+                &net.subnet,
+                "--interface-name",
+                &net.name,
+                &net.name,
+            ],
+        );
+        net
+    }
+
+    /// The subnet's address `.host`.
+    fn address(&self, host: u8) -> String {
+        let base = self.subnet.trim_end_matches(".0/24");
+        format!("{base}.{host}")
+    }
+}
+
+impl Drop for TestNetwork {
+    fn drop(&mut self) {
+        let _ = podctl(&self.root, &["rm", "-f", "-a"]);
+        let _ = podctl(&self.root, &["network", "rm", "-f", &self.name]);
+        let _ = std::process::Command::new("ip")
+            .args(["link", "del", &self.name])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// Sends `line` on the connection and asserts that its echo comes back on it.
+fn echoes(stream: &mut TcpStream, reader: &mut BufReader<TcpStream>, line: &str) {
+    stream
+        .write_all(format!("{line}\n").as_bytes())
+        .unwrap_or_else(|err| panic!("sending {line:?}: {err}"));
+    let mut echoed = String::new();
+    let read = reader
+        .read_line(&mut echoed)
+        .unwrap_or_else(|err| panic!("reading the echo of {line:?}: {err}"));
+    assert!(read > 0, "the connection ended before the echo of {line:?}");
+    assert_eq!(echoed, format!("{line}\n"));
+}
+
+/// A connection to `ip:port`, retried while the container's nc starts to listen.
+fn connect(ip: &str, port: u16) -> TcpStream {
+    let address: std::net::SocketAddr = format!("{ip}:{port}").parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match TcpStream::connect_timeout(&address, Duration::from_secs(2)) {
+            Ok(stream) => {
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(20)))
+                    .unwrap();
+                return stream;
+            }
+            Err(err) if Instant::now() < deadline => {
+                eprintln!("connecting to {address}: {err}; retrying");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(err) => panic!("connecting to {address}: {err}"),
+        }
+    }
+}
+
 #[test]
 fn tcp_established_connections_need_the_flag_and_survive_it() {
     require_root();
@@ -272,53 +359,55 @@ fn tcp_established_connections_need_the_flag_and_survive_it() {
     let tmp = TempRoot::new().unwrap();
     let cg = Cgroup(format!("/libpod-rs-podctl-ckpt-tcp-{}", std::process::id()));
     let root = busybox_store(&tmp);
-    // The count travels through a TCP connection over the container's loopback (the
-    // server's stdin a pipe that stays open: at its end busybox's nc stops).
-    let script =
-        format!("sleep 100000 | nc -l -p 5000 & sleep 0.5; ({COUNTER}) | nc 127.0.0.1 5000");
-    run(&root, &cg, "tcp", &script);
-    wait_count(&root, "tcp", 3);
+    let net = TestNetwork::new(&root);
+    // An echo server on the test's bridge, reached from the host: the connection's end is
+    // the container's. The MAC address is fixed too, so that after the restore the host's
+    // neighbour entry points at the new interface at once.
+    let ip = net.address(10);
+    let flags = [
+        "--network",
+        &net.name,
+        "--ip",
+        &ip,
+        "--mac-address",
+        "0a:58:0a:e9:00:0a",
+    ];
+    run_with(&root, &cg, "tcp", &flags, "exec nc -l -p 5000 -e cat");
+    let mut stream = connect(&ip, 5000);
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    echoes(&mut stream, &mut reader, "before the checkpoint");
 
-    // Without the flag CRIU refuses, in its words, and the container runs on.
+    // Without the flag CRIU refuses, in its words, and the container and connection go on.
     let out = podctl(&root, &["container", "checkpoint", "tcp"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(125), "{stderr}");
     assert!(stderr.contains("tcp-established"), "{stderr}");
     assert_eq!(status(&root, "tcp"), "running");
-    let at = *counts(&root, "tcp").last().unwrap();
-    wait_count(&root, "tcp", at + 2);
+    echoes(&mut stream, &mut reader, "after a refused checkpoint");
 
-    let out = podctl(
-        &root,
-        &["container", "checkpoint", "--tcp-established", "tcp"],
+    // With it, on both sides: the same connection echoes after the restore (nothing is sent
+    // while the container is checkpointed).
+    assert_eq!(
+        ok(
+            &root,
+            &["container", "checkpoint", "--tcp-established", "tcp"]
+        ),
+        "tcp\n"
     );
-    if !out.status.success() {
-        // CRIU up to 4.1.1 reads SO_PASSCRED/SO_PASSSEC of every socket, which Linux 6.16+
-        // refuses for TCP ones (CRIU issue 2705, fixed in CRIU 4.2): the flag reached CRIU,
-        // which failed, and the container runs on. Anything else is a failure of ours.
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            stderr.contains("sockets: Can't get 1:16 opt: Operation not supported"),
-            "{stderr}"
-        );
-        eprintln!(
-            "NOT CHECKED: a restore with --tcp-established; this CRIU cannot dump TCP sockets on this kernel: {stderr}"
-        );
-        assert_eq!(status(&root, "tcp"), "running");
-        let at = *counts(&root, "tcp").last().unwrap();
-        wait_count(&root, "tcp", at + 2);
-        ok(&root, &["rm", "-f", "tcp"]);
-        return;
-    }
-    let stopped = *counts(&root, "tcp").last().unwrap();
-    ok(&root, &["container", "restore", "--tcp-established", "tcp"]);
-    wait_count(&root, "tcp", stopped + 5);
-    let numbers = counts(&root, "tcp");
-    assert!(
-        numbers.windows(2).all(|w| w[1] == w[0] + 1),
-        "the connection carried on: {numbers:?}"
+    assert_eq!(status(&root, "tcp"), "exited");
+    assert_eq!(
+        ok(&root, &["container", "restore", "--tcp-established", "tcp"]),
+        "tcp\n"
     );
-    ok(&root, &["rm", "-f", "tcp"]);
+    assert_eq!(status(&root, "tcp"), "running");
+    echoes(&mut stream, &mut reader, "after the restore");
+    echoes(&mut stream, &mut reader, "and again");
+    // Its end ends the restored nc, and the container with it.
+    stream.shutdown(Shutdown::Write).unwrap();
+    let mut rest = String::new();
+    assert_eq!(reader.read_line(&mut rest).unwrap(), 0, "{rest:?}");
+    assert_eq!(ok(&root, &["wait", "tcp"]), "0\n");
+    ok(&root, &["rm", "tcp"]);
 }
 
 #[test]

@@ -27,6 +27,7 @@ const PACKAGES: &[&str] = &[
     "iproute2",        // `ip`, to inspect container network namespaces in tests
     "hyperfine",       // command-level benchmarks (cargo xtask bench)
     // CRIU 4.1.1's build, when Debian 12's CRIU fails on this kernel (see criu.rs).
+    "patch",
     "curl",
     "xz-utils",
     "make",
