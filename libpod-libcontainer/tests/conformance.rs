@@ -151,6 +151,16 @@ fn monitor_writes_log_exit_file_and_runs_exit_command() {
     assert!(created.pid > 0 && created.conmon_pid > 0);
     let recorded = std::fs::read_to_string(run_dir.join("conmon.pid")).unwrap();
     assert_eq!(recorded.trim(), created.conmon_pid.to_string());
+    // The init's PID too, as conmon's `--container-pidfile`; both private, as conmon's.
+    let pidfile = run_dir.join("pidfile");
+    assert_eq!(
+        std::fs::read_to_string(&pidfile).unwrap(),
+        created.pid.to_string()
+    );
+    for file in [pidfile, run_dir.join("conmon.pid")] {
+        let mode = std::os::unix::fs::PermissionsExt::mode(&file.metadata().unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+    }
     env.rt.start(id).unwrap();
     let exit = env.rt.wait_exit(id, Some(Duration::from_secs(20))).unwrap();
     assert_eq!(exit.map(|e| e.code), Some(7));

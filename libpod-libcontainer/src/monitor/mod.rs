@@ -197,7 +197,6 @@ fn create(request: &MonitorRequest) -> Result<(i32, Option<watch::Output>), (Str
     };
     let container = ContainerBuilder::new(request.id.clone(), SyscallType::default())
         .with_root_path(&request.state_root)
-        .and_then(|builder| builder.with_pid_file(Some(request.run_dir.join(PIDFILE))))
         .and_then(ContainerBuilder::validate_id)
         .map_err(libcontainer_failed)?
         .with_stdin(stdin)
@@ -216,7 +215,22 @@ fn create(request: &MonitorRequest) -> Result<(i32, Option<watch::Output>), (Str
     let pid = container
         .pid()
         .ok_or_else(|| ("libcontainer reported no init PID".to_string(), false))?;
+    record_init_pid(&request.run_dir.join(PIDFILE), pid.as_raw());
     Ok((pid.as_raw(), output))
+}
+
+/// Writes the init's PID to `path` (conmon's `--container-pidfile`), private as our other
+/// files: libcontainer's own pid file is written world-readable. A failure is logged, as
+/// libcontainer logs its own: the container is made by then and nothing reads the file.
+fn record_init_pid(path: &std::path::Path, pid: i32) {
+    if let Err(err) = libpod_fs::replace(
+        path,
+        pid.to_string().as_bytes(),
+        libpod_fs::PRIVATE_FILE_MODE,
+        libpod_fs::Durability::Volatile,
+    ) {
+        eprintln!("libcontainer monitor: writing {}: {err}", path.display());
+    }
 }
 
 /// Points stdin and stdout at /dev/null: the caller has its report and closes its ends.
