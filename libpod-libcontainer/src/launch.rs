@@ -151,6 +151,9 @@ impl PendingCreate for MonitorPending<'_> {
             }
             Err(err) => return Err(runtime.cleanup_after(&id, err)),
         };
+        if let Err(err) = crate::loopback::bring_up(&id, &self.request.bundle, pid) {
+            return Err(runtime.cleanup_after(&id, err));
+        }
         if let Some(extra) = &self.conmon_pidfile {
             let written = libpod_fs::replace(
                 extra,

@@ -83,6 +83,7 @@ mod copyup;
 mod errors;
 mod exec;
 mod launch;
+mod loopback;
 pub mod monitor;
 mod ops;
 mod protocol;

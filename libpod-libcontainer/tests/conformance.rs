@@ -191,6 +191,34 @@ fn monitor_writes_log_exit_file_and_runs_exit_command() {
     env.rt.delete(id, false).unwrap();
 }
 
+/// A container with a network namespace of its own has its loopback up, as runc gives it:
+/// 127.0.0.1 reachable under `--network none`.
+#[test]
+fn a_new_network_namespace_has_its_loopback_up() {
+    let env = Env::new();
+    let id = "loopback";
+    let script = "cat /sys/class/net/lo/flags; nc 127.0.0.1 1 </dev/null 2>&1; echo rc=$?";
+    let (bundle, run_dir) = env.bundle(id, &["/bin/sh", "-c", script]);
+    let log = env.tmp.path().join("ctr.log");
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.log = LogTarget::K8sFile(log.clone());
+    env.rt.create(&args).unwrap();
+    env.rt.start(id).unwrap();
+    env.rt
+        .wait_exit(id, Some(Duration::from_secs(20)))
+        .unwrap()
+        .unwrap();
+    let lines: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| libpod_core::logs::parse_record(line).unwrap().3.to_string())
+        .collect();
+    // IFF_UP | IFF_LOOPBACK; a loopback left down reads 0x8 and 127.0.0.1 is unreachable.
+    assert_eq!(lines[0], "0x9", "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("refused")), "{lines:?}");
+    env.rt.delete(id, false).unwrap();
+}
+
 /// What the monitor cannot serve yet is refused before anything is made, by name.
 #[test]
 fn terminal_and_journald_are_not_supported() {
