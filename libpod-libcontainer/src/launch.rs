@@ -65,6 +65,9 @@ impl LibcontainerRuntime {
             .map_err(|err| errors::io("creating", &log_file_path, err))?;
         let mut command = self.config.monitor.command();
         command
+            // Named on its command line, as conmon's `-c ID`: libpod-core recognises an
+            // interrupted init's monitor by it (and waits for its create before a delete).
+            .args([crate::CONTAINER_FLAG, id])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(monitor_log)
