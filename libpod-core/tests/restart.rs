@@ -70,10 +70,22 @@ fn main() {
         }
         return;
     }
-    let filters: Vec<&&String> = rest.iter().filter(|a| !a.starts_with('-')).collect();
+    // libtest's `--skip NAME` (the runtime matrix passes one for another file's test).
+    let skips: Vec<&String> = rest
+        .windows(2)
+        .filter(|pair| pair[0] == "--skip")
+        .map(|pair| pair[1])
+        .collect();
+    let filters: Vec<&&String> = rest
+        .iter()
+        .filter(|a| !a.starts_with('-') && !skips.contains(a))
+        .collect();
     let mut failed = Vec::new();
     for (name, test) in tests {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        if skips.iter().any(|s| name.contains(s.as_str())) {
             continue;
         }
         println!("test {name} ...");
