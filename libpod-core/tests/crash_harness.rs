@@ -29,6 +29,9 @@ mod common;
 mod crash;
 
 fn main() {
+    // First, before a child's operation: a container's monitor under libcontainer
+    // (`LIBPOD_TEST_RUNTIME=libcontainer`) is this binary too, started by a child.
+    common::oci::serve_monitor_if_asked();
     if let Some(args) = crash::ops::ChildArgs::from_env() {
         crash::ops::child_main(args);
     }

@@ -72,20 +72,29 @@ fn leftovers(rt: &Runtime, ctr: &Container) -> (usize, usize, usize, usize) {
     let intents = std::fs::read_dir(rt.run_root().join("exec-intents"))
         .map(|d| d.count())
         .unwrap_or(0);
-    (rows, dirs, intents, conmons_of(ctr.id()))
+    (rows, dirs, intents, monitors_of(ctr.id()))
 }
 
-/// conmon processes whose command line names container `id` (exec monitors: `-e`).
-fn conmons_of(id: &str) -> usize {
+/// The exec monitors of container `id`'s sessions: conmon processes whose command line names
+/// it (`-e`), and libcontainer's session monitors (`--exec-session`), whose working directory
+/// is the session's, under the container's run directory.
+fn monitors_of(id: &str) -> usize {
     std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .filter(|cmd| {
+        .filter(|e| {
+            let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
+                return false;
+            };
             let args: Vec<&[u8]> = cmd.split(|&b| b == 0).collect();
-            args.first().is_some_and(|a| a.ends_with(b"conmon"))
+            let conmon = args.first().is_some_and(|a| a.ends_with(b"conmon"))
                 && args.contains(&id.as_bytes())
-                && args.contains(&&b"-e"[..])
+                && args.contains(&&b"-e"[..]);
+            let session_flag = libpod_libcontainer::EXEC_SESSION_FLAG.as_bytes();
+            let libcontainer = args.contains(&session_flag)
+                && std::fs::read_link(e.path().join("cwd"))
+                    .is_ok_and(|cwd| cwd.to_string_lossy().contains(&format!("/{id}/")));
+            conmon || libcontainer
         })
         .count()
 }
@@ -288,7 +297,7 @@ fn removing_a_container_with_running_execs_reaps_them() {
         std::thread::spawn(move || ctr.exec(command(&["sleep", "600"]), ExecStreams::discard()))
     };
     let deadline = Instant::now() + Duration::from_secs(10);
-    while conmons_of(ctr.id()) < 4 {
+    while monitors_of(ctr.id()) < 4 {
         assert!(Instant::now() < deadline, "four monitors");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -301,7 +310,7 @@ fn removing_a_container_with_running_execs_reaps_them() {
     );
     let end = attached.join().unwrap().unwrap();
     assert_eq!(end, ExecEnd::Exited(137), "killed with its container");
-    assert_eq!(conmons_of(&id), 0, "no monitor left");
+    assert_eq!(monitors_of(&id), 0, "no monitor left");
     assert!(!rt.run_root().join("containers").join(&id).exists());
     let intents = std::fs::read_dir(rt.run_root().join("exec-intents")).map(|d| d.count());
     assert_eq!(intents.unwrap_or(0), 0);

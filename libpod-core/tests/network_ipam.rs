@@ -41,14 +41,17 @@ const PER_THREAD: usize = 5;
 
 /// A busybox container on `network`, named `name`.
 fn on_network(rt: &Runtime, cgroup: &str, network: &str, name: &str) -> Container {
-    rt.new_container([
-        with_name(name),
-        with_rootfs_from_image(IMAGE),
-        with_command(["sleep", "1000"]),
-        with_cgroup_parent(cgroup),
-        with_networks(vec![NetworkAttachment::new(network)]),
-    ])
-    .unwrap()
+    let ctr = rt
+        .new_container([
+            with_name(name),
+            with_rootfs_from_image(IMAGE),
+            with_command(["sleep", "1000"]),
+            with_cgroup_parent(cgroup),
+            with_networks(vec![NetworkAttachment::new(network)]),
+        ])
+        .unwrap();
+    common::oci::assert_test_runtime(&ctr);
+    ctr
 }
 
 /// Creates and initializes (network setup included) `THREADS * PER_THREAD` containers from
@@ -398,9 +401,7 @@ fn kill_child() {
     let mut engine = EngineConfig::builtin();
     engine.default_ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
     let backend = Netavark::new(root.join("run/networks")).with_binary(wrapper);
-    let rt = Runtime::builder()
-        .root(root.join("root"))
-        .run_root(root.join("run"))
+    let rt = common::builder(root)
         .engine_config(engine)
         .network_backend(Arc::new(backend))
         .open()

@@ -91,12 +91,7 @@ fn open_with_default_network(dir: &Path, network: &str) -> Runtime {
     let mut engine = EngineConfig::builtin();
     engine.default_ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
     engine.default_network = Some(network.to_string());
-    Runtime::builder()
-        .root(dir.join("root"))
-        .run_root(dir.join("run"))
-        .engine_config(engine)
-        .open()
-        .unwrap()
+    common::builder(dir).engine_config(engine).open().unwrap()
 }
 
 /// Removes the test's pods and network, and its bridge if netavark left it, even when an
@@ -181,6 +176,7 @@ fn a_pods_members_share_its_bridge_address_ports_and_names() {
         libpod_spec::NetworkMode::Bridge(Vec::new()),
         "the runtime's default network mode"
     );
+    common::oci::assert_test_runtime(&infra);
     assert_eq!(infra.config().networks[0].network, network.name);
     let host_port = infra.config().port_mappings[0].host_port;
     assert_ne!(host_port, 0, "a free host port chosen at create");

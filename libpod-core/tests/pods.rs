@@ -233,6 +233,7 @@ fn force_removing_a_running_pod_leaves_no_process_mount_or_cgroup() {
     let infra = rt
         .container(&pod.infra_container_id().unwrap().unwrap())
         .unwrap();
+    common::oci::assert_test_runtime(&infra);
     let ids: Vec<String> = [&a, &b, &infra]
         .iter()
         .map(|c| c.id().to_string())

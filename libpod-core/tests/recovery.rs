@@ -1,4 +1,5 @@
-//! runc state never leaks, with the real conmon and runc: state left in the runtime's
+//! OCI runtime state never leaks, with the real conmon and runc (or libcontainer, see
+//! `common/oci.rs`): state left in the runtime's
 //! directory of a run root that outlived a reboot, a Configured container the runtime still
 //! knows (an init killed after its create) started or removed, and removal of a Created one.
 
@@ -71,7 +72,7 @@ fn a_start_after_a_reboot_is_not_refused_by_stale_runtime_state() {
     let id = ctr.id().to_string();
     drop((ctr, rt));
     // What a run root that is not a tmpfs keeps of a container that ran before the reboot.
-    let stale = tmp.path().join("run/runtime/runc").join(&id);
+    let stale = common::oci::state_root(&tmp.path().join("run")).join(&id);
     std::fs::create_dir_all(&stale).unwrap();
     std::fs::write(stale.join("state.json"), "{}").unwrap();
     let other_boot = "00000000-0000-0000-0000-000000000000\n";
@@ -92,15 +93,15 @@ fn removing_a_configured_or_created_container_leaves_no_runtime_state() {
     let tmp = TempRoot::new().unwrap();
     let cg = CgroupParent::new();
     let rt = runtime(&tmp);
-    let runc_root = tmp.path().join("run/runtime/runc");
+    let runtime_root = common::oci::state_root(&tmp.path().join("run"));
 
     let created = shell(&rt, &cg, "exit 0", vec![]);
     created.init().unwrap();
     let pid = created.state().unwrap().pid.unwrap();
-    assert!(runc_root.join(created.id()).exists());
+    assert!(runtime_root.join(created.id()).exists());
     rt.remove_container(&created, RemoveOptions::default())
         .unwrap();
-    assert!(!runc_root.join(created.id()).exists());
+    assert!(!runtime_root.join(created.id()).exists());
     assert!(process_gone(pid));
 
     // An init killed between runc's create and its save: the database says Configured.
@@ -112,8 +113,8 @@ fn removing_a_configured_or_created_container_leaves_no_runtime_state() {
     rt.remove_container(&leaked, RemoveOptions::default())
         .unwrap();
     assert!(
-        !runc_root.join(leaked.id()).exists(),
-        "runc still knows the container"
+        !runtime_root.join(leaked.id()).exists(),
+        "the OCI runtime still knows the container"
     );
     assert!(process_gone(pid), "its process is left");
     assert!(rt.containers().unwrap().is_empty());

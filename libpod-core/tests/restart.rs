@@ -35,6 +35,8 @@ use std::sync::MutexGuard;
 use std::time::{Duration, Instant};
 
 fn main() {
+    // First: a container's monitor under libcontainer is this binary too.
+    common::oci::serve_monitor_if_asked();
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("cleanup") {
         std::process::exit(cleanup_main(&args[2..]));
@@ -68,10 +70,22 @@ fn main() {
         }
         return;
     }
-    let filters: Vec<&&String> = rest.iter().filter(|a| !a.starts_with('-')).collect();
+    // libtest's `--skip NAME` (the runtime matrix passes one for another file's test).
+    let skips: Vec<&String> = rest
+        .windows(2)
+        .filter(|pair| pair[0] == "--skip")
+        .map(|pair| pair[1])
+        .collect();
+    let filters: Vec<&&String> = rest
+        .iter()
+        .filter(|a| !a.starts_with('-') && !skips.contains(a))
+        .collect();
     let mut failed = Vec::new();
     for (name, test) in tests {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        if skips.iter().any(|s| name.contains(s.as_str())) {
             continue;
         }
         println!("test {name} ...");
@@ -91,7 +105,8 @@ fn main() {
 /// roots (conmon gives an exit command no terminal).
 fn cleanup_main(args: &[String]) -> i32 {
     let result = CleanupArgs::parse(args).and_then(|parsed| {
-        let rt = parsed.builder().engine_config(engine()).open()?;
+        let builder = common::oci::offering_test_runtime(parsed.builder(), &parsed.run_root);
+        let rt = builder.engine_config(engine()).open()?;
         let outcome = rt.cleanup_container(&parsed.id)?;
         Ok((parsed, outcome))
     });
@@ -123,9 +138,7 @@ fn engine() -> EngineConfig {
 /// without an exit monitor.
 fn open(dir: &Path, monitor: bool) -> Runtime {
     let exe = std::env::current_exe().unwrap();
-    Runtime::builder()
-        .root(dir.join("root"))
-        .run_root(dir.join("run"))
+    common::builder(dir)
         .engine_config(engine())
         .exit_command(ExitCommand::new(exe).args(["cleanup"]))
         .exit_monitor(monitor)
@@ -160,14 +173,17 @@ fn ctr(
     script: &str,
     policy: RestartPolicy,
 ) -> Container {
-    rt.new_container([
-        with_name(name),
-        with_rootfs_from_image(IMAGE),
-        with_command(["/bin/sh", "-c", script]),
-        with_cgroup_parent(cg.0.clone()),
-        with_restart_policy(policy),
-    ])
-    .unwrap()
+    let ctr = rt
+        .new_container([
+            with_name(name),
+            with_rootfs_from_image(IMAGE),
+            with_command(["/bin/sh", "-c", script]),
+            with_cgroup_parent(cg.0.clone()),
+            with_restart_policy(policy),
+        ])
+        .unwrap();
+    common::oci::assert_test_runtime(&ctr);
+    ctr
 }
 
 /// A container's state as its database row says, read without any runtime (no sync).

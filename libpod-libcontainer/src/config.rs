@@ -11,8 +11,10 @@ pub const CREATE_TIMEOUT: Duration = Duration::from_secs(240);
 /// The program that serves as a container's monitor: `PROGRAM ARGS...`, which must call
 /// [`monitor::main`](crate::monitor::main) before it starts any thread (the embedder's
 /// binary in a monitor mode, as conmon's exit command is served), or this crate's
-/// `libpod-libcontainer-monitor`. For an exec session's monitor the runtime appends
-/// [`EXEC_SESSION_FLAG`](crate::EXEC_SESSION_FLAG) and the session's ID.
+/// `libpod-libcontainer-monitor`. The runtime appends [`CONTAINER_FLAG`](crate::CONTAINER_FLAG)
+/// and the container's ID (a container's monitor) or
+/// [`EXEC_SESSION_FLAG`](crate::EXEC_SESSION_FLAG) and the session's ID (an exec session's):
+/// the program must accept and ignore them.
 ///
 /// ```
 /// use libpod_libcontainer::MonitorCommand;

@@ -64,6 +64,9 @@ impl LibcontainerRuntime {
             .map_err(|err| errors::io("creating", &log_file_path, err))?;
         let mut command = self.config.monitor.command();
         command
+            // Named on its command line, as conmon's `-c ID`: libpod-core recognises an
+            // interrupted init's monitor by it (and waits for its create before a delete).
+            .args([crate::CONTAINER_FLAG, id])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(monitor_log)
@@ -150,6 +153,9 @@ impl PendingCreate for MonitorPending<'_> {
             }
             Err(err) => return Err(runtime.cleanup_after(&id, err)),
         };
+        if let Err(err) = crate::loopback::bring_up(&id, &self.request.bundle, pid) {
+            return Err(runtime.cleanup_after(&id, err));
+        }
         if let Some(extra) = &self.conmon_pidfile {
             let written = libpod_fs::replace(
                 extra,

@@ -84,6 +84,7 @@ mod copyup;
 mod errors;
 mod exec;
 mod launch;
+mod loopback;
 pub mod monitor;
 mod ops;
 mod protocol;
@@ -91,6 +92,16 @@ mod runtime;
 
 pub use config::{CREATE_TIMEOUT, LibcontainerConfig, MonitorCommand};
 pub use exec::EXEC_SESSION_FLAG;
+
+/// The flag, with the container's ID, the runtime appends to the monitor command of a
+/// container's monitor (an exec session's gets [`EXEC_SESSION_FLAG`]): the monitor is
+/// recognised by its command line, as conmon's `-c ID`. The monitor program ignores it.
+///
+/// ```
+/// // podctl's monitor verb: `podctl libcontainer-monitor [--container ID]`.
+/// assert_eq!(libpod_libcontainer::CONTAINER_FLAG, "--container");
+/// ```
+pub const CONTAINER_FLAG: &str = "--container";
 pub use runtime::LibcontainerRuntime;
 
 /// The runtime's name (`OciRuntime::name`, and the `--runtime` value that selects it).

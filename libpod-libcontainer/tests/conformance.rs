@@ -158,6 +158,16 @@ fn monitor_writes_log_exit_file_and_runs_exit_command() {
     assert!(created.pid > 0 && created.conmon_pid > 0);
     let recorded = std::fs::read_to_string(run_dir.join("conmon.pid")).unwrap();
     assert_eq!(recorded.trim(), created.conmon_pid.to_string());
+    // The init's PID too, as conmon's `--container-pidfile`; both private, as conmon's.
+    let pidfile = run_dir.join("pidfile");
+    assert_eq!(
+        std::fs::read_to_string(&pidfile).unwrap(),
+        created.pid.to_string()
+    );
+    for file in [pidfile, run_dir.join("conmon.pid")] {
+        let mode = std::os::unix::fs::PermissionsExt::mode(&file.metadata().unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+    }
     env.rt.start(id).unwrap();
     let exit = env.rt.wait_exit(id, Some(Duration::from_secs(20))).unwrap();
     assert_eq!(exit.map(|e| e.code), Some(7));
@@ -185,6 +195,34 @@ fn monitor_writes_log_exit_file_and_runs_exit_command() {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+    env.rt.delete(id, false).unwrap();
+}
+
+/// A container with a network namespace of its own has its loopback up, as runc gives it:
+/// 127.0.0.1 reachable under `--network none`.
+#[test]
+fn a_new_network_namespace_has_its_loopback_up() {
+    let env = Env::new();
+    let id = "loopback";
+    let script = "cat /sys/class/net/lo/flags; nc 127.0.0.1 1 </dev/null 2>&1; echo rc=$?";
+    let (bundle, run_dir) = env.bundle(id, &["/bin/sh", "-c", script]);
+    let log = env.tmp.path().join("ctr.log");
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.log = LogTarget::K8sFile(log.clone());
+    env.rt.create(&args).unwrap();
+    env.rt.start(id).unwrap();
+    env.rt
+        .wait_exit(id, Some(Duration::from_secs(20)))
+        .unwrap()
+        .unwrap();
+    let lines: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| libpod_core::logs::parse_record(line).unwrap().3.to_string())
+        .collect();
+    // IFF_UP | IFF_LOOPBACK; a loopback left down reads 0x8 and 127.0.0.1 is unreachable.
+    assert_eq!(lines[0], "0x9", "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("refused")), "{lines:?}");
     env.rt.delete(id, false).unwrap();
 }
 

@@ -42,6 +42,30 @@ pub const LIBCONTAINER_MATRIX: [&str; 18] = [
     "podctl_volumes",
 ];
 
+/// libpod-core's integration tests (libpod-core/tests) in the runtime matrix: their
+/// `tests/common/oci.rs` gives the runtimes they open libcontainer for new containers. Not in
+/// it: checkpoint and checkpoint_tcp (checkpoint/restore: `RuntimeUnsupported` by design),
+/// crash_harness (mounts left by an interrupted pod start under libcontainer: not yet found).
+pub const LIBCONTAINER_CORE_MATRIX: [&str; 14] = [
+    "attach",
+    "cleanup",
+    "exec",
+    "healthcheck",
+    "lifecycle",
+    "network",
+    "network_ipam",
+    "permissions",
+    "pod_network",
+    "pods",
+    "recovery",
+    "restart",
+    "stop_unlocked",
+    "update",
+];
+
+/// The monitor program of libpod-core's libtest tests under libcontainer (found beside them).
+const MONITOR_BIN: &str = "libpod-libcontainer-monitor";
+
 /// Ensures host packages, a working CRIU and the rustfmt and clippy components, then runs
 /// fmt, clippy, the libraries' docs (warnings denied), the tests, and the runtime matrix's
 /// tests again under libcontainer, stopping at the first failure; `extra` goes to `cargo test`.
@@ -67,20 +91,35 @@ pub fn run(extra: &[String]) -> Result {
     let mut test = cargo();
     test.args(["test", "--workspace"]).args(extra);
     let mut matrix = libcontainer_matrix(extra);
+    let mut core_matrix = libcontainer_core_matrix(extra);
     if let Some(dir) = criu {
         test.env("PATH", crate::criu::path_with(&dir));
         matrix.env("PATH", crate::criu::path_with(&dir));
+        core_matrix.env("PATH", crate::criu::path_with(&dir));
     }
     step(&mut test)?;
     println!("==> the runtime matrix: LIBPOD_TEST_RUNTIME=libcontainer");
-    step(&mut matrix)
+    step(&mut matrix)?;
+    // libpod-core's libtest tests find the monitor program beside them (tests/common/oci.rs).
+    step(cargo().args(["build", "-p", "libpod-libcontainer", "--bin", MONITOR_BIN]))?;
+    step(&mut core_matrix)
 }
 
 /// `cargo test` of the runtime matrix's tests with their containers under libcontainer.
 fn libcontainer_matrix(extra: &[String]) -> Command {
+    matrix_command("libpod-examples", &LIBCONTAINER_MATRIX, extra)
+}
+
+/// `cargo test` of libpod-core's matrix tests with their containers under libcontainer.
+fn libcontainer_core_matrix(extra: &[String]) -> Command {
+    matrix_command("libpod-core", &LIBCONTAINER_CORE_MATRIX, extra)
+}
+
+/// `cargo test -p PACKAGE --test NAME...` with `LIBPOD_TEST_RUNTIME=libcontainer`.
+fn matrix_command(package: &str, tests: &[&str], extra: &[String]) -> Command {
     let mut command = cargo();
-    command.args(["test", "-p", "libpod-examples"]);
-    for name in LIBCONTAINER_MATRIX {
+    command.args(["test", "-p", package]);
+    for name in tests {
         command.args(["--test", name]);
     }
     command.args(extra);
@@ -145,6 +184,42 @@ mod tests {
             args.last().map(|a| a.as_ref()),
             LIBCONTAINER_MATRIX.last().copied()
         );
+        assert!(
+            command
+                .get_envs()
+                .any(|(k, v)| k == "LIBPOD_TEST_RUNTIME" && v == Some("libcontainer".as_ref()))
+        );
+    }
+
+    #[test]
+    fn the_core_matrix_names_libpod_cores_tests() {
+        let dir = crate::workspace_root().join("libpod-core/tests");
+        for name in LIBCONTAINER_CORE_MATRIX {
+            assert!(dir.join(format!("{name}.rs")).is_file(), "{name}");
+        }
+        // What stays out is named: every other test file is checkpoint's or the harness.
+        let mut left_out: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".rs")
+                    .map(String::from)
+            })
+            .filter(|name| !LIBCONTAINER_CORE_MATRIX.contains(&name.as_str()))
+            .collect();
+        left_out.sort();
+        assert_eq!(left_out, ["checkpoint", "checkpoint_tcp", "crash_harness"]);
+        let command = libcontainer_core_matrix(&[]);
+        let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy()).collect();
+        assert_eq!(args[..3], ["test", "-p", "libpod-core"]);
+        assert_eq!(
+            args.last().map(|a| a.as_ref()),
+            LIBCONTAINER_CORE_MATRIX.last().copied()
+        );
+        let tests = args.iter().filter(|a| *a == "--test").count();
+        assert_eq!(tests, LIBCONTAINER_CORE_MATRIX.len());
         assert!(
             command
                 .get_envs()

@@ -3,11 +3,12 @@
 #![allow(dead_code)]
 
 pub mod net;
+pub mod oci;
 
 use libpod_core::container::{
     Container, CtrCreateOption, with_cgroup_parent, with_command, with_rootfs_from_image,
 };
-use libpod_core::runtime::{EngineConfig, Runtime};
+use libpod_core::runtime::{EngineConfig, Runtime, RuntimeBuilder};
 use libpod_spec::NetworkMode;
 use libpod_storage::ImageReference;
 use libpod_testutil::{TempRoot, busybox_rootfs, tar_directory};
@@ -54,12 +55,16 @@ pub fn open_with(dir: &Path, netns: NetworkMode) -> Runtime {
     // This host's hard limits are below Podman's implicit 1048576.
     engine.default_ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
     engine.netns = netns;
-    Runtime::builder()
+    builder(dir).engine_config(engine).open().unwrap()
+}
+
+/// A builder on `dir`'s roots (`root`, `run`) with the test run's OCI runtime
+/// ([`oci::with_test_runtime`]).
+pub fn builder(dir: &Path) -> RuntimeBuilder {
+    let builder = Runtime::builder()
         .root(dir.join("root"))
-        .run_root(dir.join("run"))
-        .engine_config(engine)
-        .open()
-        .unwrap()
+        .run_root(dir.join("run"));
+    oci::with_test_runtime(builder, &dir.join("run"))
 }
 
 /// The cgroup parent of this test process's containers, removed by [`CgroupParent`]'s drop.
@@ -92,7 +97,9 @@ pub fn shell(
         with_cgroup_parent(cgroup.0.clone()),
     ];
     options.extend(extra);
-    rt.new_container(options).unwrap()
+    let ctr = rt.new_container(options).unwrap();
+    oci::assert_test_runtime(&ctr);
+    ctr
 }
 
 /// Whether `path` is a mount point now.

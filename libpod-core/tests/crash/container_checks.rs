@@ -1,5 +1,6 @@
 //! The containers' invariants: every container is in a legal state that agrees with runc,
-//! conmon and the mount table; storage and database rows go together; nothing is left for a
+//! conmon and the mount table (under `LIBPOD_TEST_RUNTIME=libcontainer`: libcontainer's state
+//! and our monitors); storage and database rows go together; nothing is left for a
 //! container that is gone; the interrupted operation is absent or whole.
 
 use super::host::{
@@ -59,6 +60,19 @@ pub fn check_containers(rt: &Runtime, dir: &Path, interrupted: &ChildArgs, repor
     };
     let mut seen = BTreeMap::new();
     for ctr in &containers {
+        // The runtime matrix (`LIBPOD_TEST_RUNTIME`) tests the runtime it names.
+        let expected = crate::common::oci::expected_runtime();
+        if ctr.config().oci_runtime.as_deref() != Some(expected.as_str()) {
+            report.fail(
+                "the test runtime",
+                format!(
+                    "{} ({}) is under {:?}, not {expected}",
+                    ctr.name(),
+                    ctr.id(),
+                    ctr.config().oci_runtime
+                ),
+            );
+        }
         match ctr.state() {
             Ok(state) => {
                 let has_storage = matches!(ctr.config().rootfs, Some(RootfsSource::Image { .. }));
@@ -85,7 +99,12 @@ pub fn check_containers(rt: &Runtime, dir: &Path, interrupted: &ChildArgs, repor
     check_storage_rows(rt, &all, report);
     let runc = check_runc(rt, &all, report);
     let conmons = check_states_and_mounts(dir, &all, &runc, report);
-    check_conmon(dir, &all, &conmons, report);
+    let monitors = if rt.oci_runtime_name() == libpod_libcontainer::RUNTIME_NAME {
+        Monitors::Libcontainer
+    } else {
+        Monitors::Conmon
+    };
+    check_conmon(dir, &all, &conmons, monitors, report);
     check_leftovers(rt, &all, report);
     check_exec_and_health(rt, &containers, report);
 }
@@ -207,7 +226,13 @@ fn check_runc(
 ) -> BTreeMap<String, RuncContainer> {
     let name = rt.oci_runtime_name();
     let runc_root = rt.run_root().join("runtime").join(name);
-    let runc = match runc_list(name, &runc_root) {
+    // libcontainer has no program to ask: its state directory, read as libpod-libcontainer does.
+    let listed = if name == libpod_libcontainer::RUNTIME_NAME {
+        host::libcontainer_list(rt.run_root(), &runc_root)
+    } else {
+        runc_list(name, &runc_root)
+    };
+    let runc = match listed {
         Ok((listed, unlisted)) => {
             for dir in unlisted {
                 report.fail(
@@ -332,14 +357,26 @@ fn disagreement(
     }
 }
 
-/// conmon: the one each container that runc knows has, none for any other. A conmon whose
-/// container just exited may take a moment to go.
+/// Which monitors the containers have.
+#[derive(Clone, Copy)]
+enum Monitors {
+    Conmon,
+    /// libpod-libcontainer's, this binary: each container's PID in its `RUN_DIR/conmon.pid`.
+    Libcontainer,
+}
+
+/// conmon (or libcontainer's monitor): the one each container that runc knows has, none for
+/// any other. A monitor whose container just exited may take a moment to go.
 fn check_conmon(
     dir: &Path,
     all: &Containers,
     conmons: &BTreeMap<String, i32>,
+    monitors: Monitors,
     report: &mut Report,
 ) {
+    if let Monitors::Libcontainer = monitors {
+        return check_libcontainer_monitors(dir, conmons, report);
+    }
     let stray = || -> Vec<OurProcess> {
         processes_naming(dir)
             .into_iter()
@@ -362,6 +399,33 @@ fn check_conmon(
         report.fail(
             "no conmon leaked",
             format!("conmon {} for container {id} ({status}) still runs", p.pid),
+        );
+    }
+}
+
+/// [`check_conmon`] for libcontainer's monitors, which name no container on their command
+/// line: every monitor of our roots is one a container the runtime knows has.
+fn check_libcontainer_monitors(dir: &Path, conmons: &BTreeMap<String, i32>, report: &mut Report) {
+    let expected: BTreeSet<i32> = conmons.values().copied().collect();
+    let stray = || -> Vec<OurProcess> {
+        host::libcontainer_monitors(dir)
+            .into_iter()
+            .filter(|p| !expected.contains(&p.pid))
+            .collect()
+    };
+    let mut left = stray();
+    if left.is_empty()
+        || host::wait_until(3.0, || {
+            left = stray();
+            left.is_empty()
+        })
+    {
+        return;
+    }
+    for p in &left {
+        report.fail(
+            "no conmon leaked",
+            format!("libcontainer monitor {} ({:?}) still runs", p.pid, p.args),
         );
     }
 }

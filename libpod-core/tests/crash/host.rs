@@ -1,4 +1,5 @@
-//! What the host says about our roots: mounts, runc's containers, conmon and other processes.
+//! What the host says about our roots: mounts, runc's (or libcontainer's) containers, conmon
+//! (or libcontainer's monitors) and other processes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -66,6 +67,87 @@ pub fn runc_list(
         .filter(|d| !listed.contains_key(d))
         .collect();
     Ok((listed, unlisted))
+}
+
+/// The containers libcontainer knows under `RUN_ROOT/runtime/libcontainer` (`root`), by ID, as
+/// libpod-libcontainer reads its state directory (libcontainer has no `list` program; its
+/// `state` is what `runc list` is to runc), and the directories it cannot read.
+pub fn libcontainer_list(
+    run_root: &Path,
+    root: &Path,
+) -> Result<(BTreeMap<String, RuncContainer>, Vec<String>), String> {
+    use libpod_core::oci::OciRuntime;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let config = libpod_libcontainer::LibcontainerConfig::new(
+        run_root,
+        libpod_libcontainer::MonitorCommand::new(exe),
+    );
+    let runtime = libpod_libcontainer::LibcontainerRuntime::new(config)
+        .map_err(|e| format!("libcontainer runtime on {}: {e}", run_root.display()))?;
+    let mut listed = BTreeMap::new();
+    let mut unlisted = Vec::new();
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((listed, unlisted)),
+        Err(e) => return Err(format!("reading {}: {e}", root.display())),
+    };
+    for id in entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+    {
+        match runtime.state(&id) {
+            Ok(Some(state)) => {
+                let pid = state.pid.unwrap_or(0);
+                let status = state.status;
+                listed.insert(id, RuncContainer { status, pid });
+            }
+            // Deleted meanwhile, or a directory without a readable state.
+            Ok(None) if !root.join(&id).exists() => {}
+            Ok(None) | Err(_) => unlisted.push(id),
+        }
+    }
+    Ok((listed, unlisted))
+}
+
+/// The libcontainer monitors (container and exec session ones) of our roots: this binary in
+/// its monitor mode (`common::oci::MONITOR_ARG`), with a file open or its working directory
+/// beneath `dir` (a container's log, an exec session's directory). Their command lines do
+/// not name `dir`, as conmon's do.
+pub fn libcontainer_monitors(dir: &Path) -> Vec<OurProcess> {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let beneath = |link: std::io::Result<PathBuf>| link.is_ok_and(|path| path.starts_with(dir));
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| alive(pid))
+        .filter_map(|pid| {
+            let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let args: Vec<String> = raw
+                .split(|&b| b == 0)
+                .filter(|a| !a.is_empty())
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            let ours = args.first().is_some_and(|a| Path::new(a) == exe)
+                && args.get(1).map(String::as_str) == Some(crate::common::oci::MONITOR_ARG);
+            if !ours {
+                return None;
+            }
+            let proc_dir = PathBuf::from(format!("/proc/{pid}"));
+            let fds = std::fs::read_dir(proc_dir.join("fd")).ok()?;
+            let named = beneath(std::fs::read_link(proc_dir.join("cwd")))
+                || fds
+                    .flatten()
+                    .any(|fd| beneath(std::fs::read_link(fd.path())));
+            named.then(|| OurProcess {
+                pid,
+                comm: "libcontainer-monitor".into(),
+                args,
+            })
+        })
+        .collect()
 }
 
 /// Whether a live (not zombie) process with this PID exists.

@@ -90,9 +90,7 @@ pub fn open_runtime(dir: &Path) -> Result<Runtime, CoreError> {
     engine.default_ulimits = vec!["nofile=1024:1024".into(), "nproc=1024:1024".into()];
     // No networking unless an operation asks for it (bridge is the default, as in Podman).
     engine.netns = libpod_spec::NetworkMode::None;
-    Runtime::builder()
-        .root(dir.join("root"))
-        .run_root(dir.join("run"))
+    crate::common::builder(dir)
         .engine_config(engine)
         // The cleanup operation's exits are left for the child to handle.
         .exit_monitor(false)

@@ -237,7 +237,6 @@ fn create(request: &MonitorRequest) -> Result<(i32, watch::Relay), (String, bool
     };
     let mut builder = ContainerBuilder::new(request.id.clone(), SyscallType::default())
         .with_root_path(&request.state_root)
-        .and_then(|builder| builder.with_pid_file(Some(request.run_dir.join(PIDFILE))))
         .and_then(ContainerBuilder::validate_id)
         .map_err(libcontainer_failed)?;
     // With a terminal, the init sends its master over the console socket; else its stdio
@@ -282,10 +281,25 @@ fn create(request: &MonitorRequest) -> Result<(i32, watch::Relay), (String, bool
     let pid = container
         .pid()
         .ok_or_else(|| failed("libcontainer reported no init PID".to_string()))?;
+    record_init_pid(&request.run_dir.join(PIDFILE), pid.as_raw());
     let stdio = plan.into_stdio().map_err(failed)?;
     let relay = watch::Relay::new(stdio, log, server, ctl)
         .map_err(|err| failed(format!("duplicating the terminal: {err}")))?;
     Ok((pid.as_raw(), relay))
+}
+
+/// Writes the init's PID to `path` (conmon's `--container-pidfile`), private as our other
+/// files: libcontainer's own pid file is written world-readable. A failure is logged, as
+/// libcontainer logs its own: the container is made by then and nothing reads the file.
+fn record_init_pid(path: &std::path::Path, pid: i32) {
+    if let Err(err) = libpod_fs::replace(
+        path,
+        pid.to_string().as_bytes(),
+        libpod_fs::PRIVATE_FILE_MODE,
+        libpod_fs::Durability::Volatile,
+    ) {
+        eprintln!("libcontainer monitor: writing {}: {err}", path.display());
+    }
 }
 
 /// Points stdin and stdout at /dev/null: the caller has its report and closes its ends.

@@ -187,6 +187,9 @@ enum Command {
         /// monitor is recognised by its command line).
         #[arg(long = "exec-session")]
         exec_session: Option<String>,
+        /// The container the monitor serves (named for the same reason).
+        #[arg(long = "container")]
+        container: Option<String>,
     },
 }
 
