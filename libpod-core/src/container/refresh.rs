@@ -11,7 +11,7 @@ use crate::runtime::Runtime;
 impl Runtime {
     /// Refreshes container `id` after a reboot: running, paused, stopping or stopped ones are
     /// exited, created ones configured again; their PIDs, mount point and network namespace
-    /// are forgotten. A state that does not decode is left as it is (logged): the container
+    /// are forgotten, and so are its exec sessions. A state that does not decode is left as it is (logged): the container
     /// is listed as broken and removable.
     pub(crate) fn refresh_container(&self, id: &str) -> Result<()> {
         let guard = self.lock_container(id)?;
@@ -23,6 +23,7 @@ impl Runtime {
             }
             Err(err) => return Err(err),
         };
+        crate::exec::forget_sessions_after_reboot(self, id)?;
         let refreshed = match state.status {
             ContainerStatus::Running
             | ContainerStatus::Stopped

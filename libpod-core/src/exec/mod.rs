@@ -37,7 +37,7 @@ mod spec;
 mod start;
 mod stop;
 
-pub(crate) use reap::{reap_sessions, repair_interrupted};
+pub(crate) use reap::{forget_sessions_after_reboot, reap_sessions, repair_interrupted};
 
 use crate::container::Container;
 use crate::error::{CoreError, Result};

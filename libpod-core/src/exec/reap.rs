@@ -50,6 +50,16 @@ pub(crate) fn reap_sessions(rt: &Runtime, id: &str) -> Result<()> {
     }
 }
 
+/// Removes the rows and directories of container `id`'s sessions after a reboot (Podman's
+/// refresh does so too): their processes and monitors went with the boot, and their rows
+/// were written without an fsync, so one may even be older than the session's end.
+pub(crate) fn forget_sessions_after_reboot(rt: &Runtime, id: &str) -> Result<()> {
+    for session in rt.state().exec_sessions(id)? {
+        remove_session(rt, id, &session);
+    }
+    Ok(())
+}
+
 /// The running monitor of the session whose directory is `dir`, if any.
 fn dir_monitor(dir: &Path, session: &str) -> Option<ProcessHandle> {
     let text = std::fs::read_to_string(dir.join("conmon.pid")).ok()?;

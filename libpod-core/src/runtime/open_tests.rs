@@ -235,3 +235,36 @@ fn a_container_whose_state_does_not_decode_is_skipped_listed_and_removable() {
     ));
     assert_eq!(rt.list_containers().unwrap().len(), 1);
 }
+
+#[test]
+fn exec_sessions_are_forgotten_after_a_reboot() {
+    use crate::record::{ExecConfig, ExecSession, ExecStatus};
+    let dir = libpod_testutil::TempRoot::new().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(&rootfs).unwrap();
+    let rt = open(dir.path()).unwrap();
+    let ctr = rt
+        .new_container([with_rootfs_path(rootfs.clone()), with_command(["sleep"])])
+        .unwrap();
+    ctr.init().unwrap();
+    // A session the boot ended while it ran (its row last written without an fsync).
+    let mut session = ExecSession::new(
+        "e".repeat(64),
+        ctr.id().to_string(),
+        ExecConfig::new(vec!["true".into()]),
+    );
+    rt.state().add_exec_session(&session).unwrap();
+    session.status = ExecStatus::Running;
+    session.pid = Some(1);
+    rt.state().save_exec_session(&session).unwrap();
+    let id = ctr.id().to_string();
+    drop((ctr, rt));
+    simulate_reboot(dir.path());
+
+    let rt = open(dir.path()).unwrap();
+    assert_eq!(rt.state().exec_sessions(&id).unwrap(), Vec::<String>::new());
+    assert!(matches!(
+        rt.state().exec_session(&session.id),
+        Err(crate::CoreError::ExecSessionNotFound(_))
+    ));
+}

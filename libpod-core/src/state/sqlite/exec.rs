@@ -17,7 +17,8 @@ impl ExecStore for SqliteState {
         let (config, state) = encode_exec(session)?;
         let (id, container) = (session.id.as_str(), session.container_id.as_str());
         let mut conn = self.conn.lock();
-        let tx = self.begin_with(&mut conn, false, "begin adding exec session")?;
+        // Sessions do not outlive a reboot: no fsync (see `VOLATILE_SYNCHRONOUS`).
+        let tx = self.begin_with(&mut conn, true, "begin adding exec session")?;
         require_container(&tx, container)?;
         let sql = "SELECT 1 FROM exec_sessions WHERE id = ?1";
         if exists(&tx, sql, id, "check exec session id")? {
@@ -47,7 +48,12 @@ impl ExecStore for SqliteState {
     fn save_exec_session(&self, session: &ExecSession) -> Result<()> {
         let (_, state) = encode_exec(session)?;
         let sql = "UPDATE exec_sessions SET state = ?1 WHERE id = ?2";
-        match self.write(sql, [state.as_str(), &session.id], "save exec session")? {
+        match self.write_at(
+            true,
+            sql,
+            [state.as_str(), &session.id],
+            "save exec session",
+        )? {
             0 => Err(not_found(&session.id)),
             _ => Ok(()),
         }
@@ -55,7 +61,7 @@ impl ExecStore for SqliteState {
 
     fn remove_exec_session(&self, id: &str) -> Result<()> {
         let sql = "DELETE FROM exec_sessions WHERE id = ?1";
-        match self.write(sql, [id], "delete exec session")? {
+        match self.write_at(true, sql, [id], "delete exec session")? {
             0 => Err(not_found(id)),
             _ => Ok(()),
         }

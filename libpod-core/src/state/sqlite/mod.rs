@@ -32,11 +32,13 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(100);
 pub const SYNCHRONOUS: &str = "FULL";
 
 /// The `synchronous` level of the writes about a volatile container (one removed when it
-/// exits, see [`with_volatile`](crate::container::with_volatile)): `NORMAL`, no fsync at
-/// commit. Such a container does not outlive a reboot (its storage record lives in the run
-/// root, and the refresh after a reboot removes it), so a power cut losing its last commits
-/// loses nothing that would have been kept; the file stays consistent, and the next durable
-/// commit syncs the WAL with everything before it.
+/// exits, see [`with_volatile`](crate::container::with_volatile)) and about exec sessions:
+/// `NORMAL`, no fsync at commit. Neither outlives a reboot (a volatile container's storage
+/// record lives in the run root, and the refresh after a reboot removes it; a session's
+/// process is gone with the boot, and the refresh removes its row), so a power cut losing
+/// their last commits loses nothing that would have been kept; a process killed loses
+/// nothing at all (the commit is in the WAL, in the page cache); the file stays consistent,
+/// and the next durable commit syncs the WAL with everything before it.
 pub const VOLATILE_SYNCHRONOUS: &str = "NORMAL";
 
 /// How many WAL pages may stay in the WAL: past them, a commit checkpoints them into the
@@ -273,8 +275,19 @@ impl SqliteState {
     /// Runs a write of one statement in a transaction of its own (at the durable level);
     /// returns how many rows it changed.
     fn write(&self, sql: &str, params: impl rusqlite::Params, op: &'static str) -> Result<usize> {
+        self.write_at(false, sql, params, op)
+    }
+
+    /// [`write`](Self::write) at the `relaxed` level ([`VOLATILE_SYNCHRONOUS`]) when asked.
+    fn write_at(
+        &self,
+        relaxed: bool,
+        sql: &str,
+        params: impl rusqlite::Params,
+        op: &'static str,
+    ) -> Result<usize> {
         let mut conn = self.conn.lock();
-        let tx = self.begin_with(&mut conn, false, op)?;
+        let tx = self.begin_with(&mut conn, relaxed, op)?;
         let changed = tx
             .prepare_cached(sql)
             .and_then(|mut stmt| stmt.execute(params))

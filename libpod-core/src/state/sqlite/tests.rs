@@ -147,6 +147,29 @@ fn synchronous(state: &SqliteState) -> i64 {
 }
 
 #[test]
+fn exec_session_writes_skip_the_fsync() {
+    use crate::record::{ExecConfig, ExecSession};
+    use crate::state::ExecStore;
+    let f = fixture();
+    let ctr = config(&id("1", 'a'), "kept");
+    f.state
+        .add_container(&ctr, &ContainerState::default())
+        .unwrap();
+    assert_eq!(synchronous(&f.state), 2, "adding a durable container");
+    let mut session = ExecSession::new(id("e", '0'), ctr.id.clone(), ExecConfig::default());
+    f.state.add_exec_session(&session).unwrap();
+    assert_eq!(synchronous(&f.state), 1, "adding a session");
+    f.state.set_metadata("k", "v").unwrap();
+    assert_eq!(synchronous(&f.state), 2, "setting metadata");
+    session.pid = Some(42);
+    f.state.save_exec_session(&session).unwrap();
+    assert_eq!(synchronous(&f.state), 1, "saving a session");
+    f.state.set_metadata("k", "w").unwrap();
+    f.state.remove_exec_session(&session.id).unwrap();
+    assert_eq!(synchronous(&f.state), 1, "removing a session");
+}
+
+#[test]
 fn writes_about_a_volatile_container_skip_the_fsync_and_all_others_keep_it() {
     let f = fixture();
     let volatile = ContainerConfig {
