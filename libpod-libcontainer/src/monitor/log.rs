@@ -4,7 +4,7 @@
 //! the chunk's unfinished tail, and the bytes. With a size limit (`--log-size-max`), a chunk
 //! that would pass it truncates the file first, as conmon does.
 
-use chrono::Local;
+use chrono::{DateTime, Datelike, Local, Offset, TimeZone, Timelike};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
@@ -33,7 +33,7 @@ impl K8sLog {
 
     /// Writes `chunk`, read from `stream` (`stdout` or `stderr`), as records.
     pub(crate) fn write(&mut self, stream: &str, chunk: &[u8]) -> io::Result<()> {
-        let time = Local::now().format("%Y-%m-%dT%H:%M:%S%.9f%:z").to_string();
+        let time = timestamp(&Local::now());
         let records = records(&time, stream, chunk);
         let len = u64::try_from(records.len()).unwrap_or(u64::MAX);
         if let Some(max) = self.max
@@ -67,11 +67,52 @@ pub(crate) fn records(time: &str, stream: &str, chunk: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `time` as conmon stamps a record (`%Y-%m-%dT%H:%M:%S%.9f%:z`), formatted by hand: chrono's
+/// format strings are parsed at every call, and their code would stay in the monitor's
+/// resident set for the container's whole life.
+fn timestamp<Tz: TimeZone>(time: &DateTime<Tz>) -> String {
+    let offset = time.offset().fix().local_minus_utc();
+    let sign = if offset < 0 { '-' } else { '+' };
+    let offset = offset.unsigned_abs() / 60;
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}{sign}{:02}:{:02}",
+        time.year(),
+        time.month(),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second(),
+        time.nanosecond(),
+        offset / 60,
+        offset % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const T: &str = "2026-12-07T05:00:00.000000001+00:00";
+
+    #[test]
+    fn timestamps_are_conmons() {
+        use chrono::FixedOffset;
+        for (offset, time) in [
+            (0, "2026-12-07T05:00:00.000000001+00:00"),
+            (-(5 * 3600 + 1800), "2026-12-06T23:30:00.000000001-05:30"),
+            (3600, "2026-12-07T06:00:00.000000001+01:00"),
+        ] {
+            let zone = FixedOffset::east_opt(offset).unwrap();
+            let at = DateTime::from_timestamp(1_796_619_600, 1)
+                .unwrap()
+                .with_timezone(&zone);
+            assert_eq!(timestamp(&at), time);
+            assert_eq!(
+                timestamp(&at),
+                at.format("%Y-%m-%dT%H:%M:%S%.9f%:z").to_string()
+            );
+        }
+    }
 
     #[test]
     fn lines_are_full_and_a_tail_partial() {

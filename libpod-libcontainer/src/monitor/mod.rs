@@ -46,6 +46,7 @@
 mod attach;
 mod detach;
 pub(crate) mod exec;
+mod footprint;
 mod log;
 mod seccomp;
 mod terminal;
@@ -160,6 +161,7 @@ fn serve(request: &MonitorRequest) -> ExitCode {
     if let Err(err) = quiet_stdio() {
         eprintln!("libcontainer monitor: {err}");
     }
+    footprint::shed_create_pages();
     let code = relay.serve_until_exit(pid);
     record_exit(&request.exit_dir.join(&request.id), code);
     drop(relay);
