@@ -447,3 +447,72 @@ fn tmpfs_mounts_match_runc() {
     assert!(err.contains("tmpcopyup over files"), "{err}");
     assert_eq!(pair.ok(&["ps", "-aq"]), "");
 }
+
+/// `PODCTL_LIBCONTAINER_MONITOR` names another monitor program for new libcontainer
+/// containers: libpod-libcontainer's own `libpod-libcontainer-monitor` (built beside podctl by
+/// `cargo test --workspace`) serves a container as podctl would: its process is that program,
+/// the log and the exit code are written, and `stop` and `rm` end it.
+#[test]
+fn another_monitor_program_serves_new_containers() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("libcontainer-monitor-env");
+    let podctl = std::path::Path::new(env!("CARGO_BIN_EXE_podctl"));
+    let monitor = podctl.with_file_name("libpod-libcontainer-monitor");
+    assert!(
+        monitor.is_file(),
+        "{} missing: cargo build -p libpod-libcontainer --bin libpod-libcontainer-monitor",
+        monitor.display()
+    );
+    let mut args = vec![
+        "--root".to_string(),
+        pair.root.join("root").display().to_string(),
+    ];
+    args.extend([
+        "--runroot".into(),
+        pair.root.join("run").display().to_string(),
+    ]);
+    args.extend(
+        [
+            "--runtime",
+            "libcontainer",
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--name",
+            "m",
+        ]
+        .map(String::from),
+    );
+    args.extend(pair.run_flags());
+    args.extend(["localhost/busybox", "sh", "-c", "echo up; exec sleep 1000"].map(String::from));
+    let out = std::process::Command::new(podctl)
+        .args(&args)
+        .env("PODCTL_LIBCONTAINER_MONITOR", &monitor)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pid = pair.ok(&["inspect", "--format", "{{.State.ConmonPid}}", "m"]);
+    let exe = std::fs::read_link(format!("/proc/{}/exe", pid.trim())).unwrap();
+    assert_eq!(exe, monitor.canonicalize().unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while pair.ok(&["logs", "m"]) != "up\n" {
+        assert!(std::time::Instant::now() < deadline, "no log line");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    pair.ok(&["stop", "-t", "0", "m"]);
+    let state = pair.ok(&[
+        "inspect",
+        "--format",
+        "{{.State.Status}} {{.State.ExitCode}}",
+        "m",
+    ]);
+    assert_eq!(state.trim(), "exited 137");
+    pair.ok(&["rm", "m"]);
+    assert_eq!(pair.ok(&["ps", "-aq"]), "");
+}
