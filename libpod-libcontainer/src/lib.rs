@@ -81,6 +81,7 @@
 
 mod config;
 mod copyup;
+mod creating;
 mod errors;
 mod exec;
 mod launch;

@@ -13,7 +13,7 @@ use crate::errors::{self, NOT_EXIST};
 use libcgroups::common::{
     AnyCgroupManager, CgroupConfig, CgroupManager, ControllerOpt, FreezerState,
 };
-use libcontainer::container::{Container, ContainerStatus};
+use libcontainer::container::{Container, ContainerStatus, State};
 use libpod_core::Result;
 use libpod_core::oci::RuntimeState;
 use nix::sys::signal::Signal;
@@ -210,15 +210,33 @@ impl LibcontainerRuntime {
             .map_err(|err| errors::oci(id, op, chain(&err)))
     }
 
-    /// The runtime's state: `None` for an ID it does not know; no PID once stopped.
+    /// The runtime's state: `None` for an ID it does not know; no PID once stopped;
+    /// `creating`, without a PID, while its monitor creates it (see `creating.rs`).
     pub(crate) fn container_state(&self, id: &str) -> Result<Option<RuntimeState>> {
+        let creating = || {
+            Ok(Some(RuntimeState::new(
+                status_name(ContainerStatus::Creating),
+                None,
+            )))
+        };
         let container = match self.load(id, "state") {
             Ok(container) => container,
             // Deleted meanwhile.
             Err(_) if !self.knows(id) => return Ok(None),
+            // Its record not written yet, or half written, as the create begins.
+            Err(_)
+                if State::load(&self.container_dir(id)).is_err()
+                    && crate::creating::monitor_lives(id) =>
+            {
+                return creating();
+            }
             Err(err) => return Err(err),
         };
         let status = container.status();
+        // Recorded `Creating` without a PID, which libcontainer reads as stopped.
+        if container.pid().is_none() && crate::creating::monitor_lives(id) {
+            return creating();
+        }
         let pid = match status {
             ContainerStatus::Stopped => None,
             // libcontainer's nix is another version than ours: the PID as a number.

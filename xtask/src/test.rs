@@ -43,12 +43,13 @@ pub const LIBCONTAINER_MATRIX: [&str; 18] = [
 ];
 
 /// libpod-core's integration tests (libpod-core/tests) in the runtime matrix: their
-/// `tests/common/oci.rs` gives the runtimes they open libcontainer for new containers. Not in
-/// it: checkpoint and checkpoint_tcp (checkpoint/restore: `RuntimeUnsupported` by design),
-/// crash_harness (mounts left by an interrupted pod start under libcontainer: not yet found).
-pub const LIBCONTAINER_CORE_MATRIX: [&str; 14] = [
+/// `tests/common/oci.rs` gives the runtimes they open libcontainer for new containers, and the
+/// crash harness serves the monitor itself ([`MATRIX_CRASH_TRIALS`] trials). Not in it:
+/// checkpoint and checkpoint_tcp (checkpoint/restore: `RuntimeUnsupported` by design).
+pub const LIBCONTAINER_CORE_MATRIX: [&str; 15] = [
     "attach",
     "cleanup",
+    "crash_harness",
     "exec",
     "healthcheck",
     "lifecycle",
@@ -62,6 +63,11 @@ pub const LIBCONTAINER_CORE_MATRIX: [&str; 14] = [
     "stop_unlocked",
     "update",
 ];
+
+/// The crash harness's trials in the core matrix (`LIBPOD_CRASH_TRIALS`, unless the caller
+/// sets it): about a minute under libcontainer, as the same count takes under runc in the
+/// workspace's tests.
+const MATRIX_CRASH_TRIALS: &str = "100";
 
 /// The monitor program of libpod-core's libtest tests under libcontainer (found beside them).
 const MONITOR_BIN: &str = "libpod-libcontainer-monitor";
@@ -112,7 +118,11 @@ fn libcontainer_matrix(extra: &[String]) -> Command {
 
 /// `cargo test` of libpod-core's matrix tests with their containers under libcontainer.
 fn libcontainer_core_matrix(extra: &[String]) -> Command {
-    matrix_command("libpod-core", &LIBCONTAINER_CORE_MATRIX, extra)
+    let mut command = matrix_command("libpod-core", &LIBCONTAINER_CORE_MATRIX, extra);
+    if std::env::var_os("LIBPOD_CRASH_TRIALS").is_none() {
+        command.env("LIBPOD_CRASH_TRIALS", MATRIX_CRASH_TRIALS);
+    }
+    command
 }
 
 /// `cargo test -p PACKAGE --test NAME...` with `LIBPOD_TEST_RUNTIME=libcontainer`.
@@ -197,7 +207,7 @@ mod tests {
         for name in LIBCONTAINER_CORE_MATRIX {
             assert!(dir.join(format!("{name}.rs")).is_file(), "{name}");
         }
-        // What stays out is named: every other test file is checkpoint's or the harness.
+        // What stays out is named: every other test file is checkpoint's.
         let mut left_out: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .flatten()
@@ -210,7 +220,7 @@ mod tests {
             .filter(|name| !LIBCONTAINER_CORE_MATRIX.contains(&name.as_str()))
             .collect();
         left_out.sort();
-        assert_eq!(left_out, ["checkpoint", "checkpoint_tcp", "crash_harness"]);
+        assert_eq!(left_out, ["checkpoint", "checkpoint_tcp"]);
         let command = libcontainer_core_matrix(&[]);
         let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy()).collect();
         assert_eq!(args[..3], ["test", "-p", "libpod-core"]);
@@ -225,5 +235,10 @@ mod tests {
                 .get_envs()
                 .any(|(k, v)| k == "LIBPOD_TEST_RUNTIME" && v == Some("libcontainer".as_ref()))
         );
+        if std::env::var_os("LIBPOD_CRASH_TRIALS").is_none() {
+            assert!(command.get_envs().any(
+                |(k, v)| k == "LIBPOD_CRASH_TRIALS" && v == Some(MATRIX_CRASH_TRIALS.as_ref())
+            ));
+        }
     }
 }
