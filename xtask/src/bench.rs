@@ -10,8 +10,8 @@ pub fn run(extra: &[String]) -> Result {
         return Ok(());
     }
     crate::host::ensure()?;
-    // The lifecycle, pull, exec and network benches run podctl as a whole command, side by side
-    // with podman.
+    // The lifecycle, pull, exec, network and runtimes benches run podctl as a whole command,
+    // side by side with podman; runtimes also measures libpod-libcontainer's own monitor.
     crate::step(cargo().args([
         "build",
         "--release",
@@ -19,6 +19,10 @@ pub fn run(extra: &[String]) -> Result {
         "libpod-examples",
         "--bin",
         "podctl",
+        "-p",
+        "libpod-libcontainer",
+        "--bin",
+        "libpod-libcontainer-monitor",
     ]))?;
     crate::step(cargo().args(["bench", "--workspace"]).args(extra))
 }
