@@ -15,6 +15,8 @@ impl Runtime {
     /// is listed as broken and removable.
     pub(crate) fn refresh_container(&self, id: &str) -> Result<()> {
         let guard = self.lock_container(id)?;
+        // Before the state is decoded: a container listed as broken has no sessions either.
+        crate::exec::forget_sessions_after_reboot(self, id)?;
         let mut state = match self.state().container_state(id) {
             Ok(state) => state,
             Err(err @ CoreError::Corrupt { .. }) => {
@@ -23,7 +25,6 @@ impl Runtime {
             }
             Err(err) => return Err(err),
         };
-        crate::exec::forget_sessions_after_reboot(self, id)?;
         let refreshed = match state.status {
             ContainerStatus::Running
             | ContainerStatus::Stopped

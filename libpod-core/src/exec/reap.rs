@@ -53,8 +53,15 @@ pub(crate) fn reap_sessions(rt: &Runtime, id: &str) -> Result<()> {
 /// Removes the rows and directories of container `id`'s sessions after a reboot (Podman's
 /// refresh does so too): their processes and monitors went with the boot, and their rows
 /// were written without an fsync, so one may even be older than the session's end.
+/// A row that cannot be removed fails the refresh (the next open tries again), where a
+/// session's own cleanup only logs it.
 pub(crate) fn forget_sessions_after_reboot(rt: &Runtime, id: &str) -> Result<()> {
     for session in rt.state().exec_sessions(id)? {
+        match rt.state().remove_exec_session(&session) {
+            Ok(()) | Err(CoreError::ExecSessionNotFound(_)) => {}
+            Err(err) => return Err(err),
+        }
+        // The reboot emptied the run root the directory was in, unless it is on disk.
         remove_session(rt, id, &session);
     }
     Ok(())

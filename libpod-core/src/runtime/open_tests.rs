@@ -247,6 +247,18 @@ fn exec_sessions_are_forgotten_after_a_reboot() {
         .new_container([with_rootfs_path(rootfs.clone()), with_command(["sleep"])])
         .unwrap();
     ctr.init().unwrap();
+    // A container whose state will not decode: its sessions go all the same.
+    let broken = rt
+        .new_container([with_rootfs_path(rootfs.clone()), with_command(["sleep"])])
+        .unwrap();
+    broken.init().unwrap();
+    let broken_session = ExecSession::new(
+        "b".repeat(64),
+        broken.id().to_string(),
+        ExecConfig::new(vec!["true".into()]),
+    );
+    rt.state().add_exec_session(&broken_session).unwrap();
+    let broken_id = broken.id().to_string();
     // A session the boot ended while it ran (its row last written without an fsync).
     let mut session = ExecSession::new(
         "e".repeat(64),
@@ -258,11 +270,22 @@ fn exec_sessions_are_forgotten_after_a_reboot() {
     session.pid = Some(1);
     rt.state().save_exec_session(&session).unwrap();
     let id = ctr.id().to_string();
-    drop((ctr, rt));
+    drop((ctr, broken, rt));
+    rusqlite::Connection::open(dir.path().join("root/db.sql"))
+        .unwrap()
+        .execute(
+            "UPDATE containers SET state = '{broken' WHERE id = ?1",
+            [&broken_id],
+        )
+        .unwrap();
     simulate_reboot(dir.path());
 
     let rt = open(dir.path()).unwrap();
     assert_eq!(rt.state().exec_sessions(&id).unwrap(), Vec::<String>::new());
+    assert_eq!(
+        rt.state().exec_sessions(&broken_id).unwrap(),
+        Vec::<String>::new()
+    );
     assert!(matches!(
         rt.state().exec_session(&session.id),
         Err(crate::CoreError::ExecSessionNotFound(_))
