@@ -403,8 +403,9 @@ fn check_conmon(
     }
 }
 
-/// [`check_conmon`] for libcontainer's monitors, which name no container on their command
-/// line: every monitor of our roots is one a container the runtime knows has.
+/// [`check_conmon`] for libcontainer's monitors: every monitor of our roots is the one its
+/// container (`--container ID` on its command line; an exec session's names its session)
+/// has recorded.
 fn check_libcontainer_monitors(dir: &Path, conmons: &BTreeMap<String, i32>, report: &mut Report) {
     let expected: BTreeSet<i32> = conmons.values().copied().collect();
     let stray = || -> Vec<OurProcess> {
@@ -423,9 +424,13 @@ fn check_libcontainer_monitors(dir: &Path, conmons: &BTreeMap<String, i32>, repo
         return;
     }
     for p in &left {
+        let id = p.arg_after("--container").unwrap_or("an exec session");
         report.fail(
             "no conmon leaked",
-            format!("libcontainer monitor {} ({:?}) still runs", p.pid, p.args),
+            format!(
+                "libcontainer monitor {} for {id} ({:?}) still runs",
+                p.pid, p.args
+            ),
         );
     }
 }
