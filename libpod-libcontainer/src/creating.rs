@@ -28,6 +28,11 @@ pub(crate) fn monitor_lives(id: &str) -> bool {
         else {
             continue;
         };
+        // Another user's process may put anything on its command line: a monitor runs as
+        // whoever runs the runtime.
+        if !owned_by_us(&entry.path()) {
+            continue;
+        }
         // Gone meanwhile, or a zombie (an empty command line): not a monitor at work.
         let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
             continue;
@@ -39,6 +44,13 @@ pub(crate) fn monitor_lives(id: &str) -> bool {
         }
     }
     naming.values().any(|parent| !naming.contains_key(parent))
+}
+
+/// Whether the process whose `/proc` directory is `dir` belongs to this process's user (the
+/// directory's owner is the process's effective user).
+fn owned_by_us(dir: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir).is_ok_and(|meta| meta.uid() == nix::unistd::geteuid().as_raw())
 }
 
 /// Whether a NUL-separated command line holds [`CONTAINER_FLAG`] followed by `id`.

@@ -20,8 +20,12 @@
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// What the monitor creates and where it records things; every path absolute.
+/// What the monitor creates and where it records things; every path absolute. A field this
+/// monitor does not know is refused, never ignored: a monitor program older than its runtime
+/// (`PODCTL_LIBCONTAINER_MONITOR`, an embedder's stale binary) would otherwise make the
+/// container without what the field asked for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct MonitorRequest {
     /// The container's ID.
     pub id: String,
@@ -56,7 +60,9 @@ pub(crate) enum Request {
 }
 
 /// An exec session: what the monitor runs and where it records things; every path absolute.
+/// Unknown fields are refused, as [`MonitorRequest`]'s.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ExecRequest {
     /// The container's ID.
     pub container_id: String,
@@ -155,5 +161,15 @@ mod tests {
         assert_eq!(serde_json::from_str::<Request>(&line).unwrap(), exec);
         let ready = serde_json::to_string(&ExecReport::Ready { monitor_pid: 7 }).unwrap();
         assert_eq!(ready, r#"{"ready":{"monitor_pid":7}}"#);
+    }
+
+    #[test]
+    fn a_field_the_monitor_does_not_know_is_refused() {
+        let line = r#"{"exec":{"container_id":"c","dir":"/d","state_root":"/s","stdin":false,"terminal":false,"preserve_fds":0,"exit_command":[],"from_the_future":true}}"#;
+        let err = serde_json::from_str::<Request>(line).unwrap_err();
+        assert!(err.to_string().contains("from_the_future"), "{err}");
+        let create = r#"{"create":{"id":"c","from_the_future":1}}"#;
+        let err = serde_json::from_str::<Request>(create).unwrap_err();
+        assert!(err.to_string().contains("from_the_future"), "{err}");
     }
 }

@@ -37,7 +37,11 @@ fn run(state_root: &str, bundle: &str, id: &str) -> Result<i32, Box<dyn std::err
         .with_systemd(false)
         .with_detach(true)
         .build()?;
-    container.start()?;
+    if let Err(err) = container.start() {
+        // Nothing of a failed run stays behind in the state root.
+        let _ = container.delete(true);
+        return Err(err.into());
+    }
     let pid = container.pid().ok_or("libcontainer reported no init PID")?;
     // The init is this process's child (libcontainer clones it with CLONE_PARENT).
     let code = match waitpid(nix::unistd::Pid::from_raw(pid.as_raw()), None)? {

@@ -74,6 +74,12 @@ fn timestamp<Tz: TimeZone>(time: &DateTime<Tz>) -> String {
     let offset = time.offset().fix().local_minus_utc();
     let sign = if offset < 0 { '-' } else { '+' };
     let offset = offset.unsigned_abs() / 60;
+    // A leap second is chrono's second 59 with a billion nanoseconds more; `%S%.9f` prints
+    // it as second 60.
+    let (second, nanosecond) = match time.nanosecond() {
+        nanos @ 1_000_000_000.. => (time.second() + 1, nanos - 1_000_000_000),
+        nanos => (time.second(), nanos),
+    };
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}{sign}{:02}:{:02}",
         time.year(),
@@ -81,8 +87,8 @@ fn timestamp<Tz: TimeZone>(time: &DateTime<Tz>) -> String {
         time.day(),
         time.hour(),
         time.minute(),
-        time.second(),
-        time.nanosecond(),
+        second,
+        nanosecond,
         offset / 60,
         offset % 60
     )
