@@ -297,7 +297,7 @@ impl Locked<'_> {
         let criu = require_criu(self.id(), "checkpoint")?;
         let static_dir = self.runtime().container_static_dir(self.id());
         let images = static_dir.join(CHECKPOINT_DIR);
-        remove_dir_if_present(&images)?;
+        remove_checkpoint(&images)?;
         crate::runtime::modes::create_private_dir(&images)?;
         remove_file_if_present(&static_dir.join(DUMP_LOG))?;
         remove_file_if_present(&static_dir.join(STATS_DUMP))?;
@@ -389,19 +389,14 @@ impl Locked<'_> {
             runtime_duration: started.elapsed(),
             statistics: read_statistics(&stats),
         };
-        self.state.checkpointed = false;
-        self.state.restored = true;
-        self.state.restored_at = Some(now_rfc3339());
-        self.state.finished_at = None;
-        self.state.exit_code = None;
-        self.save()?;
+        // Init saved it running and restored, in one write.
         self.runtime()
             .events()
             .container(self.config(), EventStatus::Restore);
         if !options.keep {
             // The processes run: the checkpoint has served (Podman removes it too).
             for result in [
-                remove_dir_if_present(&images),
+                remove_checkpoint(&images),
                 remove_file_if_present(&static_dir.join(DUMP_LOG)),
                 remove_file_if_present(&restore_log),
                 remove_file_if_present(&stats),
@@ -428,6 +423,13 @@ fn restore_error(id: &str, err: CoreError, restore_log: &Path) -> CoreError {
         },
         other => other,
     }
+}
+
+/// Removes a checkpoint, its inventory first: cut short, it leaves no checkpoint that
+/// looks complete.
+pub(crate) fn remove_checkpoint(images: &Path) -> Result<()> {
+    remove_file_if_present(&images.join("inventory.img"))?;
+    remove_dir_if_present(images)
 }
 
 pub(crate) fn remove_dir_if_present(dir: &Path) -> Result<()> {
