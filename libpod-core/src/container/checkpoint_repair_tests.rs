@@ -1,9 +1,10 @@
-//! What a checkpoint cut short leaves, finished or undone by the next look: the
+//! What a checkpoint or an import cut short leaves, finished or undone by the next look: the
 //! fake OCI runtime, a real store (vfs) and SQLite state on a [`TempRoot`]. The crash harness
 //! (`tests/crash_harness.rs`) kills the real thing at random points; these pin each repair.
 
 use super::checkpoint_intent;
 use super::*;
+use crate::CoreError;
 use crate::oci::FakeRuntime;
 use crate::runtime::Runtime;
 use libpod_testutil::TempRoot;
@@ -119,4 +120,40 @@ fn an_open_keeps_the_checkpoint_intent_of_a_running_container_and_drops_a_gone_o
         .unwrap();
     checkpoint_intent::repair_interrupted(&f.rt);
     assert!(!f.intent_left(&c));
+}
+
+#[test]
+fn an_open_removes_what_an_interrupted_import_left_but_not_a_live_import() {
+    let f = fixture();
+    let imports = f.rt.root().join("checkpoint-imports");
+    let half = f.ctr();
+    let half_dir = imports.join("a");
+    std::fs::create_dir_all(&half_dir).unwrap();
+    std::fs::write(half_dir.join(".imported-id"), half.id()).unwrap();
+    let unpacked_only = imports.join("b");
+    std::fs::create_dir_all(unpacked_only.join("checkpoint")).unwrap();
+    // An import at work in another process: its directory is locked.
+    let live = f.ctr();
+    let live_dir = imports.join("c");
+    std::fs::create_dir_all(&live_dir).unwrap();
+    std::fs::write(live_dir.join(".imported-id"), live.id()).unwrap();
+    let held = std::fs::File::open(&live_dir).unwrap();
+    held.lock().unwrap();
+
+    repair_interrupted_imports(&f.rt);
+
+    assert!(matches!(
+        f.rt.container(half.id()),
+        Err(CoreError::ContainerNotFound(_))
+    ));
+    assert!(f.rt.storage().container(half.id()).is_err());
+    assert!(!half_dir.exists() && !unpacked_only.exists());
+    assert_eq!(
+        f.rt.container(live.id()).unwrap().status().unwrap(),
+        ContainerStatus::Configured
+    );
+    assert!(live_dir.exists());
+    drop(held);
+    repair_interrupted_imports(&f.rt);
+    assert!(!live_dir.exists(), "its import is gone now");
 }

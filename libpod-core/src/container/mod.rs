@@ -11,6 +11,7 @@ mod attach;
 mod auto_update;
 mod checkpoint;
 mod checkpoint_archive;
+pub(crate) use checkpoint_archive::repair_interrupted_imports;
 mod checkpoint_intent;
 pub(crate) use checkpoint_intent::repair_interrupted as repair_interrupted_checkpoints;
 mod checkpoint_rootfs;

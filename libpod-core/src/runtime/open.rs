@@ -171,6 +171,7 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     crate::network::repair::remove_orphan_namespaces(&runtime);
     crate::container::recreate::repair_interrupted(&runtime);
     crate::container::repair_interrupted_checkpoints(&runtime);
+    crate::container::repair_interrupted_imports(&runtime);
     Ok(runtime)
 }
 
