@@ -89,6 +89,14 @@ impl CheckpointPlan {
     }
 }
 
+/// Fails at once, saying how to get one, without a CRIU that works here when a checkpoint
+/// operation may be drawn (rather than in every such trial).
+pub fn require_criu(ops: &[OpKind]) {
+    if ops.iter().any(|op| op.on_checkpoint()) {
+        libpod_testutil::require_criu();
+    }
+}
+
 /// Whether a plan's checkpoint exports (its shape: an export takes longer).
 pub fn exports(plan: &Plan) -> bool {
     plan.op == OpKind::Checkpoint && plan.running

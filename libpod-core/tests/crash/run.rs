@@ -41,6 +41,7 @@ pub fn main() -> i32 {
         }
         Err(_) => (OpKind::ALL.to_vec(), String::new()),
     };
+    super::checkpoint_ops::require_criu(&ops);
     let started = Instant::now();
     let fixtures = Fixtures::build().expect("building the fixtures");
     println!(
