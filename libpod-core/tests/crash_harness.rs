@@ -10,6 +10,12 @@
 //! `crash/invariants.rs`. The roots are reused from trial to trial while the invariants hold,
 //! and made afresh after a failure.
 //!
+//! Checkpoint operations (checkpoint of a counting container, plain, leaving it running or
+//! exported; restore in place; restore of an exported archive into a new container) need CRIU
+//! on PATH (`cargo xtask criu`); after each trial every checkpointed container's checkpoint,
+//! the interrupted one's container and archive, and the CRIU processes, cgroups and unpacked
+//! imports left are checked (`crash/checkpoint_checks.rs`).
+//!
 //! Network operations (start and stop of a container on a bridge network, connect to and
 //! disconnect from a second one) run on two bridge networks of the harness's own
 //! (`crash/net_setup.rs`); after each trial the state's addresses, the namespaces and, with `ip`

@@ -11,6 +11,7 @@
 //! command), saved `Running`. `checkpoint_archive.rs` exports a checkpoint to a tar archive
 //! and imports one into a new container.
 
+use super::checkpoint_intent;
 use super::{Container, ContainerStatus, Locked};
 use crate::error::{CoreError, Result};
 use crate::events::EventStatus;
@@ -25,11 +26,11 @@ pub use super::checkpoint_archive::Compression;
 /// The checkpoint's directory in the container's static directory (CRIU's images).
 pub(crate) const CHECKPOINT_DIR: &str = "checkpoint";
 /// CRIU's log of a checkpoint, in the static directory.
-const DUMP_LOG: &str = "dump.log";
+pub(super) const DUMP_LOG: &str = "dump.log";
 /// CRIU's log of a restore, in the bundle (conmon gives the bundle as the work path).
 const RESTORE_LOG: &str = "restore.log";
 /// CRIU's statistics of a checkpoint, in the work path (the static directory).
-const STATS_DUMP: &str = "stats-dump";
+pub(super) const STATS_DUMP: &str = "stats-dump";
 /// CRIU's statistics of a restore, in the work path (the bundle).
 const STATS_RESTORE: &str = "stats-restore";
 /// How long a checkpoint waits for conmon to record the end of the checkpointed processes.
@@ -297,17 +298,29 @@ impl Locked<'_> {
         let criu = require_criu(self.id(), "checkpoint")?;
         let static_dir = self.runtime().container_static_dir(self.id());
         let images = static_dir.join(CHECKPOINT_DIR);
-        remove_dir_if_present(&images)?;
+        remove_checkpoint(&images)?;
         crate::runtime::modes::create_private_dir(&images)?;
         remove_file_if_present(&static_dir.join(DUMP_LOG))?;
         remove_file_if_present(&static_dir.join(STATS_DUMP))?;
+        if options.leave_running {
+            checkpoint_intent::clear(self.runtime(), self.id())?;
+        } else {
+            // From here a kill leaves the checkpoint for the next look to finish.
+            checkpoint_intent::record(self.runtime(), self.id(), options)?;
+        }
         let mut args = CheckpointArgs::new(&images, &static_dir, &criu);
         args.leave_running = options.leave_running;
         args.tcp_established = options.tcp_established;
         args.file_locks = options.file_locks;
         let oci = self.oci()?;
         let started = std::time::Instant::now();
-        oci.checkpoint(self.id(), &args)?;
+        if let Err(err) = oci.checkpoint(self.id(), &args) {
+            // The processes go on (CRIU resumes them when it fails).
+            if let Err(clear) = checkpoint_intent::clear(self.runtime(), self.id()) {
+                tracing::warn!(container = %self.id(), %clear, "checkpoint intent left");
+            }
+            return Err(err);
+        }
         let report = CriuReport {
             runtime_duration: started.elapsed(),
             statistics: read_statistics(&static_dir.join(STATS_DUMP)),
@@ -321,18 +334,10 @@ impl Locked<'_> {
         self.runtime()
             .events()
             .container(self.config(), EventStatus::Checkpoint);
-        if !options.keep {
-            // CRIU's log is only wanted when something went wrong.
-            remove_file_if_present(&static_dir.join(DUMP_LOG))?;
-            remove_file_if_present(&static_dir.join(STATS_DUMP))?;
-        }
-        if let Some(archive) = &options.export {
-            super::checkpoint_archive::export(self, archive, options)?;
-            if self.config().auto_remove && !options.leave_running {
-                // Its exit removes it, as any exit of an auto-remove container does.
-                self.remove_locked()?;
-            }
-        }
+        // The caller hears of a failed export: the intent is not left to retry it.
+        let finished = self.finish_checkpoint_files(options);
+        checkpoint_intent::clear(self.runtime(), self.id())?;
+        finished?;
         Ok(report)
     }
 
@@ -346,7 +351,14 @@ impl Locked<'_> {
             tracing::warn!(container = %self.id(), "conmon recorded no exit after the checkpoint");
         }
         oci.clear_exit(self.id())?;
+        self.end_checkpointed_unsaved()
+    }
+
+    /// The container, whose processes the checkpoint ended and whose exit was forgotten,
+    /// cleaned up and marked checkpointed, `Exited`, for the caller to save.
+    pub(super) fn end_checkpointed_unsaved(&mut self) -> Result<()> {
         self.state.status = ContainerStatus::Stopped;
+        self.state.pid = None;
         self.state.checkpointed = true;
         self.state.restored = false;
         self.state.restored_at = None;
@@ -373,6 +385,9 @@ impl Locked<'_> {
             });
         }
         let criu = require_criu(self.id(), "restore")?;
+        // Whatever a checkpoint cut short still owed, its processes are back now: the end of
+        // the restored ones is an exit.
+        checkpoint_intent::clear(self.runtime(), self.id())?;
         let mut args = RestoreArgs::new(&images, &criu);
         args.tcp_established = options.tcp_established;
         args.file_locks = options.file_locks;
@@ -389,19 +404,14 @@ impl Locked<'_> {
             runtime_duration: started.elapsed(),
             statistics: read_statistics(&stats),
         };
-        self.state.checkpointed = false;
-        self.state.restored = true;
-        self.state.restored_at = Some(now_rfc3339());
-        self.state.finished_at = None;
-        self.state.exit_code = None;
-        self.save()?;
+        // Init saved it running and restored, in one write.
         self.runtime()
             .events()
             .container(self.config(), EventStatus::Restore);
         if !options.keep {
             // The processes run: the checkpoint has served (Podman removes it too).
             for result in [
-                remove_dir_if_present(&images),
+                remove_checkpoint(&images),
                 remove_file_if_present(&static_dir.join(DUMP_LOG)),
                 remove_file_if_present(&restore_log),
                 remove_file_if_present(&stats),
@@ -430,6 +440,13 @@ fn restore_error(id: &str, err: CoreError, restore_log: &Path) -> CoreError {
     }
 }
 
+/// Removes a checkpoint, its inventory first: cut short, it leaves no checkpoint that
+/// looks complete.
+pub(crate) fn remove_checkpoint(images: &Path) -> Result<()> {
+    remove_file_if_present(&images.join("inventory.img"))?;
+    remove_dir_if_present(images)
+}
+
 pub(crate) fn remove_dir_if_present(dir: &Path) -> Result<()> {
     match std::fs::remove_dir_all(dir) {
         Ok(()) => Ok(()),
@@ -438,7 +455,7 @@ pub(crate) fn remove_dir_if_present(dir: &Path) -> Result<()> {
     }
 }
 
-fn remove_file_if_present(file: &Path) -> Result<()> {
+pub(super) fn remove_file_if_present(file: &Path) -> Result<()> {
     match std::fs::remove_file(file) {
         Ok(()) => Ok(()),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),

@@ -27,6 +27,9 @@ const CONFIG_DUMP: &str = "config.dump";
 const SPEC_DUMP: &str = "spec.dump";
 /// Where imports are unpacked, under the root.
 const IMPORT_DIR: &str = "checkpoint-imports";
+/// In an import's directory: the ID of the container it makes (not an archive member name:
+/// the archive is unpacked beside it).
+const IMPORTED_ID: &str = ".imported-id";
 
 /// How an exported checkpoint archive is compressed (Podman's `--compress`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -219,7 +222,12 @@ impl Runtime {
     ) -> Result<(Container, CriuReport)> {
         let unpacked = self.root().join(IMPORT_DIR).join(super::new_id()?);
         crate::runtime::modes::create_private_dir(&unpacked)?;
-        let result = self.import_unpacked(archive, &unpacked, options);
+        // Held while the import works: an open removes only the directories of imports
+        // whose process is gone (`repair_interrupted_imports`).
+        let held = std::fs::File::open(&unpacked)
+            .and_then(|dir| dir.lock().map(|()| dir))
+            .map_err(|err| CoreError::io("locking", &unpacked, err));
+        let result = held.and_then(|_held| self.import_unpacked(archive, &unpacked, options));
         if let Err(err) = remove_dir_if_present(&unpacked) {
             tracing::warn!(%err, "removing an unpacked checkpoint archive");
         }
@@ -263,6 +271,16 @@ impl Runtime {
             config.id = id;
             config.name = name.clone();
         }
+        // The container this import makes, named before it exists: an open that finds the
+        // import cut short removes it unless it was restored.
+        match self.state().container_name(&config.id) {
+            Ok(_) => return Err(crate::state::common::id_in_use(&config.id)),
+            Err(CoreError::ContainerNotFound(_)) => {}
+            Err(err) => return Err(err),
+        }
+        let marker = unpacked.join(IMPORTED_ID);
+        std::fs::write(&marker, &config.id)
+            .map_err(|err| CoreError::io("writing", &marker, err))?;
         let ctr = self.add_recreated(&config)?;
         let moved = (|| {
             let static_dir = self.container_static_dir(ctr.id());
@@ -312,4 +330,41 @@ fn unpack(archive: &Path, dir: &Path) -> Result<()> {
         }
         other => other.into(),
     })
+}
+
+/// At open: removes what imports whose process is gone left (their directory is no longer
+/// locked): the unpacked archive, and the container one made but never restored (a half
+/// import: created, not running what the archive held). Failures are logged; the next open
+/// tries again.
+pub(crate) fn repair_interrupted_imports(rt: &Runtime) {
+    let Ok(entries) = std::fs::read_dir(rt.root().join(IMPORT_DIR)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let free = std::fs::File::open(&dir).map(|f| f.try_lock().is_ok());
+        if !matches!(free, Ok(true)) {
+            continue;
+        }
+        let removed = remove_half_import(rt, &dir).and_then(|()| remove_dir_if_present(&dir));
+        if let Err(err) = removed {
+            tracing::warn!(path = %dir.display(), %err, "interrupted import not undone");
+        }
+    }
+}
+
+fn remove_half_import(rt: &Runtime, dir: &Path) -> Result<()> {
+    let Ok(id) = std::fs::read_to_string(dir.join(IMPORTED_ID)) else {
+        return Ok(());
+    };
+    let ctr = match Container::load(rt, id.trim()) {
+        Ok(ctr) => ctr,
+        Err(CoreError::ContainerNotFound(_)) => return Ok(()),
+        Err(err) => return Err(err),
+    };
+    if ctr.state()?.restored {
+        return Ok(());
+    }
+    tracing::info!(container = %ctr.id(), "removing the container of an interrupted import");
+    rt.remove_container(&ctr, super::RemoveOptions::default().force(true))
 }

@@ -11,6 +11,9 @@ mod attach;
 mod auto_update;
 mod checkpoint;
 mod checkpoint_archive;
+pub(crate) use checkpoint_archive::repair_interrupted_imports;
+mod checkpoint_intent;
+pub(crate) use checkpoint_intent::repair_interrupted as repair_interrupted_checkpoints;
 mod checkpoint_rootfs;
 mod cleanup;
 mod copy;
@@ -248,6 +251,10 @@ mod tests;
 #[cfg(test)]
 #[path = "recovery_tests.rs"]
 mod recovery_tests;
+
+#[cfg(test)]
+#[path = "checkpoint_repair_tests.rs"]
+mod checkpoint_repair_tests;
 
 #[cfg(test)]
 #[path = "events_tests.rs"]

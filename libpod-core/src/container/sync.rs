@@ -47,6 +47,10 @@ impl Locked<'_> {
             }
             None => return Ok(()),
         };
+        // The end of processes a checkpoint cut short dumped is no exit: it finishes it.
+        if self.state.status != ContainerStatus::Created && self.finish_interrupted_checkpoint()? {
+            return Ok(());
+        }
         let stopping = self.state.status == ContainerStatus::Stopping;
         self.record_exit(exit);
         // As Podman: a stop's event when its container is found gone, then the exit's.

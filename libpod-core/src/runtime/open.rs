@@ -170,6 +170,8 @@ pub(super) fn open(builder: RuntimeBuilder) -> Result<Runtime> {
     crate::exec::repair_interrupted(&runtime);
     crate::network::repair::remove_orphan_namespaces(&runtime);
     crate::container::recreate::repair_interrupted(&runtime);
+    crate::container::repair_interrupted_checkpoints(&runtime);
+    crate::container::repair_interrupted_imports(&runtime);
     Ok(runtime)
 }
 

@@ -15,7 +15,7 @@
 //! [`CoreError::Corrupt`](crate::CoreError::Corrupt). Names are unique among containers and
 //! pods together; volume names among volumes.
 
-mod common;
+pub(crate) mod common;
 #[cfg(test)]
 pub(crate) mod faulty;
 #[cfg(feature = "testsuite")]

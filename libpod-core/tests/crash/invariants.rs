@@ -59,6 +59,7 @@ pub fn check(
     report: &mut Report,
 ) -> Option<Runtime> {
     settle(dir);
+    super::checkpoint_checks::settle(dir);
     let rt = match open_runtime(dir) {
         Ok(rt) => rt,
         Err(e) => {
@@ -71,6 +72,7 @@ pub fn check(
     super::volume_checks::check_volumes(&rt, report);
     super::pod_checks::check_pods(&rt, report);
     super::network_checks::check_networks(&rt, report);
+    super::checkpoint_checks::check_checkpoints(&rt, dir, &interrupted.cgroup, interrupted, report);
     Some(rt)
 }
 

@@ -1,5 +1,7 @@
 //! The crash harness's parts: see `crash_harness.rs`.
 
+pub mod checkpoint_checks;
+pub mod checkpoint_ops;
 pub mod container_checks;
 pub mod fixtures;
 pub mod host;

@@ -2,8 +2,9 @@
 //!
 //! To cover a new operation: add a variant here (and its call in [`child_main`]), its
 //! precondition in `setup.rs`, what it must leave (absent or whole) in `store_checks.rs` or
-//! `container_checks.rs` (pods: `pod_checks.rs`) if the global invariants do not already say it, and its retry in
-//! `trial.rs`.
+//! `container_checks.rs` (pods: `pod_checks.rs`; checkpoints: `checkpoint_checks.rs`) if the
+//! global invariants do not already say it, and its retry in `trial.rs` (checkpoints:
+//! `checkpoint_ops.rs` has their preconditions, run and retry).
 
 use super::fixtures::ImageKind;
 use super::rng::Rng;
@@ -71,10 +72,17 @@ pub enum OpKind {
     NetConnect,
     /// `disconnect_network` of a running container from the harness's second network.
     NetDisconnect,
+    /// `checkpoint` of a running counting container (`checkpoint_ops.rs`: plain, leaving it
+    /// running, or exported to an archive).
+    Checkpoint,
+    /// `restore` in place of a checkpointed container.
+    Restore,
+    /// `import_checkpoint` of an exported archive into a new container.
+    RestoreImport,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 20] = [
+    pub const ALL: [OpKind; 23] = [
         OpKind::Import,
         OpKind::Pull,
         OpKind::Rmi,
@@ -95,6 +103,9 @@ impl OpKind {
         OpKind::NetStop,
         OpKind::NetConnect,
         OpKind::NetDisconnect,
+        OpKind::Checkpoint,
+        OpKind::Restore,
+        OpKind::RestoreImport,
     ];
 
     pub fn name(self) -> &'static str {
@@ -119,6 +130,9 @@ impl OpKind {
             OpKind::NetStop => "net-stop",
             OpKind::NetConnect => "net-connect",
             OpKind::NetDisconnect => "net-disconnect",
+            OpKind::Checkpoint => "checkpoint",
+            OpKind::Restore => "restore",
+            OpKind::RestoreImport => "restore-import",
         }
     }
 
@@ -152,6 +166,17 @@ impl OpKind {
                 | OpKind::NetStop
                 | OpKind::NetConnect
                 | OpKind::NetDisconnect
+                | OpKind::Checkpoint
+                | OpKind::Restore
+                | OpKind::RestoreImport
+        )
+    }
+
+    /// Whether it checkpoints or restores (`checkpoint_ops.rs`).
+    pub fn on_checkpoint(self) -> bool {
+        matches!(
+            self,
+            OpKind::Checkpoint | OpKind::Restore | OpKind::RestoreImport
         )
     }
 
@@ -204,6 +229,7 @@ impl Plan {
         match self.op {
             OpKind::Import | OpKind::Pull | OpKind::Rmi => (self.op, self.sibling_present),
             OpKind::Rm | OpKind::PodRm => (self.op, self.running),
+            OpKind::Checkpoint => (self.op, super::checkpoint_ops::exports(self)),
             _ => (self.op, false),
         }
     }
@@ -219,6 +245,8 @@ impl Plan {
                     "not running"
                 }
             )
+        } else if self.op.on_checkpoint() {
+            super::checkpoint_ops::describe(self)
         } else if self.op.on_container() || self.op.on_volume() || self.op.on_pod() {
             self.op.name().to_string()
         } else {
@@ -253,6 +281,8 @@ pub struct ChildArgs {
     pub cgroup: String,
     /// The network connected or disconnected.
     pub network: Option<String>,
+    /// What a checkpoint operation does besides its target.
+    pub checkpoint: Option<super::checkpoint_ops::CheckpointPlan>,
 }
 
 const ENV_OP: &str = "LIBPOD_CRASH_CHILD";
@@ -282,6 +312,9 @@ impl ChildArgs {
         if let Some(network) = &self.network {
             env.push((ENV_NETWORK, network.clone()));
         }
+        if let Some(checkpoint) = &self.checkpoint {
+            checkpoint.to_env(&mut env);
+        }
         env
     }
 
@@ -296,6 +329,7 @@ impl ChildArgs {
             auth_file: var(ENV_AUTH)?.into(),
             cgroup: var(ENV_CGROUP)?,
             network: var(ENV_NETWORK),
+            checkpoint: super::checkpoint_ops::CheckpointPlan::from_env(),
         })
     }
 }
@@ -478,6 +512,9 @@ pub fn child_main(args: ChildArgs) -> ! {
                     rt.disconnect_network(&ctr, network)
                 }
                 .map_err(|x| e(&x))?;
+            }
+            OpKind::Checkpoint | OpKind::Restore | OpKind::RestoreImport => {
+                super::checkpoint_ops::run(&rt, &args)?;
             }
         }
         say(DONE);

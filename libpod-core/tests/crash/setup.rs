@@ -37,6 +37,7 @@ pub fn prepare(
         auth_file: fixtures.auth_file.clone(),
         cgroup: roots.cgroup.0.clone(),
         network: None,
+        checkpoint: None,
     };
     let image = fixtures.image(plan.image);
     match plan.op {
@@ -119,6 +120,9 @@ pub fn prepare(
         }
         OpKind::NetStart | OpKind::NetStop | OpKind::NetConnect | OpKind::NetDisconnect => {
             super::net_setup::prepare(rt, roots, plan, label, &mut args)?;
+        }
+        OpKind::Checkpoint | OpKind::Restore | OpKind::RestoreImport => {
+            super::checkpoint_ops::prepare(rt, roots, plan, label, &mut args)?;
         }
     }
     Ok(args)

@@ -325,6 +325,12 @@ fn retry(
     if args.op.on_network() {
         return super::network_checks::retry(rt, args, report);
     }
+    if args.op.on_checkpoint() {
+        if let Err(e) = super::checkpoint_ops::retry(rt, args) {
+            report.fail("retry", format!("{} {}: {e}", args.op.name(), args.target));
+        }
+        return;
+    }
     let ctr = match rt.container(&args.target) {
         Ok(c) => c,
         Err(CoreError::ContainerNotFound(_)) => return,

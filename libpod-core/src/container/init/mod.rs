@@ -61,7 +61,7 @@ impl Locked<'_> {
         let others = self.check_dependencies()?;
         // Covers the mounts and the runtime's create until `Created` is saved (or undone).
         let intent = Intent::init(self.runtime(), self.id())?;
-        let before = self.state.status;
+        let before = self.state.clone();
         let result = self.prepare_and_create(&others, restore);
         if let Err(e) = result {
             // Created in the runtime before the failure (its save failed): deleted from it
@@ -77,10 +77,17 @@ impl Locked<'_> {
             failures.extend(self.teardown_network().err());
             let cleanup = super::cleanup::combine(failures);
             // A failed restore leaves the checkpoint to restore again.
-            self.state.status = match restore {
-                Some(_) => before,
-                None => ContainerStatus::Configured,
-            };
+            match restore {
+                Some(_) => {
+                    self.state.status = before.status;
+                    self.state.checkpointed = before.checkpointed;
+                    self.state.restored = before.restored;
+                    self.state.restored_at = before.restored_at;
+                    self.state.finished_at = before.finished_at;
+                    self.state.exit_code = before.exit_code;
+                }
+                None => self.state.status = ContainerStatus::Configured,
+            }
             self.state.pid = None;
             self.state.conmon_pid = None;
             let saved = self.save();
@@ -177,6 +184,15 @@ impl Locked<'_> {
             Some(_) => ContainerStatus::Running,
             None => ContainerStatus::Created,
         };
+        if restore.is_some() {
+            // Running and restored are one write: a kill never leaves it running but still
+            // checkpointed.
+            self.state.checkpointed = false;
+            self.state.restored = true;
+            self.state.restored_at = Some(crate::runtime::now_rfc3339());
+            self.state.finished_at = None;
+            self.state.exit_code = None;
+        }
         self.state.pid = Some(created.pid);
         self.state.conmon_pid = Some(created.conmon_pid);
         self.state.boot_id = Some(rt.boot_id().to_string());
