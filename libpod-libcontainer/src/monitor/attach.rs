@@ -6,10 +6,14 @@
 //!   directory (the monitor's working directory: no limit on the directory's path), any
 //!   number of clients.
 //! - Each read of the output goes to every client as one packet, its first byte the stream
-//!   (2 or 3; a terminal's output is all 2); a client that does not take it is dropped.
+//!   (2 or 3; a terminal's output is all 2), sent without waiting: a client that does not
+//!   take it (gone, or its socket's buffer full: it stopped reading) is dropped, so no client
+//!   can stop the monitor, and with it the container's output and log. Each connection's
+//!   send buffer is raised to [`CLIENT_SEND_BUFFER`] (as root), so a reader that is merely
+//!   slow for a moment (descheduled, its terminal busy) is not taken for one that stopped.
 //! - Each packet a client sends is input (`watch.rs` writes it to the process's stdin or
-//!   terminal); a client's end of input is reported, and a client that closed its side
-//!   altogether is dropped.
+//!   terminal, and reads no more while the process has not taken it); a client's end of
+//!   input is reported, and a client that closed its side altogether is dropped.
 //! - Once the process exited and its output is drained, the connections close: the clients
 //!   read end of file.
 
@@ -31,6 +35,10 @@ pub(super) fn stream_byte(index: usize) -> u8 {
 }
 /// The largest input packet taken whole (conmon's `CONN_SOCK_BUF_SIZE`).
 const INPUT_PACKET: usize = 32 * 1024;
+/// The send buffer asked for each connection: output queued for a client that lags before
+/// it is dropped (the kernel counts each 8 KiB packet at about twice its size, and doubles
+/// the number given).
+pub(super) const CLIENT_SEND_BUFFER: usize = 1024 * 1024;
 
 /// Binds and listens on the attach socket in the working directory (non-blocking accepts).
 pub(super) fn listen_here() -> nix::Result<OwnedFd> {
@@ -99,7 +107,10 @@ impl Server {
     pub(super) fn accept(&mut self) {
         loop {
             match rustix::net::accept_with(&self.listener, SocketFlags::CLOEXEC) {
-                Ok(fd) => self.clients.push(Client { fd, reading: true }),
+                Ok(fd) => {
+                    raise_send_buffer(&fd);
+                    self.clients.push(Client { fd, reading: true });
+                }
                 Err(rustix::io::Errno::INTR) => {}
                 Err(rustix::io::Errno::AGAIN | rustix::io::Errno::CONNABORTED) => return,
                 Err(err) => {
@@ -108,6 +119,11 @@ impl Server {
                 }
             }
         }
+    }
+
+    /// Whether client `index` is still read for input.
+    pub(super) fn reading(&self, index: usize) -> bool {
+        self.clients[index].reading
     }
 
     /// Reads one input packet from client `index`.
@@ -142,19 +158,36 @@ impl Server {
         }
     }
 
-    /// Sends `packet` (its first byte the stream: [`stream_byte`]) to every client; drops
-    /// those that do not take it.
+    /// Sends `packet` (its first byte the stream: [`stream_byte`]) to every client without
+    /// waiting; drops those that do not take it now.
     pub(super) fn broadcast(&mut self, packet: &[u8]) {
-        self.clients.retain(|client| {
-            match send(client.fd.as_raw_fd(), packet, MsgFlags::MSG_NOSIGNAL) {
-                Ok(_) => true,
+        let flags = MsgFlags::MSG_NOSIGNAL | MsgFlags::MSG_DONTWAIT;
+        self.clients.retain(|client| loop {
+            match send(client.fd.as_raw_fd(), packet, flags) {
+                Ok(_) => return true,
+                Err(Errno::EINTR) => {}
                 Err(err) => {
-                    if !matches!(err, Errno::EPIPE | Errno::ECONNRESET) {
-                        eprintln!("libcontainer monitor: sending output: {err}");
+                    match err {
+                        Errno::EPIPE | Errno::ECONNRESET => {}
+                        Errno::EAGAIN => eprintln!(
+                            "libcontainer monitor: an attach client does not read its output: dropped"
+                        ),
+                        err => eprintln!("libcontainer monitor: sending output: {err}"),
                     }
-                    false
+                    return false;
                 }
             }
         });
+    }
+}
+
+/// Raises `client`'s send buffer to [`CLIENT_SEND_BUFFER`]: beyond `net.core.wmem_max` with
+/// `CAP_NET_ADMIN` (the monitor runs as root), else as far as that limit allows.
+fn raise_send_buffer(client: &OwnedFd) {
+    use nix::sys::socket::{setsockopt, sockopt};
+    if setsockopt(client, sockopt::SndBufForce, &CLIENT_SEND_BUFFER).is_err()
+        && let Err(err) = setsockopt(client, sockopt::SndBuf, &CLIENT_SEND_BUFFER)
+    {
+        eprintln!("libcontainer monitor: sizing an attach connection's buffer: {err}");
     }
 }
