@@ -492,3 +492,44 @@ fn monitor_drops_a_client_that_does_not_read() {
     );
     env.rt.delete(id, false).unwrap();
 }
+
+/// A large paste into the container's terminal while the process does not read yet: the
+/// master's input fills, the monitor holds the rest and writes it as the terminal takes it,
+/// all of it arriving (raw mode, no echo), the exit recorded.
+#[test]
+fn monitor_pastes_into_a_full_terminal() {
+    let env = Env::new();
+    let id = "tty-paste";
+    let script = "stty raw -echo; echo ready; sleep 1; head -c 262144 | wc -c; exit 6";
+    let (bundle, run_dir) = env.bundle_with(id, &["/bin/sh", "-c", script], true);
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.log = LogTarget::K8sFile(env.tmp.path().join("ctr.log"));
+    args.terminal = true;
+    env.rt.create(&args).unwrap();
+    let socket = AttachSocket::connect(&attach_socket::attach_socket_path(&bundle)).unwrap();
+    env.rt.start(id).unwrap();
+    let attach = std::thread::spawn(move || {
+        // The paste once the terminal is raw (in cooked mode a line is cut at 4 KiB).
+        let mut seen = String::new();
+        let mut buf = vec![0u8; attach_socket::OUTPUT_BUFFER];
+        while !seen.contains("ready") {
+            match socket.receive(&mut buf).unwrap() {
+                Output::Stdout(data) => seen.push_str(&String::from_utf8_lossy(data)),
+                other => panic!("before the paste: {other:?}"),
+            }
+        }
+        let paste: Vec<u8> = (b'a'..=b'z').cycle().take(262_144).collect();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(paste));
+        let keys = libpod_core::oci::DetachKeys::parse("").unwrap();
+        socket
+            .copy(Some(reader), &mut out, &mut err, &keys)
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    });
+    let exit = env.rt.wait_exit(id, Some(Duration::from_secs(60))).unwrap();
+    assert_eq!(exit.map(|e| e.code), Some(6), "the monitor stalled");
+    let out = attach.join().unwrap();
+    assert!(out.contains("262144"), "{out:?}");
+    env.rt.delete(id, false).unwrap();
+}

@@ -1,9 +1,10 @@
 //! The monitor's one loop, for the container's init and for an exec's process alike: a
-//! single `poll` over the process's pidfd, its output (two pipes, or its terminal), the
-//! attach socket and its clients (`attach.rs`) and the control FIFO (`terminal.rs`). Output
-//! goes to the k8s-file log (the container's) and to every client; input to the process's
-//! stdin or terminal; resizes to its terminal. At the exit: the process reaped, its output
-//! drained without blocking, the connections left open for the caller to close.
+//! single `poll` over the process's pidfd, its output (two pipes, or its terminal), its
+//! input while some waits for room, the attach socket and its clients (`attach.rs`) and the
+//! control FIFO (`terminal.rs`). Output goes to the k8s-file log (the container's) and to
+//! every client; input to the process's stdin or terminal; resizes to its terminal. At the
+//! exit: the process reaped, its output drained without blocking, the connections left open
+//! for the caller to close.
 //!
 //! Nothing in the loop blocks on the process: input is written non-blocking (conmon's way),
 //! what the process does not take yet is held (one client packet at most) and written as
