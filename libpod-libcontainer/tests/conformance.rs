@@ -434,9 +434,10 @@ fn monitor_relays_a_mebibyte_through_cat_without_deadlock() {
     env.rt.delete(id, false).unwrap();
 }
 
-/// A client that connects and never reads is dropped once its socket's buffer is full: the
-/// container writes 8 MiB and finishes, its exit code recorded and its output logged, and a
-/// client that reads gets all of it; the one that did not read got a part, then its end.
+/// A client that connects and never reads is dropped once its socket's buffer stays full (the
+/// monitor's limit, 5 s): the container writes 8 MiB and finishes, its exit code recorded and
+/// its output logged; a client that reads, late by a second (a slow reader, not a stopped
+/// one), gets all of it; the one that did not read got a part, then its end.
 #[test]
 fn monitor_drops_a_client_that_does_not_read() {
     let env = Env::new();
@@ -452,7 +453,10 @@ fn monitor_drops_a_client_that_does_not_read() {
     let path = attach_socket::attach_socket_path(&bundle);
     let stalled = AttachSocket::connect(&path).unwrap();
     let reader = AttachSocket::connect(&path).unwrap();
-    let reading = std::thread::spawn(move || read_until_closed(&reader));
+    let reading = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        read_until_closed(&reader)
+    });
     env.rt.start(id).unwrap();
     let exit = env.rt.wait_exit(id, Some(Duration::from_secs(60))).unwrap();
     assert_eq!(exit.map(|e| e.code), Some(9), "the monitor stalled");

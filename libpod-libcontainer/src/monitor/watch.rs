@@ -122,43 +122,12 @@ impl Relay {
             if pidfd.is_none() && self.output.iter().all(Option::is_none) {
                 break;
             }
-            let mut sources = Vec::new();
-            let mut fds = Vec::new();
-            if let Some(pidfd) = &pidfd {
-                sources.push(Source::Exit);
-                fds.push(PollFd::new(pidfd.as_fd(), PollFlags::POLLIN));
-            }
-            for (index, pipe) in self.output.iter().enumerate() {
-                if let Some(fd) = pipe {
-                    sources.push(Source::Output(index));
-                    fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
-                }
-            }
-            sources.push(Source::Listener);
-            fds.push(PollFd::new(self.server.listener(), PollFlags::POLLIN));
-            sources.push(Source::Ctl);
-            fds.push(PollFd::new(self.ctl.fd(), PollFlags::POLLIN));
-            let backlogged = !self.pending.is_empty();
-            if backlogged && let Some(stdin) = &self.stdin {
-                sources.push(Source::Stdin);
-                fds.push(PollFd::new(stdin.as_fd(), PollFlags::POLLOUT));
-            }
-            for (index, fd, reading) in self.server.clients() {
-                // While input waits for room, the clients that send input are left out (not
-                // polled at all: a hang-up would wake every poll) until it is written.
-                if reading && backlogged {
-                    continue;
-                }
-                sources.push(Source::Client(index));
-                // A client whose input ended is polled for its hang-up only.
-                let events = if reading {
-                    PollFlags::POLLIN
-                } else {
-                    PollFlags::empty()
-                };
-                fds.push(PollFd::new(fd, events));
-            }
-            match poll(&mut fds, PollTimeout::NONE) {
+            let (sources, mut fds) = self.poll_set(pidfd.as_ref());
+            let timeout = self
+                .server
+                .lag_deadline()
+                .map_or(PollTimeout::NONE, attach::timeout_until);
+            match poll(&mut fds, timeout) {
                 Ok(_) | Err(Errno::EINTR) => {}
                 Err(err) => {
                     eprintln!("libcontainer monitor: poll: {err}");
@@ -183,6 +152,53 @@ impl Relay {
         self.server.accept();
         self.drain();
         code
+    }
+
+    /// What the next poll waits for, and which source each entry is. Output is read only
+    /// while no client holds any (it waits for room, polled: `attach.rs`); clients' input
+    /// only while no input waits for room in stdin (polled then).
+    fn poll_set<'a>(&'a self, pidfd: Option<&'a OwnedFd>) -> (Vec<Source>, Vec<PollFd<'a>>) {
+        let mut sources = Vec::new();
+        let mut fds = Vec::new();
+        if let Some(pidfd) = pidfd {
+            sources.push(Source::Exit);
+            fds.push(PollFd::new(pidfd.as_fd(), PollFlags::POLLIN));
+        }
+        if self.server.lag_deadline().is_none() {
+            for (index, pipe) in self.output.iter().enumerate() {
+                if let Some(fd) = pipe {
+                    sources.push(Source::Output(index));
+                    fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
+                }
+            }
+        }
+        sources.push(Source::Listener);
+        fds.push(PollFd::new(self.server.listener(), PollFlags::POLLIN));
+        sources.push(Source::Ctl);
+        fds.push(PollFd::new(self.ctl.fd(), PollFlags::POLLIN));
+        let backlogged = !self.pending.is_empty();
+        if backlogged && let Some(stdin) = &self.stdin {
+            sources.push(Source::Stdin);
+            fds.push(PollFd::new(stdin.as_fd(), PollFlags::POLLOUT));
+        }
+        for client in self.server.clients() {
+            // While input waits for room, the clients that send input are left out (unless
+            // they hold output: a hang-up of one polled would wake every poll).
+            if client.reading && backlogged && !client.lagging {
+                continue;
+            }
+            // A client whose input ended is polled for its hang-up only.
+            let mut events = PollFlags::empty();
+            if client.reading && !backlogged {
+                events |= PollFlags::POLLIN;
+            }
+            if client.lagging {
+                events |= PollFlags::POLLOUT;
+            }
+            sources.push(Source::Client(client.index));
+            fds.push(PollFd::new(client.fd, events));
+        }
+        (sources, fds)
     }
 
     /// Handles what one poll found ready; whether the process exited. Input first (held
@@ -234,10 +250,14 @@ impl Relay {
             }
         }
         for &(source, _) in ready {
-            if let Source::Output(index) = source {
+            // A client that holds output takes no more until it took that.
+            if let Source::Output(index) = source
+                && self.server.lag_deadline().is_none()
+            {
                 self.copy(index);
             }
         }
+        self.server.catch_up();
         exited
     }
 
@@ -305,13 +325,20 @@ impl Relay {
 
     /// Copies what is left of the output without waiting: processes the process left
     /// behind may hold it open.
+    /// Each chunk waits for the clients that hold output (at most `attach::LAG_LIMIT`).
     fn drain(&mut self) {
         for index in 0..self.output.len() {
             if let Some(fd) = &self.output[index] {
                 set_nonblocking(fd);
             }
-            while self.copy(index) {}
+            loop {
+                self.server.wait_for_laggards();
+                if !self.copy(index) {
+                    break;
+                }
+            }
         }
+        self.server.wait_for_laggards();
     }
 }
 
