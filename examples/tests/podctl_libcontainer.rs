@@ -639,3 +639,34 @@ fn a_mebibyte_through_cat_with_an_open_stdin() {
     }
     assert_eq!(pair.ok(&["ps", "-aq"]), "");
 }
+
+/// `exec -it` whose process exits while a process it left in the background keeps the
+/// terminal open and its input full (nothing reads it): the session's exit is seen anyway
+/// (the monitor waits for room in the terminal in its one poll, beside the pidfd) and its
+/// code recorded.
+#[test]
+fn exec_terminal_exit_seen_while_its_input_is_full() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("libcontainer-exec-tty");
+    let mut args = vec![
+        "--runtime",
+        "libcontainer",
+        "run",
+        "-d",
+        "--network",
+        "none",
+    ];
+    let flags = pair.run_flags();
+    args.extend(flags.iter().map(String::as_str));
+    args.extend(["--name", "lc", "localhost/busybox", "sleep", "600"]);
+    pair.ok(&args);
+    let script = "sleep 600 & sleep 1; exit 6";
+    let args = ["exec", "-it", "--detach-keys", "", "lc", "sh", "-c", script];
+    // More than the terminal's input buffers hold.
+    let input = vec![b'y'; 512 * 1024];
+    let out = podctl_streaming(&pair, &args, input, std::time::Duration::from_secs(60));
+    assert_eq!(out.status.code(), Some(6), "{}", seen(&out).2);
+    pair.ok(&["rm", "-f", "-t", "0", "lc"]);
+    assert_eq!(pair.ok(&["ps", "-aq"]), "");
+}
