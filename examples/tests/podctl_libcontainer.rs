@@ -661,10 +661,12 @@ fn exec_terminal_exit_seen_while_its_input_is_full() {
     args.extend(flags.iter().map(String::as_str));
     args.extend(["--name", "lc", "localhost/busybox", "sleep", "600"]);
     pair.ok(&args);
-    let script = "sleep 600 & sleep 1; exit 6";
+    // Raw: a full input queue stops the terminal taking input (cooked, it drops the excess).
+    // The sleep ignores the SIGHUP the session leader's exit sends: the terminal stays open.
+    let script = "stty raw -echo; (trap '' HUP; exec sleep 600) & sleep 1; exit 6";
     let args = ["exec", "-it", "--detach-keys", "", "lc", "sh", "-c", script];
-    // More than the terminal's input buffers hold.
-    let input = vec![b'y'; 512 * 1024];
+    // More than the terminal's input buffers hold (640 KiB of the pty's, 4 KiB of the line's).
+    let input = vec![b'y'; 4 * 1024 * 1024];
     let out = podctl_streaming(&pair, &args, input, std::time::Duration::from_secs(60));
     assert_eq!(out.status.code(), Some(6), "{}", seen(&out).2);
     pair.ok(&["rm", "-f", "-t", "0", "lc"]);
