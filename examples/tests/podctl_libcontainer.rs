@@ -516,3 +516,159 @@ fn another_monitor_program_serves_new_containers() {
     pair.ok(&["rm", "m"]);
     assert_eq!(pair.ok(&["ps", "-aq"]), "");
 }
+
+/// podctl with `args`, `input` written to its stdin from a thread while its output is read
+/// (a large input and output cannot fill a pipe between us); killed, and the test failed,
+/// when it does not finish within `limit`.
+fn podctl_streaming(
+    pair: &Pair,
+    args: &[&str],
+    input: Vec<u8>,
+    limit: std::time::Duration,
+) -> Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_podctl"))
+        .arg("--root")
+        .arg(pair.root.join("root"))
+        .arg("--runroot")
+        .arg(pair.root.join("run"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // A write error is podctl gone early: its exit code tells.
+    let writer = std::thread::spawn(move || drop(stdin.write_all(&input)));
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    let watchdog = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            // Reaped (and its PID maybe reused) only after this thread is joined.
+            if std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map_or(true, |stat| stat.contains(") Z "))
+            {
+                return false;
+            }
+        }
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        true
+    });
+    let out = child.wait_with_output().unwrap();
+    let killed = watchdog.join().unwrap();
+    writer.join().unwrap();
+    assert!(!killed, "podctl {args:?} did not finish within {limit:?}");
+    out
+}
+
+/// `len` bytes of every value, in no simple order (a xorshift).
+fn varied_bytes(len: usize) -> Vec<u8> {
+    let mut state: u32 = 0x2545_f491;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state.to_le_bytes()[0]
+        })
+        .collect()
+}
+
+/// 1 MiB through `run -i ... cat` and through `exec -i ... cat`, under libcontainer as under
+/// runc: the same bytes back, the exit code recorded. The monitor writes the process's stdin
+/// without blocking, so `cat` waiting for its output to be read never stalls it.
+#[test]
+fn a_mebibyte_through_cat_with_an_open_stdin() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("libcontainer-stdin");
+    let flags = pair.run_flags();
+    let input = varied_bytes(1024 * 1024);
+    let limit = std::time::Duration::from_secs(120);
+    for (name, runtime) in [("lc", Some("libcontainer")), ("rc", None)] {
+        let mut args = Vec::new();
+        if let Some(runtime) = runtime {
+            args.extend(["--runtime", runtime]);
+        }
+        // No detach keys: the input holds every byte value, ctrl-p ctrl-q too.
+        args.extend(["run", "-i", "--detach-keys", "", "--network", "none"]);
+        args.extend(["--name", name]);
+        args.extend(flags.iter().map(String::as_str));
+        args.extend(["localhost/busybox", "sh", "-c", "cat; exit 3"]);
+        let out = podctl_streaming(&pair, &args, input.clone(), limit);
+        let (code, _, err) = seen(&out);
+        assert_eq!((code, err.as_str()), (Some(3), ""), "{name}: run -i");
+        assert_eq!(out.stdout.len(), input.len(), "{name}: run -i");
+        assert!(out.stdout == input, "{name}: run -i: the output differs");
+        let state = pair.ok(&[
+            "inspect",
+            "--format",
+            "{{.State.Status}} {{.State.ExitCode}}",
+            name,
+        ]);
+        assert_eq!(state.trim(), "exited 3", "{name}");
+        pair.ok(&["rm", name]);
+    }
+    for (name, runtime) in [("lc", Some("libcontainer")), ("rc", None)] {
+        let mut args = Vec::new();
+        if let Some(runtime) = runtime {
+            args.extend(["--runtime", runtime]);
+        }
+        args.extend(["run", "-d", "--network", "none", "--name", name]);
+        args.extend(flags.iter().map(String::as_str));
+        args.extend(["localhost/busybox", "sleep", "600"]);
+        pair.ok(&args);
+        let args = [
+            "exec",
+            "-i",
+            "--detach-keys",
+            "",
+            name,
+            "sh",
+            "-c",
+            "cat; exit 4",
+        ];
+        let out = podctl_streaming(&pair, &args, input.clone(), limit);
+        let (code, _, err) = seen(&out);
+        assert_eq!((code, err.as_str()), (Some(4), ""), "{name}: exec -i");
+        assert_eq!(out.stdout.len(), input.len(), "{name}: exec -i");
+        assert!(out.stdout == input, "{name}: exec -i: the output differs");
+        pair.ok(&["rm", "-f", "-t", "0", name]);
+    }
+    assert_eq!(pair.ok(&["ps", "-aq"]), "");
+}
+
+/// `exec -it` whose process exits while a process it left in the background keeps the
+/// terminal open and its input full (nothing reads it): the session's exit is seen anyway
+/// (the monitor waits for room in the terminal in its one poll, beside the pidfd) and its
+/// code recorded.
+#[test]
+fn exec_terminal_exit_seen_while_its_input_is_full() {
+    require_root();
+    let _serial = serial();
+    let pair = Pair::new("libcontainer-exec-tty");
+    let mut args = vec![
+        "--runtime",
+        "libcontainer",
+        "run",
+        "-d",
+        "--network",
+        "none",
+    ];
+    let flags = pair.run_flags();
+    args.extend(flags.iter().map(String::as_str));
+    args.extend(["--name", "lc", "localhost/busybox", "sleep", "600"]);
+    pair.ok(&args);
+    // Raw: a full input queue stops the terminal taking input (cooked, it drops the excess).
+    // The sleep ignores the SIGHUP the session leader's exit sends: the terminal stays open.
+    let script = "stty raw -echo; (trap '' HUP; exec sleep 600) & sleep 1; exit 6";
+    let args = ["exec", "-it", "--detach-keys", "", "lc", "sh", "-c", script];
+    // More than the terminal's input buffers hold (640 KiB of the pty's, 4 KiB of the line's).
+    let input = vec![b'y'; 4 * 1024 * 1024];
+    let out = podctl_streaming(&pair, &args, input, std::time::Duration::from_secs(60));
+    assert_eq!(out.status.code(), Some(6), "{}", seen(&out).2);
+    pair.ok(&["rm", "-f", "-t", "0", "lc"]);
+    assert_eq!(pair.ok(&["ps", "-aq"]), "");
+}

@@ -380,3 +380,160 @@ fn monitor_drops_clients_that_hung_up() {
     assert_eq!(exit.map(|e| e.code), Some(137));
     env.rt.delete(id, false).unwrap();
 }
+
+/// `len` bytes of every value, in no simple order (a xorshift): input a byte lost, doubled
+/// or reordered shows in.
+fn varied_bytes(len: usize) -> Vec<u8> {
+    let mut state: u32 = 0x9e37_79b9;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state.to_le_bytes()[0]
+        })
+        .collect()
+}
+
+/// 1 MiB through an open stdin to `cat` and back: the monitor writes input without blocking
+/// and holds what the pipe does not take, so `cat` blocked on its output (which the monitor
+/// goes on reading) never stalls it. Blocking writes deadlock here: the monitor in `write` to
+/// a full stdin, `cat` in `write` to a full stdout.
+#[test]
+fn monitor_relays_a_mebibyte_through_cat_without_deadlock() {
+    let env = Env::new();
+    let id = "stdin-mebibyte";
+    let (bundle, run_dir) = env.bundle(id, &["/bin/sh", "-c", "cat; exit 5"]);
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.log = LogTarget::K8sFile(env.tmp.path().join("ctr.log"));
+    args.stdin = true;
+    env.rt.create(&args).unwrap();
+    let socket = AttachSocket::connect(&attach_socket::attach_socket_path(&bundle)).unwrap();
+    env.rt.start(id).unwrap();
+    let input = varied_bytes(1024 * 1024);
+    // The attach on a thread of its own: a deadlocked monitor fails the wait below, and the
+    // cleanup's kill ends the attach.
+    let attach = {
+        let input = input.clone();
+        std::thread::spawn(move || {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(input));
+            let keys = libpod_core::oci::DetachKeys::parse("").unwrap();
+            socket
+                .copy(Some(reader), &mut out, &mut err, &keys)
+                .unwrap();
+            (out, err)
+        })
+    };
+    let exit = env.rt.wait_exit(id, Some(Duration::from_secs(60))).unwrap();
+    assert_eq!(exit.map(|e| e.code), Some(5), "the monitor stalled");
+    let (out, err) = attach.join().unwrap();
+    assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+    assert_eq!(out.len(), input.len());
+    assert!(out == input, "the output differs from the input");
+    env.rt.delete(id, false).unwrap();
+}
+
+/// A client that connects and never reads is dropped once its socket's buffer stays full (the
+/// monitor's limit, 5 s): the container writes 8 MiB and finishes, its exit code recorded and
+/// its output logged; a client that reads, late by a second (a slow reader, not a stopped
+/// one), gets all of it; the one that did not read got a part, then its end.
+#[test]
+fn monitor_drops_a_client_that_does_not_read() {
+    let env = Env::new();
+    let id = "attach-stalled";
+    // 8192 lines of 1024 bytes.
+    let script = "l=x; for i in 1 2 3 4 5 6 7 8 9 10; do l=$l$l; done; \
+                  yes $l | head -n 8192; exit 9";
+    let (bundle, run_dir) = env.bundle(id, &["/bin/sh", "-c", script]);
+    let log = env.tmp.path().join("ctr.log");
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.log = LogTarget::K8sFile(log.clone());
+    env.rt.create(&args).unwrap();
+    let path = attach_socket::attach_socket_path(&bundle);
+    let stalled = AttachSocket::connect(&path).unwrap();
+    let reader = AttachSocket::connect(&path).unwrap();
+    let reading = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        read_until_closed(&reader)
+    });
+    env.rt.start(id).unwrap();
+    let exit = env.rt.wait_exit(id, Some(Duration::from_secs(60))).unwrap();
+    assert_eq!(exit.map(|e| e.code), Some(9), "the monitor stalled");
+    let line = "x".repeat(1024);
+    let want = format!("{line}\n").repeat(8192);
+    let (out, err) = reading.join().unwrap();
+    assert_eq!(err, "");
+    assert!(
+        out == want,
+        "the reader got {} bytes of {}",
+        out.len(),
+        want.len()
+    );
+    // The log's records, partial ones (cut at a read's end) joined: the output again.
+    let mut from_log = String::new();
+    for record in std::fs::read_to_string(&log).unwrap().lines() {
+        let (_, stream, partial, message) = libpod_core::logs::parse_record(record).unwrap();
+        assert_eq!(stream.as_str(), "stdout");
+        from_log.push_str(message);
+        if !partial {
+            from_log.push('\n');
+        }
+    }
+    assert!(
+        from_log == want,
+        "the log holds {} bytes of {}",
+        from_log.len(),
+        want.len()
+    );
+    // The client that did not read: what its buffer held, then the connection's end.
+    let (part, _) = read_until_closed(&stalled);
+    assert!(
+        !part.is_empty() && part.len() < want.len() && want.starts_with(&part),
+        "the stalled client got {} bytes of {}",
+        part.len(),
+        want.len()
+    );
+    env.rt.delete(id, false).unwrap();
+}
+
+/// A large paste into the container's terminal while the process does not read yet: the
+/// master's input fills, the monitor holds the rest and writes it as the terminal takes it,
+/// all of it arriving (raw mode, no echo), the exit recorded.
+#[test]
+fn monitor_pastes_into_a_full_terminal() {
+    let env = Env::new();
+    let id = "tty-paste";
+    let script = "stty raw -echo; echo ready; sleep 1; head -c 262144 | wc -c; exit 6";
+    let (bundle, run_dir) = env.bundle_with(id, &["/bin/sh", "-c", script], true);
+    let mut args = CreateArgs::new(id, id, &bundle, &run_dir);
+    args.log = LogTarget::K8sFile(env.tmp.path().join("ctr.log"));
+    args.terminal = true;
+    env.rt.create(&args).unwrap();
+    let socket = AttachSocket::connect(&attach_socket::attach_socket_path(&bundle)).unwrap();
+    env.rt.start(id).unwrap();
+    let attach = std::thread::spawn(move || {
+        // The paste once the terminal is raw (in cooked mode a line is cut at 4 KiB).
+        let mut seen = String::new();
+        let mut buf = vec![0u8; attach_socket::OUTPUT_BUFFER];
+        while !seen.contains("ready") {
+            match socket.receive(&mut buf).unwrap() {
+                Output::Stdout(data) => seen.push_str(&String::from_utf8_lossy(data)),
+                other => panic!("before the paste: {other:?}"),
+            }
+        }
+        let paste: Vec<u8> = (b'a'..=b'z').cycle().take(262_144).collect();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(paste));
+        let keys = libpod_core::oci::DetachKeys::parse("").unwrap();
+        socket
+            .copy(Some(reader), &mut out, &mut err, &keys)
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    });
+    let exit = env.rt.wait_exit(id, Some(Duration::from_secs(60))).unwrap();
+    assert_eq!(exit.map(|e| e.code), Some(6), "the monitor stalled");
+    let out = attach.join().unwrap();
+    assert!(out.contains("262144"), "{out:?}");
+    env.rt.delete(id, false).unwrap();
+}

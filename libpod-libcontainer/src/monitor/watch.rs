@@ -1,9 +1,15 @@
 //! The monitor's one loop, for the container's init and for an exec's process alike: a
-//! single `poll` over the process's pidfd, its output (two pipes, or its terminal), the
-//! attach socket and its clients (`attach.rs`) and the control FIFO (`terminal.rs`). Output
-//! goes to the k8s-file log (the container's) and to every client; input to the process's
-//! stdin or terminal; resizes to its terminal. At the exit: the process reaped, its output
-//! drained without blocking, the connections left open for the caller to close.
+//! single `poll` over the process's pidfd, its output (two pipes, or its terminal), its
+//! input while some waits for room, the attach socket and its clients (`attach.rs`) and the
+//! control FIFO (`terminal.rs`). Output goes to the k8s-file log (the container's) and to
+//! every client; input to the process's stdin or terminal; resizes to its terminal. At the
+//! exit: the process reaped, its output drained without blocking, the connections left open
+//! for the caller to close.
+//!
+//! Nothing in the loop blocks on the process: input is written non-blocking (conmon's way),
+//! what the process does not take yet is held (one client packet at most) and written as
+//! stdin has room, and meanwhile no client's input is read (its sender waits: backpressure),
+//! so a process that writes before it reads more never stalls its own output.
 
 use super::attach::{self, Input, Server};
 use super::log::K8sLog;
@@ -23,7 +29,8 @@ const STREAM_NAMES: [&str; 2] = ["stdout", "stderr"];
 /// The process's standard streams, as the monitor holds them.
 pub(crate) enum Stdio {
     /// Pipes: the read ends of stdout and stderr, and the write end of stdin while it is
-    /// kept open (conmon's `-i`; a client's end of input closes it).
+    /// kept open (conmon's `-i`; a client's end of input closes it). Only our ends are
+    /// made non-blocking: each end of a pipe is a description of its own.
     Pipes {
         stdout: OwnedFd,
         stderr: OwnedFd,
@@ -37,10 +44,13 @@ pub(crate) enum Stdio {
 pub(crate) struct Relay {
     /// stdout and stderr (a terminal's master as stdout), `None` once closed.
     output: [Option<OwnedFd>; 2],
-    /// Where input goes, while it does.
+    /// Where input goes, while it does (non-blocking).
     stdin: Option<OwnedFd>,
-    /// The input goes to a terminal (non-blocking: its echo must be read meanwhile).
+    /// The input goes to a terminal (which a client's end of input leaves open).
     terminal: bool,
+    /// Input the process has not taken yet: at most one client packet, since clients are
+    /// read only while it is empty; while it is not, stdin is polled for room.
+    pending: Vec<u8>,
     log: Option<K8sLog>,
     server: Server,
     ctl: Ctl,
@@ -53,6 +63,7 @@ pub(crate) struct Relay {
 enum Source {
     Exit,
     Output(usize),
+    Stdin,
     Listener,
     Client(usize),
     Ctl,
@@ -71,7 +82,12 @@ impl Relay {
                 stdout,
                 stderr,
                 stdin,
-            } => ([Some(stdout), Some(stderr)], stdin, false),
+            } => {
+                if let Some(stdin) = &stdin {
+                    set_nonblocking(stdin);
+                }
+                ([Some(stdout), Some(stderr)], stdin, false)
+            }
             Stdio::Terminal(master) => {
                 set_nonblocking(&master);
                 let output = master.try_clone()?;
@@ -84,6 +100,7 @@ impl Relay {
             output,
             stdin,
             terminal,
+            pending: Vec::new(),
             log,
             server,
             ctl,
@@ -105,33 +122,12 @@ impl Relay {
             if pidfd.is_none() && self.output.iter().all(Option::is_none) {
                 break;
             }
-            let mut sources = Vec::new();
-            let mut fds = Vec::new();
-            if let Some(pidfd) = &pidfd {
-                sources.push(Source::Exit);
-                fds.push(PollFd::new(pidfd.as_fd(), PollFlags::POLLIN));
-            }
-            for (index, pipe) in self.output.iter().enumerate() {
-                if let Some(fd) = pipe {
-                    sources.push(Source::Output(index));
-                    fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
-                }
-            }
-            sources.push(Source::Listener);
-            fds.push(PollFd::new(self.server.listener(), PollFlags::POLLIN));
-            sources.push(Source::Ctl);
-            fds.push(PollFd::new(self.ctl.fd(), PollFlags::POLLIN));
-            for (index, fd, reading) in self.server.clients() {
-                sources.push(Source::Client(index));
-                // A client whose input ended is polled for its hang-up only.
-                let events = if reading {
-                    PollFlags::POLLIN
-                } else {
-                    PollFlags::empty()
-                };
-                fds.push(PollFd::new(fd, events));
-            }
-            match poll(&mut fds, PollTimeout::NONE) {
+            let (sources, mut fds) = self.poll_set(pidfd.as_ref());
+            let timeout = self
+                .server
+                .lag_deadline()
+                .map_or(PollTimeout::NONE, attach::timeout_until);
+            match poll(&mut fds, timeout) {
                 Ok(_) | Err(Errno::EINTR) => {}
                 Err(err) => {
                     eprintln!("libcontainer monitor: poll: {err}");
@@ -158,21 +154,79 @@ impl Relay {
         code
     }
 
-    /// Handles what one poll found ready; whether the process exited. Input first (by
-    /// index, before accepts and hang-ups change the list), then hang-ups, new clients
-    /// (before output that is theirs too), resizes, output.
+    /// What the next poll waits for, and which source each entry is. Output is read only
+    /// while no client holds any (it waits for room, polled: `attach.rs`); clients' input
+    /// only while no input waits for room in stdin (polled then).
+    fn poll_set<'a>(&'a self, pidfd: Option<&'a OwnedFd>) -> (Vec<Source>, Vec<PollFd<'a>>) {
+        let mut sources = Vec::new();
+        let mut fds = Vec::new();
+        if let Some(pidfd) = pidfd {
+            sources.push(Source::Exit);
+            fds.push(PollFd::new(pidfd.as_fd(), PollFlags::POLLIN));
+        }
+        if self.server.lag_deadline().is_none() {
+            for (index, pipe) in self.output.iter().enumerate() {
+                if let Some(fd) = pipe {
+                    sources.push(Source::Output(index));
+                    fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
+                }
+            }
+        }
+        sources.push(Source::Listener);
+        fds.push(PollFd::new(self.server.listener(), PollFlags::POLLIN));
+        sources.push(Source::Ctl);
+        fds.push(PollFd::new(self.ctl.fd(), PollFlags::POLLIN));
+        let backlogged = !self.pending.is_empty();
+        if backlogged && let Some(stdin) = &self.stdin {
+            sources.push(Source::Stdin);
+            fds.push(PollFd::new(stdin.as_fd(), PollFlags::POLLOUT));
+        }
+        for client in self.server.clients() {
+            // While input waits for room, the clients that send input are left out (unless
+            // they hold output: a hang-up of one polled would wake every poll).
+            if client.reading && backlogged && !client.lagging {
+                continue;
+            }
+            // A client whose input ended is polled for its hang-up only.
+            let mut events = PollFlags::empty();
+            if client.reading && !backlogged {
+                events |= PollFlags::POLLIN;
+            }
+            if client.lagging {
+                events |= PollFlags::POLLOUT;
+            }
+            sources.push(Source::Client(client.index));
+            fds.push(PollFd::new(client.fd, events));
+        }
+        (sources, fds)
+    }
+
+    /// Handles what one poll found ready; whether the process exited. Input first (held
+    /// input, then the clients' by index, before accepts and hang-ups change the list), then
+    /// hang-ups, new clients (before output that is theirs too), resizes, output.
     fn step(&mut self, ready: &[(Source, PollFlags)]) -> bool {
+        if ready
+            .iter()
+            .any(|(source, _)| matches!(source, Source::Stdin))
+        {
+            self.flush_input();
+        }
         let mut hung_up = Vec::new();
         for &(source, events) in ready {
             if let Source::Client(index) = source {
+                // One packet held at a time: the others are read once it is written.
+                if !self.pending.is_empty() && self.server.reading(index) {
+                    continue;
+                }
                 let ended = match self.server.take_input(index) {
                     Input::Packet(data) => {
-                        self.write_input(&data);
+                        self.write_input(data);
                         false
                     }
                     Input::End => {
-                        // conmon's `-i`: a client's end of input is the process's; a
-                        // terminal stays open.
+                        // conmon's `-i`: a client's end of input is the process's (read only
+                        // with nothing held, so all its input was written); a terminal stays
+                        // open.
                         if !self.terminal {
                             self.stdin = None;
                         }
@@ -192,60 +246,51 @@ impl Relay {
                 Source::Listener => self.server.accept(),
                 Source::Ctl => self.ctl.read(),
                 Source::Exit => exited = true,
-                Source::Output(_) | Source::Client(_) => {}
+                Source::Output(_) | Source::Client(_) | Source::Stdin => {}
             }
         }
         for &(source, _) in ready {
-            if let Source::Output(index) = source {
+            // A client that holds output takes no more until it took that.
+            if let Source::Output(index) = source
+                && self.server.lag_deadline().is_none()
+            {
                 self.copy(index);
             }
         }
+        self.server.catch_up();
         exited
     }
 
-    /// Writes input to the process's stdin or terminal (dropped when it has none); a stdin
-    /// it closed is closed here too.
-    fn write_input(&mut self, mut data: &[u8]) {
-        while !data.is_empty() {
-            let Some(stdin) = &self.stdin else { return };
-            match nix::unistd::write(stdin, data) {
-                Ok(n) => data = &data[n..],
+    /// Writes a client's packet to the process's stdin or terminal (dropped when it has
+    /// none), holding what it does not take now.
+    fn write_input(&mut self, data: Vec<u8>) {
+        debug_assert!(self.pending.is_empty(), "input read while some was held");
+        self.pending = data;
+        self.flush_input();
+    }
+
+    /// Writes what input is held, as far as the process takes it without blocking; a stdin
+    /// it closed is closed here too, and the input dropped.
+    fn flush_input(&mut self) {
+        while !self.pending.is_empty() {
+            let Some(stdin) = &self.stdin else {
+                self.pending.clear();
+                return;
+            };
+            match nix::unistd::write(stdin, &self.pending) {
+                Ok(n) => drop(self.pending.drain(..n)),
                 Err(Errno::EINTR) => {}
-                Err(Errno::EAGAIN) => self.wait_for_terminal(),
+                // Full: the main loop polls for room.
+                Err(Errno::EAGAIN) => return,
                 Err(err) => {
                     // The process closed its stdin: later input is dropped, as conmon does.
                     if !matches!(err, Errno::EPIPE | Errno::EIO) {
                         eprintln!("libcontainer monitor: writing the process's input: {err}");
                     }
                     self.stdin = None;
+                    self.pending.clear();
                 }
             }
-        }
-    }
-
-    /// Waits until the terminal takes input, copying its output (the echo) meanwhile, so a
-    /// full terminal never stops the monitor.
-    fn wait_for_terminal(&mut self) {
-        let readable = {
-            let (Some(stdin), Some(output)) = (&self.stdin, &self.output[0]) else {
-                self.stdin = None;
-                return;
-            };
-            let mut fds = [
-                PollFd::new(stdin.as_fd(), PollFlags::POLLOUT),
-                PollFd::new(output.as_fd(), PollFlags::POLLIN),
-            ];
-            if let Err(err) = poll(&mut fds, PollTimeout::NONE)
-                && err != Errno::EINTR
-            {
-                eprintln!("libcontainer monitor: poll: {err}");
-                self.stdin = None;
-                return;
-            }
-            fds[1].revents().is_some_and(|events| !events.is_empty())
-        };
-        if readable {
-            self.copy(0);
         }
     }
 
@@ -280,13 +325,20 @@ impl Relay {
 
     /// Copies what is left of the output without waiting: processes the process left
     /// behind may hold it open.
+    /// Each chunk waits for the clients that hold output (at most `attach::LAG_LIMIT`).
     fn drain(&mut self) {
         for index in 0..self.output.len() {
             if let Some(fd) = &self.output[index] {
                 set_nonblocking(fd);
             }
-            while self.copy(index) {}
+            loop {
+                self.server.wait_for_laggards();
+                if !self.copy(index) {
+                    break;
+                }
+            }
         }
+        self.server.wait_for_laggards();
     }
 }
 
