@@ -78,14 +78,21 @@ fn stop_uses_the_stop_signal_then_sigkill_after_the_timeout() {
     let tmp = TempRoot::new().unwrap();
     let cg = CgroupParent::new();
     let rt = runtime(&tmp);
-    // A process that handles SIGTERM by exiting 0.
+    // A process that handles SIGTERM by exiting 0, once it says its trap is set (as PID 1 of
+    // its PID namespace, it ignores a SIGTERM that comes before: a fast start, as
+    // libcontainer's, let the stop win that race).
     let polite = shell(
         &rt,
         &cg,
-        "trap 'exit 0' TERM; while :; do sleep 0.1; done",
+        "trap 'exit 0' TERM; echo trapped; while :; do sleep 0.1; done",
         vec![],
     );
     polite.start().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !logs(&polite).iter().any(|(_, line)| line == "trapped") {
+        assert!(Instant::now() < deadline, "the trap was never set");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let start = Instant::now();
     polite.stop(Some(10)).unwrap();
     assert!(
