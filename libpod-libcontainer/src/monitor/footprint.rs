@@ -4,7 +4,8 @@
 //! the clone), so the monitor's resident set after it holds pages of code and heap that the
 //! loop, which copies output and waits for the exit for the container's whole life, never
 //! touches again. A monitor runs per container, so that is paid per container: the loop
-//! sheds them once, before it starts:
+//! sheds them once, when the container has run for a while (`Relay::shed_after`: a short
+//! one, a `run --rm`, would only pay the faults that bring the exit's code back):
 //!
 //! - the free heap goes back to the system (`malloc_trim`, glibc);
 //! - the read-only file mappings (the code and constants of the monitor's program and of

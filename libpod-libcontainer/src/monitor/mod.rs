@@ -64,6 +64,9 @@ use std::io::Write;
 use std::os::fd::OwnedFd;
 use std::process::{Command, ExitCode, Stdio};
 
+/// How long a container runs before its monitor gives back what only the create used.
+const SHED_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The monitor mode's entry point: the program named by the runtime's
 /// [`MonitorCommand`](crate::MonitorCommand) calls it, with its standard streams as the
 /// runtime spawned them, before it starts any thread (libcontainer clones its caller), and
@@ -161,7 +164,7 @@ fn serve(request: &MonitorRequest) -> ExitCode {
     if let Err(err) = quiet_stdio() {
         eprintln!("libcontainer monitor: {err}");
     }
-    footprint::shed_create_pages();
+    relay.shed_after(SHED_DELAY);
     let code = relay.serve_until_exit(pid);
     record_exit(&request.exit_dir.join(&request.id), code);
     drop(relay);

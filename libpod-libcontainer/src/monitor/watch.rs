@@ -20,6 +20,7 @@ use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
 use std::os::fd::{AsFd, OwnedFd};
+use std::time::{Duration, Instant};
 
 /// The largest chunk of output read at once (conmon's buffer size).
 const CHUNK: usize = 8192;
@@ -56,6 +57,9 @@ pub(crate) struct Relay {
     ctl: Ctl,
     /// One packet: the stream byte, then a chunk of output.
     packet: Vec<u8>,
+    /// When the memory only the create used goes back, if the process still runs then
+    /// ([`shed_after`](Self::shed_after)); `None` once done, or never asked.
+    shed_at: Option<Instant>,
 }
 
 /// What one poll entry is.
@@ -105,7 +109,15 @@ impl Relay {
             server,
             ctl,
             packet: vec![0u8; CHUNK + 1],
+            shed_at: None,
         })
+    }
+
+    /// Gives back what only the create used (`footprint.rs`) once the process has run for
+    /// `delay`: a container that lives for long keeps the loop's pages only, and one that
+    /// ends sooner (a `run --rm`) never pays the page faults that bring back the exit's code.
+    pub(crate) fn shed_after(&mut self, delay: Duration) {
+        self.shed_at = Some(Instant::now() + delay);
     }
 
     /// Serves everything until `pid` (our child) exits; drains its output, and returns its
@@ -122,11 +134,18 @@ impl Relay {
             if pidfd.is_none() && self.output.iter().all(Option::is_none) {
                 break;
             }
+            if let Some(at) = self.shed_at
+                && Instant::now() >= at
+            {
+                super::footprint::shed_create_pages();
+                self.shed_at = None;
+            }
             let (sources, mut fds) = self.poll_set(pidfd.as_ref());
-            let timeout = self
-                .server
-                .lag_deadline()
-                .map_or(PollTimeout::NONE, attach::timeout_until);
+            let deadline = match (self.server.lag_deadline(), self.shed_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let timeout = deadline.map_or(PollTimeout::NONE, attach::timeout_until);
             match poll(&mut fds, timeout) {
                 Ok(_) | Err(Errno::EINTR) => {}
                 Err(err) => {
