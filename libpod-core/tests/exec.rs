@@ -66,6 +66,12 @@ fn running(rt: &Runtime, cg: &CgroupParent) -> Container {
 
 /// What a container's exec sessions left: rows, session directories, intents, monitors.
 fn leftovers(rt: &Runtime, ctr: &Container) -> (usize, usize, usize, usize) {
+    // A session's monitor records the exit code, then closes its connections and starts the
+    // exit command before it exits (conmon too): a moment after the code can be read.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while monitors_of(ctr.id()) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let rows = ctr.exec_sessions().unwrap().len();
     let exec_dir = rt.run_root().join("containers").join(ctr.id()).join("exec");
     let dirs = std::fs::read_dir(exec_dir).map(|d| d.count()).unwrap_or(0);
