@@ -22,8 +22,7 @@ use libpod_core::container::{
 use libpod_core::oci::{ConmonRuntime, ConmonRuntimeConfig, CreateArgs, LogTarget, OciRuntime};
 use libpod_core::runtime::{EngineConfig, Runtime};
 use libpod_core::state::MemoryState;
-use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
-use libpod_testutil::{Podman, TempRoot, busybox_rootfs};
+use libpod_testutil::{Podman, TempRoot};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -64,30 +63,6 @@ fn timed(mut command: Command) -> Duration {
         .unwrap();
     assert!(status.success(), "{command:?} failed");
     start.elapsed()
-}
-
-/// A bundle for `runc run` and the conmon floor: a busybox rootfs and our spec for /bin/true.
-fn bundle(dir: &Path, id: &str) -> std::path::PathBuf {
-    let bundle = dir.join(format!("bundle-{id}"));
-    busybox_rootfs(&bundle.join("rootfs")).unwrap();
-    let mut defaults = SpecDefaults::default();
-    defaults.ulimits = ULIMITS.iter().map(|s| s.to_string()).collect();
-    let generator = SpecGenerator::new(defaults).unwrap();
-    let mut config = CreateConfig::default();
-    config.command = Some(vec!["/bin/true".into()]);
-    let spec = generator
-        .generate(
-            &config,
-            None,
-            &SpecContext::new(&"f".repeat(64), &bundle.join("rootfs")),
-        )
-        .unwrap();
-    std::fs::write(
-        bundle.join("config.json"),
-        serde_json::to_vec(&spec).unwrap(),
-    )
-    .unwrap();
-    bundle
 }
 
 fn main() {
@@ -172,8 +147,8 @@ fn main() {
     );
     podman.import_rootfs(&rootfs, "busybox", &[]).unwrap();
     let runc_root = tmp.path().join("runc-root");
-    let runc_bundle = bundle(tmp.path(), "runc");
-    let floor_bundle = bundle(tmp.path(), "floor");
+    let runc_bundle = libpod_benches::true_bundle(tmp.path(), "runc", &ULIMITS);
+    let floor_bundle = libpod_benches::true_bundle(tmp.path(), "floor", &ULIMITS);
     let floor_dir = tmp.path().join("floor");
     // conmon as podctl runs it: the same runc, log level and k8s-file log.
     let mut floor_config = ConmonRuntimeConfig::runc(&floor_dir);

@@ -19,9 +19,8 @@
 //! libpod-libcontainer --bin libpod-libcontainer-monitor`).
 
 use libpod_benches::{median, median_ratio};
-use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
-use libpod_testutil::{Podman, TempRoot, busybox_rootfs};
-use std::path::{Path, PathBuf};
+use libpod_testutil::{Podman, TempRoot};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -70,31 +69,6 @@ fn timed_together(count: usize, make: &dyn Fn(usize) -> Command) -> Duration {
         assert!(child.wait().unwrap().success(), "a concurrent run failed");
     }
     start.elapsed()
-}
-
-/// A bundle for `runc run` and the libcontainer floor: a busybox rootfs and our spec for
-/// /bin/true.
-fn bundle(dir: &Path, id: &str) -> PathBuf {
-    let bundle = dir.join(format!("bundle-{id}"));
-    busybox_rootfs(&bundle.join("rootfs")).unwrap();
-    let mut defaults = SpecDefaults::default();
-    defaults.ulimits = ULIMITS.iter().map(|s| s.to_string()).collect();
-    let generator = SpecGenerator::new(defaults).unwrap();
-    let mut config = CreateConfig::default();
-    config.command = Some(vec!["/bin/true".into()]);
-    let spec = generator
-        .generate(
-            &config,
-            None,
-            &SpecContext::new(&"f".repeat(64), &bundle.join("rootfs")),
-        )
-        .unwrap();
-    std::fs::write(
-        bundle.join("config.json"),
-        serde_json::to_vec(&spec).unwrap(),
-    )
-    .unwrap();
-    bundle
 }
 
 /// Resident and proportional set sizes of process `pid`, in KiB.
@@ -179,9 +153,9 @@ fn main() {
         c
     };
     let runc_root = tmp.path().join("runc-root");
-    let runc_bundle = bundle(tmp.path(), "runc");
+    let runc_bundle = libpod_benches::true_bundle(tmp.path(), "runc", &ULIMITS);
     let floor_root = tmp.path().join("libcontainer-root");
-    let floor_bundle = bundle(tmp.path(), "floor");
+    let floor_bundle = libpod_benches::true_bundle(tmp.path(), "floor", &ULIMITS);
     let runs = std::cell::Cell::new(0);
     let next_id = |prefix: &str| {
         runs.set(runs.get() + 1);

@@ -47,6 +47,32 @@ pub fn import_busybox(rt: &libpod_core::runtime::Runtime, tarball: &Path) {
         .unwrap();
 }
 
+/// A bundle for `runc run` and the in-process floors: a busybox rootfs under `dir/bundle-ID`
+/// and our spec for `/bin/true` with `ulimits`; its path.
+pub fn true_bundle(dir: &Path, id: &str, ulimits: &[&str]) -> PathBuf {
+    use libpod_spec::{CreateConfig, SpecContext, SpecDefaults, SpecGenerator};
+    let bundle = dir.join(format!("bundle-{id}"));
+    libpod_testutil::busybox_rootfs(&bundle.join("rootfs")).unwrap();
+    let mut defaults = SpecDefaults::default();
+    defaults.ulimits = ulimits.iter().map(|s| s.to_string()).collect();
+    let generator = SpecGenerator::new(defaults).unwrap();
+    let mut config = CreateConfig::default();
+    config.command = Some(vec!["/bin/true".into()]);
+    let spec = generator
+        .generate(
+            &config,
+            None,
+            &SpecContext::new(&"f".repeat(64), &bundle.join("rootfs")),
+        )
+        .unwrap();
+    std::fs::write(
+        bundle.join("config.json"),
+        serde_json::to_vec(&spec).unwrap(),
+    )
+    .unwrap();
+    bundle
+}
+
 /// The median of some run times.
 pub fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
