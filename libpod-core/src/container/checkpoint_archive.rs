@@ -279,8 +279,13 @@ impl Runtime {
             Err(err) => return Err(err),
         }
         let marker = unpacked.join(IMPORTED_ID);
-        std::fs::write(&marker, &config.id)
-            .map_err(|err| CoreError::io("writing", &marker, err))?;
+        // Whole or absent (an open reads it to find the container), 0600 as our other files.
+        libpod_fs::replace(
+            &marker,
+            config.id.as_bytes(),
+            libpod_fs::PRIVATE_FILE_MODE,
+            libpod_fs::Durability::Volatile,
+        )?;
         let ctr = self.add_recreated(&config)?;
         let moved = (|| {
             let static_dir = self.container_static_dir(ctr.id());
