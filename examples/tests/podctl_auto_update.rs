@@ -196,12 +196,22 @@ fn a_pod_is_updated_as_one_task_in_its_infra_containers_unit() {
         ["shop.service side pending", "shop.service web pending"]
     );
     // No systemd here: the unit's containers recreated in process, in their pod.
+    let updated = podctl(
+        &root,
+        &[
+            "--log-level",
+            "warn",
+            "auto-update",
+            "--no-systemd",
+            "--format",
+            format,
+        ],
+    );
     assert_eq!(
-        sorted(ok(
-            &root,
-            &["auto-update", "--no-systemd", "--format", format]
-        )),
-        ["shop.service side true", "shop.service web true"]
+        sorted(String::from_utf8(updated.stdout).unwrap()),
+        ["shop.service side true", "shop.service web true"],
+        "{}",
+        String::from_utf8_lossy(&updated.stderr)
     );
     for name in ["web", "side"] {
         assert_eq!(ok(&root, &["logs", name]).trim(), "2", "{name}");
