@@ -220,14 +220,11 @@ impl Runtime {
         archive: &Path,
         options: &RestoreOptions,
     ) -> Result<(Container, CriuReport)> {
-        let unpacked = self.root().join(IMPORT_DIR).join(super::new_id()?);
-        crate::runtime::modes::create_private_dir(&unpacked)?;
-        // Held while the import works: an open removes only the directories of imports
-        // whose process is gone (`repair_interrupted_imports`).
-        let held = std::fs::File::open(&unpacked)
-            .and_then(|dir| dir.lock().map(|()| dir))
-            .map_err(|err| CoreError::io("locking", &unpacked, err));
-        let result = held.and_then(|_held| self.import_unpacked(archive, &unpacked, options));
+        // Held while the import works, locked before it is in place: an open removes only
+        // the directories of imports whose process is gone (`repair_interrupted_imports`).
+        let (_held, unpacked) =
+            crate::runtime::held::create_dir(&self.root().join(IMPORT_DIR), &super::new_id()?)?;
+        let result = self.import_unpacked(archive, &unpacked, options);
         if let Err(err) = remove_dir_if_present(&unpacked) {
             tracing::warn!(%err, "removing an unpacked checkpoint archive");
         }
@@ -347,6 +344,15 @@ pub(crate) fn repair_interrupted_imports(rt: &Runtime) {
     };
     for entry in entries.flatten() {
         let dir = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if crate::runtime::held::is_temporary(&name) {
+            // Not yet in place (nothing unpacked into it): its maker's, unless that process
+            // is gone.
+            if crate::runtime::held::abandoned(&name) {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            continue;
+        }
         let free = std::fs::File::open(&dir).map(|f| f.try_lock().is_ok());
         if !matches!(free, Ok(true)) {
             continue;

@@ -157,3 +157,40 @@ fn an_open_removes_what_an_interrupted_import_left_but_not_a_live_import() {
     repair_interrupted_imports(&f.rt);
     assert!(!live_dir.exists(), "its import is gone now");
 }
+
+/// A process that has exited and been reaped: its PID names no process.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn an_open_leaves_an_import_directory_not_yet_in_place_while_its_maker_lives() {
+    let f = fixture();
+    let imports = f.rt.root().join("checkpoint-imports");
+    // Made and not yet locked (the moment between mkdir and flock): its maker lives.
+    let making = imports.join(format!(".{}.{}", "d".repeat(64), std::process::id()));
+    std::fs::create_dir_all(&making).unwrap();
+    let left = imports.join(format!(".{}.{}", "e".repeat(64), dead_pid()));
+    std::fs::create_dir_all(left.join("checkpoint")).unwrap();
+
+    repair_interrupted_imports(&f.rt);
+
+    assert!(making.exists(), "a live maker's directory stays");
+    assert!(!left.exists(), "a dead maker's goes");
+}
+
+#[test]
+fn a_failed_import_leaves_no_directory_behind() {
+    let f = fixture();
+    let imports = f.rt.root().join("checkpoint-imports");
+    let missing = f.rt.run_root().join("no-such-archive.tar");
+    let err =
+        f.rt.import_checkpoint(&missing, &RestoreOptions::default())
+            .unwrap_err();
+    assert!(err.to_string().contains("no-such-archive"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&imports).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -20,10 +20,9 @@ use super::{Container, ContainerConfig, ContainerState, ContainerStatus, RemoveO
 use super::{HealthCheck, RootfsSource, new_id};
 use crate::error::{CoreError, Result};
 use crate::events::EventStatus;
-use crate::runtime::{Runtime, now_rfc3339};
+use crate::runtime::{Runtime, held, now_rfc3339};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const INTENT_DIR: &str = "recreate-intents";
@@ -250,7 +249,6 @@ impl HeldPlan {
     /// its maker does not hold yet.
     fn record(rt: &Runtime, plan: &Plan) -> Result<HeldPlan> {
         let dir = rt.root().join(INTENT_DIR);
-        crate::runtime::modes::create_private_dir(&dir)?;
         let path = dir.join(&plan.old.id);
         if path.exists() {
             return Err(CoreError::InvalidOption {
@@ -258,25 +256,9 @@ impl HeldPlan {
                 reason: format!("container {} is being recreated already", plan.old.id),
             });
         }
-        let temp = dir.join(format!(".{}.{}", plan.old.id, std::process::id()));
-        let mut file = crate::runtime::modes::private_file()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&temp)
-            .map_err(|e| CoreError::io("record recreate intent", &temp, e))?;
         let json = serde_json::to_vec(plan)
-            .map_err(|e| CoreError::io("encode", &temp, std::io::Error::other(e)))?;
-        let written = file
-            .lock()
-            .and_then(|()| file.write_all(&json))
-            .and_then(|()| file.sync_all())
-            .and_then(|()| std::fs::rename(&temp, &path))
-            .and_then(|()| File::open(&dir)?.sync_all());
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&temp);
-            return Err(CoreError::io("record recreate intent", &path, e));
-        }
+            .map_err(|e| CoreError::io("encode", &path, std::io::Error::other(e)))?;
+        let file = crate::runtime::held::create_file(&dir, &plan.old.id, &json, true)?;
         Ok(HeldPlan { path, _file: file })
     }
 
@@ -294,9 +276,11 @@ pub(crate) fn repair_interrupted(rt: &Runtime) {
         return;
     };
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            // A plan never renamed into place: nothing was changed for it.
-            if File::open(entry.path()).is_ok_and(|f| f.try_lock().is_ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if held::is_temporary(&name) {
+            // A plan not yet in place (nothing was changed for it): its maker's, unless that
+            // process is gone.
+            if held::abandoned(&name) {
                 let _ = std::fs::remove_file(entry.path());
             }
             continue;

@@ -178,17 +178,12 @@ impl ExecIntent {
     /// Records and holds the intent of session `session` of container `container`.
     pub(crate) fn record(rt: &Runtime, container: &str, session: &str) -> Result<ExecIntent> {
         let dir = rt.run_root().join(INTENT_DIR);
-        crate::runtime::modes::create_private_dir(&dir)?;
-        let path = dir.join(session);
-        let mut file = crate::runtime::modes::private_file()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| CoreError::io("record exec intent", &path, e))?;
-        file.lock().map_err(|e| CoreError::io("lock", &path, e))?;
-        file.write_all(container.as_bytes())
-            .map_err(|e| CoreError::io("record exec intent", &path, e))?;
-        Ok(ExecIntent { path, _file: file })
+        // Locked before it is in place: an open elsewhere never finds it free while we work.
+        let file = crate::runtime::held::create_file(&dir, session, container.as_bytes(), false)?;
+        Ok(ExecIntent {
+            path: dir.join(session),
+            _file: file,
+        })
     }
 
     /// The session is whole (detached and recorded) or gone: no repair needed.

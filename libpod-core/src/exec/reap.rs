@@ -6,7 +6,7 @@ use super::start::remove_session;
 use super::{INTENT_DIR, session_dir};
 use crate::error::{CoreError, Result};
 use crate::oci::{ProcessHandle, ProcessRef};
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, held};
 use std::path::Path;
 use std::time::Duration;
 
@@ -97,6 +97,13 @@ pub(crate) fn repair_interrupted(rt: &Runtime) {
     };
     for entry in entries.flatten() {
         let session = entry.file_name().to_string_lossy().into_owned();
+        if held::is_temporary(&session) {
+            // An intent not yet in place: its maker's, unless that process is gone.
+            if held::abandoned(&session) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+            continue;
+        }
         if let Err(err) = repair_one(rt, &entry.path(), &session) {
             tracing::warn!(session, %err, "an interrupted exec session stays for the next open");
         }

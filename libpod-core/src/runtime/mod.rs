@@ -49,6 +49,7 @@
 //! (`container/mod.rs`).
 
 pub mod config;
+pub(crate) mod held;
 pub(crate) mod intents;
 pub(crate) mod modes;
 mod open;

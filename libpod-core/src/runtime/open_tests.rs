@@ -291,3 +291,46 @@ fn exec_sessions_are_forgotten_after_a_reboot() {
         Err(crate::CoreError::ExecSessionNotFound(_))
     ));
 }
+
+/// A process that has exited and been reaped: its PID names no process.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn an_open_leaves_intents_not_yet_in_place_to_their_live_makers() {
+    let tmp = libpod_testutil::TempRoot::new().unwrap();
+    drop(open(tmp.path()).unwrap());
+    // Made under their temporary names and not yet locked, the moment a scan used to take
+    // for an abandoned entry: one of a maker that lives (this process), one of a dead one.
+    let me = std::process::id();
+    let dead = dead_pid();
+    let exec = tmp.path().join("run/exec-intents");
+    let recreate = tmp.path().join("root/recreate-intents");
+    let mut live = Vec::new();
+    let mut left = Vec::new();
+    for dir in [&exec, &recreate] {
+        std::fs::create_dir_all(dir).unwrap();
+        live.push(dir.join(format!(".{}.{me}", "a".repeat(64))));
+        left.push(dir.join(format!(".{}.{dead}", "b".repeat(64))));
+    }
+    for path in live.iter().chain(&left) {
+        std::fs::write(path, "").unwrap();
+    }
+
+    drop(open(tmp.path()).unwrap());
+
+    for path in &live {
+        assert!(
+            path.exists(),
+            "{} stays while its maker lives",
+            path.display()
+        );
+    }
+    for path in &left {
+        assert!(!path.exists(), "{} goes with its maker", path.display());
+    }
+}
