@@ -3,8 +3,10 @@
 //!
 //! Templates are evaluated by the `gtmpl` crate (a Go `text/template` implementation), with
 //! the functions Podman adds: `json`, `join`, `upper`, `lower`, `title`, `truncate`. podctl
-//! parses no template syntax itself.
+//! parses no template syntax itself beyond finding the actions that print, so that they print
+//! lists and maps as Go does (`format_print.rs`).
 
+use crate::format_print::{PRINT, go_text, print, printing_actions};
 use gtmpl::{Context, FuncError, Template, Value};
 use std::collections::HashMap;
 
@@ -45,9 +47,10 @@ pub fn render_with_headers(
         ("title", title as gtmpl::Func),
         ("truncate", truncate as gtmpl::Func),
         ("index", index as gtmpl::Func),
+        (PRINT, print as gtmpl::Func),
     ]);
     template
-        .parse(body.as_str())
+        .parse(printing_actions(&body))
         .map_err(|e| format!("template: {e}"))?;
     for row in rows {
         let text = template
@@ -192,10 +195,7 @@ fn to_json(value: &Value) -> serde_json::Value {
 }
 
 fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+    go_text(value)
 }
 
 fn exactly(name: &str, args: &[Value], n: usize) -> Result<(), FuncError> {

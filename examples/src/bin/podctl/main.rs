@@ -24,6 +24,7 @@ mod containers;
 mod errors;
 mod events;
 mod format;
+mod format_print;
 mod healthcheck;
 mod human;
 mod images;
