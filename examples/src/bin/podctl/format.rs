@@ -68,6 +68,12 @@ pub fn render_with_headers(
     Ok(out)
 }
 
+/// The header row of a template that is no table, as the few verbs that print one above any
+/// template print it (Podman 4.3's `pod stats`): the titles as the template places them.
+pub fn header_row(format: &str, headers: &[(&str, &str)]) -> String {
+    header(&unescape(format), headers)
+}
+
 /// A table's rows without its header (`--noheading`).
 pub fn strip_header(table: &str) -> String {
     table
