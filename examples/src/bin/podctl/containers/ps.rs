@@ -227,6 +227,8 @@ pub fn ps(rt: &Runtime, args: PsArgs) -> Result {
     } else if args.last >= 0 {
         rows.truncate(usize::try_from(args.last).unwrap_or(usize::MAX));
     }
+    // The newest are chosen; Podman 4.3 lists them oldest first.
+    rows.reverse();
     sort(&mut rows, &args.sort)?;
     if args.quiet {
         for row in &rows {
@@ -300,7 +302,9 @@ fn broken(id: &str, name: &str, reason: String) -> PsRow {
 
 fn sort(rows: &mut [PsRow], by: &str) -> Result {
     match by {
-        "created" | "runningfor" => {}
+        "created" => {}
+        // Podman 4.3: by start time, those never started first.
+        "runningfor" => rows.sort_by_key(|r| r.started_at),
         "id" => rows.sort_by(|a, b| a.id.cmp(&b.id)),
         "names" => rows.sort_by(|a, b| a.name.cmp(&b.name)),
         "image" => rows.sort_by(|a, b| a.image.cmp(&b.image)),
