@@ -56,7 +56,15 @@ impl AsRef<Path> for TempRoot {
 
 impl Drop for TempRoot {
     fn drop(&mut self) {
-        let killed = crate::processes::kill_processes_beneath(&self.path);
+        // Again until none is found: a monitor may fork its exit command (a cleanup process
+        // that would make the store again) between a scan and its kill.
+        let mut killed = 0;
+        for _ in 0..5 {
+            match crate::processes::kill_processes_beneath(&self.path) {
+                0 => break,
+                n => killed += n,
+            }
+        }
         if killed > 0 {
             eprintln!(
                 "TempRoot: ended {killed} processes left beneath {}",
