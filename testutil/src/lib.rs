@@ -39,6 +39,7 @@ mod temp;
 pub use cgroups::remove_cgroup_parent;
 pub use mounts::{mount_points_beneath, unmount_beneath};
 pub use podman::{InitOutcome, Podman};
+pub use processes::dead_pid;
 pub use rootfs::{BUSYBOX, GROUP, PASSWD, busybox_rootfs, tar_directory};
 pub use runc::{RuncOutput, runc_run};
 pub use temp::TempRoot;

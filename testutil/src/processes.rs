@@ -44,6 +44,22 @@ fn names_or_lives_beneath(pid: i32, dir: &Path, needle: &[u8]) -> bool {
     names || std::fs::read_link(format!("/proc/{pid}/root")).is_ok_and(|root| root.starts_with(dir))
 }
 
+/// The PID of a process that has exited and been reaped: it names no process (until the
+/// kernel hands it out again, which takes a full turn of the PID space).
+///
+/// ```
+/// let pid = libpod_testutil::dead_pid();
+/// assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+/// ```
+pub fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true")
+        .spawn()
+        .expect("spawn true");
+    let pid = child.id();
+    child.wait().expect("wait for true");
+    pid
+}
+
 /// Whether `pid` exists and is not a zombie.
 fn running(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {

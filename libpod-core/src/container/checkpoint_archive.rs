@@ -222,8 +222,11 @@ impl Runtime {
     ) -> Result<(Container, CriuReport)> {
         // Held while the import works, locked before it is in place: an open removes only
         // the directories of imports whose process is gone (`repair_interrupted_imports`).
-        let (_held, unpacked) =
-            crate::runtime::held::create_dir(&self.root().join(IMPORT_DIR), &super::new_id()?)?;
+        let (_held, unpacked) = crate::runtime::held::create_dir(
+            "make the unpack directory",
+            &self.root().join(IMPORT_DIR),
+            &super::new_id()?,
+        )?;
         let result = self.import_unpacked(archive, &unpacked, options);
         if let Err(err) = remove_dir_if_present(&unpacked) {
             tracing::warn!(%err, "removing an unpacked checkpoint archive");

@@ -250,16 +250,20 @@ impl HeldPlan {
     fn record(rt: &Runtime, plan: &Plan) -> Result<HeldPlan> {
         let dir = rt.root().join(INTENT_DIR);
         let path = dir.join(&plan.old.id);
-        if path.exists() {
-            return Err(CoreError::InvalidOption {
-                option: "recreate",
-                reason: format!("container {} is being recreated already", plan.old.id),
-            });
-        }
         let json = serde_json::to_vec(plan)
             .map_err(|e| CoreError::io("encode", &path, std::io::Error::other(e)))?;
-        let file = crate::runtime::held::create_file(&dir, &plan.old.id, &json, true)?;
-        Ok(HeldPlan { path, _file: file })
+        match held::create_file("record recreate intent", &dir, &plan.old.id, &json, true) {
+            Ok(file) => Ok(HeldPlan { path, _file: file }),
+            Err(CoreError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::AlreadyExists =>
+            {
+                Err(CoreError::InvalidOption {
+                    option: "recreate",
+                    reason: format!("container {} is being recreated already", plan.old.id),
+                })
+            }
+            Err(err) => Err(err),
+        }
     }
 
     fn clear(self) {

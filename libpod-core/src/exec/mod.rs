@@ -179,7 +179,13 @@ impl ExecIntent {
     pub(crate) fn record(rt: &Runtime, container: &str, session: &str) -> Result<ExecIntent> {
         let dir = rt.run_root().join(INTENT_DIR);
         // Locked before it is in place: an open elsewhere never finds it free while we work.
-        let file = crate::runtime::held::create_file(&dir, session, container.as_bytes(), false)?;
+        let file = crate::runtime::held::create_file(
+            "record exec intent",
+            &dir,
+            session,
+            container.as_bytes(),
+            false,
+        )?;
         Ok(ExecIntent {
             path: dir.join(session),
             _file: file,

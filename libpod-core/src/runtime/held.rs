@@ -5,26 +5,37 @@
 //! flock being free. An entry created first and locked after is free for a moment: an open
 //! in another process (a cleanup process that conmon started, say) that looked then took a
 //! live operation for a dead one and removed its entry under it. So an entry is made under a
-//! temporary name, `.NAME.PID` (PID: its maker's), locked, filled, and only then renamed to
-//! NAME: the lock goes with the inode, so a scan never sees NAME unlocked while its maker
-//! lives. A temporary entry is the maker's until the process its name gives is gone.
+//! temporary name, `.NAME.PID-N` (PID: its maker's; N: a count within the process), locked,
+//! filled, and only then renamed to NAME, never over an existing NAME: the lock goes with the
+//! inode, so a scan never sees NAME unlocked while its maker lives. A temporary entry is its
+//! maker's until the process its name gives is gone (PIDs are those of the PID namespace the
+//! runtime's processes share).
 
 use crate::error::{CoreError, Result};
+use nix::errno::Errno;
+use nix::fcntl::{AT_FDCWD, RenameFlags, renameat2};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Creates file `dir/name` (0600, `dir` made 0700 if missing) holding `contents`, flock'd;
 /// the lock is held until the returned file is dropped. `sync`: the contents and the rename
-/// are made durable. An existing `dir/name` is replaced.
-pub(crate) fn create_file(dir: &Path, name: &str, contents: &[u8], sync: bool) -> Result<File> {
+/// are made durable. `what` names the operation in errors. An existing `dir/name` is left
+/// alone: the error is [`CoreError::Io`] with `ErrorKind::AlreadyExists`.
+pub(crate) fn create_file(
+    what: &'static str,
+    dir: &Path,
+    name: &str,
+    contents: &[u8],
+    sync: bool,
+) -> Result<File> {
     let temp = dir.join(temporary_name(name));
     let path = dir.join(name);
     let open = || {
         super::modes::private_file()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .open(&temp)
     };
     let mut file = match open() {
@@ -34,40 +45,37 @@ pub(crate) fn create_file(dir: &Path, name: &str, contents: &[u8], sync: bool) -
         }
         other => other,
     }
-    .map_err(|e| CoreError::io("create", &temp, e))?;
-    let made = file
+    .map_err(|e| CoreError::io(what, &temp, e))?;
+    let filled = file
         .lock()
         .and_then(|()| file.write_all(contents))
-        .and_then(|()| if sync { file.sync_all() } else { Ok(()) })
-        .and_then(|()| std::fs::rename(&temp, &path))
-        .and_then(|()| {
-            if sync {
-                File::open(dir)?.sync_all()
-            } else {
-                Ok(())
-            }
-        });
-    if let Err(e) = made {
+        .and_then(|()| if sync { file.sync_all() } else { Ok(()) });
+    if let Err(e) = filled.and_then(|()| rename_new(&temp, &path)) {
         let _ = std::fs::remove_file(&temp);
-        return Err(CoreError::io("create", &path, e));
+        return Err(CoreError::io(what, &path, e));
+    }
+    if sync && let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
+        // In place but not durable: taken back while still held, as the caller is told.
+        let _ = std::fs::remove_file(&path);
+        return Err(CoreError::io(what, &path, e));
     }
     Ok(file)
 }
 
 /// Creates directory `parent/name` (0700, `parent` made if missing), flock'd; the lock is
 /// held until the returned handle is dropped. Returns the handle and the directory's path.
-pub(crate) fn create_dir(parent: &Path, name: &str) -> Result<(File, PathBuf)> {
+pub(crate) fn create_dir(what: &'static str, parent: &Path, name: &str) -> Result<(File, PathBuf)> {
     let temp = parent.join(temporary_name(name));
     let path = parent.join(name);
     super::modes::create_private_dir(&temp)?;
     let made = File::open(&temp)
         .and_then(|dir| dir.lock().map(|()| dir))
-        .and_then(|dir| std::fs::rename(&temp, &path).map(|()| dir));
+        .and_then(|dir| rename_new(&temp, &path).map(|()| dir));
     match made {
         Ok(dir) => Ok((dir, path)),
         Err(e) => {
             let _ = std::fs::remove_dir(&temp);
-            Err(CoreError::io("create", &path, e))
+            Err(CoreError::io(what, &path, e))
         }
     }
 }
@@ -84,16 +92,34 @@ pub(crate) fn is_temporary(file_name: &str) -> bool {
 pub(crate) fn abandoned(file_name: &str) -> bool {
     let maker = file_name
         .rsplit_once('.')
-        .and_then(|(_, pid)| pid.parse::<i32>().ok())
+        .and_then(|(_, tail)| tail.split('-').next())
+        .and_then(|pid| pid.parse::<i32>().ok())
         .filter(|pid| *pid > 0);
     match maker {
-        Some(pid) => !Path::new(&format!("/proc/{pid}")).exists(),
+        // EPERM: it exists, as someone else's.
+        Some(pid) => {
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) == Err(Errno::ESRCH)
+        }
         None => true,
     }
 }
 
+/// `temp` renamed to `path`, unless `path` exists.
+fn rename_new(temp: &Path, path: &Path) -> std::io::Result<()> {
+    renameat2(
+        AT_FDCWD,
+        temp,
+        AT_FDCWD,
+        path,
+        RenameFlags::RENAME_NOREPLACE,
+    )
+    .map_err(std::io::Error::from)
+}
+
 fn temporary_name(name: &str) -> String {
-    format!(".{name}.{}", std::process::id())
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let n = COUNT.fetch_add(1, Ordering::Relaxed);
+    format!(".{name}.{}-{n}", std::process::id())
 }
 
 #[cfg(test)]

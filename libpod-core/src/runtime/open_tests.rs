@@ -292,14 +292,6 @@ fn exec_sessions_are_forgotten_after_a_reboot() {
     ));
 }
 
-/// A process that has exited and been reaped: its PID names no process.
-fn dead_pid() -> u32 {
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let pid = child.id();
-    child.wait().unwrap();
-    pid
-}
-
 #[test]
 fn an_open_leaves_intents_not_yet_in_place_to_their_live_makers() {
     let tmp = libpod_testutil::TempRoot::new().unwrap();
@@ -307,7 +299,7 @@ fn an_open_leaves_intents_not_yet_in_place_to_their_live_makers() {
     // Made under their temporary names and not yet locked, the moment a scan used to take
     // for an abandoned entry: one of a maker that lives (this process), one of a dead one.
     let me = std::process::id();
-    let dead = dead_pid();
+    let dead = libpod_testutil::dead_pid();
     let exec = tmp.path().join("run/exec-intents");
     let recreate = tmp.path().join("root/recreate-intents");
     let mut live = Vec::new();
