@@ -154,16 +154,13 @@ fn an_open_removes_what_an_interrupted_import_left_but_not_a_live_import() {
     );
     assert!(live_dir.exists());
     drop(held);
-    repair_interrupted_imports(&f.rt);
+    // A process another test thread spawns holds a copy of the lock's fd until its exec.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while live_dir.exists() && std::time::Instant::now() < deadline {
+        repair_interrupted_imports(&f.rt);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     assert!(!live_dir.exists(), "its import is gone now");
-}
-
-/// A process that has exited and been reaped: its PID names no process.
-fn dead_pid() -> u32 {
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let pid = child.id();
-    child.wait().unwrap();
-    pid
 }
 
 #[test]
@@ -173,7 +170,11 @@ fn an_open_leaves_an_import_directory_not_yet_in_place_while_its_maker_lives() {
     // Made and not yet locked (the moment between mkdir and flock): its maker lives.
     let making = imports.join(format!(".{}.{}", "d".repeat(64), std::process::id()));
     std::fs::create_dir_all(&making).unwrap();
-    let left = imports.join(format!(".{}.{}", "e".repeat(64), dead_pid()));
+    let left = imports.join(format!(
+        ".{}.{}",
+        "e".repeat(64),
+        libpod_testutil::dead_pid()
+    ));
     std::fs::create_dir_all(left.join("checkpoint")).unwrap();
 
     repair_interrupted_imports(&f.rt);
