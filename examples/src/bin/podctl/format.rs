@@ -200,10 +200,6 @@ fn to_json(value: &Value) -> serde_json::Value {
     }
 }
 
-fn text(value: &Value) -> String {
-    go_text(value)
-}
-
 fn exactly(name: &str, args: &[Value], n: usize) -> Result<(), FuncError> {
     if args.len() == n {
         Ok(())
@@ -222,23 +218,23 @@ fn join(args: &[Value]) -> Result<Value, FuncError> {
     let Value::Array(items) = &args[0] else {
         return Err(FuncError::UnableToConvertFromValue);
     };
-    let parts: Vec<String> = items.iter().map(text).collect();
-    Ok(Value::String(parts.join(&text(&args[1]))))
+    let parts: Vec<String> = items.iter().map(go_text).collect();
+    Ok(Value::String(parts.join(&go_text(&args[1]))))
 }
 
 fn upper(args: &[Value]) -> Result<Value, FuncError> {
     exactly("upper", args, 1)?;
-    Ok(Value::String(text(&args[0]).to_uppercase()))
+    Ok(Value::String(go_text(&args[0]).to_uppercase()))
 }
 
 fn lower(args: &[Value]) -> Result<Value, FuncError> {
     exactly("lower", args, 1)?;
-    Ok(Value::String(text(&args[0]).to_lowercase()))
+    Ok(Value::String(go_text(&args[0]).to_lowercase()))
 }
 
 fn title(args: &[Value]) -> Result<Value, FuncError> {
     exactly("title", args, 1)?;
-    let t = text(&args[0]);
+    let t = go_text(&args[0]);
     let mut chars = t.chars();
     Ok(Value::String(match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -254,7 +250,7 @@ fn truncate(args: &[Value]) -> Result<Value, FuncError> {
     let n = n
         .as_u64()
         .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
-    Ok(Value::String(text(&args[0]).chars().take(n).collect()))
+    Ok(Value::String(go_text(&args[0]).chars().take(n).collect()))
 }
 
 /// Go's `index` on maps: a missing key gives the zero value (empty), not an error.
@@ -266,7 +262,7 @@ fn index(args: &[Value]) -> Result<Value, FuncError> {
     for key in keys {
         current = match (&current, key) {
             (Value::Object(map) | Value::Map(map), key) => map
-                .get(&text(key))
+                .get(&go_text(key))
                 .cloned()
                 .unwrap_or(Value::String(String::new())),
             (Value::Array(items), Value::Number(n)) => n

@@ -34,6 +34,9 @@ pub fn go_text(value: &Value) -> String {
                 .collect();
             format!("map[{}]", entries.join(" "))
         }
+        // Go prints a nil pointer or interface so (a nil slice or map would be `[]`,
+        // `map[]`: JSON's null does not say which).
+        Value::Nil => "<nil>".to_string(),
         other => other.to_string(),
     }
 }
@@ -60,9 +63,19 @@ pub fn printing_actions(body: &str) -> String {
     out
 }
 
-/// The length of an action's text up to its closing `}}`, skipping quoted strings.
+/// The length of an action's text up to its closing `}}`, skipping quoted strings and a
+/// comment (`/* ... */`, which may hold quotes and `}}`).
 fn action_len(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
+    let body = match text.strip_prefix('-') {
+        Some(after) if after.starts_with(char::is_whitespace) => after.trim_start(),
+        _ => text,
+    };
+    if body.starts_with("/*") {
+        let comment_start = text.len() - body.len();
+        let end = comment_start + 2 + body[2..].find("*/")? + 2;
+        return text[end..].find("}}").map(|close| end + close);
+    }
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {

@@ -59,6 +59,37 @@ fn the_printing_stage_goes_on_printing_actions_only() {
         "{{printf \"%s}}\" .A | __print}} b"
     );
     assert_eq!(printing_actions("{{.A"), "{{.A");
+    // Comments may hold quotes and the closing delimiter.
+    assert_eq!(
+        printing_actions("{{/* don't */}}{{.L}}"),
+        "{{/* don't */}}{{.L | __print}}"
+    );
+    assert_eq!(
+        printing_actions("{{- /* a }} b */ -}}{{.L}}"),
+        "{{- /* a }} b */ -}}{{.L | __print}}"
+    );
+    assert_eq!(
+        printing_actions("{{`}}` | printf \"%s\"}}"),
+        "{{`}}` | printf \"%s\" | __print}}"
+    );
+    assert_eq!(
+        printing_actions("{{if .A}}a{{- else if .B -}}b{{end}}"),
+        "{{if .A}}a{{- else if .B -}}b{{end}}"
+    );
+    assert_eq!(
+        printing_actions("{{template \"x\" .}}"),
+        "{{template \"x\" .}}"
+    );
+    assert_eq!(
+        printing_actions("{{block \"x\" .}}{{end}}"),
+        "{{block \"x\" .}}{{end}}"
+    );
+}
+
+#[test]
+fn a_null_prints_as_go_prints_a_nil_pointer() {
+    let out = render("{{.Gone}}", &[json!({"Gone": null})]).unwrap();
+    assert_eq!(out, "<nil>\n");
 }
 
 #[test]
