@@ -94,8 +94,8 @@ pub fn stats(rt: &Runtime, args: StatsArgs) -> Result {
     ];
     let text = crate::format::render_with_headers(&format, &rows, &headers)
         .map_err(|e| Exit::new(OWN_ERROR, e))?;
-    // Podman 4.3 heads any template's rows, a table's or not.
-    if !format.starts_with("table") {
+    // Podman 4.3 heads any template's rows, a table's or not (none: nothing printed).
+    if !format.starts_with("table ") && !rows.is_empty() {
         println!("{}", crate::format::header_row(&format, &headers));
     }
     print!("{text}");
