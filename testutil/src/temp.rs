@@ -59,11 +59,21 @@ impl Drop for TempRoot {
         // Again until none is found: a monitor may fork its exit command (a cleanup process
         // that would make the store again) between a scan and its kill.
         let mut killed = 0;
+        let mut clean = false;
         for _ in 0..5 {
             match crate::processes::kill_processes_beneath(&self.path) {
-                0 => break,
+                0 => {
+                    clean = true;
+                    break;
+                }
                 n => killed += n,
             }
+        }
+        if !clean {
+            eprintln!(
+                "TempRoot: processes still beneath {} after five rounds",
+                self.path.display()
+            );
         }
         if killed > 0 {
             eprintln!(
