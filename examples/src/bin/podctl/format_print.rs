@@ -71,9 +71,9 @@ fn action_len(text: &str) -> Option<usize> {
         Some(after) if after.starts_with(char::is_whitespace) => after.trim_start(),
         _ => text,
     };
-    if body.starts_with("/*") {
-        let comment_start = text.len() - body.len();
-        let end = comment_start + 2 + body[2..].find("*/")? + 2;
+    if let Some(comment) = body.strip_prefix("/*") {
+        let comment_start = text.len() - comment.len();
+        let end = comment_start + comment.find("*/")? + 2;
         return text[end..].find("}}").map(|close| end + close);
     }
     let mut i = 0;
