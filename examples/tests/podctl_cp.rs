@@ -87,6 +87,9 @@ fn copies_match_podmans_in_and_out_of_stopped_and_running_containers() {
     let dir = pair.dir().to_path_buf();
     let src = dir.join("src");
     host_tree(&src);
+    // The copies' times in `ls -l`, to the minute: the two engines' may fall either side of
+    // one.
+    let times = regex::Regex::new(r"[A-Z][a-z]{2} +\d+ \d\d:\d\d").unwrap();
     for (name, running) in [("stopped", false), ("running", true)] {
         both(&pair, name, running);
         // Into the container: a directory (chowned to 100:101), a file, a path in the volume.
@@ -144,13 +147,7 @@ fn copies_match_podmans_in_and_out_of_stopped_and_running_containers() {
         // Inside, as the container sees it: the owners Podman gives.
         if running {
             let ls = ["exec", name, "ls", "-lnR", "/src", "/kept", "/data"];
-            // The copies' times, to the minute: the two engines' may fall either side of one.
-            let untimed = |text: String| {
-                regex::Regex::new(r"[A-Z][a-z]{2} +\d+ \d\d:\d\d")
-                    .unwrap()
-                    .replace_all(&text, "<time>")
-                    .into_owned()
-            };
+            let untimed = |text: String| times.replace_all(&text, "<time>").into_owned();
             assert_eq!(untimed(pair.ok(&ls)), untimed(pair.podman_ok(&ls)));
             assert!(
                 pair.ok(&ls).contains(" 100 "),
