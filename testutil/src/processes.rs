@@ -1,6 +1,7 @@
 //! Ending the processes a test left running beneath its temporary root: the monitors
-//! (conmon, health timers: their command lines name paths beneath it) and the containers'
-//! processes (their root directories are beneath it).
+//! (conmon, health timers: their command lines name paths beneath it; libcontainer's: their
+//! working directories are beneath it) and the containers' processes (their root directories
+//! are beneath it).
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -10,8 +11,8 @@ use std::time::{Duration, Instant};
 /// How long to wait for the killed processes to be gone.
 const GONE_WAIT: Duration = Duration::from_secs(3);
 
-/// SIGKILLs every process whose command line names a path beneath `dir` or whose root
-/// directory is beneath it (never this process), then waits until they are gone or zombies.
+/// SIGKILLs every process whose command line names a path beneath `dir` or whose root or
+/// working directory is beneath it (never this process), then waits until they are gone or zombies.
 /// Returns how many it killed.
 pub(crate) fn kill_processes_beneath(dir: &Path) -> usize {
     let me = std::process::id();
@@ -41,7 +42,11 @@ fn names_or_lives_beneath(pid: i32, dir: &Path, needle: &[u8]) -> bool {
     let names = cmdline.split(|b| *b == 0).any(|arg| {
         arg == &needle[..needle.len() - 1] || arg.windows(needle.len()).any(|w| w == needle)
     });
-    names || std::fs::read_link(format!("/proc/{pid}/root")).is_ok_and(|root| root.starts_with(dir))
+    let beneath = |link: &str| {
+        std::fs::read_link(format!("/proc/{pid}/{link}")).is_ok_and(|path| path.starts_with(dir))
+    };
+    // A libcontainer monitor names no path: it works in its bundle.
+    names || beneath("root") || beneath("cwd")
 }
 
 /// The PID of a process that has exited and been reaped: it names no process (until the
@@ -119,5 +124,28 @@ mod tests {
             other.0.try_wait().unwrap().is_none(),
             "the other still runs"
         );
+    }
+
+    #[test]
+    fn a_process_working_beneath_the_root_is_killed() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().canonicalize().unwrap().join("root");
+        std::fs::create_dir(&root).unwrap();
+        let child = Command::new("sleep")
+            .arg("30")
+            .current_dir(&root)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut ours = Reaped(child);
+        // Its command line names no path: its working directory places it.
+        while std::fs::read_link(format!("/proc/{}/exe", ours.0.id()))
+            .is_ok_and(|exe| !exe.ends_with("sleep"))
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(kill_processes_beneath(&root), 1);
+        let status = ours.0.wait().unwrap();
+        assert!(status.code().is_none(), "killed by a signal: {status:?}");
     }
 }
