@@ -13,6 +13,7 @@ use crate::errors::{Exit, OWN_ERROR};
 
 /// `podctl healthcheck VERB`.
 #[derive(Subcommand)]
+#[command(defer = true)]
 pub enum HealthcheckCommand {
     /// Run the health check of a container.
     Run(HealthcheckArgs),
@@ -22,7 +23,7 @@ pub enum HealthcheckCommand {
     Timer(HealthcheckArgs),
 }
 
-/// The container.
+// The container.
 #[derive(Args)]
 pub struct HealthcheckArgs {
     /// The container's name or ID.

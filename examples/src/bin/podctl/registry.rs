@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn Error>>;
 
-/// Flags shared by pull and push.
+// Flags shared by pull and push.
 #[derive(Args, Clone, Default)]
 pub struct RegistryFlags {
     /// Require HTTPS and verified certificates (false: allow plain HTTP and any certificate).

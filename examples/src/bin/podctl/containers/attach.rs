@@ -14,7 +14,7 @@ use super::terminal::{RawMode, Resize, forward_signals, size};
 use super::{Result, Selection};
 use crate::errors::{Exit, OWN_ERROR};
 
-/// `--detach-keys` and `--sig-proxy`, as `attach`, `run` and `start` take them.
+// `--detach-keys` and `--sig-proxy`, as `attach`, `run` and `start` take them.
 #[derive(Args, Debug)]
 pub struct AttachFlags {
     /// Select the key sequence for detaching a container: a single character or a comma

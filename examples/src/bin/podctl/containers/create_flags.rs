@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::unsupported::Unsupported;
 
-/// The flags `create` and `run` share. `-h` is `--hostname`, as in Podman: help is `--help`.
+// The flags `create` and `run` share. `-h` is `--hostname`, as in Podman: help is `--help`.
 #[derive(Args, Debug, Default)]
 #[command(disable_help_flag = true)]
 pub struct CreateFlags {

@@ -14,7 +14,7 @@ use super::{FilterFlag, Result, Selection, for_each};
 use crate::errors::{Exit, OWN_ERROR, report};
 use libpod_core::oci::AttachEnd;
 
-/// `--all`, `--latest`, `--cidfile` and the containers, as most verbs take them.
+// `--all`, `--latest`, `--cidfile` and the containers, as most verbs take them.
 #[derive(Args)]
 pub struct Targets {
     /// Act on all containers (those in the state the verb applies to).
@@ -67,7 +67,7 @@ fn running(status: ContainerStatus) -> bool {
     matches!(status, ContainerStatus::Running | ContainerStatus::Paused)
 }
 
-/// `init [-a] [-l] CONTAINER...`: create them in the OCI runtime.
+// `init [-a] [-l] CONTAINER...`: create them in the OCI runtime.
 #[derive(Args)]
 pub struct InitArgs {
     #[command(flatten)]

@@ -81,8 +81,8 @@ pub struct Selection<'a> {
     pub filters: &'a [String],
 }
 
-/// `--filter` on the verbs that have it in Podman 4.3 with its short form (`stop`, `start`,
-/// `restart`, `pause`, `unpause`; `rm` has no `-f` for it).
+// `--filter` on the verbs that have it in Podman 4.3 with its short form (`stop`, `start`,
+// `restart`, `pause`, `unpause`; `rm` has no `-f` for it).
 #[derive(Args, Debug, Default)]
 pub struct FilterFlag {
     /// Filter the containers acted on by conditions given (KEY=VALUE, as ps takes them).

@@ -25,6 +25,7 @@ type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// `podctl network VERB`.
 #[derive(Subcommand)]
+#[command(defer = true)]
 pub enum NetworkCommand {
     /// Create a network.
     Create(create::CreateArgs),

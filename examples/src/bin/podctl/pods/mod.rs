@@ -27,6 +27,7 @@ type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// `podctl pod VERB`.
 #[derive(Subcommand)]
+#[command(defer = true)]
 pub enum PodCommand {
     /// Create a new empty pod.
     Create(Box<create::CreateArgs>),

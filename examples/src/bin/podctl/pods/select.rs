@@ -10,7 +10,7 @@ use libpod_core::pod::Pod;
 use libpod_core::runtime::Runtime;
 use std::path::PathBuf;
 
-/// `-a`, `-l` and the pods named.
+// `-a`, `-l` and the pods named.
 #[derive(Args)]
 pub struct Selection {
     /// Act on all pods.
@@ -23,7 +23,7 @@ pub struct Selection {
     pub pods: Vec<String>,
 }
 
-/// `--pod-id-file`, on the verbs that have it.
+// `--pod-id-file`, on the verbs that have it.
 #[derive(Args, Default)]
 pub struct IdFiles {
     /// Read the pod ID from the file.

@@ -18,6 +18,7 @@ type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// `podctl volume VERB`.
 #[derive(Subcommand)]
+#[command(defer = true)]
 pub enum VolumeCommand {
     /// Create a new volume.
     Create(create::CreateArgs),
