@@ -58,6 +58,7 @@
 //! `unsafe` is denied but in the two places that place fds for conmon (`oci/spawn.rs`,
 //! `oci/sync.rs`), each block with a `// SAFETY:` comment.
 
+mod cgroup_warmup;
 pub mod container;
 mod error;
 pub mod events;

@@ -32,6 +32,8 @@ impl Container {
         streams: ExecStreams,
         timeout: Option<Duration>,
     ) -> Result<(ExecEnd, bool)> {
+        // The runtime moves the process into the container's cgroups: see cgroup_warmup.
+        let warmup = crate::cgroup_warmup::Warmup::begin();
         let (spec_path, rootfs) = {
             let locked = self.lock()?;
             if locked.state.status != ContainerStatus::Running {
@@ -61,6 +63,7 @@ impl Container {
             args.preserve_fds = config.preserve_fds;
             let exec = oci_exec(self)?;
             let mut started = exec.exec_launch(&args)?.start()?;
+            drop(warmup);
             let attach = started.attach.take().expect("attached");
             let watchdog = match timeout {
                 Some(limit) => {

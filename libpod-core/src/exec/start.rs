@@ -91,6 +91,8 @@ impl Container {
         stdin: bool,
         terminal_size: Option<TerminalSize>,
     ) -> Result<(ExecStarted, crate::record::ExecConfig)> {
+        // The runtime moves the process into the container's cgroups: see cgroup_warmup.
+        let warmup = crate::cgroup_warmup::Warmup::begin();
         let locked = self.lock()?;
         let rt = self.runtime();
         let mut row = own_session(self, session)?;
@@ -134,6 +136,7 @@ impl Container {
             }
             pending.start()
         })();
+        drop(warmup);
         let started = match launched {
             Ok(started) => started,
             Err(err) => {

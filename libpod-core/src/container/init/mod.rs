@@ -148,6 +148,9 @@ impl Locked<'_> {
         others: &OthersStates,
         restore: Option<&RestoreArgs<'_>>,
     ) -> Result<()> {
+        // The runtime moves the container's first process into its cgroups: see
+        // cgroup_warmup.
+        let warmup = crate::cgroup_warmup::Warmup::begin();
         let rt = self.runtime().clone();
         let ctr = self.ctr;
         let config = ctr.config();
@@ -180,6 +183,7 @@ impl Locked<'_> {
         let pending = oci.launch(&args)?;
         self.write_bundle(&run_dir, others)?;
         let created = pending.create()?;
+        drop(warmup);
         self.state.status = match restore {
             Some(_) => ContainerStatus::Running,
             None => ContainerStatus::Created,
