@@ -1,5 +1,5 @@
 //! Exec sessions with the real conmon and runc: output and exit codes, stdin, env, user and
-//! workdir, detached sessions, stop, removal of a container with running execs, the
+//! workdir, a session started and removed in one step, detached sessions, stop, removal of a container with running execs, the
 //! sessionless exec, a terminal's size (at the start and resized), the detach keys, and 200
 //! execs at once leaving nothing behind.
 
@@ -151,6 +151,13 @@ fn attached_output_exit_codes_stdin_env_user_workdir() {
     let mut workdir = command(&["pwd"]);
     workdir.workdir = Some("/tmp".into());
     assert_eq!(run(&ctr, workdir, None).1, "/tmp\n");
+
+    // Made first, then started and removed in one step (what `podctl exec` does).
+    let session = ctr.exec_create(command(&["sh", "-c", "exit 4"])).unwrap();
+    assert_eq!(ctr.exec_sessions().unwrap().len(), 1);
+    let end = ctr.exec_start_and_remove(&session, ExecStreams::discard());
+    assert_eq!(end.unwrap(), ExecEnd::Exited(4));
+    assert!(ctr.exec_sessions().unwrap().is_empty(), "the session went");
 
     assert_eq!(
         leftovers(&rt, &ctr),

@@ -122,12 +122,9 @@ impl Container {
     /// [`CoreError::ExecCommandNotFound`] (Podman's 127), not runnable
     /// [`CoreError::ExecCannotInvoke`] (126).
     pub fn exec(&self, config: ExecConfig, streams: ExecStreams) -> Result<ExecEnd> {
-        let session = self.exec_create(config)?;
-        let end = self.exec_start(&session, streams)?;
-        if let ExecEnd::Exited(_) = end {
-            self.forget_session(&session)?;
-        }
-        Ok(end)
+        // One intent from the row's making to its removal.
+        let (session, intent) = self.create_session(config)?;
+        self.start_attached(&session, streams, intent, true)
     }
 }
 

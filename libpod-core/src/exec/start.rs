@@ -20,6 +20,25 @@ impl Container {
         self.start_attached(session, streams, intent, false)
     }
 
+    /// [`exec_start`](Container::exec_start), then the session removed once its process
+    /// ended (Podman's `ExecStartAndAttach` and `ExecRemove`, as `podman exec` runs them), in
+    /// one step: its end is not recorded first. A detach leaves it, as `exec_start` does.
+    ///
+    /// ```no_run
+    /// # fn run(ctr: &libpod_core::container::Container) -> libpod_core::Result<()> {
+    /// use libpod_core::exec::{ExecEnd, ExecStreams};
+    /// use libpod_core::record::ExecConfig;
+    /// let session = ctr.exec_create(ExecConfig::new(vec!["true".into()]))?;
+    /// // ... what needs the session's ID, such as forwarding terminal resizes ...
+    /// let end = ctr.exec_start_and_remove(&session, ExecStreams::discard())?;
+    /// assert_eq!(end, ExecEnd::Exited(0));
+    /// # Ok(()) }
+    /// ```
+    pub fn exec_start_and_remove(&self, session: &str, streams: ExecStreams) -> Result<ExecEnd> {
+        let intent = ExecIntent::record(self.runtime(), self.id(), session)?;
+        self.start_attached(session, streams, intent, true)
+    }
+
     /// Starts session `session` and returns once its process runs (Podman's `ExecStart`);
     /// [`exec_wait`](Container::exec_wait) gets its exit code.
     pub fn exec_start_detached(&self, session: &str) -> Result<()> {

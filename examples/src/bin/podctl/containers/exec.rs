@@ -92,14 +92,8 @@ pub fn exec(rt: &Runtime, args: ExecArgs) -> Result<i32> {
         return Ok(0);
     }
     let session = ctr.exec_create(config).map_err(exec_error)?;
+    // As `podman exec`: an ended session goes (with the container, if it went).
     let end = attached(&ctr, &session, args.interactive, args.tty);
-    if let Ok(ExecEnd::Exited(_)) = end {
-        // As `Container::exec`: an ended session goes (with the container, if it went).
-        match ctr.exec_remove(&session, false) {
-            Ok(()) | Err(CoreError::ExecSessionNotFound(_) | CoreError::ContainerNotFound(_)) => {}
-            Err(err) => return Err(exec_error(err)),
-        }
-    }
     match end.map_err(exec_error)? {
         ExecEnd::Exited(code) => Ok(code),
         _ => Ok(0),
@@ -126,7 +120,7 @@ fn attached(
         raw = RawMode::enter(stdin.as_fd());
         terminal::forward_signals(ctr, Resize::ExecSession(session.to_string()), false);
     }
-    let end = ctr.exec_start(session, streams);
+    let end = ctr.exec_start_and_remove(session, streams);
     drop(raw);
     end
 }
