@@ -207,6 +207,13 @@ fn ps_and_inspect_output_match_podman() {
             "{{$cmd := .Config.Cmd}}{{index $cmd 0}} {{join .Config.Cmd \",\"}}",
             "done",
         ],
+        // No exec session: an empty list (a running one: exec.rs in libpod-core's tests).
+        &[
+            "inspect",
+            "--format",
+            "{{.ExecIDs}} {{len .ExecIDs}}",
+            "web",
+        ],
         &["logs", "talk"],
         &["logs", "--tail", "2", "talk"],
         &["logs", "--tail", "0", "talk"],

@@ -191,6 +191,11 @@ fn detached_then_wait_stop_and_sessionless() {
 
     let session = ctr.exec_create(command(&["sleep", "600"])).unwrap();
     ctr.exec_start_detached(&session).unwrap();
+    assert_eq!(
+        ctr.inspect().unwrap()["ExecIDs"],
+        serde_json::json!([session]),
+        "inspect lists the running session"
+    );
     let refused = ctr.exec_remove(&session, false);
     assert!(
         matches!(refused, Err(CoreError::ExecSessionState { .. })),

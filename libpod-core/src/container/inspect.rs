@@ -16,7 +16,7 @@ impl Container {
     /// `ExitCode`, `StartedAt`, `FinishedAt`, `StoppedByUser` as Podman 5 shows it,
     /// `CheckpointedAt`, `RestoredAt`, and `Checkpointed`, `CheckpointPath`, `Restored` when
     /// true), `Image`, `ImageName`, `Rootfs`, `Pod` (its pod's ID, else empty),
-    /// `OCIConfigPath`, `LogPath`, `RestartCount`, `Config`, `HostConfig`
+    /// `OCIConfigPath`, `LogPath`, `RestartCount`, `ExecIDs`, `Config`, `HostConfig`
     /// (with the resource limits: `Memory`, `NanoCpus`, `CpuShares`, `PidsLimit`,
     /// `BlkioWeight`, ..., and `NetworkMode`, `PortBindings`), `NetworkSettings` (ports,
     /// networks, addresses).
@@ -83,6 +83,8 @@ impl Container {
             "LogPath": self.log_path().display().to_string(),
             "Mounts": [],
             "Dependencies": config.dependencies,
+            // Its exec sessions, whatever their state, as Podman lists them.
+            "ExecIDs": self.runtime().state().exec_sessions(self.id())?,
             "Config": {
                 "Hostname": config.spec.uts.hostname.clone().unwrap_or_else(|| config.id[..12].to_string()),
                 "User": config.spec.user.user.clone().unwrap_or_default(),

@@ -48,6 +48,7 @@ fn inspect_reports_what_the_create_config_set() {
     assert_eq!(i["OCIRuntime"], "fake");
     assert_eq!(i["RestartCount"], 0);
     assert_eq!(i["Dependencies"], json!([]));
+    assert_eq!(i["ExecIDs"], json!([]));
     assert_eq!(i["Mounts"], json!([]));
     // Podman's name for a configured container.
     assert_eq!(i["State"]["Status"], "created");
