@@ -55,7 +55,7 @@ pub fn render_with_headers(
     for row in rows {
         let text = template
             .render(&Context::from(to_value(row)))
-            .map_err(|e| format!("template: {e}"))?;
+            .map_err(render_error)?;
         lines.push(text);
     }
     if table {
@@ -66,6 +66,17 @@ pub fn render_with_headers(
         out.push('\n');
     }
     Ok(out)
+}
+
+/// A failed render in Podman's words where gtmpl's would dump the whole row: a missing
+/// field is named, as Go's "can't evaluate field NAME".
+fn render_error(err: gtmpl::error::ExecError) -> String {
+    match err {
+        gtmpl::error::ExecError::NoFiledFor(field, _) => {
+            format!("template: can't evaluate field {field}")
+        }
+        other => format!("template: {other}"),
+    }
 }
 
 /// The header row of a template that is no table, as the few verbs that print one above any

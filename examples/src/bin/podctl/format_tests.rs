@@ -73,3 +73,11 @@ fn index_of_a_missing_key_is_empty_as_in_go() {
         "[]\n"
     );
 }
+
+#[test]
+fn a_missing_field_is_named_without_the_row() {
+    let err = render("{{.Nope}}", &[row()]).unwrap_err();
+    assert_eq!(err, "template: can't evaluate field Nope");
+    let err = render("{{.State.Nope}}", &[row()]).unwrap_err();
+    assert_eq!(err, "template: can't evaluate field Nope");
+}
