@@ -655,3 +655,81 @@ fn a_container_on_a_bridge_network_counts_on_and_reaches_its_gateway_after_resto
     wait_count(&root, "twin", at + 2);
     assert_eq!(status(&root, "bridged"), "running");
 }
+
+/// As Podman: a restore gives the container the address and MAC address it had when
+/// checkpointed, though neither was asked for (`network.status`), in place and from an
+/// archive restored under the same name; `--ignore-static-ip` and `--ignore-static-mac` let
+/// them be chosen anew.
+#[test]
+fn a_restore_gives_back_the_dynamic_address_and_mac_it_had() {
+    require_root();
+    require_criu();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = Cgroup(format!("/libpod-rs-podctl-ckpt-dyn-{}", std::process::id()));
+    let root = busybox_store(&tmp);
+    let net = format!("lpdcd{}", std::process::id() % 100_000);
+    let _cleanup = NetworkCleanup {
+        root: &root,
+        network: net.clone(),
+    };
+    ok(
+        &root,
+        &[
+            "network",
+            "create",
+            "--subnet",
+            "10.232.78.0/24",
+            "--interface-name",
+            &net,
+            &net,
+        ],
+    );
+    let address = |name: &str| {
+        let format = format!(
+            "{{{{with index .NetworkSettings.Networks \"{net}\"}}}}{{{{.IPAddress}}}} {{{{.MacAddress}}}}{{{{end}}}}"
+        );
+        ok(&root, &["inspect", "--format", &format, name])
+            .trim()
+            .to_string()
+    };
+    // The counter's address is not the first free one once `first` is gone: IPAM alone would
+    // pick another after the checkpoint released it.
+    run_with(&root, &cg, "first", &["--network", &net], "sleep 600");
+    run_with(&root, &cg, "dyn", &["--network", &net], COUNTER);
+    ok(&root, &["rm", "-f", "-t", "0", "first"]);
+    let had = address("dyn");
+    assert!(had.starts_with("10.232.78."), "{had}");
+    wait_count(&root, "dyn", 2);
+
+    ok(&root, &["container", "checkpoint", "dyn"]);
+    ok(&root, &["container", "restore", "dyn"]);
+    assert_eq!(address("dyn"), had, "in place");
+    wait_count(&root, "dyn", 5);
+
+    let archive = tmp.path().join("dyn.tar.zst");
+    let archive = archive.to_str().unwrap();
+    ok(&root, &["container", "checkpoint", "-e", archive, "dyn"]);
+    ok(&root, &["rm", "-f", "dyn"]);
+    ok(&root, &["container", "restore", "-i", archive]);
+    assert_eq!(address("dyn"), had, "from the archive");
+    wait_count(&root, "dyn", 8);
+
+    ok(&root, &["container", "checkpoint", "dyn"]);
+    ok(
+        &root,
+        &[
+            "container",
+            "restore",
+            "--ignore-static-ip",
+            "--ignore-static-mac",
+            "dyn",
+        ],
+    );
+    // The address may come out the same (it was free again); the MAC is drawn anew.
+    let had_mac = had.split_once(' ').unwrap().1;
+    let now = address("dyn");
+    let (ip, mac) = now.split_once(' ').unwrap();
+    assert!(ip.starts_with("10.232.78."), "{now}");
+    assert_ne!(mac, had_mac, "a MAC chosen anew");
+}

@@ -10,11 +10,18 @@
 //! same bundle, the processes back under conmon like any other (exit file, log, exit
 //! command), saved `Running`. `checkpoint_archive.rs` exports a checkpoint to a tar archive
 //! and imports one into a new container.
+//!
+//! Beside the images, `network.status` keeps what the network backend gave the container
+//! (Podman's file of that name): a restore gives each interface the addresses and MAC
+//! address it had, dynamic ones too, so that the restored processes' connections and peers'
+//! neighbour entries still hold (`--ignore-static-ip` and `--ignore-static-mac` let IPAM
+//! choose again).
 
 use super::checkpoint_intent;
 use super::{Container, ContainerStatus, Locked};
 use crate::error::{CoreError, Result};
 use crate::events::EventStatus;
+use crate::network::namespace::RestoredNetworks;
 use crate::oci::criu::{CriuStatistics, log_errors, read_statistics, require_criu};
 use crate::oci::{CheckpointArgs, RestoreArgs};
 use crate::runtime::now_rfc3339;
@@ -22,6 +29,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use super::checkpoint_archive::Compression;
+
+/// What the network backend gave the container, at its checkpoint, beside the images (and
+/// in an archive's root).
+pub(super) const NETWORK_STATUS: &str = "network.status";
 
 /// The checkpoint's directory in the container's static directory (CRIU's images).
 pub(crate) const CHECKPOINT_DIR: &str = "checkpoint";
@@ -302,6 +313,7 @@ impl Locked<'_> {
         crate::runtime::modes::create_private_dir(&images)?;
         remove_file_if_present(&static_dir.join(DUMP_LOG))?;
         remove_file_if_present(&static_dir.join(STATS_DUMP))?;
+        write_network_status(&static_dir, &self.state.network_status)?;
         if options.leave_running {
             checkpoint_intent::clear(self.runtime(), self.id())?;
         } else {
@@ -391,13 +403,15 @@ impl Locked<'_> {
         let mut args = RestoreArgs::new(&images, &criu);
         args.tcp_established = options.tcp_established;
         args.file_locks = options.file_locks;
+        let networks = restored_networks(&static_dir, options)?;
         let run_dir = self.runtime().container_run_dir(self.id());
         let restore_log = run_dir.join(RESTORE_LOG);
         let stats = run_dir.join(STATS_RESTORE);
         remove_file_if_present(&restore_log)?;
         remove_file_if_present(&stats)?;
         let started = std::time::Instant::now();
-        if let Err(err) = self.init_locked_with(Some(&args)) {
+        let restore = super::init::Restore { args, networks };
+        if let Err(err) = self.init_locked_with(Some(&restore)) {
             return Err(restore_error(self.id(), err, &restore_log));
         }
         let report = CriuReport {
@@ -413,6 +427,7 @@ impl Locked<'_> {
             for result in [
                 remove_checkpoint(&images),
                 remove_file_if_present(&static_dir.join(DUMP_LOG)),
+                remove_file_if_present(&static_dir.join(NETWORK_STATUS)),
                 remove_file_if_present(&restore_log),
                 remove_file_if_present(&stats),
             ] {
@@ -425,6 +440,76 @@ impl Locked<'_> {
         crate::health::on_start(self.ctr)?;
         Ok(report)
     }
+}
+
+/// Records `status` as `network.status` in `static_dir` (nothing, and no file, without one).
+fn write_network_status(
+    static_dir: &Path,
+    status: &std::collections::BTreeMap<String, libpod_net::types::StatusBlock>,
+) -> Result<()> {
+    let path = static_dir.join(NETWORK_STATUS);
+    if status.is_empty() {
+        return remove_file_if_present(&path);
+    }
+    let json = serde_json::to_vec(status).map_err(|err| CoreError::CheckpointArchive {
+        path: path.clone(),
+        reason: format!("encoding the network status: {err}"),
+    })?;
+    libpod_fs::replace(
+        &path,
+        &json,
+        libpod_fs::PRIVATE_FILE_MODE,
+        libpod_fs::Durability::Full,
+    )?;
+    Ok(())
+}
+
+/// What a restore gives back of the networking the checkpoint recorded in `static_dir`:
+/// nothing without a record, or when both addresses and MAC addresses are to be chosen anew
+/// (Podman then keeps the attachments' own as well).
+pub(super) fn restored_networks(
+    static_dir: &Path,
+    options: &RestoreOptions,
+) -> Result<Option<RestoredNetworks>> {
+    if options.ignore_static_ip && options.ignore_static_mac {
+        return Ok(None);
+    }
+    let Some(status) = read_network_status(static_dir, NETWORK_STATUS)? else {
+        return Ok(None);
+    };
+    Ok(Some(RestoredNetworks {
+        status,
+        ignore_ips: options.ignore_static_ip,
+        ignore_mac: options.ignore_static_mac,
+    }))
+}
+
+/// `name` in `dir` as a network status, if there is one: read bounded and through no link
+/// (an imported archive's is untrusted), refused by name when it does not parse.
+pub(super) fn read_network_status(
+    dir: &Path,
+    name: &str,
+) -> Result<Option<std::collections::BTreeMap<String, libpod_net::types::StatusBlock>>> {
+    let read = libpod_fs::Root::open(dir)?.read_regular(
+        name,
+        libpod_fs::Policy::NoSymlinks,
+        super::checkpoint_archive::MAX_DUMP_SIZE,
+    );
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(libpod_fs::FsError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            return Ok(None);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|err| CoreError::CheckpointArchive {
+            path: dir.join(name),
+            reason: format!("malformed network status: {err}"),
+        })
 }
 
 /// A failed restore in CRIU's words (its `restore.log`) when the runtime's failure was
@@ -462,3 +547,7 @@ pub(super) fn remove_file_if_present(file: &Path) -> Result<()> {
         Err(err) => Err(CoreError::io("removing", file, err)),
     }
 }
+
+#[cfg(test)]
+#[path = "checkpoint_network_tests.rs"]
+mod network_tests;

@@ -3,7 +3,8 @@
 //!
 //! The archive is a tar, compressed with zstd (Podman's default), gzip or not at all, holding
 //! `checkpoint/` (CRIU's images), `config.dump` (the container's config, as the state
-//! database keeps it), `spec.dump` (the bundle's OCI spec, for reference) and, unless
+//! database keeps it), `spec.dump` (the bundle's OCI spec, for reference), `network.status`
+//! (its addresses, given back by an import that keeps the container's name) and, unless
 //! `ignore_rootfs`, the root filesystem's changes (`rootfs-diff.tar`, `deleted.files`; see
 //! `checkpoint_rootfs.rs`), as Podman names them. An import reads any of the three
 //! compressions, whatever the file is called. Not yet in it, unlike Podman's: /dev/shm and
@@ -11,7 +12,8 @@
 //! `ignore_volumes`), so that processes whose open files are there do not restore.
 
 use super::checkpoint::{
-    CHECKPOINT_DIR, CheckpointOptions, CriuReport, RestoreOptions, remove_dir_if_present,
+    CHECKPOINT_DIR, CheckpointOptions, CriuReport, NETWORK_STATUS, RestoreOptions,
+    read_network_status, remove_dir_if_present,
 };
 use super::checkpoint_rootfs::{self as rootfs, DELETED_FILES, ROOTFS_DIFF};
 use super::{Container, ContainerConfig, Locked};
@@ -126,6 +128,18 @@ fn write_archive(
         .container_run_dir(locked.id())
         .join("config.json");
     let spec = std::fs::read(&spec_path).ok();
+    let static_dir = locked.runtime().container_static_dir(locked.id());
+    let network_status = match std::fs::read(static_dir.join(NETWORK_STATUS)) {
+        Ok(bytes) => Some(bytes),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) => {
+            return Err(CoreError::io(
+                "reading",
+                static_dir.join(NETWORK_STATUS),
+                err,
+            ));
+        }
+    };
     let images = locked.ctr.checkpoint_path();
     // Written beside the target and renamed over it once whole: a failed or cut-short
     // export leaves no half archive under the name asked for.
@@ -135,6 +149,7 @@ fn write_archive(
         images: &images,
         config: &config,
         spec: spec.as_deref(),
+        network_status: network_status.as_deref(),
         rootfs_dir,
     };
     let out = BufWriter::new(temp.file());
@@ -160,6 +175,7 @@ struct Entries<'a> {
     images: &'a Path,
     config: &'a [u8],
     spec: Option<&'a [u8]>,
+    network_status: Option<&'a [u8]>,
     rootfs_dir: &'a Path,
 }
 
@@ -172,6 +188,9 @@ impl Entries<'_> {
         append_bytes(&mut tar, CONFIG_DUMP, self.config)?;
         if let Some(spec) = self.spec {
             append_bytes(&mut tar, SPEC_DUMP, spec)?;
+        }
+        if let Some(status) = self.network_status {
+            append_bytes(&mut tar, NETWORK_STATUS, status)?;
         }
         for name in [ROOTFS_DIFF, DELETED_FILES] {
             let path = self.rootfs_dir.join(name);
@@ -254,6 +273,10 @@ impl Runtime {
         if !unpacked.join(CHECKPOINT_DIR).join("inventory.img").exists() {
             return Err(failed("it holds no complete checkpoint".into()));
         }
+        // Checked before anything is made; given back only under the same name (Podman: a
+        // container restored under a new name is a copy, which gets addresses of its own).
+        let network_status =
+            read_network_status(unpacked, NETWORK_STATUS)?.filter(|_| options.name.is_none());
         for attachment in &mut config.networks {
             if options.ignore_static_ip {
                 attachment.static_ips.clear();
@@ -293,7 +316,13 @@ impl Runtime {
             let images = static_dir.join(CHECKPOINT_DIR);
             remove_dir_if_present(&images)?;
             std::fs::rename(unpacked.join(CHECKPOINT_DIR), &images)
-                .map_err(|err| CoreError::io("moving the checkpoint to", &images, err))
+                .map_err(|err| CoreError::io("moving the checkpoint to", &images, err))?;
+            if network_status.is_some() {
+                let status = static_dir.join(NETWORK_STATUS);
+                std::fs::rename(unpacked.join(NETWORK_STATUS), &status)
+                    .map_err(|err| CoreError::io("moving the network status to", &status, err))?;
+            }
+            Ok(())
         })();
         let moved = moved.and_then(|()| {
             if options.ignore_rootfs {

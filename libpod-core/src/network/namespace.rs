@@ -27,6 +27,45 @@ pub(crate) struct NetworkSetup {
     pub(crate) status: BTreeMap<String, StatusBlock>,
 }
 
+/// What a restore gives back of the container's networking (Podman's restore from the
+/// checkpoint's `network.status`): on each network the checkpoint recorded, its interface
+/// gets the addresses and MAC address it had then, in place of the attachment's own, for that
+/// one setup. A network it has no record of keeps the attachment's.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct RestoredNetworks {
+    /// The backend's result per network when the container was checkpointed.
+    pub(crate) status: BTreeMap<String, StatusBlock>,
+    /// No address given back: IPAM picks (`--ignore-static-ip`).
+    pub(crate) ignore_ips: bool,
+    /// No MAC address given back: one is generated (`--ignore-static-mac`).
+    pub(crate) ignore_mac: bool,
+}
+
+impl RestoredNetworks {
+    /// `attachments` as this restore sets them up.
+    pub(crate) fn apply(&self, attachments: &mut [NetworkAttachment]) {
+        for attachment in attachments {
+            // Podman takes the first interface: there is one but for odd CNI setups.
+            let Some(interface) = self
+                .status
+                .get(&attachment.network)
+                .and_then(|status| status.interfaces.values().next())
+            else {
+                continue;
+            };
+            attachment.static_ips = match self.ignore_ips {
+                true => Vec::new(),
+                false => interface
+                    .subnets
+                    .iter()
+                    .map(|a| a.ipnet.address())
+                    .collect(),
+            };
+            attachment.static_mac = (!self.ignore_mac).then(|| interface.mac_address.to_string());
+        }
+    }
+}
+
 /// A network error about container `id`.
 pub(crate) fn net_err(id: &str) -> impl FnOnce(libpod_net::NetError) -> CoreError + '_ {
     move |source| CoreError::Network {
@@ -41,15 +80,23 @@ pub(crate) fn netns_path(rt: &Runtime, id: &str) -> PathBuf {
 }
 
 /// Makes the container's namespace and sets it up on every network it is attached to (bridge
-/// mode). A failure leaves nothing: addresses released, backend torn down, namespace removed.
-pub(crate) fn setup(rt: &Runtime, config: &ContainerConfig) -> Result<NetworkSetup> {
+/// mode), with the addresses a restore gives back if `restored`. A failure leaves nothing:
+/// addresses released, backend torn down, namespace removed.
+pub(crate) fn setup(
+    rt: &Runtime,
+    config: &ContainerConfig,
+    restored: Option<&RestoredNetworks>,
+) -> Result<NetworkSetup> {
     let id = config.id.as_str();
     let path = netns_path(rt, id);
     if path.exists() {
         // A setup whose teardown never came (a crash): taken back first.
         teardown(rt, config)?;
     }
-    let attachments = rt.state().container_networks(id)?;
+    let mut attachments = rt.state().container_networks(id)?;
+    if let Some(restored) = restored {
+        restored.apply(&mut attachments);
+    }
     let networks = definitions(rt, &attachments)?;
     let netns = netns::create(rt.networking().netns_dir(), id).map_err(net_err(id))?;
     let result = reserve_and_setup(rt, config, &attachments, &networks, &netns);
@@ -248,3 +295,7 @@ pub(crate) fn parse_mac(text: &str) -> Result<MacAddress> {
     ipam::check_static_mac(&mac).map_err(|err| invalid(err.to_string()))?;
     Ok(mac)
 }
+
+#[cfg(test)]
+#[path = "namespace_tests.rs"]
+mod tests;

@@ -4,7 +4,7 @@
 use super::OthersStates;
 use crate::container::Locked;
 use crate::error::{CoreError, Result};
-use crate::network::namespace;
+use crate::network::namespace::{self, RestoredNetworks};
 use crate::runtime::modes::write_private;
 use libpod_spec::{NamespaceKind, SpecContext};
 use std::collections::BTreeMap;
@@ -29,7 +29,13 @@ impl Locked<'_> {
     /// The bundle in `run_dir`: the root filesystem and shm mounted, the generated files
     /// written, the volumes prepared, the spec generated and saved as config.json. `others`
     /// are the synced states of the containers whose namespaces it joins.
-    pub(super) fn write_bundle(&mut self, run_dir: &Path, others: &OthersStates) -> Result<()> {
+    /// A restore's `networks` give the interfaces their checkpointed addresses back.
+    pub(super) fn write_bundle(
+        &mut self,
+        run_dir: &Path,
+        others: &OthersStates,
+        networks: Option<&RestoredNetworks>,
+    ) -> Result<()> {
         let rt = self.runtime().clone();
         let id = self.id().to_string();
         let mut bind_mounts = BTreeMap::new();
@@ -40,7 +46,7 @@ impl Locked<'_> {
             "network-setup",
             || {
                 makes_network
-                    .then(|| namespace::setup(&rt, ctr.config()))
+                    .then(|| namespace::setup(&rt, ctr.config(), networks))
                     .transpose()
             },
             || self.prepare_rootfs(others, &mut bind_mounts),

@@ -19,6 +19,7 @@ use super::{Container, ContainerState, ContainerStatus, Locked};
 use crate::container::LogDriver;
 use crate::error::{CoreError, Result};
 use crate::events::EventStatus;
+use crate::network::namespace::RestoredNetworks;
 use crate::oci::{CreateArgs, LogTarget, RestoreArgs};
 use crate::runtime::intents::Intent;
 use crate::runtime::modes::create_private_dir;
@@ -26,6 +27,15 @@ use std::collections::BTreeMap;
 
 /// The synced states of the containers one depends on or joins namespaces of, by ID.
 type OthersStates = BTreeMap<String, ContainerState>;
+
+/// What an init that is a restore needs besides a plain one.
+#[derive(Debug)]
+pub(crate) struct Restore<'a> {
+    /// The runtime's restore (conmon's `--restore`).
+    pub(crate) args: RestoreArgs<'a>,
+    /// The addresses the checkpoint recorded, given back.
+    pub(crate) networks: Option<RestoredNetworks>,
+}
 
 impl Container {
     /// Prepares the container to start: storage mounted, spec generated, created (not started)
@@ -51,7 +61,7 @@ impl Locked<'_> {
 
     /// Init, or with `restore` a restore from a checkpoint: the same bundle, but the monitor
     /// runs the runtime's restore, whose process runs at once; `Running` is saved then.
-    pub(crate) fn init_locked_with(&mut self, restore: Option<&RestoreArgs<'_>>) -> Result<()> {
+    pub(crate) fn init_locked_with(&mut self, restore: Option<&Restore<'_>>) -> Result<()> {
         if self.state.status == ContainerStatus::Stopped {
             // Still known to the runtime: delete it before creating it again.
             self.oci()?.delete(self.id(), true)?;
@@ -146,7 +156,7 @@ impl Locked<'_> {
     fn prepare_and_create(
         &mut self,
         others: &OthersStates,
-        restore: Option<&RestoreArgs<'_>>,
+        restore: Option<&Restore<'_>>,
     ) -> Result<()> {
         // The runtime moves the container's first process into its cgroups: see
         // cgroup_warmup.
@@ -178,10 +188,11 @@ impl Locked<'_> {
         args.stdin = config.stdin;
         args.exit_command = &config.exit_command;
         args.conmon_pidfile = config.conmon_pidfile.as_deref();
-        args.restore = restore.cloned();
+        args.restore = restore.map(|r| r.args.clone());
         // conmon starts up while the bundle is written; dropped on a failure, it is stopped.
         let pending = oci.launch(&args)?;
-        self.write_bundle(&run_dir, others)?;
+        let networks = restore.and_then(|r| r.networks.as_ref());
+        self.write_bundle(&run_dir, others, networks)?;
         let created = pending.create()?;
         drop(warmup);
         self.state.status = match restore {

@@ -28,7 +28,7 @@ impl Locked<'_> {
         if !self.makes_network() {
             return Ok(());
         }
-        let setup = namespace::setup(self.runtime(), self.config())?;
+        let setup = namespace::setup(self.runtime(), self.config(), None)?;
         self.record_network(setup);
         Ok(())
     }
