@@ -733,3 +733,32 @@ fn a_restore_gives_back_the_dynamic_address_and_mac_it_had() {
     assert!(ip.starts_with("10.232.78."), "{now}");
     assert_ne!(mac, had_mac, "a MAC chosen anew");
 }
+
+/// As Podman: an archive carries the named volumes' contents; an import refuses while a
+/// volume of that name exists, and fills a new one.
+#[test]
+fn named_volumes_are_exported_and_imported_into_new_volumes() {
+    require_root();
+    require_criu();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = Cgroup(format!("/libpod-rs-podctl-ckpt-vol-{}", std::process::id()));
+    let root = busybox_store(&tmp);
+    let script = format!("echo kept > /data/file; {COUNTER}");
+    run_with(&root, &cg, "vol", &["-v", "lpdckvol:/data"], &script);
+    wait_count(&root, "vol", 2);
+    let archive = tmp.path().join("vol.tar.zst");
+    let archive = archive.to_str().unwrap();
+    ok(&root, &["container", "checkpoint", "-e", archive, "vol"]);
+    ok(&root, &["rm", "-f", "vol"]);
+    refused(
+        &root,
+        &["container", "restore", "-i", archive],
+        "volume with name lpdckvol already exists. Use --ignore-volumes to not restore content of volumes",
+    );
+    ok(&root, &["volume", "rm", "lpdckvol"]);
+    ok(&root, &["container", "restore", "-i", archive]);
+    assert_eq!(ok(&root, &["exec", "vol", "cat", "/data/file"]), "kept\n");
+    ok(&root, &["rm", "-f", "vol"]);
+    ok(&root, &["volume", "rm", "lpdckvol"]);
+}

@@ -296,6 +296,12 @@ pub enum CoreError {
     /// A volume with this name already exists.
     #[error("volume with name {0} already exists")]
     VolumeExists(String),
+    /// A checkpoint import would restore the contents of a volume that exists already
+    /// (Podman's words).
+    #[error(
+        "volume with name {0} already exists. Use --ignore-volumes to not restore content of volumes"
+    )]
+    ImportVolumeExists(String),
     /// A volume option the driver does not take, or a value it refuses.
     #[error("volume {name}: invalid option {option:?}: {reason}")]
     VolumeOption {

@@ -363,7 +363,7 @@ fn checkpoint_and_restore_refuse_the_wrong_states() {
 }
 
 #[test]
-fn an_export_of_named_volumes_needs_ignore_volumes() {
+fn named_volumes_travel_in_the_archive_into_new_volumes() {
     require_root();
     require_criu();
     let _serial = serial();
@@ -373,7 +373,7 @@ fn an_export_of_named_volumes_needs_ignore_volumes() {
     let ctr = shell(
         &rt,
         &cg,
-        COUNTER,
+        &format!("echo kept > /data/file; {COUNTER}"),
         vec![
             with_name("voluminous"),
             with_log_driver(LogDriver::K8sFile),
@@ -384,24 +384,91 @@ fn an_export_of_named_volumes_needs_ignore_volumes() {
     ctr.start().unwrap();
     wait_count(&ctr, 2);
     let archive = tmp.path().join("v.tar.zst");
-    let err = ctr
-        .checkpoint(&CheckpointOptions::default().export(&archive))
-        .unwrap_err();
-    match err {
-        CoreError::InvalidOption { option, reason } => {
-            assert_eq!(option, "export");
-            assert!(reason.contains("--ignore-volumes"), "{reason}");
-        }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(ctr.status().unwrap(), ContainerStatus::Running, "untouched");
-    assert!(!archive.exists());
-    let options = CheckpointOptions::default()
-        .export(&archive)
-        .ignore_volumes(true);
-    ctr.checkpoint(&options).unwrap();
+    ctr.checkpoint(&CheckpointOptions::default().export(&archive))
+        .unwrap();
     assert_eq!(ctr.status().unwrap(), ContainerStatus::Exited);
-    assert!(archive.exists());
     rt.remove_container(&ctr, RemoveOptions::default().force(true))
         .unwrap();
+
+    // As Podman: the volume whose contents would be restored must not exist.
+    let err = rt
+        .import_checkpoint(&archive, &RestoreOptions::default())
+        .unwrap_err();
+    assert!(
+        matches!(&err, CoreError::ImportVolumeExists(name) if name == "data"),
+        "{err:?}"
+    );
+    assert!(rt.containers().unwrap().is_empty(), "nothing made");
+
+    let volume = rt.volume("data").unwrap();
+    rt.remove_volume(&volume, Default::default()).unwrap();
+    let (restored, _) = rt
+        .import_checkpoint(&archive, &RestoreOptions::default())
+        .unwrap();
+    let data = rt.volume("data").unwrap().config().mount_point.clone();
+    assert_eq!(
+        std::fs::read_to_string(data.join("file")).unwrap(),
+        "kept\n"
+    );
+    let at = wait_count(&restored, 1);
+    wait_count(&restored, at + 2);
+
+    // With ignore_volumes: nothing of them in the archive, and an existing volume is used
+    // as it is.
+    std::fs::write(data.join("file"), "changed\n").unwrap();
+    let bare = tmp.path().join("bare.tar");
+    let options = CheckpointOptions::default()
+        .export(&bare)
+        .compression(Compression::None)
+        .ignore_volumes(true);
+    restored.checkpoint(&options).unwrap();
+    let listing = std::process::Command::new("tar")
+        .arg("-tf")
+        .arg(&bare)
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    assert!(!listing.contains("volumes/"), "{listing}");
+    rt.remove_container(&restored, RemoveOptions::default().force(true))
+        .unwrap();
+    let options = RestoreOptions::default().ignore_volumes(true);
+    let (again, _) = rt.import_checkpoint(&bare, &options).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(data.join("file")).unwrap(),
+        "changed\n"
+    );
+    rt.remove_container(&again, RemoveOptions::default().force(true))
+        .unwrap();
+
+    // An import whose restore fails takes the volumes it made with its container: CRIU's
+    // inventory emptied, the volume gone, so that the import makes it.
+    let unpacked = tmp.path().join("unpacked");
+    std::fs::create_dir(&unpacked).unwrap();
+    let untar = std::process::Command::new("tar")
+        .arg("-xf")
+        .arg(&bare)
+        .arg("-C")
+        .arg(&unpacked)
+        .status()
+        .unwrap();
+    assert!(untar.success());
+    std::fs::write(unpacked.join("checkpoint/inventory.img"), b"").unwrap();
+    let broken = tmp.path().join("broken.tar");
+    let retar = std::process::Command::new("tar")
+        .arg("-cf")
+        .arg(&broken)
+        .arg("-C")
+        .arg(&unpacked)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(retar.success());
+    let volume = rt.volume("data").unwrap();
+    rt.remove_volume(&volume, Default::default()).unwrap();
+    assert!(
+        rt.import_checkpoint(&broken, &RestoreOptions::default())
+            .is_err()
+    );
+    assert!(rt.containers().unwrap().is_empty(), "its container went");
+    assert!(!rt.volume_exists("data").unwrap(), "its volume went");
 }

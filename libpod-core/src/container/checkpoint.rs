@@ -178,10 +178,13 @@ pub struct RestoreOptions {
     pub name: Option<String>,
     /// For an import: leave the archive's root filesystem changes out (`--ignore-rootfs`).
     pub ignore_rootfs: bool,
-    /// For an import: drop the static addresses the container asked for on its networks
-    /// (`--ignore-static-ip`), so that a copy beside the original gets addresses of its own.
+    /// For an import: leave the archive's volume contents out (`--ignore-volumes`).
+    pub ignore_volumes: bool,
+    /// Choose the addresses anew: neither the ones the checkpoint recorded nor, for an
+    /// import, the static ones the container asked for (`--ignore-static-ip`), so that a
+    /// copy beside the original gets addresses of its own.
     pub ignore_static_ip: bool,
-    /// For an import: drop the static MAC addresses (`--ignore-static-mac`).
+    /// The same for MAC addresses (`--ignore-static-mac`).
     pub ignore_static_mac: bool,
 }
 
@@ -228,6 +231,17 @@ impl RestoreOptions {
     /// ```
     pub fn ignore_rootfs(mut self, ignore: bool) -> Self {
         self.ignore_rootfs = ignore;
+        self
+    }
+
+    /// Sets `ignore_volumes`.
+    ///
+    /// ```
+    /// let options = libpod_core::container::RestoreOptions::default().ignore_volumes(true);
+    /// assert!(options.ignore_volumes);
+    /// ```
+    pub fn ignore_volumes(mut self, ignore: bool) -> Self {
+        self.ignore_volumes = ignore;
         self
     }
 
@@ -302,9 +316,6 @@ impl Locked<'_> {
                          unless '--export' is used"
                     .into(),
             });
-        }
-        if options.export.is_some() && !options.ignore_volumes {
-            super::checkpoint_archive::refuse_named_volumes(self.config())?;
         }
         let criu = require_criu(self.id(), "checkpoint")?;
         let static_dir = self.runtime().container_static_dir(self.id());

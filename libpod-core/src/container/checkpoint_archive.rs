@@ -6,10 +6,11 @@
 //! database keeps it), `spec.dump` (the bundle's OCI spec, for reference), `network.status`
 //! (its addresses, given back by an import that keeps the container's name) and, unless
 //! `ignore_rootfs`, the root filesystem's changes (`rootfs-diff.tar`, `deleted.files`; see
-//! `checkpoint_rootfs.rs`), as Podman names them. An import reads any of the three
-//! compressions, whatever the file is called. Not yet in it, unlike Podman's: /dev/shm and
-//! named volumes' contents (an export of a container with named volumes needs
-//! `ignore_volumes`), so that processes whose open files are there do not restore.
+//! `checkpoint_rootfs.rs`) and the contents of its named volumes (`volumes/NAME.tar`, each
+//! as `volume export` writes it), as Podman names them. An import reads any of the three
+//! compressions, whatever the file is called, and unpacks each volume's tar into a new volume
+//! of that name as `volume import` does (as Podman, it refuses when one exists, unless
+//! `ignore_volumes`). Not yet in it, unlike Podman's: /dev/shm's contents.
 
 use super::checkpoint::{
     CHECKPOINT_DIR, CheckpointOptions, CriuReport, NETWORK_STATUS, RestoreOptions,
@@ -32,6 +33,9 @@ const IMPORT_DIR: &str = "checkpoint-imports";
 /// In an import's directory: the ID of the container it makes (not an archive member name:
 /// the archive is unpacked beside it).
 const IMPORTED_ID: &str = ".imported-id";
+/// In an import's directory: the volumes the import makes (one name a line), removed with
+/// its container when it fails or is cut short.
+const IMPORTED_VOLUMES: &str = ".imported-volumes";
 
 /// How an exported checkpoint archive is compressed (Podman's `--compress`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -69,25 +73,24 @@ impl std::str::FromStr for Compression {
     }
 }
 
-/// Refuses an export of a container with named volumes, whose contents are not exported yet.
-pub(super) fn refuse_named_volumes(config: &ContainerConfig) -> Result<()> {
-    let named = config
+/// In an archive: the directory of the volumes' tars.
+const VOLUMES_DIR: &str = "volumes";
+
+/// The names of the container's named volumes (its anonymous ones are named by now).
+fn named_volumes(config: &ContainerConfig) -> Vec<String> {
+    config
         .mounts
         .iter()
-        .any(|m| matches!(m, libpod_spec::parse::VolumeMount::Named { .. }));
-    if named {
-        return Err(CoreError::InvalidOption {
-            option: "export",
-            reason: "exporting the contents of named volumes is not supported yet: \
-                     use --ignore-volumes to export the checkpoint without them"
-                .into(),
-        });
-    }
-    Ok(())
+        .filter_map(|m| match m {
+            libpod_spec::parse::VolumeMount::Named { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
-/// Writes the container's checkpoint, config, spec and (unless `ignore_rootfs`) root
-/// filesystem changes to `archive` (created 0600, replaced when it exists).
+/// Writes the container's checkpoint, config, spec, (unless `ignore_rootfs`) root filesystem
+/// changes and (unless `ignore_volumes`) volumes to `archive` (created 0600, replaced when
+/// it exists).
 pub(super) fn export(
     locked: &Locked<'_>,
     archive: &Path,
@@ -99,11 +102,15 @@ pub(super) fn export(
         .join("rootfs-export");
     remove_dir_if_present(&staging)?;
     let result = (|| {
+        crate::runtime::modes::create_private_dir(&staging)?;
         if !options.ignore_rootfs {
-            crate::runtime::modes::create_private_dir(&staging)?;
             rootfs::export(locked, &staging)?;
         }
-        write_archive(locked, archive, options.compression, &staging)
+        let volumes = match options.ignore_volumes {
+            true => Vec::new(),
+            false => export_volumes(locked, &staging.join(VOLUMES_DIR))?,
+        };
+        write_archive(locked, archive, options.compression, &staging, &volumes)
     })();
     if let Err(err) = remove_dir_if_present(&staging) {
         tracing::debug!(%err, "removing the exported root filesystem changes");
@@ -111,11 +118,34 @@ pub(super) fn export(
     result
 }
 
+/// Each named volume's data as `dir/NAME.tar`; their names.
+fn export_volumes(locked: &Locked<'_>, dir: &Path) -> Result<Vec<String>> {
+    let names = named_volumes(locked.config());
+    if names.is_empty() {
+        return Ok(names);
+    }
+    crate::runtime::modes::create_private_dir(dir)?;
+    for name in &names {
+        let path = dir.join(format!("{name}.tar"));
+        let file = crate::runtime::modes::private_file()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|err| CoreError::io("create", &path, err))?;
+        let mut out = BufWriter::new(file);
+        crate::volume::Volume::load(locked.runtime(), name)?.export(&mut out)?;
+        out.flush()
+            .map_err(|err| CoreError::io("write", &path, err))?;
+    }
+    Ok(names)
+}
+
 fn write_archive(
     locked: &Locked<'_>,
     archive: &Path,
     compression: Compression,
-    rootfs_dir: &Path,
+    staging: &Path,
+    volumes: &[String],
 ) -> Result<()> {
     let failed = |reason: String| CoreError::CheckpointArchive {
         path: archive.to_path_buf(),
@@ -150,7 +180,8 @@ fn write_archive(
         config: &config,
         spec: spec.as_deref(),
         network_status: network_status.as_deref(),
-        rootfs_dir,
+        staging,
+        volumes,
     };
     let out = BufWriter::new(temp.file());
     let out = match compression {
@@ -176,7 +207,9 @@ struct Entries<'a> {
     config: &'a [u8],
     spec: Option<&'a [u8]>,
     network_status: Option<&'a [u8]>,
-    rootfs_dir: &'a Path,
+    /// Holds the root filesystem's changes and `volumes/`.
+    staging: &'a Path,
+    volumes: &'a [String],
 }
 
 impl Entries<'_> {
@@ -193,10 +226,14 @@ impl Entries<'_> {
             append_bytes(&mut tar, NETWORK_STATUS, status)?;
         }
         for name in [ROOTFS_DIFF, DELETED_FILES] {
-            let path = self.rootfs_dir.join(name);
+            let path = self.staging.join(name);
             if path.exists() {
                 tar.append_path_with_name(&path, name)?;
             }
+        }
+        for volume in self.volumes {
+            let name = format!("{VOLUMES_DIR}/{volume}.tar");
+            tar.append_path_with_name(self.staging.join(&name), &name)?;
         }
         let mut out = tar.into_inner()?;
         out.flush()?;
@@ -273,6 +310,16 @@ impl Runtime {
         if !unpacked.join(CHECKPOINT_DIR).join("inventory.img").exists() {
             return Err(failed("it holds no complete checkpoint".into()));
         }
+        // The volumes whose contents it restores are its own: none may exist (Podman's rule).
+        // The ones it makes go again if it fails.
+        let mut new_volumes = Vec::new();
+        for name in named_volumes(&config) {
+            if !self.volume_exists(&name)? {
+                new_volumes.push(name);
+            } else if !options.ignore_volumes {
+                return Err(CoreError::ImportVolumeExists(name));
+            }
+        }
         // Checked before anything is made; given back only under the same name (Podman: a
         // container restored under a new name is a copy, which gets addresses of its own).
         let network_status =
@@ -301,10 +348,15 @@ impl Runtime {
             Err(CoreError::ContainerNotFound(_)) => {}
             Err(err) => return Err(err),
         }
-        let marker = unpacked.join(IMPORTED_ID);
-        // Whole or absent (an open reads it to find the container), 0600 as our other files.
+        // Whole or absent (an open reads them to find what to undo), 0600 as our other files.
         libpod_fs::replace(
-            &marker,
+            &unpacked.join(IMPORTED_VOLUMES),
+            new_volumes.join("\n").as_bytes(),
+            libpod_fs::PRIVATE_FILE_MODE,
+            libpod_fs::Durability::Volatile,
+        )?;
+        libpod_fs::replace(
+            &unpacked.join(IMPORTED_ID),
             config.id.as_bytes(),
             libpod_fs::PRIVATE_FILE_MODE,
             libpod_fs::Durability::Volatile,
@@ -331,11 +383,18 @@ impl Runtime {
                 rootfs::import(&ctr, unpacked)
             }
         });
+        let moved = moved.and_then(|()| match options.ignore_volumes {
+            true => Ok(()),
+            false => import_volumes(self, &ctr, archive, unpacked),
+        });
         match moved.and_then(|()| ctr.restore(options)) {
             Ok(report) => Ok((ctr, report)),
             Err(err) => {
                 let removal = super::RemoveOptions::default().force(true);
-                if let Err(cleanup) = self.remove_container(&ctr, removal) {
+                let undone = self
+                    .remove_container(&ctr, removal)
+                    .and_then(|()| remove_volumes(self, &new_volumes));
+                if let Err(cleanup) = undone {
                     return Err(CoreError::WithCleanupFailure {
                         primary: Box::new(err),
                         cleanup: cleanup.to_string(),
@@ -345,6 +404,37 @@ impl Runtime {
             }
         }
     }
+}
+
+/// Unpacks each of the container's named volumes that the archive holds (`volumes/NAME.tar`)
+/// into the volume, made by the container's creation (none existed before), as `volume
+/// import` does: entries as safely as image layers. A volume the archive lacks stays empty.
+fn import_volumes(rt: &Runtime, ctr: &Container, archive: &Path, unpacked: &Path) -> Result<()> {
+    let root = libpod_fs::Root::open(unpacked)?;
+    for name in named_volumes(ctr.config()) {
+        // A volume's name has no '/' (checked when it was made): one entry of `volumes/`.
+        let tar = match root.open_regular(
+            Path::new(VOLUMES_DIR).join(format!("{name}.tar")),
+            libpod_fs::Policy::NoSymlinks,
+        ) {
+            Ok(file) => file,
+            Err(libpod_fs::FsError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                continue;
+            }
+            Err(err) => return Err(err.into()),
+        };
+        let volume = crate::volume::Volume::load(rt, &name)?;
+        volume.import(std::io::BufReader::new(tar)).map_err(|err| {
+            CoreError::CheckpointArchive {
+                path: archive.to_path_buf(),
+                reason: format!("importing volume {name}: {err}"),
+            }
+        })?;
+        tracing::debug!(volume = %name, "volume restored from the checkpoint archive");
+    }
+    Ok(())
 }
 
 /// Unpacks `archive` (zstd, gzip or plain tar, told by its first bytes) into `dir` with the
@@ -400,14 +490,28 @@ fn remove_half_import(rt: &Runtime, dir: &Path) -> Result<()> {
     let Ok(id) = std::fs::read_to_string(dir.join(IMPORTED_ID)) else {
         return Ok(());
     };
-    let ctr = match Container::load(rt, id.trim()) {
-        Ok(ctr) => ctr,
-        Err(CoreError::ContainerNotFound(_)) => return Ok(()),
+    let volumes: Vec<String> = std::fs::read_to_string(dir.join(IMPORTED_VOLUMES))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    match Container::load(rt, id.trim()) {
+        Ok(ctr) if ctr.state()?.restored => return Ok(()),
+        Ok(ctr) => {
+            tracing::info!(container = %ctr.id(), "removing the container of an interrupted import");
+            rt.remove_container(&ctr, super::RemoveOptions::default().force(true))?;
+        }
+        // Never made, or its removal done: its volumes may be left.
+        Err(CoreError::ContainerNotFound(_)) => {}
         Err(err) => return Err(err),
-    };
-    if ctr.state()?.restored {
-        return Ok(());
     }
-    tracing::info!(container = %ctr.id(), "removing the container of an interrupted import");
-    rt.remove_container(&ctr, super::RemoveOptions::default().force(true))
+    remove_volumes(rt, &volumes)
+}
+
+/// Removes the volumes an import made (any already gone is no error).
+fn remove_volumes(rt: &Runtime, names: &[String]) -> Result<()> {
+    for name in names.iter().filter(|n| !n.is_empty()) {
+        rt.remove_volume_named(name, true)?;
+    }
+    Ok(())
 }

@@ -195,3 +195,32 @@ fn a_failed_import_leaves_no_directory_behind() {
     let left: Vec<_> = std::fs::read_dir(&imports).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn an_open_removes_the_volumes_an_interrupted_import_made() {
+    use crate::volume::with_volume_name;
+    let f = fixture();
+    let imports = f.rt.root().join("checkpoint-imports");
+    // Cut short after it made its volume and container.
+    f.rt.new_volume([with_volume_name("made")]).unwrap();
+    let half = f.ctr();
+    let dir = imports.join("a");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".imported-id"), half.id()).unwrap();
+    std::fs::write(dir.join(".imported-volumes"), "made").unwrap();
+    // Cut short after it made its volume, before its container.
+    f.rt.new_volume([with_volume_name("early")]).unwrap();
+    let early = imports.join("b");
+    std::fs::create_dir_all(&early).unwrap();
+    std::fs::write(early.join(".imported-id"), "f".repeat(64)).unwrap();
+    std::fs::write(early.join(".imported-volumes"), "early").unwrap();
+    // A volume no import made stays.
+    f.rt.new_volume([with_volume_name("other")]).unwrap();
+
+    repair_interrupted_imports(&f.rt);
+
+    assert!(!f.rt.volume_exists("made").unwrap());
+    assert!(!f.rt.volume_exists("early").unwrap());
+    assert!(f.rt.volume_exists("other").unwrap());
+    assert!(!dir.exists() && !early.exists());
+}

@@ -275,6 +275,7 @@ pub fn restore(rt: &Runtime, args: RestoreArgs) -> Result {
         .tcp_established(args.tcp_established)
         .file_locks(args.file_locks)
         .ignore_rootfs(args.ignore_rootfs)
+        .ignore_volumes(args.ignore_volumes)
         .ignore_static_ip(args.ignore_static_ip)
         .ignore_static_mac(args.ignore_static_mac);
     if let Some(archive) = &args.import {
