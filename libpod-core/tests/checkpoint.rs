@@ -472,3 +472,50 @@ fn named_volumes_travel_in_the_archive_into_new_volumes() {
     assert!(rt.containers().unwrap().is_empty(), "its container went");
     assert!(!rt.volume_exists("data").unwrap(), "its volume went");
 }
+
+/// The file `name` in the container's /dev/shm, seen through its running process.
+fn shm_file(ctr: &Container, name: &str) -> String {
+    let pid = ctr.state().unwrap().pid.expect("it runs");
+    std::fs::read_to_string(format!("/proc/{pid}/root/dev/shm/{name}")).unwrap_or_default()
+}
+
+#[test]
+fn dev_shm_keeps_its_contents_across_a_restore_in_place_and_from_an_archive() {
+    require_root();
+    require_criu();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let ctr = shell(
+        &rt,
+        &cg,
+        &format!("echo kept > /dev/shm/file; {COUNTER}"),
+        vec![
+            with_name("shm"),
+            with_log_driver(LogDriver::K8sFile),
+            with_stop_timeout(1),
+        ],
+    );
+    ctr.start().unwrap();
+    wait_count(&ctr, 2);
+    assert_eq!(shm_file(&ctr, "file"), "kept\n");
+
+    ctr.checkpoint(&CheckpointOptions::default()).unwrap();
+    ctr.restore(&RestoreOptions::default()).unwrap();
+    assert_eq!(shm_file(&ctr, "file"), "kept\n", "in place");
+
+    let archive = tmp.path().join("shm.tar.zst");
+    ctr.checkpoint(&CheckpointOptions::default().export(&archive))
+        .unwrap();
+    let (copy, _) = rt
+        .import_checkpoint(&archive, &RestoreOptions::default().name("shm2"))
+        .unwrap();
+    assert_eq!(shm_file(&copy, "file"), "kept\n", "from the archive");
+    let at = wait_count(&copy, 1);
+    wait_count(&copy, at + 2);
+    for c in [&ctr, &copy] {
+        rt.remove_container(c, RemoveOptions::default().force(true))
+            .unwrap();
+    }
+}

@@ -15,7 +15,7 @@
 //! (Podman's file of that name): a restore gives each interface the addresses and MAC
 //! address it had, dynamic ones too, so that the restored processes' connections and peers'
 //! neighbour entries still hold (`--ignore-static-ip` and `--ignore-static-mac` let IPAM
-//! choose again).
+//! choose again). `devshm-checkpoint.tar` keeps /dev/shm's contents (`checkpoint_shm.rs`).
 
 use super::checkpoint_intent;
 use super::{Container, ContainerStatus, Locked};
@@ -348,6 +348,8 @@ impl Locked<'_> {
             runtime_duration: started.elapsed(),
             statistics: read_statistics(&static_dir.join(STATS_DUMP)),
         };
+        // Before the cleanup unmounts it.
+        self.save_shm(&static_dir)?;
         tracing::debug!(container = %self.id(), path = %images.display(), "checkpointed");
         self.state.checkpointed_at = Some(now_rfc3339());
         if !options.leave_running {
@@ -439,6 +441,7 @@ impl Locked<'_> {
                 remove_checkpoint(&images),
                 remove_file_if_present(&static_dir.join(DUMP_LOG)),
                 remove_file_if_present(&static_dir.join(NETWORK_STATUS)),
+                remove_file_if_present(&static_dir.join(super::checkpoint_shm::DEVSHM_TAR)),
                 remove_file_if_present(&restore_log),
                 remove_file_if_present(&stats),
             ] {

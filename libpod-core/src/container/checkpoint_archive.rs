@@ -10,13 +10,15 @@
 //! as `volume export` writes it), as Podman names them. An import reads any of the three
 //! compressions, whatever the file is called, and unpacks each volume's tar into a new volume
 //! of that name as `volume import` does (as Podman, it refuses when one exists, unless
-//! `ignore_volumes`). Not yet in it, unlike Podman's: /dev/shm's contents.
+//! `ignore_volumes`), and `devshm-checkpoint.tar` (the container's /dev/shm, see
+//! `checkpoint_shm.rs`).
 
 use super::checkpoint::{
     CHECKPOINT_DIR, CheckpointOptions, CriuReport, NETWORK_STATUS, RestoreOptions,
     read_network_status, remove_dir_if_present,
 };
 use super::checkpoint_rootfs::{self as rootfs, DELETED_FILES, ROOTFS_DIFF};
+use super::checkpoint_shm::DEVSHM_TAR;
 use super::{Container, ContainerConfig, Locked};
 use crate::error::{CoreError, Result};
 use crate::runtime::Runtime;
@@ -181,6 +183,7 @@ fn write_archive(
         spec: spec.as_deref(),
         network_status: network_status.as_deref(),
         staging,
+        static_dir: &static_dir,
         volumes,
     };
     let out = BufWriter::new(temp.file());
@@ -209,6 +212,8 @@ struct Entries<'a> {
     network_status: Option<&'a [u8]>,
     /// Holds the root filesystem's changes and `volumes/`.
     staging: &'a Path,
+    /// The container's: `devshm-checkpoint.tar`.
+    static_dir: &'a Path,
     volumes: &'a [String],
 }
 
@@ -234,6 +239,10 @@ impl Entries<'_> {
         for volume in self.volumes {
             let name = format!("{VOLUMES_DIR}/{volume}.tar");
             tar.append_path_with_name(self.staging.join(&name), &name)?;
+        }
+        let shm = self.static_dir.join(DEVSHM_TAR);
+        if shm.exists() {
+            tar.append_path_with_name(&shm, DEVSHM_TAR)?;
         }
         let mut out = tar.into_inner()?;
         out.flush()?;
@@ -373,6 +382,12 @@ impl Runtime {
                 let status = static_dir.join(NETWORK_STATUS);
                 std::fs::rename(unpacked.join(NETWORK_STATUS), &status)
                     .map_err(|err| CoreError::io("moving the network status to", &status, err))?;
+            }
+            // Only a regular file (the restore reads it as a tar, as safely as a layer).
+            if unpacked.join(DEVSHM_TAR).is_file() {
+                let shm = static_dir.join(DEVSHM_TAR);
+                std::fs::rename(unpacked.join(DEVSHM_TAR), &shm)
+                    .map_err(|err| CoreError::io("moving the shm contents to", &shm, err))?;
             }
             Ok(())
         })();

@@ -15,6 +15,7 @@ pub(crate) use checkpoint_archive::repair_interrupted_imports;
 mod checkpoint_intent;
 pub(crate) use checkpoint_intent::repair_interrupted as repair_interrupted_checkpoints;
 mod checkpoint_rootfs;
+mod checkpoint_shm;
 mod cleanup;
 mod copy;
 mod copy_tree;

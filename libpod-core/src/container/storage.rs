@@ -50,7 +50,7 @@ impl Locked<'_> {
     }
 
     /// Where this container's own shm is mounted (in its run directory).
-    fn own_shm_path(&self) -> PathBuf {
+    pub(crate) fn own_shm_path(&self) -> PathBuf {
         self.runtime().container_run_dir(self.id()).join("shm")
     }
 

@@ -193,6 +193,9 @@ impl Locked<'_> {
         let pending = oci.launch(&args)?;
         let networks = restore.and_then(|r| r.networks.as_ref());
         self.write_bundle(&run_dir, others, networks)?;
+        if restore.is_some() {
+            self.restore_shm(&rt.container_static_dir(id))?;
+        }
         let created = pending.create()?;
         drop(warmup);
         self.state.status = match restore {
