@@ -1,7 +1,8 @@
 //! Checkpoint and restore with the real runc, conmon and CRIU (found through PATH, as runc
 //! finds it: `cargo xtask test` puts a CRIU that works on this kernel first). A counting
 //! process is checkpointed, its count stops, and it resumes where it was after a restore, in
-//! place or from an exported archive in a new container.
+//! place or from an exported archive in a new container; with its addresses, named volumes,
+//! /dev/shm and a held file lock.
 
 mod common;
 
@@ -9,9 +10,12 @@ use common::{CgroupParent, process_gone, runtime, shell};
 use libpod_core::CoreError;
 use libpod_core::container::{
     CheckpointOptions, Compression, Container, ContainerStatus, LogDriver, RemoveOptions,
-    RestoreOptions, with_log_driver, with_name, with_named_volumes, with_stop_timeout,
+    RestoreOptions, with_cgroup_parent, with_command, with_log_driver, with_name,
+    with_named_volumes, with_rootfs_from_image, with_stop_timeout,
 };
 use libpod_core::events::{EventType, ReadOptions};
+use libpod_core::exec::{ExecEnd, ExecStreams};
+use libpod_core::record::ExecConfig;
 use libpod_core::runtime::Runtime;
 use libpod_testutil::{TempRoot, require_criu, require_root, serial};
 use std::time::{Duration, Instant};
@@ -518,4 +522,86 @@ fn dev_shm_keeps_its_contents_across_a_restore_in_place_and_from_an_archive() {
         rt.remove_container(c, RemoveOptions::default().force(true))
             .unwrap();
     }
+}
+
+/// An image of busybox with util-linux's `flock` from the host (busybox has none) and the
+/// libraries it needs, copied in: CRIU restores the container's mounts, so no bind mounts.
+fn flock_image(rt: &Runtime, tmp: &TempRoot) -> &'static str {
+    let rootfs = tmp.path().join("flock-rootfs");
+    libpod_testutil::busybox_rootfs(&rootfs).unwrap();
+    for (from, to) in [
+        ("/usr/bin/flock", "usr/bin/flock"),
+        (
+            "/lib/x86_64-linux-gnu/libc.so.6",
+            "lib/x86_64-linux-gnu/libc.so.6",
+        ),
+        ("/lib64/ld-linux-x86-64.so.2", "lib64/ld-linux-x86-64.so.2"),
+    ] {
+        let to = rootfs.join(to);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, &to).unwrap();
+    }
+    let tar = tmp.path().join("flock.tar");
+    libpod_testutil::tar_directory(&rootfs, &tar).unwrap();
+    let name = "localhost/busybox-flock";
+    rt.storage()
+        .import_tarball(
+            std::fs::File::open(&tar).unwrap(),
+            Some(&libpod_storage::ImageReference::parse(name).unwrap()),
+            &[],
+        )
+        .unwrap();
+    name
+}
+
+#[test]
+fn a_held_file_lock_needs_file_locks_and_is_held_again_after_the_restore() {
+    require_root();
+    require_criu();
+    let _serial = serial();
+    let tmp = TempRoot::new().unwrap();
+    let cg = CgroupParent::new();
+    let rt = runtime(&tmp);
+    let image = flock_image(&rt, &tmp);
+    let ctr = rt
+        .new_container([
+            with_rootfs_from_image(image),
+            with_command([
+                "/usr/bin/flock".to_string(),
+                "/tmp/lock".into(),
+                "sh".into(),
+                "-c".into(),
+                COUNTER.into(),
+            ]),
+            with_cgroup_parent(cg.0.clone()),
+            with_name("locker"),
+            with_log_driver(LogDriver::K8sFile),
+            with_stop_timeout(1),
+        ])
+        .unwrap();
+    ctr.start().unwrap();
+    wait_count(&ctr, 2);
+    let try_lock = |ctr: &Container| {
+        let config = ExecConfig::new(
+            ["/usr/bin/flock", "-n", "/tmp/lock", "true"]
+                .map(String::from)
+                .to_vec(),
+        );
+        ctr.exec(config, ExecStreams::discard()).unwrap()
+    };
+    assert_eq!(try_lock(&ctr), ExecEnd::Exited(1), "held");
+
+    // CRIU refuses a lock it was not told to dump; the processes go on.
+    assert!(ctr.checkpoint(&CheckpointOptions::default()).is_err());
+    assert_eq!(ctr.status().unwrap(), ContainerStatus::Running);
+
+    ctr.checkpoint(&CheckpointOptions::default().file_locks(true))
+        .unwrap();
+    let stopped = *counts(&ctr).last().unwrap();
+    ctr.restore(&RestoreOptions::default().file_locks(true))
+        .unwrap();
+    wait_count(&ctr, stopped + 2);
+    assert_eq!(try_lock(&ctr), ExecEnd::Exited(1), "held after the restore");
+    rt.remove_container(&ctr, RemoveOptions::default().force(true))
+        .unwrap();
 }

@@ -230,12 +230,18 @@ fn protobuf_fields(mut data: &[u8]) -> Option<Vec<(u64, ProtoValue<'_>)>> {
 
 /// A log line without CRIU's leading `(00.012345) ` timestamp.
 fn without_timestamp(line: &str) -> &str {
-    match line
+    let rest = match line
         .strip_prefix('(')
         .and_then(|rest| rest.split_once(") "))
     {
         Some((stamp, rest)) if stamp.chars().all(|c| c.is_ascii_digit() || c == '.') => rest,
         _ => line,
+    };
+    // A restored task's lines carry its PID: `(00.065535)      1: Error (...)`.
+    let rest = rest.trim_start();
+    match rest.split_once(": ") {
+        Some((pid, after)) if !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit()) => after,
+        _ => rest,
     }
 }
 
@@ -270,6 +276,14 @@ mod tests {
             "vdso: Unexpected rt vDSO area bounds; vdso: Failed to fill self vdso symtable"
         );
         assert_eq!(criu_errors("Looks good.\n"), "Looks good.");
+        // A restored task's errors carry its PID (the one that says why a restore failed).
+        let restore = "(00.040945) Error (criu/util.c:1533): rlimit: Can't setup\n\
+                       (00.065535)      1: Error (criu/mount-v2.c:324): mnt-v2: Failed to \
+                       move_mount\n(00.066456) Error (criu/cr-restore.c:2320): Restoring FAILED.\n";
+        assert_eq!(
+            criu_errors(restore),
+            "rlimit: Can't setup; mnt-v2: Failed to move_mount; Restoring FAILED."
+        );
     }
 
     #[test]
