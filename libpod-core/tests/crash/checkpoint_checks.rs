@@ -86,10 +86,17 @@ pub fn check_checkpoints(
     let outcome = match interrupted.op {
         OpKind::Checkpoint => check_checkpoint(found, plan),
         OpKind::Restore => check_restore(found, plan),
-        OpKind::RestoreImport => match found {
-            None => Ok(()),
-            Some(ctr) => running_restored(ctr, &ctr.log_path(), None),
-        },
+        OpKind::RestoreImport => {
+            // The volume it makes is there with its container, and gone without.
+            let volume = super::checkpoint_ops::import_volume(&interrupted.target);
+            match (found, rt.volume_exists(&volume)) {
+                (_, Err(e)) => Err(format!("volume_exists({volume}): {e}")),
+                (None, Ok(false)) => Ok(()),
+                (None, Ok(true)) => Err(format!("volume {volume} left without its container")),
+                (Some(_), Ok(false)) => Err(format!("volume {volume} missing")),
+                (Some(ctr), Ok(true)) => running_restored(ctr, &ctr.log_path(), None),
+            }
+        }
         _ => Ok(()),
     };
     if let Err(e) = outcome {

@@ -5,7 +5,8 @@
 //!   with `--export` to an archive under the roots' `exports/` (leaving it running or not).
 //! - `restore`: in place, of a container left exited and checkpointed (with `--keep` or not).
 //! - `restore-import`: an archive exported beforehand restored into a new container, by a
-//!   new name.
+//!   new name, with the named volume the archive carries made anew (the exported container
+//!   and its volume are removed first: an import refuses an existing volume).
 //!
 //! Their containers count (`echo 1, 2, 3...` into a k8s-file log), so that the checks can
 //! tell a restored process (its count goes on) from a fresh start (it counts from 1).
@@ -14,8 +15,8 @@ use super::ops::{ChildArgs, OpKind, Plan, container_options};
 use super::roots::Roots;
 use super::setup::{MAX_CONTAINERS, MAX_RUNNING, containers, limit_running, make_room};
 use libpod_core::container::{
-    CheckpointOptions, Container, ContainerStatus, LogDriver, RestoreOptions, with_command,
-    with_log_driver,
+    CheckpointOptions, Container, ContainerStatus, LogDriver, RemoveOptions, RestoreOptions,
+    with_command, with_log_driver, with_named_volumes,
 };
 use libpod_core::runtime::Runtime;
 use std::path::{Path, PathBuf};
@@ -161,15 +162,33 @@ pub fn prepare(
         }
         OpKind::RestoreImport => {
             limit_running(rt, MAX_RUNNING - 1)?;
-            // The exported container, checkpointed and left exited, makes room for the copy.
+            // The exported container and its volume go once exported: the import makes both.
             let name = format!("crash-{label}-exported");
-            let ctr = new_counter(rt, roots, &name)?;
+            let volume = import_volume(&format!("crash-{label}-imported"));
+            let mut options = container_options(&name, &roots.cgroup.0);
+            options.push(with_command(["/bin/sh", "-c", COUNTER]));
+            options.push(with_log_driver(LogDriver::K8sFile));
+            options.push(with_named_volumes(vec![(
+                volume.clone(),
+                "/data".into(),
+                Vec::new(),
+            )]));
+            let ctr = rt
+                .new_container(options)
+                .map_err(|e| format!("creating container {name}: {e}"))?;
             ctr.start()
                 .map_err(|e| format!("starting container {name}: {e}"))?;
             wait_count(&ctr.log_path(), 3)?;
             let archive = exports_dir.join(format!("crash-{label}.tar.zst"));
             ctr.checkpoint(&CheckpointOptions::default().export(&archive))
                 .map_err(|e| format!("exporting {name}: {e}"))?;
+            rt.remove_container(&ctr, RemoveOptions::default().force(true))
+                .map_err(|e| format!("removing {name}: {e}"))?;
+            let made = rt
+                .volume(&volume)
+                .map_err(|e| format!("volume {volume}: {e}"))?;
+            rt.remove_volume(&made, Default::default())
+                .map_err(|e| format!("removing volume {volume}: {e}"))?;
             ckpt.archive = Some(archive);
             args.target = format!("crash-{label}-imported");
         }
@@ -271,6 +290,11 @@ fn new_counter(rt: &Runtime, roots: &Roots, name: &str) -> Result<Container, Str
     options.push(with_log_driver(LogDriver::K8sFile));
     rt.new_container(options)
         .map_err(|e| format!("creating container {name}: {e}"))
+}
+
+/// The named volume of the container a `restore-import` makes under `target`.
+pub fn import_volume(target: &str) -> String {
+    format!("{target}-vol")
 }
 
 /// Whether a container is one of the counting ones.
