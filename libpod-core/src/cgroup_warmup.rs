@@ -18,13 +18,16 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 /// How often the lock is taken again while warm: well within the grace period after which
 /// the kernel goes back to the slow path.
 const PERIOD: Duration = Duration::from_millis(3);
+
+/// Failed writes in a row after which the warm-up is off for good (the cgroup removed, ...).
+const MAX_FAILURES: u32 = 3;
 
 struct Shared {
     /// Operations under way.
@@ -135,11 +138,16 @@ impl Warmer {
                 .map_err(|err| tracing::debug!(path = %path.display(), %err, "no cgroup warm-up"))
                 .ok()
         });
+        let mut failures = 0;
         loop {
             // One system call per write, as a cgroup file wants it.
             let written = file
                 .as_mut()
                 .is_some_and(|f| f.write(tid.as_bytes()).is_ok());
+            failures = if written { 0 } else { failures + 1 };
+            if failures >= MAX_FAILURES {
+                file = None;
+            }
             let mut shared = self.shared();
             if written {
                 shared.touches += 1;
@@ -181,15 +189,18 @@ fn resolve(cgroup: &str, mountinfo: &str) -> Option<PathBuf> {
             continue;
         };
         if hierarchy == "0" && controllers.is_empty() {
-            if let Some(mount) = mounts.iter().find(|m| m.v2) {
-                return Some(mount.file(path, "cgroup.threads"));
-            }
-        } else if v1.is_none()
-            && let Some(mount) = mounts
+            if let Some(file) = mounts
                 .iter()
-                .find(|m| !m.v2 && m.serves(controllers.split(',')))
-        {
-            v1 = Some(mount.file(path, "tasks"));
+                .filter(|m| m.v2)
+                .find_map(|m| m.file(path, "cgroup.threads"))
+            {
+                return Some(file);
+            }
+        } else if v1.is_none() {
+            v1 = mounts
+                .iter()
+                .filter(|m| !m.v2 && m.serves(controllers.split(',')))
+                .find_map(|m| m.file(path, "tasks"));
         }
     }
     v1
@@ -235,15 +246,15 @@ impl<'a> CgroupMount<'a> {
         controllers.all(|c| !c.is_empty() && self.options.split(',').any(|o| o == c))
     }
 
-    /// `name` in the directory of cgroup `path` under this mount.
-    fn file(&self, path: &str, name: &str) -> PathBuf {
-        let relative = match self.root {
-            "/" => path,
-            root => path.strip_prefix(root).unwrap_or(path),
-        };
-        let mut dir = PathBuf::from(self.mount_point);
-        dir.push(relative.trim_start_matches('/'));
-        dir.join(name)
+    /// `name` in the directory of cgroup `path` under this mount; none when the mount does
+    /// not show that cgroup (its root is not an ancestor: another cgroup namespace's view).
+    fn file(&self, path: &str, name: &str) -> Option<PathBuf> {
+        let path = Path::new(path);
+        if !path.is_absolute() || path.components().any(|c| c == Component::ParentDir) {
+            return None;
+        }
+        let relative = path.strip_prefix(self.root).ok()?;
+        Some(Path::new(self.mount_point).join(relative).join(name))
     }
 }
 

@@ -58,6 +58,18 @@ fn a_mount_showing_a_cgroup_below_the_root_is_followed() {
         resolve("0::/pod/ctr\n", mounts),
         Some(PathBuf::from("/sys/fs/cgroup/cgroup.threads"))
     );
+    // A cgroup the mount does not show (a sibling whose name merely starts alike, one
+    // outside it, one with `..`): nothing, rather than a file of another cgroup.
+    assert_eq!(resolve("0::/pod/ctr2\n", mounts), None);
+    assert_eq!(resolve("0::/other\n", mounts), None);
+    assert_eq!(resolve("0::/pod/ctr/../../x\n", mounts), None);
+    // Of two v2 mounts, the one that shows the cgroup.
+    let both = "50 40 0:50 /pod/ctr /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n\
+                51 40 0:50 / /host/cgroup rw - cgroup2 cgroup2 rw\n";
+    assert_eq!(
+        resolve("0::/elsewhere\n", both),
+        Some(PathBuf::from("/host/cgroup/elsewhere/cgroup.threads"))
+    );
 }
 
 #[test]
@@ -72,13 +84,14 @@ fn no_cgroup_filesystem_names_nothing() {
 #[test]
 fn the_write_on_this_host_succeeds_and_moves_nothing() {
     let target = this_process().expect("a cgroup filesystem is mounted here");
-    let before = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+    // This thread's own view: the thread is what a write of its ID could move.
+    let before = std::fs::read_to_string("/proc/thread-self/cgroup").unwrap();
     let tid = nix::unistd::gettid().to_string();
     let mut file = std::fs::File::options().write(true).open(&target).unwrap();
     file.write_all(tid.as_bytes())
         .unwrap_or_else(|e| panic!("write {tid} to {}: {e}", target.display()));
     assert_eq!(
-        std::fs::read_to_string("/proc/self/cgroup").unwrap(),
+        std::fs::read_to_string("/proc/thread-self/cgroup").unwrap(),
         before
     );
 }
@@ -155,6 +168,18 @@ fn a_target_that_cannot_be_opened_turns_the_warm_up_off() {
     assert!(later.warmer.is_none(), "no thread once the target failed");
     assert!(!warmer.shared().running);
     assert_eq!(warmer.shared().users, 0);
+}
+
+#[test]
+fn writes_that_keep_failing_turn_the_warm_up_off() {
+    // /dev/full opens, and every write to it fails.
+    let warmer = warmer(|| Some(PathBuf::from("/dev/full")));
+    let held = warmer.begin();
+    until("the thread's end", || !warmer.shared().running);
+    assert!(warmer.shared().unwritable);
+    assert_eq!(warmer.shared().touches, 0);
+    drop(held);
+    assert!(warmer.begin().warmer.is_none());
 }
 
 #[test]

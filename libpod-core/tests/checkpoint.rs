@@ -406,6 +406,18 @@ fn named_volumes_travel_in_the_archive_into_new_volumes() {
 
     let volume = rt.volume("data").unwrap();
     rt.remove_volume(&volume, Default::default()).unwrap();
+    // Its name taken: the import fails after making the volume, which goes again.
+    let squatter = shell(&rt, &cg, "true", vec![with_name("voluminous")]);
+    assert!(
+        rt.import_checkpoint(&archive, &RestoreOptions::default())
+            .is_err()
+    );
+    assert!(
+        !rt.volume_exists("data").unwrap(),
+        "the volume it made went"
+    );
+    rt.remove_container(&squatter, RemoveOptions::default())
+        .unwrap();
     let (restored, _) = rt
         .import_checkpoint(&archive, &RestoreOptions::default())
         .unwrap();

@@ -325,6 +325,8 @@ impl Locked<'_> {
         remove_file_if_present(&static_dir.join(DUMP_LOG))?;
         remove_file_if_present(&static_dir.join(STATS_DUMP))?;
         write_network_status(&static_dir, &self.state.network_status)?;
+        // An earlier checkpoint's must never go with these images.
+        remove_file_if_present(&static_dir.join(super::checkpoint_shm::DEVSHM_TAR))?;
         if options.leave_running {
             checkpoint_intent::clear(self.runtime(), self.id())?;
         } else {
@@ -457,7 +459,7 @@ impl Locked<'_> {
 }
 
 /// Records `status` as `network.status` in `static_dir` (nothing, and no file, without one).
-fn write_network_status(
+pub(super) fn write_network_status(
     static_dir: &Path,
     status: &std::collections::BTreeMap<String, libpod_net::types::StatusBlock>,
 ) -> Result<()> {

@@ -24,6 +24,7 @@ use crate::error::{CoreError, Result};
 use crate::runtime::Runtime;
 
 use std::io::{BufWriter, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 /// The container's config in an archive.
@@ -370,7 +371,19 @@ impl Runtime {
             libpod_fs::PRIVATE_FILE_MODE,
             libpod_fs::Durability::Volatile,
         )?;
-        let ctr = self.add_recreated(&config)?;
+        let ctr = match self.add_recreated(&config) {
+            Ok(ctr) => ctr,
+            // It may have made volumes before it failed (a name taken, the image gone).
+            Err(err) => {
+                return Err(match remove_volumes(self, &new_volumes) {
+                    Ok(()) => err,
+                    Err(cleanup) => CoreError::WithCleanupFailure {
+                        primary: Box::new(err),
+                        cleanup: cleanup.to_string(),
+                    },
+                });
+            }
+        };
         let moved = (|| {
             let static_dir = self.container_static_dir(ctr.id());
             crate::runtime::modes::create_private_dir(&static_dir)?;
@@ -378,15 +391,16 @@ impl Runtime {
             remove_dir_if_present(&images)?;
             std::fs::rename(unpacked.join(CHECKPOINT_DIR), &images)
                 .map_err(|err| CoreError::io("moving the checkpoint to", &images, err))?;
-            if network_status.is_some() {
-                let status = static_dir.join(NETWORK_STATUS);
-                std::fs::rename(unpacked.join(NETWORK_STATUS), &status)
-                    .map_err(|err| CoreError::io("moving the network status to", &status, err))?;
+            if let Some(status) = &network_status {
+                super::checkpoint::write_network_status(&static_dir, status)?;
             }
             // Only a regular file (the restore reads it as a tar, as safely as a layer).
             if unpacked.join(DEVSHM_TAR).is_file() {
                 let shm = static_dir.join(DEVSHM_TAR);
                 std::fs::rename(unpacked.join(DEVSHM_TAR), &shm)
+                    .and_then(|()| {
+                        std::fs::set_permissions(&shm, std::fs::Permissions::from_mode(0o600))
+                    })
                     .map_err(|err| CoreError::io("moving the shm contents to", &shm, err))?;
             }
             Ok(())

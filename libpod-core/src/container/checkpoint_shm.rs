@@ -20,10 +20,10 @@ impl Locked<'_> {
     }
 
     /// Writes the shm's contents to `static_dir/devshm-checkpoint.tar` (none without an own
-    /// shm; an earlier one goes). Written beside and renamed when whole.
-    pub(super) fn save_shm(&self, static_dir: &Path) -> Result<()> {
+    /// shm). Written beside and renamed when whole. The checkpoint removed any earlier one
+    /// before its dump.
+    pub(crate) fn save_shm(&self, static_dir: &Path) -> Result<()> {
         let path = static_dir.join(DEVSHM_TAR);
-        super::checkpoint::remove_file_if_present(&path)?;
         let Some(shm) = self.own_shm() else {
             return Ok(());
         };

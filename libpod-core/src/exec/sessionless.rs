@@ -32,8 +32,6 @@ impl Container {
         streams: ExecStreams,
         timeout: Option<Duration>,
     ) -> Result<(ExecEnd, bool)> {
-        // The runtime moves the process into the container's cgroups: see cgroup_warmup.
-        let warmup = crate::cgroup_warmup::Warmup::begin();
         let (spec_path, rootfs) = {
             let locked = self.lock()?;
             if locked.state.status != ContainerStatus::Running {
@@ -48,6 +46,8 @@ impl Container {
                 locked.state.mountpoint.clone().unwrap_or_default(),
             )
         };
+        // The runtime moves the process into the container's cgroups: see cgroup_warmup.
+        let warmup = crate::cgroup_warmup::Warmup::begin();
         let rt = self.runtime();
         let id = crate::container::create::new_id()?;
         let dir = session_dir(rt, self.id(), &id);

@@ -110,8 +110,6 @@ impl Container {
         stdin: bool,
         terminal_size: Option<TerminalSize>,
     ) -> Result<(ExecStarted, crate::record::ExecConfig)> {
-        // The runtime moves the process into the container's cgroups: see cgroup_warmup.
-        let warmup = crate::cgroup_warmup::Warmup::begin();
         let locked = self.lock()?;
         let rt = self.runtime();
         let mut row = own_session(self, session)?;
@@ -126,6 +124,8 @@ impl Container {
             });
         }
         let dir = session_dir(rt, self.id(), session);
+        // The runtime moves the process into the container's cgroups: see cgroup_warmup.
+        let warmup = crate::cgroup_warmup::Warmup::begin();
         let launched = (|| {
             let spec_path = locked.state.config_path.clone().unwrap_or_default();
             let rootfs = locked.state.mountpoint.clone().unwrap_or_default();

@@ -30,7 +30,8 @@ pub(crate) struct NetworkSetup {
 /// What a restore gives back of the container's networking (Podman's restore from the
 /// checkpoint's `network.status`): on each network the checkpoint recorded, its interface
 /// gets the addresses and MAC address it had then, in place of the attachment's own, for that
-/// one setup. A network it has no record of keeps the attachment's.
+/// one setup, under the interface name it had. A network it has no record of keeps the
+/// attachment's (Podman clears the static ones there too).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct RestoredNetworks {
     /// The backend's result per network when the container was checkpointed.
@@ -46,13 +47,15 @@ impl RestoredNetworks {
     pub(crate) fn apply(&self, attachments: &mut [NetworkAttachment]) {
         for attachment in attachments {
             // Podman takes the first interface: there is one but for odd CNI setups.
-            let Some(interface) = self
+            let Some((name, interface)) = self
                 .status
                 .get(&attachment.network)
-                .and_then(|status| status.interfaces.values().next())
+                .and_then(|status| status.interfaces.iter().next())
             else {
                 continue;
             };
+            // The name the restored processes' sockets know it by.
+            attachment.interface_name = name.clone();
             attachment.static_ips = match self.ignore_ips {
                 true => Vec::new(),
                 false => interface

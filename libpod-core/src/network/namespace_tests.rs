@@ -33,7 +33,9 @@ fn the_recorded_address_and_mac_replace_the_attachments_own() {
         attachment("a", None, None),
         attachment("b", Some("10.9.9.9"), Some("0a:00:00:00:00:01")),
     ];
+    attachments[0].interface_name = "eth1".into();
     restored.apply(&mut attachments);
+    assert_eq!(attachments[0].interface_name, "eth0");
     assert_eq!(
         attachments[0].static_ips,
         ["10.1.2.3".parse::<IpAddr>().unwrap()]

@@ -158,9 +158,6 @@ impl Locked<'_> {
         others: &OthersStates,
         restore: Option<&Restore<'_>>,
     ) -> Result<()> {
-        // The runtime moves the container's first process into its cgroups: see
-        // cgroup_warmup.
-        let warmup = crate::cgroup_warmup::Warmup::begin();
         let rt = self.runtime().clone();
         let ctr = self.ctr;
         let config = ctr.config();
@@ -189,6 +186,9 @@ impl Locked<'_> {
         args.exit_command = &config.exit_command;
         args.conmon_pidfile = config.conmon_pidfile.as_deref();
         args.restore = restore.map(|r| r.args.clone());
+        // The runtime moves the container's first process into its cgroups: see
+        // cgroup_warmup.
+        let warmup = crate::cgroup_warmup::Warmup::begin();
         // conmon starts up while the bundle is written; dropped on a failure, it is stopped.
         let pending = oci.launch(&args)?;
         let networks = restore.and_then(|r| r.networks.as_ref());
