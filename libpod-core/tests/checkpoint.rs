@@ -9,8 +9,8 @@ mod common;
 use common::{CgroupParent, process_gone, runtime, shell};
 use libpod_core::CoreError;
 use libpod_core::container::{
-    CheckpointOptions, Compression, Container, ContainerStatus, LogDriver, RemoveOptions,
-    RestoreOptions, with_cgroup_parent, with_command, with_log_driver, with_name,
+    CheckpointOptions, Compression, Container, ContainerStatus, CtrCreateOption, LogDriver,
+    RemoveOptions, RestoreOptions, with_cgroup_parent, with_command, with_log_driver, with_name,
     with_named_volumes, with_rootfs_from_image, with_stop_timeout,
 };
 use libpod_core::events::{EventType, ReadOptions};
@@ -24,16 +24,24 @@ use std::time::{Duration, Instant};
 const COUNTER: &str = "i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done";
 
 fn counter(rt: &Runtime, cg: &CgroupParent, name: &str) -> Container {
-    shell(
-        rt,
-        cg,
-        COUNTER,
-        vec![
-            with_name(name),
-            with_log_driver(LogDriver::K8sFile),
-            with_stop_timeout(1),
-        ],
-    )
+    counter_after(rt, cg, name, "true", Vec::new())
+}
+
+/// [`counter`] that runs `first` before it counts, with `extra` options.
+fn counter_after(
+    rt: &Runtime,
+    cg: &CgroupParent,
+    name: &str,
+    first: &str,
+    extra: Vec<CtrCreateOption>,
+) -> Container {
+    let mut options = vec![
+        with_name(name),
+        with_log_driver(LogDriver::K8sFile),
+        with_stop_timeout(1),
+    ];
+    options.extend(extra);
+    shell(rt, cg, &format!("{first}; {COUNTER}"), options)
 }
 
 /// The numbers the container wrote, in order (its k8s-file log).
@@ -374,17 +382,8 @@ fn named_volumes_travel_in_the_archive_into_new_volumes() {
     let tmp = TempRoot::new().unwrap();
     let cg = CgroupParent::new();
     let rt = runtime(&tmp);
-    let ctr = shell(
-        &rt,
-        &cg,
-        &format!("echo kept > /data/file; {COUNTER}"),
-        vec![
-            with_name("voluminous"),
-            with_log_driver(LogDriver::K8sFile),
-            with_stop_timeout(1),
-            with_named_volumes(vec![("data".into(), "/data".into(), Vec::new())]),
-        ],
-    );
+    let data = with_named_volumes(vec![("data".into(), "/data".into(), Vec::new())]);
+    let ctr = counter_after(&rt, &cg, "voluminous", "echo kept > /data/file", vec![data]);
     ctr.start().unwrap();
     wait_count(&ctr, 2);
     let archive = tmp.path().join("v.tar.zst");
@@ -503,16 +502,7 @@ fn dev_shm_keeps_its_contents_across_a_restore_in_place_and_from_an_archive() {
     let tmp = TempRoot::new().unwrap();
     let cg = CgroupParent::new();
     let rt = runtime(&tmp);
-    let ctr = shell(
-        &rt,
-        &cg,
-        &format!("echo kept > /dev/shm/file; {COUNTER}"),
-        vec![
-            with_name("shm"),
-            with_log_driver(LogDriver::K8sFile),
-            with_stop_timeout(1),
-        ],
-    );
+    let ctr = counter_after(&rt, &cg, "shm", "echo kept > /dev/shm/file", Vec::new());
     ctr.start().unwrap();
     wait_count(&ctr, 2);
     assert_eq!(shm_file(&ctr, "file"), "kept\n");

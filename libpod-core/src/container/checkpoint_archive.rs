@@ -162,17 +162,6 @@ fn write_archive(
         .join("config.json");
     let spec = std::fs::read(&spec_path).ok();
     let static_dir = locked.runtime().container_static_dir(locked.id());
-    let network_status = match std::fs::read(static_dir.join(NETWORK_STATUS)) {
-        Ok(bytes) => Some(bytes),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-        Err(err) => {
-            return Err(CoreError::io(
-                "reading",
-                static_dir.join(NETWORK_STATUS),
-                err,
-            ));
-        }
-    };
     let images = locked.ctr.checkpoint_path();
     // Written beside the target and renamed over it once whole: a failed or cut-short
     // export leaves no half archive under the name asked for.
@@ -182,7 +171,6 @@ fn write_archive(
         images: &images,
         config: &config,
         spec: spec.as_deref(),
-        network_status: network_status.as_deref(),
         staging,
         static_dir: &static_dir,
         volumes,
@@ -210,10 +198,9 @@ struct Entries<'a> {
     images: &'a Path,
     config: &'a [u8],
     spec: Option<&'a [u8]>,
-    network_status: Option<&'a [u8]>,
     /// Holds the root filesystem's changes and `volumes/`.
     staging: &'a Path,
-    /// The container's: `devshm-checkpoint.tar`.
+    /// The container's: `network.status`, `devshm-checkpoint.tar`.
     static_dir: &'a Path,
     volumes: &'a [String],
 }
@@ -228,9 +215,6 @@ impl Entries<'_> {
         if let Some(spec) = self.spec {
             append_bytes(&mut tar, SPEC_DUMP, spec)?;
         }
-        if let Some(status) = self.network_status {
-            append_bytes(&mut tar, NETWORK_STATUS, status)?;
-        }
         for name in [ROOTFS_DIFF, DELETED_FILES] {
             let path = self.staging.join(name);
             if path.exists() {
@@ -241,9 +225,11 @@ impl Entries<'_> {
             let name = format!("{VOLUMES_DIR}/{volume}.tar");
             tar.append_path_with_name(self.staging.join(&name), &name)?;
         }
-        let shm = self.static_dir.join(DEVSHM_TAR);
-        if shm.exists() {
-            tar.append_path_with_name(&shm, DEVSHM_TAR)?;
+        for name in [NETWORK_STATUS, DEVSHM_TAR] {
+            let path = self.static_dir.join(name);
+            if path.exists() {
+                tar.append_path_with_name(&path, name)?;
+            }
         }
         let mut out = tar.into_inner()?;
         out.flush()?;
@@ -395,12 +381,12 @@ impl Runtime {
                 super::checkpoint::write_network_status(&static_dir, status)?;
             }
             // Only a regular file (the restore reads it as a tar, as safely as a layer).
-            if unpacked.join(DEVSHM_TAR).is_file() {
+            // 0600 before it is in place, as our other files.
+            let unpacked_shm = unpacked.join(DEVSHM_TAR);
+            if unpacked_shm.is_file() {
                 let shm = static_dir.join(DEVSHM_TAR);
-                std::fs::rename(unpacked.join(DEVSHM_TAR), &shm)
-                    .and_then(|()| {
-                        std::fs::set_permissions(&shm, std::fs::Permissions::from_mode(0o600))
-                    })
+                std::fs::set_permissions(&unpacked_shm, std::fs::Permissions::from_mode(0o600))
+                    .and_then(|()| std::fs::rename(&unpacked_shm, &shm))
                     .map_err(|err| CoreError::io("moving the shm contents to", &shm, err))?;
             }
             Ok(())

@@ -126,15 +126,9 @@ impl Locked<'_> {
         tracing::info!(container = %self.id(), "finishing an interrupted checkpoint");
         let oci = self.oci()?;
         oci.clear_exit(self.id())?;
-        // Its /dev/shm, still mounted: the dump's moment is past, its contents are not.
-        if !self
-            .runtime()
-            .container_static_dir(self.id())
-            .join(super::checkpoint_shm::DEVSHM_TAR)
-            .exists()
-        {
-            self.save_shm(&self.runtime().container_static_dir(self.id()))?;
-        }
+        // Its /dev/shm, still mounted and, with the processes ended, as the dump left it
+        // (saved again when the kill came after its save).
+        self.save_shm(&self.runtime().container_static_dir(self.id()))?;
         self.state.checkpointed_at = Some(crate::runtime::now_rfc3339());
         self.end_checkpointed_unsaved()?;
         self.save()?;
