@@ -186,6 +186,23 @@ pub enum NetError {
         #[source]
         source: std::io::Error,
     },
+    /// `iptables-save` or `iptables-restore` failed (what it printed).
+    #[error("{program}: {message}")]
+    Firewall {
+        /// The program.
+        program: &'static str,
+        /// Its error output.
+        message: String,
+    },
+    /// A kernel setting under `/proc/sys` could not be read or written.
+    #[error("sysctl {}: {source}", path.display())]
+    Sysctl {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
     /// Setup options that name a network whose definition was not given, or are otherwise
     /// incomplete.
     #[error("invalid setup options: {0}")]

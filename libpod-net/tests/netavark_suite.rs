@@ -1,9 +1,10 @@
-//! The network backends' conformance suite on the real netavark 1.4 (with aardvark-dns), one
-//! test per case, each on a fresh namespace and a bridge network of its own; the fixture's
+//! The network backends' conformance suite on the real netavark 1.4 (with aardvark-dns), and
+//! on the in-process bridge backend (a network without DNS, which it sets up itself), one test
+//! per case, each on a fresh namespace and a bridge network of its own; the fixture's
 //! drop tears down and removes whatever a failed case left.
 
 use libpod_net::backend::suite::Subject;
-use libpod_net::backend::{Netavark, NetnsArgs, NetworkBackend};
+use libpod_net::backend::{NativeBridge, Netavark, NetnsArgs, NetworkBackend};
 use libpod_net::netns;
 use libpod_net::types::{Network, NetworkOptions, PerNetworkOptions, Subnet};
 use libpod_testutil::{TempRoot, require_root, serial};
@@ -12,7 +13,7 @@ use std::sync::MutexGuard;
 
 /// Declared in drop order: the namespace and network go before the temp root and the lock.
 struct Fixture {
-    backend: Netavark,
+    backend: Box<dyn NetworkBackend>,
     netns: PathBuf,
     network: Network,
     _tmp: TempRoot,
@@ -21,7 +22,7 @@ struct Fixture {
 
 impl Subject for Fixture {
     fn backend(&self) -> &dyn NetworkBackend {
-        &self.backend
+        &*self.backend
     }
     fn netns(&self) -> &Path {
         &self.netns
@@ -56,6 +57,27 @@ impl Drop for Fixture {
 }
 
 fn netavark() -> Fixture {
+    fixture(false)
+}
+
+fn native() -> Fixture {
+    let fixture = fixture(true);
+    let mut options = NetworkOptions::default();
+    options.container_id = "c".into();
+    let mut on_network = PerNetworkOptions::default();
+    on_network.interface_name = "eth0".into();
+    options.networks.insert(fixture.network.name.clone(), on_network);
+    let args = NetnsArgs {
+        netns: &fixture.netns,
+        options: &options,
+        networks: std::slice::from_ref(&fixture.network),
+    };
+    let backend = NativeBridge::new(Netavark::new("/nonexistent"));
+    assert!(backend.handles(&args), "set up in process, not by netavark");
+    fixture
+}
+
+fn fixture(native: bool) -> Fixture {
     require_root();
     let serial = serial();
     let tmp = TempRoot::new().unwrap();
@@ -65,7 +87,7 @@ fn netavark() -> Fixture {
     network.id = "5u17e".repeat(12) + "abcd";
     network.driver = "bridge".into();
     network.network_interface = "lpsuite0".into();
-    network.dns_enabled = true;
+    network.dns_enabled = !native;
     network
         .ipam_options
         .insert("driver".into(), "host-local".into());
@@ -73,7 +95,11 @@ fn netavark() -> Fixture {
     subnet.gateway = Some("10.213.77.1".parse().unwrap());
     network.subnets = vec![subnet];
     Fixture {
-        backend: Netavark::new(tmp.path().join("netavark")),
+        backend: if native {
+            Box::new(NativeBridge::new(Netavark::new(tmp.path().join("netavark"))))
+        } else {
+            Box::new(Netavark::new(tmp.path().join("netavark")))
+        },
         netns,
         network,
         _tmp: tmp,
@@ -83,4 +109,8 @@ fn netavark() -> Fixture {
 
 mod netavark_conformance {
     libpod_net::network_backend_suite!(super::netavark);
+}
+
+mod native_conformance {
+    libpod_net::network_backend_suite!(super::native);
 }

@@ -2,8 +2,8 @@
 //! state and run root (the network wing; Podman's c/common `libnetwork` seen from libpod).
 //!
 //! - `Networking` (this file): the parts a runtime holds: the network configs
-//!   ([`NetworkStore`], opened on first use), the backend ([`NetworkBackend`]: netavark by
-//!   default), and where namespaces go (`RUNROOT/netns/ID`).
+//!   ([`NetworkStore`], opened on first use), the backend ([`NetworkBackend`]: by default
+//!   [`NativeBridge`], netavark's bridge driver in process, netavark itself for the rest), and where namespaces go (`RUNROOT/netns/ID`).
 //! - `addresses.rs`: libpod-net's [`AddressStore`](libpod_net::ipam::AddressStore) on the
 //!   state database (`network_addresses`, beside the `container_networks` attachments).
 //! - `attach.rs`: a new container's networks and ports completed at create (containers.conf's
@@ -41,7 +41,7 @@ pub(crate) mod namespace;
 pub(crate) mod repair;
 mod verbs;
 
-pub use libpod_net::backend::{FakeBackend, Netavark, NetworkBackend};
+pub use libpod_net::backend::{FakeBackend, NativeBridge, Netavark, NetworkBackend};
 pub use libpod_net::config::NetworkStore;
 pub use libpod_net::types::{Network, PortMapping, StatusBlock};
 
@@ -83,8 +83,9 @@ impl fmt::Debug for Networking {
 
 impl Networking {
     /// The parts for a runtime: configs under `config.dir`, namespaces under
-    /// `RUNROOT/netns`, the given backend or netavark (its `--config` under
-    /// `RUNROOT/networks`, `firewall_driver` passed through).
+    /// `RUNROOT/netns`, the given backend or else [`NativeBridge`] (bridge networks in process,
+    /// the others through netavark, its `--config` under `RUNROOT/networks`, `firewall_driver`
+    /// passed through).
     pub(crate) fn new(
         config: StoreConfig,
         backend: Option<Arc<dyn NetworkBackend>>,
@@ -92,7 +93,9 @@ impl Networking {
         firewall_driver: Option<String>,
     ) -> Networking {
         let backend = backend.unwrap_or_else(|| {
-            Arc::new(Netavark::new(run_root.join("networks")).with_firewall_driver(firewall_driver))
+            let netavark =
+                Netavark::new(run_root.join("networks")).with_firewall_driver(firewall_driver);
+            Arc::new(NativeBridge::new(netavark))
         });
         Networking {
             config,

@@ -29,6 +29,7 @@
 //! ```
 
 mod fake;
+mod native;
 mod netavark;
 mod teardown;
 
@@ -36,6 +37,7 @@ mod teardown;
 pub mod suite;
 
 pub use fake::FakeBackend;
+pub use native::NativeBridge;
 pub use netavark::{Netavark, parse_status};
 
 use crate::error::{NetError, Result};

@@ -76,6 +76,11 @@ impl Netavark {
         self
     }
 
+    /// The firewall driver named for it, if any.
+    pub fn firewall_driver(&self) -> Option<&str> {
+        self.firewall_driver.as_deref()
+    }
+
     /// netavark's `--config` directory.
     pub fn config_dir(&self) -> &Path {
         &self.config_dir

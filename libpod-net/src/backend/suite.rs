@@ -143,14 +143,21 @@ pub fn setup_reports_the_requested_address(subject: &dyn Subject) {
         .unwrap();
 }
 
-/// A DNS-enabled network names its gateway as the name server, with `dns.podman`.
+/// A DNS-enabled network names its gateway as the name server, with `dns.podman`; a network
+/// without DNS names none.
 pub fn dns_networks_report_their_name_server(subject: &dyn Subject) {
     let (options, _) = options(subject);
     let status = subject.backend().setup(&args(subject, &options)).unwrap();
     let block = &status[&subject.network().name];
-    let gateway = subject.network().subnets[0].gateway.unwrap();
-    assert_eq!(block.dns_server_ips, [gateway]);
-    assert_eq!(block.dns_search_domains, ["dns.podman"]);
+    if subject.network().dns_enabled {
+        let gateway = subject.network().subnets[0].gateway.unwrap();
+        assert_eq!(block.dns_server_ips, [gateway]);
+        assert_eq!(block.dns_search_domains, ["dns.podman"]);
+    } else {
+        // No DNS on the network, and the container named no servers: none reported.
+        assert!(block.dns_server_ips.is_empty(), "{block:?}");
+        assert!(block.dns_search_domains.is_empty(), "{block:?}");
+    }
     subject
         .backend()
         .teardown(&args(subject, &options))

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use libpod_net::backend::{Netavark, NetnsArgs, NetworkBackend};
+use libpod_net::backend::{NativeBridge, Netavark, NetnsArgs, NetworkBackend};
 use libpod_net::netns;
 use libpod_net::types::{
     Network, NetworkOptions, PerNetworkOptions, PortMapping, StatusBlock, Subnet,
@@ -19,6 +19,7 @@ use std::time::Duration;
 /// A test's directories; holds the serial lock.
 pub struct Env {
     tmp: TempRoot,
+    native: bool,
     _serial: MutexGuard<'static, ()>,
 }
 
@@ -28,7 +29,25 @@ impl Env {
         let serial = serial();
         Env {
             tmp: TempRoot::new().unwrap(),
+            native: false,
             _serial: serial,
+        }
+    }
+
+    /// Containers set up by the in-process bridge backend rather than by netavark.
+    pub fn native() -> Env {
+        Env {
+            native: true,
+            ..Env::new()
+        }
+    }
+
+    /// The backend containers are set up by.
+    pub fn chosen(&self) -> Box<dyn NetworkBackend> {
+        if self.native {
+            Box::new(NativeBridge::new(self.backend()))
+        } else {
+            Box::new(self.backend())
         }
     }
 
@@ -127,7 +146,7 @@ pub fn args<'a>(
 
 /// A namespace set up on a network; dropped: torn down and removed.
 pub struct Container {
-    backend: Netavark,
+    backend: Box<dyn NetworkBackend>,
     pub netns: PathBuf,
     options: NetworkOptions,
     networks: Vec<Network>,
@@ -146,7 +165,7 @@ impl Container {
         let (options, networks) = self::options(name, network, ip, aliases, ports);
         let netns = netns::create(&env.netns_dir(), name).unwrap();
         let mut ctr = Container {
-            backend: env.backend(),
+            backend: env.chosen(),
             netns,
             options,
             networks,
