@@ -36,4 +36,29 @@ pub mod netns;
 pub mod parse;
 pub mod types;
 
+/// Entry points of the fuzz targets into parsers that are otherwise internal: what
+/// `iptables-save` prints and the kernel's link replies.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses `iptables-save` text and plans a setup and a last teardown of a container with
+    /// published ports against it; whether each had anything to do.
+    ///
+    /// ```
+    /// let (setup, teardown) = libpod_net::fuzzing::plan_against_saved("*nat\nCOMMIT\n");
+    /// assert!(setup && !teardown);
+    /// ```
+    pub fn plan_against_saved(text: &str) -> (bool, bool) {
+        crate::backend::plan_against_saved(text)
+    }
+
+    /// Parses an `RTM_NEWLINK` payload: the link's index and name, when it reads.
+    ///
+    /// ```
+    /// assert_eq!(libpod_net::fuzzing::link_reply(&[0; 3]), None);
+    /// ```
+    pub fn link_reply(payload: &[u8]) -> Option<(u32, String)> {
+        crate::netlink::parse_link(payload).map(|link| (link.index, link.name))
+    }
+}
+
 pub use error::{NetError, Result};

@@ -13,7 +13,13 @@ use libpod_net::types::{Network, NetworkOptions, PortMapping, Subnet};
 use std::path::Path;
 use std::process::Command;
 
-fn port(host_ip: &str, host_port: u16, container_port: u16, range: u16, protocol: &str) -> PortMapping {
+fn port(
+    host_ip: &str,
+    host_port: u16,
+    container_port: u16,
+    range: u16,
+    protocol: &str,
+) -> PortMapping {
     let mut port = PortMapping::default();
     port.host_ip = host_ip.into();
     port.host_port = host_port;
@@ -40,14 +46,20 @@ fn container() -> (NetworkOptions, Vec<Network>) {
     ];
     let (mut options, networks) = common::options("par", &network, "10.213.91.10", &[], ports);
     let on_network = options.networks.get_mut("lpparity").unwrap();
-    on_network.static_ips.push("fd10:213:91::10".parse().unwrap());
+    on_network
+        .static_ips
+        .push("fd10:213:91::10".parse().unwrap());
     on_network.static_mac = Some("5a:0b:a1:00:91:10".parse().unwrap());
     (options, networks)
 }
 
 fn run(program: &str, args: &[&str]) -> String {
     let out = Command::new(program).args(args).output().unwrap();
-    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -77,7 +89,10 @@ fn ip(netns: Option<&Path>, args: &[&str]) -> Vec<String> {
 fn sysctl(netns: Option<&Path>, key: &str) -> String {
     let path = format!("/proc/sys/{key}");
     match netns {
-        Some(ns) => run("nsenter", &[&format!("--net={}", ns.display()), "cat", &path]),
+        Some(ns) => run(
+            "nsenter",
+            &[&format!("--net={}", ns.display()), "cat", &path],
+        ),
         None => std::fs::read_to_string(path).unwrap(),
     }
     .trim()
@@ -122,10 +137,13 @@ fn made(netns: &Path) -> Made {
             ip(Some(netns), &["-6", "route", "show"]),
         ]
         .concat(),
-        inside_settings: ["net/ipv6/conf/eth0/autoconf", "net/ipv6/conf/eth0/accept_dad"]
-            .iter()
-            .map(|k| format!("{k}={}", sysctl(Some(netns), k)))
-            .collect(),
+        inside_settings: [
+            "net/ipv6/conf/eth0/autoconf",
+            "net/ipv6/conf/eth0/accept_dad",
+        ]
+        .iter()
+        .map(|k| format!("{k}={}", sysctl(Some(netns), k)))
+        .collect(),
     }
 }
 
@@ -162,7 +180,16 @@ fn native_setup_makes_what_netavark_makes_and_each_tears_down_the_others() {
 
     assert_eq!(native_made, netavark_made);
     assert_eq!(by_native, by_netavark, "the same status block");
-    assert!(native_made.iptables.contains("--dport 18300:18302"), "{native_made:?}");
-    assert!(native_made.ip6tables.contains("-d ::1/128"), "{native_made:?}");
-    assert!(native_made.inside.iter().any(|l| l.contains("mtu 1400")), "{native_made:?}");
+    assert!(
+        native_made.iptables.contains("--dport 18300:18302"),
+        "{native_made:?}"
+    );
+    assert!(
+        native_made.ip6tables.contains("-d ::1/128"),
+        "{native_made:?}"
+    );
+    assert!(
+        native_made.inside.iter().any(|l| l.contains("mtu 1400")),
+        "{native_made:?}"
+    );
 }

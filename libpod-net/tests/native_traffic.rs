@@ -37,7 +37,14 @@ fn a_namespace_reaches_its_gateway_and_its_published_port_answers_on_localhost()
         .local_addr()
         .unwrap()
         .port();
-    let ctr = Container::start(&env, "web", &net, "10.213.88.10", &[], vec![published(free_port, 8080)]);
+    let ctr = Container::start(
+        &env,
+        "web",
+        &net,
+        "10.213.88.10",
+        &[],
+        vec![published(free_port, 8080)],
+    );
     let interface = &ctr.status.interfaces["eth0"];
     assert_eq!(interface.subnets[0].ipnet.to_string(), "10.213.88.10/24");
 
@@ -50,7 +57,10 @@ fn a_namespace_reaches_its_gateway_and_its_published_port_answers_on_localhost()
     assert!(connected);
     let (_, peer) = gateway.accept().unwrap();
     assert_eq!(peer.ip(), "10.213.88.10".parse::<IpAddr>().unwrap());
-    assert!(ctr.routes().iter().any(|r| r.starts_with("eth0\t00000000")), "a default route");
+    assert!(
+        ctr.routes().iter().any(|r| r.starts_with("eth0\t00000000")),
+        "a default route"
+    );
 
     let inside = netns::run_in(&ctr.netns, || TcpListener::bind("0.0.0.0:8080").unwrap()).unwrap();
     let server = std::thread::spawn(move || {
@@ -59,7 +69,9 @@ fn a_namespace_reaches_its_gateway_and_its_published_port_answers_on_localhost()
     });
     let mut answer = String::new();
     let mut stream = TcpStream::connect(("127.0.0.1", free_port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     stream.read_to_string(&mut answer).unwrap();
     assert_eq!(answer, "hello from the namespace");
     server.join().unwrap();
@@ -73,11 +85,18 @@ fn an_internal_network_has_no_route_out() {
     let ctr = Container::start(&env, "island", &net, "10.213.89.10", &[], vec![]);
     let routes = ctr.routes();
     assert!(!routes.is_empty(), "the subnet's route");
-    assert!(!routes.iter().any(|r| r.starts_with("eth0\t00000000")), "{routes:?}");
-    let forwarding = std::fs::read_to_string("/proc/sys/net/ipv4/conf/lpnatint0/forwarding").unwrap();
+    assert!(
+        !routes.iter().any(|r| r.starts_with("eth0\t00000000")),
+        "{routes:?}"
+    );
+    let forwarding =
+        std::fs::read_to_string("/proc/sys/net/ipv4/conf/lpnatint0/forwarding").unwrap();
     assert_eq!(forwarding.trim(), "0");
     let during = snapshot();
-    assert_eq!(during.iptables, before.iptables, "an internal network has no rules");
+    assert_eq!(
+        during.iptables, before.iptables,
+        "an internal network has no rules"
+    );
     drop(ctr);
     assert_eq!(snapshot(), before);
 }
@@ -89,7 +108,14 @@ fn teardown_leaves_no_interface_bridge_or_rule() {
     env.warm_up(&net);
     let before = snapshot();
     assert!(!before.links.contains("lpnatcl0"));
-    let one = Container::start(&env, "one", &net, "10.213.90.10", &[], vec![published(18_290, 80)]);
+    let one = Container::start(
+        &env,
+        "one",
+        &net,
+        "10.213.90.10",
+        &[],
+        vec![published(18_290, 80)],
+    );
     let two = Container::start(&env, "two", &net, "10.213.90.11", &[], vec![]);
     let during = snapshot();
     assert!(during.links.contains("lpnatcl0") && during.iptables.contains("10.213.90.0/24"));
@@ -97,7 +123,10 @@ fn teardown_leaves_no_interface_bridge_or_rule() {
     drop(one);
     let one_gone = snapshot();
     assert!(!one_gone.iptables.contains("18290"), "its ports go with it");
-    assert!(one_gone.iptables.contains("10.213.90.0/24"), "the network's rules stay for two");
+    assert!(
+        one_gone.iptables.contains("10.213.90.0/24"),
+        "the network's rules stay for two"
+    );
     netns::remove(&two.netns).unwrap();
     drop(two);
     assert_eq!(snapshot(), before);

@@ -66,7 +66,9 @@ fn native() -> Fixture {
     options.container_id = "c".into();
     let mut on_network = PerNetworkOptions::default();
     on_network.interface_name = "eth0".into();
-    options.networks.insert(fixture.network.name.clone(), on_network);
+    options
+        .networks
+        .insert(fixture.network.name.clone(), on_network);
     let args = NetnsArgs {
         netns: &fixture.netns,
         options: &options,
@@ -96,7 +98,9 @@ fn fixture(native: bool) -> Fixture {
     network.subnets = vec![subnet];
     Fixture {
         backend: if native {
-            Box::new(NativeBridge::new(Netavark::new(tmp.path().join("netavark"))))
+            Box::new(NativeBridge::new(Netavark::new(
+                tmp.path().join("netavark"),
+            )))
         } else {
             Box::new(Netavark::new(tmp.path().join("netavark")))
         },

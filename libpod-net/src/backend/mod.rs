@@ -38,6 +38,7 @@ pub mod suite;
 
 pub use fake::FakeBackend;
 pub use native::NativeBridge;
+pub(crate) use native::plan_against_saved;
 pub use netavark::{Netavark, parse_status};
 
 use crate::error::{NetError, Result};

@@ -44,7 +44,9 @@ impl RouteSocket {
         message.attr(IFA_LOCAL, &octets(ip));
         message.attr(IFA_ADDRESS, &octets(ip));
         if let IpAddr::V4(v4) = ip {
-            let host_bits = u32::MAX.checked_shr(u32::from(address.prefix())).unwrap_or(0);
+            let host_bits = u32::MAX
+                .checked_shr(u32::from(address.prefix()))
+                .unwrap_or(0);
             let broadcast = u32::from(v4) | host_bits;
             message.attr(IFA_BROADCAST, &broadcast.to_be_bytes());
         }

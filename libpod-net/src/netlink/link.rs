@@ -63,7 +63,8 @@ impl RouteSocket {
     pub(crate) fn add_veth_pair(&self, name: &str, peer: &str) -> Result<()> {
         let mut peer_info = Message::empty().raw(&ifinfo(0, 0, 0));
         peer_info.attr(IFLA_IFNAME, &c_string(peer));
-        let mut message = Message::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).raw(&ifinfo(0, 0, 0));
+        let mut message =
+            Message::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).raw(&ifinfo(0, 0, 0));
         message.attr(IFLA_IFNAME, &c_string(name));
         message.nested(IFLA_LINKINFO, &link_info("veth", Some(&peer_info)));
         self.change("add veth pair", message)
@@ -71,7 +72,8 @@ impl RouteSocket {
 
     /// Creates the bridge `name` (with `mtu`, 0 for the kernel's default).
     pub(crate) fn add_bridge(&self, name: &str, mtu: u32) -> Result<()> {
-        let mut message = Message::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).raw(&ifinfo(0, 0, 0));
+        let mut message =
+            Message::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).raw(&ifinfo(0, 0, 0));
         message.attr(IFLA_IFNAME, &c_string(name));
         if mtu != 0 {
             message.attr(IFLA_MTU, &mtu.to_ne_bytes());
@@ -102,7 +104,8 @@ impl RouteSocket {
         if mtu != 0 {
             peer.attr(IFLA_MTU, &mtu.to_ne_bytes());
         }
-        let mut message = Message::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).raw(&ifinfo(0, 0, 0));
+        let mut message =
+            Message::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).raw(&ifinfo(0, 0, 0));
         message.attr(IFLA_IFNAME, &c_string(name));
         if mtu != 0 {
             message.attr(IFLA_MTU, &mtu.to_ne_bytes());
@@ -187,7 +190,7 @@ fn link_info(kind: &str, peer: Option<&Message>) -> Message {
 }
 
 /// A link from an `RTM_NEWLINK` payload.
-pub(super) fn parse_link(payload: &[u8]) -> Option<Link> {
+pub(crate) fn parse_link(payload: &[u8]) -> Option<Link> {
     let mut link = Link {
         index: u32_at(payload, 4)?,
         ..Link::default()

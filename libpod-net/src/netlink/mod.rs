@@ -7,7 +7,7 @@
 mod address;
 mod link;
 
-pub(crate) use link::Link;
+pub(crate) use link::{Link, parse_link};
 
 use crate::error::{NetError, Result};
 use nix::sys::socket::{

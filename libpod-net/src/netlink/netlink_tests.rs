@@ -1,4 +1,3 @@
-use super::link::parse_link;
 use super::*;
 
 #[test]

@@ -172,7 +172,12 @@ pub(super) fn teardown_script(plans: &[(&Plan, bool)], current: &Ruleset) -> Opt
             if chains.get(&chain.name).is_some_and(Vec::is_empty) {
                 chains.remove(&chain.name);
                 let command = format!("-X {}", chain.name);
-                script.tables.entry(chain.table).or_default().1.push(command);
+                script
+                    .tables
+                    .entry(chain.table)
+                    .or_default()
+                    .1
+                    .push(command);
             }
         }
     }
@@ -187,10 +192,16 @@ pub(super) fn as_set_up<'a>(plans: impl Iterator<Item = &'a Plan>) -> Ruleset {
     }
     let mut state = Ruleset::default();
     for chain in &merged.chains {
-        state.chains_mut(chain.table).entry(chain.name.clone()).or_default();
+        state
+            .chains_mut(chain.table)
+            .entry(chain.name.clone())
+            .or_default();
     }
     for rule in &merged.rules {
-        let rules = state.chains_mut(rule.table).entry(rule.chain.clone()).or_default();
+        let rules = state
+            .chains_mut(rule.table)
+            .entry(rule.chain.clone())
+            .or_default();
         if rules.contains(&rule.spec) {
             continue;
         }
@@ -240,7 +251,10 @@ pub(super) fn restore(family: Family, script: &str) -> Result<()> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(exec)?;
-    let written = child.stdin.take().map(|mut pipe| pipe.write_all(script.as_bytes()));
+    let written = child
+        .stdin
+        .take()
+        .map(|mut pipe| pipe.write_all(script.as_bytes()));
     let output = child.wait_with_output().map_err(exec)?;
     if output.status.success() {
         return written.transpose().map(drop).map_err(exec);

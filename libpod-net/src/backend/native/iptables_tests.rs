@@ -34,15 +34,29 @@ fn applied(current: &Ruleset, script: &str) -> Ruleset {
             table = t.to_string();
         } else if let Some(chain) = line.strip_prefix(':') {
             let name = chain.split_whitespace().next().unwrap();
-            state.chains_mut(&table).insert(name.to_string(), Vec::new());
+            state
+                .chains_mut(&table)
+                .insert(name.to_string(), Vec::new());
         } else if let Some(rest) = line.strip_prefix("-A ") {
             let (chain, spec) = rest.split_once(' ').unwrap();
-            state.chains_mut(&table).entry(chain.into()).or_default().push(spec.into());
+            state
+                .chains_mut(&table)
+                .entry(chain.into())
+                .or_default()
+                .push(spec.into());
         } else if let Some(rest) = line.strip_prefix("-I ") {
             let mut parts = rest.splitn(3, ' ');
-            let (chain, at, spec) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+            let (chain, at, spec) = (
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+            );
             let at: usize = at.parse().unwrap();
-            state.chains_mut(&table).entry(chain.into()).or_default().insert(at - 1, spec.into());
+            state
+                .chains_mut(&table)
+                .entry(chain.into())
+                .or_default()
+                .insert(at - 1, spec.into());
         } else if let Some(rest) = line.strip_prefix("-D ") {
             let (chain, spec) = rest.split_once(' ').unwrap();
             let rules = state.chains_mut(&table).get_mut(chain).unwrap();
@@ -69,14 +83,20 @@ fn save_output_is_read_per_table_and_chain() {
 fn a_setup_adds_only_what_is_missing_and_a_second_adds_nothing() {
     let empty = Ruleset::parse(EMPTY);
     let script = setup_script(&plan(), &empty).unwrap();
-    assert!(script.starts_with("*filter\n:NETAVARK_FORWARD - [0:0]\n"), "{script}");
+    assert!(
+        script.starts_with("*filter\n:NETAVARK_FORWARD - [0:0]\n"),
+        "{script}"
+    );
     assert!(script.contains("-I FORWARD 1 -m comment"), "{script}");
     let after = applied(&empty, &script);
     assert_eq!(setup_script(&plan(), &after), None);
     let rules = after.chain("nat", "POSTROUTING").unwrap();
     assert_eq!(
         rules,
-        &["-j NETAVARK-HOSTPORT-MASQ", "-s 10.251.0.0/24 -j NETAVARK-E7770565D432E"]
+        &[
+            "-j NETAVARK-HOSTPORT-MASQ",
+            "-s 10.251.0.0/24 -j NETAVARK-E7770565D432E"
+        ]
     );
 }
 
@@ -95,7 +115,11 @@ fn the_last_container_takes_the_network_rules_and_chains_and_leaves_the_shared_o
         after.chain("nat", "POSTROUTING").unwrap(),
         &["-j NETAVARK-HOSTPORT-MASQ"]
     );
-    assert_eq!(teardown_script(&[(&plan(), true)], &after), None, "idempotent");
+    assert_eq!(
+        teardown_script(&[(&plan(), true)], &after),
+        None,
+        "idempotent"
+    );
 }
 
 #[test]
@@ -116,4 +140,21 @@ fn the_expected_state_of_a_teardown_is_what_the_setup_makes_on_a_bare_host() {
     let bare = Ruleset::default();
     let made = applied(&bare, &setup_script(&plan(), &bare).unwrap());
     assert_eq!(as_set_up([plan()].iter()), made);
+}
+
+#[test]
+fn odd_save_text_plans_without_panicking() {
+    let odd = [
+        "",
+        "-A X",
+        "*nat\n-A\n:\n-A POSTROUTING\nCOMMIT",
+        ":X - [0:0]\n-A X -j Y",
+        "*nat\n:NETAVARK-E7770565D432E - [0:0]\n-A NETAVARK-E7770565D432E -d 10.251.0.0/24 -j ACCEPT\n",
+        "*filter\n-A FORWARD -m comment --comment \"netavark firewall plugin rules\" -j NETAVARK_FORWARD",
+    ];
+    for text in odd {
+        let current = Ruleset::parse(text);
+        let _ = setup_script(&plan(), &current);
+        let _ = teardown_script(&[(&plan(), true)], &current);
+    }
 }

@@ -31,7 +31,10 @@ pub(super) struct Attachment<'a> {
 
 impl Attachment<'_> {
     fn ipv6(&self) -> bool {
-        self.addresses.iter().chain(&self.gateways).any(IpNet::is_ipv6)
+        self.addresses
+            .iter()
+            .chain(&self.gateways)
+            .any(IpNet::is_ipv6)
     }
 }
 
@@ -72,7 +75,9 @@ pub(super) fn attach(
     attachment: &Attachment<'_>,
 ) -> Result<MacAddress> {
     let Some((container, netns_file)) = &sockets.container else {
-        return Err(NetError::InvalidSetup("the network namespace is gone".into()));
+        return Err(NetError::InvalidSetup(
+            "the network namespace is gone".into(),
+        ));
     };
     let host = &sockets.host;
     sysctl::set("net/ipv4/ip_forward", "1")?;

@@ -141,7 +141,10 @@ fn plan<'a>(args: &'a NetnsArgs<'a>) -> Result<Vec<Planned<'a>>> {
         for (at, subnet) in network.subnets.iter().enumerate() {
             let prefix = subnet.subnet.prefix();
             let ip = on_network.static_ips.get(at).ok_or_else(|| {
-                NetError::InvalidSetup(format!("no address on network {name} for {}", subnet.subnet))
+                NetError::InvalidSetup(format!(
+                    "no address on network {name} for {}",
+                    subnet.subnet
+                ))
             })?;
             addresses.push(net(*ip, prefix)?);
             if let Some(gateway) = subnet.gateway {
@@ -178,7 +181,10 @@ fn net(ip: IpAddr, prefix: u8) -> Result<IpNet> {
 }
 
 /// The firewall plans of the networks that have rules (not internal), per family.
-fn firewall_plans<'a>(args: &NetnsArgs<'_>, planned: &'a [Planned<'a>]) -> Vec<(Plan, Plan, &'a Planned<'a>)> {
+fn firewall_plans<'a>(
+    args: &NetnsArgs<'_>,
+    planned: &'a [Planned<'a>],
+) -> Vec<(Plan, Plan, &'a Planned<'a>)> {
     planned
         .iter()
         .filter(|p| !p.network.internal)
@@ -186,11 +192,21 @@ fn firewall_plans<'a>(args: &NetnsArgs<'_>, planned: &'a [Planned<'a>]) -> Vec<(
             let mut v4 = Plan::default();
             let mut v6 = Plan::default();
             for subnet in &p.network.subnets {
-                let rules = rules::network_plan(p.name, p.attachment.bridge, subnet.subnet, p.isolate);
-                if subnet.subnet.is_ipv6() { v6.extend(rules) } else { v4.extend(rules) }
+                let rules =
+                    rules::network_plan(p.name, p.attachment.bridge, subnet.subnet, p.isolate);
+                if subnet.subnet.is_ipv6() {
+                    v6.extend(rules)
+                } else {
+                    v4.extend(rules)
+                }
             }
             for family_v6 in [false, true] {
-                let Some(address) = p.attachment.addresses.iter().find(|a| a.is_ipv6() == family_v6) else {
+                let Some(address) = p
+                    .attachment
+                    .addresses
+                    .iter()
+                    .find(|a| a.is_ipv6() == family_v6)
+                else {
                     continue;
                 };
                 let rules = rules::ports_plan(&Forwarding {
@@ -199,7 +215,11 @@ fn firewall_plans<'a>(args: &NetnsArgs<'_>, planned: &'a [Planned<'a>]) -> Vec<(
                     ports: &args.options.port_mappings,
                     address: *address,
                 });
-                if family_v6 { v6.extend(rules) } else { v4.extend(rules) }
+                if family_v6 {
+                    v6.extend(rules)
+                } else {
+                    v4.extend(rules)
+                }
             }
             (v4, v6, p)
         })
@@ -342,10 +362,7 @@ fn teardown(args: &NetnsArgs<'_>) -> Result<()> {
 
 /// Each family's rules taken down: first as set up (one `iptables-restore`), and when that
 /// does not apply (something was already gone or changed), from what `iptables-save` shows.
-fn teardown_rules(
-    plans: &[(Plan, Plan, &Planned<'_>)],
-    last: &BTreeMap<&str, bool>,
-) -> Result<()> {
+fn teardown_rules(plans: &[(Plan, Plan, &Planned<'_>)], last: &BTreeMap<&str, bool>) -> Result<()> {
     let mut first_error = None;
     for v6 in [false, true] {
         let items: Vec<(&Plan, bool)> = plans
@@ -361,11 +378,40 @@ fn teardown_rules(
         let quick = iptables::teardown_script(&items, &as_set_up)
             .map_or(Ok(()), |script| iptables::restore(family, &script));
         if quick.is_err() {
-            let result = iptables::apply(family, |current| iptables::teardown_script(&items, current));
+            let result =
+                iptables::apply(family, |current| iptables::teardown_script(&items, current));
             if let Err(err) = result {
                 first_error.get_or_insert(err);
             }
         }
     }
     first_error.map_or(Ok(()), Err)
+}
+
+/// For the fuzz target: parses `iptables-save` text and plans a setup and a last teardown of a
+/// container with published ports against it; whether each had anything to do.
+pub(crate) fn plan_against_saved(text: &str) -> (bool, bool) {
+    let current = iptables::Ruleset::parse(text);
+    let subnet = IpNet::new([10, 9, 0, 0].into(), 24);
+    let address = IpNet::new([10, 9, 0, 2].into(), 24);
+    let (Some(subnet), Some(address)) = (subnet, address) else {
+        return (false, false);
+    };
+    let mut plan = rules::network_plan("fuzz", "fuzz0", subnet, true);
+    let ports = [crate::types::PortMapping {
+        host_ip: "127.0.0.1".into(),
+        container_port: 80,
+        host_port: 8080,
+        range: 2,
+        protocol: "tcp,udp".into(),
+    }];
+    plan.extend(rules::ports_plan(&Forwarding {
+        network: "fuzz",
+        container_id: "c",
+        ports: &ports,
+        address,
+    }));
+    let setup = iptables::setup_script(&plan, &current).is_some();
+    let teardown = iptables::teardown_script(&[(&plan, true)], &current).is_some();
+    (setup, teardown)
 }

@@ -115,14 +115,24 @@ pub(super) fn network_plan(name: &str, bridge: &str, subnet: IpNet, isolate: boo
         plan.chain(FILTER, ISOLATION_2, false);
     }
     plan.chain(FILTER, FORWARD_CHAIN, false);
-    plan.rule(NAT, &hash_chain, format!("-d {net} -j ACCEPT"), Lifetime::Network);
+    plan.rule(
+        NAT,
+        &hash_chain,
+        format!("-d {net} -j ACCEPT"),
+        Lifetime::Network,
+    );
     plan.rule(
         NAT,
         &hash_chain,
         format!("! -d {multicast} -j MASQUERADE"),
         Lifetime::Network,
     );
-    plan.rule(NAT, "POSTROUTING", format!("-s {net} -j {hash_chain}"), Lifetime::Network);
+    plan.rule(
+        NAT,
+        "POSTROUTING",
+        format!("-s {net} -j {hash_chain}"),
+        Lifetime::Network,
+    );
     let mut at = 1;
     let mut forward = Vec::new();
     if isolate {
@@ -133,9 +143,8 @@ pub(super) fn network_plan(name: &str, bridge: &str, subnet: IpNet, isolate: boo
         forward.push((at, format!("-j {ISOLATION_1}"), Lifetime::Network));
         at += 1;
     }
-    let jump = format!(
-        "-m comment --comment \"netavark firewall plugin rules\" -j {FORWARD_CHAIN}"
-    );
+    let jump =
+        format!("-m comment --comment \"netavark firewall plugin rules\" -j {FORWARD_CHAIN}");
     forward.push((at, jump, Lifetime::Host));
     for (at, spec, lifetime) in forward {
         plan.insert(FILTER, "FORWARD", at, spec, lifetime);
@@ -146,7 +155,12 @@ pub(super) fn network_plan(name: &str, bridge: &str, subnet: IpNet, isolate: boo
         format!("-d {net} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"),
         Lifetime::Network,
     );
-    plan.rule(FILTER, FORWARD_CHAIN, format!("-s {net} -j ACCEPT"), Lifetime::Network);
+    plan.rule(
+        FILTER,
+        FORWARD_CHAIN,
+        format!("-s {net} -j ACCEPT"),
+        Lifetime::Network,
+    );
     plan
 }
 
@@ -188,12 +202,22 @@ pub(super) fn ports_plan(forwarding: &Forwarding<'_>) -> Plan {
             .into(),
         Lifetime::Host,
     );
-    plan.insert(NAT, "POSTROUTING", 1, format!("-j {HOSTPORT_MASQ}"), Lifetime::Host);
+    plan.insert(
+        NAT,
+        "POSTROUTING",
+        1,
+        format!("-j {HOSTPORT_MASQ}"),
+        Lifetime::Host,
+    );
     let mut jumps = Vec::new();
     for port in forwarding.ports {
         let host_ip = match port.host_ip.parse::<IpAddr>() {
             Ok(ip) if ip.is_ipv6() != v6 => continue,
-            Ok(ip) => Some(if v6 { format!("{ip}/128") } else { format!("{ip}/32") }),
+            Ok(ip) => Some(if v6 {
+                format!("{ip}/128")
+            } else {
+                format!("{ip}/32")
+            }),
             Err(_) => None,
         };
         let range = port.range.max(1);
@@ -246,7 +270,11 @@ pub(super) fn ports_plan(forwarding: &Forwarding<'_>) -> Plan {
 
 /// A mapping's protocols: Podman's default `tcp` when empty, each of a comma list.
 fn protocols(text: &str) -> Vec<&str> {
-    let list: Vec<&str> = text.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let list: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
     if list.is_empty() { vec!["tcp"] } else { list }
 }
 
