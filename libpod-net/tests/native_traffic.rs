@@ -131,3 +131,113 @@ fn teardown_leaves_no_interface_bridge_or_rule() {
     drop(two);
     assert_eq!(snapshot(), before);
 }
+
+#[test]
+fn a_namespace_on_two_networks_gets_a_default_route_through_each() {
+    let env = Env::native();
+    let one = network("lpnat2a", "lpnat2a0", "10.213.92.0/24", false, false);
+    let two = network("lpnat2b", "lpnat2b0", "10.213.93.0/24", false, false);
+    let before = snapshot();
+    let (mut options, _) = common::options("both", &one, "10.213.92.10", &[], vec![]);
+    let (second, _) = common::options("both", &two, "10.213.93.10", &[], vec![]);
+    let mut on_two = second.networks["lpnat2b"].clone();
+    on_two.interface_name = "eth1".into();
+    options.networks.insert("lpnat2b".into(), on_two);
+    let networks = vec![one, two];
+    let path = netns::create(&env.netns_dir(), "both").unwrap();
+    let args = common::args(&path, &options, &networks);
+    let backend = env.chosen();
+    let status = backend.setup(&args);
+    let routes = netns::run_in(&path, || {
+        std::fs::read_to_string("/proc/thread-self/net/route").unwrap()
+    })
+    .unwrap();
+    let torn = backend.teardown(&args);
+    netns::remove(&path).unwrap();
+    let status = status.unwrap();
+    torn.unwrap();
+    assert_eq!(status.len(), 2);
+    for interface in ["eth0", "eth1"] {
+        assert!(
+            routes
+                .lines()
+                .any(|r| r.starts_with(&format!("{interface}\t00000000"))),
+            "a default route through {interface}: {routes}"
+        );
+    }
+    assert_eq!(snapshot(), before);
+}
+
+/// Runs `ip ARGS`, which must succeed.
+fn ip(args: &[&str]) {
+    let status = std::process::Command::new("ip")
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ip {args:?}");
+}
+
+#[test]
+fn a_failed_setup_takes_back_only_what_it_made() {
+    let env = Env::native();
+    let net = network("lpnatfail", "lpnatfail0", "10.213.94.0/24", false, false);
+    let backend = env.chosen();
+    let (options, networks) = common::options("fail", &net, "10.213.94.10", &[], vec![]);
+
+    // The namespace already has an eth0 (somebody else's veth pair).
+    let path = netns::create(&env.netns_dir(), "fail").unwrap();
+    let ns = format!("--net={}", path.display());
+    let status = std::process::Command::new("nsenter")
+        .args([
+            ns.as_str(),
+            "ip",
+            "link",
+            "add",
+            "eth0",
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "lpforeign0",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let before = snapshot();
+    let failed = backend.setup(&common::args(&path, &options, &networks));
+    let after = snapshot();
+    netns::remove(&path).unwrap();
+    let message = failed.unwrap_err().to_string();
+    assert!(
+        message.contains("interface eth0 already exists"),
+        "{message}"
+    );
+    assert_eq!(
+        after, before,
+        "the foreign pair stays, nothing of ours is left"
+    );
+
+    // The bridge's name is taken by a link that is no bridge (one end of a veth pair).
+    ip(&[
+        "link",
+        "add",
+        "lpnatfail0",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "lpnatfailp",
+    ]);
+    let path = netns::create(&env.netns_dir(), "fail2").unwrap();
+    let before = snapshot();
+    let failed = backend.setup(&common::args(&path, &options, &networks));
+    let after = snapshot();
+    netns::remove(&path).unwrap();
+    ip(&["link", "del", "lpnatfail0"]);
+    let message = failed.unwrap_err().to_string();
+    assert!(
+        message.contains("lpnatfail0 already exists but is a veth"),
+        "{message}"
+    );
+    assert_eq!(after, before, "the veth stays, nothing of ours is left");
+}

@@ -53,7 +53,8 @@ impl RouteSocket {
         self.change("add address", message)
     }
 
-    /// Adds the default route through `gateway` with `metric`.
+    /// Adds the default route through `gateway` with `metric` (without `NLM_F_EXCL`, as
+    /// netavark: a container on two networks gets a default route through each).
     pub(crate) fn add_default_route(&self, gateway: IpAddr, metric: u32) -> Result<()> {
         let header = [
             family(gateway),
@@ -69,7 +70,7 @@ impl RouteSocket {
             0,
             0,
         ];
-        let mut message = Message::new(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL).raw(&header);
+        let mut message = Message::new(RTM_NEWROUTE, NLM_F_CREATE).raw(&header);
         let any = match gateway {
             IpAddr::V4(_) => vec![0u8; 4],
             IpAddr::V6(_) => vec![0u8; 16],

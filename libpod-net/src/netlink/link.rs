@@ -165,10 +165,21 @@ impl RouteSocket {
         }
     }
 
-    /// Every link in this namespace.
+    /// Every link in this namespace (the dump taken again, a few times, when links changed
+    /// while it was taken).
     pub(crate) fn links(&self) -> Result<Vec<Link>> {
-        let message = Message::new(RTM_GETLINK, NLM_F_DUMP).raw(&ifinfo(0, 0, 0));
-        let replies = self.transact("list links", message)?;
+        let mut tries = 0;
+        let replies = loop {
+            let message = Message::new(RTM_GETLINK, NLM_F_DUMP).raw(&ifinfo(0, 0, 0));
+            match self.transact("list links", message) {
+                Err(NetError::Netlink { source, .. })
+                    if source.raw_os_error() == Some(nix::libc::EINTR) && tries < 5 =>
+                {
+                    tries += 1;
+                }
+                other => break other?,
+            }
+        };
         Ok(replies
             .iter()
             .filter(|(kind, _)| *kind == RTM_NEWLINK)

@@ -22,6 +22,8 @@ const NLMSG_DONE: u16 = 3;
 const NLM_F_REQUEST: u16 = 0x1;
 const NLM_F_ACK: u16 = 0x4;
 const NLM_F_DUMP: u16 = 0x300;
+/// Set on a dump's messages when the kernel's table changed while it was dumped.
+const NLM_F_DUMP_INTR: u16 = 0x10;
 const NLM_F_EXCL: u16 = 0x200;
 const NLM_F_CREATE: u16 = 0x400;
 const NLA_F_NESTED: u16 = 0x8000;
@@ -84,6 +86,7 @@ impl RouteSocket {
         )
         .map_err(failed)?;
         let mut replies = Vec::new();
+        let mut interrupted = false;
         let mut total = 0;
         let mut buffer = vec![0u8; 32 * 1024];
         loop {
@@ -99,6 +102,8 @@ impl RouteSocket {
                     return Err(malformed());
                 }
                 let kind = u16_at(rest, 4).ok_or_else(malformed)?;
+                let flags = u16_at(rest, 6).ok_or_else(malformed)?;
+                interrupted |= flags & NLM_F_DUMP_INTR != 0;
                 let reply_sequence = u32_at(rest, 8).ok_or_else(malformed)?;
                 let payload = &rest[HEADER_LEN..message_len];
                 rest = &rest[message_len.next_multiple_of(4).min(rest.len())..];
@@ -106,20 +111,28 @@ impl RouteSocket {
                     continue;
                 }
                 match kind {
-                    NLMSG_ERROR => {
+                    NLMSG_ERROR | NLMSG_DONE => {
+                        // An error's code, or a dump's final status (0 when it has none).
                         let errno = payload
                             .get(..4)
-                            .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
-                            .ok_or_else(malformed)?;
-                        if errno == 0 {
-                            return Ok(replies);
+                            .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                        if kind == NLMSG_ERROR && payload.len() < 4 {
+                            return Err(malformed());
                         }
-                        return Err(NetError::Netlink {
-                            op,
-                            source: std::io::Error::from_raw_os_error(-errno),
-                        });
+                        if errno != 0 {
+                            return Err(NetError::Netlink {
+                                op,
+                                source: std::io::Error::from_raw_os_error(errno.wrapping_neg()),
+                            });
+                        }
+                        if interrupted {
+                            return Err(NetError::Netlink {
+                                op,
+                                source: std::io::Error::from_raw_os_error(nix::libc::EINTR),
+                            });
+                        }
+                        return Ok(replies);
                     }
-                    NLMSG_DONE => return Ok(replies),
                     _ => {
                         replies.push((kind, payload.to_vec()));
                         if !dump {

@@ -8,8 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// The most `iptables-save` may print before it is refused (a host with a huge ruleset is
-/// left to netavark's way).
+/// The most `iptables-save` may print before it is refused.
 const MAX_SAVE: usize = 64 << 20;
 
 /// One family's tools.
@@ -106,8 +105,11 @@ pub(super) fn setup_script(plan: &Plan, current: &Ruleset) -> Option<String> {
         let chains = state.chains_mut(chain.table);
         if !chains.contains_key(&chain.name) {
             chains.insert(chain.name.clone(), Vec::new());
+            // `-N`, not a `:CHAIN` line: with `--noflush` the latter empties a chain that
+            // exists by then (made by another program since the save); `-N` fails the whole
+            // transaction instead, and `apply` starts again from a fresh save.
             let entry = script.tables.entry(chain.table).or_default();
-            entry.0.push(format!(":{} - [0:0]", chain.name));
+            entry.0.push(format!("-N {}", chain.name));
         }
     }
     for rule in &plan.rules {
@@ -227,10 +229,16 @@ pub(super) fn save(family: Family) -> Result<Ruleset> {
             program: family.save.into(),
             source,
         })?;
-    if !output.status.success() || output.stdout.len() > MAX_SAVE {
+    if !output.status.success() {
         return Err(NetError::Firewall {
             program: family.save,
             message: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        });
+    }
+    if output.stdout.len() > MAX_SAVE {
+        return Err(NetError::Firewall {
+            program: family.save,
+            message: format!("printed over {} MiB of rules", MAX_SAVE >> 20),
         });
     }
     Ok(Ruleset::parse(&String::from_utf8_lossy(&output.stdout)))

@@ -32,11 +32,11 @@ fn applied(current: &Ruleset, script: &str) -> Ruleset {
     for line in script.lines() {
         if let Some(t) = line.strip_prefix('*') {
             table = t.to_string();
-        } else if let Some(chain) = line.strip_prefix(':') {
-            let name = chain.split_whitespace().next().unwrap();
-            state
+        } else if let Some(name) = line.strip_prefix("-N ") {
+            let made = state
                 .chains_mut(&table)
                 .insert(name.to_string(), Vec::new());
+            assert!(made.is_none(), "-N of an existing chain fails");
         } else if let Some(rest) = line.strip_prefix("-A ") {
             let (chain, spec) = rest.split_once(' ').unwrap();
             state
@@ -84,7 +84,7 @@ fn a_setup_adds_only_what_is_missing_and_a_second_adds_nothing() {
     let empty = Ruleset::parse(EMPTY);
     let script = setup_script(&plan(), &empty).unwrap();
     assert!(
-        script.starts_with("*filter\n:NETAVARK_FORWARD - [0:0]\n"),
+        script.starts_with("*filter\n-N NETAVARK_FORWARD\n"),
         "{script}"
     );
     assert!(script.contains("-I FORWARD 1 -m comment"), "{script}");

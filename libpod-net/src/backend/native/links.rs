@@ -192,22 +192,36 @@ pub(super) enum Removal {
 
 /// Works out how the container leaves the bridge: whether it was the last on it (then the
 /// bridge goes too), and the removal to make, prepared (links grouped) for [`remove`].
-pub(super) fn detach(sockets: &Sockets, attachment: &Attachment<'_>) -> Result<(bool, Removal)> {
+///
+/// Only links that are surely ours are touched: the bridge when it is a bridge, the host end
+/// by its derived name when it is a veth. A pair made by netavark (its host end `vethN`) is
+/// removed as netavark does, by its end in the namespace, at once; not when `rollback` (a
+/// setup that failed made no such pair, and one found there is somebody else's).
+pub(super) fn detach(
+    sockets: &Sockets,
+    attachment: &Attachment<'_>,
+    rollback: bool,
+) -> Result<(bool, Removal)> {
     let host = &sockets.host;
-    let from_inside = match &sockets.container {
-        Some((container, _)) => container
+    let is_veth = |link: &Link| link.kind.as_deref() == Some("veth");
+    let ours = host
+        .link_by_name(&attachment.host_interface)?
+        .filter(is_veth)
+        .map(|link| link.index);
+    if ours.is_none()
+        && !rollback
+        && let Some((container, _)) = &sockets.container
+        && let Some(inside) = container
             .link_by_name(attachment.interface)?
-            .and_then(|veth| veth.peer_index),
-        None => None,
-    };
-    let ours = match from_inside {
-        Some(index) => Some(index),
-        None => host
-            .link_by_name(&attachment.host_interface)?
-            .map(|link| link.index),
-    };
+            .filter(is_veth)
+    {
+        gone_is_fine(container.delete(inside.index))?;
+    }
     let alone = ours.map_or(Removal::Nothing, Removal::Link);
-    let Some(bridge) = host.link_by_name(attachment.bridge)? else {
+    let bridge = host
+        .link_by_name(attachment.bridge)?
+        .filter(|link| link.kind.as_deref() == Some("bridge"));
+    let Some(bridge) = bridge else {
         return Ok((true, alone));
     };
     let links = host.links()?;

@@ -13,8 +13,9 @@
 //!
 //! Networks it does not do go to netavark, whole setups at a time: DNS (aardvark-dns), macvlan
 //! and other drivers, routes, options other than `mtu`, `isolate` and `metric`, IPAM drivers
-//! other than `host-local`, a firewall driver named in the configuration, and hosts with
-//! firewalld installed (netavark also adds each subnet to firewalld's trusted zone).
+//! other than `host-local`, a firewall driver named in the configuration or in `NETAVARK_FW`,
+//! a published port's host address that is no IP address, and hosts with firewalld installed
+//! (netavark also adds each subnet to firewalld's trusted zone).
 
 mod iptables;
 mod links;
@@ -55,7 +56,13 @@ impl NativeBridge {
     /// Whether every network of `args` is done in process (rather than by netavark).
     pub fn handles(&self, args: &NetnsArgs<'_>) -> bool {
         self.netavark.firewall_driver().is_none()
+            && std::env::var_os("NETAVARK_FW").is_none()
             && !Path::new(FIREWALLD).exists()
+            && args
+                .options
+                .port_mappings
+                .iter()
+                .all(|p| p.host_ip.is_empty() || p.host_ip.parse::<IpAddr>().is_ok())
             && args
                 .options
                 .networks
@@ -93,7 +100,7 @@ impl NetworkBackend for NativeBridge {
         }
         let result = setup(args);
         if result.is_err()
-            && let Err(err) = teardown(args)
+            && let Err(err) = teardown(args, true)
         {
             tracing::warn!(error = %err, "teardown after a failed setup");
         }
@@ -105,7 +112,7 @@ impl NetworkBackend for NativeBridge {
         if !self.handles(args) {
             return self.netavark.teardown(args);
         }
-        teardown(args)
+        teardown(args, false)
     }
 }
 
@@ -117,9 +124,16 @@ struct Planned<'a> {
     isolate: bool,
 }
 
-fn option<T: std::str::FromStr>(network: &Network, key: &str, default: T) -> Result<T> {
+/// The network's option `key`, or `default` when it has none (or, `lenient`, a bad one).
+fn option<T: std::str::FromStr>(
+    network: &Network,
+    key: &str,
+    default: T,
+    lenient: bool,
+) -> Result<T> {
     match network.options.get(key) {
         None => Ok(default),
+        Some(value) if lenient => Ok(value.parse().unwrap_or(default)),
         Some(value) => value.parse().map_err(|_| {
             NetError::InvalidSetup(format!(
                 "network {}: invalid {key} option {value:?}",
@@ -129,8 +143,10 @@ fn option<T: std::str::FromStr>(network: &Network, key: &str, default: T) -> Res
     }
 }
 
-/// Every network of `args` checked and worked out before anything is changed.
-fn plan<'a>(args: &'a NetnsArgs<'a>) -> Result<Vec<Planned<'a>>> {
+/// Every network of `args` checked and worked out before anything is changed; `lenient` for a
+/// teardown, which goes as far as it can: a bad option is taken as its default, a subnet
+/// without an address gets none.
+fn plan<'a>(args: &'a NetnsArgs<'a>, lenient: bool) -> Result<Vec<Planned<'a>>> {
     let mut planned = Vec::new();
     for (name, on_network) in &args.options.networks {
         let network = args
@@ -151,7 +167,7 @@ fn plan<'a>(args: &'a NetnsArgs<'a>) -> Result<Vec<Planned<'a>>> {
                 gateways.push(net(gateway, prefix)?);
             }
         }
-        let isolate = option(network, "isolate", false)?;
+        let isolate = option(network, "isolate", false, lenient)?;
         planned.push(Planned {
             name,
             network,
@@ -163,8 +179,8 @@ fn plan<'a>(args: &'a NetnsArgs<'a>) -> Result<Vec<Planned<'a>>> {
                     &args.options.container_id,
                     &on_network.interface_name,
                 ),
-                mtu: option(network, "mtu", 0)?,
-                metric: option(network, "metric", 100)?,
+                mtu: option(network, "mtu", 0, lenient)?,
+                metric: option(network, "metric", 100, lenient)?,
                 internal: network.internal,
                 mac: on_network.static_mac,
                 addresses,
@@ -227,7 +243,7 @@ fn firewall_plans<'a>(
 }
 
 fn setup(args: &NetnsArgs<'_>) -> Result<BTreeMap<String, StatusBlock>> {
-    let planned = plan(args)?;
+    let planned = plan(args, false)?;
     let (v4, v6) = per_family(firewall_plans(args, &planned));
     // The rules name subnets and the bridge, never a link's index: they are made while the
     // links are.
@@ -322,14 +338,16 @@ fn status_block(args: &NetnsArgs<'_>, p: &Planned<'_>, mac: MacAddress) -> Statu
     block
 }
 
-fn teardown(args: &NetnsArgs<'_>) -> Result<()> {
-    let planned = plan(args)?;
+/// Takes the container off its networks; `rollback` after a failed setup (see
+/// [`links::detach`]).
+fn teardown(args: &NetnsArgs<'_>, rollback: bool) -> Result<()> {
+    let planned = plan(args, true)?;
     let sockets = Sockets::open(args.netns, false)?;
     let mut first_error = None;
     let mut last = BTreeMap::new();
     let mut removals = Vec::new();
     for p in &planned {
-        match links::detach(&sockets, &p.attachment) {
+        match links::detach(&sockets, &p.attachment, rollback) {
             Ok((was_last, removal)) => {
                 last.insert(p.name, was_last);
                 removals.push(removal);
