@@ -53,6 +53,18 @@ fn owned_by_us(dir: &std::path::Path) -> bool {
     std::fs::metadata(dir).is_ok_and(|meta| meta.uid() == nix::unistd::geteuid().as_raw())
 }
 
+/// Whether the init `pid` of created container `id` has run the container's process already:
+/// it no longer carries the monitor's command line. A `start` killed after it woke the init
+/// and before it recorded the container running leaves the record `Created`; runc, whose
+/// state comes from its exec FIFO, says `running` then, and so must this runtime.
+pub(crate) fn init_has_started(id: &str, pid: i32) -> bool {
+    match std::fs::read(format!("/proc/{pid}/cmdline")) {
+        // Empty: a zombie (libcontainer's refresh tells it stopped).
+        Ok(cmdline) => !cmdline.is_empty() && !names_container(&cmdline, id),
+        Err(_) => false,
+    }
+}
+
 /// Whether a NUL-separated command line holds [`CONTAINER_FLAG`] followed by `id`.
 fn names_container(cmdline: &[u8], id: &str) -> bool {
     let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
@@ -70,7 +82,7 @@ fn parent_pid(pid: u32) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::{names_container, parent_pid};
+    use super::{init_has_started, names_container, parent_pid};
 
     #[test]
     fn a_monitor_is_named_by_the_flag_and_the_id() {
@@ -84,6 +96,14 @@ mod tests {
         assert!(!names_container(b"/bin/mon\0--exec-session\0abc\0", id));
         assert!(!names_container(b"/bin/mon\0abc\0--container\0", id));
         assert!(!names_container(b"", id));
+    }
+
+    #[test]
+    fn an_init_has_started_once_it_no_longer_carries_the_monitors_command_line() {
+        // This test process carries no monitor's command line: as an init past its exec.
+        let me = i32::try_from(std::process::id()).unwrap();
+        assert!(init_has_started("abc", me));
+        assert!(!init_has_started("abc", i32::MAX));
     }
 
     #[test]

@@ -72,6 +72,11 @@ impl LibcontainerRuntime {
         // A recorded exit is final, whatever a reused PID says.
         if self.exits.read(id)?.is_some() {
             container.set_status(ContainerStatus::Stopped);
+        } else if container.status() == ContainerStatus::Created
+            && let Some(pid) = container.pid()
+            && crate::creating::init_has_started(id, pid.as_raw())
+        {
+            container.set_status(ContainerStatus::Running);
         }
         Ok(container)
     }
@@ -90,10 +95,19 @@ impl LibcontainerRuntime {
         .map_err(|err| errors::oci(id, op, chain(&err)))
     }
 
+    /// Writes the container's record whole or not at all (libcontainer's own `save`
+    /// truncates the file and then writes it: a kill in between left an empty record, and a
+    /// container no operation could read).
     fn save(container: &Container, op: &'static str) -> Result<()> {
-        container
-            .save()
-            .map_err(|err| errors::oci(container.id(), op, chain(&err)))
+        let json = serde_json::to_vec(&container.state)
+            .map_err(|err| errors::oci(container.id(), op, err))?;
+        libpod_fs::replace(
+            &container.root.join(STATE_FILE),
+            &json,
+            libpod_fs::PRIVATE_FILE_MODE,
+            libpod_fs::Durability::Volatile,
+        )?;
+        Ok(())
     }
 
     /// Lets a created container's init run its process: connects to the notify socket

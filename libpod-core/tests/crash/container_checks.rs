@@ -375,7 +375,7 @@ fn check_conmon(
     report: &mut Report,
 ) {
     if let Monitors::Libcontainer = monitors {
-        return check_libcontainer_monitors(dir, conmons, report);
+        return check_libcontainer_monitors(dir, all, conmons, report);
     }
     let stray = || -> Vec<OurProcess> {
         processes_naming(dir)
@@ -406,7 +406,12 @@ fn check_conmon(
 /// [`check_conmon`] for libcontainer's monitors: every monitor of our roots is the one its
 /// container (`--container ID` on its command line; an exec session's names its session)
 /// has recorded.
-fn check_libcontainer_monitors(dir: &Path, conmons: &BTreeMap<String, i32>, report: &mut Report) {
+fn check_libcontainer_monitors(
+    dir: &Path,
+    all: &Containers,
+    conmons: &BTreeMap<String, i32>,
+    report: &mut Report,
+) {
     let expected: BTreeSet<i32> = conmons.values().copied().collect();
     let stray = || -> Vec<OurProcess> {
         host::libcontainer_monitors(dir)
@@ -425,11 +430,50 @@ fn check_libcontainer_monitors(dir: &Path, conmons: &BTreeMap<String, i32>, repo
     }
     for p in &left {
         let id = p.arg_after("--container").unwrap_or("an exec session");
+        let status = all.seen.get(id).map_or("gone", |s| s.state.status.as_str());
+        let dbg =
+            |f: &str| std::fs::read_to_string(format!("/proc/{}/{f}", p.pid)).unwrap_or_default();
+        let link = |f: &str| {
+            std::fs::read_link(format!("/proc/{}/{f}", p.pid))
+                .map(|l| l.display().to_string())
+                .unwrap_or_default()
+        };
+        let fds: Vec<String> = std::fs::read_dir(format!("/proc/{}/fd", p.pid))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| {
+                format!(
+                    "{}->{}",
+                    e.file_name().to_string_lossy(),
+                    std::fs::read_link(e.path())
+                        .map(|l| l.display().to_string())
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        eprintln!(
+            "DEBUG stray {}: stat={} wchan={} cwd={} root={} fds={:?} status={}",
+            p.pid,
+            dbg("stat"),
+            dbg("wchan"),
+            link("cwd"),
+            link("root"),
+            fds,
+            dbg("status")
+                .lines()
+                .filter(|l| l.starts_with("PPid")
+                    || l.starts_with("NSpid")
+                    || l.starts_with("Threads"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
         report.fail(
             "no conmon leaked",
             format!(
-                "libcontainer monitor {} for {id} ({:?}) still runs",
-                p.pid, p.args
+                "libcontainer monitor {} for {id} ({status}; recorded monitor {:?}) still runs",
+                p.pid,
+                conmons.get(id)
             ),
         );
     }

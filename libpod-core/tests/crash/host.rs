@@ -112,8 +112,30 @@ pub fn libcontainer_list(
 /// The libcontainer monitors (container and exec session ones) of our roots: this binary in
 /// its monitor mode (`common::oci::MONITOR_ARG`), with a file open or its working directory
 /// beneath `dir` (a container's log, an exec session's directory). Their command lines do
-/// not name `dir`, as conmon's do.
+/// not name `dir`, as conmon's do. libcontainer's clones of a monitor (the init of a created
+/// container, until it runs the container's process, with the monitor's files still open)
+/// carry its command line too, with the monitor as their parent: they are left out.
 pub fn libcontainer_monitors(dir: &Path) -> Vec<OurProcess> {
+    let all = monitor_command_lines(dir);
+    let pids: std::collections::BTreeSet<i32> = all.iter().map(|p| p.pid).collect();
+    all.into_iter()
+        .filter(|p| !parent_pid(p.pid).is_some_and(|parent| pids.contains(&parent)))
+        .collect()
+}
+
+/// Process `pid`'s parent, from `/proc/PID/status`.
+fn parent_pid(pid: i32) -> Option<i32> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("PPid:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// [`libcontainer_monitors`] and their clones.
+fn monitor_command_lines(dir: &Path) -> Vec<OurProcess> {
     let exe = std::env::current_exe().unwrap_or_default();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
