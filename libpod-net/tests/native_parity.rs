@@ -9,25 +9,9 @@ mod common;
 use common::{Env, snapshot};
 use libpod_net::backend::{NativeBridge, NetworkBackend};
 use libpod_net::netns;
-use libpod_net::types::{Network, NetworkOptions, PortMapping, Subnet};
+use libpod_net::types::{Network, NetworkOptions, Subnet};
 use std::path::Path;
 use std::process::Command;
-
-fn port(
-    host_ip: &str,
-    host_port: u16,
-    container_port: u16,
-    range: u16,
-    protocol: &str,
-) -> PortMapping {
-    let mut port = PortMapping::default();
-    port.host_ip = host_ip.into();
-    port.host_port = host_port;
-    port.container_port = container_port;
-    port.range = range;
-    port.protocol = protocol.into();
-    port
-}
 
 /// A dual-stack, isolated network with an MTU, and a container on it with a static MAC and
 /// published ports.
@@ -40,9 +24,9 @@ fn container() -> (NetworkOptions, Vec<Network>) {
     network.options.insert("isolate".into(), "true".into());
     network.options.insert("mtu".into(), "1400".into());
     let ports = vec![
-        port("", 18_291, 80, 1, "tcp"),
-        port("127.0.0.1", 18_300, 53, 3, "udp"),
-        port("::1", 18_310, 8080, 1, "tcp"),
+        common::port("", 18_291, 80, 1, "tcp"),
+        common::port("127.0.0.1", 18_300, 53, 3, "udp"),
+        common::port("::1", 18_310, 8080, 1, "tcp"),
     ];
     let (mut options, networks) = common::options("par", &network, "10.213.91.10", &[], ports);
     let on_network = options.networks.get_mut("lpparity").unwrap();

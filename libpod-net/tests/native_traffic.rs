@@ -9,20 +9,6 @@ mod common;
 use common::{Container, Env, network, snapshot};
 use libpod_net::backend::NativeBridge;
 use libpod_net::netns;
-use libpod_net::types::PortMapping;
-use std::io::{Read, Write};
-use std::net::{IpAddr, TcpListener, TcpStream};
-use std::time::Duration;
-
-fn published(host_port: u16, container_port: u16) -> PortMapping {
-    let mut port = PortMapping::default();
-    port.host_ip = "127.0.0.1".into();
-    port.host_port = host_port;
-    port.container_port = container_port;
-    port.range = 1;
-    port.protocol = "tcp".into();
-    port
-}
 
 #[test]
 fn a_namespace_reaches_its_gateway_and_its_published_port_answers_on_localhost() {
@@ -32,49 +18,7 @@ fn a_namespace_reaches_its_gateway_and_its_published_port_answers_on_localhost()
     let probe = env.netns_dir().join("never-made");
     let native = NativeBridge::new(env.backend());
     assert!(native.handles(&common::args(&probe, &options, &networks)));
-    let free_port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let ctr = Container::start(
-        &env,
-        "web",
-        &net,
-        "10.213.88.10",
-        &[],
-        vec![published(free_port, 8080)],
-    );
-    let interface = &ctr.status.interfaces["eth0"];
-    assert_eq!(interface.subnets[0].ipnet.to_string(), "10.213.88.10/24");
-
-    let gateway = TcpListener::bind("10.213.88.1:0").unwrap();
-    let gateway_addr = gateway.local_addr().unwrap();
-    let connected = netns::run_in(&ctr.netns, || {
-        TcpStream::connect_timeout(&gateway_addr, Duration::from_secs(5)).is_ok()
-    })
-    .unwrap();
-    assert!(connected);
-    let (_, peer) = gateway.accept().unwrap();
-    assert_eq!(peer.ip(), "10.213.88.10".parse::<IpAddr>().unwrap());
-    assert!(
-        ctr.routes().iter().any(|r| r.starts_with("eth0\t00000000")),
-        "a default route"
-    );
-
-    let inside = netns::run_in(&ctr.netns, || TcpListener::bind("0.0.0.0:8080").unwrap()).unwrap();
-    let server = std::thread::spawn(move || {
-        let (mut stream, _) = inside.accept().unwrap();
-        stream.write_all(b"hello from the namespace").unwrap();
-    });
-    let mut answer = String::new();
-    let mut stream = TcpStream::connect(("127.0.0.1", free_port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    stream.read_to_string(&mut answer).unwrap();
-    assert_eq!(answer, "hello from the namespace");
-    server.join().unwrap();
+    common::reaches_gateway_and_serves_published_port(&env, &net, "10.213.88.10");
 }
 
 #[test]
@@ -114,7 +58,7 @@ fn teardown_leaves_no_interface_bridge_or_rule() {
         &net,
         "10.213.90.10",
         &[],
-        vec![published(18_290, 80)],
+        vec![common::port("127.0.0.1", 18_290, 80, 1, "tcp")],
     );
     let two = Container::start(&env, "two", &net, "10.213.90.11", &[], vec![]);
     let during = snapshot();

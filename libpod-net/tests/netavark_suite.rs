@@ -35,9 +35,9 @@ impl Subject for Fixture {
     }
 }
 
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        // Whatever the case left: the suite's container on its network, then the namespace.
+impl Fixture {
+    /// The suite's container on the fixture's network, as eth0 (no address).
+    fn options(&self) -> NetworkOptions {
         let mut on_network = PerNetworkOptions::default();
         on_network.interface_name = "eth0".into();
         let mut options = NetworkOptions::default();
@@ -46,12 +46,23 @@ impl Drop for Fixture {
         options
             .networks
             .insert(self.network.name.clone(), on_network);
-        let args = NetnsArgs {
+        options
+    }
+
+    fn args<'a>(&'a self, options: &'a NetworkOptions) -> NetnsArgs<'a> {
+        NetnsArgs {
             netns: &self.netns,
-            options: &options,
+            options,
             networks: std::slice::from_ref(&self.network),
-        };
-        let _ = self.backend.teardown(&args);
+        }
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        // Whatever the case left: the suite's container on its network, then the namespace.
+        let options = self.options();
+        let _ = self.backend.teardown(&self.args(&options));
         let _ = netns::remove(&self.netns);
     }
 }
@@ -62,20 +73,12 @@ fn netavark() -> Fixture {
 
 fn native() -> Fixture {
     let fixture = fixture(true);
-    let mut options = NetworkOptions::default();
-    options.container_id = "c".into();
-    let mut on_network = PerNetworkOptions::default();
-    on_network.interface_name = "eth0".into();
-    options
-        .networks
-        .insert(fixture.network.name.clone(), on_network);
-    let args = NetnsArgs {
-        netns: &fixture.netns,
-        options: &options,
-        networks: std::slice::from_ref(&fixture.network),
-    };
+    let options = fixture.options();
     let backend = NativeBridge::new(Netavark::new("/nonexistent"));
-    assert!(backend.handles(&args), "set up in process, not by netavark");
+    assert!(
+        backend.handles(&fixture.args(&options)),
+        "set up in process, not by netavark"
+    );
     fixture
 }
 

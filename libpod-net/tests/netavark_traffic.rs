@@ -11,7 +11,6 @@ use libpod_net::NetError;
 use libpod_net::backend::NetworkBackend;
 use libpod_net::netns;
 use libpod_net::types::PortMapping;
-use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
@@ -19,48 +18,7 @@ use std::time::Duration;
 fn a_namespace_reaches_its_gateway_and_its_published_port_answers_on_localhost() {
     let env = Env::new();
     let net = network("lptraffic", "lptraf0", "10.213.78.0/24", false, false);
-    let free_port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut port = PortMapping::default();
-    port.host_ip = "127.0.0.1".into();
-    port.host_port = free_port;
-    port.container_port = 8080;
-    port.range = 1;
-    port.protocol = "tcp".into();
-    let ctr = Container::start(&env, "web", &net, "10.213.78.10", &[], vec![port]);
-
-    // The gateway: a listener the test runs on the bridge's address.
-    let gateway = TcpListener::bind("10.213.78.1:0").unwrap();
-    let gateway_addr = gateway.local_addr().unwrap();
-    let connected = netns::run_in(&ctr.netns, || {
-        TcpStream::connect_timeout(&gateway_addr, Duration::from_secs(5)).is_ok()
-    })
-    .unwrap();
-    assert!(connected);
-    let (_, peer) = gateway.accept().unwrap();
-    assert_eq!(peer.ip(), "10.213.78.10".parse::<IpAddr>().unwrap());
-    assert!(
-        ctr.routes().iter().any(|r| r.starts_with("eth0\t00000000")),
-        "a default route"
-    );
-
-    // The published port: a listener inside the namespace, reached from the host's loopback.
-    let inside = netns::run_in(&ctr.netns, || TcpListener::bind("0.0.0.0:8080").unwrap()).unwrap();
-    let server = std::thread::spawn(move || {
-        let (mut stream, _) = inside.accept().unwrap();
-        stream.write_all(b"hello from the namespace").unwrap();
-    });
-    let mut answer = String::new();
-    let mut stream = TcpStream::connect(("127.0.0.1", free_port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    stream.read_to_string(&mut answer).unwrap();
-    assert_eq!(answer, "hello from the namespace");
-    server.join().unwrap();
+    common::reaches_gateway_and_serves_published_port(&env, &net, "10.213.78.10");
 }
 
 #[test]

@@ -140,20 +140,16 @@ impl RouteSocket {
     pub(crate) fn link_by_name(&self, name: &str) -> Result<Option<Link>> {
         let mut message = Message::new(RTM_GETLINK, 0).raw(&ifinfo(0, 0, 0));
         message.attr(IFLA_IFNAME, &c_string(name));
-        match self.transact("get link", message) {
-            Ok(replies) => Ok(replies.iter().find_map(|(_, payload)| parse_link(payload))),
-            Err(NetError::Netlink { source, .. })
-                if source.raw_os_error() == Some(nix::libc::ENODEV) =>
-            {
-                Ok(None)
-            }
-            Err(err) => Err(err),
-        }
+        self.one_link(message)
     }
 
     /// The link with index `index`, or `None` when there is none.
     pub(crate) fn link_by_index(&self, index: u32) -> Result<Option<Link>> {
-        let message = Message::new(RTM_GETLINK, 0).raw(&ifinfo(index, 0, 0));
+        self.one_link(Message::new(RTM_GETLINK, 0).raw(&ifinfo(index, 0, 0)))
+    }
+
+    /// The link a `RTM_GETLINK` request names; `None` for `ENODEV`.
+    fn one_link(&self, message: Message) -> Result<Option<Link>> {
         match self.transact("get link", message) {
             Ok(replies) => Ok(replies.iter().find_map(|(_, payload)| parse_link(payload))),
             Err(NetError::Netlink { source, .. })

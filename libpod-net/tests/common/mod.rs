@@ -10,7 +10,8 @@ use libpod_net::types::{
     Network, NetworkOptions, PerNetworkOptions, PortMapping, StatusBlock, Subnet,
 };
 use libpod_testutil::{Podman, TempRoot, require_root, serial};
-use std::net::{IpAddr, UdpSocket};
+use std::io::{Read, Write};
+use std::net::{IpAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::MutexGuard;
@@ -336,4 +337,69 @@ pub fn podman_run(podman: &Podman, args: &[&str]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// A port mapping (host address, host port, container port, range, protocol).
+pub fn port(
+    host_ip: &str,
+    host_port: u16,
+    container_port: u16,
+    range: u16,
+    protocol: &str,
+) -> PortMapping {
+    let mut port = PortMapping::default();
+    port.host_ip = host_ip.into();
+    port.host_port = host_port;
+    port.container_port = container_port;
+    port.range = range;
+    port.protocol = protocol.into();
+    port
+}
+
+/// A container at `ip` on `network` (set up by `env`'s backend) reaches a listener on the
+/// gateway, has a default route, and a port it publishes on 127.0.0.1 answers from the host
+/// with what a listener inside its namespace sends.
+pub fn reaches_gateway_and_serves_published_port(env: &Env, network: &Network, ip: &str) {
+    let free_port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let published = port("127.0.0.1", free_port, 8080, 1, "tcp");
+    let ctr = Container::start(env, "web", network, ip, &[], vec![published]);
+    assert_eq!(
+        ctr.status.interfaces["eth0"].subnets[0].ipnet.address(),
+        ip.parse::<IpAddr>().unwrap()
+    );
+
+    // The gateway: a listener the test runs on the bridge's address.
+    let gateway = network.subnets[0].gateway.unwrap();
+    let gateway = TcpListener::bind((gateway, 0)).unwrap();
+    let gateway_addr = gateway.local_addr().unwrap();
+    let connected = netns::run_in(&ctr.netns, || {
+        TcpStream::connect_timeout(&gateway_addr, Duration::from_secs(5)).is_ok()
+    })
+    .unwrap();
+    assert!(connected);
+    let (_, peer) = gateway.accept().unwrap();
+    assert_eq!(peer.ip(), ip.parse::<IpAddr>().unwrap());
+    assert!(
+        ctr.routes().iter().any(|r| r.starts_with("eth0\t00000000")),
+        "a default route"
+    );
+
+    // The published port: a listener inside the namespace, reached from the host's loopback.
+    let inside = netns::run_in(&ctr.netns, || TcpListener::bind("0.0.0.0:8080").unwrap()).unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = inside.accept().unwrap();
+        stream.write_all(b"hello from the namespace").unwrap();
+    });
+    let mut answer = String::new();
+    let mut stream = TcpStream::connect(("127.0.0.1", free_port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer, "hello from the namespace");
+    server.join().unwrap();
 }
