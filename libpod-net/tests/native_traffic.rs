@@ -185,3 +185,26 @@ fn a_failed_setup_takes_back_only_what_it_made() {
     );
     assert_eq!(after, before, "the veth stays, nothing of ours is left");
 }
+
+#[test]
+fn a_pair_left_by_a_teardown_that_never_ran_is_replaced() {
+    let env = Env::native();
+    let net = network("lpnatstale", "lpnatst0", "10.213.95.0/24", false, false);
+    let backend = env.chosen();
+    let (options, networks) = common::options("stale", &net, "10.213.95.10", &[], vec![]);
+    let before = snapshot();
+    let first = netns::create(&env.netns_dir(), "stale1").unwrap();
+    backend
+        .setup(&common::args(&first, &options, &networks))
+        .unwrap();
+    // The namespace goes with no teardown (a crash), its pair still on the bridge a while.
+    netns::remove(&first).unwrap();
+    let second = netns::create(&env.netns_dir(), "stale2").unwrap();
+    let args = common::args(&second, &options, &networks);
+    let again = backend.setup(&args);
+    let torn = backend.teardown(&args);
+    netns::remove(&second).unwrap();
+    again.unwrap();
+    torn.unwrap();
+    assert_eq!(snapshot(), before);
+}

@@ -85,6 +85,14 @@ pub(super) fn attach(
         sysctl::set("net/ipv6/conf/all/forwarding", "1")?;
     }
     let bridge = bridge(host, attachment)?;
+    // A pair of this container's left by a teardown that never ran (its name is derived from
+    // the container and interface, so it is no one else's).
+    if let Some(stale) = host
+        .link_by_name(&attachment.host_interface)?
+        .filter(|link| link.kind.as_deref() == Some("veth"))
+    {
+        gone_is_fine(host.delete(stale.index))?;
+    }
     let mac = attachment.mac.map(|m| m.0);
     let made = host.add_veth_to_bridge(
         &attachment.host_interface,
