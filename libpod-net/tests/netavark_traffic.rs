@@ -10,7 +10,6 @@ use common::{Container, Env, dns_query, dns_resolve, network, snapshot};
 use libpod_net::NetError;
 use libpod_net::backend::NetworkBackend;
 use libpod_net::netns;
-use libpod_net::types::PortMapping;
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
@@ -120,11 +119,7 @@ fn teardown_leaves_no_interface_bridge_rule_or_dns_entry() {
     env.warm_up(&net);
     let before = snapshot();
     assert!(!before.links.contains("lpclean0"));
-    let mut port = PortMapping::default();
-    port.host_ip = "127.0.0.1".into();
-    port.host_port = 18_213;
-    port.container_port = 80;
-    port.range = 1;
+    let port = common::port("127.0.0.1", 18_213, 80, 1, "");
     let one = Container::start(&env, "one", &net, "10.213.82.10", &["uno"], vec![port]);
     let two = Container::start(&env, "two", &net, "10.213.82.11", &[], vec![]);
     let during = snapshot();

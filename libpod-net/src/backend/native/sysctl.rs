@@ -2,6 +2,7 @@
 //! network namespace of the thread that opens the file).
 
 use crate::error::{NetError, Result};
+use std::io::Write;
 use std::path::Path;
 
 /// Sets `/proc/sys/KEY` to `value`, writing only when it differs.
@@ -15,7 +16,12 @@ pub(super) fn set(key: &str, value: &str) -> Result<()> {
     if current.trim() == value {
         return Ok(());
     }
-    std::fs::write(&path, value).map_err(failed)
+    // The setting exists (it was just read): opened for writing, never created.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .map_err(failed)?;
+    file.write_all(value.as_bytes()).map_err(failed)
 }
 
 /// As [`set`], but a setting that does not exist (no IPv6) or a read-only `/proc` is no error.
